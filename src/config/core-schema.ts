@@ -1,0 +1,79 @@
+// Config sections owned by the core (server, upstream, proxy, log, admin, redis, mysql).
+// Capability plugins own their sections in src/plugins/<name>/schema.ts; schema.ts composes both.
+import { Type } from '@sinclair/typebox'
+import { Bytes, Duration } from './units.js'
+
+const Str = (description: string, def: string) => Type.String({ description, default: def })
+const Bool = (description: string, def: boolean) => Type.Boolean({ description, default: def })
+const Int = (description: string, def: number, minimum: number, maximum?: number) =>
+  Type.Integer({ description, default: def, minimum, ...(maximum === undefined ? {} : { maximum }) })
+
+export const ServerSchema = Type.Object({
+  host: Str('Address the sidecar listens on.', '0.0.0.0'),
+  port: Int('Port the sidecar listens on (0 picks a free one).', 8080, 0, 65535),
+  trustProxy: Type.Array(Type.String({ minLength: 1 }), {
+    description: 'Addresses or CIDRs of proxies (nginx, load balancer) whose X-Forwarded-For is believed when deciding ' +
+      'the client IP. X-Forwarded-For from any other peer is ignored.',
+    default: ['127.0.0.1/8', '::1/128']
+  }),
+  maxHeaderSize: Bytes({ description: 'Largest request header block accepted (431 beyond it).', default: '16KB' }),
+  headersTimeout: Duration({ description: 'Time a client has to send its request headers (slowloris guard).', default: '10s' }),
+  requestTimeout: Duration({ description: 'Time a client has to send a whole request, body included (0 = no limit).', default: '5m' }),
+  keepAliveTimeout: Duration({ description: 'How long an idle client keep-alive connection stays open.', default: '5s' }),
+  maxRequestsPerSocket: Int('Requests served on one client connection before it is closed (0 = no limit).', 0, 0),
+  shutdownTimeout: Duration({ description: 'On SIGTERM/SIGINT, how long in-flight requests may take to finish before the process exits.', default: '10s' })
+}, { additionalProperties: false, description: 'The listening socket and its protections.', default: {} })
+
+export const UpstreamSchema = Type.Object({
+  url: Str('Origin URL of the legacy site (env SIDECAR_UPSTREAM).', 'http://127.0.0.1:8081'),
+  connections: Int('Keep-alive connections kept open to the origin (size of the pool).', 128, 1, 100_000),
+  pipelining: Int('HTTP/1.1 requests in flight per origin connection (1 = no pipelining, safest for PHP).', 1, 1, 100),
+  connectTimeout: Duration({ description: 'Time to open a connection to the origin before answering 504.', default: '5s' }),
+  responseTimeout: Duration({ description: 'Time to wait for the origin\'s response headers before answering 504.', default: '30s' }),
+  bodyTimeout: Duration({ description: 'Longest pause between two chunks of the origin\'s response body before the response is aborted.', default: '30s' }),
+  keepAliveTimeout: Duration({ description: 'How long an idle origin connection is kept for reuse.', default: '4s' }),
+  preserveHost: Bool('Send the client\'s Host header to the origin (legacy PHP builds absolute URLs from it); false sends the upstream URL\'s host.', true)
+}, { additionalProperties: false, description: 'The legacy origin the sidecar forwards to.', default: {} })
+
+export const ProxySchema = Type.Object({
+  xForwarded: Bool('Set X-Forwarded-For, X-Forwarded-Proto and X-Forwarded-Host on forwarded requests.', true),
+  dropRequestHeaders: Type.Array(Type.String({ minLength: 1 }), {
+    description: 'Request headers removed before forwarding, so a client cannot make the origin build URLs from them ' +
+      '(cache poisoning). Names are case-insensitive.',
+    default: ['x-original-url', 'x-rewrite-url', 'x-forwarded-scheme', 'x-forwarded-server', 'x-forwarded-port',
+      'x-forwarded-prefix', 'x-host', 'x-http-method-override', 'forwarded']
+  }),
+  maxRequestBody: Bytes({ description: 'Largest request body forwarded (413 beyond it; 0 = no limit). Bodies are streamed, never buffered.', default: '100MB' }),
+  via: Str('Pseudonym added to the Via header of responses (empty = no Via header).', '')
+}, { additionalProperties: false, description: 'How requests and responses are rewritten on the way through.', default: {} })
+
+export const LogSchema = Type.Object({
+  level: Type.Union([
+    Type.Literal('fatal'), Type.Literal('error'), Type.Literal('warn'), Type.Literal('info'),
+    Type.Literal('debug'), Type.Literal('trace'), Type.Literal('silent')
+  ], { description: 'Log level (env SIDECAR_LOG_LEVEL).', default: 'info' }),
+  requests: Bool('Write one log line per request (method, path, status, ms, upstream ms, cache and rate-limit outcome).', true)
+}, { additionalProperties: false, description: 'Logging (pino, JSON lines on stdout).', default: {} })
+
+export const AdminSchema = Type.Object({
+  enabled: Bool('Serve the admin API and dashboard.', true),
+  prefix: Type.String({ description: 'URL prefix of the admin routes; change it if the legacy site owns /_admin.', default: '/_admin', pattern: '^/[A-Za-z0-9._~/-]*[^/]$' }),
+  token: Str('Bearer token that grants admin access (env SIDECAR_ADMIN_TOKEN). Empty with no users: loopback clients only.', ''),
+  users: Type.Array(Type.Object({
+    name: Type.String({ minLength: 1, description: 'User name for HTTP Basic auth.' }),
+    passwordHash: Type.String({ pattern: '^scrypt\\$', description: 'scrypt hash made by `sipup-sidecar hash-password`.' })
+  }, { additionalProperties: false }), { description: 'Users allowed into the admin with HTTP Basic auth.', default: [] })
+}, { additionalProperties: false, description: 'The admin API and dashboard.', default: {} })
+
+export const RedisSchema = Type.Object({
+  enabled: Bool('Connect to Redis and share caches, limits and jobs across sidecar instances. Without it every feature uses per-instance memory.', true),
+  url: Str('Redis URL (env REDIS_URL).', 'redis://127.0.0.1:6379'),
+  keyPrefix: Str('Prefix of every Redis key the sidecar writes.', 'sipup:'),
+  connectTimeout: Duration({ description: 'Time to connect at start-up before features fall back to memory.', default: '1s' }),
+  commandTimeout: Duration({ description: 'Longest wait for one Redis command on the request path before it counts as an outage.', default: '100ms' })
+}, { additionalProperties: false, description: 'Shared Redis connection (optional).', default: {} })
+
+export const MysqlSchema = Type.Object({
+  url: Str('MySQL/MariaDB URL of the legacy database, e.g. mysql://user:pass@127.0.0.1:3306/shop (env MYSQL_URL). Empty = DB features off.', ''),
+  poolSize: Int('Connections in the DB admin pool.', 4, 1, 100)
+}, { additionalProperties: false, description: 'The legacy database (optional; used by the DB advisor and `doctor`).', default: {} })

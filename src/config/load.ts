@@ -1,0 +1,168 @@
+// Loads the config once at start-up: config/default.yaml, then the user's file (-c / SIDECAR_CONFIG), then env
+// overrides, then programmatic overrides; validates the merge; deep-freezes it. Every problem is reported at once,
+// each naming the source that set the bad value.
+import { readFileSync } from 'node:fs'
+import { relative } from 'node:path'
+import { parseDocument } from 'yaml'
+import { SIPUP_ERR_CONFIG_FILE, SIPUP_ERR_CONFIG_INVALID, SIPUP_ERR_CONFIG_YAML } from '../errors.js'
+import { defaultConfigFile } from '../paths.js'
+import { ConfigSchema, type FrozenConfig } from './schema.js'
+import { compileConfigValidator } from './validate.js'
+
+type Plain = Record<string, unknown>
+
+export interface ConfigSource {
+  /** Where the values came from: a file path, `env`, or `overrides`. */
+  name: string
+  values: Plain
+}
+
+export interface LoadConfigOptions {
+  /** The user's config file, merged over the defaults. */
+  file?: string | undefined
+  /** Environment to read overrides from. @default process.env */
+  env?: NodeJS.ProcessEnv
+  /** Values merged last (tests, embedding). */
+  overrides?: Plain
+  /** @default config/default.yaml of the package */
+  defaultsFile?: string
+}
+
+export interface LoadedConfig {
+  config: FrozenConfig
+  sources: readonly string[]
+}
+
+export interface ConfigIssue {
+  source: string
+  path: string
+  message: string
+}
+
+/** Environment variables that override one key each (URLs and secrets belong in the environment, not in YAML). */
+export const ENV_OVERRIDES: Readonly<Record<string, { path: string[], type: 'string' | 'integer' }>> = {
+  SIDECAR_UPSTREAM: { path: ['upstream', 'url'], type: 'string' },
+  SIDECAR_HOST: { path: ['server', 'host'], type: 'string' },
+  SIDECAR_PORT: { path: ['server', 'port'], type: 'integer' },
+  SIDECAR_LOG_LEVEL: { path: ['log', 'level'], type: 'string' },
+  SIDECAR_ADMIN_TOKEN: { path: ['admin', 'token'], type: 'string' },
+  REDIS_URL: { path: ['redis', 'url'], type: 'string' },
+  MYSQL_URL: { path: ['mysql', 'url'], type: 'string' }
+}
+
+let validator: ReturnType<typeof compileConfigValidator> | undefined
+
+export function loadConfig (opts: LoadConfigOptions = {}): LoadedConfig {
+  const env = opts.env ?? process.env
+  const sources: ConfigSource[] = [readYamlFile(opts.defaultsFile ?? defaultConfigFile)]
+  const file = opts.file ?? (env.SIDECAR_CONFIG === '' ? undefined : env.SIDECAR_CONFIG)
+  if (file !== undefined) sources.push(readYamlFile(file))
+  const fromEnv = envSource(env)
+  if (Object.keys(fromEnv.values).length > 0) sources.push(fromEnv)
+  if (opts.overrides !== undefined) sources.push({ name: 'overrides', values: opts.overrides })
+  return validateSources(sources)
+}
+
+export function validateSources (sources: ConfigSource[]): LoadedConfig {
+  let merged: Plain = {}
+  for (const s of sources) merged = merge(merged, structuredClone(s.values))
+  validator ??= compileConfigValidator(ConfigSchema)
+  const problems = validator(merged)
+  if (problems.length > 0) {
+    const issues: ConfigIssue[] = problems.map(p => ({ source: sourceOf(sources, p.path), ...p }))
+    const err = new SIPUP_ERR_CONFIG_INVALID(issues.map(formatIssue).join('\n'))
+    Object.assign(err, { issues })
+    throw err
+  }
+  return { config: deepFreeze(merged) as unknown as FrozenConfig, sources: sources.map(s => s.name) }
+}
+
+export function formatIssue (i: ConfigIssue): string {
+  return `${i.source}: ${i.path}: ${i.message}`
+}
+
+function readYamlFile (path: string): ConfigSource {
+  const name = displayPath(path)
+  let text: string
+  try {
+    text = readFileSync(path, 'utf8')
+  } catch (cause) {
+    const e = cause as NodeJS.ErrnoException
+    throw new SIPUP_ERR_CONFIG_FILE(name, e.code === 'ENOENT' ? 'no such file' : e.message, { cause })
+  }
+  const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true })
+  if (doc.errors.length > 0) {
+    const first = doc.errors[0]
+    const where = first.linePos?.[0]
+    const at = where === undefined ? name : `${name}:${where.line}:${where.col}`
+    throw new SIPUP_ERR_CONFIG_YAML(at, first.message.split('\n')[0], { cause: first })
+  }
+  const values: unknown = doc.toJS()
+  if (values === null || values === undefined) return { name, values: {} }
+  if (typeof values !== 'object' || Array.isArray(values)) {
+    const err = new SIPUP_ERR_CONFIG_INVALID(`${name}: (top level): expected a mapping of keys, got ${JSON.stringify(values)}`)
+    Object.assign(err, { issues: [{ source: name, path: '(top level)', message: 'expected a mapping of keys' }] })
+    throw err
+  }
+  return { name, values: values as Plain }
+}
+
+function envSource (env: NodeJS.ProcessEnv): ConfigSource {
+  const values: Plain = {}
+  for (const [name, { path, type }] of Object.entries(ENV_OVERRIDES)) {
+    const raw = env[name]
+    if (raw === undefined || raw === '') continue
+    const value = type === 'integer' && /^\d+$/.test(raw) ? Number(raw) : raw
+    let node = values
+    for (const key of path.slice(0, -1)) node = (node[key] ??= {}) as Plain
+    node[path[path.length - 1]] = value
+  }
+  return { name: 'env', values }
+}
+
+function displayPath (path: string): string {
+  const rel = relative(process.cwd(), path)
+  return rel.startsWith('..') || rel === '' ? path : rel
+}
+
+function isPlain (v: unknown): v is Plain {
+  return typeof v === 'object' && v !== null && !Array.isArray(v)
+}
+
+/** Objects merge key by key; arrays and scalars from `b` replace those of `a`. */
+function merge (a: Plain, b: Plain): Plain {
+  const out: Plain = { ...a }
+  for (const [k, v] of Object.entries(b)) {
+    out[k] = isPlain(v) && isPlain(out[k]) ? merge(out[k] as Plain, v) : v
+  }
+  return out
+}
+
+/** The last source that holds the value at `path` is the one to blame. */
+function sourceOf (sources: ConfigSource[], path: string): string {
+  const keys = path.split(/\.|\[(\d+)\]/).filter(k => k !== undefined && k !== '')
+  for (let i = sources.length - 1; i >= 0; i--) {
+    let node: unknown = sources[i].values
+    let found = true
+    for (const k of keys) {
+      if (isPlain(node) && k in node) node = node[k]
+      else if (Array.isArray(node) && /^\d+$/.test(k)) node = node[Number(k)]
+      else { found = false; break }
+    }
+    if (found) return sources[i].name === 'env' ? `env ${envNameFor(keys)}` : sources[i].name
+  }
+  return sources[0].name
+}
+
+function envNameFor (keys: string[]): string {
+  const joined = keys.join('.')
+  return Object.entries(ENV_OVERRIDES).find(([, o]) => o.path.join('.') === joined)?.[0] ?? 'env'
+}
+
+function deepFreeze<T> (value: T): T {
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+    Object.freeze(value)
+    for (const v of Object.values(value)) deepFreeze(v)
+  }
+  return value
+}

@@ -1,0 +1,20 @@
+// The capability plugins, in registration order. Adding a capability = one schema line and one entry here;
+// nothing else in the core changes. Each section of the config named by `key` is validated by `schema`
+// and handed to the plugin as `opts.config` (frozen) when `enabled` is true.
+import type { TObject } from '@sinclair/typebox'
+import type { FastifyPluginAsync } from 'fastify'
+
+export interface PluginEntry {
+  /** The config section (YAML top-level key) the plugin owns. */
+  key: keyof typeof pluginSchemas
+  /** Human name for start-up messages. */
+  title: string
+  /** Loaded only when the section is enabled, so a disabled capability costs nothing at start-up. */
+  load: () => Promise<{ default: FastifyPluginAsync<{ config: never }> }>
+}
+
+export const pluginSchemas = {
+} satisfies Record<string, TObject>
+
+export const pluginEntries: PluginEntry[] = [
+]
