@@ -3,6 +3,7 @@
 import type { Dispatcher } from 'undici'
 import type { FastifyPluginAsync } from 'fastify'
 import type { Redis } from 'ioredis'
+import type { Registry } from 'prom-client'
 import type { FrozenConfig } from '../config/schema.js'
 
 /** State of one feature, reported at start-up ("which features are off and why") and on /_admin/ready. */
@@ -40,6 +41,9 @@ export interface RedisHandle {
 export interface Sidecar {
   readonly config: FrozenConfig
   readonly redis: RedisHandle
+  /** The one prom-client registry. Every plugin defines its own metrics on it at registration (prefix `sipup_`),
+   * whether or not the metrics plugin is on; the metrics plugin serves it and adds HTTP/process metrics. */
+  readonly metrics: Registry
   /** Report a feature's state; the start-up summary and /_admin/ready list every report. */
   reportFeature(report: FeatureReport): void
   readonly features: readonly FeatureReport[]
