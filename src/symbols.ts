@@ -1,3 +1,9 @@
 // Internal state on shared objects (request, reply, dispatch options) lives under these symbols, never string keys.
 export const kSidecarRequest = Symbol('sipup.request')
 export const kProxyRoute = Symbol('sipup.proxyRoute')
+/** The authenticated admin principal on admin requests (src/admin/auth.ts). */
+export const kAdminPrincipal = Symbol('sipup.adminPrincipal')
+/** The cache plugin's per-request state (src/plugins/cache/state.ts) on the request and on its own dispatch options. */
+export const kCacheState = Symbol('sipup.cacheState')
+/** Prebuilt response headers of a cache entry (src/plugins/cache/serve.ts). */
+export const kCachePrebuilt = Symbol('sipup.cachePrebuilt')

@@ -1,5 +1,7 @@
 // Coded warnings, emitted once unless `unlimited`. SIPUPWRN### for risky-but-valid settings, SIPUPDEP### for deprecated keys.
-import { createWarning } from 'process-warning'
+import processWarning from 'process-warning'
+
+const { createWarning } = processWarning
 
 export const SIPUPWRN001 = createWarning({
   name: 'SipupWarning',

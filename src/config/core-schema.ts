@@ -20,6 +20,7 @@ export const ServerSchema = Type.Object({
   headersTimeout: Duration({ description: 'Time a client has to send its request headers (slowloris guard).', default: '10s' }),
   requestTimeout: Duration({ description: 'Time a client has to send a whole request, body included (0 = no limit).', default: '5m' }),
   keepAliveTimeout: Duration({ description: 'How long an idle client keep-alive connection stays open.', default: '5s' }),
+  maxConnections: Int('Client connections accepted at once; more are refused (0 = no limit). `doctor` checks the fd limit against it.', 20_000, 0),
   maxRequestsPerSocket: Int('Requests served on one client connection before it is closed (0 = no limit).', 0, 0),
   shutdownTimeout: Duration({ description: 'On SIGTERM/SIGINT, how long in-flight requests may take to finish before the process exits.', default: '10s' })
 }, { additionalProperties: false, description: 'The listening socket and its protections.', default: {} })
@@ -32,6 +33,7 @@ export const UpstreamSchema = Type.Object({
   responseTimeout: Duration({ description: 'Time to wait for the origin\'s response headers before answering 504.', default: '30s' }),
   bodyTimeout: Duration({ description: 'Longest pause between two chunks of the origin\'s response body before the response is aborted.', default: '30s' }),
   keepAliveTimeout: Duration({ description: 'How long an idle origin connection is kept for reuse.', default: '4s' }),
+  healthPath: Type.String({ description: 'Path requested by the readiness check (/_admin/ready): any answer below 500 means the origin is up.', default: '/', pattern: '^/' }),
   preserveHost: Bool('Send the client\'s Host header to the origin (legacy PHP builds absolute URLs from it); false sends the upstream URL\'s host.', true)
 }, { additionalProperties: false, description: 'The legacy origin the sidecar forwards to.', default: {} })
 

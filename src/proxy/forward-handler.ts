@@ -1,0 +1,87 @@
+// One object per proxied request, implementing undici's controller API (onRequestStart ... onResponseEnd):
+// streams the origin's response to the client with backpressure both ways, and aborts the origin request when
+// the client goes away. State lives in fields set in the constructor (stable shape), callbacks are prototype methods.
+import type { ServerResponse } from 'node:http'
+import type { Dispatcher } from 'undici'
+import type { FastifyRequest } from 'fastify'
+import { forwardResponseHeaders } from './headers.js'
+import { sendError } from './error-response.js'
+import { mapUpstreamError } from './upstream-errors.js'
+
+const CLIENT_GONE = Object.assign(new Error('client closed the connection'), { code: 'SIPUP_CLIENT_GONE' })
+
+export class ForwardHandler implements Dispatcher.DispatchHandler {
+  readonly #request: FastifyRequest
+  readonly #res: ServerResponse
+  readonly #via: string | null
+  readonly #sentAt: number
+  #controller: Dispatcher.DispatchController | null = null
+  #onDrain: (() => void) | null = null
+  #onClose: (() => void) | null = null
+
+  constructor (request: FastifyRequest, res: ServerResponse, via: string | null) {
+    this.#request = request
+    this.#res = res
+    this.#via = via
+    this.#sentAt = performance.now()
+  }
+
+  onRequestStart (controller: Dispatcher.DispatchController): void {
+    this.#controller = controller
+    const res = this.#res
+    if (res.destroyed) {
+      controller.abort(CLIENT_GONE)
+      return
+    }
+    this.#onClose = () => {
+      if (!res.writableFinished && this.#controller !== null && !this.#controller.aborted) this.#controller.abort(CLIENT_GONE)
+    }
+    res.once('close', this.#onClose)
+  }
+
+  onResponseStart (controller: Dispatcher.DispatchController, statusCode: number, headers: Record<string, string | string[] | undefined>, statusMessage?: string): void {
+    // 1xx interim responses are not relayed (Node's server API can't forward arbitrary ones).
+    if (statusCode < 200) return
+    this.#request.sidecar.upstreamMs = performance.now() - this.#sentAt
+    const res = this.#res
+    if (res.destroyed) {
+      controller.abort(CLIENT_GONE)
+      return
+    }
+    res.statusCode = statusCode
+    if (statusMessage !== undefined && statusMessage !== '') res.statusMessage = statusMessage
+    res.writeHead(statusCode, forwardResponseHeaders(headers, this.#via))
+  }
+
+  onResponseData (controller: Dispatcher.DispatchController, chunk: Buffer): void {
+    if (this.#res.write(chunk)) return
+    controller.pause()
+    if (this.#onDrain === null) this.#onDrain = () => { controller.resume() }
+    this.#res.once('drain', this.#onDrain)
+  }
+
+  onResponseEnd (): void {
+    this.#detach()
+    this.#res.end()
+  }
+
+  onResponseError (_controller: Dispatcher.DispatchController, err: Error & { code?: string }): void {
+    this.#detach()
+    if (err === CLIENT_GONE || err.code === 'SIPUP_CLIENT_GONE') return
+    const state = this.#request.sidecar
+    const mapped = mapUpstreamError(err)
+    state.upstreamError = err.code ?? err.name
+    if (state.upstreamMs < 0) state.upstreamMs = performance.now() - this.#sentAt
+    if (this.#res.headersSent) {
+      this.#request.log.warn({ err: { code: err.code, message: err.message } }, 'origin response aborted mid-body')
+      this.#res.destroy()
+      return
+    }
+    this.#request.log.warn({ err: { code: err.code, message: err.message } }, 'origin request failed')
+    sendError(this.#res, mapped.status, mapped.code, this.#request.headers.accept)
+  }
+
+  #detach (): void {
+    if (this.#onClose !== null) this.#res.removeListener('close', this.#onClose)
+  }
+}
