@@ -19,7 +19,7 @@ type UnitValidator = ((schema: string, data: unknown, parentSchema?: unknown, cx
 const unitValidator: UnitValidator = function validateUnit (unit, data, _parentSchema, cxt) {
   const parsed = unit === 'duration' ? parseDuration(data) : parseBytes(data)
   if (parsed === undefined) {
-    unitValidator.errors = [{ keyword: 'x-unit', message: 'unit', params: { unit } }]
+    unitValidator.errors = [{ keyword: 'x-unit', message: 'unit', params: { unit, value: data } }]
     return false
   }
   if (cxt !== undefined && cxt.parentData !== undefined) {
@@ -80,6 +80,8 @@ function describe (err: ErrorObject): string {
     const schema = (err.parentSchema as { properties?: Record<string, TSchema> } | undefined)?.properties?.[String(err.params.missingProperty)]
     return `missing; expected ${schema === undefined ? 'a value' : expectation(schema)}`
   }
+  // Errors raised by our own keyword don't get Ajv's verbose fields, so they carry unit and value in params.
+  if (err.keyword === 'x-unit') return `expected ${expectation({ 'x-unit': err.params.unit } as unknown as TSchema)}, got ${show(err.params.value)}`
   return `expected ${expectation(err.parentSchema as TSchema)}, got ${show(err.data)}`
 }
 

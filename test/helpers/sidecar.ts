@@ -48,13 +48,17 @@ export interface Sidecar {
 export type Overrides = Record<string, unknown>
 
 /**
+ * Builds and starts a sidecar from config overrides. With `logLines`, every log line is parsed into that array.
  * Builds and starts a sidecar from config overrides (merged over config/default.yaml; no user file, no env).
  * Redis is off unless the overrides turn it on, so tests never depend on it by accident.
  */
-export async function startSidecar (overrides: Overrides, opts: { logger?: boolean } = {}): Promise<Sidecar> {
+export async function startSidecar (overrides: Overrides, opts: { logger?: boolean, logLines?: Record<string, unknown>[] } = {}): Promise<Sidecar> {
   const base: Overrides = { server: { host: '127.0.0.1', port: 0 }, redis: { enabled: false }, log: { level: 'silent', requests: false } }
   const { config } = loadConfig({ env: {}, overrides: deepMerge(base, overrides) })
-  const logger = opts.logger === true ? pino({ level: 'info' }) : pino({ level: 'silent' })
+  const lines = opts.logLines
+  const logger = lines !== undefined
+    ? pino({ level: 'info' }, { write: (line: string) => { lines.push(JSON.parse(line) as Record<string, unknown>) } })
+    : pino({ level: opts.logger === true ? 'info' : 'silent' })
   const app = await buildApp(config, { logger })
   await app.listen({ host: config.server.host, port: config.server.port })
   const port = (app.server.address() as AddressInfo).port

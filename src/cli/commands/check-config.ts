@@ -1,0 +1,27 @@
+import { parseArgs } from 'node:util'
+import { stringify } from 'yaml'
+import { redact } from '../../config/redact.js'
+import { CONFIG_OPTION, loadConfigOrReport } from '../config-args.js'
+import { EXIT_OK, EXIT_USAGE, type Command } from '../command.js'
+
+export const checkConfig: Command = {
+  name: 'check-config',
+  summary: 'validate the config and print the effective config (secrets redacted)',
+  usage: `Usage: sipup-sidecar check-config [-c FILE]
+
+Validates the merged config (defaults, FILE or $SIDECAR_CONFIG, environment). On success prints the effective
+config as YAML with secrets redacted and exits 0; otherwise prints one line per problem
+("file: key.path: expected X, got Y") and exits 2. Durations are shown in ms and sizes in bytes.
+
+Options:
+  -c, --config FILE   YAML config merged over the defaults
+  -h, --help          this text`,
+  async run (args) {
+    const { values } = parseArgs({ args, options: CONFIG_OPTION, strict: true })
+    const loaded = loadConfigOrReport(values.config)
+    if (loaded === null) return EXIT_USAGE
+    process.stdout.write(`# sources: ${loaded.sources.join(' < ')}\n`)
+    process.stdout.write(stringify(redact(loaded.config)))
+    return EXIT_OK
+  }
+}

@@ -1,0 +1,118 @@
+// `doctor`: one line per check of what the sidecar depends on, so an operator sees at once what is missing.
+import { readFileSync } from 'node:fs'
+import { parseArgs } from 'node:util'
+import { Redis } from 'ioredis'
+import { createConnection } from 'mysql2/promise'
+import { request } from 'undici'
+import type { FrozenConfig } from '../../config/schema.js'
+import { redactUrl } from '../../core/redis.js'
+import { CONFIG_OPTION, loadConfigOrReport } from '../config-args.js'
+import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, type Command } from '../command.js'
+
+export type CheckStatus = 'ok' | 'warn' | 'fail' | 'skip'
+export interface CheckLine { status: CheckStatus, name: string, detail: string }
+
+const TIMEOUT_MS = 2000
+/** Room for log files, Redis, MySQL and the listening socket on top of client and origin connections. */
+const FD_HEADROOM = 256
+
+export async function checkUpstream (config: FrozenConfig): Promise<CheckLine> {
+  const url = new URL(config.upstream.healthPath, config.upstream.url)
+  const t0 = performance.now()
+  try {
+    const res = await request(url, { method: 'GET', headersTimeout: TIMEOUT_MS, bodyTimeout: TIMEOUT_MS })
+    await res.body.dump()
+    const ms = Math.round(performance.now() - t0)
+    return res.statusCode < 500
+      ? { status: 'ok', name: 'upstream', detail: `${redactUrl(url.toString())} answered ${res.statusCode} in ${ms} ms` }
+      : { status: 'fail', name: 'upstream', detail: `${redactUrl(url.toString())} answered ${res.statusCode}` }
+  } catch (err) {
+    const e = err as Error & { code?: string }
+    return { status: 'fail', name: 'upstream', detail: `${redactUrl(url.toString())} unreachable: ${e.code ?? e.message}` }
+  }
+}
+
+export async function checkRedis (config: FrozenConfig): Promise<CheckLine> {
+  if (!config.redis.enabled) return { status: 'skip', name: 'redis', detail: 'redis.enabled is false: caches and limits are per instance' }
+  const client = new Redis(config.redis.url, { lazyConnect: true, connectTimeout: TIMEOUT_MS, maxRetriesPerRequest: 0, retryStrategy: () => null, enableOfflineQueue: false })
+  client.on('error', () => {})
+  try {
+    await client.connect()
+    const info = await client.info('server')
+    const version = /redis_version:(\S+)/.exec(info)?.[1] ?? '?'
+    return { status: 'ok', name: 'redis', detail: `${redactUrl(config.redis.url)} answered (Redis ${version})` }
+  } catch (err) {
+    const e = err as Error & { code?: string }
+    return { status: 'warn', name: 'redis', detail: `${redactUrl(config.redis.url)} unreachable (${e.code ?? e.message}): features fall back to per-instance memory` }
+  } finally {
+    client.disconnect()
+  }
+}
+
+/** Privileges the DB advisor needs: reading the processlist and performance_schema, and online DDL for fixes. */
+const WANTED_PRIVILEGES = ['PROCESS', 'SELECT', 'ALTER', 'INDEX']
+
+export async function checkMysql (config: FrozenConfig): Promise<CheckLine> {
+  if (config.mysql.url === '') return { status: 'skip', name: 'mysql', detail: 'mysql.url is empty (set MYSQL_URL): DB features are off' }
+  let conn
+  try {
+    conn = await createConnection({ uri: config.mysql.url, connectTimeout: TIMEOUT_MS })
+    const [rows] = await conn.query('SELECT VERSION() AS v')
+    const version = (rows as { v: string }[])[0]?.v ?? '?'
+    const [grants] = await conn.query('SHOW GRANTS')
+    const text = (grants as Record<string, string>[]).map(r => Object.values(r)[0]).join('\n').toUpperCase()
+    const missing = text.includes('ALL PRIVILEGES') ? [] : WANTED_PRIVILEGES.filter(p => !text.includes(p))
+    return missing.length === 0
+      ? { status: 'ok', name: 'mysql', detail: `${redactUrl(config.mysql.url)} answered (${version}); privileges ok` }
+      : { status: 'warn', name: 'mysql', detail: `${redactUrl(config.mysql.url)} answered (${version}); missing privileges: ${missing.join(', ')}` }
+  } catch (err) {
+    const e = err as Error & { code?: string }
+    return { status: 'fail', name: 'mysql', detail: `${redactUrl(config.mysql.url)} unreachable or refused: ${e.code ?? e.message}` }
+  } finally {
+    await conn?.end().catch(() => undefined)
+  }
+}
+
+export function readFdLimit (limitsText: string): number | null {
+  const m = /^Max open files\s+(\d+|unlimited)/m.exec(limitsText)
+  if (m === null) return null
+  return m[1] === 'unlimited' ? Number.POSITIVE_INFINITY : Number(m[1])
+}
+
+export function checkFdLimit (config: FrozenConfig, limitsText: string | null): CheckLine {
+  const limit = limitsText === null ? null : readFdLimit(limitsText)
+  if (limit === null) return { status: 'skip', name: 'fd-limit', detail: 'cannot read /proc/self/limits on this system' }
+  const clients = config.server.maxConnections === 0 ? 20_000 : config.server.maxConnections
+  const needed = clients + config.upstream.connections + FD_HEADROOM
+  return limit >= needed
+    ? { status: 'ok', name: 'fd-limit', detail: `open files limit ${limit} >= ${needed} (server.maxConnections ${clients} + upstream.connections ${config.upstream.connections} + ${FD_HEADROOM})` }
+    : { status: 'fail', name: 'fd-limit', detail: `open files limit ${limit} < ${needed} needed for server.maxConnections ${clients} + upstream.connections ${config.upstream.connections}: raise it (ulimit -n ${needed}, or LimitNOFILE= in the systemd unit)` }
+}
+
+export const doctor: Command = {
+  name: 'doctor',
+  summary: 'check the origin, Redis, MySQL and the fd limit',
+  usage: `Usage: sipup-sidecar doctor [-c FILE]
+
+Prints one line per check: upstream reachable, Redis reachable, MySQL reachable and its privileges, and the
+open-files limit against the configured connections. Exits 1 when a check fails, 2 on a bad config.
+
+Options:
+  -c, --config FILE   YAML config merged over the defaults
+  -h, --help          this text`,
+  async run (args) {
+    const { values } = parseArgs({ args, options: CONFIG_OPTION, strict: true })
+    const loaded = loadConfigOrReport(values.config)
+    if (loaded === null) return EXIT_USAGE
+    const config = loaded.config
+    let limits: string | null = null
+    try { limits = readFileSync('/proc/self/limits', 'utf8') } catch { limits = null }
+    const lines = [
+      { status: 'ok' as const, name: 'config', detail: `valid (${loaded.sources.join(' < ')})` },
+      ...await Promise.all([checkUpstream(config), checkRedis(config), checkMysql(config)]),
+      checkFdLimit(config, limits)
+    ]
+    for (const l of lines) process.stdout.write(`${l.status.toUpperCase().padEnd(5)} ${l.name.padEnd(9)} ${l.detail}\n`)
+    return lines.some(l => l.status === 'fail') ? EXIT_FAILURE : EXIT_OK
+  }
+}

@@ -1,0 +1,26 @@
+import { parseArgs } from 'node:util'
+import { runSidecar } from '../../run.js'
+import { CONFIG_OPTION, loadConfigOrReport } from '../config-args.js'
+import { EXIT_USAGE, type Command } from '../command.js'
+
+export const start: Command = {
+  name: 'start',
+  summary: 'start the sidecar proxy',
+  usage: `Usage: sipup-sidecar start [-c FILE]
+
+Starts the proxy. The config is config/default.yaml merged with FILE (or $SIDECAR_CONFIG), then the
+environment (SIDECAR_UPSTREAM, SIDECAR_PORT, SIDECAR_HOST, SIDECAR_LOG_LEVEL, SIDECAR_ADMIN_TOKEN, REDIS_URL, MYSQL_URL).
+A bad config stops start-up with exit code 2. SIGTERM/SIGINT shut down gracefully.
+
+Options:
+  -c, --config FILE   YAML config merged over the defaults
+  -h, --help          this text`,
+  async run (args) {
+    const { values } = parseArgs({ args, options: CONFIG_OPTION, strict: true })
+    const loaded = loadConfigOrReport(values.config)
+    if (loaded === null) return EXIT_USAGE
+    await runSidecar(loaded.config)
+    // Keep running: the signal handlers decide the exit code.
+    return await new Promise<number>(() => {})
+  }
+}
