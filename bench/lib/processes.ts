@@ -1,0 +1,34 @@
+// Each party of a benchmark runs in its own process, so a proxy never shares an event loop with its origin.
+import { spawn, type ChildProcess } from 'node:child_process'
+
+export interface Started { child: ChildProcess, stop(): Promise<void> }
+
+/** Spawns `node script args...` and resolves once it prints a line matching `ready`. */
+export function startProcess (script: string, args: string[], ready: RegExp, env: NodeJS.ProcessEnv = {}): Promise<Started> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [script, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } })
+    let out = ''
+    const onData = (c: Buffer): void => {
+      out += c.toString()
+      if (ready.test(out)) {
+        child.stdout?.off('data', onData)
+        child.stderr?.off('data', onData)
+        child.stdout?.resume()
+        child.stderr?.resume()
+        resolve({ child, stop: () => stopProcess(child) })
+      }
+    }
+    child.stdout?.on('data', onData)
+    child.stderr?.on('data', onData)
+    child.once('exit', code => reject(new Error(`${script} ${args.join(' ')} exited with ${String(code)} before it was ready:\n${out}`)))
+  })
+}
+
+export function stopProcess (child: ChildProcess): Promise<void> {
+  return new Promise(resolve => {
+    if (child.exitCode !== null || child.signalCode !== null) { resolve(); return }
+    child.once('exit', () => resolve())
+    child.kill('SIGTERM')
+    setTimeout(() => child.kill('SIGKILL'), 3000).unref()
+  })
+}

@@ -1,0 +1,130 @@
+// bench/passthrough: the pass-through path with every plugin off, side by side in one run (rounds interleaved,
+// medians): the origin's /fast route direct, the sidecar, plain Fastify + @fastify/http-proxy with its defaults,
+// and nginx as a pass-through proxy when it is installed. Each party runs in its own process.
+// Usage: node dist/bench/passthrough.js [--rounds 5] [--seconds 5] [--connections 64]
+import { execFileSync, spawn } from 'node:child_process'
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs'
+import { createServer, type AddressInfo } from 'node:net'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { parseArgs } from 'node:util'
+import { pino } from 'pino'
+import { interleaved, medianRps, table, wrk, median, type Target } from './lib/wrk.js'
+import { startProcess, stopProcess, type Started } from './lib/processes.js'
+
+const SELF = fileURLToPath(import.meta.url)
+
+async function freePort (): Promise<number> {
+  const srv = createServer()
+  await new Promise<void>(resolve => srv.listen(0, '127.0.0.1', resolve))
+  const { port } = srv.address() as AddressInfo
+  await new Promise<void>(resolve => srv.close(() => resolve()))
+  return port
+}
+
+async function role (name: string, port: number, upstream: string): Promise<void> {
+  if (name === 'origin') {
+    const { startLegacyApp } = await import('../examples/legacy-app/shop.js')
+    await startLegacyApp({ port, host: '127.0.0.1' })
+  } else if (name === 'sidecar') {
+    const { loadConfig } = await import('../src/config/load.js')
+    const { buildApp } = await import('../src/app.js')
+    const { pluginSchemas } = await import('../src/plugins/registry.js')
+    const off = Object.fromEntries(Object.keys(pluginSchemas).map(k => [k, { enabled: false }]))
+    const { config } = loadConfig({ env: {}, overrides: { ...off, server: { host: '127.0.0.1', port }, upstream: { url: upstream }, redis: { enabled: false }, log: { level: 'warn', requests: false } } })
+    const app = await buildApp(config, { logger: pino({ level: 'warn' }) })
+    await app.listen({ host: '127.0.0.1', port })
+  } else if (name === 'http-proxy') {
+    const { default: Fastify } = await import('fastify')
+    const { default: proxy } = await import('@fastify/http-proxy')
+    const app = Fastify()
+    await app.register(proxy, { upstream })
+    await app.listen({ host: '127.0.0.1', port })
+  }
+  // A clean exit on signals lets `node --cpu-prof` write its profile.
+  for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => process.exit(0))
+  process.stdout.write(`ready ${name}\n`)
+}
+
+function startNginx (port: number, upstreamPort: number): Started | null {
+  const bin = ['/usr/sbin/nginx', '/usr/bin/nginx'].find(p => existsSync(p))
+  if (bin === undefined) return null
+  const dir = mkdtempSync(join(tmpdir(), 'sipup-nginx-'))
+  const conf = join(dir, 'nginx.conf')
+  writeFileSync(conf, `worker_processes 1;
+daemon off;
+pid ${dir}/nginx.pid;
+error_log ${dir}/error.log warn;
+events { worker_connections 4096; }
+http {
+  access_log off;
+  client_body_temp_path ${dir}/body; proxy_temp_path ${dir}/proxy; fastcgi_temp_path ${dir}/fcgi; uwsgi_temp_path ${dir}/uwsgi; scgi_temp_path ${dir}/scgi;
+  upstream origin { server 127.0.0.1:${upstreamPort}; keepalive 64; }
+  server {
+    listen 127.0.0.1:${port};
+    location / { proxy_pass http://origin; proxy_http_version 1.1; proxy_set_header Connection ""; proxy_set_header Host $host; }
+  }
+}
+`)
+  execFileSync(bin, ['-t', '-c', conf, '-p', dir], { stdio: 'ignore' })
+  const child = spawn(bin, ['-c', conf, '-p', dir], { stdio: 'ignore' })
+  return { child, stop: () => stopProcess(child) }
+}
+
+async function waitFor (url: string): Promise<void> {
+  for (let i = 0; i < 50; i++) {
+    try {
+      const res = await fetch(url)
+      await res.arrayBuffer()
+      if (res.ok) return
+    } catch { /* not up yet */ }
+    await new Promise(resolve => setTimeout(resolve, 100))
+  }
+  throw new Error(`${url} did not come up`)
+}
+
+async function main (): Promise<void> {
+  const { values } = parseArgs({ options: { role: { type: 'string' }, port: { type: 'string' }, upstream: { type: 'string' }, rounds: { type: 'string' }, seconds: { type: 'string' }, connections: { type: 'string' } } })
+  if (values.role !== undefined) {
+    await role(values.role, Number(values.port), values.upstream ?? '')
+    return
+  }
+  const rounds = Number(values.rounds ?? 5)
+  const seconds = Number(values.seconds ?? 5)
+  const connections = Number(values.connections ?? 64)
+  const [po, ps, ph, pn] = await Promise.all([freePort(), freePort(), freePort(), freePort()])
+  const upstream = `http://127.0.0.1:${po}`
+  const procs: Started[] = []
+  try {
+    procs.push(await startProcess(SELF, ['--role', 'origin', '--port', String(po)], /ready origin/))
+    procs.push(await startProcess(SELF, ['--role', 'sidecar', '--port', String(ps), '--upstream', upstream], /ready sidecar/))
+    procs.push(await startProcess(SELF, ['--role', 'http-proxy', '--port', String(ph), '--upstream', upstream], /ready http-proxy/))
+    const nginx = startNginx(pn, po)
+    if (nginx !== null) procs.push(nginx)
+    const targets: Target[] = [
+      { name: 'origin direct', url: `${upstream}/fast` },
+      { name: 'sipup-sidecar (no plugins)', url: `http://127.0.0.1:${ps}/fast` },
+      { name: '@fastify/http-proxy defaults', url: `http://127.0.0.1:${ph}/fast` }
+    ]
+    if (nginx !== null) targets.push({ name: 'nginx pass-through', url: `http://127.0.0.1:${pn}/fast` })
+    for (const t of targets) await waitFor(t.url)
+    process.stderr.write(`warm-up (2 s each)\n`)
+    for (const t of targets) await wrk(t.url, { connections, seconds: 2 })
+    console.log(`bench/passthrough: GET /fast (4 KB page), wrk -t1 -c${connections} -d${seconds}s, ${rounds} interleaved rounds, medians`)
+    console.log(nginx === null ? 'nginx: not installed (apt-get install nginx), skipped' : 'nginx: 1 worker, upstream keepalive 64')
+    const results = await interleaved(targets, rounds, { connections, seconds })
+    console.log(table(results))
+    const sidecar = medianRps(results, 'sipup-sidecar (no plugins)')
+    const hp = medianRps(results, '@fastify/http-proxy defaults')
+    const perRound = (results.get('sipup-sidecar (no plugins)') ?? []).map((r, i) => r.rps / ((results.get('@fastify/http-proxy defaults') ?? [])[i]?.rps ?? NaN))
+    console.log(`sidecar / origin direct: ${(sidecar / medianRps(results, 'origin direct')).toFixed(2)}x`)
+    if (nginx !== null) console.log(`sidecar / nginx: ${(sidecar / medianRps(results, 'nginx pass-through')).toFixed(2)}x`)
+    console.log(`per-round sidecar / http-proxy ratios: ${perRound.map(r => r.toFixed(2)).join(' ')} (median ${median(perRound).toFixed(2)}x)`)
+    console.log(`headline: sidecar pass-through = ${(sidecar / hp).toFixed(2)}x @fastify/http-proxy defaults (target >= 1.5x)`)
+  } finally {
+    await Promise.all(procs.map(p => p.stop()))
+  }
+}
+
+main().catch(err => { console.error(err); process.exit(1) })
