@@ -83,7 +83,8 @@ export class SharedRedis implements RedisHandle {
       return true
     } catch (err) {
       const e = err as Error & { code?: string }
-      this.#reason = `unreachable at ${this.#url}: ${e.code ?? e.message}`
+      // The 'error' event usually came first with the useful cause (ECONNREFUSED); connect() only says "closed".
+      if (this.#reason === 'not connected yet') this.#reason = `unreachable at ${this.#url}: ${e.code ?? e.message}`
       this.#outageLogged = true
       return false
     }
