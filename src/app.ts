@@ -22,7 +22,9 @@ export async function buildApp (config: FrozenConfig, opts: BuildAppOptions = {}
     // Fastify's own two lines per request are replaced by our one access-log line (src/core/access-log.ts).
     logController: new LogController({ disableRequestLogging: true }),
     trustProxy: [...s.trustProxy],
-    http: { maxHeaderSize: s.maxHeaderSize, headersTimeout: s.headersTimeout },
+    // Node only enforces headersTimeout/requestTimeout when it sweeps connections, every 30 s by default:
+    // sweep often enough that a slowloris client is cut near the configured time.
+    http: { maxHeaderSize: s.maxHeaderSize, headersTimeout: s.headersTimeout, connectionsCheckingInterval: Math.max(250, Math.min(1000, s.headersTimeout / 2)) },
     keepAliveTimeout: s.keepAliveTimeout,
     requestTimeout: s.requestTimeout,
     maxRequestsPerSocket: s.maxRequestsPerSocket,
