@@ -1,0 +1,109 @@
+// bench/cache: the cache's hit path side by side in one run (rounds interleaved A B C A B C, medians): bare
+// Fastify answering the same 4 KB page from memory, the sidecar answering it from its cache, and the demo shop
+// direct (its /fast page, and a real PHP-like product page for the cost a hit saves). Each party runs in its own
+// process. Usage: node dist/bench/cache.js [--rounds 5] [--seconds 5] [--connections 64]
+import { createServer, type AddressInfo } from 'node:net'
+import { fileURLToPath } from 'node:url'
+import { parseArgs } from 'node:util'
+import { pino } from 'pino'
+import { interleaved, median, medianRps, table, wrk, type Target, type WrkResult } from './lib/wrk.js'
+import { startProcess, type Started } from './lib/processes.js'
+
+const SELF = fileURLToPath(import.meta.url)
+
+async function freePort (): Promise<number> {
+  const srv = createServer()
+  await new Promise<void>(resolve => srv.listen(0, '127.0.0.1', resolve))
+  const { port } = srv.address() as AddressInfo
+  await new Promise<void>(resolve => srv.close(() => resolve()))
+  return port
+}
+
+async function role (name: string, port: number, upstream: string): Promise<void> {
+  if (name === 'origin') {
+    const { startLegacyApp } = await import('../examples/legacy-app/shop.js')
+    await startLegacyApp({ port, host: '127.0.0.1' })
+  } else if (name === 'sidecar') {
+    const { loadConfig } = await import('../src/config/load.js')
+    const { buildApp } = await import('../src/app.js')
+    const { pluginSchemas } = await import('../src/plugins/registry.js')
+    const off = Object.fromEntries(Object.keys(pluginSchemas).map(k => [k, { enabled: false }]))
+    const cache = {
+      enabled: true,
+      store: 'memory',
+      rules: [
+        { name: 'fast', path: '/fast', ttl: '1h', override: true },
+        { name: 'products', path: '/product.php', ttl: '1h', override: true, anonymousOnly: true, stripSetCookie: true }
+      ]
+    }
+    const { config } = loadConfig({ env: {}, overrides: { ...off, cache, server: { host: '127.0.0.1', port }, upstream: { url: upstream }, redis: { enabled: false }, log: { level: 'warn', requests: false } } })
+    const app = await buildApp(config, { logger: pino({ level: 'warn' }) })
+    await app.listen({ host: '127.0.0.1', port })
+  } else if (name === 'bare') {
+    // The same bytes and about as many headers as the sidecar's hit sends, from memory, through Fastify's router.
+    const body = Buffer.from(await (await fetch(`${upstream}/fast`)).arrayBuffer())
+    const { default: Fastify } = await import('fastify')
+    const app = Fastify()
+    app.get('/fast', (_req, reply) => {
+      reply.header('content-type', 'text/html; charset=utf-8').header('age', '1').header('x-cache', 'HIT').header('cache-status', 'bare; hit').send(body)
+    })
+    await app.listen({ host: '127.0.0.1', port })
+  }
+  process.stdout.write(`ready ${name}\n`)
+}
+
+async function warm (url: string): Promise<void> {
+  for (let i = 0; i < 50; i++) {
+    try {
+      const res = await fetch(url)
+      await res.arrayBuffer()
+      if (res.ok && res.headers.get('x-cache') !== 'MISS') return
+    } catch { /* not up yet */ }
+    await new Promise(resolve => setTimeout(resolve, 100))
+  }
+  throw new Error(`${url} did not come up`)
+}
+
+async function main (): Promise<void> {
+  const { values } = parseArgs({ options: { role: { type: 'string' }, port: { type: 'string' }, upstream: { type: 'string' }, rounds: { type: 'string' }, seconds: { type: 'string' }, connections: { type: 'string' } } })
+  if (values.role !== undefined) {
+    await role(values.role, Number(values.port), values.upstream ?? '')
+    return
+  }
+  const rounds = Number(values.rounds ?? 5)
+  const seconds = Number(values.seconds ?? 5)
+  const connections = Number(values.connections ?? 64)
+  const [po, ps, pb] = await Promise.all([freePort(), freePort(), freePort()])
+  const upstream = `http://127.0.0.1:${po}`
+  const procs: Started[] = []
+  try {
+    procs.push(await startProcess(SELF, ['--role', 'origin', '--port', String(po)], /ready origin/))
+    procs.push(await startProcess(SELF, ['--role', 'sidecar', '--port', String(ps), '--upstream', upstream], /ready sidecar/))
+    procs.push(await startProcess(SELF, ['--role', 'bare', '--port', String(pb), '--upstream', upstream], /ready bare/))
+    const targets: Target[] = [
+      { name: 'bare Fastify (memory)', url: `http://127.0.0.1:${pb}/fast` },
+      { name: 'sidecar cache hit', url: `http://127.0.0.1:${ps}/fast` },
+      { name: 'origin direct /fast', url: `${upstream}/fast` },
+      { name: 'sidecar hit /product.php', url: `http://127.0.0.1:${ps}/product.php?id=1` },
+      { name: 'origin direct /product.php', url: `${upstream}/product.php?id=1` }
+    ]
+    for (const t of targets) await warm(t.url)
+    process.stderr.write('warm-up (2 s each)\n')
+    for (const t of targets) await wrk(t.url, { connections, seconds: 2 })
+    console.log(`bench/cache: 4 KB page, wrk -t1 -c${connections} -d${seconds}s, ${rounds} interleaved rounds, medians`)
+    const results = await interleaved(targets, rounds, { connections, seconds })
+    console.log(table(results))
+    const p99 = (name: string): number => median((results.get(name) ?? []).map((r: WrkResult) => r.p99ms))
+    const hit = medianRps(results, 'sidecar cache hit')
+    const bare = medianRps(results, 'bare Fastify (memory)')
+    const perRound = (results.get('sidecar cache hit') ?? []).map((r, i) => r.rps / ((results.get('bare Fastify (memory)') ?? [])[i]?.rps ?? NaN))
+    console.log(`per-round hit / bare ratios: ${perRound.map(r => r.toFixed(2)).join(' ')}`)
+    console.log(`hit p99 / bare p99: ${(p99('sidecar cache hit') / p99('bare Fastify (memory)')).toFixed(2)}x (target <= 1.5x)`)
+    console.log(`product page: sidecar hit / origin direct: ${(medianRps(results, 'sidecar hit /product.php') / medianRps(results, 'origin direct /product.php')).toFixed(1)}x`)
+    console.log(`headline: cache hit path = ${(hit / bare).toFixed(2)}x bare Fastify req/s (target >= 0.9x)`)
+  } finally {
+    await Promise.all(procs.map(p => p.stop()))
+  }
+}
+
+main().catch(err => { console.error(err); process.exit(1) })

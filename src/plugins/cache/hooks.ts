@@ -1,0 +1,236 @@
+// The proxy route's onRequest hook: decides per request whether to answer from the cache, and otherwise leaves
+// a CacheState for the upstream interceptor. Cheapest checks first: method, then rule, then key, then store.
+import type { FastifyReply, FastifyRequest, onRequestHookHandler } from 'fastify'
+import { SIPUP_ERR_CACHE_PURGE_FORBIDDEN } from '../../errors.js'
+import { kCacheState } from '../../symbols.js'
+import { cookieValue, digest, purgePrefixForUrl, ruleVaryPart, urlKey, varyKey } from './cache-key.js'
+import { evaluate, notModified, parseCacheControl } from './policy.js'
+import { matchRule, type CompiledRule } from './rules.js'
+import type { CacheRuntime } from './runtime.js'
+import { serveEntry, serveNotModified } from './serve.js'
+import { CacheState, INVALIDATE, STORE } from './state.js'
+import type { CacheEntry } from './types.js'
+import type { Outcome } from './metrics.js'
+
+type Done = (err?: Error) => void
+type WithState = FastifyRequest & { [kCacheState]: CacheState | null }
+
+/** Methods whose success invalidates (RFC 9111 §4.4: any method not known to be safe). */
+const SAFE = new Set(['GET', 'HEAD', 'OPTIONS', 'TRACE', 'PROPFIND', 'SEARCH', 'REPORT'])
+const NO_CACHE = new Map<string, string | true>([['no-cache', true]])
+
+interface Lookup {
+  rt: CacheRuntime
+  request: WithState
+  reply: FastifyReply
+  rule: CompiledRule | null
+  key: string
+  scheme: string
+  host: string
+  done: Done
+  /** Already waited for a coalescing flight: don't join another. */
+  waited: boolean
+}
+
+export function onRequestHook (rt: CacheRuntime): onRequestHookHandler {
+  return function cacheOnRequest (request, reply, done) {
+    const req = request as WithState
+    const raw = request.raw
+    const method = raw.method as string
+    if (method !== 'GET' && method !== 'HEAD') {
+      if (method === 'PURGE' && rt.purgeMethod) {
+        req[kCacheState] = null
+        handlePurge(rt, request, reply)
+        return
+      }
+      req[kCacheState] = SAFE.has(method)
+        ? null
+        : new CacheState(INVALIDATE, '', scheme(request), (raw.headers.host ?? '').toLowerCase(), raw.url ?? '/', null, null, raw.headers)
+      done()
+      return
+    }
+    const headers = raw.headers
+    const url = raw.url as string
+    const host = (headers.host ?? '').toLowerCase()
+    const cookie = headers.cookie
+    let rule: CompiledRule | null = null
+    if (rt.rules.length > 0) {
+      const identified = headers.authorization !== undefined || (cookie !== undefined && rt.hasSession(cookie))
+      const q = url.indexOf('?')
+      rule = matchRule(rt.rules, {
+        method, host, identified, path: q === -1 ? url : url.slice(0, q), query: q === -1 ? '' : url.slice(q + 1)
+      })
+      if (rule !== null) {
+        request.sidecar.route = rule.name
+        if (rule.bypass) { bypass(rt, req, reply, rule, 'rule', done); return }
+      }
+    }
+    const sch = scheme(request)
+    let key = urlKey(url, sch, host, rt.normalize)
+    if (rule !== null) {
+      // Entries of different rules never mix: a logged-in request that skipped an anonymousOnly rule must not
+      // find the anonymous page the rule stored.
+      key += rule.keyPart
+      if (rule.varyCookies.length > 0 || rule.varyHeaders.length > 0) {
+        key += ruleVaryPart(rule.varyCookies, rule.varyHeaders, headers)
+      }
+      if (rule.scope !== 'shared') {
+        const sid = cookieValue(cookie, rt.sessionCookie)
+        if (rule.scope === 'per-user') {
+          if (sid === undefined || sid === '') { bypass(rt, req, reply, rule, 'no-session', done); return }
+          key += `u:${digest(sid)};`
+        } else if (sid === undefined || sid === '') {
+          key += 'x:-;'
+        } else {
+          const ctx = rt.context.resolve(digest(sid), Array.isArray(cookie) ? cookie.join('; ') : cookie as string, host)
+          if (typeof ctx === 'string') {
+            key += `x:${digest(ctx)};`
+          } else {
+            const base = key
+            ctx.then(hash => {
+              if (hash === null) bypass(rt, req, reply, rule, 'context-unavailable', done)
+              else lookup({ rt, request: req, reply, rule, key: `${base}x:${digest(hash)};`, scheme: sch, host, done, waited: false })
+            }, done)
+            return
+          }
+        }
+      }
+    }
+    lookup({ rt, request: req, reply, rule, key, scheme: sch, host, done, waited: false })
+  }
+}
+
+function scheme (request: FastifyRequest): string {
+  const raw = request.raw
+  if ((raw.socket as { encrypted?: boolean }).encrypted === true) return 'https'
+  return raw.headers['x-forwarded-proto'] === undefined ? 'http' : request.protocol
+}
+
+function bypass (rt: CacheRuntime, request: WithState, reply: FastifyReply, rule: CompiledRule | null,
+  why: string, done: Done): void {
+  request[kCacheState] = null
+  request.sidecar.cache = 'BYPASS'
+  rt.metrics.lookup(rule === null ? rt.defaultRuleIndex : rule.index, 'BYPASS')
+  const res = reply.raw
+  if (rt.serveOpts.xCache) res.setHeader('x-cache', 'BYPASS')
+  res.setHeader('cache-status', `${rt.status.bypass}; detail=${why}`)
+  done()
+}
+
+function lookup (l: Lookup): void {
+  let got
+  try {
+    got = l.rt.store.get(l.key)
+  } catch (err) {
+    l.rt.log.warn({ err }, 'cache: store get failed')
+    got = undefined
+  }
+  if (got instanceof Promise) got.then(e => afterGet(l, e), () => afterGet(l, undefined))
+  else afterGet(l, got)
+}
+
+function afterGet (l: Lookup, entry: CacheEntry | undefined): void {
+  if (entry === undefined || entry.vary === null) { decide(l, entry); return }
+  let got
+  try {
+    got = l.rt.store.get(varyKey(l.key, entry.vary, l.request.raw.headers))
+  } catch {
+    got = undefined
+  }
+  if (got instanceof Promise) got.then(e => decide(l, e), () => decide(l, undefined))
+  else decide(l, got)
+}
+
+function decide (l: Lookup, entry: CacheEntry | undefined): void {
+  const { rt, request } = l
+  const headers = request.raw.headers
+  const now = Date.now()
+  const cc = headers['cache-control']
+  const reqCc = cc !== undefined
+    ? parseCacheControl(cc)
+    : headers.pragma !== undefined && /no-cache/i.test(String(headers.pragma)) ? NO_CACHE : null
+  const ruleIndex = l.rule === null ? rt.defaultRuleIndex : l.rule.index
+  const head = request.raw.method === 'HEAD'
+  if (entry !== undefined && (headers.authorization === undefined || entry.authOk)) {
+    const verdict = evaluate(entry, now, reqCc)
+    if (verdict === 'fresh') { hit(l, entry, now, 'HIT', rt.status.hit, ruleIndex); return }
+    if (verdict === 'stale-ok') {
+      rt.metrics.staleServed.labels('revalidate').inc()
+      hit(l, entry, now, 'STALE', rt.status.swr, ruleIndex)
+      rt.refresh(entry, request, l.key, l.rule, l.scheme, l.host)
+      return
+    }
+  }
+  if (reqCc !== null && reqCc.has('only-if-cached')) {
+    // RFC 9111 §5.2.1.7: nothing usable stored, and the client forbids going to the origin.
+    request[kCacheState] = null
+    request.sidecar.cache = 'MISS'
+    l.reply.hijack()
+    l.reply.raw.writeHead(504, { 'content-length': '0', 'cache-status': `${rt.status.miss}; detail=only-if-cached` })
+    l.reply.raw.end()
+    return
+  }
+  // HEAD is answered from a stored GET but never stored itself (it has no body to store).
+  if (head) {
+    request[kCacheState] = null
+    request.sidecar.cache = 'MISS'
+    rt.metrics.lookup(ruleIndex, 'MISS')
+    l.done()
+    return
+  }
+  const state = new CacheState(STORE, l.key, l.scheme, l.host, request.raw.url as string, l.rule, request, headers)
+  if (entry !== undefined && (headers.authorization === undefined || entry.authOk)) state.stale = entry
+  request[kCacheState] = state
+  request.sidecar.cache = 'MISS'
+  const co = rt.coalescer
+  if (co === null || l.waited || headers.authorization !== undefined || co.isPass(l.key)) { l.done(); return }
+  const wait = co.join(l.key)
+  if (wait === null) {
+    state.leader = true
+    // A leader that never reaches the origin (client gone, request error) releases its waiters when it closes;
+    // one listener per miss, not a hook on every request.
+    l.reply.raw.once('close', () => {
+      if (state.leader) { state.leader = false; co.settle(state.key, null, false) }
+    })
+    l.done()
+    return
+  }
+  rt.metrics.coalesced.inc()
+  wait.then(got => {
+    if (got !== null && got.key === l.key) {
+      hit(l, got, Date.now(), 'HIT', rt.status.coalesced, ruleIndex)
+    } else if (got !== null) {
+      // The leader's response varied: look again for this request's own variant.
+      lookup({ ...l, waited: true })
+    } else {
+      l.done()
+    }
+  }, () => { l.done() })
+}
+
+function hit (l: Lookup, entry: CacheEntry, now: number, outcome: Outcome, cacheStatus: string, ruleIndex: number): void {
+  const { rt, request, reply } = l
+  request[kCacheState] = null
+  request.sidecar.cache = outcome
+  rt.metrics.lookup(ruleIndex, outcome)
+  reply.hijack()
+  const headers = request.raw.headers
+  if ((headers['if-none-match'] !== undefined || headers['if-modified-since'] !== undefined) &&
+    notModified(headers, entry.headers)) {
+    serveNotModified(reply.raw, entry, now, rt.serveOpts, outcome, cacheStatus)
+    return
+  }
+  serveEntry(reply.raw, entry, rt.encodingFor(headers), request.raw.method === 'HEAD', now, rt.serveOpts, outcome, cacheStatus)
+}
+
+function handlePurge (rt: CacheRuntime, request: FastifyRequest, reply: FastifyReply): void {
+  request.sidecar.cache = 'PURGE'
+  if (!rt.purgeAllowed(request.ip)) {
+    reply.send(new SIPUP_ERR_CACHE_PURGE_FORBIDDEN(request.ip))
+    return
+  }
+  const url = `${scheme(request)}://${(request.headers.host ?? '').toLowerCase()}${request.raw.url ?? '/'}`
+  rt.purge({ kind: 'prefix', prefix: purgePrefixForUrl(url, rt.normalize) }, 'method').then(purged => {
+    reply.code(200).header('cache-control', 'no-store').send({ purged })
+  }, err => { reply.send(err) })
+}

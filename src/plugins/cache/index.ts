@@ -1,0 +1,87 @@
+// The response cache plugin: wires the store, the proxy route's hooks, the upstream interceptor, the purge API,
+// health and feature reports. The logic lives in the sibling modules.
+import fp from 'fastify-plugin'
+import type { FastifyPluginAsync, RouteOptions } from 'fastify'
+import { cacheInterceptor } from './cache-handler.js'
+import { onRequestHook } from './hooks.js'
+import { purgeRoutes } from './purge.js'
+import { CacheRuntime } from './runtime.js'
+import { createStore } from './store-factory.js'
+import type { CachePluginOptions, SidecarCache } from './types.js'
+
+const PRUNE_INTERVAL_MS = 60_000
+
+function append<T> (hooks: T | T[] | undefined, hook: T): T[] {
+  if (hooks === undefined) return [hook]
+  return Array.isArray(hooks) ? [...hooks, hook] : [hooks, hook]
+}
+
+const cachePlugin: FastifyPluginAsync<CachePluginOptions> = async (fastify, { config }) => {
+  const sidecar = fastify.sidecar
+  const log = fastify.log
+  let outage: string | null = null
+  let baseDetail = ''
+  // One log line per Redis outage, not one per failed command.
+  const onError = (err: Error): void => {
+    if (outage !== null) return
+    outage = `Redis unreachable (${(err as Error & { code?: string }).code ?? err.message}): cache serves from memory only`
+    log.warn({ err: { message: err.message } }, 'cache: Redis failed; serving from the in-process store until it is back')
+    sidecar.reportFeature({ name: 'cache', state: 'degraded', detail: `${baseDetail}; ${outage}` })
+  }
+  const onSuccess = (): void => {
+    if (outage === null) return
+    outage = null
+    log.info('cache: Redis is back')
+    sidecar.reportFeature({ name: 'cache', state: 'on', detail: baseDetail })
+  }
+  const choice = createStore({
+    kind: config.store,
+    maxBytes: config.maxBytes,
+    maxObjectSize: config.maxObjectSize,
+    redis: sidecar.redis,
+    onError,
+    onSuccess
+  })
+  const rt = new CacheRuntime({
+    config,
+    core: sidecar.config,
+    store: choice.store,
+    registry: sidecar.metrics,
+    log,
+    upstream: () => sidecar.upstream
+  })
+  baseDetail = `${choice.detail}; ${rt.rules.length} rule(s)`
+
+  const api: SidecarCache = {
+    store: choice.store,
+    async purge (what) {
+      let n = await rt.purgeUrls(what.urls ?? [], 'api')
+      if (what.prefix !== undefined && what.prefix !== '') n += await rt.purge({ kind: 'prefix', prefix: what.prefix }, 'api')
+      if (what.tags !== undefined && what.tags.length > 0) n += await rt.purge({ kind: 'tags', tags: what.tags }, 'api')
+      return n
+    }
+  }
+  fastify.decorate('sidecarCache', api)
+
+  sidecar.addUpstreamInterceptor(cacheInterceptor(rt))
+  const onRequest = onRequestHook(rt)
+  fastify.addHook('onRoute', (route: RouteOptions) => {
+    if (route.config?.sidecarProxy !== true) return
+    route.onRequest = append(route.onRequest, onRequest)
+  })
+  sidecar.addAdminRoutes(purgeRoutes(rt))
+  sidecar.addHealthCheck('cache', () => outage === null ? { ok: true } : { ok: false, reason: outage })
+  const redisDown = choice.prune !== null && !sidecar.redis.isReady()
+  if (redisDown) outage = `Redis unreachable (${sidecar.redis.reason ?? 'not connected'}): cache serves from memory only`
+  sidecar.reportFeature({ name: 'cache', state: redisDown ? 'degraded' : 'on', detail: redisDown ? `${baseDetail}; ${outage}` : baseDetail })
+  // The Redis index outlives entries Redis expired; prune it now and then.
+  const timer = choice.prune === null ? null : setInterval(() => { choice.prune?.().catch(() => undefined) }, PRUNE_INTERVAL_MS)
+  timer?.unref()
+  fastify.addHook('onClose', async () => {
+    if (timer !== null) clearInterval(timer)
+    rt.close()
+    await choice.store.close()
+  })
+}
+
+export default fp(cachePlugin, { name: 'sipup-cache', fastify: '5.x', dependencies: ['sipup-core'] })

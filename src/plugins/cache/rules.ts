@@ -1,0 +1,117 @@
+// Compiles `cache.rules` once at start-up into matchers; per request only the first matching rule is looked up.
+import { SIPUP_ERR_CACHE_RULE_INVALID } from '../../errors.js'
+import type { CacheRuleConfig } from './schema.js'
+
+export type Scope = 'shared' | 'per-user' | 'context'
+
+export interface CompiledRule {
+  readonly name: string
+  readonly index: number
+  /** Cache key part that keeps the rule's entries apart from other rules'. */
+  readonly keyPart: string
+  readonly path: RegExp | null
+  readonly host: RegExp | null
+  readonly get: boolean
+  readonly head: boolean
+  readonly query: ReadonlyArray<readonly [string, RegExp]>
+  readonly ttl: number
+  readonly override: boolean
+  readonly anonymousOnly: boolean
+  readonly stripSetCookie: boolean
+  readonly varyCookies: readonly string[]
+  readonly varyHeaders: readonly string[]
+  readonly scope: Scope
+  readonly bypass: boolean
+  readonly grace: number
+}
+
+/** `*` matches any run of characters (slashes too), `?` one character; everything else is literal. */
+export function globToRegExp (glob: string, flags = ''): RegExp {
+  let src = '^'
+  for (const ch of glob) {
+    if (ch === '*') src += '.*'
+    else if (ch === '?') src += '.'
+    else src += ch.replace(/[.+^${}()|[\]\\/]/g, '\\$&')
+  }
+  return new RegExp(src + '$', flags)
+}
+
+export function compileRules (rules: readonly CacheRuleConfig[]): CompiledRule[] {
+  return rules.map((r, i) => compileRule(r, i))
+}
+
+function compileRule (r: CacheRuleConfig, i: number): CompiledRule {
+  const where = `cache.rules[${i}]`
+  const fail = (key: string, expected: string, got: unknown): never => {
+    throw new SIPUP_ERR_CACHE_RULE_INVALID(`${where}.${key}`, expected, JSON.stringify(got))
+  }
+  if (r.path !== '' && r.pathRegex !== '') fail('pathRegex', 'either path or pathRegex, not both', r.pathRegex)
+  let path: RegExp | null = null
+  if (r.pathRegex !== '') {
+    try { path = new RegExp(r.pathRegex) } catch { fail('pathRegex', 'a valid regular expression', r.pathRegex) }
+  } else if (r.path !== '') {
+    if (!r.path.startsWith('/') && !r.path.startsWith('*')) fail('path', 'a glob starting with /', r.path)
+    path = globToRegExp(r.path)
+  }
+  if (r.stripSetCookie && !r.anonymousOnly) {
+    fail('stripSetCookie', 'anonymousOnly: true alongside it (stripping a logged-in user\'s Set-Cookie would ' +
+      'log them out or share their page)', r.stripSetCookie)
+  }
+  if (r.override && r.ttl <= 0 && !r.bypass) fail('ttl', 'a duration > 0 with override: true', r.ttl)
+  if (r.scope !== 'shared' && r.anonymousOnly) fail('scope', '"shared" with anonymousOnly: true', r.scope)
+  if (r.methods.length === 0) fail('methods', 'at least one of GET, HEAD', r.methods)
+  const name = r.name === '' ? `rule${i + 1}` : r.name
+  return {
+    name,
+    index: i,
+    keyPart: `r:${name.replace(/[\t;]/g, '_')};`,
+    path,
+    host: r.host === '' ? null : globToRegExp(r.host.toLowerCase()),
+    get: r.methods.includes('GET'),
+    head: r.methods.includes('HEAD'),
+    query: Object.entries(r.query).map(([k, v]) => [k, globToRegExp(v)] as const),
+    ttl: r.ttl,
+    override: r.override,
+    anonymousOnly: r.anonymousOnly,
+    stripSetCookie: r.stripSetCookie,
+    varyCookies: [...r.vary.cookies],
+    varyHeaders: r.vary.headers.map(h => h.toLowerCase()),
+    scope: r.scope,
+    bypass: r.bypass,
+    grace: r.grace
+  }
+}
+
+export interface RuleInput {
+  method: string
+  path: string
+  host: string
+  /** Raw query string without `?` ('' when none). */
+  query: string
+  /** True when the request carries the session cookie or Authorization. */
+  identified: boolean
+}
+
+/** First rule that matches, or null. anonymousOnly rules are skipped for identified requests. */
+export function matchRule (rules: readonly CompiledRule[], input: RuleInput): CompiledRule | null {
+  for (let i = 0; i < rules.length; i++) {
+    const r = rules[i]
+    if (input.method === 'GET' ? !r.get : !r.head) continue
+    if (r.anonymousOnly && input.identified) continue
+    if (r.path !== null && !r.path.test(input.path)) continue
+    if (r.host !== null && !r.host.test(input.host)) continue
+    if (r.query.length > 0 && !queryMatches(r.query, input.query)) continue
+    return r
+  }
+  return null
+}
+
+function queryMatches (want: CompiledRule['query'], query: string): boolean {
+  if (query === '') return false
+  const params = new URLSearchParams(query)
+  for (const [name, re] of want) {
+    const v = params.get(name)
+    if (v === null || !re.test(v)) return false
+  }
+  return true
+}

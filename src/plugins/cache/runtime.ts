@@ -1,0 +1,241 @@
+// Everything the cache decides at start-up, in one object the hooks and handlers share: compiled rules, store,
+// coalescer, context resolver, metrics, and the operations that are not per-request (purge, refresh).
+import { BlockList, isIPv4 } from 'node:net'
+import type { IncomingHttpHeaders } from 'node:http'
+import type { FastifyBaseLogger, FastifyRequest } from 'fastify'
+import type { Dispatcher } from 'undici'
+import proxyAddr from '@fastify/proxy-addr'
+import type { FrozenConfig } from '../../config/schema.js'
+import { buildRequestHeaderPlan, forwardRequestHeaders, type RequestHeaderPlan } from '../../proxy/headers.js'
+import { kCacheState } from '../../symbols.js'
+import { IDENTITY, pickEncoding, typeMatcher, type Encoding } from './compression.js'
+import { Coalescer } from './coalescer.js'
+import { ContextResolver } from './context.js'
+import { purgePrefixForUrl, queryNormalizer, type QueryNormalizer } from './cache-key.js'
+import { CacheMetrics } from './metrics.js'
+import type { PolicyRule } from './policy.js'
+import { compileRules, type CompiledRule } from './rules.js'
+import { CacheState, STORE } from './state.js'
+import type { CacheConfig } from './schema.js'
+import type { CacheEntry, CacheStore, PurgeSelector } from './types.js'
+
+type DeepReadonly<T> = T extends (infer U)[] ? readonly DeepReadonly<U>[]
+  : T extends object ? { readonly [K in keyof T]: DeepReadonly<T[K]> } : T
+export type FrozenCacheConfig = DeepReadonly<CacheConfig>
+
+export interface RuntimeDeps {
+  config: FrozenCacheConfig
+  core: FrozenConfig
+  store: CacheStore
+  registry: import('prom-client').Registry
+  log: FastifyBaseLogger
+  upstream: () => Dispatcher
+}
+
+export class CacheRuntime {
+  readonly cfg: FrozenCacheConfig
+  readonly rules: CompiledRule[]
+  readonly store: CacheStore
+  readonly coalescer: Coalescer | null
+  readonly context: ContextResolver
+  readonly normalize: QueryNormalizer
+  readonly compressible: (contentType: string | string[] | undefined) => boolean
+  readonly compression: boolean
+  readonly minCompressSize: number
+  readonly maxObjectSize: number
+  readonly metrics: CacheMetrics
+  readonly log: FastifyBaseLogger
+  readonly serveOpts: { xCache: boolean }
+  readonly sessionCookie: string
+  readonly sessionNeedle: string
+  readonly purgeMethod: boolean
+  readonly defaultRuleIndex: number
+  /** Policy of requests that match no rule: origin headers, plus `cache.grace`. */
+  readonly defaultPolicy: PolicyRule
+  /** Cache-Status values that never change. */
+  readonly status: { hit: string, swr: string, coalesced: string, miss: string, stored: string, bypass: string }
+  readonly #purgeAllow: BlockList
+  readonly #refreshing = new Set<string>()
+  readonly #upstream: () => Dispatcher
+  readonly #origin: string
+  readonly #basePath: string
+  readonly #plan: RequestHeaderPlan
+  readonly #trust: (addr: string, i: number) => boolean
+
+  constructor (deps: RuntimeDeps) {
+    const c = deps.config
+    this.cfg = c
+    this.rules = compileRules(c.rules as CacheConfig['rules'])
+    this.store = deps.store
+    this.coalescer = c.coalescing.enabled
+      ? new Coalescer({ maxWait: c.coalescing.maxWait, hitForMiss: c.coalescing.hitForMiss })
+      : null
+    this.normalize = queryNormalizer({ sort: c.query.sort, drop: c.query.drop })
+    this.compressible = typeMatcher(c.compression.types)
+    this.compression = c.compression.enabled
+    this.minCompressSize = c.compression.minSize
+    this.maxObjectSize = c.maxObjectSize
+    this.log = deps.log
+    this.serveOpts = { xCache: c.xCache }
+    this.sessionCookie = c.sessionCookie
+    this.sessionNeedle = `${c.sessionCookie}=`
+    this.purgeMethod = c.purge.method
+    this.defaultRuleIndex = this.rules.length
+    this.defaultPolicy = { ttl: 0, override: false, grace: c.grace }
+    this.metrics = new CacheMetrics(deps.registry, this.rules.map(r => r.name), deps.store)
+    const n = c.statusName
+    this.status = {
+      hit: `${n}; hit`,
+      swr: `${n}; hit; detail=stale-while-revalidate`,
+      coalesced: `${n}; hit; collapsed`,
+      miss: `${n}; fwd=miss`,
+      stored: `${n}; fwd=miss; stored`,
+      bypass: `${n}; fwd=bypass`
+    }
+    this.#purgeAllow = blockList(c.purge.allow)
+    this.#upstream = deps.upstream
+    const upstreamUrl = new URL(deps.core.upstream.url)
+    this.#origin = upstreamUrl.origin
+    this.#basePath = upstreamUrl.pathname.replace(/\/+$/, '')
+    this.#plan = buildRequestHeaderPlan({
+      dropRequestHeaders: deps.core.proxy.dropRequestHeaders,
+      xForwarded: deps.core.proxy.xForwarded,
+      hostOverride: deps.core.upstream.preserveHost ? null : upstreamUrl.host
+    })
+    this.#trust = proxyAddr.compile([...deps.core.server.trustProxy])
+    const ctx = c.context
+    this.context = new ContextResolver({
+      ttl: ctx.ttl,
+      maxSessions: ctx.maxSessions,
+      fetch: (cookie, host) => this.#fetchContext(cookie, host)
+    })
+    this.store.on?.('evict', (_e: CacheEntry, reason: string) => {
+      if (reason !== 'replaced') this.metrics.evictions.labels(reason).inc()
+    })
+  }
+
+  /** True when the Cookie header carries the session cookie (cheap substring test first). */
+  hasSession (cookie: string | string[]): boolean {
+    const text = typeof cookie === 'string' ? cookie : cookie.join('; ')
+    const i = text.indexOf(this.sessionNeedle)
+    return i !== -1 && (i === 0 || text.charCodeAt(i - 1) === 32 || text.charCodeAt(i - 1) === 59)
+  }
+
+  encodingFor (headers: IncomingHttpHeaders): Encoding {
+    return this.compression ? pickEncoding(headers['accept-encoding']) : IDENTITY
+  }
+
+  purgeAllowed (ip: string): boolean {
+    return this.#purgeAllow.check(ip, isIPv4(ip) ? 'ipv4' : 'ipv6')
+  }
+
+  async purge (selector: PurgeSelector, via: string): Promise<number> {
+    this.metrics.purged.labels(via).inc()
+    try {
+      return await this.store.purge(selector)
+    } catch (err) {
+      this.log.warn({ err }, 'cache: purge failed')
+      return 0
+    }
+  }
+
+  /** Purges every scope and variant of the URLs. */
+  async purgeUrls (urls: readonly string[], via: string): Promise<number> {
+    let n = 0
+    for (const u of urls) n += await this.purge({ kind: 'prefix', prefix: purgePrefixForUrl(u, this.normalize) }, via)
+    return n
+  }
+
+  /** RFC 9111 §4.4: after an unsafe request succeeds, drop the target URI and same-host Location/Content-Location. */
+  invalidate (state: CacheState, location: unknown, contentLocation: unknown): void {
+    const base = `${state.scheme}://${state.host}`
+    const urls = [base + state.url]
+    for (const v of [location, contentLocation]) {
+      if (typeof v !== 'string' || v === '') continue
+      try {
+        const u = new URL(v, base + state.url)
+        if (u.host.toLowerCase() === state.host) urls.push(`${base}${u.pathname}${u.search}`)
+      } catch { /* an unparsable Location invalidates nothing more */ }
+    }
+    this.purgeUrls(urls, 'invalidation').catch(() => undefined)
+  }
+
+  /** Serves nothing: starts one background refresh of a stale entry per key (stale-while-revalidate, grace). */
+  refresh (entry: CacheEntry, request: FastifyRequest, key: string, rule: CompiledRule | null, scheme: string,
+    host: string): void {
+    if (this.#refreshing.has(key)) return
+    this.#refreshing.add(key)
+    const raw = request.raw
+    const peer = raw.socket.remoteAddress ?? ''
+    const headers = forwardRequestHeaders(raw.headers, this.#plan, { peer, trusted: this.#trust(peer, 0), proto: scheme })
+    const state = new CacheState(STORE, key, scheme, host, raw.url ?? '/', rule, null, raw.headers)
+    state.stale = entry
+    const opts: Dispatcher.DispatchOptions & { [kCacheState]: CacheState } = {
+      origin: this.#origin,
+      path: this.#basePath + (raw.url ?? '/'),
+      method: 'GET',
+      headers,
+      [kCacheState]: state
+    }
+    const done = (): void => { this.#refreshing.delete(key) }
+    try {
+      this.#upstream().dispatch(opts, new SinkHandler(done))
+    } catch (err) {
+      done()
+      this.log.warn({ err }, 'cache: background refresh failed to start')
+    }
+  }
+
+  async #fetchContext (cookie: string, host: string): Promise<string | null> {
+    const c = this.cfg.context
+    try {
+      const res = await this.#upstream().request({
+        origin: this.#origin,
+        path: this.#basePath + c.endpoint,
+        method: 'GET',
+        headers: { host, cookie, accept: '*/*' },
+        headersTimeout: c.timeout,
+        bodyTimeout: c.timeout
+      })
+      res.body.resume()
+      const v = res.headers[c.header.toLowerCase()]
+      const hash = Array.isArray(v) ? v[0] : v
+      if (res.statusCode !== 200 || typeof hash !== 'string' || hash === '') return null
+      return hash
+    } catch (err) {
+      this.log.warn({ err: { message: (err as Error).message } }, 'cache: context endpoint failed; request bypasses the cache')
+      return null
+    }
+  }
+
+  close (): void {
+    this.coalescer?.close()
+  }
+}
+
+function blockList (entries: readonly string[]): BlockList {
+  const list = new BlockList()
+  for (const e of entries) {
+    const [addr, bits] = e.split('/')
+    const type = isIPv4(addr) ? 'ipv4' : 'ipv6'
+    if (bits === undefined) list.addAddress(addr, type)
+    else list.addSubnet(addr, Number(bits), type)
+    // IPv4 clients reach a dual-stack server as ::ffff:a.b.c.d
+    if (type === 'ipv4') {
+      if (bits === undefined) list.addAddress(`::ffff:${addr}`, 'ipv6')
+      else list.addSubnet(`::ffff:${addr}`, 96 + Number(bits), 'ipv6')
+    }
+  }
+  return list
+}
+
+/** Handler of a background refresh: nobody waits for the body, the cache handler around it stores it. */
+class SinkHandler implements Dispatcher.DispatchHandler {
+  readonly #done: () => void
+  constructor (done: () => void) { this.#done = done }
+  onRequestStart (): void {}
+  onResponseStart (): void {}
+  onResponseData (): void {}
+  onResponseEnd (): void { this.#done() }
+  onResponseError (): void { this.#done() }
+}

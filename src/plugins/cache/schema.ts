@@ -1,0 +1,103 @@
+// The `cache:` config section. Durations and sizes are human strings in YAML, numbers (ms, bytes) in code.
+import { Type, type Static } from '@sinclair/typebox'
+import { Bytes, Duration } from '../../config/units.js'
+
+const Str = (description: string, def: string) => Type.String({ description, default: def })
+const Bool = (description: string, def: boolean) => Type.Boolean({ description, default: def })
+const Int = (description: string, def: number, minimum: number, maximum?: number) =>
+  Type.Integer({ description, default: def, minimum, ...(maximum === undefined ? {} : { maximum }) })
+const StrList = (description: string, def: string[]) =>
+  Type.Array(Type.String({ minLength: 1 }), { description, default: def })
+
+export const CacheRuleSchema = Type.Object({
+  name: Str('Label of the rule in metrics, logs and `Cache-Status` (empty = `rule<N>`, N counted from 1).', ''),
+  path: Str('Glob matched against the request path (no query): `*` matches any run of characters, `?` one. ' +
+    'Empty = any path.', ''),
+  pathRegex: Str('Regular expression matched against the path instead of `path` (empty = not used).', ''),
+  methods: Type.Array(Type.Union([Type.Literal('GET'), Type.Literal('HEAD')]), {
+    description: 'Methods the rule matches (only GET and HEAD are ever served from the cache).', default: ['GET', 'HEAD']
+  }),
+  host: Str('Glob matched against the Host header, lower-cased (empty = any host).', ''),
+  query: Type.Record(Type.String({ minLength: 1 }), Type.String(), {
+    description: 'Query parameters the request must carry, name to glob of the value (`*` = any value).', default: {}
+  }),
+  ttl: Duration({ description: 'Freshness lifetime. Without `override` it only applies when the origin gives no ' +
+    'explicit freshness (max-age, s-maxage, Expires); 0 = the origin headers alone decide.', default: 0 }),
+  override: Bool('Ignore the origin\'s no-store, no-cache, private, max-age and Expires and cache for `ttl` ' +
+    '(for legacy pages that send PHP\'s no-cache headers). Needs `ttl` > 0.', false),
+  anonymousOnly: Bool('Match only requests without the session cookie (`cache.sessionCookie`) and without ' +
+    'Authorization; other requests go on to the next rule.', false),
+  stripSetCookie: Bool('Remove Set-Cookie from responses of this rule, so they can be stored and shared. ' +
+    'Only allowed with `anonymousOnly`.', false),
+  vary: Type.Object({
+    cookies: StrList('Cookie names whose values become part of the cache key.', []),
+    headers: StrList('Request header names whose values become part of the cache key.', [])
+  }, { additionalProperties: false, description: 'Extra request parts the cached page depends on.', default: {} }),
+  scope: Type.Union([Type.Literal('shared'), Type.Literal('per-user'), Type.Literal('context')], {
+    description: '`shared`: one entry for everyone; `per-user`: keyed on the session cookie, never shared ' +
+      '(requests without it bypass); `context`: keyed on the context hash the origin\'s context endpoint gives ' +
+      'for the session (see `cache.context`).',
+    default: 'shared'
+  }),
+  bypass: Bool('Never serve or store matching requests.', false),
+  grace: Duration({ description: 'After an entry goes stale, how long it may still be served while it is ' +
+    'refreshed in the background, or when the origin is down or answers 5xx.', default: 0 })
+}, { additionalProperties: false })
+
+export const CacheSchema = Type.Object({
+  enabled: Bool('Cache origin responses (RFC 9111 shared cache plus rules).', false),
+  store: Type.Union([Type.Literal('memory'), Type.Literal('redis'), Type.Literal('tiered')], {
+    description: '`memory`: per instance; `redis`: shared by all instances; `tiered`: memory in front of Redis, ' +
+      'purges broadcast to every instance. Without Redis, `redis` and `tiered` run from memory.',
+    default: 'tiered'
+  }),
+  maxBytes: Bytes({ description: 'Memory the in-process store may use for bodies and headers (least recently ' +
+    'used entries are evicted beyond it).', default: '256MB' }),
+  maxObjectSize: Bytes({ description: 'Largest response body stored; larger ones stream through uncached.',
+    default: '4MB' }),
+  sessionCookie: Str('Cookie that marks a logged-in user (anonymousOnly, per-user and context scopes).', 'PHPSESSID'),
+  query: Type.Object({
+    sort: Bool('Sort query parameters in the cache key, so `?a=1&b=2` and `?b=2&a=1` share an entry.', true),
+    drop: StrList('Query parameters left out of the cache key (`*` at the end matches a prefix).',
+      ['utm_*', 'gclid', 'fbclid'])
+  }, { additionalProperties: false, description: 'Query normalization in the cache key.', default: {} }),
+  compression: Type.Object({
+    enabled: Bool('Store text responses the origin did not compress as brotli and gzip too, served by ' +
+      'Accept-Encoding.', true),
+    minSize: Bytes({ description: 'Smallest body worth compressing.', default: '1KB' }),
+    types: StrList('Content types compressed (`*` at the end matches a prefix).',
+      ['text/*', 'application/json', 'application/javascript', 'application/xml', 'image/svg+xml'])
+  }, { additionalProperties: false, description: 'Compression of stored responses.', default: {} }),
+  coalescing: Type.Object({
+    enabled: Bool('Make one origin request for concurrent misses of one key; the others wait for it.', true),
+    maxWait: Duration({ description: 'Longest wait for the first request before a waiter goes to the origin itself.',
+      default: '10s' }),
+    hitForMiss: Duration({ description: 'How long a key whose response was not cacheable skips coalescing.',
+      default: '30s' })
+  }, { additionalProperties: false, description: 'Request coalescing (collapsed forwarding).', default: {} }),
+  context: Type.Object({
+    endpoint: Str('Origin path asked (GET, with the user\'s cookies) for the context hash of a session.',
+      '/sidecar-context.php'),
+    header: Str('Response header of the endpoint that carries the context hash.', 'X-User-Context-Hash'),
+    ttl: Duration({ description: 'How long a session\'s context hash is reused before it is asked again.',
+      default: '5m' }),
+    timeout: Duration({ description: 'Longest wait for the context endpoint before the request bypasses the cache.',
+      default: '2s' }),
+    maxSessions: Int('Sessions whose context hash is remembered (least recently used are forgotten).', 50_000, 1)
+  }, { additionalProperties: false, description: 'Context-keyed caching for rules with `scope: context`.', default: {} }),
+  purge: Type.Object({
+    method: Bool('Accept the `PURGE` method on a URL from `purge.allow` addresses.', true),
+    allow: StrList('Addresses or CIDRs allowed to send PURGE.', ['127.0.0.1/8', '::1/128'])
+  }, { additionalProperties: false, description: 'Purging (the admin API is always on when the cache is).', default: {} }),
+  xCache: Bool('Add an `X-Cache: HIT|MISS|STALE|BYPASS|REVALIDATED` response header.', true),
+  statusName: Str('Cache name in the RFC 9211 `Cache-Status` header.', 'sipup'),
+  grace: Duration({ description: 'Grace for responses that match no rule (see rules[].grace).', default: 0 }),
+  rules: Type.Array(CacheRuleSchema, {
+    description: 'Rules for pages that need them, first match wins; requests that match none follow the ' +
+      'origin\'s headers (RFC 9111).',
+    default: []
+  })
+}, { additionalProperties: false, description: 'Response cache.', default: {} })
+
+export type CacheConfig = Static<typeof CacheSchema>
+export type CacheRuleConfig = Static<typeof CacheRuleSchema>

@@ -1,0 +1,114 @@
+// Answering from a stored entry. Each entry gets its header arrays built once (per encoding) with slots for the
+// few per-response values (Age, X-Cache, Cache-Status); a hit fills the slots and calls writeHead/end. The arrays
+// are shared: writeHead copies them synchronously, so filling slots just before is safe.
+import type { ServerResponse } from 'node:http'
+import { kCachePrebuilt } from '../../symbols.js'
+import { BR, GZIP, IDENTITY, type Encoding } from './compression.js'
+import { ageSeconds, type Headers } from './policy.js'
+import type { CacheEntry } from './types.js'
+
+interface Prebuilt {
+  /** [identity, br, gzip] flat header arrays (br/gzip null when not stored). Each ends with the slots
+   * Age, [X-Cache], Cache-Status: the Age value sits at `length - tail`. */
+  arrays: [string[], string[] | null, string[] | null]
+  tail: number
+}
+
+type WithPrebuilt = CacheEntry & { [kCachePrebuilt]?: Prebuilt }
+
+/** Headers a 304 carries from the stored response (RFC 9110 §15.4.5). */
+const HEADERS_304 = new Set(['cache-control', 'content-location', 'date', 'etag', 'expires', 'vary', 'last-modified'])
+
+export interface ServeOptions {
+  xCache: boolean
+}
+
+function build (entry: CacheEntry, enc: Encoding, xCache: boolean): string[] {
+  const body = enc === BR ? entry.br : enc === GZIP ? entry.gzip : entry.body
+  const out: string[] = []
+  const compressible = entry.br !== null
+  let hasVary = false
+  for (const name in entry.headers) {
+    if (name === 'content-length') continue
+    const v = entry.headers[name]
+    if (name === 'vary' && compressible) {
+      hasVary = true
+      const text = Array.isArray(v) ? v.join(', ') : v
+      out.push('vary', /accept-encoding/i.test(text) ? text : `${text}, Accept-Encoding`)
+      continue
+    }
+    if (typeof v === 'string') out.push(name, v)
+    else for (const x of v) out.push(name, x)
+  }
+  if (compressible && !hasVary) out.push('vary', 'Accept-Encoding')
+  if (enc !== IDENTITY) out.push('content-encoding', enc === BR ? 'br' : 'gzip')
+  out.push('content-length', String((body as Buffer).length))
+  out.push('age', '0')
+  if (xCache) out.push('x-cache', 'HIT')
+  out.push('cache-status', '')
+  return out
+}
+
+function prebuilt (entry: WithPrebuilt, opts: ServeOptions): Prebuilt {
+  let p = entry[kCachePrebuilt]
+  if (p === undefined) {
+    const identity = build(entry, IDENTITY, opts.xCache)
+    p = {
+      arrays: [identity, entry.br === null ? null : build(entry, BR, opts.xCache), entry.gzip === null ? null : build(entry, GZIP, opts.xCache)],
+      tail: opts.xCache ? 5 : 3
+    }
+    entry[kCachePrebuilt] = p
+  }
+  return p
+}
+
+/** Writes a stored response. `xCache`/`cacheStatus` are the outcome labels for this answer. */
+export function serveEntry (res: ServerResponse, entry: CacheEntry, enc: Encoding, head: boolean, now: number,
+  opts: ServeOptions, xCache: string, cacheStatus: string): void {
+  const p = prebuilt(entry, opts)
+  const useEnc: Encoding = enc === BR && entry.br !== null ? BR : enc === GZIP && entry.gzip !== null ? GZIP : IDENTITY
+  const arr = p.arrays[useEnc] as string[]
+  const age = arr.length - p.tail
+  arr[age] = String(ageSeconds(entry, now))
+  if (opts.xCache) arr[age + 2] = xCache
+  arr[arr.length - 1] = cacheStatus
+  res.writeHead(entry.status, arr)
+  if (head) res.end()
+  else res.end(useEnc === BR ? entry.br : useEnc === GZIP ? entry.gzip : entry.body)
+}
+
+/** Answers a client's conditional request that the stored response satisfies. */
+export function serveNotModified (res: ServerResponse, entry: CacheEntry, now: number, opts: ServeOptions,
+  xCache: string, cacheStatus: string): void {
+  const out: string[] = []
+  for (const name in entry.headers) {
+    if (!HEADERS_304.has(name)) continue
+    const v = entry.headers[name]
+    if (typeof v === 'string') out.push(name, v)
+    else for (const x of v) out.push(name, x)
+  }
+  out.push('age', String(ageSeconds(entry, now)))
+  if (opts.xCache) out.push('x-cache', xCache)
+  out.push('cache-status', cacheStatus)
+  res.writeHead(304, out)
+  res.end()
+}
+
+/** Header object of a stored response for an undici handler (an answer given in place of the origin's). */
+export function entryHeaders (entry: CacheEntry, enc: Encoding, now: number, opts: ServeOptions,
+  xCache: string, cacheStatus: string): { headers: Headers, body: Buffer } {
+  const p = prebuilt(entry, opts)
+  const useEnc: Encoding = enc === BR && entry.br !== null ? BR : enc === GZIP && entry.gzip !== null ? GZIP : IDENTITY
+  const arr = p.arrays[useEnc] as string[]
+  const headers: Record<string, string | string[]> = {}
+  for (let i = 0; i < arr.length; i += 2) {
+    const k = arr[i]
+    const prev = headers[k]
+    headers[k] = prev === undefined ? arr[i + 1] : Array.isArray(prev) ? [...prev, arr[i + 1]] : [prev, arr[i + 1]]
+  }
+  headers.age = String(ageSeconds(entry, now))
+  if (opts.xCache) headers['x-cache'] = xCache
+  headers['cache-status'] = cacheStatus
+  const body = useEnc === BR ? entry.br : useEnc === GZIP ? entry.gzip : entry.body
+  return { headers, body: body as Buffer }
+}
