@@ -5,6 +5,8 @@ import type { FrozenConfig } from '../config/schema.js'
 import { kAdminPrincipal } from '../symbols.js'
 import { SIPUPWRN001 } from '../warnings.js'
 import { AdminAuth, sendAuthError, type AdminPrincipal } from './auth.js'
+import adminHardening from './hardening.js'
+import dashboard from './dashboard/index.js'
 
 /** Probes for load balancers and orchestrators: answered without credentials, revealing no config. */
 const PUBLIC_PATHS = new Set(['/health', '/ready'])
@@ -34,6 +36,9 @@ const adminPlugin: FastifyPluginAsync<AdminPluginOptions> = async (admin, { conf
     }
   })
 
+  // Security headers, CSRF and the DNS-rebinding guard (src/admin/hardening.ts): after auth, before any route.
+  await admin.register(adminHardening)
+
   admin.setErrorHandler((err: FastifyError, request, reply) => {
     const status = err.statusCode !== undefined && err.statusCode >= 400 ? err.statusCode : 500
     if (status >= 500) request.log.error({ err }, 'admin request failed')
@@ -59,6 +64,7 @@ const adminPlugin: FastifyPluginAsync<AdminPluginOptions> = async (admin, { conf
   }))
 
   for (const routes of admin.sidecar.adminRoutes) await admin.register(routes)
+  await admin.register(dashboard)
 
   // Unknown admin paths answer 404 here instead of falling through to the origin.
   admin.all('/*', async (request, reply) => reply.code(404).send({

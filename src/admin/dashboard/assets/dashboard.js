@@ -1,0 +1,291 @@
+// sipup-sidecar dashboard. Plain browser JS, no build step, no CDN: served by the sidecar itself with a strict CSP
+// (no inline script or style), so every piece of data goes into the DOM through textContent, never innerHTML.
+/* global uPlot, EventSource */
+'use strict'
+
+;(function () {
+  const meta = name => document.querySelector(`meta[name="${name}"]`).getAttribute('content')
+  const PREFIX = meta('admin-prefix')
+  const CSRF = meta('csrf-token')
+  const HISTORY = Number(meta('history-seconds')) || 900
+  const OVERVIEW_EVERY_MS = 5000
+  const PANELS_EVERY_MS = 10000
+
+  const $ = id => document.getElementById(id)
+
+  function el (tag, attrs, ...children) {
+    const e = document.createElement(tag)
+    for (const [k, v] of Object.entries(attrs || {})) {
+      if (k === 'class') e.className = v
+      else if (k.startsWith('data-')) e.setAttribute(k, v)
+      else e[k] = v
+    }
+    for (const c of children) e.append(c instanceof Node ? c : document.createTextNode(String(c)))
+    return e
+  }
+
+  async function api (path, init) {
+    const res = await fetch(path, { credentials: 'same-origin', ...init })
+    const text = await res.text()
+    let body = null
+    try { body = text === '' ? null : JSON.parse(text) } catch { body = { error: text } }
+    if (!res.ok) throw new Error((body && (body.error || body.message)) || `${res.status} ${res.statusText}`)
+    return body
+  }
+
+  function post (path, payload) {
+    return api(path, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-csrf-token': CSRF },
+      body: JSON.stringify(payload)
+    })
+  }
+
+  const ms = v => v == null || Number.isNaN(v) ? '–' : v >= 1000 ? `${(v / 1000).toFixed(2)} s` : `${v.toFixed(v < 10 ? 1 : 0)} ms`
+  const pct = v => v == null || Number.isNaN(v) ? '–' : `${Math.round(v * 100)}%`
+  const num = v => v == null || Number.isNaN(v) ? '–' : v >= 100 ? v.toFixed(0) : v.toFixed(1)
+
+  // --- charts -------------------------------------------------------------------------------------------------
+
+  const CHARTS = [
+    { id: 'rps', title: 'Requests/s', series: [['rps', 'req/s', '#2563eb']], fmt: num },
+    { id: 'latency', title: 'Latency (ms)', series: [['p50', 'p50', '#16a34a'], ['p95', 'p95', '#d97706'], ['p99', 'p99', '#dc2626']], fmt: ms },
+    { id: 'hit', title: 'Cache hit ratio (%)', series: [['hitRatio', 'hit %', '#7c3aed']], scale: v => v == null ? null : v * 100, fmt: v => v == null ? '–' : `${Math.round(v)}%`, range: [0, 100] },
+    { id: 'errors', title: '429s and upstream errors /s', series: [['limited', '429/s', '#d97706'], ['upstreamErrors', 'upstream errors/s', '#dc2626']], fmt: num },
+    { id: 'upstream', title: 'Upstream latency (ms)', series: [['upstreamP50', 'p50', '#0891b2'], ['upstreamP95', 'p95', '#be185d']], fmt: ms },
+    { id: 'queue', title: 'Job queue depth', series: [['queueDepth', 'jobs waiting', '#4b5563']], fmt: num, offNote: 'off until a jobs plugin runs' }
+  ]
+
+  let columns = null
+  const plots = []
+
+  function emptyColumns () {
+    return { t: [], rps: [], p50: [], p95: [], p99: [], hitRatio: [], limited: [], upstreamErrors: [], upstreamP50: [], upstreamP95: [], queueDepth: [] }
+  }
+
+  function chartData (c) {
+    return [columns.t, ...c.series.map(([key]) => c.scale ? columns[key].map(c.scale) : columns[key])]
+  }
+
+  function chartWidth (box) {
+    return Math.max(260, box.clientWidth - 4)
+  }
+
+  function createCharts () {
+    const host = $('charts')
+    for (const c of CHARTS) {
+      const box = el('div', { class: 'chart', id: `chart-${c.id}`, 'data-points': '0', 'data-sum': '0' },
+        el('h3', {}, c.title), el('span', { class: 'now' }, ''))
+      host.append(box)
+      const opts = {
+        width: chartWidth(box),
+        height: 170,
+        cursor: { drag: { x: false, y: false } },
+        legend: { show: true, live: true },
+        scales: { x: { time: true }, y: c.range ? { range: c.range } : { range: (u, min, max) => [0, Math.max(1, max * 1.1)] } },
+        series: [{ value: (u, v) => v == null ? '' : new Date(v * 1000).toLocaleTimeString() },
+          ...c.series.map(([, label, stroke]) => ({ label, stroke, width: 1.5, spanGaps: false, value: (u, v) => c.fmt(v) }))],
+        axes: [{ space: 60 }, { size: 50, values: (u, vals) => vals.map(v => c.range ? `${v}` : num(v)) }]
+      }
+      const plot = new uPlot(opts, chartData(c), box)
+      plots.push({ c, plot, box })
+    }
+    window.addEventListener('resize', () => {
+      for (const p of plots) p.plot.setSize({ width: chartWidth(p.box), height: 170 })
+    })
+  }
+
+  function redraw () {
+    for (const p of plots) {
+      p.plot.setData(chartData(p.c))
+      const first = columns[p.c.series[0][0]]
+      let sum = 0
+      let seen = false
+      for (const v of first) if (v != null && !Number.isNaN(v)) { sum += v; seen = true }
+      const last = first.length > 0 ? first[first.length - 1] : null
+      p.box.dataset.points = String(first.length)
+      p.box.dataset.sum = String(sum)
+      const nowText = p.c.offNote && !seen ? p.c.offNote : `now ${p.c.fmt(p.c.scale && last != null ? p.c.scale(last) : last)}`
+      p.box.querySelector('.now').textContent = nowText
+    }
+  }
+
+  function append (rows) {
+    const last = columns.t.length > 0 ? columns.t[columns.t.length - 1] : -Infinity
+    for (let i = 0; i < rows.t.length; i++) {
+      if (rows.t[i] <= last) continue
+      for (const k of Object.keys(columns)) columns[k].push(rows[k][i])
+    }
+    const cutoff = columns.t.length > 0 ? columns.t[columns.t.length - 1] - HISTORY : 0
+    let drop = 0
+    while (drop < columns.t.length && columns.t[drop] <= cutoff) drop++
+    if (drop > 0) for (const k of Object.keys(columns)) columns[k].splice(0, drop)
+    redraw()
+  }
+
+  function setLive (state, text) {
+    const b = $('live')
+    b.className = `badge ${state}`
+    b.textContent = text
+  }
+
+  function startLive (livePath, seriesPath) {
+    columns = emptyColumns()
+    createCharts()
+    if (typeof EventSource === 'function') {
+      const es = new EventSource(livePath)
+      es.addEventListener('series', ev => { columns = emptyColumns(); append(JSON.parse(ev.data)); setLive('green', 'live') })
+      es.addEventListener('tick', ev => { append(JSON.parse(ev.data)); setLive('green', 'live') })
+      es.addEventListener('error', () => { setLive('amber', 'reconnecting…') })
+      return
+    }
+    // No EventSource: poll the rows after the last one we have.
+    setInterval(async () => {
+      const since = columns.t.length > 0 ? columns.t[columns.t.length - 1] : ''
+      try {
+        append((await api(`${seriesPath}?since=${since}`)).series)
+        setLive('green', 'live (polling)')
+      } catch { setLive('amber', 'reconnecting…') }
+    }, 1000)
+  }
+
+  // --- overview: health, recommendations, top routes ------------------------------------------------------------
+
+  function renderHealth (lights) {
+    $('health').replaceChildren(...lights.map(h =>
+      el('li', { class: `light ${h.light}`, 'data-name': h.name }, el('span', { class: 'dot' }, ''), el('strong', {}, h.title), el('span', { class: 'reason' }, h.reason))))
+  }
+
+  function renderFeatures (features) {
+    $('features').replaceChildren(...features.map(f => el('span', { class: `badge ${f.state === 'on' ? 'green' : f.state === 'degraded' ? 'amber' : 'grey'}`, title: f.detail }, `${f.name}: ${f.state}`)))
+  }
+
+  function renderRecommendations (recs, hasTraffic) {
+    if (recs.length === 0) {
+      $('recommendations').replaceChildren(el('li', { class: 'muted' }, hasTraffic ? 'Nothing to do: all looks fine.' : 'Waiting for traffic…'))
+      return
+    }
+    $('recommendations').replaceChildren(...recs.map(r => el('li', { class: `rec ${r.severity}` }, el('strong', {}, r.title), el('span', {}, r.action))))
+  }
+
+  function renderTable (id, rows, cells) {
+    const tbody = $(id).querySelector('tbody')
+    if (rows.length === 0) {
+      tbody.replaceChildren(el('tr', {}, el('td', { class: 'muted', colSpan: 6 }, 'no traffic yet')))
+      return
+    }
+    tbody.replaceChildren(...rows.map(r => el('tr', {}, ...cells(r).map(v => el('td', {}, v)))))
+  }
+
+  async function refreshOverview () {
+    try {
+      const o = await api(`${PREFIX}/api/overview`)
+      renderHealth(o.health)
+      renderFeatures(o.features)
+      renderRecommendations(o.recommendations, o.traffic !== null && o.traffic.total.requests > 0)
+      if (o.traffic !== null) {
+        const s = o.traffic.seconds
+        renderTable('slow-routes', o.traffic.slow, r => [r.route, num(r.rps), ms(r.p50), ms(r.p95), ms(r.upstreamP95), String(r.errors)])
+        renderTable('uncached-routes', o.traffic.uncached, r => [r.route, num(r.upstream / s), pct(r.hitRatio), r.originResponses > 0 ? pct(r.originUncacheable / r.originResponses) : '–'])
+      }
+    } catch (err) {
+      renderHealth([{ name: 'admin', title: 'Dashboard', light: 'red', reason: `cannot load the overview: ${err.message}` }])
+    }
+  }
+
+  // --- action panels ----------------------------------------------------------------------------------------------
+
+  function setupPurge (cache) {
+    $('purge-off').hidden = cache.available
+    $('purge-form').hidden = !cache.available
+    if (!cache.available || $('purge-form').dataset.ready === '1') return
+    $('purge-form').dataset.ready = '1'
+    $('purge-form').addEventListener('submit', async ev => {
+      ev.preventDefault()
+      const kind = $('purge-kind').value
+      const value = $('purge-value').value.trim()
+      if (value === '') return
+      const body = kind === 'prefix' ? { prefix: value } : { [kind]: value.split(/[\s,]+/).filter(Boolean) }
+      const out = $('purge-result')
+      out.className = 'result'
+      out.textContent = 'purging…'
+      try {
+        const res = await post(cache.api.purge, body)
+        out.className = 'result ok'
+        out.textContent = `purged ${res && res.purged != null ? res.purged : ''} ${kind === 'urls' ? 'URL' : kind}: ${value}`.replace('  ', ' ')
+      } catch (err) {
+        out.className = 'result error'
+        out.textContent = `purge failed: ${err.message}`
+      }
+    })
+  }
+
+  function listOf (body, key) {
+    if (Array.isArray(body)) return body
+    return body && Array.isArray(body[key]) ? body[key] : []
+  }
+
+  async function refreshJobs (jobs) {
+    $('jobs-off').hidden = jobs.available
+    $('jobs').hidden = !jobs.available
+    if (!jobs.available) return
+    try {
+      const failed = listOf(await api(jobs.api.failed), 'jobs')
+      const act = async (path, payload, label) => {
+        try { await post(path, payload); await refreshJobs(jobs) } catch (err) { window.alert(`${label} failed: ${err.message}`) }
+      }
+      const header = el('p', {}, `${failed.length} failed job(s) `,
+        failed.length > 0 ? el('button', { type: 'button', onclick: () => act(jobs.api.retry, { all: true }, 'retry all') }, 'Retry all') : '')
+      const rows = failed.map(j => el('tr', {},
+        el('td', {}, String(j.queue ?? '')), el('td', {}, String(j.name ?? j.id)), el('td', {}, String(j.error ?? '')),
+        el('td', {}, el('button', { type: 'button', onclick: () => act(jobs.api.retry, { ids: [j.id] }, 'retry') }, 'Retry'), ' ',
+          el('button', { type: 'button', onclick: () => act(jobs.api.delete, { ids: [j.id] }, 'delete') }, 'Delete'))))
+      $('jobs').replaceChildren(header, el('table', {}, el('thead', {}, el('tr', {}, el('th', {}, 'queue'), el('th', {}, 'job'), el('th', {}, 'error'), el('th', {}, ''))), el('tbody', {}, ...rows)))
+    } catch (err) {
+      $('jobs').replaceChildren(el('p', { class: 'result error' }, `cannot load failed jobs: ${err.message}`))
+    }
+  }
+
+  async function refreshDb (db) {
+    $('db-off').hidden = db.available
+    $('db').hidden = !db.available
+    if (!db.available) return
+    try {
+      const suggestions = listOf(await api(db.api.suggestions), 'suggestions')
+      if (suggestions.length === 0) {
+        $('db').replaceChildren(el('p', { class: 'muted' }, 'No suggestions right now.'))
+        return
+      }
+      $('db').replaceChildren(el('ul', { class: 'suggestions' }, ...suggestions.map(s => el('li', {},
+        el('strong', {}, String(s.title ?? s.reason ?? s.id)), el('code', {}, String(s.sql ?? '')),
+        el('button', {
+          type: 'button',
+          onclick: async () => {
+            if (!window.confirm(`Apply on the live database?\n\n${s.sql ?? s.id}`)) return
+            try { await post(db.api.apply, { id: s.id }); await refreshDb(db) } catch (err) { window.alert(`apply failed: ${err.message}`) }
+          }
+        }, 'Apply…')))))
+    } catch (err) {
+      $('db').replaceChildren(el('p', { class: 'result error' }, `cannot load DB suggestions: ${err.message}`))
+    }
+  }
+
+  async function refreshPanels () {
+    const p = await api(`${PREFIX}/api/panels`)
+    setupPurge(p.cache)
+    await Promise.all([refreshJobs(p.jobs), refreshDb(p.db)])
+    return p
+  }
+
+  async function main () {
+    const p = await refreshPanels()
+    if (p.metrics.available) startLive(p.metrics.api.live, p.metrics.api.series)
+    else { $('metrics-off').hidden = false; setLive('grey', 'metrics off') }
+    api(`${PREFIX}/api/config`).then(c => { $('config').textContent = JSON.stringify(c, null, 2) }, err => { $('config').textContent = err.message })
+    await refreshOverview()
+    setInterval(refreshOverview, OVERVIEW_EVERY_MS)
+    setInterval(() => { refreshPanels().catch(() => {}) }, PANELS_EVERY_MS)
+  }
+
+  main().catch(err => { setLive('red', `error: ${err.message}`) })
+})()

@@ -1,0 +1,87 @@
+// The /_admin dashboard: an HTML page, its assets, and the JSON/SSE it reads. Encapsulated (not fastify-plugin
+// wrapped) and registered inside the admin scope, so the admin auth, CSRF and security-header hooks apply.
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify'
+import type { HealthResult } from '../../core/types.js'
+import { redact } from '../../config/redact.js'
+import { SIPUP_ERR_ADMIN_TOO_MANY_STREAMS } from '../../errors.js'
+import { packageRoot } from '../../paths.js'
+import { kAdminPrincipal } from '../../symbols.js'
+import type { LiveMetrics } from '../../plugins/metrics/types.js'
+import { csrfTokenFor } from '../csrf.js'
+import { loadAssets } from './assets.js'
+import { LiveHub } from './live-stream.js'
+import { buildOverview } from './overview.js'
+import { renderPage } from './page.js'
+import { panels } from './panels.js'
+
+/** Open dashboards (SSE streams) at once. */
+export const MAX_STREAMS = 32
+/** Health checks may touch the origin and Redis: run them at most this often however many tabs poll. */
+const HEALTH_TTL_MS = 2000
+
+const METRICS_OFF = 'metrics are off (metrics.enabled: false)'
+
+function notFound (reply: FastifyReply, error: string): FastifyReply {
+  return reply.code(404).send({ statusCode: 404, code: 'SIPUP_ERR_ADMIN_NOT_FOUND', error })
+}
+
+const VERSION = (JSON.parse(readFileSync(join(packageRoot, 'package.json'), 'utf8')) as { version: string }).version
+
+const dashboard: FastifyPluginAsync = async admin => {
+  const prefix = admin.sidecar.config.admin.prefix
+  const assets = await loadAssets()
+  const live: LiveMetrics | null = admin.hasDecorator('sidecarMetrics') ? admin.sidecarMetrics : null
+  const hub = live === null ? null : new LiveHub(live.series, MAX_STREAMS)
+  let health: { at: number, value: Promise<Record<string, HealthResult>> } | null = null
+
+  const principalToken = (request: FastifyRequest): string => {
+    const principal = request[kAdminPrincipal]
+    // Public paths carry no principal; the page is not one of them, so this is only a type guard.
+    return principal === undefined ? '' : csrfTokenFor(principal)
+  }
+
+  admin.get('/', async (request, reply) => {
+    reply.type('text/html; charset=utf-8')
+    const historySeconds = live?.series.seconds ?? 900
+    return renderPage({ prefix, csrfToken: principalToken(request), version: VERSION, historySeconds })
+  })
+
+  admin.get<{ Params: { file: string } }>('/assets/:file', async (request, reply) => {
+    const asset = assets.get(request.params.file)
+    if (asset === undefined) return notFound(reply, `no asset '${request.params.file}'`)
+    reply.header('etag', asset.etag).header('cache-control', 'no-cache').type(asset.type)
+    if (request.headers['if-none-match'] === asset.etag) return reply.code(304).send()
+    return asset.body
+  })
+
+  admin.get('/api/panels', async () => panels(admin, prefix))
+
+  admin.get('/api/config', async () => redact(admin.sidecar.config))
+
+  admin.get('/api/overview', async () => {
+    const now = Date.now()
+    if (health === null || now - health.at > HEALTH_TTL_MS) health = { at: now, value: admin.sidecar.runHealthChecks() }
+    return buildOverview(live, await health.value, admin.sidecar.features, panels(admin, prefix), now)
+  })
+
+  admin.get<{ Querystring: { since?: string } }>('/api/series', async (request, reply) => {
+    if (live === null) return notFound(reply, METRICS_OFF)
+    const since = Number(request.query.since ?? '')
+    const from = Number.isFinite(since) && request.query.since !== '' ? since : undefined
+    return { seconds: live.series.seconds, series: live.series.snapshot(from) }
+  })
+
+  admin.get<{ Querystring: { since?: string } }>('/api/live', async (request, reply) => {
+    if (hub === null) return notFound(reply, METRICS_OFF)
+    if (hub.full) throw new SIPUP_ERR_ADMIN_TOO_MANY_STREAMS(MAX_STREAMS)
+    const since = Number(request.query.since)
+    hub.open(reply, Number.isFinite(since) ? since : -Infinity)
+    return reply
+  })
+
+  admin.addHook('preClose', async () => { hub?.closeAll() })
+}
+
+export default dashboard

@@ -1,0 +1,39 @@
+// The dashboard's slower-moving half (refreshed every few seconds): health lights, top routes, recommendations.
+import type { FeatureReport, HealthResult } from '../../core/types.js'
+import type { LiveMetrics } from '../../plugins/metrics/types.js'
+import type { RouteSummary } from '../../plugins/metrics/route-stats.js'
+import { healthLights, type HealthLight } from './health-view.js'
+import { recommend, type Recommendation } from './recommendations.js'
+import type { Panels } from './panels.js'
+
+export const TOP_ROUTES = 10
+
+export interface Overview {
+  /** ms since epoch. */
+  generatedAt: number
+  features: readonly FeatureReport[]
+  health: HealthLight[]
+  /** Figures of the last one to two minutes; null while metrics are off. */
+  traffic: { seconds: number, total: RouteSummary, slow: RouteSummary[], uncached: RouteSummary[] } | null
+  recommendations: Recommendation[]
+}
+
+export function buildOverview (live: LiveMetrics | null, checks: Readonly<Record<string, HealthResult>>,
+  features: readonly FeatureReport[], panels: Panels, now = Date.now()): Overview {
+  const summaries = live?.routes.summaries() ?? null
+  const routes = summaries?.routes ?? []
+  const slow = routes.filter(r => r.requests > 0).sort((a, b) => b.p95 - a.p95).slice(0, TOP_ROUTES)
+  // "Uncached": what still costs the origin work, biggest load first.
+  const uncached = routes.filter(r => r.upstream > 0).sort((a, b) => b.upstream - a.upstream).slice(0, TOP_ROUTES)
+  return {
+    generatedAt: now,
+    features,
+    health: healthLights(checks, features),
+    traffic: summaries === null ? null : { seconds: summaries.seconds, total: summaries.total, slow, uncached },
+    recommendations: summaries === null
+      ? []
+      : recommend({
+        routes, total: summaries.total, health: checks, features, cache: panels.cache.available, db: panels.db.available
+      })
+  }
+}

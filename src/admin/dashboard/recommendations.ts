@@ -1,0 +1,144 @@
+// What the operator should do next, computed from the live numbers. Pure: thresholds are named constants, input is
+// the per-route summaries of the last one to two minutes plus health, so each rule is unit-tested with plain data.
+import type { FeatureReport, HealthResult } from '../../core/types.js'
+import type { RouteSummary } from '../../plugins/metrics/route-stats.js'
+
+/** Routes with fewer requests than this in the covered span say nothing reliable. */
+export const MIN_REQUESTS = 30
+/** A cached route below this hit ratio is worth a look. */
+export const LOW_HIT_RATIO = 0.2
+/** Share of origin 200s forbidding caching above which the origin's headers are the cause. */
+export const ORIGIN_UNCACHEABLE_SHARE = 0.5
+/** Upstream p95 above this (ms) points at slow PHP or SQL. */
+export const SLOW_UPSTREAM_MS = 1000
+/** Upstream error share above which the origin is failing. */
+export const UPSTREAM_ERROR_SHARE = 0.01
+/** Share of 429s above which the limits may be hurting real users. */
+export const LIMITED_SHARE = 0.05
+/** Most recommendations shown at once. */
+export const MAX_RECOMMENDATIONS = 8
+
+export type Severity = 'critical' | 'warning' | 'info'
+
+export interface Recommendation {
+  severity: Severity
+  /** One line with the number that triggered it. */
+  title: string
+  /** What to do. */
+  action: string
+  route?: string
+}
+
+export interface RecommendationInput {
+  routes: readonly RouteSummary[]
+  total: RouteSummary
+  health: Readonly<Record<string, HealthResult>>
+  features: readonly FeatureReport[]
+  /** A cache plugin is serving (its purge API exists). */
+  cache: boolean
+  /** DB suggestions are available (the DB advisor is on). */
+  db: boolean
+}
+
+const ORDER: Record<Severity, number> = { critical: 0, warning: 1, info: 2 }
+
+export function formatMs (ms: number): string {
+  return ms >= 1000 ? `${(ms / 1000).toFixed(1)} s` : `${Math.round(ms)} ms`
+}
+
+export function formatPercent (ratio: number): string {
+  return `${Math.round(ratio * 100)}%`
+}
+
+function feature (features: readonly FeatureReport[], name: string): FeatureReport | undefined {
+  return features.find(f => f.name === name)
+}
+
+export function recommend (input: RecommendationInput): Recommendation[] {
+  const out: Recommendation[] = []
+  const { total } = input
+
+  const upstream = input.health.upstream
+  if (upstream !== undefined && !upstream.ok) {
+    out.push({
+      severity: 'critical',
+      title: `Origin not answering: ${upstream.reason ?? 'health check failing'}`,
+      action: input.cache
+        ? 'Check the PHP server; pages still in the cache are served (stale-if-error where a rule allows it).'
+        : 'Check the PHP server and upstream.url; with the cache on, cached pages would still be served.'
+    })
+  }
+
+  const redis = input.health.redis
+  const redisFeature = feature(input.features, 'redis')
+  if ((redis !== undefined && !redis.ok) || redisFeature?.state === 'degraded') {
+    out.push({
+      severity: 'warning',
+      title: `Redis unreachable${redis?.reason === undefined ? '' : `: ${redis.reason}`}`,
+      action: 'Rate limits are per instance and the cache is local until Redis answers; check redis.url and the ' +
+        'Redis server.'
+    })
+  }
+
+  if (total.upstream >= MIN_REQUESTS && total.upstreamErrors / total.upstream >= UPSTREAM_ERROR_SHARE) {
+    out.push({
+      severity: 'critical',
+      title: `${total.upstreamErrors} origin errors ` +
+        `(${formatPercent(total.upstreamErrors / total.upstream)} of origin requests)`,
+      action: 'The origin refuses or times out: check php-fpm (pm.max_children), upstream.connections and ' +
+        'upstream.responseTimeout.'
+    })
+  }
+
+  if (total.requests >= MIN_REQUESTS && total.limited / total.requests >= LIMITED_SHARE) {
+    out.push({
+      severity: 'info',
+      title: `${formatPercent(total.limited / total.requests)} of requests were rate limited (429)`,
+      action: 'If real visitors are affected, raise the limit or set the tier to dryRun to measure it first.'
+    })
+  }
+
+  if (!input.cache && total.upstream >= MIN_REQUESTS && total.originResponses > 0) {
+    out.push({
+      severity: 'info',
+      title: `Cache off: every request reaches the origin (${total.rps.toFixed(1)} req/s)`,
+      action: 'Enable cache: and add rules for anonymous pages (catalog, product pages).'
+    })
+  }
+
+  const byTraffic = [...input.routes].sort((a, b) => b.requests - a.requests)
+  for (const r of byTraffic) {
+    if (input.cache && r.lookups >= MIN_REQUESTS && r.hitRatio !== null && r.hitRatio < LOW_HIT_RATIO) {
+      const uncacheable = r.originResponses > 0 &&
+        r.originUncacheable / r.originResponses >= ORIGIN_UNCACHEABLE_SHARE
+      out.push(uncacheable
+        ? {
+            severity: 'warning',
+            route: r.route,
+            title: `Hit ratio ${formatPercent(r.hitRatio)} on ${r.route}: the origin sends no-store/no-cache/private`,
+            action: `Add a cache rule for ${r.route} with override: true and a ttl ` +
+              '(anonymousOnly: true if the page has sessions).'
+          }
+        : {
+            severity: 'info',
+            route: r.route,
+            title: `Hit ratio ${formatPercent(r.hitRatio)} on ${r.route}`,
+            action: 'Check the rule\'s ttl, its Vary (cookies, headers) and the bypass conditions; query strings ' +
+              'may split the key.'
+          })
+    }
+    if (r.upstream >= MIN_REQUESTS && r.upstreamP95 >= SLOW_UPSTREAM_MS) {
+      out.push({
+        severity: 'warning',
+        route: r.route,
+        title: `Upstream p95 ${formatMs(r.upstreamP95)} on ${r.route}`,
+        action: input.db
+          ? 'See the DB suggestions panel for the slow queries behind it' + (input.cache ? ', or cache the page.' : '.')
+          : 'Set mysql.url to get DB suggestions for the slow queries behind it' +
+            (input.cache ? ', or cache the page.' : '.')
+      })
+    }
+  }
+
+  return out.sort((a, b) => ORDER[a.severity] - ORDER[b.severity]).slice(0, MAX_RECOMMENDATIONS)
+}

@@ -1,0 +1,122 @@
+// The metrics plugin: RED metrics of proxied requests and Node process metrics on the shared registry, served at
+// <admin.prefix>/metrics (and on metrics.port when set), plus the live per-second history and per-route table the
+// dashboard reads through `fastify.sidecarMetrics`.
+import fp from 'fastify-plugin'
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest, RouteOptions } from 'fastify'
+import type { Server } from 'node:http'
+import { collectDefaultMetrics } from 'prom-client'
+import { HttpMetrics } from './http-metrics.js'
+import { LabelIndex } from './labels.js'
+import { startMetricsServer } from './metrics-server.js'
+import { originCacheabilityInterceptor } from './origin-cacheability.js'
+import { sampleQueueDepth } from './queue-depth.js'
+import { RouteStats } from './route-stats.js'
+import { TimeSeries } from './time-series.js'
+import type { LiveMetrics, MetricsPluginOptions } from './types.js'
+
+const MIN_HISTORY_S = 60
+const MAX_HISTORY_S = 3600
+/** Job queue depth sampling and wall-clock re-anchoring. */
+const TICK_MS = 1000
+
+interface Recorders {
+  http: HttpMetrics
+  series: TimeSeries
+  routeStats: RouteStats
+  routes: LabelIndex
+}
+
+function addHook (routeOptions: RouteOptions, hook: NonNullable<RouteOptions['onResponse']>): void {
+  const existing = routeOptions.onResponse
+  const hooks = existing === undefined ? [] : Array.isArray(existing) ? existing : [existing]
+  routeOptions.onResponse = [...hooks, hook] as never
+}
+
+function historySeconds (ms: number): number {
+  return Math.min(MAX_HISTORY_S, Math.max(MIN_HISTORY_S, Math.round(ms / 1000)))
+}
+
+const metricsPlugin: FastifyPluginAsync<MetricsPluginOptions> = async (fastify, { config }) => {
+  const registry = fastify.sidecar.metrics
+  if (config.processMetrics) collectDefaultMetrics({ register: registry })
+  const routes = new LabelIndex(config.maxRoutes, ['proxy', 'admin'])
+  const rec: Recorders = {
+    http: new HttpMetrics({ registry, routes, buckets: config.buckets }),
+    series: new TimeSeries({ seconds: historySeconds(config.history) }),
+    routeStats: new RouteStats(),
+    routes
+  }
+  const live: LiveMetrics = { series: rec.series, routes: rec.routeStats }
+  const clock = { offset: Date.now() - performance.now() }
+  fastify.decorate('sidecarMetrics', live)
+
+  // Created once here, not per request: the hook only reads request state and bumps counters.
+  const recordResponse = function recordResponse (request: FastifyRequest, reply: FastifyReply,
+    done: () => void): void {
+    const state = request.sidecar
+    // Requests rejected before the core's onRequest hook ran have no state (and never reached the site).
+    if (state === null) {
+      done()
+      return
+    }
+    const status = reply.raw.statusCode
+    const end = performance.now()
+    const ms = end - state.start
+    // One clock read per request: wall time from the monotonic clock plus an offset refreshed by the timer below.
+    const now = clock.offset + end
+    const r = rec.routes.index(state.route)
+    rec.http.record(r, request.raw.method ?? 'GET', status, state.cache, ms, state.upstreamMs, state.upstreamError)
+    const failed = state.upstreamError !== null
+    rec.series.record(now, ms, status, state.cache, state.upstreamMs, failed)
+    rec.routeStats.record(now, rec.routes.names[r], ms, status, state.cache, state.upstreamMs, failed)
+    done()
+  }
+  // Only the proxy route: admin traffic (the dashboard's own polling, scrapes) would drown the site's numbers.
+  fastify.addHook('onRoute', routeOptions => {
+    if (routeOptions.config?.sidecarProxy === true) addHook(routeOptions, recordResponse)
+  })
+  const routeLabel = (route: string): string => routes.names[routes.index(route)]
+  fastify.sidecar.addUpstreamInterceptor(originCacheabilityInterceptor(rec.routeStats, routeLabel))
+
+  fastify.sidecar.addAdminRoutes(async admin => {
+    admin.get('/metrics', async (_request, reply) => {
+      reply.header('content-type', registry.contentType).header('cache-control', 'no-store')
+      return registry.metrics()
+    })
+  })
+
+  const queueTimer = setInterval(() => {
+    // Follows wall-clock adjustments (NTP), so rows keep lining up with the browser's clock.
+    clock.offset = Date.now() - performance.now()
+    sampleQueueDepth(registry, rec.series).catch((err: Error) => {
+      fastify.log.debug({ err: { message: err.message } }, 'sampling the job queue depth failed')
+    })
+  }, TICK_MS).unref()
+
+  let server: Server | null = null
+  if (config.port !== 0) {
+    fastify.addHook('onReady', async () => {
+      server = await startMetricsServer(registry, config.host, config.port)
+      fastify.log.info({ host: config.host, port: config.port }, 'metrics served on a separate port (no auth)')
+    })
+  }
+  fastify.addHook('onClose', async () => {
+    clearInterval(queueTimer)
+    if (server !== null) {
+      const s: Server = server
+      await new Promise<void>(resolve => {
+        s.close(() => { resolve() })
+        s.closeAllConnections()
+      })
+    }
+  })
+
+  fastify.sidecar.reportFeature({
+    name: 'metrics',
+    state: 'on',
+    detail: `Prometheus metrics at ${fastify.sidecar.config.admin.prefix}/metrics` +
+      (config.port === 0 ? '' : ` and http://${config.host}:${config.port}/metrics`)
+  })
+}
+
+export default fp(metricsPlugin, { name: 'sipup-metrics', fastify: '5.x', dependencies: ['sipup-core'] })

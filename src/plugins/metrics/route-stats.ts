@@ -1,0 +1,185 @@
+// Per-route figures of the last one to two minutes for the dashboard's "top slow" and "top uncached" tables and for
+// the recommendations. Two generations (current, previous) rotate every window, so a summary always covers at
+// least one full window without keeping per-request data. The number of routes is bounded by the route label.
+import { COARSE, LogHistogram } from './log-histogram.js'
+import { isCacheHit } from './labels.js'
+
+/** What the dashboard shows for one route (or for all of them: route `*`). */
+export interface RouteSummary {
+  route: string
+  requests: number
+  /** Requests per second over the covered span. */
+  rps: number
+  p50: number
+  p95: number
+  /** 5xx answers. */
+  errors: number
+  /** Requests with a cache outcome (the cache plugin looked them up). */
+  lookups: number
+  /** Hit ratio among lookups; null without lookups. */
+  hitRatio: number | null
+  /** Requests that reached the origin. */
+  upstream: number
+  upstreamP95: number
+  upstreamErrors: number
+  /** Origin responses to GET/HEAD that forbid shared caching (no-store, private, no-cache). */
+  originUncacheable: number
+  /** Origin responses to GET/HEAD seen by the uncacheable check. */
+  originResponses: number
+  limited: number
+}
+
+class Generation {
+  requests = 0
+  errors = 0
+  lookups = 0
+  hits = 0
+  upstream = 0
+  upstreamErrors = 0
+  originUncacheable = 0
+  originResponses = 0
+  limited = 0
+  readonly latency = new LogHistogram(COARSE)
+  readonly upstreamLatency = new LogHistogram(COARSE)
+
+  reset (): void {
+    this.requests = this.errors = this.lookups = this.hits = this.upstream = this.upstreamErrors = 0
+    this.originUncacheable = this.originResponses = this.limited = 0
+    this.latency.reset()
+    this.upstreamLatency.reset()
+  }
+}
+
+class RouteEntry {
+  cur = new Generation()
+  prev = new Generation()
+}
+
+export interface RouteStatsOptions {
+  /** Length of one generation, ms. @default 60_000 */
+  windowMs?: number
+  /** @default Date.now */
+  now?: () => number
+}
+
+export class RouteStats {
+  readonly #routes = new Map<string, RouteEntry>()
+  readonly #windowMs: number
+  readonly #now: () => number
+  #windowStart: number
+  #prevStart: number
+
+  constructor (opts: RouteStatsOptions = {}) {
+    this.#windowMs = opts.windowMs ?? 60_000
+    this.#now = opts.now ?? Date.now
+    this.#windowStart = this.#prevStart = this.#now()
+  }
+
+  /** `route` must already be bounded (the route label), so the map cannot grow without limit. `nowMs` is the
+   * caller's clock reading (epoch ms), read once per request. */
+  record (nowMs: number, route: string, durationMs: number, status: number, cache: string | null, upstreamMs: number,
+    upstreamError: boolean): void {
+    this.#rotateAt(nowMs)
+    const g = this.#entry(route).cur
+    g.requests++
+    g.latency.record(durationMs)
+    if (status >= 500) g.errors++
+    if (status === 429) g.limited++
+    if (cache !== null) {
+      g.lookups++
+      if (isCacheHit(cache)) g.hits++
+    }
+    if (upstreamMs >= 0) {
+      g.upstream++
+      g.upstreamLatency.record(upstreamMs)
+    }
+    if (upstreamError) g.upstreamErrors++
+  }
+
+  /** Notes whether an origin response to a GET/HEAD allowed shared caching. */
+  recordOrigin (route: string, uncacheable: boolean): void {
+    this.#rotate()
+    const g = this.#entry(route).cur
+    g.originResponses++
+    if (uncacheable) g.originUncacheable++
+  }
+
+  /** One summary per route seen in the covered span, plus route `*` for all of them. */
+  summaries (): { routes: RouteSummary[], total: RouteSummary, seconds: number } {
+    this.#rotate()
+    const seconds = Math.max(1, (this.#now() - this.#prevStart) / 1000)
+    const all = new Generation()
+    const routes: RouteSummary[] = []
+    for (const [route, e] of this.#routes) {
+      const g = new Generation()
+      merge(g, e.cur)
+      merge(g, e.prev)
+      if (g.requests === 0 && g.originResponses === 0) continue
+      merge(all, g)
+      routes.push(summarize(route, g, seconds))
+    }
+    return { routes, total: summarize('*', all, seconds), seconds }
+  }
+
+  #entry (route: string): RouteEntry {
+    let e = this.#routes.get(route)
+    if (e === undefined) {
+      e = new RouteEntry()
+      this.#routes.set(route, e)
+    }
+    return e
+  }
+
+  #rotate (): void {
+    this.#rotateAt(this.#now())
+  }
+
+  #rotateAt (now: number): void {
+    if (now - this.#windowStart < this.#windowMs) return
+    const skipped = now - this.#windowStart >= 2 * this.#windowMs
+    for (const [route, e] of this.#routes) {
+      const old = e.prev
+      e.prev = e.cur
+      old.reset()
+      e.cur = old
+      if (skipped) e.prev.reset()
+      // Routes idle for two windows are dropped, so the table shows what is happening now.
+      if (e.prev.requests === 0 && e.prev.originResponses === 0) this.#routes.delete(route)
+    }
+    this.#prevStart = skipped ? now - this.#windowMs : this.#windowStart
+    this.#windowStart = now
+  }
+}
+
+function merge (into: Generation, g: Generation): void {
+  into.requests += g.requests
+  into.errors += g.errors
+  into.lookups += g.lookups
+  into.hits += g.hits
+  into.upstream += g.upstream
+  into.upstreamErrors += g.upstreamErrors
+  into.originUncacheable += g.originUncacheable
+  into.originResponses += g.originResponses
+  into.limited += g.limited
+  into.latency.add(g.latency)
+  into.upstreamLatency.add(g.upstreamLatency)
+}
+
+function summarize (route: string, g: Generation, seconds: number): RouteSummary {
+  return {
+    route,
+    requests: g.requests,
+    rps: g.requests / seconds,
+    p50: g.latency.percentile(50),
+    p95: g.latency.percentile(95),
+    errors: g.errors,
+    lookups: g.lookups,
+    hitRatio: g.lookups > 0 ? g.hits / g.lookups : null,
+    upstream: g.upstream,
+    upstreamP95: g.upstreamLatency.percentile(95),
+    upstreamErrors: g.upstreamErrors,
+    originUncacheable: g.originUncacheable,
+    originResponses: g.originResponses,
+    limited: g.limited
+  }
+}

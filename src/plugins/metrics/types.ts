@@ -1,0 +1,26 @@
+// The metrics plugin's public contract: the live figures the dashboard reads (`fastify.sidecarMetrics`).
+import type { FrozenConfig } from '../../config/schema.js'
+import type { RouteStats } from './route-stats.js'
+import type { TimeSeries } from './time-series.js'
+
+/** The frozen `metrics:` section (schema in ./schema.ts). */
+export type MetricsConfig = FrozenConfig['metrics']
+
+export type MetricsPluginOptions = { config: MetricsConfig }
+
+/** Name of the gauge a jobs plugin defines (`{queue}` label); the dashboard's queue-depth chart sums it. */
+export const QUEUE_DEPTH_METRIC = 'sipup_jobs_queue_depth'
+
+export interface LiveMetrics {
+  /** Per-second history of the proxied traffic (admin requests are not counted). */
+  readonly series: TimeSeries
+  /** Per-route figures of the last one to two minutes. */
+  readonly routes: RouteStats
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** Live figures for the dashboard; absent (or null) while the metrics plugin is off. */
+    sidecarMetrics: LiveMetrics | null
+  }
+}

@@ -1,0 +1,25 @@
+// The CSRF rule itself: which requests need the token, and that a token is bound to its principal.
+import t from 'tap'
+import { csrfProblem, csrfTokenFor, isLoopbackHost } from '../../src/admin/csrf.js'
+
+t.test('safe methods and bearer-token calls need no CSRF token', async t => {
+  t.equal(csrfProblem('GET', { kind: 'loopback' }, undefined), null)
+  t.equal(csrfProblem('HEAD', { kind: 'basic', user: 'ops' }, undefined), null)
+  t.equal(csrfProblem('POST', { kind: 'token' }, undefined), null)
+})
+
+t.test('Basic and loopback principals need the token of their own principal', async t => {
+  const ops = { kind: 'basic' as const, user: 'ops' }
+  t.equal(csrfProblem('POST', ops, undefined), 'missing CSRF token')
+  t.equal(csrfProblem('DELETE', { kind: 'loopback' }, ''), 'missing CSRF token')
+  t.equal(csrfProblem('POST', ops, csrfTokenFor(ops)), null)
+  t.equal(csrfProblem('POST', ops, csrfTokenFor({ kind: 'basic', user: 'other' })), 'invalid CSRF token')
+  t.equal(csrfProblem('POST', ops, csrfTokenFor({ kind: 'loopback' })), 'invalid CSRF token')
+  t.equal(csrfProblem('POST', ops, 'short'), 'invalid CSRF token')
+  t.equal(csrfProblem('PUT', { kind: 'loopback' }, csrfTokenFor({ kind: 'loopback' })), null)
+})
+
+t.test('loopback hosts', async t => {
+  for (const h of ['127.0.0.1', '127.0.0.1:8080', 'localhost:8080', 'LOCALHOST', '[::1]:8080', '127.1.2.3']) t.ok(isLoopbackHost(h), h)
+  for (const h of [undefined, '', 'evil.example', 'evil.example:8080', '127.0.0.1.evil.example', 'localhost.evil.example']) t.notOk(isLoopbackHost(h), String(h))
+})
