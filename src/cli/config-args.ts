@@ -1,5 +1,6 @@
 // `-c/--config FILE` handling and config loading shared by the commands; a bad config prints one line per problem
 // and yields exit code 2.
+import { parseArgs } from 'node:util'
 import { loadConfig, type LoadedConfig } from '../config/load.js'
 
 export const CONFIG_OPTION = { config: { type: 'string', short: 'c' } } as const
@@ -23,4 +24,10 @@ export function loadConfigOrReport (file: string | undefined, stderr: NodeJS.Wri
     }
     return null
   }
+}
+
+/** Parses `[-c FILE]` and loads the config; null (after printing why) when the config is bad. */
+export function loadConfigFromArgs (args: string[]): LoadedConfig | null {
+  const { values } = parseArgs({ args, options: CONFIG_OPTION, strict: true })
+  return loadConfigOrReport(values.config)
 }

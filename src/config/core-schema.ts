@@ -2,11 +2,8 @@
 // Capability plugins own their sections in src/plugins/<name>/schema.ts; schema.ts composes both.
 import { Type } from '@sinclair/typebox'
 import { Bytes, Duration } from './units.js'
+import { Bool, Int, Str } from './schema-helpers.js'
 
-const Str = (description: string, def: string) => Type.String({ description, default: def })
-const Bool = (description: string, def: boolean) => Type.Boolean({ description, default: def })
-const Int = (description: string, def: number, minimum: number, maximum?: number) =>
-  Type.Integer({ description, default: def, minimum, ...(maximum === undefined ? {} : { maximum }) })
 
 export const ServerSchema = Type.Object({
   host: Str('Address the sidecar listens on.', '0.0.0.0'),

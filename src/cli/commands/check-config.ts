@@ -1,7 +1,6 @@
-import { parseArgs } from 'node:util'
 import { stringify } from 'yaml'
 import { redact } from '../../config/redact.js'
-import { CONFIG_OPTION, loadConfigOrReport } from '../config-args.js'
+import { loadConfigFromArgs } from '../config-args.js'
 import { EXIT_OK, EXIT_USAGE, type Command } from '../command.js'
 
 export const checkConfig: Command = {
@@ -17,8 +16,7 @@ Options:
   -c, --config FILE   YAML config merged over the defaults
   -h, --help          this text`,
   async run (args) {
-    const { values } = parseArgs({ args, options: CONFIG_OPTION, strict: true })
-    const loaded = loadConfigOrReport(values.config)
+    const loaded = loadConfigFromArgs(args)
     if (loaded === null) return EXIT_USAGE
     process.stdout.write(`# sources: ${loaded.sources.join(' < ')}\n`)
     process.stdout.write(stringify(redact(loaded.config)))

@@ -1,12 +1,11 @@
 // `doctor`: one line per check of what the sidecar depends on, so an operator sees at once what is missing.
 import { readFileSync } from 'node:fs'
-import { parseArgs } from 'node:util'
 import { Redis } from 'ioredis'
 import { createConnection } from 'mysql2/promise'
 import { request } from 'undici'
 import type { FrozenConfig } from '../../config/schema.js'
 import { redactUrl } from '../../core/redis.js'
-import { CONFIG_OPTION, loadConfigOrReport } from '../config-args.js'
+import { loadConfigFromArgs } from '../config-args.js'
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, type Command } from '../command.js'
 
 export type CheckStatus = 'ok' | 'warn' | 'fail' | 'skip'
@@ -101,8 +100,7 @@ Options:
   -c, --config FILE   YAML config merged over the defaults
   -h, --help          this text`,
   async run (args) {
-    const { values } = parseArgs({ args, options: CONFIG_OPTION, strict: true })
-    const loaded = loadConfigOrReport(values.config)
+    const loaded = loadConfigFromArgs(args)
     if (loaded === null) return EXIT_USAGE
     const config = loaded.config
     let limits: string | null = null

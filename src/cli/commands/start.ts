@@ -1,6 +1,5 @@
-import { parseArgs } from 'node:util'
 import { runSidecar } from '../../run.js'
-import { CONFIG_OPTION, loadConfigOrReport } from '../config-args.js'
+import { loadConfigFromArgs } from '../config-args.js'
 import { EXIT_USAGE, type Command } from '../command.js'
 
 export const start: Command = {
@@ -16,8 +15,7 @@ Options:
   -c, --config FILE   YAML config merged over the defaults
   -h, --help          this text`,
   async run (args) {
-    const { values } = parseArgs({ args, options: CONFIG_OPTION, strict: true })
-    const loaded = loadConfigOrReport(values.config)
+    const loaded = loadConfigFromArgs(args)
     if (loaded === null) return EXIT_USAGE
     await runSidecar(loaded.config)
     // Keep running: the signal handlers decide the exit code.

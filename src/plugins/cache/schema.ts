@@ -1,13 +1,7 @@
 // The `cache:` config section. Durations and sizes are human strings in YAML, numbers (ms, bytes) in code.
 import { Type, type Static } from '@sinclair/typebox'
 import { Bytes, Duration } from '../../config/units.js'
-
-const Str = (description: string, def: string) => Type.String({ description, default: def })
-const Bool = (description: string, def: boolean) => Type.Boolean({ description, default: def })
-const Int = (description: string, def: number, minimum: number, maximum?: number) =>
-  Type.Integer({ description, default: def, minimum, ...(maximum === undefined ? {} : { maximum }) })
-const StrList = (description: string, def: string[]) =>
-  Type.Array(Type.String({ minLength: 1 }), { description, default: def })
+import { Bool, Int, Str, StrList } from '../../config/schema-helpers.js'
 
 export const CacheRuleSchema = Type.Object({
   name: Str('Label of the rule in metrics, logs and `Cache-Status` (empty = `rule<N>`, N counted from 1).', ''),
