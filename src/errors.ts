@@ -32,3 +32,39 @@ export const SIPUP_ERR_CLI_USAGE = createError<'SIPUP_ERR_CLI_USAGE', 500, [stri
   'SIPUP_ERR_CLI_USAGE', '%s', 500, TypeError)
 
 // (capability plugins add their sections below: cache, rate-limit, metrics, bench, jobs, db)
+
+// --- cache ------------------------------------------------------------------
+export const SIPUP_ERR_CACHE_RULE_INVALID = createError<'SIPUP_ERR_CACHE_RULE_INVALID', 500, [string, string, string]>(
+  'SIPUP_ERR_CACHE_RULE_INVALID', "%s: expected %s, got '%s'", 500, TypeError)
+export const SIPUP_ERR_CACHE_PURGE_INVALID = createError<'SIPUP_ERR_CACHE_PURGE_INVALID', 400, [string]>(
+  'SIPUP_ERR_CACHE_PURGE_INVALID', 'Invalid purge request: %s', 400)
+export const SIPUP_ERR_CACHE_PURGE_FORBIDDEN = createError<'SIPUP_ERR_CACHE_PURGE_FORBIDDEN', 403, [string]>(
+  'SIPUP_ERR_CACHE_PURGE_FORBIDDEN', "PURGE is not allowed from '%s' (cache.purge.allow)", 403)
+
+// --- rate-limit -------------------------------------------------------------
+export const SIPUP_ERR_RATELIMIT_CONFIG = createError<'SIPUP_ERR_RATELIMIT_CONFIG', 500, [string, string, string]>(
+  'SIPUP_ERR_RATELIMIT_CONFIG', "rateLimit.%s: expected %s, got '%s'", 500, TypeError)
+export const SIPUP_ERR_RATELIMIT_LIMITED = createError<'SIPUP_ERR_RATELIMIT_LIMITED', 429, [string]>(
+  'SIPUP_ERR_RATELIMIT_LIMITED', 'Too many requests: limit %s reached', 429)
+export const SIPUP_ERR_RATELIMIT_BANNED = createError<'SIPUP_ERR_RATELIMIT_BANNED', 403, []>(
+  'SIPUP_ERR_RATELIMIT_BANNED', 'Client banned for repeatedly exceeding rate limits', 403)
+export const SIPUP_ERR_RATELIMIT_DENIED = createError<'SIPUP_ERR_RATELIMIT_DENIED', 403, []>(
+  'SIPUP_ERR_RATELIMIT_DENIED', 'Client address is on the deny list', 403)
+export const SIPUP_ERR_RATELIMIT_UNAVAILABLE = createError<'SIPUP_ERR_RATELIMIT_UNAVAILABLE', 503, []>(
+  'SIPUP_ERR_RATELIMIT_UNAVAILABLE', 'Rate-limit store unreachable and rateLimit.failClosed is true', 503)
+
+// --- bench ------------------------------------------------------------------
+export const SIPUP_ERR_BENCH_SCENARIO_INVALID = createError<'SIPUP_ERR_BENCH_SCENARIO_INVALID', 500, [string]>(
+  'SIPUP_ERR_BENCH_SCENARIO_INVALID', 'Invalid bench scenario:\n%s', 500, TypeError)
+export const SIPUP_ERR_BENCH_SCENARIO_FILE = createError<'SIPUP_ERR_BENCH_SCENARIO_FILE', 500, [string, string, ErrorOptions?]>(
+  'SIPUP_ERR_BENCH_SCENARIO_FILE', "%s: cannot read bench scenario: '%s'", 500, TypeError)
+export const SIPUP_ERR_BENCH_OPTION = createError<'SIPUP_ERR_BENCH_OPTION', 500, [string, string, string]>(
+  'SIPUP_ERR_BENCH_OPTION', "bench %s: expected %s, got '%s'", 500, TypeError)
+
+// --- metrics / dashboard ----------------------------------------------------
+export const SIPUP_ERR_ADMIN_CSRF = createError<'SIPUP_ERR_ADMIN_CSRF', 403, [string]>(
+  'SIPUP_ERR_ADMIN_CSRF', 'Forbidden: %s (send the X-CSRF-Token header from the dashboard page, or use the bearer token)', 403)
+export const SIPUP_ERR_ADMIN_HOST = createError<'SIPUP_ERR_ADMIN_HOST', 403, [string]>(
+  'SIPUP_ERR_ADMIN_HOST', "Forbidden: loopback-only admin reached with Host '%s'; open it as http://127.0.0.1 or http://localhost, or configure admin.token / admin.users", 403)
+export const SIPUP_ERR_ADMIN_TOO_MANY_STREAMS = createError<'SIPUP_ERR_ADMIN_TOO_MANY_STREAMS', 503, [number]>(
+  'SIPUP_ERR_ADMIN_TOO_MANY_STREAMS', 'Too many live dashboard streams open (at most %s); close a dashboard tab', 503)

@@ -3,6 +3,9 @@
 // and handed to the plugin as `opts.config` (frozen) when `enabled` is true.
 import type { TObject } from '@sinclair/typebox'
 import type { FastifyPluginAsync } from 'fastify'
+import { RateLimitSchema } from './rate-limit/schema.js'
+import { CacheSchema } from './cache/schema.js'
+import { MetricsSchema } from './metrics/schema.js'
 
 export interface PluginEntry {
   /** The config section (YAML top-level key) the plugin owns. */
@@ -14,7 +17,15 @@ export interface PluginEntry {
 }
 
 export const pluginSchemas = {
+  rateLimit: RateLimitSchema,
+  cache: CacheSchema,
+  metrics: MetricsSchema
 } satisfies Record<string, TObject>
 
 export const pluginEntries: PluginEntry[] = [
+  // First: its upstream interceptor is then the innermost one, so it sees the origin's own responses.
+  { key: 'metrics', title: 'metrics', load: () => import('./metrics/index.js') },
+  // Before the cache: limits run before cache hits are served.
+  { key: 'rateLimit', title: 'rate limiting', load: () => import('./rate-limit/index.js') },
+  { key: 'cache', title: 'response cache', load: () => import('./cache/index.js') }
 ]

@@ -1,0 +1,50 @@
+// RateLimit-Policy and RateLimit fields, draft-ietf-httpapi-ratelimit-headers-11 (§3, §4): one list member per
+// enforced tier of the request. Dry-run tiers are not advertised (clients would throttle themselves on a limit
+// that is not enforced).
+//   RateLimit-Policy: "ip";q=100;w=60, "login";q=10;w=300
+//   RateLimit: "ip";r=97;t=2, "login";r=0;t=30
+// r = requests left; t = seconds until the counter is full again, or, when r is 0, until the next request is
+// allowed (then equal to Retry-After, as §6 asks).
+import type { ServerResponse } from 'node:http'
+import type { Check, CheckResult } from './types.js'
+
+export interface HeaderOptions {
+  standard: boolean
+  legacy: boolean
+}
+
+function seconds (ms: number): number {
+  return Math.ceil(ms / 1000)
+}
+
+/**
+ * Sets the headers on the raw response, so they reach the client whichever way it is answered (proxied with a
+ * hijacked reply, served from the cache, or rejected here): Node merges them into writeHead.
+ * `results[i]` null = unknown for that check (a rejection decided without asking the store).
+ */
+export function setRateLimitHeaders (res: ServerResponse, checks: readonly Check[], results: readonly (CheckResult | null)[], opts: HeaderOptions): void {
+  let policy = ''
+  let limit = ''
+  let tightest = -1
+  for (let i = 0; i < checks.length; i++) {
+    const r = results[i]
+    const tier = checks[i].tier
+    if (r === null || r === undefined || tier.dryRun) continue
+    const t = r.remaining === 0 ? r.retryMs : r.resetMs
+    if (policy !== '') { policy += ', '; limit += ', ' }
+    policy += tier.policy
+    limit += `"${tier.name}";r=${r.remaining};t=${seconds(t)}`
+    if (tightest === -1 || r.remaining < (results[tightest] as CheckResult).remaining) tightest = i
+  }
+  if (tightest === -1) return
+  if (opts.standard) {
+    res.setHeader('ratelimit-policy', policy)
+    res.setHeader('ratelimit', limit)
+  }
+  if (opts.legacy) {
+    const r = results[tightest] as CheckResult
+    res.setHeader('x-ratelimit-limit', checks[tightest].tier.limit)
+    res.setHeader('x-ratelimit-remaining', r.remaining)
+    res.setHeader('x-ratelimit-reset', seconds(r.remaining === 0 ? r.retryMs : r.resetMs))
+  }
+}

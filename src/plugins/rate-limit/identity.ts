@@ -1,0 +1,165 @@
+// Who the user is, for the per-user limit and `key: user` rules. Tried strongest first: a verified JWT's `sub`,
+// HTTP Basic credentials, a configured header, the session cookie. Values that are secrets (session ids, API
+// keys, passwords) are hashed before they become store keys, so Redis never holds them.
+import { createHash, createPublicKey, type KeyObject } from 'node:crypto'
+import type { IncomingHttpHeaders } from 'node:http'
+import { jwtVerify, type JWTVerifyOptions } from 'jose'
+import { SIPUP_ERR_RATELIMIT_CONFIG } from '../../errors.js'
+import { BoundedMap } from './bounded-map.js'
+import type { RateLimitSection } from './schema.js'
+
+type IdentityConfig = RateLimitSection['identity']
+
+/** Verified tokens are remembered (bounded) so a client reusing its token costs one verification. */
+const JWT_CACHE_SIZE = 10_000
+/** How long a token that failed verification is remembered as anonymous. */
+const JWT_NEGATIVE_TTL_MS = 60_000
+/** Longest token looked at; longer ones are anonymous without parsing. */
+const MAX_TOKEN_LENGTH = 8192
+
+interface CachedToken { id: string | null, until: number }
+
+export function hashId (value: string): string {
+  return createHash('sha256').update(value).digest('base64url').slice(0, 22)
+}
+
+/** The value of cookie `name` in a Cookie header, or null. */
+export function cookieValue (header: string | undefined, name: string): string | null {
+  if (header === undefined) return null
+  let from = 0
+  while (from < header.length) {
+    const at = header.indexOf(name, from)
+    if (at === -1) return null
+    const end = at + name.length
+    const startsPair = at === 0 || header[at - 1] === ' ' || header[at - 1] === ';'
+    if (startsPair && header[end] === '=') {
+      const semi = header.indexOf(';', end + 1)
+      const value = (semi === -1 ? header.slice(end + 1) : header.slice(end + 1, semi)).trim()
+      return value === '' ? null : value
+    }
+    from = end
+  }
+  return null
+}
+
+class JwtIdentity {
+  readonly #header: string
+  readonly #cookie: string
+  readonly #secret: Uint8Array | null
+  readonly #publicKey: KeyObject | null
+  readonly #options: JWTVerifyOptions
+  readonly #cache = new BoundedMap<CachedToken>(JWT_CACHE_SIZE)
+
+  constructor (cfg: IdentityConfig['jwt']) {
+    this.#header = cfg.header.toLowerCase()
+    this.#cookie = cfg.cookie
+    const needsSecret = cfg.algorithms.some(a => a.startsWith('HS'))
+    const needsKey = cfg.algorithms.some(a => !a.startsWith('HS'))
+    if (needsSecret && cfg.secret === '') {
+      throw new SIPUP_ERR_RATELIMIT_CONFIG('identity.jwt.secret', `a shared secret for ${cfg.algorithms.filter(a => a.startsWith('HS')).join(', ')}`, '')
+    }
+    if (needsSecret && Buffer.byteLength(cfg.secret) < 32) {
+      throw new SIPUP_ERR_RATELIMIT_CONFIG('identity.jwt.secret', 'at least 32 bytes (a short HMAC secret can be brute-forced)', `${Buffer.byteLength(cfg.secret)} bytes`)
+    }
+    if (needsKey && cfg.publicKey === '') {
+      throw new SIPUP_ERR_RATELIMIT_CONFIG('identity.jwt.publicKey', `a PEM public key for ${cfg.algorithms.filter(a => !a.startsWith('HS')).join(', ')}`, '')
+    }
+    if (cfg.header === '' && cfg.cookie === '') {
+      throw new SIPUP_ERR_RATELIMIT_CONFIG('identity.jwt.header', 'a header or a cookie (identity.jwt.cookie) to read the token from', '')
+    }
+    this.#secret = needsSecret ? new TextEncoder().encode(cfg.secret) : null
+    let key: KeyObject | null = null
+    if (needsKey) {
+      try {
+        key = createPublicKey(cfg.publicKey)
+      } catch (cause) {
+        throw new SIPUP_ERR_RATELIMIT_CONFIG('identity.jwt.publicKey', 'a PEM public key (-----BEGIN PUBLIC KEY-----)', (cause as Error).message)
+      }
+    }
+    this.#publicKey = key
+    this.#options = {
+      algorithms: [...cfg.algorithms],
+      ...(cfg.issuer === '' ? {} : { issuer: cfg.issuer }),
+      ...(cfg.audience === '' ? {} : { audience: cfg.audience })
+    }
+  }
+
+  token (headers: IncomingHttpHeaders): string | null {
+    if (this.#header !== '') {
+      const h = headers[this.#header]
+      if (typeof h === 'string' && h.length > 7 && h.slice(0, 7).toLowerCase() === 'bearer ') return h.slice(7).trim()
+    }
+    if (this.#cookie !== '') return cookieValue(headers.cookie, this.#cookie)
+    return null
+  }
+
+  /** `j:<sub>` for a token that verifies, null otherwise; a promise only when the token is not cached. */
+  resolve (token: string, now: number): string | null | Promise<string | null> {
+    if (token.length > MAX_TOKEN_LENGTH) return null
+    const cached = this.#cache.get(token)
+    if (cached !== undefined && cached.until > now) return cached.id
+    const secret = this.#secret
+    const publicKey = this.#publicKey
+    return jwtVerify(token, (header) => {
+      if (header.alg.startsWith('HS') && secret !== null) return secret
+      if (!header.alg.startsWith('HS') && publicKey !== null) return publicKey as unknown as Uint8Array
+      throw new Error(`no key for ${header.alg}`)
+    }, this.#options).then(({ payload }) => {
+      const sub = typeof payload.sub === 'string' && payload.sub !== '' ? `j:${payload.sub.length > 128 ? hashId(payload.sub) : payload.sub}` : null
+      const exp = typeof payload.exp === 'number' ? payload.exp * 1000 : now + JWT_NEGATIVE_TTL_MS
+      this.#cache.set(token, { id: sub, until: Math.min(exp, now + 10 * JWT_NEGATIVE_TTL_MS) })
+      return sub
+    }, () => {
+      this.#cache.set(token, { id: null, until: now + JWT_NEGATIVE_TTL_MS })
+      return null
+    })
+  }
+}
+
+export class IdentityResolver {
+  readonly #jwt: JwtIdentity | null
+  readonly #basic: boolean
+  readonly #header: string
+  readonly #cookie: string
+
+  constructor (cfg: IdentityConfig) {
+    this.#jwt = cfg.jwt.enabled ? new JwtIdentity(cfg.jwt) : null
+    this.#basic = cfg.basic
+    this.#header = cfg.header.toLowerCase()
+    this.#cookie = cfg.cookie
+  }
+
+  /** True when no extractor is configured (every request is anonymous). */
+  get none (): boolean {
+    return this.#jwt === null && !this.#basic && this.#header === '' && this.#cookie === ''
+  }
+
+  /**
+   * The user's identity (`j:` JWT sub, `b:` Basic, `h:` header, `c:` cookie), or null for an anonymous request.
+   * A token that fails verification makes the request anonymous even when a cookie is present: a client must
+   * not be able to choose who it is counted as by sending a forged token next to someone else's session.
+   */
+  resolve (headers: IncomingHttpHeaders, now: number): string | null | Promise<string | null> {
+    const jwt = this.#jwt
+    if (jwt !== null) {
+      const token = jwt.token(headers)
+      if (token !== null) return jwt.resolve(token, now)
+    }
+    if (this.#basic) {
+      const auth = headers.authorization
+      if (auth !== undefined && auth.length > 6 && auth.slice(0, 6).toLowerCase() === 'basic ') {
+        const cred = Buffer.from(auth.slice(6).trim(), 'base64').toString('utf8')
+        if (cred.indexOf(':') > 0) return `b:${hashId(cred)}`
+      }
+    }
+    if (this.#header !== '') {
+      const v = headers[this.#header]
+      if (typeof v === 'string' && v !== '') return `h:${hashId(v)}`
+    }
+    if (this.#cookie !== '') {
+      const v = cookieValue(headers.cookie, this.#cookie)
+      if (v !== null) return `c:${hashId(v)}`
+    }
+    return null
+  }
+}

@@ -1,0 +1,80 @@
+// Per-instance store: the `store: memory` choice, and the local fallback while Redis is down. Same GCRA and ban
+// semantics as the Redis script, synchronous, bounded (least recently written counters dropped first).
+import { BoundedMap } from './bounded-map.js'
+import { available, retryAfter } from './gcra.js'
+import type { BanPolicy, Check, CheckResult, RateLimitStore, StoreResult, StrikeResult } from './types.js'
+
+const NO_BAN: StrikeResult = Object.freeze({ bannedMs: 0, banStartedMs: 0 })
+
+interface Strikes { count: number, until: number }
+
+export class MemoryStore implements RateLimitStore {
+  readonly #tats: BoundedMap<number>
+  readonly #bans: BoundedMap<number>
+  readonly #strikes: BoundedMap<Strikes>
+  readonly #ban: BanPolicy | null
+
+  constructor (opts: { maxKeys: number, ban: BanPolicy | null }) {
+    this.#tats = new BoundedMap(opts.maxKeys, tat => tat)
+    this.#bans = new BoundedMap(opts.maxKeys, until => until)
+    this.#strikes = new BoundedMap(opts.maxKeys, s => s.until)
+    this.#ban = opts.ban
+  }
+
+  consume (client: string, checks: readonly Check[], now: number): StoreResult {
+    if (this.#ban !== null) {
+      const until = this.#bans.get(client)
+      if (until !== undefined && until > now) return { allowed: false, bannedMs: until - now, banStartedMs: 0, results: [] }
+    }
+    const n = checks.length
+    const tats = new Array<number>(n)
+    const avails = new Array<number>(n)
+    let allowed = true
+    for (let i = 0; i < n; i++) {
+      const { tier, key } = checks[i]
+      const stored = this.#tats.get(key)
+      const tat = stored === undefined || stored < now ? now : stored
+      const avail = available(tat, now, tier.windowMs, tier.intervalMs)
+      tats[i] = tat
+      avails[i] = avail
+      if (avail < 1 && !tier.dryRun) allowed = false
+    }
+    const results = new Array<CheckResult>(n)
+    for (let i = 0; i < n; i++) {
+      const { tier, key, want } = checks[i]
+      let tat = tats[i]
+      const avail = avails[i]
+      let granted = 0
+      if (allowed && avail >= 1) {
+        granted = Math.min(want, avail)
+        tat += granted * tier.intervalMs
+        this.#tats.set(key, tat, now)
+      }
+      const remaining = Math.max(0, avail - granted)
+      results[i] = {
+        granted,
+        remaining,
+        resetMs: Math.ceil(tat - now),
+        retryMs: remaining >= 1 ? 0 : retryAfter(tat, now, tier.windowMs, tier.intervalMs)
+      }
+    }
+    const banStartedMs = allowed ? 0 : this.strike(client, now).banStartedMs
+    return { allowed, bannedMs: 0, banStartedMs, results }
+  }
+
+  strike (client: string, now: number): StrikeResult {
+    const ban = this.#ban
+    if (ban === null) return NO_BAN
+    const until = this.#bans.get(client)
+    if (until !== undefined && until > now) return { bannedMs: until - now, banStartedMs: 0 }
+    let s = this.#strikes.get(client)
+    if (s === undefined || s.until <= now) {
+      s = { count: 0, until: now + ban.withinMs }
+      this.#strikes.set(client, s, now)
+    }
+    if (++s.count < ban.strikes) return NO_BAN
+    this.#strikes.delete(client)
+    this.#bans.set(client, now + ban.durationMs, now)
+    return { bannedMs: 0, banStartedMs: ban.durationMs }
+  }
+}

@@ -1,0 +1,155 @@
+// Shared store: the requests that reach the limiter in one event-loop turn share one EVALSHA through the core's
+// Redis connection (flushed on setImmediate, so no request waits longer than the turn it arrived in). While Redis
+// is down the call rejects at once (no offline queue) and `redis.commandTimeout` bounds a hung one. The script is
+// registered with ioredis' defineCommand, which falls back to EVAL after a NOSCRIPT (a restarted Redis forgets
+// scripts).
+import type { Redis } from 'ioredis'
+import { RATE_LIMIT_LUA, STRIKE_LUA } from './redis-script.js'
+import type { BanPolicy, Check, CheckResult, RateLimitStore, StoreResult, StrikeResult, Tier } from './types.js'
+
+/** Most requests one call carries (bounds the script's run time, during which Redis serves nobody else). */
+export const MAX_BATCH = 64
+/** Bound on a call when the client has no command timeout (`redis.commandTimeout: 0`): requests never wait on a
+ * hung Redis for longer than this. */
+export const FALLBACK_TIMEOUT_MS = 100
+
+const TIMED_OUT = Object.assign(new Error(`rate-limit store call took longer than ${FALLBACK_TIMEOUT_MS} ms`), { code: 'SIPUP_RATELIMIT_TIMEOUT' })
+
+type Arg = string | number
+interface ScriptedRedis {
+  sipupRateLimit (numKeys: number, ...args: Arg[]): Promise<number[]>
+  sipupRateLimitStrike (...args: Arg[]): Promise<[number, number]>
+}
+
+interface Pending {
+  client: string
+  checks: readonly Check[]
+  now: number
+  resolve: (r: StoreResult) => void
+  reject: (err: Error) => void
+}
+
+export class RedisStore implements RateLimitStore {
+  readonly #redis: ScriptedRedis
+  readonly #ban: BanPolicy | null
+  readonly #prefix: string
+  readonly #timeoutMs: number
+  #queue: Pending[] = []
+  #scheduled = false
+  readonly #flush = (): void => { this.#send() }
+
+  /**
+   * `prefix`: of every key (`<redis.keyPrefix>rl:`): counters `<prefix>k:<id>`, bans `<prefix>ban:<client>`.
+   * `ownTimeout`: bound each call here (true when the client itself has no command timeout).
+   */
+  constructor (opts: { client: Redis, prefix: string, ban: BanPolicy | null, ownTimeout?: boolean }) {
+    const client = opts.client
+    const scripted = client as unknown as Partial<ScriptedRedis>
+    if (scripted.sipupRateLimit === undefined) client.defineCommand('sipupRateLimit', { lua: RATE_LIMIT_LUA })
+    if (scripted.sipupRateLimitStrike === undefined) client.defineCommand('sipupRateLimitStrike', { numberOfKeys: 2, lua: STRIKE_LUA })
+    this.#redis = client as unknown as ScriptedRedis
+    this.#ban = opts.ban
+    this.#prefix = opts.prefix
+    this.#timeoutMs = opts.ownTimeout === true ? FALLBACK_TIMEOUT_MS : 0
+  }
+
+  consume (client: string, checks: readonly Check[], now: number): Promise<StoreResult> {
+    return new Promise((resolve, reject) => {
+      this.#queue.push({ client, checks, now, resolve, reject })
+      if (!this.#scheduled) {
+        this.#scheduled = true
+        setImmediate(this.#flush)
+      }
+    })
+  }
+
+  strike (client: string, _now: number): Promise<StrikeResult> {
+    const ban = this.#ban
+    if (ban === null) return Promise.resolve({ bannedMs: 0, banStartedMs: 0 })
+    let call = this.#redis.sipupRateLimitStrike(`${this.#prefix}ban:${client}`, `${this.#prefix}strikes:${client}`, ban.strikes, ban.withinMs, ban.durationMs)
+    if (this.#timeoutMs > 0) call = withTimeout(call, this.#timeoutMs)
+    return call.then(r => ({ bannedMs: r[0], banStartedMs: r[1] }))
+  }
+
+  #send (): void {
+    this.#scheduled = false
+    const queue = this.#queue
+    this.#queue = []
+    for (let from = 0; from < queue.length; from += MAX_BATCH) this.#call(from === 0 && queue.length <= MAX_BATCH ? queue : queue.slice(from, from + MAX_BATCH))
+  }
+
+  #call (batch: Pending[]): void {
+    const ban = this.#ban
+    const keys: Arg[] = []
+    const tierArgs: Arg[] = []
+    const reqArgs: Arg[] = []
+    const tierIndex = new Map<Tier, number>()
+    // Per request, where each reply slot goes: the checks grouped by id (one Redis key per id).
+    const orders = new Array<number[]>(batch.length)
+    for (let r = 0; r < batch.length; r++) {
+      const p = batch[r]
+      if (ban !== null) keys.push(`${this.#prefix}ban:${p.client}`, `${this.#prefix}strikes:${p.client}`)
+      const checks = p.checks
+      const order: number[] = []
+      const groupsAt = reqArgs.length + 1
+      reqArgs.push(p.now, 0)
+      let groups = 0
+      for (let i = 0; i < checks.length; i++) {
+        if (order.includes(i)) continue
+        const id = checks[i].id
+        keys.push(`${this.#prefix}k:${id}`)
+        groups++
+        const countAt = reqArgs.length
+        reqArgs.push(0)
+        let count = 0
+        for (let j = i; j < checks.length; j++) {
+          const c = checks[j]
+          if (c.id !== id) continue
+          let t = tierIndex.get(c.tier)
+          if (t === undefined) {
+            t = tierIndex.size + 1
+            tierIndex.set(c.tier, t)
+            tierArgs.push(c.tier.name, c.tier.intervalMs, c.tier.windowMs, c.tier.dryRun ? 1 : 0)
+          }
+          reqArgs.push(t, c.want)
+          order.push(j)
+          count++
+        }
+        reqArgs[countAt] = count
+      }
+      reqArgs[groupsAt] = groups
+      orders[r] = order
+    }
+    const head: Arg[] = [tierIndex.size, batch.length, ban === null ? 0 : ban.strikes, ban === null ? 0 : ban.withinMs, ban === null ? 0 : ban.durationMs]
+    let call = this.#redis.sipupRateLimit(keys.length, ...keys, ...head, ...tierArgs, ...reqArgs)
+    if (this.#timeoutMs > 0) call = withTimeout(call, this.#timeoutMs)
+    call.then(reply => {
+      let j = 0
+      for (let r = 0; r < batch.length; r++) {
+        const p = batch[r]
+        const status = reply[j]
+        const banMs = reply[j + 1]
+        const n = reply[j + 2]
+        j += 3
+        if (status === -1) {
+          p.resolve({ allowed: false, bannedMs: banMs, banStartedMs: 0, results: [] })
+          continue
+        }
+        const order = orders[r]
+        const results = new Array<CheckResult>(n)
+        for (let i = 0; i < n; i++, j += 4) {
+          results[order[i]] = { granted: reply[j], remaining: reply[j + 1], resetMs: reply[j + 2], retryMs: reply[j + 3] }
+        }
+        p.resolve({ allowed: status === 1, bannedMs: 0, banStartedMs: banMs, results })
+      }
+    }, (err: Error) => {
+      for (const p of batch) p.reject(err)
+    })
+  }
+}
+
+function withTimeout<T> (p: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined
+  return Promise.race([p, new Promise<T>((_resolve, reject) => { timer = setTimeout(reject, ms, TIMED_OUT) })])
+    .finally(() => { clearTimeout(timer) })
+}
