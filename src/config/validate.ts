@@ -3,7 +3,7 @@
 import AjvModule, { type ErrorObject } from 'ajv'
 import type { DataValidationCxt } from 'ajv/dist/types/index.js'
 import type { TSchema } from '@sinclair/typebox'
-import { parseBytes, parseDuration } from './units.js'
+import { formatBytes, formatDuration, parseBytes, parseDuration } from './units.js'
 
 const Ajv = AjvModule.default
 
@@ -16,10 +16,11 @@ export interface ConfigProblem {
 type UnitValidator = ((schema: string, data: unknown, parentSchema?: unknown, cxt?: DataValidationCxt) => boolean) &
 { errors?: Partial<ErrorObject>[] }
 
-const unitValidator: UnitValidator = function validateUnit (unit, data, _parentSchema, cxt) {
+const unitValidator: UnitValidator = function validateUnit (unit, data, parentSchema, cxt) {
   const parsed = unit === 'duration' ? parseDuration(data) : parseBytes(data)
-  if (parsed === undefined) {
-    unitValidator.errors = [{ keyword: 'x-unit', message: 'unit', params: { unit, value: data } }]
+  const minimum = (parentSchema as { minimum?: number } | undefined)?.minimum
+  if (parsed === undefined || (minimum !== undefined && parsed < minimum)) {
+    unitValidator.errors = [{ keyword: 'x-unit', message: 'unit', params: { unit, value: data, minimum } }]
     return false
   }
   if (cxt !== undefined && cxt.parentData !== undefined) {
@@ -81,15 +82,22 @@ function describe (err: ErrorObject): string {
     return `missing; expected ${schema === undefined ? 'a value' : expectation(schema)}`
   }
   // Errors raised by our own keyword don't get Ajv's verbose fields, so they carry unit and value in params.
-  if (err.keyword === 'x-unit') return `expected ${expectation({ 'x-unit': err.params.unit } as unknown as TSchema)}, got ${show(err.params.value)}`
+  if (err.keyword === 'x-unit') {
+    const schema = { 'x-unit': err.params.unit, minimum: err.params.minimum } as unknown as TSchema
+    return `expected ${expectation(schema)}, got ${show(err.params.value)}`
+  }
   return `expected ${expectation(err.parentSchema as TSchema)}, got ${show(err.data)}`
 }
 
 /** Plain-words description of what a schema accepts, e.g. `integer >= 1`, `one of a, b`. */
 export function expectation (schema: TSchema): string {
   const s = schema as Record<string, unknown>
-  if (s['x-unit'] === 'duration') return 'a duration like 250ms, 30s, 5m, 1h'
-  if (s['x-unit'] === 'bytes') return 'a size like 512KB, 16MB, 1GB'
+  if (s['x-unit'] === 'duration' || s['x-unit'] === 'bytes') {
+    const min = typeof s.minimum === 'number' && s.minimum > 0
+      ? ` of at least ${s['x-unit'] === 'duration' ? formatDuration(s.minimum) : formatBytes(s.minimum)}`
+      : ''
+    return s['x-unit'] === 'duration' ? `a duration like 250ms, 30s, 5m, 1h${min}` : `a size like 512KB, 16MB, 1GB${min}`
+  }
   if (Array.isArray(s.anyOf)) {
     const consts = (s.anyOf as Record<string, unknown>[]).map(b => b.const)
     if (consts.every(c => c !== undefined)) return `one of ${consts.map(c => JSON.stringify(c)).join(', ')}`

@@ -99,3 +99,14 @@ t.test('the top level must be a mapping', async t => {
   t.equal(p.code, 'SIPUP_ERR_CONFIG_INVALID')
   t.match(p.message, `${f.shown}: (top level): expected a mapping of keys`)
 })
+
+t.test('a duration below its minimum says the minimum', async t => {
+  const { compileConfigValidator } = await import('../../src/config/validate.js')
+  const { Type } = await import('@sinclair/typebox')
+  const { Duration } = await import('../../src/config/units.js')
+  const validate = compileConfigValidator(Type.Object({ window: Duration({ description: 'w', default: '1m', minimum: 1000 }) }))
+  t.same(validate({ window: '10ms' }), [{ path: 'window', message: 'expected a duration like 250ms, 30s, 5m, 1h of at least 1s, got "10ms"' }])
+  const ok = { window: '2s' }
+  t.same(validate(ok), [])
+  t.equal(ok.window as unknown, 2000)
+})

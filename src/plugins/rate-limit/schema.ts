@@ -3,14 +3,8 @@
 // registration in options.ts and throw SIPUP_ERR_RATELIMIT_CONFIG naming the key.
 import { Type, type Static } from '@sinclair/typebox'
 import { Bytes, Duration } from '../../config/units.js'
+import { Bool, Int, Str, StrList } from '../../config/schema-helpers.js'
 import type { FrozenConfig } from '../../config/schema.js'
-
-const Str = (description: string, def: string) => Type.String({ description, default: def })
-const Bool = (description: string, def: boolean) => Type.Boolean({ description, default: def })
-const Int = (description: string, def: number, minimum: number, maximum?: number) =>
-  Type.Integer({ description, default: def, minimum, ...(maximum === undefined ? {} : { maximum }) })
-const StrList = (description: string, def: string[]) =>
-  Type.Array(Type.String({ minLength: 1 }), { description, default: def })
 
 /** Longest window accepted: longer ones are better served by an account quota in the application. */
 export const MAX_WINDOW_MS = 7 * 86_400_000
