@@ -1,0 +1,254 @@
+// bench/capacity: the seed's claim ("500 -> 20,000 users, 200-500 ms, 99%+ success") as a reproducible experiment.
+// The demo shop limited like php-fpm (20 children, 50 ms pages) direct, vs the sidecar with config/demo.yaml in
+// front of it, at 500, 5,000 and 20,000 virtual users: one keep-alive connection each, a think time around 5 s
+// between requests (see /work/shared/notes/capacity-model.md: users are not concurrent requests), a realistic mix
+// (bench/scenarios/shop-mix.yaml). Rounds are interleaved (A B A B) and figures are medians.
+// Usage: node dist/bench/capacity.js [--mix realistic|cached] [--steps 500,5000,20000] [--think 5s] [--arrive 30s]
+//        [--duration 20s] [--rounds 2]
+import { readFileSync } from 'node:fs'
+import { createServer, type AddressInfo } from 'node:net'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { parseArgs } from 'node:util'
+import { spawnSync } from 'node:child_process'
+import { parseDuration } from '../src/config/units.js'
+import { packageRoot } from '../src/paths.js'
+import { sourceAddresses } from '../src/bench/args.js'
+import { progressPrinter } from '../src/bench/progress.js'
+import { RequestPlan } from '../src/bench/request-plan.js'
+import { loadScenarioFile } from '../src/bench/scenario.js'
+import { runBench, type TargetReport } from '../src/bench/run.js'
+import type { Progress } from '../src/bench/engine.js'
+import { DEFAULT_THRESHOLDS, describe } from '../src/bench/thresholds.js'
+import { int, ms, padTable, pct, rate } from '../src/bench/format.js'
+import { startProcess, type Started } from './lib/processes.js'
+
+const SELF = fileURLToPath(import.meta.url)
+const REEXEC_FLAG = 'SIPUP_CAPACITY_ULIMIT_RAISED'
+/** fds a process needs besides one per user: upstream pool, Redis, stdio, the event loop's own. */
+const FD_RESERVE = 300
+
+const MIXES: Record<string, { file: string, summary: string }> = {
+  realistic: { file: 'shop-mix.yaml', summary: 'product 40, catalog 30, api 5; 20% of users log in first, and they also see dashboard 15, orders 5' },
+  cached: { file: 'shop-cached.yaml', summary: 'anonymous product 55, catalog 40, stylesheet 5: the cacheable share alone' }
+}
+
+const { values } = parseArgs({
+  options: {
+    role: { type: 'string' },
+    upstream: { type: 'string' },
+    port: { type: 'string', default: '0' },
+    steps: { type: 'string', default: '500,5000,20000' },
+    think: { type: 'string', default: '5s' },
+    duration: { type: 'string', default: '20s' },
+    arrive: { type: 'string', default: '30s' },
+    mix: { type: 'string', default: 'realistic' },
+    rounds: { type: 'string', default: '2' },
+    'page-ms': { type: 'string', default: '50' },
+    children: { type: 'string', default: '20' },
+    timeout: { type: 'string', default: '10s' }
+  }
+})
+
+if (values.role === 'shop') {
+  const { startLegacyApp } = await import('../examples/legacy-app/shop.js')
+  const pageMs = Number(values['page-ms'])
+  const app = await startLegacyApp({ port: Number(values.port), maxChildren: Number(values.children), minDelayMs: pageMs, maxDelayMs: pageMs })
+  process.stdout.write(`ready ${app.url}\n`)
+} else if (values.role === 'sidecar') {
+  const { loadConfig } = await import('../src/config/load.js')
+  const { buildApp } = await import('../src/app.js')
+  const { pino } = await import('pino')
+  const { config } = loadConfig({ file: join(packageRoot, 'config', 'demo.yaml'), env: {}, overrides: sidecarOverrides(values.upstream ?? '', Number(values.port)) })
+  const app = await buildApp(config, { logger: pino({ level: 'warn' }) })
+  await app.listen({ host: '127.0.0.1', port: config.server.port })
+  process.stdout.write(`ready http://127.0.0.1:${config.server.port}\n`)
+} else {
+  await main()
+}
+
+/** What the capacity run changes in config/demo.yaml, printed with the results. */
+function sidecarOverrides (upstream: string, port: number): Record<string, unknown> {
+  return {
+    server: {
+      host: '127.0.0.1',
+      port,
+      // Users think 2.5-7.5 s between pages; the default 5 s would close idle users' connections mid-thought.
+      keepAliveTimeout: '75s',
+      maxConnections: 0
+    },
+    upstream: { url: upstream },
+    log: { level: 'warn', requests: false }
+  }
+}
+
+async function main (): Promise<void> {
+  const think = parseDuration(values.think) ?? 5000
+  const durationMs = parseDuration(values.duration) ?? 20_000
+  const arriveMs = parseDuration(values.arrive) ?? 30_000
+  const timeoutMs = parseDuration(values.timeout) ?? 10_000
+  const rounds = Number(values.rounds)
+  const requested = values.steps.split(',').map(Number)
+
+  const fd = raiseFdLimit(Math.max(...requested) + FD_RESERVE)
+  const maxUsers = fd.soft - FD_RESERVE
+  const steps = requested.map(n => Math.min(n, maxUsers))
+
+  if (!(values.mix in MIXES)) throw new TypeError(`--mix: expected one of ${Object.keys(MIXES).join(', ')}, got '${values.mix}'`)
+  const { file, summary } = MIXES[values.mix]
+  const mix = join(packageRoot, 'bench', 'scenarios', file)
+  const plan = RequestPlan.fromScenario(loadScenarioFile(mix))
+  const procs: Started[] = []
+  let stopping = false
+  try {
+    const shopPort = await freePort()
+    const shopUrl = `http://127.0.0.1:${shopPort}`
+    procs.push(await startProcess(SELF, ['--role', 'shop', '--port', String(shopPort), '--page-ms', values['page-ms'], '--children', values.children], /ready http/))
+    const sidecarPort = await freePort()
+    const sidecarUrl = `http://127.0.0.1:${sidecarPort}`
+    const sidecar = await startProcess(SELF, ['--role', 'sidecar', '--port', String(sidecarPort), '--upstream', shopUrl], /ready http/)
+    procs.push(sidecar)
+    for (const [name, p] of [['shop', procs[0]], ['sidecar', sidecar]] as const) {
+      let tail = ''
+      p.child.stderr?.on('data', (c: Buffer) => { tail = (tail + c.toString()).slice(-4000) })
+      p.child.once('exit', (code, signal) => {
+        if (!stopping) process.stderr.write(`\n!! the ${name} process exited (${String(code ?? signal)}) during the run; its last output:\n${tail}\n`)
+      })
+    }
+
+    const say = (line = ''): void => { process.stdout.write(line + '\n') }
+    say('bench/capacity: the demo shop like php-fpm direct (A) vs the sidecar with config/demo.yaml in front of it (B)')
+    say(`  origin: ${values.children} children (pm.max_children), ${values['page-ms']} ms per page: at most ${int(Number(values.children) * 1000 / Number(values['page-ms']))} pages/s`)
+    say(`  load: virtual users, one keep-alive connection each, think time ${values.think} (uniform 0.5-1.5x), mix ${mix.slice(packageRoot.length + 1)}`)
+    say(`        (${summary})`)
+    say(`  each step: users arrive over ${values.arrive}, then ${values.think} to settle (not measured; the cache fills), ${values.duration} measured, ${rounds === 1 ? '1 round (A then B)' : `${rounds} rounds interleaved A B A B, medians`}`)
+    say(`  latency from the intended send time; thresholds: ${DEFAULT_THRESHOLDS.map(describe).join(', ')}`)
+    say(`  sidecar overrides over config/demo.yaml: server.keepAliveTimeout 75s (default 5s would drop thinking users), server.maxConnections 0 (no cap), log warn`)
+    say(`  rate limits: left as config/demo.yaml sets them; users come from distinct loopback addresses (127.1.0.0/16), each its own client IP`)
+    if (steps.some((s, i) => s !== requested[i])) {
+      say(`  NOTE: open files are limited to ${int(fd.soft)} per process here (hard limit ${int(fd.hard)}, ulimit -n cannot go higher without CAP_SYS_RESOURCE),`)
+      say(`        so the ${int(Math.max(...requested))}-user step runs ${int(maxUsers)} users (the sidecar needs one fd per user plus its upstream pool)`)
+    }
+    say()
+
+    const rows: string[][] = [['step', 'target', 'users held', 'offered/s', 'served/s', 'success', 'p50 ms', 'p95 ms', 'p99 ms', 'hit', 'gen CPU / lag p99 ms', 'sidecar CPU', 'verdict']]
+    const results: Array<{ users: number, a: TargetReport, b: TargetReport }> = []
+    const notes: string[] = []
+    const details: string[] = []
+    const progress = process.stderr.isTTY ? progressPrinter(process.stderr) : null
+    for (const users of steps) {
+      // The sidecar's CPU while B is being measured, sampled at each progress tick (once a second).
+      const cpu = { busy: 0, wall: 0, last: procCpuSeconds(sidecar.child.pid), at: performance.now(), inB: false }
+      const onProgress = (label: string, p: Progress): void => {
+        const now = performance.now()
+        const c = procCpuSeconds(sidecar.child.pid)
+        if (cpu.inB) { cpu.busy += c - cpu.last; cpu.wall += (now - cpu.at) / 1000 }
+        cpu.inB = p.measuring && label.includes(' B ')
+        cpu.last = c
+        cpu.at = now
+        progress?.update(`${int(users)} users ${label}`, p)
+      }
+      const report = await runBench({
+        targets: [shopUrl, sidecarUrl],
+        plan,
+        model: 'users',
+        level: users,
+        connections: users,
+        thinkMs: think,
+        durationMs,
+        // Users arrive over --arrive (a crowd, not a single instant), then one think time settles the mix.
+        warmupMs: arriveMs + think,
+        ramp: [{ durationMs: arriveMs, target: users }],
+        timeoutMs,
+        correct: true,
+        rounds,
+        thresholds: [...DEFAULT_THRESHOLDS],
+        localAddresses: sourceAddresses('127.1.0.0/16', (o, e, g) => { throw new Error(`${o}: ${e}, ${String(g)}`) }),
+        onProgress
+      })
+      progress?.done()
+      const sidecarCpu = cpu.wall === 0 ? 0 : 100 * cpu.busy / cpu.wall
+      const [a, b] = report.targets
+      results.push({ users, a, b })
+      for (const [name, t] of [['A direct', a], ['B sidecar', b]] as const) {
+        const r = t.result
+        rows.push([int(users), name, `${int(r.connections.minOpen)}-${int(r.connections.maxOpen)}`, rate(r.offeredRps), rate(r.rps), pct(r.successRate),
+          ms(r.latency.p50), ms(r.latency.p95), ms(r.latency.p99), pct(r.hitRatio, 1),
+          `${r.loadGenerator.cpuPercent.toFixed(0)}% / ${ms(r.loadGenerator.eventLoopDelayP99Ms)}`,
+          name.startsWith('B') ? `${sidecarCpu.toFixed(0)}%` : '-', t.pass ? 'PASS' : `FAIL (${t.checks.filter(c => !c.pass).map(c => c.text).join(', ')})`])
+      }
+      const fromOrigin = b.result.rps * (1 - b.result.hitRatio)
+      notes.push(`  ${int(users)} users, B: ${rate(fromOrigin)} of the ${rate(b.result.rps)} answers/s were not cache hits (the origin serves at most ` +
+        `${int(Number(values.children) * 1000 / Number(values['page-ms']))}/s; requests that timed out waiting for it count against success)`)
+      details.push(`  B at ${int(users)} users:`, ...breakdown(b))
+      process.stderr.write(`  step ${int(users)} users done: A ${a.pass ? 'PASS' : 'FAIL'}, B ${b.pass ? 'PASS' : 'FAIL'}\n`)
+    }
+    say(padTable(rows, c => c >= 2 && c <= 11).join('\n'))
+    say()
+    for (const n of notes) say(n)
+    for (const d of details) say(d)
+    const largest = (pick: (x: typeof results[number]) => TargetReport): string => {
+      const passing = results.filter(x => pick(x).pass).map(x => x.users)
+      return passing.length === 0 ? `none of the steps (fails already at ${int(steps[0])} users)` : `${int(Math.max(...passing))} users`
+    }
+    say(`largest step passing the thresholds: A (shop direct): ${largest(x => x.a)}; B (through the sidecar): ${largest(x => x.b)}`)
+    const lg = Math.max(...results.flatMap(x => [x.a.result.loadGenerator.cpuPercent, x.b.result.loadGenerator.cpuPercent]))
+    if (lg > 85) say(`load generator: up to ${lg.toFixed(0)}% of one core; where it is that busy it, not the target, limits the figures`)
+    const top = results[results.length - 1]
+    const passA = results.filter(x => x.a.pass).map(x => x.users)
+    const passB = results.filter(x => x.b.pass).map(x => x.users)
+    const usersA = passA.length === 0 ? 0 : Math.max(...passA)
+    const usersB = passB.length === 0 ? 0 : Math.max(...passB)
+    const usersRatio = usersA === 0
+      ? (usersB === 0 ? 'neither passes' : `>= ${(usersB / steps[0]).toFixed(1)}x the users (the shop fails at ${int(steps[0])})`)
+      : `${(usersB / usersA).toFixed(1)}x the users`
+    say(`headline: within p95 < 500 ms and success >= 99% the sidecar holds ${int(usersB)} users, the shop alone ${int(usersA)}: ${usersRatio}; ` +
+      `at ${int(top.users)} users p95 ${ms(top.b.result.latency.p95)} ms vs ${ms(top.a.result.latency.p95)} ms, success ${pct(top.b.result.successRate)} vs ${pct(top.a.result.successRate)}, ` +
+      `served ${rate(top.b.result.rps)} vs ${rate(top.a.result.rps)} req/s (${(top.b.result.rps / Math.max(top.a.result.rps, 1e-9)).toFixed(2)}x)`)
+  } finally {
+    stopping = true
+    await Promise.all(procs.map(p => p.stop()))
+  }
+}
+
+function breakdown (t: TargetReport): string[] {
+  const rows = [['    request', 'count', 'success', 'hit', 'p50 ms', 'p95 ms', 'p99 ms']]
+  for (const [name, g] of Object.entries(t.result.byRequest)) {
+    rows.push([`    ${name}`, int(g.count), pct(g.successRate), pct(g.hitRatio, 1), ms(g.latency.p50), ms(g.latency.p95), ms(g.latency.p99)])
+  }
+  const cache = Object.entries(t.result.cache).map(([k, g]) => `${k} ${pct(g?.share ?? 0, 1)}`).join(', ')
+  return [...padTable(rows), `    cache outcomes: ${cache}`]
+}
+
+async function freePort (): Promise<number> {
+  const srv = createServer()
+  await new Promise<void>(resolve => srv.listen(0, '127.0.0.1', resolve))
+  const { port } = srv.address() as AddressInfo
+  await new Promise<void>(resolve => srv.close(() => resolve()))
+  return port
+}
+
+/** utime + stime of a process in seconds, from /proc (Linux). */
+function procCpuSeconds (pid: number | undefined): number {
+  if (pid === undefined) return 0
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ')
+    return (Number(fields[11]) + Number(fields[12])) / 100
+  } catch {
+    return 0
+  }
+}
+
+/** Raises the soft fd limit by re-executing under `ulimit -n` when it is too low; returns the limits in force. */
+function raiseFdLimit (needed: number): { soft: number, hard: number } {
+  const limits = readFileSync('/proc/self/limits', 'utf8')
+  const m = /Max open files\s+(\d+|unlimited)\s+(\d+|unlimited)/.exec(limits)
+  const soft = m === null || m[1] === 'unlimited' ? Number.POSITIVE_INFINITY : Number(m[1])
+  const hard = m === null || m[2] === 'unlimited' ? Number.POSITIVE_INFINITY : Number(m[2])
+  if (soft >= needed || process.env[REEXEC_FLAG] === '1') return { soft, hard }
+  const target = Math.min(needed, hard)
+  if (target <= soft) return { soft, hard }
+  const cmd = `ulimit -n ${target} && exec "${process.execPath}" "${SELF}" ${process.argv.slice(2).map(a => `'${a.replace(/'/g, "'\\''")}'`).join(' ')}`
+  const r = spawnSync('sh', ['-c', cmd], { stdio: 'inherit', env: { ...process.env, [REEXEC_FLAG]: '1' } })
+  process.exit(r.status ?? 1)
+}

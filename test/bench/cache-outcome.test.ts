@@ -1,0 +1,38 @@
+import t from 'tap'
+import { cacheOutcome, errorKind } from '../../src/bench/outcome.js'
+import { runBench } from '../../src/bench/run.js'
+import { benchOptions, delayServer } from './helpers.js'
+
+t.test('X-Cache and Cache-Status (RFC 9211, last member) map to one outcome', async t => {
+  t.equal(cacheOutcome({ 'x-cache': 'HIT' }), 'hit')
+  t.equal(cacheOutcome({ 'x-cache': 'MISS' }), 'miss')
+  t.equal(cacheOutcome({ 'x-cache': 'STALE' }), 'stale')
+  t.equal(cacheOutcome({ 'x-cache': 'BYPASS' }), 'bypass')
+  t.equal(cacheOutcome({ 'cache-status': 'origin; fwd=miss, sipup; hit' }), 'hit')
+  t.equal(cacheOutcome({ 'cache-status': 'sipup; fwd=uri-miss; stored' }), 'miss')
+  t.equal(cacheOutcome({ 'cache-status': 'sipup; fwd=bypass' }), 'bypass')
+  t.equal(cacheOutcome({ 'cache-status': 'sipup; hit', 'x-cache': 'MISS' }), 'hit', 'Cache-Status wins')
+  t.equal(cacheOutcome({}), 'none')
+})
+
+t.test('transport errors are classified by their code, through undici\'s cause chain', async t => {
+  t.equal(errorKind(Object.assign(new Error('x'), { code: 'UND_ERR_HEADERS_TIMEOUT' })), 'timeout')
+  t.equal(errorKind(Object.assign(new Error('x'), { code: 'UND_ERR_SOCKET', cause: { code: 'ECONNRESET' } })), 'reset')
+  t.equal(errorKind(Object.assign(new Error('x'), { cause: { code: 'ECONNREFUSED' } })), 'refused')
+  t.equal(errorKind(Object.assign(new Error('x'), { code: 'EMFILE' })), 'fd-limit')
+  t.equal(errorKind(new Error('x')), 'other')
+})
+
+t.test('the report splits figures by cache outcome and gives the hit ratio', async t => {
+  const server = await delayServer(() => 0)
+  t.after(() => server.close())
+  const hits = await delayServer(() => 0, { 'x-cache': 'HIT' })
+  t.after(() => hits.close())
+  const report = await runBench(benchOptions(hits.url, { durationMs: 300 }))
+  const r = report.targets[0].result
+  t.equal(r.hitRatio, 1)
+  t.equal(r.cache.hit?.count, r.requests)
+  const plain = (await runBench(benchOptions(server.url, { durationMs: 300 }))).targets[0].result
+  t.equal(plain.hitRatio, 0)
+  t.equal(plain.cache.none?.count, plain.requests)
+})
