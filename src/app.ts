@@ -15,12 +15,19 @@ export interface BuildAppOptions {
   logger?: FastifyBaseLogger
 }
 
+function sharedRequestLogger (logger: FastifyBaseLogger): FastifyBaseLogger {
+  return logger
+}
+
 export async function buildApp (config: FrozenConfig, opts: BuildAppOptions = {}): Promise<FastifyInstance> {
   const s = config.server
   const app = Fastify({
     loggerInstance: opts.logger ?? createLogger(config.log),
     // Fastify's own two lines per request are replaced by our one access-log line (src/core/access-log.ts).
     logController: new LogController({ disableRequestLogging: true }),
+    // A pino child per request costs allocations on every proxied request; log lines that need the request id
+    // carry it themselves (reqId), so every request shares the root logger.
+    childLoggerFactory: sharedRequestLogger,
     trustProxy: [...s.trustProxy],
     // Node only enforces headersTimeout/requestTimeout when it sweeps connections, every 30 s by default:
     // sweep often enough that a slowloris client is cut near the configured time.

@@ -7,3 +7,7 @@ export const kAdminPrincipal = Symbol('sipup.adminPrincipal')
 export const kCacheState = Symbol('sipup.cacheState')
 /** Prebuilt response headers of a cache entry (src/plugins/cache/serve.ts). */
 export const kCachePrebuilt = Symbol('sipup.cachePrebuilt')
+/** Per client socket: the peer address and whether it is a trusted proxy (src/proxy/index.ts). */
+export const kPeer = Symbol('sipup.peer')
+/** Backing field of the lazily created `request.sidecar` (src/core/sidecar.ts). */
+export const kRequestState = Symbol('sipup.requestState')

@@ -7,6 +7,7 @@ const accessLog: FastifyPluginAsync = async (fastify) => {
   fastify.addHook('onResponse', function logRequest (request, reply, done) {
     const s = request.sidecar
     request.log.info({
+      reqId: request.id,
       method: request.method,
       path: request.url,
       status: reply.statusCode,

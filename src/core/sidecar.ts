@@ -8,9 +8,10 @@ import { Registry } from 'prom-client'
 import type { FrozenConfig } from '../config/schema.js'
 import { composeUpstream, createUpstreamPool } from '../proxy/upstream.js'
 import { SharedRedis } from './redis.js'
+import { kRequestState } from '../symbols.js'
 import type { FeatureReport, HealthCheck, HealthResult, RequestState, Sidecar } from './types.js'
 
-/** Set on every request in the first onRequest hook; every field initialised here so the shape never changes. */
+/** `request.sidecar`, made on first use; every field initialised here so the shape never changes. */
 export class SidecarRequestState implements RequestState {
   readonly start: number
   route: string
@@ -134,7 +135,16 @@ export interface CorePluginOptions {
 const corePlugin: FastifyPluginAsync<CorePluginOptions> = async (fastify, { config }) => {
   const core = new SidecarCore(config, fastify)
   fastify.decorate('sidecar', core)
-  fastify.decorateRequest('sidecar', null as unknown as RequestState)
+  // Created on first use rather than in an onRequest hook: with no plugin hooks on the proxy route Fastify then
+  // skips its hook runner entirely, which is measurable on the pass-through path. The first use is the first
+  // plugin hook or the proxy handler, microseconds after the request arrived.
+  fastify.decorateRequest(kRequestState, null)
+  fastify.decorateRequest('sidecar', {
+    getter (this: FastifyRequest): RequestState {
+      const self = this as FastifyRequest & { [kRequestState]: RequestState | null }
+      return (self[kRequestState] ??= new SidecarRequestState(this.routeOptions.config.sidecarProxy === true ? 'proxy' : 'admin'))
+    }
+  })
 
   await core.redis.connect()
   core.reportFeature(core.redis.client === null
@@ -150,10 +160,6 @@ const corePlugin: FastifyPluginAsync<CorePluginOptions> = async (fastify, { conf
 
   fastify.sidecar.addHealthCheck('upstream', upstreamCheck(core.pool, config.upstream.healthPath))
 
-  fastify.addHook('onRequest', function createState (request: FastifyRequest, _reply, done) {
-    request.sidecar = new SidecarRequestState(request.routeOptions.config.sidecarProxy === true ? 'proxy' : 'admin')
-    done()
-  })
   fastify.addHook('onReady', async () => { core.seal() })
   fastify.addHook('onClose', async () => {
     await Promise.all([core.pool.close().catch(() => undefined), core.redis.close()])

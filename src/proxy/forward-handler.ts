@@ -9,6 +9,18 @@ import { sendError } from './error-response.js'
 import { mapUpstreamError } from './upstream-errors.js'
 
 const CLIENT_GONE = Object.assign(new Error('client closed the connection'), { code: 'SIPUP_CLIENT_GONE' })
+const kActive = Symbol('sipup.activeForwards')
+
+type TrackedSocket = NonNullable<ServerResponse['socket']> & { [kActive]?: Set<ForwardHandler> }
+
+/** Aborts the origin requests of a client connection that closed. One listener per connection, not one
+ * closure per request: the per-request cost is a Set add and delete. */
+function abortAll (this: TrackedSocket): void {
+  const active = this[kActive]
+  if (active === undefined) return
+  for (const handler of active) handler.clientGone()
+  active.clear()
+}
 
 export class ForwardHandler implements Dispatcher.DispatchHandler {
   readonly #request: FastifyRequest
@@ -17,7 +29,7 @@ export class ForwardHandler implements Dispatcher.DispatchHandler {
   readonly #sentAt: number
   #controller: Dispatcher.DispatchController | null = null
   #onDrain: (() => void) | null = null
-  #onClose: (() => void) | null = null
+  #socket: TrackedSocket | null = null
 
   constructor (request: FastifyRequest, res: ServerResponse, via: string | null) {
     this.#request = request
@@ -33,10 +45,22 @@ export class ForwardHandler implements Dispatcher.DispatchHandler {
       controller.abort(CLIENT_GONE)
       return
     }
-    this.#onClose = () => {
-      if (!res.writableFinished && this.#controller !== null && !this.#controller.aborted) this.#controller.abort(CLIENT_GONE)
+    const socket = res.socket as TrackedSocket | null
+    if (socket === null) return
+    let active = socket[kActive]
+    if (active === undefined) {
+      active = new Set()
+      socket[kActive] = active
+      socket.once('close', abortAll)
     }
-    res.once('close', this.#onClose)
+    active.add(this)
+    this.#socket = socket
+  }
+
+  /** The client connection closed before the response was complete. */
+  clientGone (): void {
+    const controller = this.#controller
+    if (!this.#res.writableFinished && controller !== null && !controller.aborted) controller.abort(CLIENT_GONE)
   }
 
   onResponseStart (controller: Dispatcher.DispatchController, statusCode: number, headers: Record<string, string | string[] | undefined>, statusMessage?: string): void {
@@ -73,15 +97,15 @@ export class ForwardHandler implements Dispatcher.DispatchHandler {
     state.upstreamError = err.code ?? err.name
     if (state.upstreamMs < 0) state.upstreamMs = performance.now() - this.#sentAt
     if (this.#res.headersSent) {
-      this.#request.log.warn({ err: { code: err.code, message: err.message } }, 'origin response aborted mid-body')
+      this.#request.log.warn({ reqId: this.#request.id, err: { code: err.code, message: err.message } }, 'origin response aborted mid-body')
       this.#res.destroy()
       return
     }
-    this.#request.log.warn({ err: { code: err.code, message: err.message } }, 'origin request failed')
+    this.#request.log.warn({ reqId: this.#request.id, err: { code: err.code, message: err.message } }, 'origin request failed')
     sendError(this.#res, mapped.status, mapped.code, this.#request.headers.accept)
   }
 
   #detach (): void {
-    if (this.#onClose !== null) this.#res.removeListener('close', this.#onClose)
+    this.#socket?.[kActive]?.delete(this)
   }
 }

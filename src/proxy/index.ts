@@ -4,16 +4,17 @@
 // Why not @fastify/http-proxy: it measured ~0.6x of this path on the same machine (see README, "Performance");
 // we don't need its WebSocket or rewrite support in front of a PHP shop.
 import http from 'node:http'
+import type { Socket } from 'node:net'
 import { pipeline } from 'node:stream'
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify'
 import type { Dispatcher } from 'undici'
 import proxyAddr from '@fastify/proxy-addr'
 import type { FrozenConfig } from '../config/schema.js'
-import { kSidecarRequest } from '../symbols.js'
+import { kPeer, kSidecarRequest } from '../symbols.js'
 import { BodyLimit } from './body-limit.js'
 import { sendError } from './error-response.js'
 import { ForwardHandler } from './forward-handler.js'
-import { buildRequestHeaderPlan, forwardRequestHeaders, type RequestHeaderPlan } from './headers.js'
+import { buildRequestHeaderPlan, forwardRequestHeaders, type ForwardedFor, type RequestHeaderPlan } from './headers.js'
 import { BODY_TOO_LARGE } from './upstream-errors.js'
 
 /** Dispatch options carry the FastifyRequest under kSidecarRequest so interceptors can read per-request state. */
@@ -36,6 +37,17 @@ function hasBody (headers: http.IncomingHttpHeaders): boolean {
   return headers['transfer-encoding'] !== undefined || (len !== undefined && len !== '0')
 }
 
+/** The peer and whether it is a trusted proxy, decided once per client connection (parsing CIDRs per request costs). */
+function peerOf (ctx: ProxyContext, socket: Socket & { [kPeer]?: ForwardedFor }): ForwardedFor {
+  let peer = socket[kPeer]
+  if (peer === undefined) {
+    const address = socket.remoteAddress ?? ''
+    peer = { peer: address, trusted: ctx.trust(address, 0), proto: 'http' }
+    socket[kPeer] = peer
+  }
+  return peer
+}
+
 function forward (ctx: ProxyContext, request: FastifyRequest, reply: FastifyReply): void {
   const raw = request.raw
   const res = reply.raw
@@ -56,8 +68,7 @@ function forward (ctx: ProxyContext, request: FastifyRequest, reply: FastifyRepl
       ? pipeline(raw, new BodyLimit(ctx.maxBody), () => { /* errors surface through undici's onResponseError */ })
       : raw
   }
-  const peer = raw.socket.remoteAddress ?? ''
-  const headers = forwardRequestHeaders(raw.headers, ctx.plan, { peer, trusted: ctx.trust(peer, 0), proto: 'http' })
+  const headers = forwardRequestHeaders(raw.headers, ctx.plan, peerOf(ctx, raw.socket))
   const opts: SidecarDispatchOptions = {
     origin: ctx.origin,
     path: ctx.basePath === '' ? raw.url ?? '/' : ctx.basePath + (raw.url ?? '/'),
