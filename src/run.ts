@@ -38,9 +38,13 @@ export async function runSidecar (config: FrozenConfig, opts: RunOptions = {}): 
         timer = setTimeout(() => resolve(false), config.server.shutdownTimeout)
         timer.unref()
       })
+      // Keep-alive connections that go idle once their last response is done would otherwise hold close() open
+      // until server.keepAliveTimeout: close them as soon as they are idle.
+      const sweep = setInterval(() => { app.server.closeIdleConnections() }, 50)
       const closed = app.close().then(() => true as const)
       const finished = await Promise.race([closed, deadline])
       clearTimeout(timer)
+      clearInterval(sweep)
       if (!finished) {
         app.log.warn('shutdown deadline reached: closing the remaining connections')
         app.server.closeAllConnections()
