@@ -2,22 +2,14 @@
 // Fastify answering the same 4 KB page from memory, the sidecar answering it from its cache, and the demo shop
 // direct (its /fast page, and a real PHP-like product page for the cost a hit saves). Each party runs in its own
 // process. Usage: node dist/bench/cache.js [--rounds 5] [--seconds 5] [--connections 64]
-import { createServer, type AddressInfo } from 'node:net'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import { pino } from 'pino'
 import { interleaved, median, medianRps, table, wrk, type Target, type WrkResult } from './lib/wrk.js'
 import { startProcess, type Started } from './lib/processes.js'
+import { freePort } from './lib/free-port.js'
 
 const SELF = fileURLToPath(import.meta.url)
-
-async function freePort (): Promise<number> {
-  const srv = createServer()
-  await new Promise<void>(resolve => srv.listen(0, '127.0.0.1', resolve))
-  const { port } = srv.address() as AddressInfo
-  await new Promise<void>(resolve => srv.close(() => resolve()))
-  return port
-}
 
 async function role (name: string, port: number, upstream: string): Promise<void> {
   if (name === 'origin') {

@@ -6,7 +6,6 @@
 // Usage: node dist/bench/capacity.js [--mix realistic|cached] [--steps 500,5000,20000] [--think 5s] [--arrive 30s]
 //        [--duration 20s] [--rounds 2]
 import { readFileSync } from 'node:fs'
-import { createServer, type AddressInfo } from 'node:net'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
@@ -22,6 +21,7 @@ import type { Progress } from '../src/bench/engine.js'
 import { DEFAULT_THRESHOLDS, describe } from '../src/bench/thresholds.js'
 import { int, ms, padTable, pct, rate } from '../src/bench/format.js'
 import { startProcess, type Started } from './lib/processes.js'
+import { freePort } from './lib/free-port.js'
 
 const SELF = fileURLToPath(import.meta.url)
 const REEXEC_FLAG = 'SIPUP_CAPACITY_ULIMIT_RAISED'
@@ -218,14 +218,6 @@ function breakdown (t: TargetReport): string[] {
   }
   const cache = Object.entries(t.result.cache).map(([k, g]) => `${k} ${pct(g?.share ?? 0, 1)}`).join(', ')
   return [...padTable(rows), `    cache outcomes: ${cache}`]
-}
-
-async function freePort (): Promise<number> {
-  const srv = createServer()
-  await new Promise<void>(resolve => srv.listen(0, '127.0.0.1', resolve))
-  const { port } = srv.address() as AddressInfo
-  await new Promise<void>(resolve => srv.close(() => resolve()))
-  return port
 }
 
 /** utime + stime of a process in seconds, from /proc (Linux). */

@@ -4,7 +4,6 @@
 // Usage: node dist/bench/passthrough.js [--rounds 9] [--seconds 5] [--connections 64]
 import { execFileSync, spawn } from 'node:child_process'
 import { existsSync, mkdtempSync, writeFileSync } from 'node:fs'
-import { createServer, type AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -12,16 +11,9 @@ import { parseArgs } from 'node:util'
 import { pino } from 'pino'
 import { interleaved, medianRps, table, wrk, median, type Target } from './lib/wrk.js'
 import { startProcess, stopProcess, type Started } from './lib/processes.js'
+import { freePort } from './lib/free-port.js'
 
 const SELF = fileURLToPath(import.meta.url)
-
-async function freePort (): Promise<number> {
-  const srv = createServer()
-  await new Promise<void>(resolve => srv.listen(0, '127.0.0.1', resolve))
-  const { port } = srv.address() as AddressInfo
-  await new Promise<void>(resolve => srv.close(() => resolve()))
-  return port
-}
 
 async function role (name: string, port: number, upstream: string): Promise<void> {
   if (name === 'origin') {

@@ -7,7 +7,6 @@
 // Needs Redis at REDIS_URL (default redis://127.0.0.1:6379) and wrk.
 import { execFile } from 'node:child_process'
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
-import { createServer, type AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -16,6 +15,7 @@ import { Redis } from 'ioredis'
 import { pino } from 'pino'
 import { median, parseWrk, table, type WrkResult } from './lib/wrk.js'
 import { startProcess, type Started } from './lib/processes.js'
+import { freePort } from './lib/free-port.js'
 
 const SELF = fileURLToPath(import.meta.url)
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379'
@@ -33,14 +33,6 @@ end
 `
 
 type Mode = 'off' | 'memory' | 'redis'
-
-async function freePort (): Promise<number> {
-  const srv = createServer()
-  await new Promise<void>(resolve => srv.listen(0, '127.0.0.1', resolve))
-  const { port } = srv.address() as AddressInfo
-  await new Promise<void>(resolve => srv.close(() => resolve()))
-  return port
-}
 
 async function role (name: string, port: number, upstream: string, prefix: string): Promise<void> {
   if (name === 'origin') {

@@ -5,6 +5,11 @@ import { loadConfig, type LoadedConfig } from '../config/load.js'
 
 export const CONFIG_OPTION = { config: { type: 'string', short: 'c' } } as const
 
+/** The options block of every command that takes a config. */
+export const CONFIG_USAGE = `Options:
+  -c, --config FILE   YAML config merged over the defaults
+  -h, --help          this text`
+
 export function isConfigError (err: unknown): err is Error & { code: string } {
   const code = (err as { code?: unknown } | null)?.code
   return typeof code === 'string' && code.startsWith('SIPUP_ERR_CONFIG')

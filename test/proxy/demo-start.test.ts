@@ -2,18 +2,10 @@
 // which features are off and why. Runs the built demo (npm test builds first).
 import t from 'tap'
 import { spawn } from 'node:child_process'
-import { createServer, type AddressInfo } from 'node:net'
 import { join } from 'node:path'
 import { request } from 'undici'
 import { packageRoot } from '../../src/paths.js'
-
-async function freePort (): Promise<number> {
-  const srv = createServer()
-  await new Promise<void>(resolve => srv.listen(0, '127.0.0.1', resolve))
-  const { port } = srv.address() as AddressInfo
-  await new Promise<void>(resolve => srv.close(() => resolve()))
-  return port
-}
+import { freePort } from '../../bench/lib/free-port.js'
 
 t.test('the demo serves the shop through the sidecar with no Redis and no MySQL, and says what is off', async t => {
   const [shopPort, sidecarPort, deadPort] = await Promise.all([freePort(), freePort(), freePort()])

@@ -1,6 +1,6 @@
 import { stringify } from 'yaml'
 import { redact } from '../../config/redact.js'
-import { loadConfigFromArgs } from '../config-args.js'
+import { CONFIG_USAGE, loadConfigFromArgs } from '../config-args.js'
 import { EXIT_OK, EXIT_USAGE, type Command } from '../command.js'
 
 export const checkConfig: Command = {
@@ -12,9 +12,7 @@ Validates the merged config (defaults, FILE or $SIDECAR_CONFIG, environment). On
 config as YAML with secrets redacted and exits 0; otherwise prints one line per problem
 ("file: key.path: expected X, got Y") and exits 2. Durations are shown in ms and sizes in bytes.
 
-Options:
-  -c, --config FILE   YAML config merged over the defaults
-  -h, --help          this text`,
+${CONFIG_USAGE}`,
   async run (args) {
     const loaded = loadConfigFromArgs(args)
     if (loaded === null) return EXIT_USAGE

@@ -5,7 +5,7 @@ import { createConnection } from 'mysql2/promise'
 import { request } from 'undici'
 import type { FrozenConfig } from '../../config/schema.js'
 import { redactUrl } from '../../core/redis.js'
-import { loadConfigFromArgs } from '../config-args.js'
+import { CONFIG_USAGE, loadConfigFromArgs } from '../config-args.js'
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, type Command } from '../command.js'
 
 export type CheckStatus = 'ok' | 'warn' | 'fail' | 'skip'
@@ -96,9 +96,7 @@ export const doctor: Command = {
 Prints one line per check: upstream reachable, Redis reachable, MySQL reachable and its privileges, and the
 open-files limit against the configured connections. Exits 1 when a check fails, 2 on a bad config.
 
-Options:
-  -c, --config FILE   YAML config merged over the defaults
-  -h, --help          this text`,
+${CONFIG_USAGE}`,
   async run (args) {
     const loaded = loadConfigFromArgs(args)
     if (loaded === null) return EXIT_USAGE

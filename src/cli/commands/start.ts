@@ -1,5 +1,5 @@
 import { runSidecar } from '../../run.js'
-import { loadConfigFromArgs } from '../config-args.js'
+import { CONFIG_USAGE, loadConfigFromArgs } from '../config-args.js'
 import { EXIT_USAGE, type Command } from '../command.js'
 
 export const start: Command = {
@@ -11,9 +11,7 @@ Starts the proxy. The config is config/default.yaml merged with FILE (or $SIDECA
 environment (SIDECAR_UPSTREAM, SIDECAR_PORT, SIDECAR_HOST, SIDECAR_LOG_LEVEL, SIDECAR_ADMIN_TOKEN, REDIS_URL, MYSQL_URL).
 A bad config stops start-up with exit code 2. SIGTERM/SIGINT shut down gracefully.
 
-Options:
-  -c, --config FILE   YAML config merged over the defaults
-  -h, --help          this text`,
+${CONFIG_USAGE}`,
   async run (args) {
     const loaded = loadConfigFromArgs(args)
     if (loaded === null) return EXIT_USAGE
