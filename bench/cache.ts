@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import { pino } from 'pino'
 import { interleaved, median, medianRps, table, wrk, type Target, type WrkResult } from './lib/wrk.js'
-import { startProcess, type Started } from './lib/processes.js'
+import { startProcess, waitFor, type Started } from './lib/processes.js'
 import { freePort } from './lib/free-port.js'
 
 const SELF = fileURLToPath(import.meta.url)
@@ -44,18 +44,6 @@ async function role (name: string, port: number, upstream: string): Promise<void
   process.stdout.write(`ready ${name}\n`)
 }
 
-async function warm (url: string): Promise<void> {
-  for (let i = 0; i < 50; i++) {
-    try {
-      const res = await fetch(url)
-      await res.arrayBuffer()
-      if (res.ok && res.headers.get('x-cache') !== 'MISS') return
-    } catch { /* not up yet */ }
-    await new Promise(resolve => setTimeout(resolve, 100))
-  }
-  throw new Error(`${url} did not come up`)
-}
-
 async function main (): Promise<void> {
   const { values } = parseArgs({ options: { role: { type: 'string' }, port: { type: 'string' }, upstream: { type: 'string' }, rounds: { type: 'string' }, seconds: { type: 'string' }, connections: { type: 'string' } } })
   if (values.role !== undefined) {
@@ -79,7 +67,8 @@ async function main (): Promise<void> {
       { name: 'sidecar hit /product.php', url: `http://127.0.0.1:${ps}/product.php?id=1` },
       { name: 'origin direct /product.php', url: `${upstream}/product.php?id=1` }
     ]
-    for (const t of targets) await warm(t.url)
+    // Warm until the entry is stored, so every measured request is a hit.
+    for (const t of targets) await waitFor(t.url, res => res.ok && res.headers.get('x-cache') !== 'MISS')
     process.stderr.write('warm-up (2 s each)\n')
     for (const t of targets) await wrk(t.url, { connections, seconds: 2 })
     console.log(`bench/cache: 4 KB page, wrk -t1 -c${connections} -d${seconds}s, ${rounds} interleaved rounds, medians`)

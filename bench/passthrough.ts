@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import { pino } from 'pino'
 import { interleaved, medianRps, table, wrk, median, type Target } from './lib/wrk.js'
-import { startProcess, stopProcess, type Started } from './lib/processes.js'
+import { startProcess, stopProcess, waitFor, type Started } from './lib/processes.js'
 import { freePort } from './lib/free-port.js'
 
 const SELF = fileURLToPath(import.meta.url)
@@ -62,18 +62,6 @@ http {
   execFileSync(bin, ['-t', '-c', conf, '-p', dir], { stdio: 'ignore' })
   const child = spawn(bin, ['-c', conf, '-p', dir], { stdio: 'ignore' })
   return { child, stop: () => stopProcess(child) }
-}
-
-async function waitFor (url: string): Promise<void> {
-  for (let i = 0; i < 50; i++) {
-    try {
-      const res = await fetch(url)
-      await res.arrayBuffer()
-      if (res.ok) return
-    } catch { /* not up yet */ }
-    await new Promise(resolve => setTimeout(resolve, 100))
-  }
-  throw new Error(`${url} did not come up`)
 }
 
 async function main (): Promise<void> {

@@ -32,3 +32,16 @@ export function stopProcess (child: ChildProcess): Promise<void> {
     setTimeout(() => child.kill('SIGKILL'), 3000).unref()
   })
 }
+
+/** Polls `url` until `ready` accepts an answer (default: any 2xx), for up to 5 s. */
+export async function waitFor (url: string, ready: (res: Response) => boolean = res => res.ok): Promise<void> {
+  for (let i = 0; i < 50; i++) {
+    try {
+      const res = await fetch(url)
+      await res.arrayBuffer()
+      if (ready(res)) return
+    } catch { /* not up yet */ }
+    await new Promise(resolve => setTimeout(resolve, 100))
+  }
+  throw new Error(`${url} did not come up`)
+}

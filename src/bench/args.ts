@@ -1,6 +1,7 @@
 // Parses `sipup-sidecar bench` arguments into BenchOptions; every bad value throws SIPUP_ERR_BENCH_OPTION naming
 // the option, what was expected and what was received.
 import { parseArgs } from 'node:util'
+import type { BenchOptions } from './run.js'
 import { parseDuration } from '../config/units.js'
 import { SIPUP_ERR_BENCH_OPTION } from '../errors.js'
 import type { LoadModel } from './engine.js'
@@ -18,25 +19,12 @@ export const BENCH_DEFAULTS = {
   compareRounds: 3
 } as const
 
-export interface ParsedBenchArgs {
+/** What the command line says: the run's options plus how to report it. */
+export interface ParsedBenchArgs extends Omit<BenchOptions, 'onProgress' | 'signal'> {
   help: boolean
-  targets: string[]
-  plan: RequestPlan
-  model: LoadModel
-  level: number
-  connections: number
-  thinkMs: number
-  durationMs: number
-  warmupMs: number
-  ramp: RampStage[]
-  timeoutMs: number
-  correct: boolean
-  rounds: number
-  thresholds: Threshold[]
   json: boolean
   html: string | null
   progress: boolean
-  localAddresses?: (i: number) => string | undefined
 }
 
 const OPTIONS = {
