@@ -4,22 +4,17 @@
 // process. Usage: node dist/bench/cache.js [--rounds 5] [--seconds 5] [--connections 64]
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
-import { pino } from 'pino'
 import { interleaved, median, medianRps, table, wrk, type Target, type WrkResult } from './lib/wrk.js'
 import { startProcess, waitFor, type Started } from './lib/processes.js'
 import { freePort } from './lib/free-port.js'
+import { announceReady, startOriginRole, startSidecarRole } from './lib/roles.js'
 
 const SELF = fileURLToPath(import.meta.url)
 
 async function role (name: string, port: number, upstream: string): Promise<void> {
   if (name === 'origin') {
-    const { startLegacyApp } = await import('../examples/legacy-app/shop.js')
-    await startLegacyApp({ port, host: '127.0.0.1' })
+    await startOriginRole(port)
   } else if (name === 'sidecar') {
-    const { loadConfig } = await import('../src/config/load.js')
-    const { buildApp } = await import('../src/app.js')
-    const { pluginSchemas } = await import('../src/plugins/registry.js')
-    const off = Object.fromEntries(Object.keys(pluginSchemas).map(k => [k, { enabled: false }]))
     const cache = {
       enabled: true,
       store: 'memory',
@@ -28,9 +23,7 @@ async function role (name: string, port: number, upstream: string): Promise<void
         { name: 'products', path: '/product.php', ttl: '1h', override: true, anonymousOnly: true, stripSetCookie: true }
       ]
     }
-    const { config } = loadConfig({ env: {}, overrides: { ...off, cache, server: { host: '127.0.0.1', port }, upstream: { url: upstream }, redis: { enabled: false }, log: { level: 'warn', requests: false } } })
-    const app = await buildApp(config, { logger: pino({ level: 'warn' }) })
-    await app.listen({ host: '127.0.0.1', port })
+    await startSidecarRole(port, upstream, { cache })
   } else if (name === 'bare') {
     // The same bytes and about as many headers as the sidecar's hit sends, from memory, through Fastify's router.
     const body = Buffer.from(await (await fetch(`${upstream}/fast`)).arrayBuffer())
@@ -41,9 +34,7 @@ async function role (name: string, port: number, upstream: string): Promise<void
     })
     await app.listen({ host: '127.0.0.1', port })
   }
-  // A clean exit on signals lets `node --cpu-prof` write its profile.
-  for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => process.exit(0))
-  process.stdout.write(`ready ${name}\n`)
+  announceReady(name)
 }
 
 async function main (): Promise<void> {

@@ -8,25 +8,18 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
-import { pino } from 'pino'
 import { interleaved, medianRps, table, wrk, median, type Target } from './lib/wrk.js'
 import { startProcess, stopProcess, waitFor, type Started } from './lib/processes.js'
 import { freePort } from './lib/free-port.js'
+import { announceReady, startOriginRole, startSidecarRole } from './lib/roles.js'
 
 const SELF = fileURLToPath(import.meta.url)
 
 async function role (name: string, port: number, upstream: string): Promise<void> {
   if (name === 'origin') {
-    const { startLegacyApp } = await import('../examples/legacy-app/shop.js')
-    await startLegacyApp({ port, host: '127.0.0.1' })
+    await startOriginRole(port)
   } else if (name === 'sidecar') {
-    const { loadConfig } = await import('../src/config/load.js')
-    const { buildApp } = await import('../src/app.js')
-    const { pluginSchemas } = await import('../src/plugins/registry.js')
-    const off = Object.fromEntries(Object.keys(pluginSchemas).map(k => [k, { enabled: false }]))
-    const { config } = loadConfig({ env: {}, overrides: { ...off, server: { host: '127.0.0.1', port }, upstream: { url: upstream }, redis: { enabled: false }, log: { level: 'warn', requests: false } } })
-    const app = await buildApp(config, { logger: pino({ level: 'warn' }) })
-    await app.listen({ host: '127.0.0.1', port })
+    await startSidecarRole(port, upstream)
   } else if (name === 'http-proxy') {
     const { default: Fastify } = await import('fastify')
     const { default: proxy } = await import('@fastify/http-proxy')
@@ -34,9 +27,7 @@ async function role (name: string, port: number, upstream: string): Promise<void
     await app.register(proxy, { upstream })
     await app.listen({ host: '127.0.0.1', port })
   }
-  // A clean exit on signals lets `node --cpu-prof` write its profile.
-  for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => process.exit(0))
-  process.stdout.write(`ready ${name}\n`)
+  announceReady(name)
 }
 
 function startNginx (port: number, upstreamPort: number): Started | null {

@@ -12,10 +12,10 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs, promisify } from 'node:util'
 import { Redis } from 'ioredis'
-import { pino } from 'pino'
 import { median, parseWrk, table, type WrkResult } from './lib/wrk.js'
 import { startProcess, type Started } from './lib/processes.js'
 import { freePort } from './lib/free-port.js'
+import { announceReady, startOriginRole, startSidecarRole } from './lib/roles.js'
 
 const SELF = fileURLToPath(import.meta.url)
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379'
@@ -36,31 +36,16 @@ type Mode = 'off' | 'memory' | 'redis'
 
 async function role (name: string, port: number, upstream: string, prefix: string): Promise<void> {
   if (name === 'origin') {
-    const { startLegacyApp } = await import('../examples/legacy-app/shop.js')
-    await startLegacyApp({ port, host: '127.0.0.1' })
+    await startOriginRole(port)
   } else {
     const mode = name as Mode
-    const { loadConfig } = await import('../src/config/load.js')
-    const { buildApp } = await import('../src/app.js')
-    const { pluginSchemas } = await import('../src/plugins/registry.js')
-    const off = Object.fromEntries(Object.keys(pluginSchemas).map(k => [k, { enabled: false }]))
-    const { config } = loadConfig({
-      env: {},
-      overrides: {
-        ...off,
-        server: { host: '127.0.0.1', port },
-        upstream: { url: upstream },
-        redis: mode === 'redis' ? { enabled: true, url: REDIS_URL, keyPrefix: prefix } : { enabled: false },
-        log: { level: 'warn', requests: false },
-        // The seed defaults (100/min per IP, 1,000/h per user, the login rule): the load stays well under them.
-        rateLimit: mode === 'off' ? { enabled: false } : { enabled: true, store: mode }
-      }
+    await startSidecarRole(port, upstream, {
+      redis: mode === 'redis' ? { enabled: true, url: REDIS_URL, keyPrefix: prefix } : { enabled: false },
+      // The seed defaults (100/min per IP, 1,000/h per user, the login rule): the load stays well under them.
+      rateLimit: mode === 'off' ? { enabled: false } : { enabled: true, store: mode }
     })
-    const app = await buildApp(config, { logger: pino({ level: 'warn' }) })
-    await app.listen({ host: '127.0.0.1', port })
   }
-  for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => process.exit(0))
-  process.stdout.write(`ready ${name}\n`)
+  announceReady(name)
 }
 
 /** CPU time (user + system) a process has used, ms (Linux /proc; NaN elsewhere). */
