@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net'
 import type { FastifyInstance } from 'fastify'
 import { buildApp, type BuildAppOptions } from './app.js'
 import type { FrozenConfig } from './config/schema.js'
-import { redactUrl } from './core/redis.js'
+import { redactUrl } from './config/redact.js'
 
 export interface RunningSidecar {
   app: FastifyInstance

@@ -2,18 +2,9 @@
 // background. No offline queue: while Redis is down every command rejects at once, so no request waits on it.
 import { Redis } from 'ioredis'
 import type { FastifyBaseLogger } from 'fastify'
+import { redactUrl } from '../config/redact.js'
 import type { FrozenConfig } from '../config/schema.js'
 import type { RedisHandle } from './types.js'
-
-export function redactUrl (url: string): string {
-  try {
-    const u = new URL(url)
-    if (u.password !== '') u.password = '***'
-    return u.toString()
-  } catch {
-    return '(invalid URL)'
-  }
-}
 
 export class SharedRedis implements RedisHandle {
   readonly client: Redis | null

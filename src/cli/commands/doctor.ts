@@ -4,7 +4,7 @@ import { Redis } from 'ioredis'
 import { createConnection } from 'mysql2/promise'
 import { request } from 'undici'
 import type { FrozenConfig } from '../../config/schema.js'
-import { redactUrl } from '../../core/redis.js'
+import { redactUrl } from '../../config/redact.js'
 import { CONFIG_USAGE, loadConfigFromArgs } from '../config-args.js'
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, type Command } from '../command.js'
 
