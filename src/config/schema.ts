@@ -3,6 +3,7 @@
 import { Type, type Static } from '@sinclair/typebox'
 import { AdminSchema, LogSchema, MysqlSchema, ProxySchema, RedisSchema, ServerSchema, UpstreamSchema } from './core-schema.js'
 import { pluginSchemas } from '../plugins/registry.js'
+import type { DeepReadonly } from './deep-readonly.js'
 
 export const ConfigSchema = Type.Object({
   server: ServerSchema,
@@ -17,8 +18,6 @@ export const ConfigSchema = Type.Object({
 
 export type SidecarConfig = Static<typeof ConfigSchema>
 
-type DeepReadonly<T> = T extends (infer U)[] ? readonly DeepReadonly<U>[]
-  : T extends object ? { readonly [K in keyof T]: DeepReadonly<T[K]> } : T
 
 /** The validated, defaulted, deep-frozen config handed to every part of the sidecar. */
 export type FrozenConfig = DeepReadonly<SidecarConfig>
