@@ -12,14 +12,14 @@ import { parseArgs } from 'node:util'
 import { spawnSync } from 'node:child_process'
 import { parseDuration } from '../src/config/units.js'
 import { packageRoot } from '../src/paths.js'
-import { sourceAddresses } from '../src/bench/args.js'
-import { progressPrinter } from '../src/bench/progress.js'
-import { RequestPlan } from '../src/bench/request-plan.js'
-import { loadScenarioFile } from '../src/bench/scenario.js'
-import { runBench, type TargetReport } from '../src/bench/run.js'
-import type { Progress } from '../src/bench/engine.js'
-import { DEFAULT_THRESHOLDS, describe } from '../src/bench/thresholds.js'
-import { int, ms, padTable, pct, rate } from '../src/bench/format.js'
+import { sourceAddresses } from '../src/loadtest/args.js'
+import { progressPrinter } from '../src/loadtest/progress.js'
+import { RequestPlan } from '../src/loadtest/request-plan.js'
+import { loadScenarioFile } from '../src/loadtest/scenario.js'
+import { runBench, type TargetReport } from '../src/loadtest/run.js'
+import type { Progress } from '../src/loadtest/engine.js'
+import { DEFAULT_THRESHOLDS, describe } from '../src/loadtest/thresholds.js'
+import { int, ms, padTable, pct, rate } from '../src/loadtest/format.js'
 import { startProcess, type Started } from './lib/processes.js'
 import { freePort } from './lib/free-port.js'
 
@@ -56,7 +56,7 @@ if (values.role === 'shop') {
   const app = await startLegacyApp({ port: Number(values.port), maxChildren: Number(values.children), minDelayMs: pageMs, maxDelayMs: pageMs })
   process.stdout.write(`ready ${app.url}\n`)
 } else if (values.role === 'sidecar') {
-  const { loadConfig } = await import('../src/config/load.js')
+  const { loadConfig } = await import('../src/sidecar-config.js')
   const { buildApp } = await import('../src/app.js')
   const { pino } = await import('pino')
   const { config } = loadConfig({ file: join(packageRoot, 'config', 'demo.yaml'), env: {}, overrides: sidecarOverrides(values.upstream ?? '', Number(values.port)) })

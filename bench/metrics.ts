@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import { pino } from 'pino'
 import { buildApp } from '../src/app.js'
-import { loadConfig } from '../src/config/load.js'
+import { loadConfig } from '../src/sidecar-config.js'
 import { interleaved, medianRps, table, wrk } from './lib/wrk.js'
 
 const BODY = Buffer.from(`<!doctype html><html><body>${'<p>legacy shop product page</p>'.repeat(120)}</body></html>`)

@@ -1,7 +1,7 @@
 // `npm run demo`: the demo shop (a slow, PHP-like origin) on :8081 and the sidecar in front of it on :8080 with
 // config/demo.yaml. Works with no Redis and no MySQL: start-up says which features are off and why.
 import { join } from 'node:path'
-import { loadConfig } from '../src/config/load.js'
+import { loadConfig } from '../src/sidecar-config.js'
 import { packageRoot } from '../src/paths.js'
 import { runSidecar } from '../src/run.js'
 import { startLegacyApp } from './legacy-app/shop.js'

@@ -1,25 +1,45 @@
-// The composition root: builds the Fastify application from a validated config. Order matters and is fixed here:
-// core decorator → enabled capability plugins (registry order) → proxy route → admin. Plugins register before the
-// proxy route exists so their onRoute hooks see it.
+// The composition root: builds the Fastify application of one process role from a validated config. Fixed points,
+// in order: the core (container + registration windows) → every method Node knows → enabled capability plugins of
+// the role → route groups → the proxy route → the admin. Each mount closes its window; hooks and interceptors are
+// ordered by what the plugins declare, not by the order they registered in.
+import http from 'node:http'
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify'
-import type { FrozenConfig } from './config/schema.js'
-import corePlugin from './core/sidecar.js'
+import type { FrozenConfig } from './sidecar-config.js'
+import { SidecarContainer } from './core/container.js'
+import corePlugin, { SidecarApp } from './core/sidecar.js'
 import accessLog from './core/access-log.js'
+import { routeGroupsPlugin } from './core/route-groups.js'
+import type { ProcessRole } from './core/types.js'
 import proxyPlugin from './proxy/index.js'
 import adminPlugin from './admin/index.js'
+import type { PluginEntry } from './plugins/plugin-entry.js'
 import { pluginEntries } from './plugins/registry.js'
 import { createLogger } from './logger.js'
 
 export interface BuildAppOptions {
   /** A logger to use instead of one made from config.log (tests pass a silent one). */
   logger?: FastifyBaseLogger
+  /** What the process is for. @default 'proxy' */
+  role?: Exclude<ProcessRole, 'cli'>
+  /** The capability plugins (tests and embedders add their own). @default the registry */
+  plugins?: readonly PluginEntry[]
 }
 
 function sharedRequestLogger (logger: FastifyBaseLogger): FastifyBaseLogger {
   return logger
 }
 
+/** Every method Node's parser knows, so WebDAV and PURGE requests reach the origin (or a plugin) too. Added before
+ * any route, so the admin's and the route groups' catch-alls cover them as well. */
+function addProxiedMethods (app: FastifyInstance): void {
+  const known = new Set(app.supportedMethods)
+  for (const m of http.METHODS) {
+    if (m !== 'CONNECT' && !known.has(m)) app.addHttpMethod(m, { hasBody: true })
+  }
+}
+
 export async function buildApp (config: FrozenConfig, opts: BuildAppOptions = {}): Promise<FastifyInstance> {
+  const role = opts.role ?? 'proxy'
   const s = config.server
   const app = Fastify({
     loggerInstance: opts.logger ?? createLogger(config.log),
@@ -40,20 +60,31 @@ export async function buildApp (config: FrozenConfig, opts: BuildAppOptions = {}
   })
   if (s.maxConnections > 0) app.server.maxConnections = s.maxConnections
 
-  await app.register(corePlugin, { config })
-  if (config.log.requests) await app.register(accessLog)
-
-  for (const entry of pluginEntries) {
-    const section = config[entry.key] as { enabled: boolean }
-    if (!section.enabled) {
-      app.sidecar.reportFeature({ name: entry.key, state: 'off', detail: `${entry.key}.enabled is false` })
-      continue
-    }
-    const mod = await entry.load()
-    await app.register(mod.default, { config: section as never })
+  const sidecar = new SidecarApp(new SidecarContainer(config, { role, log: app.log }))
+  await app.register(corePlugin, { sidecar })
+  if (role === 'proxy') {
+    if (config.log.requests) await app.register(accessLog)
+    addProxiedMethods(app)
   }
 
-  await app.register(proxyPlugin, { config })
-  if (config.admin.enabled) await app.register(adminPlugin, { config, prefix: config.admin.prefix })
+  // Every section the entries name was validated with its schema; `opts.plugins` may name sections FrozenConfig
+  // doesn't know (a test's or an embedder's own plugin), hence the index by string.
+  const sections = config as unknown as Readonly<Record<string, { readonly enabled: boolean }>>
+  for (const entry of opts.plugins ?? pluginEntries) {
+    if (!entry.roles.includes(role)) continue
+    const section = sections[entry.key]
+    if (!section.enabled) {
+      sidecar.reportFeature({ name: entry.key, state: 'off', detail: `${entry.key}.enabled is false` })
+      continue
+    }
+    await entry.mount(app, section)
+  }
+
+  if (role === 'proxy') {
+    await app.register(routeGroupsPlugin, sidecar.takeRouteGroups())
+    await app.register(proxyPlugin, { config, hooks: sidecar.takeProxyHooks() })
+    const adminRoutes = sidecar.takeAdminRoutes()
+    if (config.admin.enabled) await app.register(adminPlugin, { config, routes: adminRoutes, prefix: config.admin.prefix })
+  }
   return app
 }

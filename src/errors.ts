@@ -1,70 +1,103 @@
 // Constructors whose last tuple entry is `ErrorOptions?` take `{ cause }` to wrap the underlying error.
 // Every error sipup-sidecar throws or sends has a stable code, created once here.
-// Never reuse a retired code. docs/errors.md documents each one (test/errors-docs.test.ts keeps them in step).
+// Never reuse a retired code. docs/errors.md documents each one (test/errors-docs.test.ts keeps them in step, and
+// fails on a SIPUP_ERR_ code used anywhere in src/ that is not defined here).
 import createError from '@fastify/error'
 
+/** createError, plus the code and status on the constructor itself, so an answer can name them without building an
+ * error (and a stack) per request: `problem(SIPUP_ERR_X, detail)`. */
+function coded<C extends string, SC extends number, A extends unknown[]> (code: C, message: string, statusCode: SC,
+  Base?: ErrorConstructor) {
+  return Object.assign(createError<C, SC, A>(code, message, statusCode, Base), { code, statusCode })
+}
+
 // --- config -----------------------------------------------------------------
-export const SIPUP_ERR_CONFIG_INVALID = createError<'SIPUP_ERR_CONFIG_INVALID', 500, [string]>(
+export const SIPUP_ERR_CONFIG_INVALID = coded<'SIPUP_ERR_CONFIG_INVALID', 500, [string]>(
   'SIPUP_ERR_CONFIG_INVALID', 'Invalid configuration:\n%s', 500, TypeError)
-export const SIPUP_ERR_CONFIG_FILE = createError<'SIPUP_ERR_CONFIG_FILE', 500, [string, string, ErrorOptions?]>(
+export const SIPUP_ERR_CONFIG_FILE = coded<'SIPUP_ERR_CONFIG_FILE', 500, [string, string, ErrorOptions?]>(
   'SIPUP_ERR_CONFIG_FILE', "%s: cannot read config file: '%s'", 500, TypeError)
-export const SIPUP_ERR_CONFIG_YAML = createError<'SIPUP_ERR_CONFIG_YAML', 500, [string, string, ErrorOptions?]>(
+export const SIPUP_ERR_CONFIG_YAML = coded<'SIPUP_ERR_CONFIG_YAML', 500, [string, string, ErrorOptions?]>(
   'SIPUP_ERR_CONFIG_YAML', '%s: YAML syntax error: %s', 500, TypeError)
 
 // --- proxy / upstream -------------------------------------------------------
-export const SIPUP_ERR_UPSTREAM_UNAVAILABLE = createError<'SIPUP_ERR_UPSTREAM_UNAVAILABLE', 502, [string]>(
+export const SIPUP_ERR_UPSTREAM_UNAVAILABLE = coded<'SIPUP_ERR_UPSTREAM_UNAVAILABLE', 502, [string]>(
   'SIPUP_ERR_UPSTREAM_UNAVAILABLE', 'Upstream unavailable: %s', 502)
-export const SIPUP_ERR_UPSTREAM_TIMEOUT = createError<'SIPUP_ERR_UPSTREAM_TIMEOUT', 504, [string]>(
+export const SIPUP_ERR_UPSTREAM_TIMEOUT = coded<'SIPUP_ERR_UPSTREAM_TIMEOUT', 504, [string]>(
   'SIPUP_ERR_UPSTREAM_TIMEOUT', 'Upstream timed out: %s', 504)
-export const SIPUP_ERR_UPSTREAM_BAD_RESPONSE = createError<'SIPUP_ERR_UPSTREAM_BAD_RESPONSE', 502, [string]>(
+export const SIPUP_ERR_UPSTREAM_BAD_RESPONSE = coded<'SIPUP_ERR_UPSTREAM_BAD_RESPONSE', 502, [string]>(
   'SIPUP_ERR_UPSTREAM_BAD_RESPONSE', 'Upstream sent an invalid response: %s', 502)
-export const SIPUP_ERR_REQUEST_BODY_TOO_LARGE = createError<'SIPUP_ERR_REQUEST_BODY_TOO_LARGE', 413, [number]>(
+export const SIPUP_ERR_REQUEST_BODY_TOO_LARGE = coded<'SIPUP_ERR_REQUEST_BODY_TOO_LARGE', 413, [number]>(
   'SIPUP_ERR_REQUEST_BODY_TOO_LARGE', 'Request body is larger than %s bytes', 413, RangeError)
 
 // --- admin ------------------------------------------------------------------
-export const SIPUP_ERR_ADMIN_UNAUTHORIZED = createError<'SIPUP_ERR_ADMIN_UNAUTHORIZED', 401, []>(
+export const SIPUP_ERR_ADMIN_UNAUTHORIZED = coded<'SIPUP_ERR_ADMIN_UNAUTHORIZED', 401, []>(
   'SIPUP_ERR_ADMIN_UNAUTHORIZED', 'Admin credentials required', 401)
-export const SIPUP_ERR_ADMIN_FORBIDDEN = createError<'SIPUP_ERR_ADMIN_FORBIDDEN', 403, [string]>(
+export const SIPUP_ERR_ADMIN_FORBIDDEN = coded<'SIPUP_ERR_ADMIN_FORBIDDEN', 403, [string]>(
   'SIPUP_ERR_ADMIN_FORBIDDEN', 'Forbidden: %s', 403)
 
+export const SIPUP_ERR_ADMIN_NOT_FOUND = coded<'SIPUP_ERR_ADMIN_NOT_FOUND', 404, [string]>(
+  'SIPUP_ERR_ADMIN_NOT_FOUND', 'No admin route %s', 404)
+
+// --- core: plugin contract, route groups, fleet ------------------------------
+export const SIPUP_ERR_PLUGIN_LATE_CALL = coded<'SIPUP_ERR_PLUGIN_LATE_CALL', 500, [string, string]>(
+  'SIPUP_ERR_PLUGIN_LATE_CALL', "sidecar.%s called after %s: call it while the plugin registers, before the sidecar is ready", 500, TypeError)
+export const SIPUP_ERR_PLUGIN_ORDER = coded<'SIPUP_ERR_PLUGIN_ORDER', 500, [string, string]>(
+  'SIPUP_ERR_PLUGIN_ORDER', "Cannot order %s: %s", 500, TypeError)
+export const SIPUP_ERR_PLUGIN_CONFLICT = coded<'SIPUP_ERR_PLUGIN_CONFLICT', 500, [string, string]>(
+  'SIPUP_ERR_PLUGIN_CONFLICT', "Two plugins define the %s '%s'", 500, TypeError)
+export const SIPUP_ERR_UPSTREAM_NOT_READY = coded<'SIPUP_ERR_UPSTREAM_NOT_READY', 500, []>(
+  'SIPUP_ERR_UPSTREAM_NOT_READY', 'sidecar.upstream read before ready: read it per request or in onReady, not while plugins register (it would skip every interceptor)', 500, TypeError)
+export const SIPUP_ERR_ROUTE_GROUP_INVALID = coded<'SIPUP_ERR_ROUTE_GROUP_INVALID', 500, [string, string]>(
+  'SIPUP_ERR_ROUTE_GROUP_INVALID', "Route group '%s': %s", 500, TypeError)
+export const SIPUP_ERR_ROUTE_NOT_FOUND = coded<'SIPUP_ERR_ROUTE_NOT_FOUND', 404, [string]>(
+  'SIPUP_ERR_ROUTE_NOT_FOUND', 'No route %s', 404)
+export const SIPUP_ERR_INTERNAL = coded<'SIPUP_ERR_INTERNAL', 500, []>(
+  'SIPUP_ERR_INTERNAL', 'Internal error', 500)
+export const SIPUP_ERR_REQUEST_INVALID = coded<'SIPUP_ERR_REQUEST_INVALID', 400, [string]>(
+  'SIPUP_ERR_REQUEST_INVALID', 'Invalid request: %s', 400)
+export const SIPUP_ERR_REQUEST_MEDIA_TYPE = coded<'SIPUP_ERR_REQUEST_MEDIA_TYPE', 415, [string]>(
+  'SIPUP_ERR_REQUEST_MEDIA_TYPE', "Unsupported Content-Type '%s'", 415)
+export const SIPUP_ERR_FLEET_LOCK_UNAVAILABLE = coded<'SIPUP_ERR_FLEET_LOCK_UNAVAILABLE', 503, [string, ErrorOptions?]>(
+  'SIPUP_ERR_FLEET_LOCK_UNAVAILABLE', "Fleet lock unavailable: Redis failed ('%s'); nothing was run", 503)
+
 // --- cli --------------------------------------------------------------------
-export const SIPUP_ERR_CLI_USAGE = createError<'SIPUP_ERR_CLI_USAGE', 500, [string]>(
+export const SIPUP_ERR_CLI_USAGE = coded<'SIPUP_ERR_CLI_USAGE', 500, [string]>(
   'SIPUP_ERR_CLI_USAGE', '%s', 500, TypeError)
 
 // (capability plugins add their sections below: cache, rate-limit, metrics, bench, jobs, db)
 
 // --- cache ------------------------------------------------------------------
-export const SIPUP_ERR_CACHE_RULE_INVALID = createError<'SIPUP_ERR_CACHE_RULE_INVALID', 500, [string, string, string]>(
+export const SIPUP_ERR_CACHE_RULE_INVALID = coded<'SIPUP_ERR_CACHE_RULE_INVALID', 500, [string, string, string]>(
   'SIPUP_ERR_CACHE_RULE_INVALID', "%s: expected %s, got '%s'", 500, TypeError)
-export const SIPUP_ERR_CACHE_PURGE_INVALID = createError<'SIPUP_ERR_CACHE_PURGE_INVALID', 400, [string]>(
+export const SIPUP_ERR_CACHE_PURGE_INVALID = coded<'SIPUP_ERR_CACHE_PURGE_INVALID', 400, [string]>(
   'SIPUP_ERR_CACHE_PURGE_INVALID', 'Invalid purge request: %s', 400)
-export const SIPUP_ERR_CACHE_PURGE_FORBIDDEN = createError<'SIPUP_ERR_CACHE_PURGE_FORBIDDEN', 403, [string]>(
+export const SIPUP_ERR_CACHE_PURGE_FORBIDDEN = coded<'SIPUP_ERR_CACHE_PURGE_FORBIDDEN', 403, [string]>(
   'SIPUP_ERR_CACHE_PURGE_FORBIDDEN', "PURGE is not allowed from '%s' (cache.purge.allow)", 403)
 
 // --- rate-limit -------------------------------------------------------------
-export const SIPUP_ERR_RATELIMIT_CONFIG = createError<'SIPUP_ERR_RATELIMIT_CONFIG', 500, [string, string, string]>(
+export const SIPUP_ERR_RATELIMIT_CONFIG = coded<'SIPUP_ERR_RATELIMIT_CONFIG', 500, [string, string, string]>(
   'SIPUP_ERR_RATELIMIT_CONFIG', "rateLimit.%s: expected %s, got '%s'", 500, TypeError)
-export const SIPUP_ERR_RATELIMIT_LIMITED = createError<'SIPUP_ERR_RATELIMIT_LIMITED', 429, [string]>(
+export const SIPUP_ERR_RATELIMIT_LIMITED = coded<'SIPUP_ERR_RATELIMIT_LIMITED', 429, [string]>(
   'SIPUP_ERR_RATELIMIT_LIMITED', 'Too many requests: limit %s reached', 429)
-export const SIPUP_ERR_RATELIMIT_BANNED = createError<'SIPUP_ERR_RATELIMIT_BANNED', 403, []>(
+export const SIPUP_ERR_RATELIMIT_BANNED = coded<'SIPUP_ERR_RATELIMIT_BANNED', 403, []>(
   'SIPUP_ERR_RATELIMIT_BANNED', 'Client banned for repeatedly exceeding rate limits', 403)
-export const SIPUP_ERR_RATELIMIT_DENIED = createError<'SIPUP_ERR_RATELIMIT_DENIED', 403, []>(
+export const SIPUP_ERR_RATELIMIT_DENIED = coded<'SIPUP_ERR_RATELIMIT_DENIED', 403, []>(
   'SIPUP_ERR_RATELIMIT_DENIED', 'Client address is on the deny list', 403)
-export const SIPUP_ERR_RATELIMIT_UNAVAILABLE = createError<'SIPUP_ERR_RATELIMIT_UNAVAILABLE', 503, []>(
+export const SIPUP_ERR_RATELIMIT_UNAVAILABLE = coded<'SIPUP_ERR_RATELIMIT_UNAVAILABLE', 503, []>(
   'SIPUP_ERR_RATELIMIT_UNAVAILABLE', 'Rate-limit store unreachable and rateLimit.failClosed is true', 503)
 
 // --- bench ------------------------------------------------------------------
-export const SIPUP_ERR_BENCH_SCENARIO_INVALID = createError<'SIPUP_ERR_BENCH_SCENARIO_INVALID', 500, [string]>(
+export const SIPUP_ERR_BENCH_SCENARIO_INVALID = coded<'SIPUP_ERR_BENCH_SCENARIO_INVALID', 500, [string]>(
   'SIPUP_ERR_BENCH_SCENARIO_INVALID', 'Invalid bench scenario:\n%s', 500, TypeError)
-export const SIPUP_ERR_BENCH_SCENARIO_FILE = createError<'SIPUP_ERR_BENCH_SCENARIO_FILE', 500, [string, string, ErrorOptions?]>(
+export const SIPUP_ERR_BENCH_SCENARIO_FILE = coded<'SIPUP_ERR_BENCH_SCENARIO_FILE', 500, [string, string, ErrorOptions?]>(
   'SIPUP_ERR_BENCH_SCENARIO_FILE', "%s: cannot read bench scenario: '%s'", 500, TypeError)
-export const SIPUP_ERR_BENCH_OPTION = createError<'SIPUP_ERR_BENCH_OPTION', 500, [string, string, string]>(
+export const SIPUP_ERR_BENCH_OPTION = coded<'SIPUP_ERR_BENCH_OPTION', 500, [string, string, string]>(
   'SIPUP_ERR_BENCH_OPTION', "bench %s: expected %s, got '%s'", 500, TypeError)
 
 // --- metrics / dashboard ----------------------------------------------------
-export const SIPUP_ERR_ADMIN_CSRF = createError<'SIPUP_ERR_ADMIN_CSRF', 403, [string]>(
+export const SIPUP_ERR_ADMIN_CSRF = coded<'SIPUP_ERR_ADMIN_CSRF', 403, [string]>(
   'SIPUP_ERR_ADMIN_CSRF', 'Forbidden: %s (send the X-CSRF-Token header from the dashboard page, or use the bearer token)', 403)
-export const SIPUP_ERR_ADMIN_HOST = createError<'SIPUP_ERR_ADMIN_HOST', 403, [string]>(
+export const SIPUP_ERR_ADMIN_HOST = coded<'SIPUP_ERR_ADMIN_HOST', 403, [string]>(
   'SIPUP_ERR_ADMIN_HOST', "Forbidden: loopback-only admin reached with Host '%s'; open it as http://127.0.0.1 or http://localhost, or configure admin.token / admin.users", 403)
-export const SIPUP_ERR_ADMIN_TOO_MANY_STREAMS = createError<'SIPUP_ERR_ADMIN_TOO_MANY_STREAMS', 503, [number]>(
+export const SIPUP_ERR_ADMIN_TOO_MANY_STREAMS = coded<'SIPUP_ERR_ADMIN_TOO_MANY_STREAMS', 503, [number]>(
   'SIPUP_ERR_ADMIN_TOO_MANY_STREAMS', 'Too many live dashboard streams open (at most %s); close a dashboard tab', 503)

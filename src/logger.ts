@@ -1,8 +1,8 @@
 // One pino logger for the process (JSON lines on stdout), handed to Fastify.
 import { pino, type Logger } from 'pino'
-import type { FrozenConfig } from './config/schema.js'
+import type { CoreConfig } from './config/core-schema.js'
 
-export function createLogger (config: FrozenConfig['log']): Logger {
+export function createLogger (config: CoreConfig['log']): Logger {
   return pino({
     level: config.level,
     base: { name: 'sipup-sidecar' },

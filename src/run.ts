@@ -1,72 +1,79 @@
-// Starts a sidecar process: build, listen, say plainly which features are on/off and why, and shut down
-// gracefully on SIGTERM/SIGINT (stop accepting, let in-flight requests finish up to server.shutdownTimeout).
+// Starts a sidecar process of one role: the proxy (build, listen, say plainly which features are on/off and why) or
+// a worker (build, no listener). Both shut down gracefully on SIGTERM/SIGINT within server.shutdownTimeout.
 import type { AddressInfo } from 'node:net'
 import type { FastifyInstance } from 'fastify'
 import { buildApp, type BuildAppOptions } from './app.js'
-import type { FrozenConfig } from './config/schema.js'
+import type { FrozenConfig } from './sidecar-config.js'
 import { redactUrl } from './config/redact.js'
+import { closeGracefully } from './core/shutdown.js'
 
 export interface RunningSidecar {
   app: FastifyInstance
+  /** The proxy's URL; empty for a worker. */
   url: string
   /** Graceful stop; resolves true when every in-flight request finished within server.shutdownTimeout. */
   shutdown(reason: string): Promise<boolean>
 }
 
-export interface RunOptions extends BuildAppOptions {
+export interface RunOptions extends Omit<BuildAppOptions, 'role'> {
   /** Install SIGTERM/SIGINT handlers that shut down and exit the process. @default true */
   signals?: boolean
   /** Where the human start-up summary goes. @default process.stderr */
   out?: NodeJS.WritableStream
 }
 
+function handleSignals (app: FastifyInstance, shutdown: (reason: string) => Promise<boolean>, isClosing: () => boolean): void {
+  const onSignal = (signal: NodeJS.Signals): void => {
+    if (isClosing()) {
+      app.log.warn({ signal }, 'second signal: exiting now')
+      process.exit(1)
+    }
+    shutdown(signal).then(ok => process.exit(ok ? 0 : 1), () => process.exit(1))
+  }
+  process.on('SIGTERM', onSignal)
+  process.on('SIGINT', onSignal)
+}
+
+function stopper (app: FastifyInstance, config: FrozenConfig, what: string): { shutdown: (reason: string) => Promise<boolean>, closing: () => boolean } {
+  let closing: Promise<boolean> | null = null
+  return {
+    shutdown: (reason) => {
+      closing ??= (async () => {
+        app.log.info({ reason, timeoutMs: config.server.shutdownTimeout }, `shutting down: ${what}`)
+        return await closeGracefully(app, config.server.shutdownTimeout)
+      })()
+      return closing
+    },
+    closing: () => closing !== null
+  }
+}
+
 export async function runSidecar (config: FrozenConfig, opts: RunOptions = {}): Promise<RunningSidecar> {
   const out = opts.out ?? process.stderr
-  const app = await buildApp(config, opts)
+  const app = await buildApp(config, { ...opts, role: 'proxy' })
   await app.listen({ host: config.server.host, port: config.server.port })
   const addr = app.server.address() as AddressInfo
   const host = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address
   const url = `http://${host === '0.0.0.0' || host === '[::]' ? '127.0.0.1' : host}:${addr.port}`
   out.write(summary(app, config, url))
-
-  let closing: Promise<boolean> | null = null
-  const shutdown = (reason: string): Promise<boolean> => {
-    closing ??= (async () => {
-      app.log.info({ reason, timeoutMs: config.server.shutdownTimeout }, 'shutting down: no new connections, finishing in-flight requests')
-      let timer: NodeJS.Timeout | undefined
-      const deadline = new Promise<false>(resolve => {
-        timer = setTimeout(() => resolve(false), config.server.shutdownTimeout)
-        timer.unref()
-      })
-      // Keep-alive connections that go idle once their last response is done would otherwise hold close() open
-      // until server.keepAliveTimeout: close them as soon as they are idle.
-      const sweep = setInterval(() => { app.server.closeIdleConnections() }, 50)
-      const closed = app.close().then(() => true as const)
-      const finished = await Promise.race([closed, deadline])
-      clearTimeout(timer)
-      clearInterval(sweep)
-      if (!finished) {
-        app.log.warn('shutdown deadline reached: closing the remaining connections')
-        app.server.closeAllConnections()
-        await closed.catch(() => undefined)
-      }
-      return finished
-    })()
-    return closing
-  }
-
-  if (opts.signals !== false) {
-    const onSignal = (signal: NodeJS.Signals): void => {
-      if (closing !== null) {
-        app.log.warn({ signal }, 'second signal: exiting now')
-        process.exit(1)
-      }
-      shutdown(signal).then(ok => process.exit(ok ? 0 : 1), () => process.exit(1))
-    }
-    process.on('SIGTERM', onSignal)
-    process.on('SIGINT', onSignal)
-  }
+  const { shutdown, closing } = stopper(app, config, 'no new connections, finishing in-flight requests')
+  if (opts.signals !== false) handleSignals(app, shutdown, closing)
   return { app, url, shutdown }
+}
+
+/** A worker process: the plugins of the worker role, ready, and no listener. */
+export async function runWorker (config: FrozenConfig, opts: RunOptions = {}): Promise<RunningSidecar> {
+  const out = opts.out ?? process.stderr
+  const app = await buildApp(config, { ...opts, role: 'worker' })
+  await app.ready()
+  out.write(['sipup-sidecar worker running (no listener)', ...featureLines(app)].join('\n') + '\n')
+  const { shutdown, closing } = stopper(app, config, 'finishing active work')
+  if (opts.signals !== false) handleSignals(app, shutdown, closing)
+  return { app, url: '', shutdown }
+}
+
+function featureLines (app: FastifyInstance): string[] {
+  return app.sidecar.features.map(f => `  ${f.name.padEnd(10)} ${f.state.padEnd(8)} ${f.detail}`)
 }
 
 function summary (app: FastifyInstance, config: FrozenConfig, url: string): string {
@@ -78,7 +85,7 @@ function summary (app: FastifyInstance, config: FrozenConfig, url: string): stri
       ? `on at ${url}${admin.prefix} (loopback clients only: set admin.token / SIDECAR_ADMIN_TOKEN or admin.users)`
       : `on at ${url}${admin.prefix} (${admin.token === '' ? '' : 'bearer token'}${admin.token !== '' && admin.users.length > 0 ? ' + ' : ''}${admin.users.length > 0 ? `${admin.users.length} basic-auth user(s)` : ''})`
   lines.push(`  ${'admin'.padEnd(10)} ${adminMode}`)
-  for (const f of app.sidecar.features) lines.push(`  ${f.name.padEnd(10)} ${f.state.padEnd(8)} ${f.detail}`)
-  if (config.mysql.url === '') lines.push(`  ${'mysql'.padEnd(10)} ${'off'.padEnd(8)} mysql.url is empty (set MYSQL_URL): DB features are off`)
+  for (const g of app.sidecar.routeGroups) lines.push(`  ${g.name.padEnd(10)} ${'on'.padEnd(8)} route group at ${url}${g.prefix}`)
+  lines.push(...featureLines(app))
   return lines.join('\n') + '\n'
 }

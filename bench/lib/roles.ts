@@ -9,10 +9,10 @@ export async function startOriginRole (port: number): Promise<void> {
 
 /** A sidecar in front of `upstream` with every capability plugin off unless `overrides` turns it on. */
 export async function startSidecarRole (port: number, upstream: string, overrides: Record<string, unknown> = {}): Promise<void> {
-  const { loadConfig } = await import('../../src/config/load.js')
+  const { loadConfig } = await import('../../src/sidecar-config.js')
   const { buildApp } = await import('../../src/app.js')
-  const { pluginSchemas } = await import('../../src/plugins/registry.js')
-  const off = Object.fromEntries(Object.keys(pluginSchemas).map(k => [k, { enabled: false }]))
+  const { pluginEntries } = await import('../../src/plugins/registry.js')
+  const off = Object.fromEntries(pluginEntries.map(e => [e.key, { enabled: false }]))
   const { config } = loadConfig({
     env: {},
     overrides: {

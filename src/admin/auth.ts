@@ -2,8 +2,8 @@
 // loopback clients get in. The client address is request.ip, i.e. after trusted X-Forwarded-For, so a site
 // reached through a local nginx doesn't make every visitor "loopback".
 import { createHash, timingSafeEqual } from 'node:crypto'
-import type { FastifyReply, FastifyRequest } from 'fastify'
-import type { FrozenConfig } from '../config/schema.js'
+import type { FastifyRequest } from 'fastify'
+import type { CoreConfig } from '../config/core-schema.js'
 import { SIPUP_ERR_ADMIN_FORBIDDEN, SIPUP_ERR_ADMIN_UNAUTHORIZED } from '../errors.js'
 import { verifyPassword } from './password.js'
 
@@ -25,7 +25,7 @@ export class AdminAuth {
   /** scrypt is slow on purpose; remember recent successful checks (by digest, bounded) so the dashboard's polling stays cheap. */
   readonly #verified = new Map<string, string>()
 
-  constructor (config: FrozenConfig['admin']) {
+  constructor (config: CoreConfig['admin']) {
     this.#tokenDigest = config.token === '' ? null : sha256(config.token)
     this.#users = new Map(config.users.map(u => [u.name, u.passwordHash]))
   }
@@ -70,9 +70,4 @@ export class AdminAuth {
     this.#verified.set(digest, user)
     return true
   }
-}
-
-export function sendAuthError (reply: FastifyReply, err: Error & { statusCode?: number, code?: string }, challenge: string): FastifyReply {
-  if (err.statusCode === 401) reply.header('www-authenticate', challenge)
-  return reply.code(err.statusCode ?? 401).send({ statusCode: err.statusCode ?? 401, code: err.code, error: err.message })
 }

@@ -1,15 +1,13 @@
 // CSRF protection for the dashboard's state-changing calls. A browser sends Basic credentials and loopback
 // "credentials" (its address) on any cross-site form or fetch, so those requests must also carry a token only the
-// dashboard page can know: an HMAC of the principal under a per-process secret, embedded in the page and sent back
-// as the X-CSRF-Token header. A bearer token is never sent by a browser on its own, so token calls need no CSRF
-// token. A custom header also forces a CORS preflight, which the admin never grants.
-import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto'
+// dashboard page can know: an HMAC of the principal under the admin secret (`sidecar.adminSecret`: configured, or
+// shared through Redis, so a token from one instance works on every instance behind the same load balancer),
+// embedded in the page and sent back as the X-CSRF-Token header. A bearer token is never sent by a browser on its
+// own, so token calls need no CSRF token. A custom header also forces a CORS preflight, which the admin never grants.
+import { createHmac, timingSafeEqual } from 'node:crypto'
 import type { AdminPrincipal } from './auth.js'
 
 export const CSRF_HEADER = 'x-csrf-token'
-
-// Per process on purpose: a restart invalidates open dashboards (they reload), and nothing is stored.
-const SECRET = randomBytes(32)
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS'])
 
@@ -17,18 +15,25 @@ function identity (principal: AdminPrincipal): string {
   return principal.kind === 'basic' ? `basic\u0000${principal.user}` : principal.kind
 }
 
-export function csrfTokenFor (principal: AdminPrincipal): string {
-  return createHmac('sha256', SECRET).update(identity(principal)).digest('base64url')
-}
+export class CsrfTokens {
+  readonly #secret: Buffer
 
-/** Returns why the request must be refused, or null when it may go on. */
-export function csrfProblem (method: string, principal: AdminPrincipal | undefined,
-  header: string | string[] | undefined): string | null {
-  if (SAFE_METHODS.has(method) || principal === undefined || principal.kind === 'token') return null
-  if (typeof header !== 'string' || header === '') return 'missing CSRF token'
-  const expected = Buffer.from(csrfTokenFor(principal))
-  const got = Buffer.from(header)
-  return got.length === expected.length && timingSafeEqual(got, expected) ? null : 'invalid CSRF token'
+  constructor (secret: Buffer) {
+    this.#secret = secret
+  }
+
+  tokenFor (principal: AdminPrincipal): string {
+    return createHmac('sha256', this.#secret).update(identity(principal)).digest('base64url')
+  }
+
+  /** Returns why the request must be refused, or null when it may go on. */
+  problem (method: string, principal: AdminPrincipal | undefined, header: string | string[] | undefined): string | null {
+    if (SAFE_METHODS.has(method) || principal === undefined || principal.kind === 'token') return null
+    if (typeof header !== 'string' || header === '') return 'missing CSRF token'
+    const expected = Buffer.from(this.tokenFor(principal))
+    const got = Buffer.from(header)
+    return got.length === expected.length && timingSafeEqual(got, expected) ? null : 'invalid CSRF token'
+  }
 }
 
 const LOOPBACK_HOST = /^(?:localhost|127(?:\.\d{1,3}){3}|\[::1\]|\[::ffff:127(?:\.\d{1,3}){3}\])(?::\d+)?$/i

@@ -5,21 +5,23 @@ import fp from 'fastify-plugin'
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify'
 import { SIPUP_ERR_ADMIN_CSRF, SIPUP_ERR_ADMIN_HOST } from '../errors.js'
 import { kAdminPrincipal } from '../symbols.js'
-import { CSRF_HEADER, csrfProblem, isLoopbackHost } from './csrf.js'
+import { CSRF_HEADER, isLoopbackHost, type CsrfTokens } from './csrf.js'
 import { ADMIN_SECURITY_HEADERS } from './security-headers.js'
 
-function guard (request: FastifyRequest, _reply: FastifyReply, done: (err?: Error) => void): void {
-  const principal = request[kAdminPrincipal]
-  if (principal?.kind === 'loopback' && !isLoopbackHost(request.headers.host)) {
-    done(new SIPUP_ERR_ADMIN_HOST(String(request.headers.host ?? '')))
-    return
+function guardWith (csrf: CsrfTokens) {
+  return function guard (request: FastifyRequest, _reply: FastifyReply, done: (err?: Error) => void): void {
+    const principal = request[kAdminPrincipal]
+    if (principal?.kind === 'loopback' && !isLoopbackHost(request.headers.host)) {
+      done(new SIPUP_ERR_ADMIN_HOST(String(request.headers.host ?? '')))
+      return
+    }
+    const problem = csrf.problem(request.method, principal, request.headers[CSRF_HEADER])
+    if (problem !== null) {
+      done(new SIPUP_ERR_ADMIN_CSRF(problem))
+      return
+    }
+    done()
   }
-  const problem = csrfProblem(request.method, principal, request.headers[CSRF_HEADER])
-  if (problem !== null) {
-    done(new SIPUP_ERR_ADMIN_CSRF(problem))
-    return
-  }
-  done()
 }
 
 function secureHeaders (_request: FastifyRequest, reply: FastifyReply, payload: unknown,
@@ -29,8 +31,8 @@ function secureHeaders (_request: FastifyRequest, reply: FastifyReply, payload: 
   done(null, payload)
 }
 
-const adminHardening: FastifyPluginAsync = async admin => {
-  admin.addHook('onRequest', guard)
+const adminHardening: FastifyPluginAsync<{ csrf: CsrfTokens }> = async (admin, { csrf }) => {
+  admin.addHook('onRequest', guardWith(csrf))
   admin.addHook('onSend', secureHeaders)
 }
 

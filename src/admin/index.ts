@@ -1,10 +1,14 @@
 // The admin scope, mounted under admin.prefix. Deliberately NOT fastify-plugin-wrapped: its auth hook, error
 // handler and 404 stay inside the prefix and never run on the proxy path.
-import type { FastifyError, FastifyPluginAsync, FastifyRequest } from 'fastify'
-import type { FrozenConfig } from '../config/schema.js'
+import type { FastifyPluginAsync, FastifyRequest } from 'fastify'
+import type { CoreConfig } from '../config/core-schema.js'
+import { SIPUP_ERR_ADMIN_NOT_FOUND } from '../errors.js'
+import { answerErrorsAsProblems, answerUnknownPaths } from '../core/scope-guards.js'
+import { problemFromError, sendProblem } from '../core/problem.js'
 import { kAdminPrincipal } from '../symbols.js'
 import { SIPUPWRN001 } from '../warnings.js'
-import { AdminAuth, sendAuthError, type AdminPrincipal } from './auth.js'
+import { AdminAuth, type AdminPrincipal } from './auth.js'
+import { CsrfTokens } from './csrf.js'
 import adminHardening from './hardening.js'
 import dashboard from './dashboard/index.js'
 
@@ -12,7 +16,9 @@ import dashboard from './dashboard/index.js'
 const PUBLIC_PATHS = new Set(['/health', '/ready'])
 
 export interface AdminPluginOptions {
-  config: FrozenConfig
+  config: CoreConfig
+  /** The plugins' admin routes (src/core/sidecar.ts takeAdminRoutes). */
+  routes: readonly FastifyPluginAsync[]
 }
 
 declare module 'fastify' {
@@ -21,34 +27,27 @@ declare module 'fastify' {
   }
 }
 
-const adminPlugin: FastifyPluginAsync<AdminPluginOptions> = async (admin, { config }) => {
+const adminPlugin: FastifyPluginAsync<AdminPluginOptions> = async (admin, { config, routes }) => {
   const auth = new AdminAuth(config.admin)
-  const prefixLength = config.admin.prefix.length
+  const csrf = new CsrfTokens(admin.sidecar.adminSecret)
+  const prefix = config.admin.prefix
   if (!auth.hasCredentials) SIPUPWRN001()
 
   admin.addHook('onRequest', async (request: FastifyRequest, reply) => {
-    const path = request.url.slice(prefixLength).split('?')[0]
+    const path = request.url.slice(prefix.length).split('?')[0]
     if (PUBLIC_PATHS.has(path)) return
     try {
       request[kAdminPrincipal] = await auth.authenticate(request)
     } catch (err) {
-      return sendAuthError(reply, err as Error, auth.challenge)
+      const e = err as Error & { statusCode?: number }
+      if (e.statusCode === 401) reply.header('www-authenticate', auth.challenge)
+      return sendProblem(reply, problemFromError(e), { json: true })
     }
   })
 
   // Security headers, CSRF and the DNS-rebinding guard (src/admin/hardening.ts): after auth, before any route.
-  await admin.register(adminHardening)
-
-  admin.setErrorHandler((err: FastifyError, request, reply) => {
-    const status = err.statusCode !== undefined && err.statusCode >= 400 ? err.statusCode : 500
-    if (status >= 500) request.log.error({ err }, 'admin request failed')
-    // Client errors say what was wrong; server errors say nothing about internals.
-    reply.code(status).send({
-      statusCode: status,
-      code: err.code ?? 'SIPUP_ERR_ADMIN',
-      error: status >= 500 ? 'Internal error' : err.message
-    })
-  })
+  await admin.register(adminHardening, { csrf })
+  answerErrorsAsProblems(admin, 'admin')
 
   admin.get('/health', async () => ({ status: 'ok' }))
 
@@ -60,16 +59,15 @@ const adminPlugin: FastifyPluginAsync<AdminPluginOptions> = async (admin, { conf
 
   admin.get('/api/features', async () => ({
     features: admin.sidecar.features,
+    routeGroups: admin.sidecar.routeGroups.map(g => ({ name: g.name, prefix: g.prefix })),
     health: await admin.sidecar.runHealthChecks()
   }))
 
-  for (const routes of admin.sidecar.adminRoutes) await admin.register(routes)
-  await admin.register(dashboard)
+  for (const r of routes) await admin.register(r)
+  await admin.register(dashboard, { csrf })
 
   // Unknown admin paths answer 404 here instead of falling through to the origin.
-  admin.all('/*', async (request, reply) => reply.code(404).send({
-    statusCode: 404, code: 'SIPUP_ERR_ADMIN_NOT_FOUND', error: `no admin route ${request.method} ${request.url.split('?')[0]}`
-  }))
+  answerUnknownPaths(admin, prefix, SIPUP_ERR_ADMIN_NOT_FOUND)
 }
 
 export default adminPlugin

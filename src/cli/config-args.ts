@@ -1,7 +1,9 @@
 // `-c/--config FILE` handling and config loading shared by the commands; a bad config prints one line per problem
 // and yields exit code 2.
 import { parseArgs } from 'node:util'
-import { loadConfig, type LoadedConfig } from '../config/load.js'
+import { SIPUP_ERR_CONFIG_FILE, SIPUP_ERR_CONFIG_INVALID, SIPUP_ERR_CONFIG_YAML } from '../errors.js'
+import type { LoadedConfig } from '../config/load.js'
+import { loadConfig, type FrozenConfig } from '../sidecar-config.js'
 
 export const CONFIG_OPTION = { config: { type: 'string', short: 'c' } } as const
 
@@ -10,19 +12,20 @@ export const CONFIG_USAGE = `Options:
   -c, --config FILE   YAML config merged over the defaults
   -h, --help          this text`
 
+const CONFIG_CODES: ReadonlySet<unknown> = new Set([SIPUP_ERR_CONFIG_INVALID.code, SIPUP_ERR_CONFIG_FILE.code, SIPUP_ERR_CONFIG_YAML.code])
+
 export function isConfigError (err: unknown): err is Error & { code: string } {
-  const code = (err as { code?: unknown } | null)?.code
-  return typeof code === 'string' && code.startsWith('SIPUP_ERR_CONFIG')
+  return CONFIG_CODES.has((err as { code?: unknown } | null)?.code)
 }
 
 /** Loads the config or prints why it can't and returns null. */
-export function loadConfigOrReport (file: string | undefined, stderr: NodeJS.WritableStream = process.stderr): LoadedConfig | null {
+export function loadConfigOrReport (file: string | undefined, stderr: NodeJS.WritableStream = process.stderr): LoadedConfig<FrozenConfig> | null {
   try {
     return loadConfig({ file })
   } catch (err) {
     if (!isConfigError(err)) throw err
     const e = err as Error & { code: string, issues?: { source: string, path: string, message: string }[] }
-    if (e.code === 'SIPUP_ERR_CONFIG_INVALID' && Array.isArray(e.issues)) {
+    if (e.code === SIPUP_ERR_CONFIG_INVALID.code && Array.isArray(e.issues)) {
       for (const i of e.issues) stderr.write(`${i.source}: ${i.path}: ${i.message}\n`)
     } else {
       stderr.write(`${e.message}\n`)
@@ -32,7 +35,7 @@ export function loadConfigOrReport (file: string | undefined, stderr: NodeJS.Wri
 }
 
 /** Parses `[-c FILE]` and loads the config; null (after printing why) when the config is bad. */
-export function loadConfigFromArgs (args: string[]): LoadedConfig | null {
+export function loadConfigFromArgs (args: string[]): LoadedConfig<FrozenConfig> | null {
   const { values } = parseArgs({ args, options: CONFIG_OPTION, strict: true })
   return loadConfigOrReport(values.config)
 }

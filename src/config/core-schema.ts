@@ -1,18 +1,16 @@
 // Config sections owned by the core (server, upstream, proxy, log, admin, redis, mysql).
-// Capability plugins own their sections in src/plugins/<name>/schema.ts; schema.ts composes both.
-import { Type } from '@sinclair/typebox'
+// Capability plugins own their sections in src/plugins/<name>/schema.ts; src/sidecar-config.ts composes both, so
+// nothing here (or in src/core) knows which plugins exist.
+import { Type, type Static } from '@sinclair/typebox'
+import type { DeepReadonly } from './deep-readonly.js'
 import { Bytes, Duration } from './units.js'
-import { Bool, Int, Str } from './schema-helpers.js'
-
+import { AddressList, Bool, Int, Str } from './schema-helpers.js'
 
 export const ServerSchema = Type.Object({
   host: Str('Address the sidecar listens on.', '0.0.0.0'),
   port: Int('Port the sidecar listens on (0 picks a free one).', 8080, 0, 65535),
-  trustProxy: Type.Array(Type.String({ minLength: 1 }), {
-    description: 'Addresses or CIDRs of proxies (nginx, load balancer) whose X-Forwarded-For is believed when deciding ' +
-      'the client IP. X-Forwarded-For from any other peer is ignored.',
-    default: ['127.0.0.1/8', '::1/128']
-  }),
+  trustProxy: AddressList('Addresses or CIDRs of proxies (nginx, load balancer) whose X-Forwarded-For is believed when deciding ' +
+    'the client IP. X-Forwarded-For from any other peer is ignored.', ['127.0.0.1/8', '::1/128']),
   maxHeaderSize: Bytes({ description: 'Largest request header block accepted (431 beyond it).', default: '16KB' }),
   headersTimeout: Duration({ description: 'Time a client has to send its request headers (slowloris guard).', default: '10s' }),
   requestTimeout: Duration({ description: 'Time a client has to send a whole request, body included (0 = no limit).', default: '5m' }),
@@ -58,6 +56,8 @@ export const AdminSchema = Type.Object({
   enabled: Bool('Serve the admin API and dashboard.', true),
   prefix: Type.String({ description: 'URL prefix of the admin routes; change it if the legacy site owns /_admin.', default: '/_admin', pattern: '^/[A-Za-z0-9._~/-]*[^/]$' }),
   token: Str('Bearer token that grants admin access (env SIDECAR_ADMIN_TOKEN). Empty with no users: loopback clients only.', ''),
+  secret: Str('Secret the dashboard\'s CSRF tokens are signed with (env SIDECAR_ADMIN_SECRET), the same on every instance behind ' +
+    'one load balancer. Empty: one is kept in Redis (shared by the instances on it), or made per process without Redis.', ''),
   users: Type.Array(Type.Object({
     name: Type.String({ minLength: 1, description: 'User name for HTTP Basic auth.' }),
     passwordHash: Type.String({ pattern: '^scrypt\\$', description: 'scrypt hash made by `sipup-sidecar hash-password`.' })
@@ -74,5 +74,23 @@ export const RedisSchema = Type.Object({
 
 export const MysqlSchema = Type.Object({
   url: Str('MySQL/MariaDB URL of the legacy database, e.g. mysql://user:pass@127.0.0.1:3306/shop (env MYSQL_URL). Empty = DB features off.', ''),
-  poolSize: Int('Connections in the DB admin pool.', 4, 1, 100)
+  poolSize: Int('Connections in the sidecar\'s own pool (the DB advisor and maintenance); keep it small: the shop\'s PHP has its own.', 4, 1, 100),
+  connectTimeout: Duration({ description: 'Time to connect to the database before a DB feature reports it unreachable.', default: '2s', minimum: 100 }),
+  queryTimeout: Duration({ description: 'Longest a query of the sidecar may run before it is abandoned.', default: '30s', minimum: 100 })
 }, { additionalProperties: false, description: 'The legacy database (optional; used by the DB advisor and `doctor`).', default: {} })
+
+/** The core's sections, in the order the generated docs list them. */
+export const CoreSections = {
+  server: ServerSchema,
+  upstream: UpstreamSchema,
+  proxy: ProxySchema,
+  log: LogSchema,
+  admin: AdminSchema,
+  redis: RedisSchema,
+  mysql: MysqlSchema
+}
+
+const CoreConfigSchema = Type.Object(CoreSections)
+
+/** What the core, the proxy and the admin read: the frozen core sections (the whole config holds the plugins' too). */
+export type CoreConfig = DeepReadonly<Static<typeof CoreConfigSchema>>

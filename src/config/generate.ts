@@ -2,7 +2,6 @@
 // the code. `npm run gen:config` writes both; test/config-generated.test.ts fails when they are stale.
 import type { TSchema } from '@sinclair/typebox'
 import { stringify } from 'yaml'
-import { ConfigSchema } from './schema.js'
 import { expectation } from './validate.js'
 
 type Node = Record<string, unknown>
@@ -19,7 +18,7 @@ function scalar (value: unknown): string {
   return stringify(value, { lineWidth: 0, flowCollectionPadding: false, collectionStyle: 'flow' }).trimEnd()
 }
 
-export function renderDefaultYaml (): string {
+export function renderDefaultYaml (schema: TSchema): string {
   const lines: string[] = [YAML_HEADER]
   const walk = (schema: TSchema, indent: string): void => {
     for (const [key, child] of props(schema)) {
@@ -34,11 +33,11 @@ export function renderDefaultYaml (): string {
       }
     }
   }
-  walk(ConfigSchema, '')
+  walk(schema, '')
   return lines.join('\n').trimEnd() + '\n'
 }
 
-export function renderConfigDocs (): string {
+export function renderConfigDocs (schema: TSchema): string {
   const out: string[] = [
     '<!-- GENERATED from the config schema by `npm run gen:config`: do not edit; edit src/**/schema.ts. -->',
     '# Configuration reference',
@@ -70,6 +69,6 @@ export function renderConfigDocs (): string {
     }
     out.push('')
   }
-  walk(ConfigSchema, '', 0)
+  walk(schema, '', 0)
   return out.join('\n').replace(/\n{3,}/g, '\n\n').trimEnd() + '\n'
 }

@@ -1,12 +1,13 @@
 // Loads the config once at start-up: config/default.yaml, then the user's file (-c / SIDECAR_CONFIG), then env
 // overrides, then programmatic overrides; validates the merge; deep-freezes it. Every problem is reported at once,
-// each naming the source that set the bad value.
+// each naming the source that set the bad value. The schema is handed in (src/sidecar-config.ts composes the core's
+// sections with the plugins'), so this module knows no plugin.
 import { readFileSync } from 'node:fs'
 import { relative } from 'node:path'
+import type { TObject } from '@sinclair/typebox'
 import { parseDocument } from 'yaml'
 import { SIPUP_ERR_CONFIG_FILE, SIPUP_ERR_CONFIG_INVALID, SIPUP_ERR_CONFIG_YAML } from '../errors.js'
 import { defaultConfigFile } from '../paths.js'
-import { ConfigSchema, type FrozenConfig } from './schema.js'
 import { compileConfigValidator } from './validate.js'
 
 type Plain = Record<string, unknown>
@@ -28,8 +29,8 @@ export interface LoadConfigOptions {
   defaultsFile?: string
 }
 
-export interface LoadedConfig {
-  config: FrozenConfig
+export interface LoadedConfig<C> {
+  config: C
   sources: readonly string[]
 }
 
@@ -39,42 +40,69 @@ export interface ConfigIssue {
   message: string
 }
 
-/** Environment variables that override one key each (URLs and secrets belong in the environment, not in YAML). */
-export const ENV_OVERRIDES: Readonly<Record<string, { path: string[], type: 'string' | 'integer' }>> = {
+/** An environment variable that overrides one key (URLs and secrets belong in the environment, not in YAML). */
+export interface EnvOverride {
+  path: readonly string[]
+  type: 'string' | 'integer'
+}
+
+export type EnvOverrides = Readonly<Record<string, EnvOverride>>
+
+/** The core's environment overrides; plugins declare theirs in their registry entry. */
+export const CORE_ENV_OVERRIDES: EnvOverrides = {
   SIDECAR_UPSTREAM: { path: ['upstream', 'url'], type: 'string' },
   SIDECAR_HOST: { path: ['server', 'host'], type: 'string' },
   SIDECAR_PORT: { path: ['server', 'port'], type: 'integer' },
   SIDECAR_LOG_LEVEL: { path: ['log', 'level'], type: 'string' },
   SIDECAR_ADMIN_TOKEN: { path: ['admin', 'token'], type: 'string' },
+  SIDECAR_ADMIN_SECRET: { path: ['admin', 'secret'], type: 'string' },
   REDIS_URL: { path: ['redis', 'url'], type: 'string' },
   MYSQL_URL: { path: ['mysql', 'url'], type: 'string' }
 }
 
-let validator: ReturnType<typeof compileConfigValidator> | undefined
-
-export function loadConfig (opts: LoadConfigOptions = {}): LoadedConfig {
-  const env = opts.env ?? process.env
-  const sources: ConfigSource[] = [readYamlFile(opts.defaultsFile ?? defaultConfigFile)]
-  const file = opts.file ?? (env.SIDECAR_CONFIG === '' ? undefined : env.SIDECAR_CONFIG)
-  if (file !== undefined) sources.push(readYamlFile(file))
-  const fromEnv = envSource(env)
-  if (Object.keys(fromEnv.values).length > 0) sources.push(fromEnv)
-  if (opts.overrides !== undefined) sources.push({ name: 'overrides', values: opts.overrides })
-  return validateSources(sources)
+export interface ConfigSpec {
+  /** The whole schema, every section with its defaults. */
+  readonly schema: TObject
+  readonly env: EnvOverrides
 }
 
-export function validateSources (sources: ConfigSource[]): LoadedConfig {
-  let merged: Plain = {}
-  for (const s of sources) merged = merge(merged, structuredClone(s.values))
-  validator ??= compileConfigValidator(ConfigSchema)
-  const problems = validator(merged)
-  if (problems.length > 0) {
-    const issues: ConfigIssue[] = problems.map(p => ({ source: sourceOf(sources, p.path), ...p }))
-    const err = new SIPUP_ERR_CONFIG_INVALID(issues.map(formatIssue).join('\n'))
-    Object.assign(err, { issues })
-    throw err
+export interface ConfigLoader<C> {
+  readonly spec: ConfigSpec
+  load(opts?: LoadConfigOptions): LoadedConfig<C>
+  validateSources(sources: ConfigSource[]): LoadedConfig<C>
+}
+
+/** `C` is the frozen type the schema describes; the validator is compiled on first use, once. */
+export function createConfigLoader<C> (spec: ConfigSpec): ConfigLoader<C> {
+  let validator: ReturnType<typeof compileConfigValidator> | undefined
+  const validateSources = (sources: ConfigSource[]): LoadedConfig<C> => {
+    let merged: Plain = {}
+    for (const s of sources) merged = merge(merged, structuredClone(s.values))
+    validator ??= compileConfigValidator(spec.schema)
+    const problems = validator(merged)
+    if (problems.length > 0) {
+      const issues: ConfigIssue[] = problems.map(p => ({ source: sourceOf(sources, p.path, spec.env), ...p }))
+      const err = new SIPUP_ERR_CONFIG_INVALID(issues.map(formatIssue).join('\n'))
+      Object.assign(err, { issues })
+      throw err
+    }
+    // Validated against the schema C was derived from.
+    return { config: deepFreeze(merged) as unknown as C, sources: sources.map(s => s.name) }
   }
-  return { config: deepFreeze(merged) as unknown as FrozenConfig, sources: sources.map(s => s.name) }
+  return {
+    spec,
+    validateSources,
+    load (opts: LoadConfigOptions = {}) {
+      const env = opts.env ?? process.env
+      const sources: ConfigSource[] = [readYamlFile(opts.defaultsFile ?? defaultConfigFile)]
+      const file = opts.file ?? (env.SIDECAR_CONFIG === '' ? undefined : env.SIDECAR_CONFIG)
+      if (file !== undefined) sources.push(readYamlFile(file))
+      const fromEnv = envSource(env, spec.env)
+      if (Object.keys(fromEnv.values).length > 0) sources.push(fromEnv)
+      if (opts.overrides !== undefined) sources.push({ name: 'overrides', values: opts.overrides })
+      return validateSources(sources)
+    }
+  }
 }
 
 export function formatIssue (i: ConfigIssue): string {
@@ -107,9 +135,9 @@ function readYamlFile (path: string): ConfigSource {
   return { name, values: values as Plain }
 }
 
-function envSource (env: NodeJS.ProcessEnv): ConfigSource {
+function envSource (env: NodeJS.ProcessEnv, overrides: EnvOverrides): ConfigSource {
   const values: Plain = {}
-  for (const [name, { path, type }] of Object.entries(ENV_OVERRIDES)) {
+  for (const [name, { path, type }] of Object.entries(overrides)) {
     const raw = env[name]
     if (raw === undefined || raw === '') continue
     const value = type === 'integer' && /^\d+$/.test(raw) ? Number(raw) : raw
@@ -139,7 +167,7 @@ function merge (a: Plain, b: Plain): Plain {
 }
 
 /** The last source that holds the value at `path` is the one to blame. */
-function sourceOf (sources: ConfigSource[], path: string): string {
+function sourceOf (sources: ConfigSource[], path: string, overrides: EnvOverrides): string {
   const keys = path.split(/\.|\[(\d+)\]/).filter(k => k !== undefined && k !== '')
   for (let i = sources.length - 1; i >= 0; i--) {
     let node: unknown = sources[i].values
@@ -149,14 +177,14 @@ function sourceOf (sources: ConfigSource[], path: string): string {
       else if (Array.isArray(node) && /^\d+$/.test(k)) node = node[Number(k)]
       else { found = false; break }
     }
-    if (found) return sources[i].name === 'env' ? `env ${envNameFor(keys)}` : sources[i].name
+    if (found) return sources[i].name === 'env' ? `env ${envNameFor(keys, overrides)}` : sources[i].name
   }
   return sources[0].name
 }
 
-function envNameFor (keys: string[]): string {
+function envNameFor (keys: string[], overrides: EnvOverrides): string {
   const joined = keys.join('.')
-  return Object.entries(ENV_OVERRIDES).find(([, o]) => o.path.join('.') === joined)?.[0] ?? 'env'
+  return Object.entries(overrides).find(([, o]) => o.path.join('.') === joined)?.[0] ?? 'env'
 }
 
 function deepFreeze<T> (value: T): T {

@@ -8,3 +8,6 @@ export const Int = (description: string, def: number, minimum: number, maximum?:
   Type.Integer({ description, default: def, minimum, ...(maximum === undefined ? {} : { maximum }) })
 export const StrList = (description: string, def: string[]) =>
   Type.Array(Type.String({ minLength: 1 }), { description, default: def })
+/** A list of addresses and CIDRs (src/config/address-list.ts); each entry is checked when the config loads. */
+export const AddressList = (description: string, def: string[]) =>
+  Type.Array(Type.String({ minLength: 1, 'x-address': true }), { description, default: def })

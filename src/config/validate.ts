@@ -3,6 +3,7 @@
 import AjvModule, { type ErrorObject } from 'ajv'
 import type { DataValidationCxt } from 'ajv/dist/types/index.js'
 import type { TSchema } from '@sinclair/typebox'
+import { ADDRESS_EXPECTATION, isAddressSpec } from './address-list.js'
 import { formatBytes, formatDuration, parseBytes, parseDuration } from './units.js'
 
 const Ajv = AjvModule.default
@@ -32,6 +33,7 @@ const unitValidator: UnitValidator = function validateUnit (unit, data, parentSc
 export function compileConfigValidator (schema: TSchema): (data: unknown) => ConfigProblem[] {
   const ajv = new Ajv({ allErrors: true, useDefaults: true, verbose: true, strict: false })
   ajv.addKeyword({ keyword: 'x-unit', modifying: true, errors: true, validate: unitValidator })
+  ajv.addKeyword({ keyword: 'x-address', errors: false, validate: (_on: boolean, data: unknown) => isAddressSpec(data) })
   const validate = ajv.compile(schema)
   return (data: unknown) => {
     if (validate(data)) return []
@@ -92,6 +94,7 @@ function describe (err: ErrorObject): string {
 /** Plain-words description of what a schema accepts, e.g. `integer >= 1`, `one of a, b`. */
 export function expectation (schema: TSchema): string {
   const s = schema as Record<string, unknown>
+  if (s['x-address'] === true) return ADDRESS_EXPECTATION
   if (s['x-unit'] === 'duration' || s['x-unit'] === 'bytes') {
     const min = typeof s.minimum === 'number' && s.minimum > 0
       ? ` of at least ${s['x-unit'] === 'duration' ? formatDuration(s.minimum) : formatBytes(s.minimum)}`

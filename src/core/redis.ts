@@ -3,7 +3,7 @@
 import { Redis } from 'ioredis'
 import type { FastifyBaseLogger } from 'fastify'
 import { redactUrl } from '../config/redact.js'
-import type { FrozenConfig } from '../config/schema.js'
+import type { CoreConfig } from '../config/core-schema.js'
 import type { RedisHandle } from './types.js'
 
 export class SharedRedis implements RedisHandle {
@@ -16,7 +16,7 @@ export class SharedRedis implements RedisHandle {
   #wasReady = false
   #outageLogged = false
 
-  constructor (config: FrozenConfig['redis'], log: FastifyBaseLogger) {
+  constructor (config: CoreConfig['redis'], log: FastifyBaseLogger) {
     this.#prefix = config.keyPrefix
     this.#log = log
     this.#url = redactUrl(config.url)

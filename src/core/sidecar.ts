@@ -1,124 +1,225 @@
-// The core plugin: builds the `fastify.sidecar` decorator every capability plugin talks to, and the per-request
-// `request.sidecar` state. It owns the upstream pool, the shared Redis connection and the metrics registry, and
-// closes exactly those on shutdown.
+// `fastify.sidecar`: the container plus the registration windows of the HTTP app, and the Fastify core plugin that
+// decorates it. The composition root (src/app.ts) takes what plugins registered at fixed points of start-up
+// (take*() below), which closes each window: a call after its window throws SIPUP_ERR_PLUGIN_LATE_CALL, like
+// Fastify's FST_ERR_DEC_AFTER_START, instead of registering something that would never run.
 import fp from 'fastify-plugin'
-import type { FastifyInstance, FastifyPluginAsync, FastifyRequest } from 'fastify'
+import type { FastifyPluginAsync, FastifyRequest } from 'fastify'
 import type { Dispatcher, Pool } from 'undici'
-import { Registry } from 'prom-client'
-import type { FrozenConfig } from '../config/schema.js'
-import { composeUpstream, createUpstreamPool } from '../proxy/upstream.js'
-import { SharedRedis } from './redis.js'
+import {
+  SIPUP_ERR_PLUGIN_CONFLICT, SIPUP_ERR_PLUGIN_LATE_CALL, SIPUP_ERR_ROUTE_GROUP_INVALID, SIPUP_ERR_UPSTREAM_NOT_READY
+} from '../errors.js'
 import { kRequestState } from '../symbols.js'
-import type { FeatureReport, HealthCheck, HealthResult, RequestState, Sidecar } from './types.js'
+import type { CoreConfig } from '../config/core-schema.js'
+import type { SidecarContainer } from './container.js'
+import type { FleetLocks } from './fleet-lock.js'
+import { composeUpstream } from './origin-pool.js'
+import { resolveOrder, type Ordered, type OrderConstraints } from './ordering.js'
+import type {
+  FeatureReport, HealthCheck, HealthResult, MysqlHandle, ProcessRole, ProxyHookHandlers, ProxyHookPhase, RedisHandle,
+  RequestField, RequestFieldOptions, RequestState, RouteGroup, RouteGroupHookHandlers, RouteGroupHookPhase, Sidecar
+} from './types.js'
 
 /** `request.sidecar`, made on first use; every field initialised here so the shape never changes. */
 export class SidecarRequestState implements RequestState {
   readonly start: number
   route: string
-  cache: string | null = null
-  rateLimit: string | null = null
   upstreamMs = -1
   upstreamError: string | null = null
   body: Buffer | null = null
+  readonly fields: (string | null)[]
 
-  constructor (route: string) {
+  constructor (route: string, fieldCount: number) {
     this.start = performance.now()
     this.route = route
+    this.fields = new Array<string | null>(fieldCount).fill(null)
   }
 }
 
-const HEALTH_CHECK_TIMEOUT_MS = 2000
+class Field implements RequestField {
+  readonly name: string
+  readonly index: number
+  readonly log: boolean
 
-class SidecarCore implements Sidecar {
-  readonly config: FrozenConfig
-  readonly redis: SharedRedis
-  readonly metrics = new Registry()
-  readonly pool: Pool
-  readonly #features: FeatureReport[] = []
-  readonly #checks = new Map<string, HealthCheck>()
-  readonly #interceptors: Dispatcher.DispatcherComposeInterceptor[] = []
+  constructor (name: string, index: number, log: boolean) {
+    this.name = name
+    this.index = index
+    this.log = log
+  }
+
+  get (state: RequestState): string | null {
+    return state.fields[this.index] ?? null
+  }
+
+  set (state: RequestState, value: string | null): void {
+    state.fields[this.index] = value
+  }
+}
+
+type Window = 'proxy route' | 'route groups' | 'admin' | 'ready'
+type HookLists<H> = { [P in keyof H]: Ordered<H[P]>[] }
+
+const PROXY_PHASES: readonly ProxyHookPhase[] = ['onRequest', 'preHandler', 'onResponse', 'onError']
+const GROUP_PHASES: readonly RouteGroupHookPhase[] = [...PROXY_PHASES, 'preValidation']
+
+function emptyLists<H> (phases: readonly (keyof H)[]): HookLists<H> {
+  const out = {} as HookLists<H>
+  for (const p of phases) out[p] = []
+  return out
+}
+
+/** What the composition root mounts for each phase, already in order; phases nobody hooked are left out, so Fastify
+ * skips its hook runner for them. */
+export type HookSet<H> = { [P in keyof H]?: H[P][] }
+
+function ordered<H> (what: string, lists: HookLists<H>): HookSet<H> {
+  const out: HookSet<H> = {}
+  for (const phase of Object.keys(lists) as (keyof H)[]) {
+    const list = lists[phase]
+    if (list.length > 0) out[phase] = resolveOrder(`${what} ${String(phase)} hooks`, list).map(h => h.value)
+  }
+  return out
+}
+
+export class SidecarApp implements Sidecar {
+  readonly #c: SidecarContainer
+  readonly #closed = new Set<Window>()
+  readonly #proxyHooks = emptyLists<ProxyHookHandlers>(PROXY_PHASES)
+  readonly #groupHooks = emptyLists<RouteGroupHookHandlers>(GROUP_PHASES)
+  readonly #interceptors: Ordered<Dispatcher.DispatcherComposeInterceptor>[] = []
   readonly #adminRoutes: FastifyPluginAsync[] = []
+  readonly #groups: RouteGroup[] = []
+  readonly #fields: Field[] = []
   #upstream: Dispatcher | null = null
-  #sealed = false
 
-  constructor (config: FrozenConfig, fastify: FastifyInstance) {
-    this.config = config
-    this.redis = new SharedRedis(config.redis, fastify.log)
-    this.pool = createUpstreamPool(config.upstream)
+  constructor (container: SidecarContainer) {
+    this.#c = container
   }
 
-  reportFeature (report: FeatureReport): void {
-    const i = this.#features.findIndex(f => f.name === report.name)
-    if (i === -1) this.#features.push(report)
-    else this.#features[i] = report
+  get container (): SidecarContainer { return this.#c }
+  get role (): ProcessRole { return this.#c.role }
+  get config (): CoreConfig { return this.#c.config }
+  get log (): SidecarContainer['log'] { return this.#c.log }
+  get redis (): RedisHandle { return this.#c.redis }
+  get mysql (): MysqlHandle { return this.#c.mysql }
+  get metrics (): SidecarContainer['metrics'] { return this.#c.metrics }
+  get locks (): FleetLocks { return this.#c.locks }
+  get origin (): Pool { return this.#c.origin }
+  get adminSecret (): Buffer { return this.#c.adminSecret }
+  get features (): readonly FeatureReport[] { return this.#c.features }
+  reportFeature (report: FeatureReport): void { this.#c.reportFeature(report) }
+  addHealthCheck (name: string, check: HealthCheck): void { this.#c.addHealthCheck(name, check) }
+  runHealthChecks (): Promise<Record<string, HealthResult>> { return this.#c.runHealthChecks() }
+  onClose (fn: () => void | Promise<void>): void { this.#c.onClose(fn) }
+
+  #open (method: string, window: Window): void {
+    if (this.#closed.has(window)) throw new SIPUP_ERR_PLUGIN_LATE_CALL(method, `the ${window === 'ready' ? 'sidecar was ready' : `${window} were mounted`}`)
   }
 
-  get features (): readonly FeatureReport[] {
-    return this.#features
+  addProxyHook<P extends ProxyHookPhase> (phase: P, hook: ProxyHookHandlers[P], order: OrderConstraints): void {
+    this.#open('addProxyHook', 'proxy route')
+    this.#proxyHooks[phase].push({ ...order, value: hook })
   }
 
-  addHealthCheck (name: string, check: HealthCheck): void {
-    this.#checks.set(name, check)
+  addRouteGroupHook<P extends RouteGroupHookPhase> (phase: P, hook: RouteGroupHookHandlers[P], order: OrderConstraints): void {
+    this.#open('addRouteGroupHook', 'route groups')
+    this.#groupHooks[phase].push({ ...order, value: hook })
   }
 
-  async runHealthChecks (): Promise<Record<string, HealthResult>> {
-    const out: Record<string, HealthResult> = {}
-    await Promise.all([...this.#checks].map(async ([name, check]) => {
-      out[name] = await runCheck(check)
-    }))
-    return out
-  }
-
-  addUpstreamInterceptor (interceptor: Dispatcher.DispatcherComposeInterceptor): void {
-    if (this.#sealed) throw new TypeError('addUpstreamInterceptor must be called during plugin registration, before ready')
-    this.#interceptors.push(interceptor)
+  addUpstreamInterceptor (interceptor: Dispatcher.DispatcherComposeInterceptor, order: OrderConstraints): void {
+    this.#open('addUpstreamInterceptor', 'ready')
+    this.#interceptors.push({ ...order, value: interceptor })
   }
 
   get upstream (): Dispatcher {
-    return this.#upstream ?? this.pool
+    if (this.#upstream === null) throw new SIPUP_ERR_UPSTREAM_NOT_READY()
+    return this.#upstream
   }
 
   addAdminRoutes (plugin: FastifyPluginAsync): void {
-    if (this.#sealed) throw new TypeError('addAdminRoutes must be called during plugin registration, before ready')
+    this.#open('addAdminRoutes', 'admin')
     this.#adminRoutes.push(plugin)
   }
 
-  get adminRoutes (): readonly FastifyPluginAsync[] {
+  addRouteGroup (group: RouteGroup): void {
+    this.#open('addRouteGroup', 'route groups')
+    const admin = this.#c.config.admin.prefix
+    if (!/^\/[A-Za-z0-9._~-][A-Za-z0-9._~/-]*$/.test(group.prefix) || group.prefix.endsWith('/')) {
+      throw new SIPUP_ERR_ROUTE_GROUP_INVALID(group.name, `prefix: expected a path like /_jobs (no trailing slash), got '${group.prefix}'`)
+    }
+    const overlaps = (a: string, b: string): boolean => a === b || a.startsWith(`${b}/`) || b.startsWith(`${a}/`)
+    if (overlaps(group.prefix, admin)) {
+      throw new SIPUP_ERR_ROUTE_GROUP_INVALID(group.name, `prefix '${group.prefix}' overlaps admin.prefix '${admin}'`)
+    }
+    for (const g of this.#groups) {
+      if (g.name === group.name) throw new SIPUP_ERR_PLUGIN_CONFLICT('route group', group.name)
+      if (overlaps(g.prefix, group.prefix)) {
+        throw new SIPUP_ERR_ROUTE_GROUP_INVALID(group.name, `prefix '${group.prefix}' overlaps route group '${g.name}' (${g.prefix})`)
+      }
+    }
+    this.#groups.push(group)
+  }
+
+  get routeGroups (): readonly RouteGroup[] {
+    return this.#groups
+  }
+
+  defineRequestField (name: string, opts: RequestFieldOptions = {}): RequestField {
+    this.#open('defineRequestField', 'ready')
+    if (this.#fields.some(f => f.name === name)) throw new SIPUP_ERR_PLUGIN_CONFLICT('request field', name)
+    const field = new Field(name, this.#fields.length, opts.log ?? true)
+    this.#fields.push(field)
+    return field
+  }
+
+  requestField (name: string): RequestField | null {
+    return this.#fields.find(f => f.name === name) ?? null
+  }
+
+  get requestFields (): readonly RequestField[] {
+    return this.#fields
+  }
+
+  /** For the proxy route (src/app.ts): closes the proxy-hook window. */
+  takeProxyHooks (): HookSet<ProxyHookHandlers> {
+    this.#closed.add('proxy route')
+    return ordered('proxy route', this.#proxyHooks)
+  }
+
+  /** For mounting the route groups: closes their window. */
+  takeRouteGroups (): { groups: readonly RouteGroup[], hooks: HookSet<RouteGroupHookHandlers> } {
+    this.#closed.add('route groups')
+    return { groups: this.#groups, hooks: ordered('route group', this.#groupHooks) }
+  }
+
+  /** For the admin scope: closes the admin window. */
+  takeAdminRoutes (): readonly FastifyPluginAsync[] {
+    this.#closed.add('admin')
     return this.#adminRoutes
   }
 
+  /** At ready: closes every window left open and composes the upstream dispatcher. */
   seal (): void {
-    this.#sealed = true
-    this.#upstream = composeUpstream(this.pool, this.#interceptors)
+    for (const w of ['proxy route', 'route groups', 'admin', 'ready'] as const) this.#closed.add(w)
+    const chain = resolveOrder('upstream interceptors', this.#interceptors).map(i => i.value)
+    this.#upstream = composeUpstream(this.#c.origin, chain)
   }
 }
 
-async function runCheck (check: HealthCheck): Promise<HealthResult> {
-  let timer: NodeJS.Timeout | undefined
-  try {
-    return await Promise.race([
-      Promise.resolve().then(check),
-      new Promise<HealthResult>(resolve => {
-        timer = setTimeout(resolve, HEALTH_CHECK_TIMEOUT_MS, { ok: false, reason: `no answer within ${HEALTH_CHECK_TIMEOUT_MS} ms` })
-      })
-    ])
-  } catch (err) {
-    return { ok: false, reason: (err as Error).message }
-  } finally {
-    clearTimeout(timer)
-  }
+export interface CorePluginOptions {
+  sidecar: SidecarApp
 }
 
 const UPSTREAM_CHECK_TTL_MS = 1000
+const UPSTREAM_CHECK_TIMEOUT_MS = 2000
 
 /** Readiness = the origin answers below 500; asked straight through the pool (not through cache interceptors),
  * at most once a second however often probes come. */
-function upstreamCheck (pool: Pool, path: string): HealthCheck {
+function upstreamCheck (sidecar: SidecarApp, path: string): HealthCheck {
   let last: { at: number, result: Promise<HealthResult> } | null = null
   return () => {
     const now = Date.now()
     if (last !== null && now - last.at < UPSTREAM_CHECK_TTL_MS) return last.result
-    const result = pool.request({ method: 'GET', path, headers: { 'user-agent': 'sipup-sidecar-readiness' }, headersTimeout: HEALTH_CHECK_TIMEOUT_MS })
+    const result = sidecar.origin.request({ method: 'GET', path, headers: { 'user-agent': 'sipup-sidecar-readiness' }, headersTimeout: UPSTREAM_CHECK_TIMEOUT_MS })
       .then(async ({ statusCode, body }) => {
         await body.dump()
         return statusCode < 500 ? { ok: true } : { ok: false, reason: `origin answered ${statusCode} on ${path}` }
@@ -128,13 +229,8 @@ function upstreamCheck (pool: Pool, path: string): HealthCheck {
   }
 }
 
-export interface CorePluginOptions {
-  config: FrozenConfig
-}
-
-const corePlugin: FastifyPluginAsync<CorePluginOptions> = async (fastify, { config }) => {
-  const core = new SidecarCore(config, fastify)
-  fastify.decorate('sidecar', core)
+const corePlugin: FastifyPluginAsync<CorePluginOptions> = async (fastify, { sidecar }) => {
+  fastify.decorate('sidecar', sidecar)
   // Created on first use rather than in an onRequest hook: with no plugin hooks on the proxy route Fastify then
   // skips its hook runner entirely, which is measurable on the pass-through path. The first use is the first
   // plugin hook or the proxy handler, microseconds after the request arrived.
@@ -142,28 +238,15 @@ const corePlugin: FastifyPluginAsync<CorePluginOptions> = async (fastify, { conf
   fastify.decorateRequest('sidecar', {
     getter (this: FastifyRequest): RequestState {
       const self = this as FastifyRequest & { [kRequestState]: RequestState | null }
-      return (self[kRequestState] ??= new SidecarRequestState(this.routeOptions.config.sidecarProxy === true ? 'proxy' : 'admin'))
+      return (self[kRequestState] ??= new SidecarRequestState(this.routeOptions.config.sidecarRoute ?? 'admin', sidecar.requestFields.length))
     }
   })
 
-  await core.redis.connect()
-  core.reportFeature(core.redis.client === null
-    ? { name: 'redis', state: 'off', detail: 'redis.enabled is false: caches and limits are per instance' }
-    : core.redis.isReady()
-      ? { name: 'redis', state: 'on', detail: 'shared caches, limits and purges across instances' }
-      : { name: 'redis', state: 'degraded', detail: `${core.redis.reason ?? 'unreachable'}: caches and limits are per instance until it answers` })
-  if (core.redis.client !== null) {
-    fastify.sidecar.addHealthCheck('redis', () => core.redis.isReady()
-      ? { ok: true }
-      : { ok: false, reason: core.redis.reason ?? 'not connected' })
-  }
+  await sidecar.container.start()
+  if (sidecar.role === 'proxy') sidecar.addHealthCheck('upstream', upstreamCheck(sidecar, sidecar.config.upstream.healthPath))
 
-  fastify.sidecar.addHealthCheck('upstream', upstreamCheck(core.pool, config.upstream.healthPath))
-
-  fastify.addHook('onReady', async () => { core.seal() })
-  fastify.addHook('onClose', async () => {
-    await Promise.all([core.pool.close().catch(() => undefined), core.redis.close()])
-  })
+  fastify.addHook('onReady', async () => { sidecar.seal() })
+  fastify.addHook('onClose', async () => { await sidecar.container.close() })
 }
 
 export default fp(corePlugin, { name: 'sipup-core', fastify: '5.x' })

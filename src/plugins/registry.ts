@@ -1,31 +1,16 @@
-// The capability plugins, in registration order. Adding a capability = one schema line and one entry here;
-// nothing else in the core changes. Each section of the config named by `key` is validated by `schema`
-// and handed to the plugin as `opts.config` (frozen) when `enabled` is true.
-import type { TObject } from '@sinclair/typebox'
-import type { FastifyPluginAsync } from 'fastify'
-import { RateLimitSchema } from './rate-limit/schema.js'
+// The capability plugins. Adding a capability = one entry here; nothing in the core changes. Each entry's section
+// is validated by its schema (src/sidecar-config.ts composes them) and handed to the plugin as `opts.config`
+// (frozen) when `enabled` is true. The order here is only the order of registration and of the generated docs:
+// hooks and interceptors are ordered by what each plugin declares (before/after), not by this list.
+import { definePlugin } from './plugin-entry.js'
 import { CacheSchema } from './cache/schema.js'
 import { MetricsSchema } from './metrics/schema.js'
+import { RateLimitSchema } from './rate-limit/schema.js'
 
-export interface PluginEntry {
-  /** The config section (YAML top-level key) the plugin owns. */
-  key: keyof typeof pluginSchemas
-  /** Human name for start-up messages. */
-  title: string
-  /** Loaded only when the section is enabled, so a disabled capability costs nothing at start-up. */
-  load: () => Promise<{ default: FastifyPluginAsync<{ config: never }> }>
-}
-
-export const pluginSchemas = {
-  rateLimit: RateLimitSchema,
-  cache: CacheSchema,
-  metrics: MetricsSchema
-} satisfies Record<string, TObject>
-
-export const pluginEntries: PluginEntry[] = [
-  // First: its upstream interceptor is then the innermost one, so it sees the origin's own responses.
-  { key: 'metrics', title: 'metrics', load: () => import('./metrics/index.js') },
-  // Before the cache: limits run before cache hits are served.
-  { key: 'rateLimit', title: 'rate limiting', load: () => import('./rate-limit/index.js') },
-  { key: 'cache', title: 'response cache', load: () => import('./cache/index.js') }
-]
+export const pluginEntries = [
+  definePlugin({ key: 'rateLimit', title: 'rate limiting', schema: RateLimitSchema, load: () => import('./rate-limit/index.js') }),
+  definePlugin({ key: 'cache', title: 'response cache', schema: CacheSchema, load: () => import('./cache/index.js') }),
+  definePlugin({
+    key: 'metrics', title: 'metrics', schema: MetricsSchema, roles: ['proxy', 'worker'], load: () => import('./metrics/index.js')
+  })
+] as const

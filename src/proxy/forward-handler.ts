@@ -5,8 +5,8 @@ import type { ServerResponse } from 'node:http'
 import type { Dispatcher } from 'undici'
 import type { FastifyRequest } from 'fastify'
 import { forwardResponseHeaders } from './headers.js'
-import { sendError } from './error-response.js'
-import { mapUpstreamError } from './upstream-errors.js'
+import { writeProblem } from '../core/problem.js'
+import { BODY_TOO_LARGE, mapUpstreamError } from './upstream-errors.js'
 
 const CLIENT_GONE = Object.assign(new Error('client closed the connection'), { code: 'SIPUP_CLIENT_GONE' })
 const kActive = Symbol('sipup.activeForwards')
@@ -102,7 +102,9 @@ export class ForwardHandler implements Dispatcher.DispatchHandler {
       return
     }
     this.#request.log.warn({ reqId: this.#request.id, err: { code: err.code, message: err.message } }, 'origin request failed')
-    sendError(this.#res, mapped.status, mapped.code, this.#request.headers.accept)
+    // The rest of an oversized chunked upload is still on its way: close rather than read it, or keep-alive would
+    // leave the connection active until the client gave up.
+    writeProblem(this.#res, mapped, this.#request.headers.accept, { close: mapped === BODY_TOO_LARGE })
   }
 
   #detach (): void {

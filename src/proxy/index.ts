@@ -1,18 +1,21 @@
 // The proxy route: one catch-all route for every method. Its handler hijacks the reply and streams the request to
 // the origin through undici's dispatch() with a ForwardHandler, so nothing is buffered and Fastify's reply
-// machinery stays off the hot path. Plugins hook this route in onRoute (config.sidecarProxy === true).
+// machinery stays off the hot path. Plugins hook this route through sidecar.addProxyHook(); the composition root
+// hands the ordered hooks in.
 // Why not @fastify/http-proxy: it measured ~0.6x of this path on the same machine (see README, "Performance");
 // we don't need its WebSocket or rewrite support in front of a PHP shop.
-import http from 'node:http'
+import type http from 'node:http'
 import type { Socket } from 'node:net'
 import { pipeline } from 'node:stream'
-import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify'
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest, HTTPMethods } from 'fastify'
 import type { Dispatcher } from 'undici'
-import proxyAddr from '@fastify/proxy-addr'
-import type { FrozenConfig } from '../config/schema.js'
+import type { CoreConfig } from '../config/core-schema.js'
+import { AddressList } from '../config/address-list.js'
+import { writeProblem } from '../core/problem.js'
+import type { HookSet } from '../core/sidecar.js'
+import type { ProxyHookHandlers } from '../core/types.js'
 import { kPeer, kSidecarRequest } from '../symbols.js'
 import { BodyLimit } from './body-limit.js'
-import { sendError } from './error-response.js'
 import { ForwardHandler } from './forward-handler.js'
 import { buildRequestHeaderPlan, forwardRequestHeaders, type ForwardedFor, type RequestHeaderPlan } from './headers.js'
 import { BODY_TOO_LARGE } from './upstream-errors.js'
@@ -27,7 +30,7 @@ interface ProxyContext {
   readonly origin: string
   readonly basePath: string
   readonly plan: RequestHeaderPlan
-  readonly trust: (addr: string, i: number) => boolean
+  readonly trust: AddressList
   readonly maxBody: number
   readonly via: string | null
 }
@@ -42,7 +45,7 @@ function peerOf (ctx: ProxyContext, socket: Socket & { [kPeer]?: ForwardedFor })
   let peer = socket[kPeer]
   if (peer === undefined) {
     const address = socket.remoteAddress ?? ''
-    peer = { peer: address, trusted: ctx.trust(address, 0), proto: 'http' }
+    peer = { peer: address, trusted: ctx.trust.has(address), proto: 'http' }
     socket[kPeer] = peer
   }
   return peer
@@ -60,8 +63,7 @@ function forward (ctx: ProxyContext, request: FastifyRequest, reply: FastifyRepl
     const len = raw.headers['content-length']
     if (ctx.maxBody > 0 && len !== undefined && Number(len) > ctx.maxBody) {
       // Don't read a body we are going to refuse; closing is cheaper than draining it.
-      res.setHeader('connection', 'close')
-      sendError(res, BODY_TOO_LARGE.status, BODY_TOO_LARGE.code, raw.headers.accept)
+      writeProblem(res, BODY_TOO_LARGE, raw.headers.accept, { close: true })
       return
     }
     body = ctx.maxBody > 0 && len === undefined
@@ -80,19 +82,13 @@ function forward (ctx: ProxyContext, request: FastifyRequest, reply: FastifyRepl
   ;(ctx.dispatcher as Dispatcher).dispatch(opts, new ForwardHandler(request, res, ctx.via))
 }
 
-/** Every method Node's parser knows, so WebDAV and PURGE requests reach the origin (or a plugin) too. */
-function proxiedMethods (supported: Set<string>, add: (m: string) => void): string[] {
-  for (const m of http.METHODS) {
-    if (m !== 'CONNECT' && !supported.has(m)) add(m)
-  }
-  return http.METHODS.filter(m => m !== 'CONNECT')
-}
-
 export interface ProxyPluginOptions {
-  config: FrozenConfig
+  config: CoreConfig
+  /** The plugins' proxy hooks, ordered (src/core/sidecar.ts takeProxyHooks). */
+  hooks: HookSet<ProxyHookHandlers>
 }
 
-const proxyPlugin: FastifyPluginAsync<ProxyPluginOptions> = async (fastify, { config }) => {
+const proxyPlugin: FastifyPluginAsync<ProxyPluginOptions> = async (fastify, { config, hooks }) => {
   const upstreamUrl = new URL(config.upstream.url)
   const ctx: ProxyContext = {
     dispatcher: null,
@@ -103,7 +99,7 @@ const proxyPlugin: FastifyPluginAsync<ProxyPluginOptions> = async (fastify, { co
       xForwarded: config.proxy.xForwarded,
       hostOverride: config.upstream.preserveHost ? null : upstreamUrl.host
     }),
-    trust: proxyAddr.compile([...config.server.trustProxy]),
+    trust: new AddressList(config.server.trustProxy),
     maxBody: config.proxy.maxRequestBody,
     via: config.proxy.via === '' ? null : `1.1 ${config.proxy.via}`
   }
@@ -113,11 +109,14 @@ const proxyPlugin: FastifyPluginAsync<ProxyPluginOptions> = async (fastify, { co
   fastify.removeAllContentTypeParsers()
   fastify.addContentTypeParser('*', function passThrough (_req, _payload, done) { done(null) })
 
-  const methods = proxiedMethods(new Set(fastify.supportedMethods), m => { fastify.addHttpMethod(m, { hasBody: true }) })
+  // Every method the app knows (the composition root added all of Node's) except CONNECT, which is no request for
+  // a path of the site.
+  const methods = fastify.supportedMethods.filter(m => m !== 'CONNECT') as HTTPMethods[]
   fastify.route({
     method: methods,
     url: '/*',
-    config: { sidecarProxy: true },
+    config: { sidecarProxy: true, sidecarRoute: 'proxy' },
+    ...hooks,
     handler: function proxyHandler (request, reply) { forward(ctx, request, reply) }
   })
 }

@@ -1,6 +1,11 @@
 // The CSRF rule itself: which requests need the token, and that a token is bound to its principal.
 import t from 'tap'
-import { csrfProblem, csrfTokenFor, isLoopbackHost } from '../../src/admin/csrf.js'
+import { randomBytes } from 'node:crypto'
+import { CsrfTokens, isLoopbackHost } from '../../src/admin/csrf.js'
+
+const csrf = new CsrfTokens(randomBytes(32))
+const csrfProblem = csrf.problem.bind(csrf)
+const csrfTokenFor = csrf.tokenFor.bind(csrf)
 
 t.test('safe methods and bearer-token calls need no CSRF token', async t => {
   t.equal(csrfProblem('GET', { kind: 'loopback' }, undefined), null)
@@ -17,6 +22,16 @@ t.test('Basic and loopback principals need the token of their own principal', as
   t.equal(csrfProblem('POST', ops, csrfTokenFor({ kind: 'loopback' })), 'invalid CSRF token')
   t.equal(csrfProblem('POST', ops, 'short'), 'invalid CSRF token')
   t.equal(csrfProblem('PUT', { kind: 'loopback' }, csrfTokenFor({ kind: 'loopback' })), null)
+})
+
+t.test('a token is bound to the secret: instances sharing it accept each other\'s, others refuse it', async t => {
+  const secret = randomBytes(32)
+  const a = new CsrfTokens(secret)
+  const b = new CsrfTokens(Buffer.from(secret))
+  const other = new CsrfTokens(randomBytes(32))
+  const ops = { kind: 'basic' as const, user: 'ops' }
+  t.equal(b.problem('POST', ops, a.tokenFor(ops)), null)
+  t.equal(other.problem('POST', ops, a.tokenFor(ops)), 'invalid CSRF token')
 })
 
 t.test('loopback hosts', async t => {

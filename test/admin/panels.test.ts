@@ -1,9 +1,6 @@
 // Optional panels light up when a capability registers its admin API, and say "not enabled"/"cache off" before.
 import t from 'tap'
-import Fastify from 'fastify'
-import corePlugin from '../../src/core/sidecar.js'
-import adminPlugin from '../../src/admin/index.js'
-import { loadConfig } from '../../src/config/load.js'
+import { buildWithPlugins, testPlugin } from '../helpers/plugin-app.js'
 import { startOrigin, startSidecar } from '../helpers/sidecar.js'
 
 interface Panels { metrics: { available: boolean }, cache: { available: boolean }, jobs: { available: boolean, api: Record<string, string> }, db: { available: boolean } }
@@ -32,16 +29,13 @@ t.test('cache off → no purge panel; cache on → purge panel', async t => {
 })
 
 t.test('a plugin that registers the jobs API lights up the failed-jobs panel', async t => {
-  const { config } = loadConfig({ env: {}, overrides: { redis: { enabled: false } } })
-  const app = Fastify({ logger: false })
-  t.after(() => app.close())
-  await app.register(corePlugin, { config })
-  await app.register(async function fakeJobs (fastify) {
+  const fakeJobs = testPlugin('fakeJobs', async fastify => {
     fastify.sidecar.addAdminRoutes(async admin => {
       admin.get('/api/jobs/failed', async () => ({ jobs: [{ id: 'j1', queue: 'mail', name: 'send', error: 'SMTP down' }] }))
     })
   })
-  await app.register(adminPlugin, { config, prefix: config.admin.prefix })
+  const { app } = await buildWithPlugins([fakeJobs])
+  t.after(() => app.close())
   const panels = (await app.inject('/_admin/api/panels')).json() as Panels
   t.equal(panels.jobs.available, true)
   t.equal(panels.jobs.api.failed, '/_admin/api/jobs/failed')

@@ -40,9 +40,9 @@ t.test('bad purge requests get a clear 400; no credentials a 401', async t => {
   const bad = await purge(c.sidecar.url, { url: '/x' })
   t.equal(bad.status, 400)
   t.equal(bad.json.code, 'SIPUP_ERR_CACHE_PURGE_INVALID')
-  t.match(bad.json.error, /unknown field 'url'/)
-  t.match((await purge(c.sidecar.url, { urls: ['ftp://x/'] })).json.error, /urls: expected a path starting with \/ or an http\(s\) URL/)
-  t.match((await purge(c.sidecar.url, {})).json.error, /at least one of urls, prefix or tags/)
+  t.match(bad.json.detail, /unknown field 'url'/)
+  t.match((await purge(c.sidecar.url, { urls: ['ftp://x/'] })).json.detail, /urls: expected a path starting with \/ or an http\(s\) URL/)
+  t.match((await purge(c.sidecar.url, {})).json.detail, /at least one of urls, prefix or tags/)
   t.equal((await purge(c.sidecar.url, { prefix: '/' }, 'wrong')).status, 401)
 })
 

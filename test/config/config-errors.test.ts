@@ -1,7 +1,8 @@
 import t, { type Test } from 'tap'
 import { writeFileSync } from 'node:fs'
 import { join, relative } from 'node:path'
-import { loadConfig, type ConfigIssue } from '../../src/config/load.js'
+import type { ConfigIssue } from '../../src/config/load.js'
+import { loadConfig } from '../../src/sidecar-config.js'
 
 function fileWith (t: Test, yaml: string): { path: string, shown: string } {
   const dir = t.testdir({})

@@ -4,8 +4,9 @@ import type { AddressInfo } from 'node:net'
 import type { FastifyInstance } from 'fastify'
 import { pino } from 'pino'
 import { buildApp } from '../../src/app.js'
-import { loadConfig } from '../../src/config/load.js'
-import type { FrozenConfig } from '../../src/config/schema.js'
+import { closeGracefully } from '../../src/core/shutdown.js'
+import { loadConfig } from '../../src/sidecar-config.js'
+import type { FrozenConfig } from '../../src/sidecar-config.js'
 
 export interface Origin {
   url: string
@@ -62,7 +63,15 @@ export async function startSidecar (overrides: Overrides, opts: { logger?: boole
   const app = await buildApp(config, { logger })
   await app.listen({ host: config.server.host, port: config.server.port })
   const port = (app.server.address() as AddressInfo).port
-  return { app, url: `http://127.0.0.1:${port}`, port, config, close: () => app.close() }
+  return { app, url: `http://127.0.0.1:${port}`, port, config, close: () => closeSidecar(app) }
+}
+
+/** How long a test's sidecar may take to finish in-flight requests on close before its connections are cut. */
+export const TEST_SHUTDOWN_MS = 2000
+
+/** Closes as production does (src/core/shutdown.ts): idle keep-alive connections at once, the rest by a deadline. */
+export async function closeSidecar (app: FastifyInstance): Promise<void> {
+  await closeGracefully(app, TEST_SHUTDOWN_MS)
 }
 
 function isPlain (v: unknown): v is Record<string, unknown> {

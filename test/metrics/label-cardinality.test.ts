@@ -1,11 +1,8 @@
 // 10,000 distinct paths must not become 10,000 series: the route label is a rule/route name, never the path, and
 // even a plugin that wrongly sets it from the path is folded into `other` after metrics.maxRoutes values.
 import t from 'tap'
-import Fastify from 'fastify'
 import { Pool } from 'undici'
-import corePlugin from '../../src/core/sidecar.js'
-import metricsPlugin from '../../src/plugins/metrics/index.js'
-import { loadConfig } from '../../src/config/load.js'
+import { buildWithPlugins, testPlugin } from '../helpers/plugin-app.js'
 import { startOrigin, startSidecar } from '../helpers/sidecar.js'
 import { seriesCount, sample } from './prom-text.js'
 
@@ -36,15 +33,14 @@ t.test('10,000 distinct paths through the proxy stay one series', async t => {
 })
 
 t.test('a plugin that sets the route from the path is capped at maxRoutes', async t => {
-  const { config } = loadConfig({ env: {}, overrides: { redis: { enabled: false }, metrics: { maxRoutes: 50 } } })
-  const app = Fastify({ logger: false })
+  const pathAsRoute = testPlugin('pathAsRoute', async fastify => {
+    fastify.sidecar.addProxyHook('onRequest', async (request, reply) => {
+      request.sidecar.route = request.url
+      return reply.send('ok')
+    }, { name: 'pathAsRoute' })
+  })
+  const { app } = await buildWithPlugins([pathAsRoute], { metrics: { maxRoutes: 50 } })
   t.after(() => app.close())
-  await app.register(corePlugin, { config })
-  await app.register(metricsPlugin, { config: config.metrics })
-  app.get('/*', {
-    config: { sidecarProxy: true },
-    onRequest: async request => { request.sidecar.route = request.url }
-  }, async () => 'ok')
   for (let i = 0; i < PATHS; i++) await app.inject(`/p/${i}`)
   const text = await app.sidecar.metrics.metrics()
   const routes = new Set([...text.matchAll(/sipup_http_requests_total\{route="([^"]+)"/g)].map(m => m[1]))

@@ -1,7 +1,7 @@
 import t from 'tap'
 import { request } from 'undici'
 import { pino } from 'pino'
-import { loadConfig } from '../../src/config/load.js'
+import { loadConfig } from '../../src/sidecar-config.js'
 import { runSidecar } from '../../src/run.js'
 import { startOrigin } from '../helpers/sidecar.js'
 import { Writable } from 'node:stream'

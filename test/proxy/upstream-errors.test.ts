@@ -30,10 +30,13 @@ t.test('origin down: JSON for clients that ask for JSON', async t => {
   const sidecar = await startSidecar({ upstream: { url: `http://127.0.0.1:${port}` } })
   t.after(() => sidecar.close())
   const res = await request(`${sidecar.url}/api/products.php`, { headers: { accept: 'application/json' } })
-  const body = await res.body.json() as { statusCode: number, code: string }
+  t.match(res.headers['content-type'], /^application\/problem\+json/)
+  const body = await res.body.json() as { status: number, code: string, title: string, detail: string }
   t.equal(res.statusCode, 502)
-  t.equal(body.statusCode, 502)
+  t.equal(body.status, 502)
   t.equal(body.code, 'SIPUP_ERR_UPSTREAM_UNAVAILABLE')
+  t.equal(body.title, 'Bad gateway')
+  t.match(body.detail, /could not be reached/)
 })
 
 t.test('slow origin: 504 after upstream.responseTimeout', async t => {

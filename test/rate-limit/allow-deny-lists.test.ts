@@ -20,10 +20,11 @@ t.test('allowlisted CIDRs are never limited; denylisted ones always get 403', as
 
 t.test('bad lists, rules, windows and keys stop start-up with a message naming the key', async t => {
   const { resolveParams } = await import('../../src/plugins/rate-limit/options.js')
-  const { loadConfig } = await import('../../src/config/load.js')
+  const { loadConfig } = await import('../../src/sidecar-config.js')
   const cfg = (rateLimit: Record<string, unknown>) => loadConfig({ env: {}, overrides: { rateLimit } }).config.rateLimit
-  t.throws(() => resolveParams(cfg({ allowlist: ['10.0.0.0/33'] })), { code: 'SIPUP_ERR_RATELIMIT_CONFIG', message: /allowlist\[0\].*10\.0\.0\.0\/33/ })
-  t.throws(() => resolveParams(cfg({ denylist: ['example.com'] })), { message: /denylist\[0\]/ })
+  // Address lists are checked when the config loads, like every other address list (test/config/address-lists.test.ts).
+  t.throws(() => cfg({ allowlist: ['10.0.0.0/33'] }), { code: 'SIPUP_ERR_CONFIG_INVALID', message: /rateLimit\.allowlist\[0\].*10\.0\.0\.0\/33/ })
+  t.throws(() => cfg({ denylist: ['example.com'] }), { message: /rateLimit\.denylist\[0\]/ })
   t.throws(() => resolveParams(cfg({ rules: [{ name: 'a', path: '/x', key: 'field' }] })), { message: /rules\[0\]\.field/ })
   t.throws(() => resolveParams(cfg({ rules: [{ name: 'a', path: '/x' }, { name: 'a', path: '/y' }] })), { message: /rules\[1\]\.name/ })
   t.throws(() => resolveParams(cfg({ rules: [{ name: 'ip', path: '/x' }] })), { message: /rules\[0\]\.name/ })

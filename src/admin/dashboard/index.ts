@@ -5,11 +5,12 @@ import { join } from 'node:path'
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify'
 import type { HealthResult } from '../../core/types.js'
 import { redact } from '../../config/redact.js'
-import { SIPUP_ERR_ADMIN_TOO_MANY_STREAMS } from '../../errors.js'
+import { SIPUP_ERR_ADMIN_NOT_FOUND, SIPUP_ERR_ADMIN_TOO_MANY_STREAMS } from '../../errors.js'
+import { problem, sendProblem } from '../../core/problem.js'
 import { packageRoot } from '../../paths.js'
 import { kAdminPrincipal } from '../../symbols.js'
 import type { LiveMetrics } from '../../plugins/metrics/types.js'
-import { csrfTokenFor } from '../csrf.js'
+import type { CsrfTokens } from '../csrf.js'
 import { loadAssets } from './assets.js'
 import { LiveHub } from './live-stream.js'
 import { buildOverview } from './overview.js'
@@ -23,13 +24,13 @@ const HEALTH_TTL_MS = 2000
 
 const METRICS_OFF = 'metrics are off (metrics.enabled: false)'
 
-function notFound (reply: FastifyReply, error: string): FastifyReply {
-  return reply.code(404).send({ statusCode: 404, code: 'SIPUP_ERR_ADMIN_NOT_FOUND', error })
+function notFound (reply: FastifyReply, detail: string): FastifyReply {
+  return sendProblem(reply, problem(SIPUP_ERR_ADMIN_NOT_FOUND, detail), { json: true })
 }
 
 const VERSION = (JSON.parse(readFileSync(join(packageRoot, 'package.json'), 'utf8')) as { version: string }).version
 
-const dashboard: FastifyPluginAsync = async admin => {
+const dashboard: FastifyPluginAsync<{ csrf: CsrfTokens }> = async (admin, { csrf }) => {
   const prefix = admin.sidecar.config.admin.prefix
   const assets = await loadAssets()
   const live: LiveMetrics | null = admin.hasDecorator('sidecarMetrics') ? admin.sidecarMetrics : null
@@ -39,7 +40,7 @@ const dashboard: FastifyPluginAsync = async admin => {
   const principalToken = (request: FastifyRequest): string => {
     const principal = request[kAdminPrincipal]
     // Public paths carry no principal; the page is not one of them, so this is only a type guard.
-    return principal === undefined ? '' : csrfTokenFor(principal)
+    return principal === undefined ? '' : csrf.tokenFor(principal)
   }
 
   admin.get('/', async (request, reply) => {

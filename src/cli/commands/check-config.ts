@@ -1,9 +1,9 @@
 import { stringify } from 'yaml'
 import { redact } from '../../config/redact.js'
 import { CONFIG_USAGE, loadConfigFromArgs } from '../config-args.js'
-import { EXIT_OK, EXIT_USAGE, type Command } from '../command.js'
+import { EXIT_OK, EXIT_USAGE, type Command } from '../../core/command.js'
 
-export const checkConfig: Command = {
+export const command: Command = {
   name: 'check-config',
   summary: 'validate the config and print the effective config (secrets redacted)',
   usage: `Usage: sipup-sidecar check-config [-c FILE]

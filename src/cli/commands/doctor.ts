@@ -1,12 +1,12 @@
 // `doctor`: one line per check of what the sidecar depends on, so an operator sees at once what is missing.
 import { readFileSync } from 'node:fs'
-import { Redis } from 'ioredis'
-import { createConnection } from 'mysql2/promise'
+import { pino } from 'pino'
 import { request } from 'undici'
-import type { FrozenConfig } from '../../config/schema.js'
+import type { CoreConfig } from '../../config/core-schema.js'
+import { createContainer, type SidecarContainer } from '../../core/container.js'
 import { redactUrl } from '../../config/redact.js'
 import { CONFIG_USAGE, loadConfigFromArgs } from '../config-args.js'
-import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, type Command } from '../command.js'
+import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, type Command } from '../../core/command.js'
 
 export type CheckStatus = 'ok' | 'warn' | 'fail' | 'skip'
 export interface CheckLine { status: CheckStatus, name: string, detail: string }
@@ -15,7 +15,7 @@ const TIMEOUT_MS = 2000
 /** Room for log files, Redis, MySQL and the listening socket on top of client and origin connections. */
 const FD_HEADROOM = 256
 
-export async function checkUpstream (config: FrozenConfig): Promise<CheckLine> {
+export async function checkUpstream (config: CoreConfig): Promise<CheckLine> {
   const url = new URL(config.upstream.healthPath, config.upstream.url)
   const t0 = performance.now()
   try {
@@ -31,44 +31,44 @@ export async function checkUpstream (config: FrozenConfig): Promise<CheckLine> {
   }
 }
 
-export async function checkRedis (config: FrozenConfig): Promise<CheckLine> {
-  if (!config.redis.enabled) return { status: 'skip', name: 'redis', detail: 'redis.enabled is false: caches and limits are per instance' }
-  const client = new Redis(config.redis.url, { lazyConnect: true, connectTimeout: TIMEOUT_MS, maxRetriesPerRequest: 0, retryStrategy: () => null, enableOfflineQueue: false })
-  client.on('error', () => {})
+/** Through the container's own connection, as the sidecar will connect (same timeouts, same URL handling). */
+export async function checkRedis (container: SidecarContainer): Promise<CheckLine> {
+  const { config, redis } = container
+  if (redis.client === null) return { status: 'skip', name: 'redis', detail: 'redis.enabled is false: caches and limits are per instance' }
+  if (!redis.isReady()) {
+    return { status: 'warn', name: 'redis', detail: `${redis.reason ?? 'unreachable'}: features fall back to per-instance memory` }
+  }
   try {
-    await client.connect()
-    const info = await client.info('server')
+    const info = await redis.client.info('server')
     const version = /redis_version:(\S+)/.exec(info)?.[1] ?? '?'
     return { status: 'ok', name: 'redis', detail: `${redactUrl(config.redis.url)} answered (Redis ${version})` }
   } catch (err) {
     const e = err as Error & { code?: string }
     return { status: 'warn', name: 'redis', detail: `${redactUrl(config.redis.url)} unreachable (${e.code ?? e.message}): features fall back to per-instance memory` }
-  } finally {
-    client.disconnect()
   }
 }
 
 /** Privileges the DB advisor needs: reading the processlist and performance_schema, and online DDL for fixes. */
 const WANTED_PRIVILEGES = ['PROCESS', 'SELECT', 'ALTER', 'INDEX']
 
-export async function checkMysql (config: FrozenConfig): Promise<CheckLine> {
-  if (config.mysql.url === '') return { status: 'skip', name: 'mysql', detail: 'mysql.url is empty (set MYSQL_URL): DB features are off' }
-  let conn
+/** Through the core's MySQL pool: reachability, version and the privileges the DB features need. */
+export async function checkMysql (container: SidecarContainer): Promise<CheckLine> {
+  const mysql = container.mysql
+  const pool = mysql.pool
+  if (pool === null) return { status: 'skip', name: 'mysql', detail: 'mysql.url is empty (set MYSQL_URL): DB features are off' }
+  if (!mysql.isReady()) return { status: 'fail', name: 'mysql', detail: mysql.reason ?? 'unreachable' }
   try {
-    conn = await createConnection({ uri: config.mysql.url, connectTimeout: TIMEOUT_MS })
-    const [rows] = await conn.query('SELECT VERSION() AS v')
+    const [rows] = await pool.query('SELECT VERSION() AS v')
     const version = (rows as { v: string }[])[0]?.v ?? '?'
-    const [grants] = await conn.query('SHOW GRANTS')
+    const [grants] = await pool.query('SHOW GRANTS')
     const text = (grants as Record<string, string>[]).map(r => Object.values(r)[0]).join('\n').toUpperCase()
     const missing = text.includes('ALL PRIVILEGES') ? [] : WANTED_PRIVILEGES.filter(p => !text.includes(p))
     return missing.length === 0
-      ? { status: 'ok', name: 'mysql', detail: `${redactUrl(config.mysql.url)} answered (${version}); privileges ok` }
-      : { status: 'warn', name: 'mysql', detail: `${redactUrl(config.mysql.url)} answered (${version}); missing privileges: ${missing.join(', ')}` }
+      ? { status: 'ok', name: 'mysql', detail: `${mysql.url} answered (${version}); privileges ok` }
+      : { status: 'warn', name: 'mysql', detail: `${mysql.url} answered (${version}); missing privileges: ${missing.join(', ')}` }
   } catch (err) {
     const e = err as Error & { code?: string }
-    return { status: 'fail', name: 'mysql', detail: `${redactUrl(config.mysql.url)} unreachable or refused: ${e.code ?? e.message}` }
-  } finally {
-    await conn?.end().catch(() => undefined)
+    return { status: 'fail', name: 'mysql', detail: `${mysql.url} refused: ${e.code ?? e.message}` }
   }
 }
 
@@ -78,7 +78,7 @@ export function readFdLimit (limitsText: string): number | null {
   return m[1] === 'unlimited' ? Number.POSITIVE_INFINITY : Number(m[1])
 }
 
-export function checkFdLimit (config: FrozenConfig, limitsText: string | null): CheckLine {
+export function checkFdLimit (config: CoreConfig, limitsText: string | null): CheckLine {
   const limit = limitsText === null ? null : readFdLimit(limitsText)
   if (limit === null) return { status: 'skip', name: 'fd-limit', detail: 'cannot read /proc/self/limits on this system' }
   const clients = config.server.maxConnections === 0 ? 20_000 : config.server.maxConnections
@@ -88,7 +88,7 @@ export function checkFdLimit (config: FrozenConfig, limitsText: string | null): 
     : { status: 'fail', name: 'fd-limit', detail: `open files limit ${limit} < ${needed} needed for server.maxConnections ${clients} + upstream.connections ${config.upstream.connections}: raise it (ulimit -n ${needed}, or LimitNOFILE= in the systemd unit)` }
 }
 
-export const doctor: Command = {
+export const command: Command = {
   name: 'doctor',
   summary: 'check the origin, Redis, MySQL and the fd limit',
   usage: `Usage: sipup-sidecar doctor [-c FILE]
@@ -103,11 +103,18 @@ ${CONFIG_USAGE}`,
     const config = loaded.config
     let limits: string | null = null
     try { limits = readFileSync('/proc/self/limits', 'utf8') } catch { limits = null }
-    const lines = [
-      { status: 'ok' as const, name: 'config', detail: `valid (${loaded.sources.join(' < ')})` },
-      ...await Promise.all([checkUpstream(config), checkRedis(config), checkMysql(config)]),
-      checkFdLimit(config, limits)
-    ]
+    // The services as the sidecar itself would reach them; the checks print their own lines, so no log output.
+    const container = await createContainer(config, { role: 'cli', log: pino({ level: 'silent' }) })
+    let lines: CheckLine[]
+    try {
+      lines = [
+        { status: 'ok', name: 'config', detail: `valid (${loaded.sources.join(' < ')})` },
+        ...await Promise.all([checkUpstream(config), checkRedis(container), checkMysql(container)]),
+        checkFdLimit(config, limits)
+      ]
+    } finally {
+      await container.close()
+    }
     for (const l of lines) process.stdout.write(`${l.status.toUpperCase().padEnd(5)} ${l.name.padEnd(9)} ${l.detail}\n`)
     return lines.some(l => l.status === 'fail') ? EXIT_FAILURE : EXIT_OK
   }

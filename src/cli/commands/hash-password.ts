@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util'
 import { hashPassword } from '../../admin/password.js'
-import { EXIT_OK, EXIT_USAGE, type Command } from '../command.js'
+import { EXIT_OK, EXIT_USAGE, type Command } from '../../core/command.js'
 
 async function readStdin (): Promise<string> {
   const chunks: Buffer[] = []
@@ -8,7 +8,7 @@ async function readStdin (): Promise<string> {
   return Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '')
 }
 
-export const hashPasswordCommand: Command = {
+export const command: Command = {
   name: 'hash-password',
   summary: 'print an scrypt hash for admin.users[].passwordHash',
   usage: `Usage: sipup-sidecar hash-password [PASSWORD]

@@ -1,8 +1,8 @@
 import { runSidecar } from '../../run.js'
 import { CONFIG_USAGE, loadConfigFromArgs } from '../config-args.js'
-import { EXIT_USAGE, type Command } from '../command.js'
+import { EXIT_USAGE, type Command } from '../../core/command.js'
 
-export const start: Command = {
+export const command: Command = {
   name: 'start',
   summary: 'start the sidecar proxy',
   usage: `Usage: sipup-sidecar start [-c FILE]

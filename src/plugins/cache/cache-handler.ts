@@ -248,7 +248,7 @@ class CacheHandler implements Handler {
     this.#replaced = true
     const next = this.#next
     const state = this.#state
-    if (state.request !== null) state.request.sidecar.cache = outcome
+    if (state.request !== null) this.#rt.outcome.set(state.request.sidecar, outcome)
     if (!this.#started) { this.#started = true; next.onRequestStart?.(controller, {}) }
     if (state.request !== null && notModified(state.headers, entry.headers)) {
       const { headers } = entryHeaders(entry, 0, now, this.#rt.serveOpts, outcome, cacheStatus)
@@ -279,7 +279,7 @@ class CacheHandler implements Handler {
   #count (outcome: Outcome): void {
     const state = this.#state
     if (state.request === null) return
-    if (outcome !== 'MISS') state.request.sidecar.cache = outcome
+    if (outcome !== 'MISS') this.#rt.outcome.set(state.request.sidecar, outcome)
     this.#rt.metrics.lookup(state.rule === null ? this.#rt.defaultRuleIndex : state.rule.index, outcome)
   }
 }

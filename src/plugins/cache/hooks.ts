@@ -109,7 +109,7 @@ function scheme (request: FastifyRequest): string {
 function bypass (rt: CacheRuntime, request: WithState, reply: FastifyReply, rule: CompiledRule | null,
   why: string, done: Done): void {
   request[kCacheState] = null
-  request.sidecar.cache = 'BYPASS'
+  rt.outcome.set(request.sidecar, 'BYPASS')
   rt.metrics.lookup(rule === null ? rt.defaultRuleIndex : rule.index, 'BYPASS')
   const res = reply.raw
   if (rt.serveOpts.xCache) res.setHeader('x-cache', 'BYPASS')
@@ -164,7 +164,7 @@ function decide (l: Lookup, entry: CacheEntry | undefined): void {
   if (reqCc !== null && reqCc.has('only-if-cached')) {
     // RFC 9111 §5.2.1.7: nothing usable stored, and the client forbids going to the origin.
     request[kCacheState] = null
-    request.sidecar.cache = 'MISS'
+    rt.outcome.set(request.sidecar, 'MISS')
     l.reply.hijack()
     l.reply.raw.writeHead(504, { 'content-length': '0', 'cache-status': `${rt.status.miss}; detail=only-if-cached` })
     l.reply.raw.end()
@@ -173,7 +173,7 @@ function decide (l: Lookup, entry: CacheEntry | undefined): void {
   // HEAD is answered from a stored GET but never stored itself (it has no body to store).
   if (head) {
     request[kCacheState] = null
-    request.sidecar.cache = 'MISS'
+    rt.outcome.set(request.sidecar, 'MISS')
     rt.metrics.lookup(ruleIndex, 'MISS')
     l.done()
     return
@@ -181,7 +181,7 @@ function decide (l: Lookup, entry: CacheEntry | undefined): void {
   const state = new CacheState(STORE, l.key, l.scheme, l.host, request.raw.url as string, l.rule, request, headers)
   if (entry !== undefined && (headers.authorization === undefined || entry.authOk)) state.stale = entry
   request[kCacheState] = state
-  request.sidecar.cache = 'MISS'
+  rt.outcome.set(request.sidecar, 'MISS')
   const co = rt.coalescer
   if (co === null || l.waited || headers.authorization !== undefined || co.isPass(l.key)) { l.done(); return }
   const wait = co.join(l.key)
@@ -211,7 +211,7 @@ function decide (l: Lookup, entry: CacheEntry | undefined): void {
 function hit (l: Lookup, entry: CacheEntry, now: number, outcome: Outcome, cacheStatus: string, ruleIndex: number): void {
   const { rt, request, reply } = l
   request[kCacheState] = null
-  request.sidecar.cache = outcome
+  rt.outcome.set(request.sidecar, outcome)
   rt.metrics.lookup(ruleIndex, outcome)
   reply.hijack()
   const headers = request.raw.headers
@@ -224,7 +224,7 @@ function hit (l: Lookup, entry: CacheEntry, now: number, outcome: Outcome, cache
 }
 
 function handlePurge (rt: CacheRuntime, request: FastifyRequest, reply: FastifyReply): void {
-  request.sidecar.cache = 'PURGE'
+  rt.outcome.set(request.sidecar, 'PURGE')
   if (!rt.purgeAllowed(request.ip)) {
     reply.send(new SIPUP_ERR_CACHE_PURGE_FORBIDDEN(request.ip))
     return

@@ -1,7 +1,7 @@
 // The response cache plugin: wires the store, the proxy route's hooks, the upstream interceptor, the purge API,
 // health and feature reports. The logic lives in the sibling modules.
 import fp from 'fastify-plugin'
-import type { FastifyPluginAsync, RouteOptions } from 'fastify'
+import type { FastifyPluginAsync } from 'fastify'
 import { cacheInterceptor } from './cache-handler.js'
 import { onRequestHook } from './hooks.js'
 import { purgeRoutes } from './purge.js'
@@ -10,11 +10,8 @@ import { createStore } from './store-factory.js'
 import type { CachePluginOptions, SidecarCache } from './types.js'
 
 const PRUNE_INTERVAL_MS = 60_000
-
-function append<T> (hooks: T | T[] | undefined, hook: T): T[] {
-  if (hooks === undefined) return [hook]
-  return Array.isArray(hooks) ? [...hooks, hook] : [hooks, hook]
-}
+/** One instance of the fleet prunes the shared index per interval; the claim lapses a little before the next. */
+const PRUNE_CLAIM_MS = PRUNE_INTERVAL_MS - 5_000
 
 const cachePlugin: FastifyPluginAsync<CachePluginOptions> = async (fastify, { config }) => {
   const sidecar = fastify.sidecar
@@ -48,7 +45,8 @@ const cachePlugin: FastifyPluginAsync<CachePluginOptions> = async (fastify, { co
     store: choice.store,
     registry: sidecar.metrics,
     log,
-    upstream: () => sidecar.upstream
+    upstream: () => sidecar.upstream,
+    outcome: sidecar.defineRequestField('cache')
   })
   baseDetail = `${choice.detail}; ${rt.rules.length} rule(s)`
 
@@ -63,19 +61,21 @@ const cachePlugin: FastifyPluginAsync<CachePluginOptions> = async (fastify, { co
   }
   fastify.decorate('sidecarCache', api)
 
-  sidecar.addUpstreamInterceptor(cacheInterceptor(rt))
-  const onRequest = onRequestHook(rt)
-  fastify.addHook('onRoute', (route: RouteOptions) => {
-    if (route.config?.sidecarProxy !== true) return
-    route.onRequest = append(route.onRequest, onRequest)
-  })
+  // Outside the metrics plugin's interceptor, so that one sees the origin's own responses, not stored ones.
+  sidecar.addUpstreamInterceptor(cacheInterceptor(rt), { name: 'cache', before: ['metrics'] })
+  sidecar.addProxyHook('onRequest', onRequestHook(rt), { name: 'cache', after: ['rateLimit'] })
   sidecar.addAdminRoutes(purgeRoutes(rt))
   sidecar.addHealthCheck('cache', () => outage === null ? { ok: true } : { ok: false, reason: outage })
   const redisDown = choice.prune !== null && !sidecar.redis.isReady()
   if (redisDown) outage = `Redis unreachable (${sidecar.redis.reason ?? 'not connected'}): cache serves from memory only`
   sidecar.reportFeature({ name: 'cache', state: redisDown ? 'degraded' : 'on', detail: redisDown ? `${baseDetail}; ${outage}` : baseDetail })
-  // The Redis index outlives entries Redis expired; prune it now and then.
-  const timer = choice.prune === null ? null : setInterval(() => { choice.prune?.().catch(() => undefined) }, PRUNE_INTERVAL_MS)
+  // The Redis index outlives entries Redis expired; prune it now and then, on one instance of the fleet.
+  const prune = choice.prune
+  const timer = prune === null ? null : setInterval(() => {
+    sidecar.locks.claim('cache:prune', PRUNE_CLAIM_MS)
+      .then(mine => mine ? prune() : undefined)
+      .catch(() => undefined)
+  }, PRUNE_INTERVAL_MS)
   timer?.unref()
   fastify.addHook('onClose', async () => {
     if (timer !== null) clearInterval(timer)

@@ -1,13 +1,13 @@
 // Everything the cache decides at start-up, in one object the hooks and handlers share: compiled rules, store,
 // coalescer, context resolver, metrics, and the operations that are not per-request (purge, refresh).
-import { BlockList, isIPv4 } from 'node:net'
 import type { IncomingHttpHeaders } from 'node:http'
 import type { FastifyBaseLogger, FastifyRequest } from 'fastify'
 import type { Dispatcher } from 'undici'
-import proxyAddr from '@fastify/proxy-addr'
-import type { FrozenConfig } from '../../config/schema.js'
+import { AddressList } from '../../config/address-list.js'
+import type { CoreConfig } from '../../config/core-schema.js'
 import { buildRequestHeaderPlan, forwardRequestHeaders, type RequestHeaderPlan } from '../../proxy/headers.js'
 import { kCacheState } from '../../symbols.js'
+import type { RequestField } from '../../core/types.js'
 import { IDENTITY, pickEncoding, typeMatcher, type Encoding } from './compression.js'
 import { Coalescer } from './coalescer.js'
 import { ContextResolver } from './context.js'
@@ -17,19 +17,20 @@ import type { PolicyRule } from './policy.js'
 import { compileRules, type CompiledRule } from './rules.js'
 import { CacheState, STORE } from './state.js'
 import type { CacheConfig } from './schema.js'
+import type { DeepReadonly } from '../../config/deep-readonly.js'
 import type { CacheEntry, CacheStore, PurgeSelector } from './types.js'
 
-type DeepReadonly<T> = T extends (infer U)[] ? readonly DeepReadonly<U>[]
-  : T extends object ? { readonly [K in keyof T]: DeepReadonly<T[K]> } : T
 export type FrozenCacheConfig = DeepReadonly<CacheConfig>
 
 export interface RuntimeDeps {
   config: FrozenCacheConfig
-  core: FrozenConfig
+  core: CoreConfig
   store: CacheStore
   registry: import('prom-client').Registry
   log: FastifyBaseLogger
   upstream: () => Dispatcher
+  /** The `cache` request field: the outcome (HIT, MISS, STALE, BYPASS...) for the access log and metrics. */
+  outcome: RequestField
 }
 
 export class CacheRuntime {
@@ -44,6 +45,7 @@ export class CacheRuntime {
   readonly minCompressSize: number
   readonly maxObjectSize: number
   readonly metrics: CacheMetrics
+  readonly outcome: RequestField
   readonly log: FastifyBaseLogger
   readonly serveOpts: { xCache: boolean }
   readonly sessionCookie: string
@@ -54,13 +56,13 @@ export class CacheRuntime {
   readonly defaultPolicy: PolicyRule
   /** Cache-Status values that never change. */
   readonly status: { hit: string, swr: string, coalesced: string, miss: string, stored: string, bypass: string }
-  readonly #purgeAllow: BlockList
+  readonly #purgeAllow: AddressList
   readonly #refreshing = new Set<string>()
   readonly #upstream: () => Dispatcher
   readonly #origin: string
   readonly #basePath: string
   readonly #plan: RequestHeaderPlan
-  readonly #trust: (addr: string, i: number) => boolean
+  readonly #trust: AddressList
 
   constructor (deps: RuntimeDeps) {
     const c = deps.config
@@ -76,6 +78,7 @@ export class CacheRuntime {
     this.minCompressSize = c.compression.minSize
     this.maxObjectSize = c.maxObjectSize
     this.log = deps.log
+    this.outcome = deps.outcome
     this.serveOpts = { xCache: c.xCache }
     this.sessionCookie = c.sessionCookie
     this.sessionNeedle = `${c.sessionCookie}=`
@@ -92,7 +95,7 @@ export class CacheRuntime {
       stored: `${n}; fwd=miss; stored`,
       bypass: `${n}; fwd=bypass`
     }
-    this.#purgeAllow = blockList(c.purge.allow)
+    this.#purgeAllow = new AddressList(c.purge.allow)
     this.#upstream = deps.upstream
     const upstreamUrl = new URL(deps.core.upstream.url)
     this.#origin = upstreamUrl.origin
@@ -102,7 +105,7 @@ export class CacheRuntime {
       xForwarded: deps.core.proxy.xForwarded,
       hostOverride: deps.core.upstream.preserveHost ? null : upstreamUrl.host
     })
-    this.#trust = proxyAddr.compile([...deps.core.server.trustProxy])
+    this.#trust = new AddressList(deps.core.server.trustProxy)
     const ctx = c.context
     this.context = new ContextResolver({
       ttl: ctx.ttl,
@@ -126,7 +129,7 @@ export class CacheRuntime {
   }
 
   purgeAllowed (ip: string): boolean {
-    return this.#purgeAllow.check(ip, isIPv4(ip) ? 'ipv4' : 'ipv6')
+    return this.#purgeAllow.has(ip)
   }
 
   async purge (selector: PurgeSelector, via: string): Promise<number> {
@@ -167,7 +170,7 @@ export class CacheRuntime {
     this.#refreshing.add(key)
     const raw = request.raw
     const peer = raw.socket.remoteAddress ?? ''
-    const headers = forwardRequestHeaders(raw.headers, this.#plan, { peer, trusted: this.#trust(peer, 0), proto: scheme })
+    const headers = forwardRequestHeaders(raw.headers, this.#plan, { peer, trusted: this.#trust.has(peer), proto: scheme })
     const state = new CacheState(STORE, key, scheme, host, raw.url ?? '/', rule, null, raw.headers)
     state.stale = entry
     const opts: Dispatcher.DispatchOptions & { [kCacheState]: CacheState } = {
@@ -211,22 +214,6 @@ export class CacheRuntime {
   close (): void {
     this.coalescer?.close()
   }
-}
-
-function blockList (entries: readonly string[]): BlockList {
-  const list = new BlockList()
-  for (const e of entries) {
-    const [addr, bits] = e.split('/')
-    const type = isIPv4(addr) ? 'ipv4' : 'ipv6'
-    if (bits === undefined) list.addAddress(addr, type)
-    else list.addSubnet(addr, Number(bits), type)
-    // IPv4 clients reach a dual-stack server as ::ffff:a.b.c.d
-    if (type === 'ipv4') {
-      if (bits === undefined) list.addAddress(`::ffff:${addr}`, 'ipv6')
-      else list.addSubnet(`::ffff:${addr}`, 96 + Number(bits), 'ipv6')
-    }
-  }
-  return list
 }
 
 /** Handler of a background refresh: nobody waits for the body, the cache handler around it stores it. */

@@ -1,7 +1,7 @@
 // The `cache:` config section. Durations and sizes are human strings in YAML, numbers (ms, bytes) in code.
 import { Type, type Static } from '@sinclair/typebox'
 import { Bytes, Duration } from '../../config/units.js'
-import { Bool, Int, Str, StrList } from '../../config/schema-helpers.js'
+import { AddressList, Bool, Int, Str, StrList } from '../../config/schema-helpers.js'
 
 export const CacheRuleSchema = Type.Object({
   name: Str('Label of the rule in metrics, logs and `Cache-Status` (empty = `rule<N>`, N counted from 1).', ''),
@@ -81,7 +81,7 @@ export const CacheSchema = Type.Object({
   }, { additionalProperties: false, description: 'Context-keyed caching for rules with `scope: context`.', default: {} }),
   purge: Type.Object({
     method: Bool('Accept the `PURGE` method on a URL from `purge.allow` addresses.', true),
-    allow: StrList('Addresses or CIDRs allowed to send PURGE.', ['127.0.0.1/8', '::1/128'])
+    allow: AddressList('Addresses or CIDRs allowed to send PURGE.', ['127.0.0.1/8', '::1/128'])
   }, { additionalProperties: false, description: 'Purging (the admin API is always on when the cache is).', default: {} }),
   xCache: Bool('Add an `X-Cache: HIT|MISS|STALE|BYPASS|REVALIDATED` response header.', true),
   statusName: Str('Cache name in the RFC 9211 `Cache-Status` header.', 'sipup'),

@@ -2,6 +2,7 @@
 // Fastify type augmentation.
 import type { EventEmitter } from 'node:events'
 import type { CacheConfig } from './schema.js'
+import type { DeepReadonly } from '../../config/deep-readonly.js'
 
 /** One stored response (or a Vary marker that points at its variants). Plain data: stores may serialize it. */
 export interface CacheEntry {
@@ -61,7 +62,7 @@ export interface CacheStore extends Partial<Pick<EventEmitter, 'on' | 'once' | '
   readonly size?: { bytes: number, entries: number }
 }
 
-export type CachePluginOptions = { config: CacheConfig }
+export type CachePluginOptions = { config: DeepReadonly<CacheConfig> }
 
 declare module 'fastify' {
   interface FastifyInstance {

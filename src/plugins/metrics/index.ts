@@ -2,7 +2,7 @@
 // <admin.prefix>/metrics (and on metrics.port when set), plus the live per-second history and per-route table the
 // dashboard reads through `fastify.sidecarMetrics`.
 import fp from 'fastify-plugin'
-import type { FastifyPluginAsync, FastifyReply, FastifyRequest, RouteOptions } from 'fastify'
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify'
 import type { Server } from 'node:http'
 import { collectDefaultMetrics } from 'prom-client'
 import { HttpMetrics } from './http-metrics.js'
@@ -13,6 +13,7 @@ import { sampleQueueDepth } from './queue-depth.js'
 import { RouteStats } from './route-stats.js'
 import { TimeSeries } from './time-series.js'
 import type { LiveMetrics, MetricsPluginOptions } from './types.js'
+import type { RequestField } from '../../core/types.js'
 
 const MIN_HISTORY_S = 60
 const MAX_HISTORY_S = 3600
@@ -26,20 +27,21 @@ interface Recorders {
   routes: LabelIndex
 }
 
-function addHook (routeOptions: RouteOptions, hook: NonNullable<RouteOptions['onResponse']>): void {
-  const existing = routeOptions.onResponse
-  const hooks = existing === undefined ? [] : Array.isArray(existing) ? existing : [existing]
-  routeOptions.onResponse = [...hooks, hook] as never
-}
-
 function historySeconds (ms: number): number {
   return Math.min(MAX_HISTORY_S, Math.max(MIN_HISTORY_S, Math.round(ms / 1000)))
 }
 
 const metricsPlugin: FastifyPluginAsync<MetricsPluginOptions> = async (fastify, { config }) => {
-  const registry = fastify.sidecar.metrics
+  const sidecar = fastify.sidecar
+  const registry = sidecar.metrics
   if (config.processMetrics) collectDefaultMetrics({ register: registry })
   const routes = new LabelIndex(config.maxRoutes, ['proxy', 'admin'])
+  // The cache plugin's outcome field, when it is on; known once every plugin registered.
+  let cacheField: RequestField | null = null
+  fastify.addHook('onReady', async () => {
+    cacheField = sidecar.requestField('cache')
+    for (const g of sidecar.routeGroups) routes.index(g.name)
+  })
   const rec: Recorders = {
     http: new HttpMetrics({ registry, routes, buckets: config.buckets }),
     series: new TimeSeries({ seconds: historySeconds(config.history) }),
@@ -65,20 +67,22 @@ const metricsPlugin: FastifyPluginAsync<MetricsPluginOptions> = async (fastify, 
     // One clock read per request: wall time from the monotonic clock plus an offset refreshed by the timer below.
     const now = clock.offset + end
     const r = rec.routes.index(state.route)
-    rec.http.record(r, request.raw.method ?? 'GET', status, state.cache, ms, state.upstreamMs, state.upstreamError)
+    const cache = cacheField === null ? null : cacheField.get(state)
+    rec.http.record(r, request.raw.method ?? 'GET', status, cache, ms, state.upstreamMs, state.upstreamError)
     const failed = state.upstreamError !== null
-    rec.series.record(now, ms, status, state.cache, state.upstreamMs, failed)
-    rec.routeStats.record(now, rec.routes.names[r], ms, status, state.cache, state.upstreamMs, failed)
+    rec.series.record(now, ms, status, cache, state.upstreamMs, failed)
+    rec.routeStats.record(now, rec.routes.names[r], ms, status, cache, state.upstreamMs, failed)
     done()
   }
-  // Only the proxy route: admin traffic (the dashboard's own polling, scrapes) would drown the site's numbers.
-  fastify.addHook('onRoute', routeOptions => {
-    if (routeOptions.config?.sidecarProxy === true) addHook(routeOptions, recordResponse)
-  })
+  // The proxy route and the route groups (the PHP app's job calls are site traffic too), never the admin: its own
+  // traffic (the dashboard's polling, scrapes) would drown the site's numbers.
+  sidecar.addProxyHook('onResponse', recordResponse, { name: 'metrics' })
+  sidecar.addRouteGroupHook('onResponse', recordResponse, { name: 'metrics' })
   const routeLabel = (route: string): string => routes.names[routes.index(route)]
-  fastify.sidecar.addUpstreamInterceptor(originCacheabilityInterceptor(rec.routeStats, routeLabel))
+  // Innermost (after every other interceptor): it must see the origin's own responses.
+  sidecar.addUpstreamInterceptor(originCacheabilityInterceptor(rec.routeStats, routeLabel), { name: 'metrics', after: ['cache'] })
 
-  fastify.sidecar.addAdminRoutes(async admin => {
+  sidecar.addAdminRoutes(async admin => {
     admin.get('/metrics', async (_request, reply) => {
       reply.header('content-type', registry.contentType).header('cache-control', 'no-store')
       return registry.metrics()

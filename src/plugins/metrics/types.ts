@@ -1,10 +1,11 @@
 // The metrics plugin's public contract: the live figures the dashboard reads (`fastify.sidecarMetrics`).
-import type { FrozenConfig } from '../../config/schema.js'
+import type { Section } from '../plugin-entry.js'
+import type { MetricsSchema } from './schema.js'
 import type { RouteStats } from './route-stats.js'
 import type { TimeSeries } from './time-series.js'
 
 /** The frozen `metrics:` section (schema in ./schema.ts). */
-export type MetricsConfig = FrozenConfig['metrics']
+export type MetricsConfig = Section<typeof MetricsSchema>
 
 export type MetricsPluginOptions = { config: MetricsConfig }
 

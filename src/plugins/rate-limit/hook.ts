@@ -2,7 +2,7 @@
 // request's tiers (per IP, per user, matching rules) with their keys, then one limiter decision, then headers and,
 // when limited, the rejection. Everything configurable was resolved at start-up (options.ts).
 import type { FastifyReply, FastifyRequest } from 'fastify'
-import { clientKey, inList } from './client-ip.js'
+import { clientKey } from './client-ip.js'
 import { formFieldKey, readBody, readableFormLength } from './form-field.js'
 import { setRateLimitHeaders } from './headers.js'
 import type { Limiter } from './limiter.js'
@@ -10,7 +10,8 @@ import { BAN_TIER, LIST_TIER, STORE_TIER, type RateLimitMetrics } from './metric
 import type { RateLimitParams, ResolvedRule } from './options.js'
 import { normalizePath } from './path-match.js'
 import { reject } from './response.js'
-import type { Check, CheckResult, Outcome } from './types.js'
+import type { Check, CheckResult, Outcome, Tier } from './types.js'
+import type { RequestField } from '../../core/types.js'
 
 export interface HookContext {
   readonly params: RateLimitParams
@@ -19,6 +20,8 @@ export interface HookContext {
   /** Prefix of every store key (`redis.keyPrefix` + `rl:`); a tier's keys are `<prefix><tier>:<id>`. */
   readonly keyPrefix: string
   readonly now: () => number
+  /** The `rateLimit` request field (access log): the request's outcome. */
+  readonly outcome: RequestField
 }
 
 type MaybePromise<T> = T | Promise<T>
@@ -50,7 +53,7 @@ async function fieldId (request: FastifyRequest, rule: ResolvedRule, maxBody: nu
 }
 
 export function createRateLimitHook (ctx: HookContext): (request: FastifyRequest, reply: FastifyReply) => Promise<unknown> {
-  const { params: p, limiter, metrics } = ctx
+  const { params: p, limiter, metrics, outcome: field } = ctx
   const anonPrefix = 'ip='
   // Key prefixes built once, so a request's keys are one concatenation each.
   const ipKey = `${ctx.keyPrefix}ip:`
@@ -60,13 +63,13 @@ export function createRateLimitHook (ctx: HookContext): (request: FastifyRequest
   return async function sipupRateLimit (request: FastifyRequest, reply: FastifyReply): Promise<unknown> {
     const state = request.sidecar
     const ip = request.ip
-    if (p.deny !== null && inList(p.deny, ip)) {
-      state.rateLimit = 'denied'
+    if (p.deny !== null && p.deny.has(ip)) {
+      field.set(state, 'denied')
       metrics.count(LIST_TIER, 'denied')
       return reject(reply, 'denied', 0, [])
     }
-    if (p.allow !== null && inList(p.allow, ip)) {
-      state.rateLimit = 'allowlisted'
+    if (p.allow !== null && p.allow.has(ip)) {
+      field.set(state, 'allowlisted')
       metrics.count(LIST_TIER, 'allowlisted')
       return
     }
@@ -101,19 +104,19 @@ export function createRateLimitHook (ctx: HookContext): (request: FastifyRequest
       }
     }
     if (checks.length === 0) {
-      state.rateLimit = 'allowed'
+      field.set(state, 'allowed')
       return
     }
 
     const pending = limiter.decide(client, checks, now)
     const d = isPromise(pending) ? await pending : pending
     if (d.verdict === 'banned') {
-      state.rateLimit = 'banned'
+      field.set(state, 'banned')
       metrics.count(BAN_TIER, 'banned')
       return reject(reply, 'banned', d.retryMs, [])
     }
     if (d.verdict === 'unavailable') {
-      state.rateLimit = 'unavailable'
+      field.set(state, 'unavailable')
       metrics.count(STORE_TIER, 'unavailable')
       return reject(reply, 'unavailable', 0, [])
     }
@@ -139,9 +142,48 @@ export function createRateLimitHook (ctx: HookContext): (request: FastifyRequest
     }
     if (p.headers.standard || p.headers.legacy) setRateLimitHeaders(reply.raw, checks, d.results, p.headers)
     if (d.verdict === 'limited') {
-      state.rateLimit = 'limited'
+      field.set(state, 'limited')
       return reject(reply, 'limited', d.retryMs, violated ?? [])
     }
-    state.rateLimit = wouldLimit ? 'dry_run_would_limit' : 'allowed'
+    field.set(state, wouldLimit ? 'dry_run_would_limit' : 'allowed')
+  }
+}
+
+/** The limit a route group declares (e.g. the job endpoint): per client IP, on the group's own key space.
+ * `tiers` (group name to tier) is filled at ready, once the groups are mounted. */
+export function createGroupLimitHook (ctx: HookContext, tiers: ReadonlyMap<string, Tier>): (request: FastifyRequest, reply: FastifyReply) => Promise<unknown> {
+  const { params: p, limiter, metrics, outcome: field } = ctx
+  return async function sipupGroupRateLimit (request: FastifyRequest, reply: FastifyReply): Promise<unknown> {
+    const state = request.sidecar
+    const tier = tiers.get(state.route)
+    if (tier === undefined) return
+    const ip = request.ip
+    if (p.deny !== null && p.deny.has(ip)) {
+      field.set(state, 'denied')
+      metrics.count(LIST_TIER, 'denied')
+      return reject(reply, 'denied', 0, [])
+    }
+    if (p.allow !== null && p.allow.has(ip)) {
+      field.set(state, 'allowlisted')
+      return
+    }
+    const client = clientKey(ip, p.ipv6Subnet)
+    const id = `ip=${client}`
+    const checks: Check[] = [{ tier, id, key: `${ctx.keyPrefix}${tier.name}:${id}`, want: 1 }]
+    const pending = limiter.decide(client, checks, ctx.now())
+    const d = isPromise(pending) ? await pending : pending
+    if (d.verdict === 'unavailable') {
+      field.set(state, 'unavailable')
+      metrics.count(STORE_TIER, 'unavailable')
+      return reject(reply, 'unavailable', 0, [])
+    }
+    if (p.headers.standard || p.headers.legacy) setRateLimitHeaders(reply.raw, checks, d.results, p.headers)
+    if (d.verdict === 'limited' || d.verdict === 'banned') {
+      field.set(state, 'limited')
+      metrics.count(tier.name, 'limited')
+      return reject(reply, 'limited', d.retryMs, [tier.name])
+    }
+    field.set(state, 'allowed')
+    metrics.count(tier.name, 'allowed')
   }
 }

@@ -1,9 +1,10 @@
 // The rate-limit plugin: wires the resolved params, the stores, the limiter, metrics, health and the onRequest
-// hook on the proxy route (and only there: admin routes are never limited). Why not @fastify/rate-limit's hook
-// and store interface: see README "Rate limiting" (one atomic call for several tiers, GCRA, shared bans).
+// hooks on the proxy route and on the route groups that declare a limit (admin routes are never limited). Why not
+// @fastify/rate-limit's hook and store interface: see README "Rate limiting" (one atomic call for several tiers,
+// GCRA, shared bans).
 import fp from 'fastify-plugin'
 import type { FastifyPluginAsync, onRequestHookHandler } from 'fastify'
-import { createRateLimitHook } from './hook.js'
+import { createGroupLimitHook, createRateLimitHook, type HookContext } from './hook.js'
 import { Limiter } from './limiter.js'
 import { MemoryStore } from './memory-store.js'
 import { RateLimitMetrics } from './metrics.js'
@@ -12,6 +13,7 @@ import { RedisStore } from './redis-store.js'
 import type { RateLimitSection } from './schema.js'
 import type { Tier } from './types.js'
 import { formatDuration } from '../../config/units.js'
+import { makeTier } from './tiers.js'
 
 export interface RateLimitPluginOptions {
   config: RateLimitSection
@@ -89,18 +91,25 @@ const rateLimitPlugin: FastifyPluginAsync<RateLimitPluginOptions> = async (fasti
       : { ok: true, reason: 'degraded: Redis unavailable, limits are per instance' }
   })
 
-  const hook = createRateLimitHook({
+  const ctx: HookContext = {
     params,
     limiter,
     metrics,
     keyPrefix: `${sidecar.config.redis.keyPrefix}rl:`,
-    now: opts.now ?? Date.now
-  }) as onRequestHookHandler
+    now: opts.now ?? Date.now,
+    outcome: sidecar.defineRequestField('rateLimit')
+  }
+  // Limits run before the cache serves a hit, so a hit costs the client its quota like any other request.
+  sidecar.addProxyHook('onRequest', createRateLimitHook(ctx) as onRequestHookHandler, { name: FEATURE, before: ['cache'] })
 
-  fastify.addHook('onRoute', routeOptions => {
-    if (routeOptions.config?.sidecarProxy !== true) return
-    const existing = routeOptions.onRequest
-    routeOptions.onRequest = existing === undefined ? [hook] : Array.isArray(existing) ? [...existing, hook] : [existing, hook]
+  // Route groups that declare a limit (the job endpoint) get their own tier per group, keyed per client IP.
+  const groupTiers = new Map<string, Tier>()
+  sidecar.addRouteGroupHook('onRequest', createGroupLimitHook(ctx, groupTiers) as onRequestHookHandler, { name: FEATURE })
+  fastify.addHook('onReady', async () => {
+    for (const g of sidecar.routeGroups) {
+      if (g.rateLimit !== null) groupTiers.set(g.name, makeTier(`group:${g.name}`, g.rateLimit.limit, g.rateLimit.windowMs, false))
+    }
+    metrics.addTiers([...groupTiers.values()].map(t => t.name))
   })
 }
 

@@ -12,9 +12,9 @@ export const BAN_TIER = 'ban'
 export const STORE_TIER = 'store'
 
 export class RateLimitMetrics {
-  readonly #tiers: readonly string[]
-  readonly #tierIndex: Map<string, number>
-  readonly #pending: Float64Array
+  #tiers: readonly string[]
+  #tierIndex: Map<string, number>
+  #pending: Float64Array
   readonly storeErrors: Counter
   readonly #degraded: Gauge
 
@@ -22,8 +22,7 @@ export class RateLimitMetrics {
     this.#tiers = [...tierNames, LIST_TIER, BAN_TIER, STORE_TIER]
     this.#tierIndex = new Map(this.#tiers.map((t, i) => [t, i]))
     this.#pending = new Float64Array(this.#tiers.length * OUTCOMES.length)
-    const pending = this.#pending
-    const tiers = this.#tiers
+    const self = this
     new Counter({ // eslint-disable-line no-new
       name: 'sipup_rate_limit_decisions_total',
       help: 'Rate-limit decisions by tier (ip, user, a rule name; list, ban, store for the others) and outcome ' +
@@ -31,6 +30,8 @@ export class RateLimitMetrics {
       labelNames: ['tier', 'outcome'] as const,
       registers: [registry],
       collect () {
+        const pending = self.#pending
+        const tiers = self.#tiers
         for (let i = 0; i < pending.length; i++) {
           if (pending[i] === 0) continue
           this.inc({ tier: tiers[Math.floor(i / OUTCOMES.length)], outcome: OUTCOMES[i % OUTCOMES.length] }, pending[i])
@@ -48,6 +49,17 @@ export class RateLimitMetrics {
       help: '1 while the shared (Redis) store is unreachable and limits are per instance (or 503 when fail closed).',
       registers: [registry]
     })
+  }
+
+  /** Adds tiers known only once the app is assembled (route groups); call before the first request. */
+  addTiers (names: readonly string[]): void {
+    const fresh = names.filter(n => !this.#tierIndex.has(n))
+    if (fresh.length === 0) return
+    const pending = new Float64Array((this.#tiers.length + fresh.length) * OUTCOMES.length)
+    pending.set(this.#pending)
+    this.#tiers = [...this.#tiers, ...fresh]
+    this.#tierIndex = new Map(this.#tiers.map((t, i) => [t, i]))
+    this.#pending = pending
   }
 
   count (tier: string, outcome: Outcome): void {

@@ -1,9 +1,8 @@
 // Resolves the frozen `rateLimit:` section once, at registration, into the params the hot path reads. Checks
 // the schema can't express throw SIPUP_ERR_RATELIMIT_CONFIG naming the key, what was expected and what was got.
-import type { BlockList } from 'node:net'
 import { SIPUP_ERR_RATELIMIT_CONFIG } from '../../errors.js'
 import { formatDuration } from '../../config/units.js'
-import { compileIpList } from './client-ip.js'
+import { compileAddressList, type AddressList } from '../../config/address-list.js'
 import type { HeaderOptions } from './headers.js'
 import { IdentityResolver } from './identity.js'
 import { compileGlob } from './path-match.js'
@@ -33,8 +32,8 @@ export interface RateLimitParams {
   /** Some tier keys on the user: resolve the identity. */
   readonly needsUser: boolean
   readonly identity: IdentityResolver
-  readonly allow: BlockList | null
-  readonly deny: BlockList | null
+  readonly allow: AddressList | null
+  readonly deny: AddressList | null
   readonly ban: BanPolicy | null
   readonly headers: HeaderOptions
   readonly ipv6Subnet: number
@@ -93,8 +92,8 @@ export function resolveParams (cfg: RateLimitSection): RateLimitParams {
     rules,
     needsUser,
     identity,
-    allow: compileIpList(cfg.allowlist, 'allowlist'),
-    deny: compileIpList(cfg.denylist, 'denylist'),
+    allow: compileAddressList(cfg.allowlist),
+    deny: compileAddressList(cfg.denylist),
     ban: cfg.bans.enabled ? { strikes: cfg.bans.strikes, withinMs: cfg.bans.within, durationMs: cfg.bans.duration } : null,
     headers: { standard: cfg.headers, legacy: cfg.legacyHeaders },
     ipv6Subnet: cfg.ipv6Subnet,

@@ -3,8 +3,8 @@
 // registration in options.ts and throw SIPUP_ERR_RATELIMIT_CONFIG naming the key.
 import { Type, type Static } from '@sinclair/typebox'
 import { Bytes, Duration } from '../../config/units.js'
-import { Bool, Int, Str, StrList } from '../../config/schema-helpers.js'
-import type { FrozenConfig } from '../../config/schema.js'
+import { AddressList, Bool, Int, Str } from '../../config/schema-helpers.js'
+import type { DeepReadonly } from '../../config/deep-readonly.js'
 
 /** Longest window accepted: longer ones are better served by an account quota in the application. */
 export const MAX_WINDOW_MS = 7 * 86_400_000
@@ -118,8 +118,8 @@ export const RateLimitSchema = Type.Object({
   }),
   identity: IdentitySchema,
   ipv6Subnet: Int('IPv6 clients are counted per subnet of this prefix length (one host usually holds a /64).', 64, 1, 128),
-  allowlist: StrList('Addresses or CIDRs never limited (monitoring, office).', []),
-  denylist: StrList('Addresses or CIDRs always answered 403.', []),
+  allowlist: AddressList('Addresses or CIDRs never limited (monitoring, office).', []),
+  denylist: AddressList('Addresses or CIDRs always answered 403.', []),
   bans: BansSchema,
   headers: Bool('Send `RateLimit-Policy` and `RateLimit` (draft-ietf-httpapi-ratelimit-headers) on limited routes.', true),
   legacyHeaders: Bool('Also send `X-RateLimit-Limit`, `X-RateLimit-Remaining` and `X-RateLimit-Reset` (seconds) ' +
@@ -133,6 +133,6 @@ export const RateLimitSchema = Type.Object({
 
 export type RateLimitConfig = Static<typeof RateLimitSchema>
 /** The section as plugins receive it: validated, defaulted, deep-frozen. */
-export type RateLimitSection = FrozenConfig['rateLimit']
+export type RateLimitSection = DeepReadonly<RateLimitConfig>
 export type RuleConfig = Static<typeof RuleSchema>
 export type TierConfig = Static<ReturnType<typeof TierSchema>>

@@ -29,7 +29,7 @@
     const text = await res.text()
     let body = null
     try { body = text === '' ? null : JSON.parse(text) } catch { body = { error: text } }
-    if (!res.ok) throw new Error((body && (body.error || body.message)) || `${res.status} ${res.statusText}`)
+    if (!res.ok) throw new Error((body && (body.detail || body.error || body.title)) || `${res.status} ${res.statusText}`)
     return body
   }
 

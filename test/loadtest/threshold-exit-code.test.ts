@@ -1,6 +1,6 @@
 import t from 'tap'
 import { Writable } from 'node:stream'
-import { runBenchCli } from '../../src/bench/cli.js'
+import { runBenchCli } from '../../src/loadtest/cli.js'
 import { delayServer } from './helpers.js'
 
 function sink (): { stream: Writable, text: () => string } {

@@ -1,5 +1,5 @@
 import t from 'tap'
-import { runBench } from '../../src/bench/run.js'
+import { runBench } from '../../src/loadtest/run.js'
 import { benchOptions, delayServer } from './helpers.js'
 
 // The server answers at once, except that its 20th request stalls for 1 s. One connection in both runs.

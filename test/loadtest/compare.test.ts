@@ -1,10 +1,10 @@
 import t from 'tap'
 import http from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { compareResults, median, medianResult } from '../../src/bench/compare.js'
-import type { TargetResult } from '../../src/bench/result.js'
-import { runBench } from '../../src/bench/run.js'
-import { comparisonTable } from '../../src/bench/report-text.js'
+import { compareResults, median, medianResult } from '../../src/loadtest/compare.js'
+import type { TargetResult } from '../../src/loadtest/result.js'
+import { runBench } from '../../src/loadtest/run.js'
+import { comparisonTable } from '../../src/loadtest/report-text.js'
 import { benchOptions } from './helpers.js'
 
 function fakeResult (rps: number, p50: number, success = 1): TargetResult {

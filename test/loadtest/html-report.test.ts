@@ -1,6 +1,6 @@
 import t from 'tap'
-import { htmlReport } from '../../src/bench/report-html.js'
-import { runBench } from '../../src/bench/run.js'
+import { htmlReport } from '../../src/loadtest/report-html.js'
+import { runBench } from '../../src/loadtest/run.js'
 import { benchOptions, delayServer } from './helpers.js'
 
 t.test('the HTML report is self-contained: inline SVG charts, no script, no external resource', async t => {

@@ -1,8 +1,8 @@
 // The keep-alive pool to the origin. Interceptors added by plugins are composed around it once, at ready.
 import { Pool, type Dispatcher } from 'undici'
-import type { FrozenConfig } from '../config/schema.js'
+import type { CoreConfig } from '../config/core-schema.js'
 
-export function createUpstreamPool (config: FrozenConfig['upstream']): Pool {
+export function createOriginPool (config: CoreConfig['upstream']): Pool {
   const origin = new URL(config.url).origin
   return new Pool(origin, {
     connections: config.connections,
@@ -15,6 +15,7 @@ export function createUpstreamPool (config: FrozenConfig['upstream']): Pool {
   })
 }
 
-export function composeUpstream (pool: Pool, interceptors: readonly Dispatcher.DispatcherComposeInterceptor[]): Dispatcher {
-  return interceptors.length === 0 ? pool : pool.compose(...interceptors)
+/** undici's compose() applies the first interceptor first, i.e. innermost: `outermostFirst` is reversed for it. */
+export function composeUpstream (pool: Dispatcher, outermostFirst: readonly Dispatcher.DispatcherComposeInterceptor[]): Dispatcher {
+  return outermostFirst.length === 0 ? pool : pool.compose(...[...outermostFirst].reverse())
 }

@@ -1,8 +1,8 @@
 // Test servers for the bench tests, on real sockets (port 0).
 import http from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { RequestPlan } from '../../src/bench/request-plan.js'
-import type { BenchOptions } from '../../src/bench/run.js'
+import { RequestPlan } from '../../src/loadtest/request-plan.js'
+import type { BenchOptions } from '../../src/loadtest/run.js'
 
 export interface TestServer {
   url: string

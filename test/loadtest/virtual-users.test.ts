@@ -1,8 +1,8 @@
 import t from 'tap'
 import { startLegacyApp } from '../../examples/legacy-app/shop.js'
-import { RequestPlan } from '../../src/bench/request-plan.js'
-import { runBench } from '../../src/bench/run.js'
-import { validateScenario } from '../../src/bench/scenario.js'
+import { RequestPlan } from '../../src/loadtest/request-plan.js'
+import { runBench } from '../../src/loadtest/run.js'
+import { validateScenario } from '../../src/loadtest/scenario.js'
 import { benchOptions } from './helpers.js'
 
 t.test('virtual users hold one keep-alive connection each, log in once and keep their session cookie', async t => {

@@ -1,5 +1,5 @@
 import t from 'tap'
-import { LoadProfile, parseRamp } from '../../src/bench/load-profile.js'
+import { LoadProfile, parseRamp } from '../../src/loadtest/load-profile.js'
 import { parseDuration } from '../../src/config/units.js'
 
 t.test('without a ramp the level is constant; warm-up comes first, then --duration', async t => {

@@ -2,7 +2,7 @@ import t from 'tap'
 import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { loadScenarioFile, validateScenario } from '../../src/bench/scenario.js'
+import { loadScenarioFile, validateScenario } from '../../src/loadtest/scenario.js'
 
 function errorOf (fn: () => unknown): Error & { code?: string } {
   try {

@@ -1,6 +1,6 @@
 import t from 'tap'
-import { cacheOutcome, errorKind } from '../../src/bench/outcome.js'
-import { runBench } from '../../src/bench/run.js'
+import { cacheOutcome, errorKind } from '../../src/loadtest/outcome.js'
+import { runBench } from '../../src/loadtest/run.js'
 import { benchOptions, delayServer } from './helpers.js'
 
 t.test('X-Cache and Cache-Status (RFC 9211, last member) map to one outcome', async t => {

@@ -1,5 +1,5 @@
 import t from 'tap'
-import { runBench } from '../../src/bench/run.js'
+import { runBench } from '../../src/loadtest/run.js'
 import { benchOptions, delayServer } from './helpers.js'
 
 t.test('percentiles match a server with known delays (90% at 10 ms, 10% at 100 ms)', async t => {
