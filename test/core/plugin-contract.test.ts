@@ -147,3 +147,26 @@ t.test('a worker-role app registers only worker-role plugins and never listens',
   t.equal((await app.inject('/anything')).statusCode, 404, 'no proxy route')
   t.equal((await app.inject('/_admin/health')).statusCode, 404, 'no admin')
 })
+
+t.test('runWorker: the worker process starts its plugins with no listener, says so, and shuts down on request', async t => {
+  const { runWorker } = await import('../../src/run.js')
+  const { createConfigLoader } = await import('../../src/config/load.js')
+  const { composeConfigSpec } = await import('../../src/sidecar-config.js')
+  const { pluginEntries } = await import('../../src/plugins/registry.js')
+  const { Writable } = await import('node:stream')
+  let stopped = false
+  const busy = testPlugin('busy', async fastify => {
+    fastify.sidecar.onClose(() => { stopped = true })
+  }, { roles: ['worker'] })
+  const entries = [...pluginEntries, busy]
+  const { config } = createConfigLoader<Parameters<typeof runWorker>[0]>(composeConfigSpec(entries))
+    .load({ env: {}, overrides: { redis: { enabled: false }, log: { level: 'silent' } } })
+  let printed = ''
+  const out = new Writable({ write (chunk: Buffer, _enc, cb) { printed += chunk.toString(); cb() } })
+  const worker = await runWorker(config, { plugins: entries, signals: false, out })
+  t.equal(worker.url, '')
+  t.equal(worker.app.server.listening, false)
+  t.match(printed, /worker running \(no listener\)/)
+  t.equal(await worker.shutdown('test'), true)
+  t.ok(stopped, 'the plugin\'s close hook ran')
+})
