@@ -74,5 +74,7 @@ export const RedisSchema = Type.Object({
 
 export const MysqlSchema = Type.Object({
   url: Str('MySQL/MariaDB URL of the legacy database, e.g. mysql://user:pass@127.0.0.1:3306/shop (env MYSQL_URL). Empty = DB features off.', ''),
-  poolSize: Int('Connections in the DB admin pool.', 4, 1, 100)
+  poolSize: Int('Connections in the DB admin pool.', 4, 1, 100),
+  connectTimeout: Duration({ description: 'Time to open a connection to the database before it counts as unreachable.', default: '5s' }),
+  queryTimeout: Duration({ description: 'Longest wait for one catalog or statistics query of the sidecar (never applied to DDL, whose wait is bounded by db.lockWaitTimeout).', default: '30s' })
 }, { additionalProperties: false, description: 'The legacy database (optional; used by the DB advisor and `doctor`).', default: {} })
