@@ -6,6 +6,7 @@ import type { FastifyPluginAsync } from 'fastify'
 import { RateLimitSchema } from './rate-limit/schema.js'
 import { CacheSchema } from './cache/schema.js'
 import { MetricsSchema } from './metrics/schema.js'
+import { DbSchema } from './db/schema.js'
 
 export interface PluginEntry {
   /** The config section (YAML top-level key) the plugin owns. */
@@ -19,7 +20,8 @@ export interface PluginEntry {
 export const pluginSchemas = {
   rateLimit: RateLimitSchema,
   cache: CacheSchema,
-  metrics: MetricsSchema
+  metrics: MetricsSchema,
+  db: DbSchema
 } satisfies Record<string, TObject>
 
 export const pluginEntries: PluginEntry[] = [
@@ -27,5 +29,7 @@ export const pluginEntries: PluginEntry[] = [
   { key: 'metrics', title: 'metrics', load: () => import('./metrics/index.js') },
   // Before the cache: limits run before cache hits are served.
   { key: 'rateLimit', title: 'rate limiting', load: () => import('./rate-limit/index.js') },
-  { key: 'cache', title: 'response cache', load: () => import('./cache/index.js') }
+  { key: 'cache', title: 'response cache', load: () => import('./cache/index.js') },
+  // Admin API and maintenance only: nothing on the proxy path, so its place in the order doesn't matter.
+  { key: 'db', title: 'DB advisor', load: () => import('./db/index.js') }
 ]

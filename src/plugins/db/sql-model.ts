@@ -64,7 +64,7 @@ const grammars = [
 ]
 
 function astOf (sql: string): Node {
-  let first: Error | null = null
+  let first: (Error & { location?: { start?: { offset?: number } } }) | null = null
   for (const g of grammars) {
     try {
       const ast = g.parser.astify(sql, { database: g.database }) as unknown
@@ -80,8 +80,10 @@ function astOf (sql: string): Node {
   }
   // The parser's message lists every token it expected; the first line up to "but" says where it stopped.
   const msg = (first?.message ?? 'unknown error').split('\n')[0]
+  const at = first?.location?.start?.offset
+  const near = typeof at === 'number' ? ` near '${sql.slice(at, at + 24)}'` : ''
   const found = /but (.+) found\.?$/.exec(msg)
-  throw new UnreadableStatement(`SQL parser could not read it: ${found !== null ? `unexpected ${found[1]}` : msg.slice(0, 160)}`)
+  throw new UnreadableStatement(`SQL parser could not read it: ${found !== null ? `unexpected ${found[1]}` : msg.slice(0, 160)}${near}`)
 }
 
 /** Parses one statement into its model; throws UnreadableStatement with the reason. */
