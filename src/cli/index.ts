@@ -5,9 +5,10 @@ import { checkConfig } from './commands/check-config.js'
 import { doctor } from './commands/doctor.js'
 import { hashPasswordCommand } from './commands/hash-password.js'
 import { start } from './commands/start.js'
+import { dbCommand } from '../plugins/db/commands/db.js'
 import { EXIT_OK, EXIT_USAGE, type Command } from './command.js'
 
-const COMMANDS: readonly Command[] = [start, checkConfig, doctor, hashPasswordCommand, bench]
+const COMMANDS: readonly Command[] = [start, checkConfig, doctor, hashPasswordCommand, bench, dbCommand]
 
 function mainHelp (): string {
   const width = Math.max(...COMMANDS.map(c => c.name.length))

@@ -1,7 +1,9 @@
 // Sampling information_schema.PROCESSLIST over a window: needs no server setting at all, only the PROCESS
 // privilege. It sees statements while they run, so it finds exactly the slow ones (a 1 ms query is rarely caught);
 // an execution is one (connection, statement) seen with a growing TIME_MS, its duration the largest TIME_MS seen.
+import { SIPUP_ERR_DB_PRIVILEGE } from '../../../errors.js'
 import type { DbClient } from '../db-client.js'
+import { hasPrivilege, parseGrants } from '../privileges.js'
 import { isWorkloadStatement } from '../normalize.js'
 import { ShapeBook } from '../shape-book.js'
 import type { SourceResult, WorkloadSource } from '../types.js'
@@ -42,6 +44,12 @@ export class ProcesslistSource implements WorkloadSource {
     const now = this.#o.now ?? (() => performance.now())
     const delay = this.#o.delay ?? realDelay
     const info = await client.info()
+    // Without PROCESS the server shows only the sidecar's own sessions: an empty result that would look like an
+    // idle shop. Say so instead.
+    const grants = parseGrants((await client.rows('SHOW GRANTS', [], 'read the sidecar user\'s grants')).map(r => String(Object.values(r)[0])))
+    if (!hasPrivilege(grants, 'PROCESS', '*.*')) {
+      throw new SIPUP_ERR_DB_PRIVILEGE('PROCESS ON *.*', 'see other sessions\' statements in information_schema.PROCESSLIST (processlist source)')
+    }
     // MariaDB has TIME_MS and EXAMINED_ROWS; MySQL only whole seconds.
     const cols = info.flavor === 'mariadb' ? 'TIME_MS AS ms, EXAMINED_ROWS AS examined' : 'TIME * 1000 AS ms, NULL AS examined'
     const sql = `SELECT ID AS id, DB AS db, INFO AS info, ${cols} FROM information_schema.PROCESSLIST

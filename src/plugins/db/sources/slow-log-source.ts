@@ -37,7 +37,8 @@ export class SlowLogSource implements WorkloadSource {
     const v = vars[0] ?? {}
     if (Number(v.on_ ?? 0) !== 1) return unavailable('slow_query_log is OFF', SLOWLOG_ENABLE)
     const output = String(v.output ?? '').toUpperCase().split(',')
-    if (output.includes('TABLE')) return this.#fromTable()
+    // An explicitly configured file wins when the server writes both.
+    if (output.includes('TABLE') && !(this.#o.file !== '' && output.includes('FILE'))) return this.#fromTable()
     if (output.includes('FILE')) {
       const serverFile = String(v.file ?? '')
       const path = this.#o.file !== '' ? this.#o.file : isAbsolute(serverFile) ? serverFile : `${String(v.datadir ?? '')}${serverFile}`
