@@ -33,7 +33,7 @@ export class SlowLogSource implements WorkloadSource {
 
   async collect (): Promise<SourceResult> {
     const vars = await this.#o.client.rows(
-      'SELECT @@slow_query_log AS on_, @@log_output AS output, @@slow_query_log_file AS file, @@datadir AS datadir', [], 'read the slow log settings')
+      'SELECT @@GLOBAL.slow_query_log AS on_, @@GLOBAL.log_output AS output, @@GLOBAL.slow_query_log_file AS file, @@datadir AS datadir', [], 'read the slow log settings')
     const v = vars[0] ?? {}
     if (Number(v.on_ ?? 0) !== 1) return unavailable('slow_query_log is OFF', SLOWLOG_ENABLE)
     const output = String(v.output ?? '').toUpperCase().split(',')
