@@ -75,6 +75,13 @@ t.test('the advisor on a seeded B2B shop', async t => {
     t.same(served(SLOW_SHAPES.orderItemsJoin), ['products.PRIMARY'], 'the join into products is served by its primary key')
   })
 
+  t.test('no index for a full scan of a tiny table', async t => {
+    const tiny = await createAdmin(db)
+    t.after(() => tiny.close())
+    const a = await tiny.admin.analyze({ statements: await measureWorkload(db, ["SELECT id FROM customer_groups WHERE name = 'group 3'"]), actor: 'test' })
+    t.same(a.suggestions.filter(s => s.kind === 'add-index'), [])
+  })
+
   t.test('the planted duplicate index is flagged, IGNORED first', async t => {
     const dup = analysis.suggestions.filter(s => s.kind === 'redundant-index')
     t.same(dup.map(s => `${s.table}.${s.index}`), ['customers.ix_email_dup'])

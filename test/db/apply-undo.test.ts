@@ -26,8 +26,8 @@ t.test('apply and undo on a seeded B2B shop', async t => {
   const fx = await createAdmin(db, { verifyRuns: 3 })
   t.after(() => fx.close())
   const LEGACY = 'SELECT id FROM legacy_log WHERE ref = 42'
-  const PRICE_LIST = "SELECT id FROM price_lists WHERE name = 'list 3'"
-  const statements = await measureWorkload(db, [...Object.values(SLOW_SHAPES), LEGACY, PRICE_LIST])
+  const BY_CITY = "SELECT id FROM customers WHERE city = 'City 7'"
+  const statements = await measureWorkload(db, [...Object.values(SLOW_SHAPES), LEGACY, BY_CITY])
   let analysis = await fx.admin.analyze({ statements, actor: 'test' })
 
   t.test('a dry run changes nothing and shows today\'s figures', async t => {
@@ -118,17 +118,17 @@ t.test('apply and undo on a seeded B2B shop', async t => {
   t.test('DDL gives up after lock_wait_timeout instead of queueing behind a long transaction', async t => {
     const quick = await createAdmin(db, { lockWaitTimeout: '1s', verifyRuns: 1 })
     t.after(() => quick.close())
-    const a = await quick.admin.analyze({ statements: statements.filter(x => x.sql === PRICE_LIST), actor: 'test' })
-    const s = suggestionFor(a, PRICE_LIST)
+    const a = await quick.admin.analyze({ statements: statements.filter(x => x.sql === BY_CITY), actor: 'test' })
+    const s = suggestionFor(a, BY_CITY)
     const holder = await db.pool.getConnection()
     t.after(async () => { await holder.query('ROLLBACK'); holder.release() })
     await holder.query('START TRANSACTION')
-    await holder.query('SELECT * FROM price_lists LIMIT 1')
+    await holder.query('SELECT * FROM customers LIMIT 1')
     const t0 = performance.now()
     await t.rejects(quick.admin.apply(s.id, NO_APPLY), { code: 'SIPUP_ERR_DB_LOCK_TIMEOUT', message: /lock_wait_timeout \(1 s\)/ })
     const waited = performance.now() - t0
     t.ok(waited >= 900 && waited < 20_000, `gave up after ${Math.round(waited)} ms`)
-    t.notMatch((await showCreateTables(db.pool, ['price_lists'])).price_lists, /sipup_/)
+    t.notMatch((await showCreateTables(db.pool, ['customers'])).customers, /sipup_/)
   })
 
   t.test('another instance holding the DDL lock: refused as busy', async t => {

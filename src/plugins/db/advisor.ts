@@ -20,6 +20,9 @@ import type { Analysis, QueryShape, ShapeEvidence, SkippedShape, Suggestion } fr
 
 export const SYSTEM_SCHEMAS = new Set(['mysql', 'information_schema', 'performance_schema', 'sys'])
 
+/** Below this many rows a full scan costs about what an index lookup does: no index is proposed. */
+export const SMALL_TABLE_ROWS = 1000
+
 export interface AdvisorOptions {
   client: DbClient
   info: ServerInfo
@@ -143,13 +146,13 @@ async function analyzeShape (opts: AdvisorOptions, shape: QueryShape): Promise<S
     const pt = plan?.tables.find(x => lc(x.alias) === lc(alias)) ?? null
     const candidate = designIndex(model, alias, out.aliases, opts.design)
     const problems: string[] = []
-    const scan = pt === null || plan === null ? null : scanProblem(pt, plan)
+    const scan = pt === null || plan === null || t.rows < SMALL_TABLE_ROWS ? null : scanProblem(pt, plan)
     if (scan !== null) problems.push(scan)
-    if (plan !== null && alias === driver && candidate?.sortsFor !== null && candidate?.sortsFor !== undefined) {
+    if (plan !== null && alias === driver && t.rows >= SMALL_TABLE_ROWS && candidate?.sortsFor !== null && candidate?.sortsFor !== undefined) {
       if (plan.filesort) problems.push('filesort')
       if (plan.temporary) problems.push('temporary table')
     }
-    if (plan === null && candidate !== null) problems.push('no sample to EXPLAIN: advised from the statement text')
+    if (plan === null && candidate !== null && t.rows >= SMALL_TABLE_ROWS) problems.push('no sample to EXPLAIN: advised from the statement text')
     const existing = candidate === null ? null : servedBy(t.indexes, candidate)
     if (problems.length === 0 || existing !== null) {
       if (pt?.key !== null && pt?.key !== undefined) out.served.push({ fingerprint: shape.fingerprint, text: shape.text, table: t.name, index: pt.key })
