@@ -79,6 +79,8 @@ t.test('DB admin routes', async t => {
     t.match(change, { appliedBy: /^admin:token@127\.0\.0\.1$/, verdict: 'helped' })
     t.ok(change.speedup > 2, `speed-up ${change.speedup}`)
 
+    const after = (await app.inject({ url: '/_admin/api/db/suggestions', headers: auth })).json() as { suggestions: { id: string, appliedChange: number | null }[] }
+    t.equal(after.suggestions.find(x => x.id === s.id)?.appliedChange, change.id, 'the applied suggestion says by which change')
     const changes = (await app.inject({ url: '/_admin/api/db/changes', headers: auth })).json() as { changes: { id: number, status: string }[] }
     t.same(changes.changes.map(c => [c.id, c.status]), [[change.id, 'applied']])
     const report = (await app.inject({ url: '/_admin/api/db/report', headers: auth })).json() as { tables: { table: string }[], changes: unknown[] }

@@ -24,12 +24,14 @@ interface UndoBody { id: number }
 export function dbRoutes (admin: DbAdmin): FastifyPluginAsync {
   return async app => {
     app.get('/api/db/suggestions', async () => {
-      const a = await admin.latest()
+      const [a, changes] = await Promise.all([admin.latest(), admin.changes()])
+      // A suggestion already applied (and not undone) says by which change, so the panel offers no second apply.
+      const applied = new Map(changes.filter(c => c.status === 'applied').map(c => [c.suggestionId, c.id]))
       return {
         analysis: a === null
           ? null
           : { id: a.id, createdAt: a.createdAt, createdBy: a.createdBy, server: a.server, sources: a.sources, indexUsage: a.indexUsage, served: a.served, skipped: a.skipped, shapes: a.shapes.length },
-        suggestions: a?.suggestions ?? []
+        suggestions: (a?.suggestions ?? []).map(x => ({ ...x, appliedChange: applied.get(x.id) ?? null }))
       }
     })
 

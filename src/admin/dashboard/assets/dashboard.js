@@ -274,7 +274,8 @@
           ` ${h.count}x, ${ms(h.totalMs)} total; ${h.problem}; rows ${h.rowsExaminedNow ?? '?'} → ~${h.rowsEstimatedAfter ?? '?'}`))),
         el('code', { class: 'ddl' }, String(s.ddl ?? '')),
         ...(s.caveats || []).map(c => el('p', { class: 'muted' }, c)),
-        s.applicable ? el('button', { type: 'button', onclick: () => act(db.api.apply, { id: s.id }, 'apply', `Apply on the live database?\n\n${s.ddl}`) }, 'Apply…') : el('span', { class: 'muted' }, 'report only')))
+        s.appliedChange ? el('span', { class: 'muted' }, `applied as change #${s.appliedChange}`)
+          : s.applicable ? el('button', { type: 'button', onclick: () => act(db.api.apply, { id: s.id }, 'apply', `Apply on the live database?\n\n${s.ddl}`) }, 'Apply…') : el('span', { class: 'muted' }, 'report only')))
       const list = listOf(changes, 'changes')
       const rows = list.map(c => el('tr', {},
         el('td', {}, `#${c.id}`), el('td', {}, `${c.table}.${c.index}`), el('td', {}, c.speedup ? `${c.speedup.toFixed(1)}x` : '–'),
