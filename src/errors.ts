@@ -101,3 +101,35 @@ export const SIPUP_ERR_ADMIN_HOST = coded<'SIPUP_ERR_ADMIN_HOST', 403, [string]>
   'SIPUP_ERR_ADMIN_HOST', "Forbidden: loopback-only admin reached with Host '%s'; open it as http://127.0.0.1 or http://localhost, or configure admin.token / admin.users", 403)
 export const SIPUP_ERR_ADMIN_TOO_MANY_STREAMS = coded<'SIPUP_ERR_ADMIN_TOO_MANY_STREAMS', 503, [number]>(
   'SIPUP_ERR_ADMIN_TOO_MANY_STREAMS', 'Too many live dashboard streams open (at most %s); close a dashboard tab', 503)
+
+// --- db ---------------------------------------------------------------------
+export const SIPUP_ERR_DB_NOT_CONFIGURED = coded<'SIPUP_ERR_DB_NOT_CONFIGURED', 503, [string]>(
+  'SIPUP_ERR_DB_NOT_CONFIGURED', 'DB advisor not configured: %s', 503)
+export const SIPUP_ERR_DB_UNREACHABLE = coded<'SIPUP_ERR_DB_UNREACHABLE', 503, [string, string, ErrorOptions?]>(
+  'SIPUP_ERR_DB_UNREACHABLE', "Database server %s unreachable: '%s'", 503)
+export const SIPUP_ERR_DB_PRIVILEGE = coded<'SIPUP_ERR_DB_PRIVILEGE', 403, [string, string, ErrorOptions?]>(
+  'SIPUP_ERR_DB_PRIVILEGE', "Missing privilege %s (needed to %s); grant it to the sidecar's MySQL user (`sipup-sidecar doctor` lists them all)", 403)
+export const SIPUP_ERR_DB_QUERY = coded<'SIPUP_ERR_DB_QUERY', 500, [string, string, ErrorOptions?]>(
+  'SIPUP_ERR_DB_QUERY', "Database query failed while trying to %s: '%s'", 500)
+export const SIPUP_ERR_DB_SOURCE_UNAVAILABLE = coded<'SIPUP_ERR_DB_SOURCE_UNAVAILABLE', 409, [string, string]>(
+  'SIPUP_ERR_DB_SOURCE_UNAVAILABLE', 'Workload source %s is not available: %s', 409)
+export const SIPUP_ERR_DB_BAD_REQUEST = coded<'SIPUP_ERR_DB_BAD_REQUEST', 400, [string]>(
+  'SIPUP_ERR_DB_BAD_REQUEST', 'Invalid DB advisor request: %s', 400)
+export const SIPUP_ERR_DB_NO_ANALYSIS = coded<'SIPUP_ERR_DB_NO_ANALYSIS', 409, []>(
+  'SIPUP_ERR_DB_NO_ANALYSIS', 'No analysis yet: run `sipup-sidecar db analyze` (or Analyze in the dashboard) first', 409)
+export const SIPUP_ERR_DB_SUGGESTION_NOT_FOUND = coded<'SIPUP_ERR_DB_SUGGESTION_NOT_FOUND', 404, [string]>(
+  'SIPUP_ERR_DB_SUGGESTION_NOT_FOUND', "No suggestion '%s' in the latest analysis", 404)
+export const SIPUP_ERR_DB_NOT_APPLICABLE = coded<'SIPUP_ERR_DB_NOT_APPLICABLE', 409, [string, string]>(
+  'SIPUP_ERR_DB_NOT_APPLICABLE', "Suggestion '%s' cannot be applied: %s", 409)
+export const SIPUP_ERR_DB_TABLE_CHANGED = coded<'SIPUP_ERR_DB_TABLE_CHANGED', 409, [string, string]>(
+  'SIPUP_ERR_DB_TABLE_CHANGED', 'Table %s changed since the analysis: %s; run `db analyze` again', 409)
+export const SIPUP_ERR_DB_TABLE_TOO_LARGE = coded<'SIPUP_ERR_DB_TABLE_TOO_LARGE', 413, [string, string, string]>(
+  'SIPUP_ERR_DB_TABLE_TOO_LARGE', 'Table %s is %s, above db.maxOnlineTableSize (%s): pass --allow-large (allowLarge: true) to build the index anyway', 413, RangeError)
+export const SIPUP_ERR_DB_NOT_ONLINE = coded<'SIPUP_ERR_DB_NOT_ONLINE', 409, [string, string]>(
+  'SIPUP_ERR_DB_NOT_ONLINE', "Refused: the server can't run '%s' online (ALGORITHM=INPLACE, LOCK=NONE): %s", 409)
+export const SIPUP_ERR_DB_LOCK_TIMEOUT = coded<'SIPUP_ERR_DB_LOCK_TIMEOUT', 409, [string, number]>(
+  'SIPUP_ERR_DB_LOCK_TIMEOUT', 'Gave up on %s after lock_wait_timeout (%s s): a long transaction holds the table; nothing was changed, retry later', 409)
+export const SIPUP_ERR_DB_BUSY = coded<'SIPUP_ERR_DB_BUSY', 409, [string]>(
+  'SIPUP_ERR_DB_BUSY', 'Another sidecar instance is %s right now; retry when it is done', 409)
+export const SIPUP_ERR_DB_CHANGE_NOT_FOUND = coded<'SIPUP_ERR_DB_CHANGE_NOT_FOUND', 404, [string]>(
+  'SIPUP_ERR_DB_CHANGE_NOT_FOUND', 'No applied change %s in the audit table', 404)

@@ -47,7 +47,7 @@ const adminPlugin: FastifyPluginAsync<AdminPluginOptions> = async (admin, { conf
 
   // Security headers, CSRF and the DNS-rebinding guard (src/admin/hardening.ts): after auth, before any route.
   await admin.register(adminHardening, { csrf })
-  answerErrorsAsProblems(admin, 'admin')
+  answerErrorsAsProblems(admin, 'admin', { operatorDetail: true })
 
   admin.get('/health', async () => ({ status: 'ok' }))
 

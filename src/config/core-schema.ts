@@ -76,7 +76,7 @@ export const MysqlSchema = Type.Object({
   url: Str('MySQL/MariaDB URL of the legacy database, e.g. mysql://user:pass@127.0.0.1:3306/shop (env MYSQL_URL). Empty = DB features off.', ''),
   poolSize: Int('Connections in the sidecar\'s own pool (the DB advisor and maintenance); keep it small: the shop\'s PHP has its own.', 4, 1, 100),
   connectTimeout: Duration({ description: 'Time to connect to the database before a DB feature reports it unreachable.', default: '2s', minimum: 100 }),
-  queryTimeout: Duration({ description: 'Longest a query of the sidecar may run before it is abandoned.', default: '30s', minimum: 100 })
+  queryTimeout: Duration({ description: 'Longest wait for one catalog or statistics query of the sidecar (never applied to DDL, whose wait is bounded by db.lockWaitTimeout).', default: '30s', minimum: 100 })
 }, { additionalProperties: false, description: 'The legacy database (optional; used by the DB advisor and `doctor`).', default: {} })
 
 /** The core's sections, in the order the generated docs list them. */

@@ -4,10 +4,17 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest, HTTPMethods } from 'fastify'
 import { problem, problemFromError, sendProblem, type CodedErrorClass } from './problem.js'
 
-/** Problem details for every error thrown in the scope; 5xx are logged, never described to the client. */
-export function answerErrorsAsProblems (scope: FastifyInstance, what: string): void {
+export interface ErrorAnswerOptions {
+  /** Show the message of the sidecar's own coded 5xx errors (a dependency down: "DB unreachable..."), for a scope
+   * only operators reach (the admin). Uncoded errors never are. @default false */
+  operatorDetail?: boolean
+}
+
+/** Problem details for every error thrown in the scope; 5xx are logged, and described only per `opts`. */
+export function answerErrorsAsProblems (scope: FastifyInstance, what: string, opts: ErrorAnswerOptions = {}): void {
   scope.setErrorHandler((err: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
-    const p = problemFromError(err)
+    let p = problemFromError(err)
+    if (opts.operatorDetail === true && p.status > 500 && p.code === err.code) p = { ...p, detail: err.message }
     if (p.status >= 500) request.log.error({ reqId: request.id, err }, `${what} request failed`)
     return sendProblem(reply, p, { json: true })
   })

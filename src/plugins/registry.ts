@@ -4,6 +4,7 @@
 // hooks and interceptors are ordered by what each plugin declares (before/after), not by this list.
 import { definePlugin } from './plugin-entry.js'
 import { CacheSchema } from './cache/schema.js'
+import { DbSchema } from './db/schema.js'
 import { MetricsSchema } from './metrics/schema.js'
 import { RateLimitSchema } from './rate-limit/schema.js'
 
@@ -12,5 +13,12 @@ export const pluginEntries = [
   definePlugin({ key: 'cache', title: 'response cache', schema: CacheSchema, load: () => import('./cache/index.js') }),
   definePlugin({
     key: 'metrics', title: 'metrics', schema: MetricsSchema, roles: ['proxy', 'worker'], load: () => import('./metrics/index.js')
+  }),
+  definePlugin({
+    key: 'db',
+    title: 'DB advisor',
+    schema: DbSchema,
+    load: () => import('./db/index.js'),
+    commands: [{ name: 'db', summary: 'DB advisor: analyze the workload, apply/undo index suggestions online, report', load: () => import('./db/commands/db.js') }]
   })
 ] as const

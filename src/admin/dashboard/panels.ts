@@ -21,7 +21,13 @@ export const PANEL_ROUTES = {
   jobs: {
     failed: ['GET', '/api/jobs/failed'], retry: ['POST', '/api/jobs/retry'], delete: ['POST', '/api/jobs/delete']
   },
-  db: { suggestions: ['GET', '/api/db/suggestions'], apply: ['POST', '/api/db/suggestions/apply'] }
+  db: {
+    suggestions: ['GET', '/api/db/suggestions'],
+    apply: ['POST', '/api/db/suggestions/apply'],
+    analyze: ['POST', '/api/db/analyze'],
+    changes: ['GET', '/api/db/changes'],
+    undo: ['POST', '/api/db/changes/undo']
+  }
 } as const satisfies Record<string, Record<string, readonly [HTTPMethods, string]>>
 
 function panel (fastify: FastifyInstance, prefix: string,

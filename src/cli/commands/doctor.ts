@@ -7,6 +7,10 @@ import { createContainer, type SidecarContainer } from '../../core/container.js'
 import { redactUrl } from '../../config/redact.js'
 import { CONFIG_USAGE, loadConfigFromArgs } from '../config-args.js'
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, type Command } from '../../core/command.js'
+import { parseVersion } from '../../plugins/db/db-client.js'
+import { databaseOf } from '../../plugins/db/options.js'
+import { hasPrivilege, parseGrants, wantedPrivileges } from '../../plugins/db/privileges.js'
+import type { FrozenConfig } from '../../sidecar-config.js'
 
 export type CheckStatus = 'ok' | 'warn' | 'fail' | 'skip'
 export interface CheckLine { status: CheckStatus, name: string, detail: string }
@@ -48,11 +52,18 @@ export async function checkRedis (container: SidecarContainer): Promise<CheckLin
   }
 }
 
-/** Privileges the DB advisor needs: reading the processlist and performance_schema, and online DDL for fixes. */
-const WANTED_PRIVILEGES = ['PROCESS', 'SELECT', 'ALTER', 'INDEX']
+/** The privileges the DB advisor needs on this server (flavor), for the analysed schemas and its own schema:
+ * exactly the list in src/plugins/db/privileges.ts, each with what it is for. */
+export function missingPrivileges (config: FrozenConfig, version: string, grantLines: readonly string[]): { required: string[], optional: string[] } {
+  const schemas = config.db.schemas.length > 0 ? [...config.db.schemas] : [databaseOf(config.mysql.url)].filter(s => s !== '')
+  const grants = parseGrants(grantLines)
+  const lacking = wantedPrivileges(parseVersion(version).flavor, schemas, config.db.auditSchema).filter(w => !hasPrivilege(grants, w.privilege, w.scope))
+  const name = (w: typeof lacking[number]): string => `${w.privilege} ON ${w.scope} (${w.why})`
+  return { required: lacking.filter(w => !w.optional).map(name), optional: lacking.filter(w => w.optional).map(name) }
+}
 
 /** Through the core's MySQL pool: reachability, version and the privileges the DB features need. */
-export async function checkMysql (container: SidecarContainer): Promise<CheckLine> {
+export async function checkMysql (container: SidecarContainer, config: FrozenConfig): Promise<CheckLine> {
   const mysql = container.mysql
   const pool = mysql.pool
   if (pool === null) return { status: 'skip', name: 'mysql', detail: 'mysql.url is empty (set MYSQL_URL): DB features are off' }
@@ -61,11 +72,11 @@ export async function checkMysql (container: SidecarContainer): Promise<CheckLin
     const [rows] = await pool.query('SELECT VERSION() AS v')
     const version = (rows as { v: string }[])[0]?.v ?? '?'
     const [grants] = await pool.query('SHOW GRANTS')
-    const text = (grants as Record<string, string>[]).map(r => Object.values(r)[0]).join('\n').toUpperCase()
-    const missing = text.includes('ALL PRIVILEGES') ? [] : WANTED_PRIVILEGES.filter(p => !text.includes(p))
-    return missing.length === 0
-      ? { status: 'ok', name: 'mysql', detail: `${mysql.url} answered (${version}); privileges ok` }
-      : { status: 'warn', name: 'mysql', detail: `${mysql.url} answered (${version}); missing privileges: ${missing.join(', ')}` }
+    const missing = missingPrivileges(config, version, (grants as Record<string, string>[]).map(r => String(Object.values(r)[0])))
+    const optional = missing.optional.length === 0 ? '' : `; optional, for some features: ${missing.optional.join(', ')}`
+    return missing.required.length === 0
+      ? { status: 'ok', name: 'mysql', detail: `${mysql.url} answered (${version}); DB advisor privileges ok${optional}` }
+      : { status: 'warn', name: 'mysql', detail: `${mysql.url} answered (${version}); missing privileges for the DB advisor: ${missing.required.join(', ')}${optional}` }
   } catch (err) {
     const e = err as Error & { code?: string }
     return { status: 'fail', name: 'mysql', detail: `${mysql.url} refused: ${e.code ?? e.message}` }
@@ -109,7 +120,7 @@ ${CONFIG_USAGE}`,
     try {
       lines = [
         { status: 'ok', name: 'config', detail: `valid (${loaded.sources.join(' < ')})` },
-        ...await Promise.all([checkUpstream(config), checkRedis(container), checkMysql(container)]),
+        ...await Promise.all([checkUpstream(config), checkRedis(container), checkMysql(container, config)]),
         checkFdLimit(config, limits)
       ]
     } finally {

@@ -246,25 +246,44 @@
     }
   }
 
+  // DB panel: the latest analysis's suggestions with their evidence, apply behind a confirmation (the CSRF header
+  // comes with post()), and the changes the sidecar made with their measured gain and an undo.
   async function refreshDb (db) {
     $('db-off').hidden = db.available
     $('db').hidden = !db.available
     if (!db.available) return
+    const act = async (path, payload, label, question) => {
+      if (!window.confirm(question)) return
+      try {
+        const res = await post(path, payload)
+        const c = res && res.change
+        if (c && c.verdict) window.alert(`${label}: ${c.index} on ${c.table}, ${c.verdict}${c.speedup ? ` (${c.speedup.toFixed(1)}x)` : ''}`)
+        await refreshDb(db)
+      } catch (err) { window.alert(`${label} failed: ${err.message}`) }
+    }
     try {
-      const suggestions = listOf(await api(db.api.suggestions), 'suggestions')
-      if (suggestions.length === 0) {
-        $('db').replaceChildren(el('p', { class: 'muted' }, 'No suggestions right now.'))
-        return
-      }
-      $('db').replaceChildren(el('ul', { class: 'suggestions' }, ...suggestions.map(s => el('li', {},
-        el('strong', {}, String(s.title ?? s.reason ?? s.id)), el('code', {}, String(s.sql ?? '')),
-        el('button', {
-          type: 'button',
-          onclick: async () => {
-            if (!window.confirm(`Apply on the live database?\n\n${s.sql ?? s.id}`)) return
-            try { await post(db.api.apply, { id: s.id }); await refreshDb(db) } catch (err) { window.alert(`apply failed: ${err.message}`) }
-          }
-        }, 'Apply…')))))
+      const [body, changes] = await Promise.all([api(db.api.suggestions), db.api.changes ? api(db.api.changes) : null])
+      const suggestions = listOf(body, 'suggestions')
+      const a = body && body.analysis
+      const analyze = el('button', { type: 'button', onclick: () => act(db.api.analyze, {}, 'analyze', 'Sample the workload now (processlist and the configured sources)?') }, 'Analyze now')
+      const head = el('p', { class: 'muted' }, a ? `analysis #${a.id} at ${a.createdAt} by ${a.createdBy}: ${suggestions.length} suggestion(s) ` : 'No analysis yet. ', db.api.analyze ? analyze : '')
+      const items = suggestions.map(s => el('li', { 'data-id': s.id },
+        el('strong', {}, String(s.title ?? s.id)), el('p', {}, String(s.reason ?? '')),
+        el('ul', { class: 'evidence' }, ...(s.shapes || []).map(h => el('li', {},
+          el('code', {}, String(h.text).slice(0, 160)),
+          ` ${h.count}x, ${ms(h.totalMs)} total; ${h.problem}; rows ${h.rowsExaminedNow ?? '?'} → ~${h.rowsEstimatedAfter ?? '?'}`))),
+        el('code', { class: 'ddl' }, String(s.ddl ?? '')),
+        ...(s.caveats || []).map(c => el('p', { class: 'muted' }, c)),
+        s.appliedChange ? el('span', { class: 'muted' }, `applied as change #${s.appliedChange}`)
+          : s.applicable ? el('button', { type: 'button', onclick: () => act(db.api.apply, { id: s.id }, 'apply', `Apply on the live database?\n\n${s.ddl}`) }, 'Apply…') : el('span', { class: 'muted' }, 'report only')))
+      const list = listOf(changes, 'changes')
+      const rows = list.map(c => el('tr', {},
+        el('td', {}, `#${c.id}`), el('td', {}, `${c.table}.${c.index}`), el('td', {}, c.speedup ? `${c.speedup.toFixed(1)}x` : '–'),
+        el('td', {}, `${c.verdict}, ${c.status}`), el('td', {}, `${c.appliedBy} ${c.appliedAt}`),
+        el('td', {}, c.status === 'applied' ? el('button', { type: 'button', onclick: () => act(db.api.undo, { id: c.id }, 'undo', `Undo change #${c.id}?\n\n${c.undoDdl}`) }, 'Undo…') : '')))
+      $('db').replaceChildren(head,
+        suggestions.length === 0 ? el('p', { class: 'muted' }, 'No suggestions right now.') : el('ul', { class: 'suggestions' }, ...items),
+        list.length === 0 ? '' : el('table', { class: 'changes' }, el('thead', {}, el('tr', {}, ...['change', 'index', 'gain', 'verdict', 'applied', ''].map(h => el('th', {}, h)))), el('tbody', {}, ...rows)))
     } catch (err) {
       $('db').replaceChildren(el('p', { class: 'result error' }, `cannot load DB suggestions: ${err.message}`))
     }
