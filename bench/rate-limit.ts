@@ -6,7 +6,7 @@
 //   npm run build && node dist/bench/rate-limit.js [--rounds 5] [--seconds 5] [--connections 64]
 // Needs Redis at REDIS_URL (default redis://127.0.0.1:6379) and wrk.
 import { execFile } from 'node:child_process'
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -16,6 +16,8 @@ import { median, parseWrk, table, type WrkResult } from './lib/wrk.js'
 import { startProcess, type Started } from './lib/processes.js'
 import { freePort } from './lib/free-port.js'
 import { announceReady, startOriginRole, startSidecarRole } from './lib/roles.js'
+import { cpuMs, redisCpuMs } from './lib/cpu.js'
+import { deleteByPrefix } from './lib/redis-keys.js'
 
 const SELF = fileURLToPath(import.meta.url)
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379'
@@ -46,23 +48,6 @@ async function role (name: string, port: number, upstream: string, prefix: strin
     })
   }
   announceReady(name)
-}
-
-/** CPU time (user + system) a process has used, ms (Linux /proc; NaN elsewhere). */
-function cpuMs (pid: number | undefined): number {
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ')
-    return (Number(fields[11]) + Number(fields[12])) * 10
-  } catch {
-    return NaN
-  }
-}
-
-/** Redis server CPU time, ms (shared with anything else using that Redis). */
-async function redisCpuMs (client: Redis): Promise<number> {
-  const info = await client.info('cpu')
-  const get = (k: string): number => Number(new RegExp(`${k}:([\\d.]+)`).exec(info)?.[1] ?? NaN)
-  return (get('used_cpu_user') + get('used_cpu_sys')) * 1000
 }
 
 async function wrkScript (url: string, script: string, opts: { connections: number, seconds: number }): Promise<WrkResult> {
@@ -137,12 +122,7 @@ async function main (): Promise<void> {
     const client = new Redis(REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 1 })
     try {
       await client.connect()
-      let cursor = '0'
-      do {
-        const [next, keys] = await client.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000)
-        cursor = next
-        if (keys.length > 0) await client.del(...keys)
-      } while (cursor !== '0')
+      await deleteByPrefix(client, prefix)
     } catch { /* Redis gone: nothing to clean */ } finally {
       client.disconnect()
     }

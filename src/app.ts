@@ -61,6 +61,19 @@ export async function buildApp (config: FrozenConfig, opts: BuildAppOptions = {}
   if (s.maxConnections > 0) app.server.maxConnections = s.maxConnections
 
   const sidecar = new SidecarApp(new SidecarContainer(config, { role, log: app.log }))
+  try {
+    await mount(app, sidecar, config, role, opts.plugins ?? pluginEntries)
+  } catch (err) {
+    // A plugin that refuses its config must not leave Redis or MySQL connections holding the process open.
+    await app.close().catch(() => undefined)
+    await sidecar.container.close()
+    throw err
+  }
+  return app
+}
+
+async function mount (app: FastifyInstance, sidecar: SidecarApp, config: FrozenConfig, role: Exclude<ProcessRole, 'cli'>,
+  entries: readonly PluginEntry[]): Promise<void> {
   await app.register(corePlugin, { sidecar })
   if (role === 'proxy') {
     if (config.log.requests) await app.register(accessLog)
@@ -70,7 +83,7 @@ export async function buildApp (config: FrozenConfig, opts: BuildAppOptions = {}
   // Every section the entries name was validated with its schema; `opts.plugins` may name sections FrozenConfig
   // doesn't know (a test's or an embedder's own plugin), hence the index by string.
   const sections = config as unknown as Readonly<Record<string, { readonly enabled: boolean }>>
-  for (const entry of opts.plugins ?? pluginEntries) {
+  for (const entry of entries) {
     if (!entry.roles.includes(role)) continue
     const section = sections[entry.key]
     if (!section.enabled) {
@@ -86,5 +99,4 @@ export async function buildApp (config: FrozenConfig, opts: BuildAppOptions = {}
     const adminRoutes = sidecar.takeAdminRoutes()
     if (config.admin.enabled) await app.register(adminPlugin, { config, routes: adminRoutes, prefix: config.admin.prefix })
   }
-  return app
 }

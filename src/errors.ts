@@ -133,3 +133,32 @@ export const SIPUP_ERR_DB_BUSY = coded<'SIPUP_ERR_DB_BUSY', 409, [string]>(
   'SIPUP_ERR_DB_BUSY', 'Another sidecar instance is %s right now; retry when it is done', 409)
 export const SIPUP_ERR_DB_CHANGE_NOT_FOUND = coded<'SIPUP_ERR_DB_CHANGE_NOT_FOUND', 404, [string]>(
   'SIPUP_ERR_DB_CHANGE_NOT_FOUND', 'No applied change %s in the audit table', 404)
+// --- jobs -------------------------------------------------------------------
+export const SIPUP_ERR_JOBS_CONFIG = coded<'SIPUP_ERR_JOBS_CONFIG', 500, [string, string, string]>(
+  'SIPUP_ERR_JOBS_CONFIG', "jobs.%s: expected %s, got '%s'", 500, TypeError)
+export const SIPUP_ERR_JOBS_UNAUTHORIZED = coded<'SIPUP_ERR_JOBS_UNAUTHORIZED', 401, [string]>(
+  'SIPUP_ERR_JOBS_UNAUTHORIZED', 'Job endpoint credentials rejected: %s', 401)
+export const SIPUP_ERR_JOBS_UNKNOWN_TYPE = coded<'SIPUP_ERR_JOBS_UNKNOWN_TYPE', 404, [string]>(
+  'SIPUP_ERR_JOBS_UNKNOWN_TYPE', "No job type '%s' (see jobs.types)", 404)
+export const SIPUP_ERR_JOBS_NOT_FOUND = coded<'SIPUP_ERR_JOBS_NOT_FOUND', 404, [string]>(
+  'SIPUP_ERR_JOBS_NOT_FOUND', "No job '%s' (never enqueued, cancelled, or past jobs.keepSucceeded / keepFailed)", 404)
+export const SIPUP_ERR_JOBS_INVALID_PAYLOAD = coded<'SIPUP_ERR_JOBS_INVALID_PAYLOAD', 400, [string, string]>(
+  'SIPUP_ERR_JOBS_INVALID_PAYLOAD', "Invalid payload for job type '%s': %s", 400)
+export const SIPUP_ERR_JOBS_INVALID_OPTION = coded<'SIPUP_ERR_JOBS_INVALID_OPTION', 400, [string, string, string]>(
+  'SIPUP_ERR_JOBS_INVALID_OPTION', "%s: expected %s, got '%s'", 400)
+export const SIPUP_ERR_JOBS_PAYLOAD_TOO_LARGE = coded<'SIPUP_ERR_JOBS_PAYLOAD_TOO_LARGE', 413, [number]>(
+  'SIPUP_ERR_JOBS_PAYLOAD_TOO_LARGE', 'Job payload is larger than %s bytes (jobs.maxPayload)', 413, RangeError)
+export const SIPUP_ERR_JOBS_UNAVAILABLE = coded<'SIPUP_ERR_JOBS_UNAVAILABLE', 503, [string, ErrorOptions?]>(
+  'SIPUP_ERR_JOBS_UNAVAILABLE', 'Job store (Redis) unreachable, nothing was stored: %s', 503)
+export const SIPUP_ERR_JOBS_CONFLICT = coded<'SIPUP_ERR_JOBS_CONFLICT', 409, [string, string]>(
+  'SIPUP_ERR_JOBS_CONFLICT', "Job '%s' is %s: only waiting or delayed jobs can be cancelled", 409)
+export const SIPUP_ERR_JOBS_TIMEOUT = coded<'SIPUP_ERR_JOBS_TIMEOUT', 500, [number]>(
+  'SIPUP_ERR_JOBS_TIMEOUT', 'Job attempt timed out after %s ms', 500)
+export const SIPUP_ERR_JOBS_CALLBACK_FAILED = coded<'SIPUP_ERR_JOBS_CALLBACK_FAILED', 500, [number, string]>(
+  'SIPUP_ERR_JOBS_CALLBACK_FAILED', 'Callback answered %s: %s', 500)
+export const SIPUP_ERR_JOBS_STALLED = coded<'SIPUP_ERR_JOBS_STALLED', 500, [number]>(
+  'SIPUP_ERR_JOBS_STALLED', 'Job stalled %s times (its worker crashed or was killed while running it each time); not run again (jobs.stallLimit)', 500)
+export const SIPUP_ERR_JOBS_ADMIN_INVALID = coded<'SIPUP_ERR_JOBS_ADMIN_INVALID', 400, [string]>(
+  'SIPUP_ERR_JOBS_ADMIN_INVALID', 'Invalid jobs admin request: %s', 400)
+export const SIPUP_ERR_JOBS_INTERNAL = coded<'SIPUP_ERR_JOBS_INTERNAL', 500, []>(
+  'SIPUP_ERR_JOBS_INTERNAL', 'Internal error in the job endpoint', 500)

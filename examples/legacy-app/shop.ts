@@ -13,6 +13,7 @@ import {
 import { readCookie, SESSION_COOKIE, SessionStore, type Session } from './sessions.js'
 import { isNotModified, STATIC_ASSETS, STATIC_CACHE_CONTROL } from './static-assets.js'
 import { WorkerPool } from './worker-pool.js'
+import { jobCallbacks } from './job-callbacks.js'
 
 export interface LegacyAppOptions {
   /** @default 8081 (0 picks a free port) */
@@ -37,6 +38,8 @@ export interface LegacyAppOptions {
   maxSessions?: number
   /** Longer than any think time a load test uses, so idle virtual users keep their connection. @default 120000 */
   keepAliveTimeoutMs?: number
+  /** Secret the sidecar signs job callbacks (`POST /jobs/<type>.php`) with; '' = unsigned callbacks accepted. @default '' */
+  jobsSecret?: string
 }
 
 export interface LegacyAppStats {
@@ -71,7 +74,8 @@ const DEFAULTS = {
   contextDelayMs: 2,
   fastRoute: true,
   maxSessions: 100_000,
-  keepAliveTimeoutMs: 120_000
+  keepAliveTimeoutMs: 120_000,
+  jobsSecret: ''
 }
 const MAX_FORM_BYTES = 64 * 1024
 const CATALOG_PAGE_SIZE = 20
@@ -151,6 +155,7 @@ export async function startLegacyApp (opts: LegacyAppOptions = {}): Promise<Lega
     res.once('close', cancel)
   }
 
+  const jobs = jobCallbacks(o.jobsSecret)
   const server: Server = createServer((req, res) => {
     const rawUrl = req.url ?? '/'
     const q = rawUrl.indexOf('?')
@@ -164,6 +169,7 @@ export async function startLegacyApp (opts: LegacyAppOptions = {}): Promise<Lega
       return
     }
     if (path === '/echo') return echo(req, res, rawUrl, path)
+    if (path.startsWith('/jobs/')) return jobs.handle(req, res, path)
     const asset = STATIC_ASSETS.get(path)
     if (asset !== undefined) {
       const common = { 'Cache-Control': STATIC_CACHE_CONTROL, ETag: asset.etag, 'Last-Modified': asset.lastModified }

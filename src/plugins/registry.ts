@@ -5,6 +5,7 @@
 import { definePlugin } from './plugin-entry.js'
 import { CacheSchema } from './cache/schema.js'
 import { DbSchema } from './db/schema.js'
+import { JobsSchema } from './jobs/schema.js'
 import { MetricsSchema } from './metrics/schema.js'
 import { RateLimitSchema } from './rate-limit/schema.js'
 
@@ -20,5 +21,20 @@ export const pluginEntries = [
     schema: DbSchema,
     load: () => import('./db/index.js'),
     commands: [{ name: 'db', summary: 'DB advisor: analyze the workload, apply/undo index suggestions online, report', load: () => import('./db/commands/db.js') }]
+  }),
+  definePlugin({
+    key: 'jobs',
+    title: 'background jobs',
+    schema: JobsSchema,
+    roles: ['proxy', 'worker'],
+    load: () => import('./jobs/index.js'),
+    commands: [
+      { name: 'worker', summary: 'run the background job workers (no proxy)', load: () => import('./jobs/commands/worker.js') },
+      { name: 'jobs', summary: 'list, retry and delete failed jobs; queue stats', load: () => import('./jobs/commands/jobs.js') }
+    ],
+    env: {
+      SIDECAR_JOBS_SECRET: { path: ['jobs', 'secret'], type: 'string' },
+      SIDECAR_JOBS_SMTP_URL: { path: ['jobs', 'email', 'url'], type: 'string' }
+    }
   })
 ] as const

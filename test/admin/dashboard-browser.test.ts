@@ -8,12 +8,17 @@ import { join } from 'node:path'
 import { chromium, type Page } from 'playwright-core'
 import { hashPassword } from '../../src/admin/password.js'
 import { packageRoot } from '../../src/paths.js'
-import { requireProgram } from '../helpers/services.js'
+import { REDIS_URL, requireProgram, requireRedis, uniquePrefix } from '../helpers/services.js'
 import { startOrigin, startSidecar } from '../helpers/sidecar.js'
+import '../../src/plugins/jobs/types.js'
 
 const CHROMIUM = '/usr/bin/chromium'
 const SCREENSHOT_DIR = join(packageRoot, '.tap', 'screenshots')
 const hasCache = existsSync(join(packageRoot, 'src', 'plugins', 'cache', 'index.ts'))
+const hasJobs = existsSync(join(packageRoot, 'src', 'plugins', 'jobs', 'index.ts'))
+// The jobs panel: inline workers run `flaky` (fails while CONTROL.state.fail) and `held` (waits on CONTROL.state.hold).
+const CONTROL = join(packageRoot, 'test', 'jobs', 'fixtures', 'control.mjs')
+const jobsPrefix = uniquePrefix('dashboard-browser')
 
 async function dataNumber (page: Page, selector: string, attr: string): Promise<number> {
   return Number(await page.getAttribute(selector, attr))
@@ -27,8 +32,22 @@ function pageHas ([selector, attr, min, text]: [string, string, number, string])
   return attr === '' ? (el.textContent ?? '').includes(text) : Number(el.getAttribute(attr)) >= min
 }
 
-t.test('dashboard in Chromium: charts move, purge from the UI', async t => {
+t.test('dashboard in Chromium: charts move, purge from the UI, failed jobs retried from the UI', async t => {
   if (!await requireProgram(t, CHROMIUM, 'Chromium')) return
+  const withJobs = hasJobs && await requireRedis(t)
+  const control = withJobs ? await import(CONTROL) as { state: { fail: boolean, hold: Promise<void> | null } } : null
+  let releaseHeld = (): void => {}
+  if (control !== null) {
+    control.state.fail = true
+    control.state.hold = new Promise<void>(resolve => { releaseHeld = resolve })
+    t.after(async () => {
+      releaseHeld()
+      control.state.fail = false
+      control.state.hold = null
+      const { deleteKeys } = await import('../jobs/helpers.js')
+      await deleteKeys(jobsPrefix)
+    })
+  }
   let originHits = 0
   const origin = await startOrigin((req, res) => {
     originHits++
@@ -41,7 +60,21 @@ t.test('dashboard in Chromium: charts move, purge from the UI', async t => {
   const sc = await startSidecar({
     upstream: { url: origin.url },
     admin: { users: [{ name: 'ops', passwordHash: await hashPassword('dashboard-pw') }] },
-    ...(hasCache ? { cache: { enabled: true, store: 'memory', rules: [{ name: 'products', path: '/products/*', ttl: '10m', override: true }] } } : {})
+    ...(hasCache ? { cache: { enabled: true, store: 'memory', rules: [{ name: 'products', path: '/products/*', ttl: '10m', override: true }] } } : {}),
+    ...(withJobs
+      ? {
+          redis: { enabled: true, url: REDIS_URL, keyPrefix: jobsPrefix },
+          jobs: {
+            enabled: true,
+            inline: true,
+            secret: 'dashboard-jobs-secret-0123',
+            types: [
+              { name: 'flaky', handler: 'module', module: CONTROL, attempts: 1 },
+              { name: 'held', handler: 'module', module: CONTROL, concurrency: 10 }
+            ]
+          }
+        }
+      : {})
   })
   t.after(() => sc.close())
 
@@ -93,6 +126,34 @@ t.test('dashboard in Chromium: charts move, purge from the UI', async t => {
     await after.text()
     t.equal(after.headers.get('x-cache'), 'MISS', 'the next request after the purge is a MISS')
     t.equal(originHits, hitsBefore + 1, 'and it went to the origin')
+  }
+
+  if (!withJobs) {
+    await t.todo('failed-jobs panel and queue-depth chart: need the jobs plugin and Redis', async () => {})
+  } else {
+    const jobsApi = sc.app.sidecarJobs.producer
+    const failed = await jobsApi.add('flaky', { tag: 'from-the-browser-test' })
+    // Held jobs take every worker slot (jobs.concurrency 10) and the worker claims one more; the rest wait in the
+    // queue, and the queue-depth chart must see them.
+    for (let i = 0; i < 30; i++) await jobsApi.add('held', { tag: `held-${i}`, hold: true })
+    await page.waitForFunction(pageHas, ['#chart-queue', 'data-sum', 1, ''] as [string, string, number, string])
+    t.pass('the queue-depth chart shows waiting jobs')
+    await page.waitForFunction(pageHas, ['#jobs', '', 0, 'failed on purpose (from-the-browser-test)'] as [string, string, number, string], { timeout: 20_000 })
+    t.match(await page.textContent('#jobs'), /1 failed job\(s\)/, 'the failed-jobs panel lists the dead-lettered job')
+    t.match(await page.textContent('#jobs'), /flaky/, 'with its type')
+    ;(control as { state: { fail: boolean } }).state.fail = false
+    releaseHeld()
+    await page.click(`#jobs tr:has-text("${failed.id}") button:has-text("Retry"), #jobs tr:has-text("flaky") button:has-text("Retry")`)
+    await page.waitForFunction(pageHas, ['#jobs', '', 0, '0 failed job(s)'] as [string, string, number, string])
+    t.pass('Retry from the UI empties the dead letter')
+    const jobs = sc.app.sidecarJobs.store
+    const end = Date.now() + 10_000
+    while ((await jobs.get(failed.id))?.status !== 'succeeded') {
+      if (Date.now() > end) throw new Error('the retried job did not succeed')
+      await new Promise(resolve => setTimeout(resolve, 50))
+    }
+    t.pass('and the retried job ran and succeeded')
+    releaseHeld()
   }
 
   await page.waitForSelector('#config:not(:empty)')

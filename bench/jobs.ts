@@ -1,0 +1,205 @@
+// bench/jobs: what the job endpoint and the plugin's workers cost over bee-queue itself, side by side in one run
+// on the same Redis (rounds interleaved, medians):
+//   enqueue  POST /_jobs/noop through the sidecar (auth, schema check, idempotency-ready atomic store) vs bee-queue's
+//            own createJob().save() from a plain client, both with the same number of requests in flight;
+//   process  the plugin's workers (priority gate, run bookkeeping, stall cap, outcome) running a no-op module
+//            handler vs bee-queue's own process() with a no-op handler, same concurrency, each in its own process.
+//   npm run build && node dist/bench/jobs.js [--rounds 5] [--jobs 5000] [--concurrency 32]
+// Needs Redis at REDIS_URL (default redis://127.0.0.1:6379). The last line is the headline ratio.
+import { fileURLToPath } from 'node:url'
+import { join, dirname } from 'node:path'
+import { parseArgs } from 'node:util'
+import BeeQueue from 'bee-queue'
+import { Redis } from 'ioredis'
+import { pino } from 'pino'
+import { Registry } from 'prom-client'
+import { Pool } from 'undici'
+import { freePort } from './lib/free-port.js'
+import { startProcess, type Started } from './lib/processes.js'
+import { announceReady, startSidecarRole } from './lib/roles.js'
+import { median } from './lib/wrk.js'
+import { cpuMs, redisCpuMs } from './lib/cpu.js'
+import { deleteByPrefix } from './lib/redis-keys.js'
+
+const SELF = fileURLToPath(import.meta.url)
+const NOOP = join(dirname(SELF), 'lib', 'noop-job.js')
+const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379'
+const SECRET = 'bench-jobs-secret-0123456789abcdef'
+const PAYLOAD = JSON.stringify({ orderId: 4711, customer: 'c-42', items: [{ sku: 'A-1', qty: 2 }, { sku: 'B-7', qty: 1 }] })
+
+const jobsConfig = (concurrency: number) => ({
+  enabled: true,
+  secret: SECRET,
+  concurrency,
+  types: [{ name: 'noop', handler: 'module', module: NOOP, concurrency, attempts: 3 }]
+})
+
+/** Runs `n` tasks with `inFlight` at a time; resolves with the elapsed ms. */
+async function pooled (n: number, inFlight: number, task: (i: number) => Promise<unknown>): Promise<number> {
+  let next = 0
+  const start = performance.now()
+  await Promise.all(Array.from({ length: inFlight }, async () => {
+    while (next < n) await task(next++)
+  }))
+  return performance.now() - start
+}
+
+// --- child roles ---------------------------------------------------------------------------------------------
+
+async function rawWorkerRole (prefix: string, n: number, concurrency: number): Promise<void> {
+  const q = new BeeQueue('raw', { prefix, redis: { url: REDIS_URL } as BeeQueue.QueueSettings['redis'], getEvents: false, sendEvents: false, storeJobs: false })
+  await q.ready()
+  announceReady('raw-worker')
+  let done = 0
+  const start = performance.now()
+  await new Promise<void>(resolve => {
+    q.process(concurrency, async () => {
+      if (++done === n) resolve()
+      return null
+    })
+  })
+  process.stdout.write(`done ${(performance.now() - start).toFixed(1)}\n`)
+  await q.close(1000).catch(() => {})
+}
+
+async function pluginWorkerRole (prefix: string, n: number, concurrency: number): Promise<void> {
+  const { loadConfig } = await import('../src/sidecar-config.js')
+  const { JobsService } = await import('../src/plugins/jobs/service.js')
+  const { config } = loadConfig({ env: {}, overrides: { jobs: jobsConfig(concurrency) } })
+  const service = new JobsService({ config: config.jobs, redis: { url: REDIS_URL, keyPrefix: prefix }, registry: new Registry(), log: pino({ level: 'warn' }) })
+  await service.connect()
+  const counter = globalThis as typeof globalThis & { sipupBenchJobs?: number }
+  counter.sipupBenchJobs = 0
+  announceReady('plugin-worker')
+  const start = performance.now()
+  await service.startWorkers()
+  while ((counter.sipupBenchJobs ?? 0) < n) await new Promise(resolve => setTimeout(resolve, 2))
+  process.stdout.write(`done ${(performance.now() - start).toFixed(1)}\n`)
+  await service.close(1000)
+}
+
+/** Starts a worker role and resolves with the ms it reports for `n` jobs. */
+async function timedWorker (role: string, prefix: string, n: number, concurrency: number): Promise<number> {
+  const p = await startProcess(SELF, ['--role', role, '--prefix', prefix, '--jobs', String(n), '--concurrency', String(concurrency)], /ready/)
+  const ms = await new Promise<number>((resolve, reject) => {
+    let out = ''
+    p.child.stdout?.on('data', (c: Buffer) => {
+      out += c.toString()
+      const m = /done ([\d.]+)/.exec(out)
+      if (m !== null) resolve(Number(m[1]))
+    })
+    p.child.once('exit', code => { if (!/done/.test(out)) reject(new Error(`${role} exited with ${String(code)}`)) })
+  })
+  await p.stop()
+  return ms
+}
+
+// --- main ----------------------------------------------------------------------------------------------------
+
+async function main (): Promise<void> {
+  const { values } = parseArgs({ options: { role: { type: 'string' }, port: { type: 'string' }, prefix: { type: 'string' }, rounds: { type: 'string' }, jobs: { type: 'string' }, concurrency: { type: 'string' } } })
+  const n = Number(values.jobs ?? 5000)
+  const concurrency = Number(values.concurrency ?? 32)
+  if (values.role === 'sidecar') {
+    await startSidecarRole(Number(values.port), 'http://127.0.0.1:9', {
+      redis: { enabled: true, url: REDIS_URL, keyPrefix: values.prefix ?? '' },
+      jobs: jobsConfig(concurrency)
+    })
+    announceReady('sidecar')
+    return
+  }
+  if (values.role === 'raw-worker') return await rawWorkerRole(values.prefix ?? '', n, concurrency)
+  if (values.role === 'plugin-worker') return await pluginWorkerRole(values.prefix ?? '', n, concurrency)
+
+  const rounds = Number(values.rounds ?? 5)
+  const base = `sipup-bench:jobs:${process.pid}:`
+  const redis = new Redis(REDIS_URL)
+  const port = await freePort()
+  const procs: Started[] = []
+  const rates = { save: [] as number[], saveSerial: [] as number[], http: [] as number[], rawProcess: [] as number[], pluginProcess: [] as number[] }
+  // µs of CPU per enqueued job: the sidecar process, this process as the client, the Redis server.
+  const cpu = { sidecar: [] as number[], httpClient: [] as number[], httpRedis: [] as number[], saveClient: [] as number[], saveRedis: [] as number[] }
+  const selfMs = (): number => { const u = process.cpuUsage(); return (u.user + u.system) / 1000 }
+  try {
+    procs.push(await startProcess(SELF, ['--role', 'sidecar', '--port', String(port), '--prefix', `${base}http:`, '--concurrency', String(concurrency)], /ready sidecar/))
+    const pool = new Pool(`http://127.0.0.1:${port}`, { connections: concurrency, pipelining: 1 })
+    const headers = { authorization: `Bearer ${SECRET}`, 'content-type': 'application/json' }
+    const post = async (): Promise<void> => {
+      const res = await pool.request({ method: 'POST', path: '/_jobs/noop', headers, body: PAYLOAD })
+      await res.body.dump()
+      if (res.statusCode !== 202) throw new Error(`enqueue answered ${res.statusCode}`)
+    }
+    const raw = new BeeQueue('raw', { prefix: `${base}save`, redis: { url: REDIS_URL } as BeeQueue.QueueSettings['redis'], isWorker: false, getEvents: false, sendEvents: false, storeJobs: false })
+    await raw.ready()
+    const payload = JSON.parse(PAYLOAD) as unknown
+    // Both paths JIT-compiled before anything is measured (the first thousands of requests run several times slower).
+    process.stderr.write('warm-up\n')
+    for (let i = 0; i < 3; i++) {
+      await pooled(n, concurrency, post)
+      await pooled(n, concurrency, () => raw.createJob(payload).save())
+    }
+    for (let r = 0; r < rounds; r++) {
+      await deleteByPrefix(redis, base)
+      const sidecarPid = procs[0].child.pid
+      let [s0, c0, r0] = [cpuMs(sidecarPid), selfMs(), await redisCpuMs(redis)]
+      const httpMs = await pooled(n, concurrency, post)
+      let [s1, c1, r1] = [cpuMs(sidecarPid), selfMs(), await redisCpuMs(redis)]
+      cpu.sidecar.push((s1 - s0) * 1000 / n)
+      cpu.httpClient.push((c1 - c0) * 1000 / n)
+      cpu.httpRedis.push((r1 - r0) * 1000 / n);
+      [s0, c0, r0] = [s1, selfMs(), await redisCpuMs(redis)]
+      const saveMs = await pooled(n, concurrency, () => raw.createJob(payload).save());
+      [s1, c1, r1] = [0, selfMs(), await redisCpuMs(redis)]
+      cpu.saveClient.push((c1 - c0) * 1000 / n)
+      cpu.saveRedis.push((r1 - r0) * 1000 / n)
+      // For scale: one save at a time, one round trip each (what a client that can't pipeline gets).
+      rates.saveSerial.push(n / 4 / await pooled(n / 4, 1, () => raw.createJob(payload).save()) * 1000)
+      rates.http.push(n / httpMs * 1000)
+      rates.save.push(n / saveMs * 1000)
+      // Processing: the same number of jobs waiting in each, then a fresh worker process drains them.
+      const rawPrefix = `${base}rawp${r}`
+      const seed = new BeeQueue('raw', { prefix: rawPrefix, redis: { url: REDIS_URL } as BeeQueue.QueueSettings['redis'], isWorker: false, getEvents: false, sendEvents: false, storeJobs: false })
+      await seed.ready()
+      for (let i = 0; i < n; i += 500) await seed.saveAll(Array.from({ length: Math.min(500, n - i) }, () => seed.createJob(payload)))
+      await seed.close()
+      const rawMs = await timedWorker('raw-worker', rawPrefix, n, concurrency)
+      const pluginPrefix = `${base}pp${r}:`
+      const { loadConfig } = await import('../src/sidecar-config.js')
+      const { JobsService } = await import('../src/plugins/jobs/service.js')
+      const { config } = loadConfig({ env: {}, overrides: { jobs: jobsConfig(concurrency) } })
+      const producer = new JobsService({ config: config.jobs, redis: { url: REDIS_URL, keyPrefix: pluginPrefix }, registry: new Registry(), log: pino({ level: 'warn' }) })
+      await producer.connect()
+      await pooled(n, concurrency, () => producer.producer.add('noop', payload))
+      await producer.close()
+      const pluginMs = await timedWorker('plugin-worker', pluginPrefix, n, concurrency)
+      rates.rawProcess.push(n / rawMs * 1000)
+      rates.pluginProcess.push(n / pluginMs * 1000)
+      process.stderr.write(`  round ${r + 1}/${rounds}  enqueue: HTTP ${rates.http[r].toFixed(0)}/s, raw save ${rates.save[r].toFixed(0)}/s  ` +
+        `process: plugin ${rates.pluginProcess[r].toFixed(0)}/s, raw ${rates.rawProcess[r].toFixed(0)}/s\n`)
+    }
+    await raw.close()
+    await pool.close()
+  } finally {
+    for (const p of procs) await p.stop()
+    await deleteByPrefix(redis, base)
+    redis.disconnect()
+  }
+  const m = (xs: number[]): number => median(xs)
+  const ratios = rates.http.map((h, i) => h / rates.save[i])
+  const pratios = rates.pluginProcess.map((p, i) => p / rates.rawProcess[i])
+  console.log(`bench/jobs: ${n} jobs per round, ${concurrency} in flight / worker concurrency ${concurrency}, ${rounds} interleaved rounds, medians, Redis ${REDIS_URL}`)
+  console.log(`enqueue  POST /_jobs/noop through the sidecar (bearer auth, schema check)  ${m(rates.http).toFixed(0).padStart(7)} jobs/s`)
+  console.log(`enqueue  bee-queue createJob().save(), same Redis, ${concurrency} in flight               ${m(rates.save).toFixed(0).padStart(7)} jobs/s`)
+  console.log(`enqueue  bee-queue createJob().save(), one at a time (for scale)             ${m(rates.saveSerial).toFixed(0).padStart(7)} jobs/s`)
+  console.log(`process  plugin workers, no-op module handler                              ${m(rates.pluginProcess).toFixed(0).padStart(7)} jobs/s`)
+  console.log(`process  bee-queue process(), no-op handler                                ${m(rates.rawProcess).toFixed(0).padStart(7)} jobs/s`)
+  console.log(`CPU per enqueued job (median µs): HTTP path: sidecar ${m(cpu.sidecar).toFixed(0)} + load client ${m(cpu.httpClient).toFixed(0)} + Redis ${m(cpu.httpRedis).toFixed(0)}; ` +
+    `raw save: client ${m(cpu.saveClient).toFixed(0)} + Redis ${m(cpu.saveRedis).toFixed(0)}`)
+  console.log(`per-round HTTP/raw save: ${ratios.map(x => x.toFixed(2)).join(' ')}; plugin/raw process: ${pratios.map(x => x.toFixed(2)).join(' ')} (median ${m(pratios).toFixed(2)}x)`)
+  console.log(`headline: endpoint enqueue = ${m(ratios).toFixed(2)}x bee-queue's raw save (target >= 0.5x)`)
+}
+
+main().then(() => { if (process.argv.includes('--role')) return; process.exit(0) }, (err: unknown) => {
+  process.stderr.write(`${(err as Error).stack ?? String(err)}\n`)
+  process.exit(1)
+})

@@ -1,0 +1,108 @@
+// Enqueue: type known, payload valid against the type's schema, options parsed, then one atomic store. Never
+// reports stored what was not stored: a Redis failure is SIPUP_ERR_JOBS_UNAVAILABLE (503) and nothing was written.
+import { SIPUP_ERR_JOBS_INVALID_OPTION, SIPUP_ERR_JOBS_INVALID_PAYLOAD, SIPUP_ERR_JOBS_UNAUTHORIZED, SIPUP_ERR_JOBS_UNKNOWN_TYPE } from '../../errors.js'
+import { parseDuration } from '../../config/units.js'
+import { encodeRecord } from './bee-format.js'
+import type { JobStore } from './job-store.js'
+import type { JobsMetrics } from './metrics.js'
+import type { JobsParams, PayloadProblem } from './options.js'
+import { PRIORITIES, type Priority } from './schema.js'
+import type { EnqueueOptions, EnqueueResult } from './types.js'
+
+/** Longest delay or runAt accepted (a job further out is better a schedule). */
+export const MAX_DELAY_MS = 366 * 86_400_000
+/** Longest Idempotency-Key accepted. */
+export const MAX_IDEMPOTENCY_KEY = 255
+
+export type PayloadError = InstanceType<typeof SIPUP_ERR_JOBS_INVALID_PAYLOAD> & { problems: PayloadProblem[] }
+
+/** Raw request options (query string or headers) as strings. */
+export interface RawEnqueueOptions {
+  priority?: string | undefined
+  delay?: string | undefined
+  runAt?: string | undefined
+  idempotencyKey?: string | undefined
+}
+
+export function parseEnqueueOptions (raw: RawEnqueueOptions, now: number): EnqueueOptions {
+  const out: EnqueueOptions = {}
+  if (raw.priority !== undefined && raw.priority !== '') {
+    if (!(PRIORITIES as readonly string[]).includes(raw.priority)) throw new SIPUP_ERR_JOBS_INVALID_OPTION('priority', PRIORITIES.join(', '), raw.priority)
+    out.priority = raw.priority as Priority
+  }
+  if (raw.delay !== undefined && raw.delay !== '') {
+    // A bare number is seconds here (PHP's time arithmetic), unlike config durations.
+    const ms = /^\d+$/.test(raw.delay) ? Number(raw.delay) * 1000 : parseDuration(raw.delay)
+    if (ms === undefined || ms > MAX_DELAY_MS) throw new SIPUP_ERR_JOBS_INVALID_OPTION('delay', 'seconds or a duration (90, 30s, 5m, 2h) up to 366d', raw.delay)
+    out.delayMs = ms
+  }
+  if (raw.runAt !== undefined && raw.runAt !== '') {
+    const at = /^\d+$/.test(raw.runAt) ? Number(raw.runAt) * 1000 : Date.parse(raw.runAt)
+    if (!Number.isFinite(at) || at > now + MAX_DELAY_MS) throw new SIPUP_ERR_JOBS_INVALID_OPTION('runAt', 'an ISO 8601 time or unix seconds, at most 366 days ahead', raw.runAt)
+    out.runAt = at
+  }
+  if (raw.idempotencyKey !== undefined) {
+    if (raw.idempotencyKey === '' || raw.idempotencyKey.length > MAX_IDEMPOTENCY_KEY) {
+      throw new SIPUP_ERR_JOBS_INVALID_OPTION('Idempotency-Key', `1 to ${MAX_IDEMPOTENCY_KEY} characters`, raw.idempotencyKey.slice(0, 40))
+    }
+    out.idempotencyKey = raw.idempotencyKey
+  }
+  return out
+}
+
+export class Producer {
+  readonly #params: JobsParams
+  readonly #store: JobStore
+  readonly #metrics: JobsMetrics
+  readonly #now: () => number
+
+  constructor (params: JobsParams, store: JobStore, metrics: JobsMetrics, now: () => number) {
+    this.#params = params
+    this.#store = store
+    this.#metrics = metrics
+    this.#now = now
+  }
+
+  /** Throws 404 for an unknown type, 400 (with `problems`) for a payload its schema rejects. */
+  check (type: string, payload: unknown): void {
+    const t = this.#params.types.get(type)
+    if (t === undefined) throw new SIPUP_ERR_JOBS_UNKNOWN_TYPE(type)
+    const problems = t.validate(payload)
+    if (problems.length > 0) {
+      const err = new SIPUP_ERR_JOBS_INVALID_PAYLOAD(type, problems.map(p => `${p.field} ${p.message}`).join('; ')) as PayloadError
+      err.problems = problems
+      throw err
+    }
+  }
+
+  /** `payloadJson` is the payload's JSON text (the request body as received, or JSON.stringify of it). */
+  async enqueue (type: string, payload: unknown, payloadJson: string, opts: EnqueueOptions = {}): Promise<EnqueueResult> {
+    this.check(type, payload)
+    const t = this.#params.types.get(type)
+    if (t === undefined) throw new SIPUP_ERR_JOBS_UNKNOWN_TYPE(type)
+    const now = this.#now()
+    const priority = opts.priority ?? t.priority
+    const runAt = opts.runAt !== undefined ? opts.runAt : opts.delayMs !== undefined && opts.delayMs > 0 ? now + opts.delayMs : 0
+    const due = runAt > now ? runAt : 0
+    const s = this.#params.section
+    const r = await this.#store.enqueue({
+      type,
+      priority,
+      record: encodeRecord(type, t.attempts, payloadJson, t.backoffMs, now, due),
+      runAt: due,
+      idempotencyKey: opts.idempotencyKey,
+      idempotencyTtlMs: s.idempotencyTtl,
+      signature: opts.signature,
+      // Twice the window: a signature stays refused for as long as its timestamp could still pass the check.
+      signatureTtlMs: 2 * s.replayWindow
+    })
+    if (r === 'replayed') throw new SIPUP_ERR_JOBS_UNAUTHORIZED('this signature was already used (replayed request); sign each request anew')
+    if (!r.duplicate) this.#metrics.enqueued.inc({ type })
+    return r
+  }
+
+  /** For code (cron ticks, the CLI, tests): the payload is serialised here. */
+  async add (type: string, payload: unknown, opts: EnqueueOptions = {}): Promise<EnqueueResult> {
+    return await this.enqueue(type, payload, JSON.stringify(payload ?? {}), opts)
+  }
+}
