@@ -91,9 +91,21 @@ export interface PhpShop {
 /** The largest upload the shop accepts (php.ini upload_max_filesize; post_max_size a bit more). */
 export const MAX_UPLOAD = '64M'
 
+async function answers (url: string): Promise<boolean> {
+  try {
+    const res = await fetch(url, { signal: AbortSignal.timeout(1000) })
+    await res.arrayBuffer()
+    return true
+  } catch {
+    return false
+  }
+}
+
 /** Starts `php -S` on the shop's public/ folder and resolves once it answers. */
 export async function startPhpShop (o: PhpShopOptions): Promise<PhpShop> {
   const host = o.host ?? '127.0.0.1'
+  // A server still on the port (an earlier run) would answer the readiness check for us: refuse instead.
+  if (await answers(`http://${host}:${o.port}/`)) throw new Error(`port ${o.port} on ${host} is already in use`)
   const sessions = mkdtempSync(join(tmpdir(), 'legacy-php-sessions-'))
   const args = [
     '-S', `${host}:${o.port}`, '-t', join(SHOP_ROOT, 'public'),

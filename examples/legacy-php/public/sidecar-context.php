@@ -13,4 +13,4 @@ $user = $_SESSION['user'] ?? null;
 $context = $user === null ? 'anonymous' : 'group:' . (int) $user['group_id'];
 header('Cache-Control: no-store');
 header('X-User-Context-Hash: ' . hash('sha256', $context . '|' . (getenv('SHOP_CONTEXT_SALT') ?: 'change-this-salt')));
-http_response_code(204);
+http_response_code(200); // the sidecar reads the hash from a 200 only
