@@ -11,6 +11,9 @@ if ($_SERVER['REQUEST_METHOD'] === 'POST') {
         unset($row['password_hash']);
         session_regenerate_id(true);
         $_SESSION['user'] = $row;
+        // A flag the sidecar can tell logged-in visitors by (cache.loggedIn.cookies): PHP gives every visitor a
+        // PHPSESSID, so the session cookie alone doesn't mean logged in. Not a credential: the session is.
+        setcookie('logged_in', '1', ['path' => '/', 'httponly' => true, 'samesite' => 'Lax']);
         header('Location: ' . ($row['is_admin'] ? '/admin/product.php?id=1' : '/dashboard.php'), true, 303);
         exit;
     }
