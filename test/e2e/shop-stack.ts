@@ -89,7 +89,7 @@ export async function startShopStack (t: Test, name: string, opts: { instances?:
   const shop = await startPhpShop({
     port: phpPort,
     db,
-    workers: 6,
+    workers: 8,
     env: {
       SIDECAR_ADMIN_URL: `${sidecars[0].url}${config.admin.prefix}`,
       SIDECAR_ADMIN_TOKEN: adminToken,
