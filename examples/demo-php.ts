@@ -24,8 +24,10 @@ function fail (message: string): never {
 
 const php = checkPhp()
 if (!php.ok) {
-  fail(`demo:php needs PHP 8 with ${php.missing.join(', ')} (${php.bin} ${php.missing.includes('php') ? 'not found' : 'lacks them'}).\n` +
-    `Install: ${php.install}   (Debian/Ubuntu; or set PHP_BIN to another php)`)
+  const what = php.missing.includes('php')
+    ? `PHP 8 with pdo_mysql and curl (no PHP 8 at '${php.bin}')`
+    : `PHP's ${php.missing.join(', ')} extension(s) ('${php.bin}' lacks them)`
+  fail(`demo:php needs ${what}.\nInstall: ${php.install}   (Debian/Ubuntu; or set PHP_BIN to another php)`)
 }
 try {
   const c = await createConnection({ uri: SERVER_URL, connectTimeout: 2000 })

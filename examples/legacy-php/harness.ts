@@ -22,9 +22,10 @@ export function checkPhp (bin = process.env.PHP_BIN ?? 'php'): PhpCheck {
   const fail = (missing: string[]): PhpCheck => ({
     ok: false, bin, missing, install: `apt-get install ${[...new Set(missing.map(m => APT_PACKAGE[m] ?? `php-${m}`))].join(' ')}`
   })
-  if (r.status !== 0 || typeof r.stdout !== 'string') return fail(['php'])
+  // No PHP at all: the extensions are missing too (each is its own package).
+  if (r.status !== 0 || typeof r.stdout !== 'string') return fail(['php', 'pdo_mysql', 'curl'])
   const [version, exts] = r.stdout.split('\n')
-  if (Number(version.split('.')[0]) < 8) return fail(['php'])
+  if (Number(version.split('.')[0]) < 8) return fail(['php', 'pdo_mysql', 'curl'])
   const have = new Set(exts.split(','))
   const missing = PHP_EXTENSIONS.filter(e => !have.has(e))
   return missing.length === 0 ? { ok: true, bin, version } : fail(missing)

@@ -159,3 +159,15 @@ export function priceOf (html: string, product: number): string | null {
 }
 
 export async function closeAgent (): Promise<void> { await agent.close() }
+
+/**
+ * Fetches `path` until it is answered from the cache (at most 10 tries, 50 ms apart): a miss is stored after its
+ * answer went out, so the request right after it may still miss. True when it was a HIT.
+ */
+export async function warm (b: Browser, path: string): Promise<boolean> {
+  for (let i = 0; i < 10; i++) {
+    if (xcache(await b.get(path)) === 'HIT') return true
+    await new Promise(resolve => setTimeout(resolve, 50))
+  }
+  return false
+}
