@@ -7,7 +7,8 @@ import { Bytes, Duration } from './units.js'
 import { AddressList, Bool, Int, Str } from './schema-helpers.js'
 
 export const ServerSchema = Type.Object({
-  host: Str('Address the sidecar listens on.', '0.0.0.0'),
+  host: Str('Address the sidecar listens on (env SIDECAR_HOST). The loopback default suits nginx on the same machine; ' +
+    'say `0.0.0.0` (or `::`) to take traffic from other machines directly.', '127.0.0.1'),
   port: Int('Port the sidecar listens on (0 picks a free one).', 8080, 0, 65535),
   trustProxy: AddressList('Addresses or CIDRs of proxies (nginx, load balancer) whose X-Forwarded-For is believed when deciding ' +
     'the client IP. X-Forwarded-For from any other peer is ignored.', ['127.0.0.1/8', '::1/128']),
