@@ -6,6 +6,13 @@ import type { DeepReadonly } from './deep-readonly.js'
 import { Bytes, Duration } from './units.js'
 import { AddressList, Bool, Int, Str } from './schema-helpers.js'
 
+/** Parameters whose values are never logged, whatever log.query says (names compared case-insensitively). */
+export const DEFAULT_REDACT_QUERY: readonly string[] = [
+  'token', 'access_token', 'refresh_token', 'id_token', 'auth', 'password', 'passwd', 'pass', 'pwd', 'secret',
+  'client_secret', 'key', 'api_key', 'apikey', 'signature', 'sig', 'hash', 'code', 'otp', 'session', 'sid',
+  'phpsessid', 'reset', 'nonce'
+]
+
 export const ServerSchema = Type.Object({
   host: Str('Address the sidecar listens on (env SIDECAR_HOST). The loopback default suits nginx on the same machine; ' +
     'say `0.0.0.0` (or `::`) to take traffic from other machines directly.', '127.0.0.1'),
@@ -50,7 +57,16 @@ export const LogSchema = Type.Object({
     Type.Literal('fatal'), Type.Literal('error'), Type.Literal('warn'), Type.Literal('info'),
     Type.Literal('debug'), Type.Literal('trace'), Type.Literal('silent')
   ], { description: 'Log level (env SIDECAR_LOG_LEVEL).', default: 'info' }),
-  requests: Bool('Write one log line per request (method, path, status, ms, upstream ms, cache and rate-limit outcome).', true)
+  requests: Bool('Write one log line per request (method, path, status, ms, upstream ms, cache and rate-limit outcome).', true),
+  query: Type.Union([Type.Literal('none'), Type.Literal('keys'), Type.Literal('full')], {
+    description: 'What the access log writes of a query string: `none` (the path only; queries carry reset tokens and API keys), ' +
+      '`keys` (parameter names, no values) or `full` (values too, except those named in `log.redactQuery`).',
+    default: 'none'
+  }),
+  redactQuery: Type.Array(Type.String({ minLength: 1 }), {
+    description: 'Query parameters whose values are never logged, whatever `log.query` says (case-insensitive; `user[password]` counts as `password`).',
+    default: [...DEFAULT_REDACT_QUERY]
+  })
 }, { additionalProperties: false, description: 'Logging (pino, JSON lines on stdout).', default: {} })
 
 export const AdminSchema = Type.Object({
