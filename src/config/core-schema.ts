@@ -24,6 +24,11 @@ export const ServerSchema = Type.Object({
   requestTimeout: Duration({ description: 'Time a client has to send a whole request, body included (0 = no limit).', default: '5m' }),
   keepAliveTimeout: Duration({ description: 'How long an idle client keep-alive connection stays open. Longer than a user\'s think time, so returning users skip the TCP handshake (nginx uses 75s).', default: '75s' }),
   maxConnections: Int('Client connections accepted at once; more are refused (0 = no limit). `doctor` checks the fd limit against it.', 20_000, 0),
+  idleTimeout: Duration({ description: 'Time a new client connection has to send its first request\'s headers before it is closed ' +
+    '(0 = no limit). Without it a socket that never sends a byte stays open forever (headersTimeout starts with the first byte). ' +
+    'Between requests on a kept-alive connection, keepAliveTimeout applies.', default: '10s' }),
+  maxConnectionsPerIp: Int('Connections one client address may hold at once; more are answered 429 and closed (0 = no limit). ' +
+    'Addresses in trustProxy are exempt: behind nginx every connection comes from it, so limit clients there (limit_conn).', 256, 0),
   maxRequestsPerSocket: Int('Requests served on one client connection before it is closed (0 = no limit).', 0, 0),
   shutdownTimeout: Duration({ description: 'On SIGTERM/SIGINT, how long in-flight requests may take to finish before the process exits.', default: '10s' })
 }, { additionalProperties: false, description: 'The listening socket and its protections.', default: {} })

@@ -9,10 +9,15 @@ import http from 'node:http'
 import type { CoreConfig } from '../config/core-schema.js'
 import { OPTIONS_ASTERISK, SERVER_ALLOW, checkRequestTarget } from './request-target.js'
 import { writeProblem } from './problem.js'
+import { guardConnections, isRefused } from './connection-guard.js'
 
 type ServerConfig = CoreConfig['server']
 
 function answerGuarded (req: http.IncomingMessage, res: http.ServerResponse): boolean {
+  if (isRefused(req.socket)) {
+    res.destroy()
+    return true
+  }
   const verdict = checkRequestTarget(req)
   if (verdict === null) return false
   if (verdict === OPTIONS_ASTERISK) {
@@ -41,6 +46,7 @@ export function sidecarServerFactory (s: ServerConfig): (handler: http.RequestLi
     server.keepAliveTimeout = s.keepAliveTimeout
     if (s.maxRequestsPerSocket > 0) server.maxRequestsPerSocket = s.maxRequestsPerSocket
     if (s.maxConnections > 0) server.maxConnections = s.maxConnections
+    guardConnections(server, { idleTimeout: s.idleTimeout, maxPerIp: s.maxConnectionsPerIp, trustProxy: s.trustProxy })
     return server
   }
 }
