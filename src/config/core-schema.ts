@@ -53,7 +53,21 @@ export const ProxySchema = Type.Object({
     default: ['x-original-url', 'x-rewrite-url', 'x-forwarded-scheme', 'x-forwarded-server', 'x-forwarded-port',
       'x-forwarded-prefix', 'x-host', 'x-http-method-override', 'forwarded']
   }),
-  maxRequestBody: Bytes({ description: 'Largest request body forwarded (413 beyond it; 0 = no limit). Bodies are streamed, never buffered.', default: '100MB' }),
+  maxRequestBody: Bytes({ description: 'Largest request body forwarded (413 beyond it; 0 = no limit), buffered or streamed.', default: '100MB' }),
+  requestBuffering: Bool('Read each request body completely before taking an origin connection (as nginx does), so slow uploads ' +
+    'cannot hold the origin\'s connections. Off: bodies stream to the origin as they arrive.', true),
+  streamPaths: Type.Array(Type.String({ pattern: '^/' }), {
+    description: 'Path globs whose request bodies stream to the origin even with requestBuffering on (`*` matches any characters, ' +
+      '`?` one), e.g. a long upload the origin reads progressively. Matched against the path without the query.',
+    default: []
+  }),
+  bufferMemory: Bytes({ description: 'Bytes of one buffered body kept in memory; beyond it the body goes to a temporary file.', default: '64KB' }),
+  bufferDir: Str('Directory of the temporary files of buffered bodies (created 0600 and unlinked at once); empty = the OS temp directory.', ''),
+  bodyTimeout: Duration({ description: 'Longest pause between two chunks of a buffered request body, and the grace before bodyMinRate ' +
+    'applies; 408 beyond (0 = no limit).', default: '10s' }),
+  bodyMinRate: Bytes({ description: 'Slowest average rate, per second, a buffered request body may arrive at once bodyTimeout has passed; ' +
+    '408 below it (0 = no floor).', default: '1KB' }),
+  maxUploadsPerIp: Int('Request bodies one client IP may have being received at once; more get 429 (0 = no limit).', 8, 0),
   via: Str('Pseudonym added to the Via header of responses (empty = no Via header).', '')
 }, { additionalProperties: false, description: 'How requests and responses are rewritten on the way through.', default: {} })
 
