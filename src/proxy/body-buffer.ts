@@ -12,7 +12,7 @@ import type { IncomingMessage } from 'node:http'
 import { open, unlink, type FileHandle } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { Readable, Writable } from 'node:stream'
-import { SIPUP_ERR_REQUEST_BODY_TIMEOUT, SIPUP_ERR_REQUEST_TOO_MANY_UPLOADS } from '../errors.js'
+import { SIPUP_ERR_INTERNAL, SIPUP_ERR_REQUEST_BODY_TIMEOUT, SIPUP_ERR_REQUEST_TOO_MANY_UPLOADS } from '../errors.js'
 import { problem, type Problem } from '../core/problem.js'
 import { BODY_TOO_LARGE } from './upstream-errors.js'
 
@@ -20,6 +20,8 @@ export const BODY_TIMEOUT: Problem = problem(SIPUP_ERR_REQUEST_BODY_TIMEOUT,
   'The request body arrived too slowly. Please try again on a better connection.', { title: 'Request timeout' })
 export const TOO_MANY_UPLOADS: Problem = problem(SIPUP_ERR_REQUEST_TOO_MANY_UPLOADS,
   'Too many uploads from your address are in progress. Wait for one to finish and try again.')
+/** The temp file could not be written (disk full, I/O error): a server fault, in the fixed 5xx words. */
+const BUFFER_FAILED: Problem = problem(SIPUP_ERR_INTERNAL, 'The request could not be completed. Please try again in a moment.')
 /** The client went away mid-body: nothing to answer. */
 export const CLIENT_GONE = 'client-gone'
 
@@ -115,7 +117,7 @@ class BodyReader {
       return
     }
     this.#chunks.push(chunk)
-    if (!this.#opening && this.#seen > memory) this.#toFile()
+    if (!this.#opening && !this.#memoryOnly && this.#seen > memory) this.#toFile()
   }
 
   readonly #resume = (): void => { if (!this.#done) this.#raw.resume() }
@@ -133,7 +135,7 @@ class BodyReader {
       }
       this.#file = fh
       const out = fh.createWriteStream({ autoClose: false, start: 0 })
-      out.on('error', () => this.#fail(BODY_TIMEOUT))
+      out.on('error', () => this.#fail(BUFFER_FAILED))
       this.#out = out
       for (const c of this.#chunks) out.write(c)
       this.#chunks = []

@@ -186,3 +186,18 @@ t.test('proxy.streamPaths stream as they arrive; other paths are buffered', asyn
   t.match(await streamed.answer, /"bytes":20,/)
   t.match(await buffered.answer, /"bytes":20,/)
 })
+
+t.test('without a usable proxy.bufferDir the body stays in memory (still within maxRequestBody) instead of failing', async t => {
+  const origin = await shopOrigin()
+  t.after(() => origin.close())
+  const sidecar = await startSidecar({
+    upstream: { url: origin.url },
+    proxy: { bufferMemory: '4KB', bufferDir: join(tmpdir(), 'sipup-no-such-dir', String(process.pid)) },
+    admin: { enabled: false }
+  })
+  t.after(() => sidecar.close())
+  async function * body (): AsyncGenerator<Buffer> { for (let i = 0; i < 8; i++) yield Buffer.alloc(8 * 1024, i) }
+  const res = await request(`${sidecar.url}/upload.php`, { method: 'POST', body: Readable.from(body()) })
+  t.equal(res.statusCode, 200)
+  t.match(await res.body.json(), { bytes: 64 * 1024 })
+})
