@@ -64,7 +64,7 @@ function shopOrigin (): Promise<Origin> {
 t.test('while 2 x upstream.connections slow uploads are in progress, uncached GETs keep answering', async t => {
   const origin = await shopOrigin()
   t.after(() => origin.close())
-  const sidecar = await startSidecar({ upstream: { url: origin.url, connections: 2 }, admin: { enabled: false } })
+  const sidecar = await startSidecar({ upstream: { url: origin.url, connections: 2 } })
   t.after(() => sidecar.close())
   const uploads = await Promise.all(Array.from({ length: 4 }, () => upload(sidecar.port, '/upload.php', 1000)))
   t.after(() => { for (const u of uploads) u.sock.destroy() })
@@ -78,6 +78,9 @@ t.test('while 2 x upstream.connections slow uploads are in progress, uncached GE
     t.equal(res.statusCode, 200, `GET ${i} answered`)
     t.equal(await res.body.text(), 'page')
   }
+  const ready = await request(`${sidecar.url}/_admin/ready`, { headersTimeout: 5000, bodyTimeout: 5000 })
+  t.equal(ready.statusCode, 200, 'readiness (an origin request of its own) stays green')
+  await ready.body.dump()
   t.equal(origin.requests.filter(r => r.method === 'POST').length, 0, 'no upload reached the origin before it was complete')
   for (const s of stops) s()
   for (const u of uploads) u.finish()
