@@ -1,8 +1,8 @@
 // The proxy route: one catch-all route for every method. Its handler hijacks the reply and sends the request to
 // the origin through undici's dispatch() with a ForwardHandler; the response streams back, and Fastify's reply
 // machinery stays off the hot path. Request bodies are read completely first (src/proxy/body-buffer.ts) unless
-// proxy.requestBuffering is off or the path is in proxy.streamPaths, where they stream as they arrive. Plugins hook this route through sidecar.addProxyHook(); the composition root
-// hands the ordered hooks in.
+// proxy.requestBuffering is off or the path is in proxy.streamPaths, where they stream as they arrive. Plugins hook
+// this route through sidecar.addProxyHook(); the composition root hands the ordered hooks in.
 // Why not @fastify/http-proxy: it measured ~0.6x of this path on the same machine (see README, "Performance");
 // we don't need its WebSocket or rewrite support in front of a PHP shop.
 import type http from 'node:http'
