@@ -3,7 +3,8 @@
 import type { FastifyReply, FastifyRequest, onRequestHookHandler } from 'fastify'
 import { SIPUP_ERR_CACHE_PURGE_FORBIDDEN } from '../../errors.js'
 import { kCacheState } from '../../symbols.js'
-import { cookieValue, digest, purgePrefixForUrl, ruleVaryPart, urlKey, varyKey } from './cache-key.js'
+import { parseCookies, type CookiePair } from '../../core/cookies.js'
+import { digest, purgePrefixForUrl, ruleVaryPart, urlKey, varyKey } from './cache-key.js'
 import { evaluate, notModified, parseCacheControl } from './policy.js'
 import { matchRule, type CompiledRule } from './rules.js'
 import type { CacheRuntime } from './runtime.js'
@@ -18,6 +19,7 @@ type WithState = FastifyRequest & { [kCacheState]: CacheState | null }
 /** Methods whose success invalidates (RFC 9111 §4.4: any method not known to be safe). */
 const SAFE = new Set(['GET', 'HEAD', 'OPTIONS', 'TRACE', 'PROPFIND', 'SEARCH', 'REPORT'])
 const NO_CACHE = new Map<string, string | true>([['no-cache', true]])
+const NO_COOKIES: readonly CookiePair[] = []
 
 interface Lookup {
   rt: CacheRuntime
@@ -54,8 +56,11 @@ export function onRequestHook (rt: CacheRuntime): onRequestHookHandler {
     const host = (headers.host ?? '').toLowerCase()
     const cookie = headers.cookie
     let rule: CompiledRule | null = null
+    let pairs: readonly CookiePair[] = NO_COOKIES
     if (rt.rules.length > 0) {
-      const identified = headers.authorization !== undefined || (cookie !== undefined && rt.hasSession(cookie))
+      // Parsed once, only when a rule may need it; every pair counts (not the first `NAME=` substring).
+      pairs = parseCookies(cookie)
+      const identified = headers.authorization !== undefined || rt.hasSession(pairs)
       const q = url.indexOf('?')
       rule = matchRule(rt.rules, {
         method, host, identified, path: q === -1 ? url : url.slice(0, q), query: q === -1 ? '' : url.slice(q + 1)
@@ -71,15 +76,15 @@ export function onRequestHook (rt: CacheRuntime): onRequestHookHandler {
       // Entries of different rules never mix: a logged-in request that skipped an anonymousOnly rule must not
       // find the anonymous page the rule stored.
       key += rule.keyPart
-      if (rule.varyCookies.length > 0 || rule.varyHeaders.length > 0) {
-        key += ruleVaryPart(rule.varyCookies, rule.varyHeaders, headers)
+      if (!rule.varyCookies.empty || rule.varyHeaders.length > 0) {
+        key += ruleVaryPart(rule.varyCookies, pairs, rule.varyHeaders, headers)
       }
       if (rule.scope !== 'shared') {
-        const sid = cookieValue(cookie, rt.sessionCookie)
+        const sid = rt.session.first(pairs)
         if (rule.scope === 'per-user') {
-          if (sid === undefined || sid === '') { bypass(rt, req, reply, rule, 'no-session', done); return }
+          if (sid === undefined) { bypass(rt, req, reply, rule, 'no-session', done); return }
           key += `u:${digest(sid)};`
-        } else if (sid === undefined || sid === '') {
+        } else if (sid === undefined) {
           key += 'x:-;'
         } else {
           const ctx = rt.context.resolve(digest(sid), Array.isArray(cookie) ? cookie.join('; ') : cookie as string, host)

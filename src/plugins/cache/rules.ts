@@ -1,4 +1,5 @@
 // Compiles `cache.rules` once at start-up into matchers; per request only the first matching rule is looked up.
+import { CookiePatterns } from '../../core/cookies.js'
 import { SIPUP_ERR_CACHE_RULE_INVALID } from '../../errors.js'
 import type { CacheRuleConfig } from './schema.js'
 
@@ -18,7 +19,8 @@ export interface CompiledRule {
   readonly override: boolean
   readonly anonymousOnly: boolean
   readonly stripSetCookie: boolean
-  readonly varyCookies: readonly string[]
+  /** `vary.cookies`: names and globs of the cookies whose names and values join the key. */
+  readonly varyCookies: CookiePatterns
   readonly varyHeaders: readonly string[]
   readonly scope: Scope
   readonly bypass: boolean
@@ -74,7 +76,7 @@ function compileRule (r: CacheRuleConfig, i: number): CompiledRule {
     override: r.override,
     anonymousOnly: r.anonymousOnly,
     stripSetCookie: r.stripSetCookie,
-    varyCookies: [...r.vary.cookies],
+    varyCookies: new CookiePatterns(r.vary.cookies),
     varyHeaders: r.vary.headers.map(h => h.toLowerCase()),
     scope: r.scope,
     bypass: r.bypass,

@@ -4,6 +4,7 @@ import type { IncomingHttpHeaders } from 'node:http'
 import type { FastifyBaseLogger, FastifyRequest } from 'fastify'
 import type { Dispatcher } from 'undici'
 import { AddressList } from '../../config/address-list.js'
+import { CookiePatterns, type CookiePair } from '../../core/cookies.js'
 import type { CoreConfig } from '../../config/core-schema.js'
 import { buildRequestHeaderPlan, forwardRequestHeaders, type RequestHeaderPlan } from '../../proxy/headers.js'
 import { kCacheState } from '../../symbols.js'
@@ -48,8 +49,8 @@ export class CacheRuntime {
   readonly outcome: RequestField
   readonly log: FastifyBaseLogger
   readonly serveOpts: { xCache: boolean }
-  readonly sessionCookie: string
-  readonly sessionNeedle: string
+  /** `cache.sessionCookie`: the cookie(s) whose value is the session (per-user and context keys). */
+  readonly session: CookiePatterns
   readonly purgeMethod: boolean
   readonly defaultRuleIndex: number
   /** Policy of requests that match no rule: origin headers, plus `cache.grace`. */
@@ -80,8 +81,7 @@ export class CacheRuntime {
     this.log = deps.log
     this.outcome = deps.outcome
     this.serveOpts = { xCache: c.xCache }
-    this.sessionCookie = c.sessionCookie
-    this.sessionNeedle = `${c.sessionCookie}=`
+    this.session = new CookiePatterns([c.sessionCookie])
     this.purgeMethod = c.purge.method
     this.defaultRuleIndex = this.rules.length
     this.defaultPolicy = { ttl: 0, override: false, grace: c.grace }
@@ -117,11 +117,9 @@ export class CacheRuntime {
     })
   }
 
-  /** True when the Cookie header carries the session cookie (cheap substring test first). */
-  hasSession (cookie: string | string[]): boolean {
-    const text = typeof cookie === 'string' ? cookie : cookie.join('; ')
-    const i = text.indexOf(this.sessionNeedle)
-    return i !== -1 && (i === 0 || text.charCodeAt(i - 1) === 32 || text.charCodeAt(i - 1) === 59)
+  /** True when any of the parsed cookies is the session cookie with a value. */
+  hasSession (pairs: readonly CookiePair[]): boolean {
+    return this.session.anyPresent(pairs)
   }
 
   encodingFor (headers: IncomingHttpHeaders): Encoding {

@@ -1,0 +1,137 @@
+// The one Cookie header parser of the sidecar (cache and rate limits both decide who a visitor is from it, so a
+// disagreement between two parsers is a way to be counted as one user and served as another).
+//
+// What it reads, RFC 6265 §4.2 and §5.4 as browsers send it, and as PHP reads it:
+// - every Cookie header occurrence (Node joins repeated ones with "; "; an array is joined the same way);
+// - every `name=value` pair, separated by ";" with optional spaces or tabs; pairs without "=" are skipped;
+// - a value in double quotes is unquoted (`n="v"` is `v`);
+// - names compare case-sensitively. PHP also percent-decodes names and turns " " and "." into "_"
+//   (`PHPSESS%49D`, `PHP.SESSID` reach PHP as `PHPSESSID`), so a pattern matches a name as sent or as PHP sees it.
+//   Otherwise a client could hide its session from the cache while the origin still reads it.
+
+export interface CookiePair {
+  /** The name as sent (trimmed). */
+  readonly name: string
+  readonly value: string
+}
+
+/** Longest Cookie header text parsed; the rest is ignored (Node's header limit keeps real ones far below). */
+const MAX_COOKIE_TEXT = 64 * 1024
+
+/** All pairs of the Cookie header(s), in order. Duplicate names are kept. */
+export function parseCookies (header: string | readonly string[] | undefined): CookiePair[] {
+  const out: CookiePair[] = []
+  if (header === undefined) return out
+  const text = typeof header === 'string' ? header : header.join('; ')
+  const len = Math.min(text.length, MAX_COOKIE_TEXT)
+  let i = 0
+  while (i < len) {
+    let end = text.indexOf(';', i)
+    if (end === -1 || end > len) end = len
+    const eq = text.indexOf('=', i)
+    if (eq !== -1 && eq < end) {
+      const name = trim(text, i, eq)
+      if (name !== '') out.push({ name, value: unquote(trim(text, eq + 1, end)) })
+    }
+    i = end + 1
+  }
+  return out
+}
+
+/** The name PHP registers in $_COOKIE for a name as sent (percent-decoded, " " and "." as "_"). */
+export function phpCookieName (name: string): string {
+  let n = name
+  if (n.includes('%')) {
+    try { n = decodeURIComponent(n) } catch { /* malformed escapes stay as sent, as PHP leaves them */ }
+  }
+  return n.includes(' ') || n.includes('.') ? n.replace(/[ .]/g, '_') : n
+}
+
+/** True when the name has glob characters (`*`, `?`). */
+export function isCookieGlob (pattern: string): boolean {
+  return pattern.includes('*') || pattern.includes('?')
+}
+
+/**
+ * A list of cookie names and globs (`*` any run of characters, `?` one), compiled once. Order matters for
+ * `first()`: the first pattern that matches a cookie wins, so `[app_session, SESS*]` prefers `app_session`.
+ */
+export class CookiePatterns {
+  readonly patterns: readonly string[]
+  readonly #tests: ReadonlyArray<(name: string) => boolean>
+
+  constructor (patterns: readonly string[]) {
+    this.patterns = [...patterns]
+    this.#tests = patterns.map(p => {
+      if (!isCookieGlob(p)) {
+        const exact = phpCookieName(p)
+        return (name: string) => name === p || name === exact
+      }
+      const re = globRegExp(p)
+      return (name: string) => re.test(name)
+    })
+  }
+
+  get empty (): boolean {
+    return this.#tests.length === 0
+  }
+
+  /** True when `name` (as sent or as PHP sees it) matches any pattern. */
+  test (name: string): boolean {
+    const php = phpCookieName(name)
+    for (const t of this.#tests) if (t(name) || (php !== name && t(php))) return true
+    return false
+  }
+
+  /** True when a cookie matching any pattern is present with a non-empty value. */
+  anyPresent (pairs: readonly CookiePair[]): boolean {
+    for (const p of pairs) if (p.value !== '' && this.test(p.name)) return true
+    return false
+  }
+
+  /**
+   * The identity: for the first pattern that matches a present, non-empty cookie, every value of the cookies it
+   * matches (in header order, joined by ";"), so `NAME=a; NAME=b` is never keyed as `NAME=a`. Undefined when none.
+   */
+  first (pairs: readonly CookiePair[]): string | undefined {
+    for (const t of this.#tests) {
+      let found: string | undefined
+      for (const p of pairs) {
+        if (p.value === '') continue
+        const php = phpCookieName(p.name)
+        if (t(p.name) || (php !== p.name && t(php))) found = found === undefined ? p.value : `${found};${p.value}`
+      }
+      if (found !== undefined) return found
+    }
+    return undefined
+  }
+
+  /** Every present cookie that matches, as `name=value` (sorted, so the order the client sends doesn't matter). */
+  matching (pairs: readonly CookiePair[]): string[] {
+    const out: string[] = []
+    for (const p of pairs) if (this.test(p.name)) out.push(`${phpCookieName(p.name)}=${p.value}`)
+    return out.sort()
+  }
+}
+
+function globRegExp (glob: string): RegExp {
+  let src = '^'
+  for (const ch of glob) {
+    if (ch === '*') src += '.*'
+    else if (ch === '?') src += '.'
+    else src += ch.replace(/[.+^${}()|[\]\\/]/g, '\\$&')
+  }
+  return new RegExp(src + '$')
+}
+
+function trim (text: string, from: number, to: number): string {
+  let a = from
+  let b = to
+  while (a < b && (text.charCodeAt(a) === 32 || text.charCodeAt(a) === 9)) a++
+  while (b > a && (text.charCodeAt(b - 1) === 32 || text.charCodeAt(b - 1) === 9)) b--
+  return text.slice(a, b)
+}
+
+function unquote (v: string): string {
+  return v.length >= 2 && v.charCodeAt(0) === 34 && v.charCodeAt(v.length - 1) === 34 ? v.slice(1, -1) : v
+}
