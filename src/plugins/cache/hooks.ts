@@ -47,13 +47,13 @@ export function onRequestHook (rt: CacheRuntime): onRequestHookHandler {
       }
       req[kCacheState] = SAFE.has(method)
         ? null
-        : new CacheState(INVALIDATE, '', scheme(request), (raw.headers.host ?? '').toLowerCase(), raw.url ?? '/', null, null, raw.headers)
+        : new CacheState(INVALIDATE, '', scheme(request), rt.keyHost(raw), raw.url ?? '/', null, null, raw.headers)
       done()
       return
     }
     const headers = raw.headers
     const url = raw.url as string
-    const host = (headers.host ?? '').toLowerCase()
+    const host = rt.keyHost(raw)
     const cookie = headers.cookie
     let rule: CompiledRule | null = null
     let pairs: readonly CookiePair[] = NO_COOKIES
@@ -234,7 +234,7 @@ function handlePurge (rt: CacheRuntime, request: FastifyRequest, reply: FastifyR
     reply.send(new SIPUP_ERR_CACHE_PURGE_FORBIDDEN(request.ip))
     return
   }
-  const url = `${scheme(request)}://${(request.headers.host ?? '').toLowerCase()}${request.raw.url ?? '/'}`
+  const url = `${scheme(request)}://${rt.keyHost(request.raw)}${request.raw.url ?? '/'}`
   rt.purge({ kind: 'prefix', prefix: purgePrefixForUrl(url, rt.normalize) }, 'method').then(purged => {
     reply.code(200).header('cache-control', 'no-store').send({ purged })
   }, err => { reply.send(err) })

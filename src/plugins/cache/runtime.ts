@@ -1,12 +1,12 @@
 // Everything the cache decides at start-up, in one object the hooks and handlers share: compiled rules, store,
 // coalescer, context resolver, metrics, and the operations that are not per-request (purge, refresh).
-import type { IncomingHttpHeaders } from 'node:http'
+import type { IncomingHttpHeaders, IncomingMessage } from 'node:http'
 import type { FastifyBaseLogger, FastifyRequest } from 'fastify'
 import type { Dispatcher } from 'undici'
 import { AddressList } from '../../config/address-list.js'
 import { CookiePatterns, type CookiePair } from '../../core/cookies.js'
 import type { CoreConfig } from '../../config/core-schema.js'
-import { buildRequestHeaderPlan, forwardRequestHeaders, type RequestHeaderPlan } from '../../proxy/headers.js'
+import { buildRequestHeaderPlan, forwardRequestHeaders, originHost, type RequestHeaderPlan } from '../../proxy/headers.js'
 import { kCacheState } from '../../symbols.js'
 import type { RequestField } from '../../core/types.js'
 import { IDENTITY, pickEncoding, typeMatcher, type Encoding } from './compression.js'
@@ -64,6 +64,7 @@ export class CacheRuntime {
   readonly #basePath: string
   readonly #plan: RequestHeaderPlan
   readonly #trust: AddressList
+  readonly #forwardHost: boolean
 
   constructor (deps: RuntimeDeps) {
     const c = deps.config
@@ -103,9 +104,11 @@ export class CacheRuntime {
     this.#plan = buildRequestHeaderPlan({
       dropRequestHeaders: deps.core.proxy.dropRequestHeaders,
       xForwarded: deps.core.proxy.xForwarded,
+      forwardHost: deps.core.proxy.forwardHost,
       hostOverride: deps.core.upstream.preserveHost ? null : upstreamUrl.host
     })
     this.#trust = new AddressList(deps.core.server.trustProxy)
+    this.#forwardHost = deps.core.proxy.forwardHost
     const ctx = c.context
     this.context = new ContextResolver({
       ttl: ctx.ttl,
@@ -120,6 +123,13 @@ export class CacheRuntime {
   /** True when any of the parsed cookies is the session cookie with a value. */
   hasSession (pairs: readonly CookiePair[]): boolean {
     return this.session.anyPresent(pairs)
+  }
+
+  /** The host part of keys: the host the origin is told about (src/proxy/headers.ts originHost). */
+  keyHost (raw: IncomingMessage): string {
+    const headers = raw.headers
+    if (!this.#forwardHost || headers['x-forwarded-host'] === undefined) return (headers.host ?? '').toLowerCase()
+    return originHost(headers, true, this.#trust.has(raw.socket.remoteAddress ?? ''))
   }
 
   encodingFor (headers: IncomingHttpHeaders): Encoding {
