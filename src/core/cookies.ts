@@ -47,6 +47,12 @@ export function phpCookieName (name: string): string {
   return n.includes(' ') || n.includes('.') ? n.replace(/[ .]/g, '_') : n
 }
 
+/** A config value that is one name or glob, or a list of them, as a list ('' = none). */
+export function cookieNameList (v: string | readonly string[]): string[] {
+  if (typeof v === 'string') return v === '' ? [] : [v]
+  return v.filter(n => n !== '')
+}
+
 /** True when the name has glob characters (`*`, `?`). */
 export function isCookieGlob (pattern: string): boolean {
   return pattern.includes('*') || pattern.includes('?')
@@ -134,4 +140,34 @@ function trim (text: string, from: number, to: number): string {
 
 function unquote (v: string): string {
   return v.length >= 2 && v.charCodeAt(0) === 34 && v.charCodeAt(v.length - 1) === 34 ? v.slice(1, -1) : v
+}
+
+/** A rule's `cookies: {present, absent}` condition, as configured. */
+export interface CookieConditionConfig {
+  readonly present: readonly string[]
+  readonly absent: readonly string[]
+}
+
+/**
+ * A rule's cookie condition: it holds when at least one `present` name or glob matches a cookie with a value
+ * (an empty `present` always holds) and no `absent` one does. Null from compile() when both lists are empty,
+ * so a rule without one costs nothing per request.
+ */
+export class CookieCondition {
+  readonly #present: CookiePatterns | null
+  readonly #absent: CookiePatterns | null
+
+  private constructor (cfg: CookieConditionConfig) {
+    this.#present = cfg.present.length === 0 ? null : new CookiePatterns(cfg.present)
+    this.#absent = cfg.absent.length === 0 ? null : new CookiePatterns(cfg.absent)
+  }
+
+  static compile (cfg: CookieConditionConfig): CookieCondition | null {
+    return cfg.present.length === 0 && cfg.absent.length === 0 ? null : new CookieCondition(cfg)
+  }
+
+  test (pairs: readonly CookiePair[]): boolean {
+    if (this.#present !== null && !this.#present.anyPresent(pairs)) return false
+    return this.#absent === null || !this.#absent.anyPresent(pairs)
+  }
 }

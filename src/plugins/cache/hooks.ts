@@ -63,7 +63,7 @@ export function onRequestHook (rt: CacheRuntime): onRequestHookHandler {
       const identified = headers.authorization !== undefined || rt.hasSession(pairs)
       const q = url.indexOf('?')
       rule = matchRule(rt.rules, {
-        method, host, identified, path: q === -1 ? url : url.slice(0, q), query: q === -1 ? '' : url.slice(q + 1)
+        method, host, identified, cookies: pairs, path: q === -1 ? url : url.slice(0, q), query: q === -1 ? '' : url.slice(q + 1)
       })
       if (rule !== null) {
         request.sidecar.route = rule.name

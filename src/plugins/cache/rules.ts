@@ -1,5 +1,5 @@
 // Compiles `cache.rules` once at start-up into matchers; per request only the first matching rule is looked up.
-import { CookiePatterns } from '../../core/cookies.js'
+import { CookieCondition, CookiePatterns, type CookiePair } from '../../core/cookies.js'
 import { SIPUP_ERR_CACHE_RULE_INVALID } from '../../errors.js'
 import type { CacheRuleConfig } from './schema.js'
 
@@ -15,6 +15,8 @@ export interface CompiledRule {
   readonly get: boolean
   readonly head: boolean
   readonly query: ReadonlyArray<readonly [string, RegExp]>
+  /** `cookies: {present, absent}`, null when the rule has none. */
+  readonly cookies: CookieCondition | null
   readonly ttl: number
   readonly override: boolean
   readonly anonymousOnly: boolean
@@ -72,6 +74,7 @@ function compileRule (r: CacheRuleConfig, i: number): CompiledRule {
     get: r.methods.includes('GET'),
     head: r.methods.includes('HEAD'),
     query: Object.entries(r.query).map(([k, v]) => [k, globToRegExp(v)] as const),
+    cookies: CookieCondition.compile(r.cookies),
     ttl: r.ttl,
     override: r.override,
     anonymousOnly: r.anonymousOnly,
@@ -92,6 +95,8 @@ export interface RuleInput {
   query: string
   /** True when the request carries the session cookie or Authorization. */
   identified: boolean
+  /** The request's cookies (src/core/cookies.ts parseCookies). */
+  cookies: readonly CookiePair[]
 }
 
 /** First rule that matches, or null. anonymousOnly rules are skipped for identified requests. */
@@ -103,6 +108,7 @@ export function matchRule (rules: readonly CompiledRule[], input: RuleInput): Co
     if (r.path !== null && !r.path.test(input.path)) continue
     if (r.host !== null && !r.host.test(input.host)) continue
     if (r.query.length > 0 && !queryMatches(r.query, input.query)) continue
+    if (r.cookies !== null && !r.cookies.test(input.cookies)) continue
     return r
   }
   return null

@@ -4,7 +4,7 @@ import type { IncomingHttpHeaders, IncomingMessage } from 'node:http'
 import type { FastifyBaseLogger, FastifyRequest } from 'fastify'
 import type { Dispatcher } from 'undici'
 import { AddressList } from '../../config/address-list.js'
-import { CookiePatterns, type CookiePair } from '../../core/cookies.js'
+import { cookieNameList, CookiePatterns, type CookiePair } from '../../core/cookies.js'
 import type { CoreConfig } from '../../config/core-schema.js'
 import { buildRequestHeaderPlan, forwardRequestHeaders, originHost, type RequestHeaderPlan } from '../../proxy/headers.js'
 import { kCacheState } from '../../symbols.js'
@@ -82,7 +82,7 @@ export class CacheRuntime {
     this.log = deps.log
     this.outcome = deps.outcome
     this.serveOpts = { xCache: c.xCache }
-    this.session = new CookiePatterns([c.sessionCookie])
+    this.session = new CookiePatterns(cookieNameList(c.sessionCookie))
     this.purgeMethod = c.purge.method
     this.defaultRuleIndex = this.rules.length
     this.defaultPolicy = { ttl: 0, override: false, grace: c.grace }

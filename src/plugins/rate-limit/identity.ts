@@ -4,7 +4,7 @@
 import { createHash, createPublicKey, type KeyObject } from 'node:crypto'
 import type { IncomingHttpHeaders } from 'node:http'
 import { jwtVerify, type JWTVerifyOptions } from 'jose'
-import { CookiePatterns, parseCookies } from '../../core/cookies.js'
+import { cookieNameList, CookiePatterns, parseCookies } from '../../core/cookies.js'
 import { SIPUP_ERR_RATELIMIT_CONFIG } from '../../errors.js'
 import { BoundedMap } from './bounded-map.js'
 import type { RateLimitSection } from './schema.js'
@@ -114,7 +114,8 @@ export class IdentityResolver {
     this.#jwt = cfg.jwt.enabled ? new JwtIdentity(cfg.jwt) : null
     this.#basic = cfg.basic
     this.#header = cfg.header.toLowerCase()
-    this.#cookie = cfg.cookie === '' ? null : new CookiePatterns([cfg.cookie])
+    const cookies = cookieNameList(cfg.cookie)
+    this.#cookie = cookies.length === 0 ? null : new CookiePatterns(cookies)
   }
 
   /** True when no extractor is configured (every request is anonymous). */
