@@ -51,58 +51,67 @@ export function onRequestHook (rt: CacheRuntime): onRequestHookHandler {
       done()
       return
     }
-    const headers = raw.headers
-    const url = raw.url as string
     const host = rt.keyHost(raw)
-    const cookie = headers.cookie
-    let rule: CompiledRule | null = null
-    let pairs: readonly CookiePair[] = NO_COOKIES
-    if (rt.rules.length > 0) {
-      // Parsed once, only when a rule may need it; every pair counts (not the first `NAME=` substring).
-      pairs = parseCookies(cookie)
-      const identified = headers.authorization !== undefined || rt.hasSession(pairs)
-      const q = url.indexOf('?')
-      rule = matchRule(rt.rules, {
-        method, host, identified, cookies: pairs, path: q === -1 ? url : url.slice(0, q), query: q === -1 ? '' : url.slice(q + 1)
-      })
-      if (rule !== null) {
-        request.sidecar.route = rule.name
-        if (rule.bypass) { bypass(rt, req, reply, rule, 'rule', done); return }
-      }
+    if (rt.rules.length === 0) { keyAndLookup(rt, req, reply, null, NO_COOKIES, host, done); return }
+    // Parsed once, only when a rule may need it; every pair counts (not the first `NAME=` substring).
+    const pairs = parseCookies(raw.headers.cookie)
+    const identified = rt.identify(raw.headers, pairs, host)
+    if (typeof identified === 'boolean') { route(rt, req, reply, pairs, host, identified, done); return }
+    identified.then(id => { route(rt, req, reply, pairs, host, id, done) }, done)
+  }
+}
+
+/** Picks the rule (anonymousOnly rules skip logged-in visitors), then keys and looks up. */
+function route (rt: CacheRuntime, req: WithState, reply: FastifyReply, pairs: readonly CookiePair[], host: string,
+  identified: boolean, done: Done): void {
+  const raw = req.raw
+  const url = raw.url as string
+  const q = url.indexOf('?')
+  const rule = matchRule(rt.rules, {
+    method: raw.method as string, host, identified, cookies: pairs, path: q === -1 ? url : url.slice(0, q), query: q === -1 ? '' : url.slice(q + 1)
+  })
+  if (rule !== null) {
+    req.sidecar.route = rule.name
+    if (rule.bypass) { bypass(rt, req, reply, rule, 'rule', done); return }
+  }
+  keyAndLookup(rt, req, reply, rule, pairs, host, done)
+}
+
+function keyAndLookup (rt: CacheRuntime, req: WithState, reply: FastifyReply, rule: CompiledRule | null,
+  pairs: readonly CookiePair[], host: string, done: Done): void {
+  const headers = req.raw.headers
+  const sch = scheme(req)
+  let key = urlKey(req.raw.url as string, sch, host, rt.normalize)
+  if (rule !== null) {
+    // Entries of different rules never mix: a logged-in request that skipped an anonymousOnly rule must not
+    // find the anonymous page the rule stored.
+    key += rule.keyPart
+    if (!rule.varyCookies.empty || rule.varyHeaders.length > 0) {
+      key += ruleVaryPart(rule.varyCookies, pairs, rule.varyHeaders, headers)
     }
-    const sch = scheme(request)
-    let key = urlKey(url, sch, host, rt.normalize)
-    if (rule !== null) {
-      // Entries of different rules never mix: a logged-in request that skipped an anonymousOnly rule must not
-      // find the anonymous page the rule stored.
-      key += rule.keyPart
-      if (!rule.varyCookies.empty || rule.varyHeaders.length > 0) {
-        key += ruleVaryPart(rule.varyCookies, pairs, rule.varyHeaders, headers)
-      }
-      if (rule.scope !== 'shared') {
-        const sid = rt.session.first(pairs)
-        if (rule.scope === 'per-user') {
-          if (sid === undefined) { bypass(rt, req, reply, rule, 'no-session', done); return }
-          key += `u:${digest(sid)};`
-        } else if (sid === undefined) {
-          key += 'x:-;'
+    if (rule.scope !== 'shared') {
+      const sid = rt.session.first(pairs)
+      if (rule.scope === 'per-user') {
+        if (sid === undefined) { bypass(rt, req, reply, rule, 'no-session', done); return }
+        key += `u:${digest(sid)};`
+      } else if (sid === undefined) {
+        key += 'x:-;'
+      } else {
+        const ctx = rt.contextHash(sid, headers.cookie, host)
+        if (typeof ctx === 'string') {
+          key += `x:${digest(ctx)};`
         } else {
-          const ctx = rt.context.resolve(digest(sid), Array.isArray(cookie) ? cookie.join('; ') : cookie as string, host)
-          if (typeof ctx === 'string') {
-            key += `x:${digest(ctx)};`
-          } else {
-            const base = key
-            ctx.then(hash => {
-              if (hash === null) bypass(rt, req, reply, rule, 'context-unavailable', done)
-              else lookup({ rt, request: req, reply, rule, key: `${base}x:${digest(hash)};`, scheme: sch, host, done, waited: false })
-            }, done)
-            return
-          }
+          const base = key
+          ctx.then(hash => {
+            if (hash === null) bypass(rt, req, reply, rule, 'context-unavailable', done)
+            else lookup({ rt, request: req, reply, rule, key: `${base}x:${digest(hash)};`, scheme: sch, host, done, waited: false })
+          }, done)
+          return
         }
       }
     }
-    lookup({ rt, request: req, reply, rule, key, scheme: sch, host, done, waited: false })
   }
+  lookup({ rt, request: req, reply, rule, key, scheme: sch, host, done, waited: false })
 }
 
 function scheme (request: FastifyRequest): string {

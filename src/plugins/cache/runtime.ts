@@ -12,7 +12,7 @@ import type { RequestField } from '../../core/types.js'
 import { IDENTITY, pickEncoding, typeMatcher, type Encoding } from './compression.js'
 import { Coalescer } from './coalescer.js'
 import { ContextResolver } from './context.js'
-import { purgePrefixForUrl, queryNormalizer, type QueryNormalizer } from './cache-key.js'
+import { digest, purgePrefixForUrl, queryNormalizer, type QueryNormalizer } from './cache-key.js'
 import { CacheMetrics } from './metrics.js'
 import type { PolicyRule } from './policy.js'
 import { compileRules, type CompiledRule } from './rules.js'
@@ -65,6 +65,10 @@ export class CacheRuntime {
   readonly #plan: RequestHeaderPlan
   readonly #trust: AddressList
   readonly #forwardHost: boolean
+  /** `loggedIn.cookies`, null when empty. */
+  readonly #loggedInCookies: CookiePatterns | null
+  /** `loggedIn.anonymousContext`, null when empty. */
+  readonly #anonymousContext: string | null
 
   constructor (deps: RuntimeDeps) {
     const c = deps.config
@@ -83,6 +87,8 @@ export class CacheRuntime {
     this.outcome = deps.outcome
     this.serveOpts = { xCache: c.xCache }
     this.session = new CookiePatterns(cookieNameList(c.sessionCookie))
+    this.#loggedInCookies = c.loggedIn.cookies.length === 0 ? null : new CookiePatterns(c.loggedIn.cookies)
+    this.#anonymousContext = c.loggedIn.anonymousContext === '' ? null : c.loggedIn.anonymousContext
     this.purgeMethod = c.purge.method
     this.defaultRuleIndex = this.rules.length
     this.defaultPolicy = { ttl: 0, override: false, grace: c.grace }
@@ -123,6 +129,30 @@ export class CacheRuntime {
   /** True when any of the parsed cookies is the session cookie with a value. */
   hasSession (pairs: readonly CookiePair[]): boolean {
     return this.session.anyPresent(pairs)
+  }
+
+  /**
+   * Whether the visitor is logged in, for anonymousOnly rules (`cache.loggedIn`): Authorization always is; then
+   * a `loggedIn.cookies` cookie, or a context hash other than `loggedIn.anonymousContext` (an endpoint failure
+   * counts as logged in: never shared). With neither configured, the session cookie's presence decides.
+   */
+  identify (headers: IncomingHttpHeaders, pairs: readonly CookiePair[], host: string): boolean | Promise<boolean> {
+    if (headers.authorization !== undefined) return true
+    const marks = this.#loggedInCookies
+    const anonymous = this.#anonymousContext
+    if (marks === null && anonymous === null) return this.session.anyPresent(pairs)
+    if (marks !== null && marks.anyPresent(pairs)) return true
+    if (anonymous === null) return false
+    const sid = this.session.first(pairs)
+    if (sid === undefined) return false
+    const ctx = this.contextHash(sid, headers.cookie, host)
+    if (typeof ctx === 'string') return ctx !== anonymous
+    return ctx.then(hash => hash !== anonymous)
+  }
+
+  /** The context endpoint's hash for a session (cached per session digest); null when the endpoint fails. */
+  contextHash (sid: string, cookie: string | string[] | undefined, host: string): string | Promise<string | null> {
+    return this.context.resolve(digest(sid), Array.isArray(cookie) ? cookie.join('; ') : cookie ?? '', host)
   }
 
   /** The host part of keys: the host the origin is told about (src/proxy/headers.ts originHost). */

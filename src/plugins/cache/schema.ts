@@ -20,8 +20,8 @@ export const CacheRuleSchema = Type.Object({
     'explicit freshness (max-age, s-maxage, Expires); 0 = the origin headers alone decide.', default: 0 }),
   override: Bool('Ignore the origin\'s no-store, no-cache, private, max-age and Expires and cache for `ttl` ' +
     '(for legacy pages that send PHP\'s no-cache headers). Needs `ttl` > 0.', false),
-  anonymousOnly: Bool('Match only requests without the session cookie (`cache.sessionCookie`) and without ' +
-    'Authorization; other requests go on to the next rule.', false),
+  anonymousOnly: Bool('Match only anonymous visitors: no Authorization, and not logged in by `cache.loggedIn` ' +
+    '(by default: no session cookie); other requests go on to the next rule.', false),
   stripSetCookie: Bool('Remove Set-Cookie from responses of this rule, so they can be stored and shared. ' +
     'Only allowed with `anonymousOnly`.', false),
   vary: Type.Object({
@@ -54,6 +54,18 @@ export const CacheSchema = Type.Object({
   sessionCookie: CookieNames('Session cookie: a name, a glob (`SESS*`, `wordpress_logged_in_*`) or a list of them. ' +
     'Its value keys per-user and context scopes (the first pattern that matches a cookie wins), and, unless ' +
     '`loggedIn` says otherwise, its presence makes a visitor logged in for anonymousOnly rules.', 'PHPSESSID'),
+  loggedIn: Type.Object({
+    cookies: CookieList('Cookies (names or globs) whose presence marks a logged-in visitor, e.g. a `logged_in` flag ' +
+      'the app sets at login (`setcookie(\'logged_in\', \'1\')`) or the app\'s own login cookie. A visitor with only ' +
+      'the session cookie (PHP gives every visitor one) is then anonymous.', []),
+    anonymousContext: Str('The context hash (`cache.context`) the endpoint answers for anonymous sessions: a session ' +
+      'whose hash is this one is anonymous; any other hash, or an endpoint failure, is logged in. Empty = not asked.', '')
+  }, {
+    additionalProperties: false,
+    description: 'What marks a logged-in visitor for `anonymousOnly` rules (either marker counts). With both empty, ' +
+      'the session cookie (`sessionCookie`) does, so every PHP visitor who has seen a page counts as logged in.',
+    default: {}
+  }),
   query: Type.Object({
     sort: Bool('Sort query parameters in the cache key, so `?a=1&b=2` and `?b=2&a=1` share an entry.', true),
     drop: StrList('Query parameters left out of the cache key (`*` at the end matches a prefix).',
