@@ -120,6 +120,19 @@ export class CookiePatterns {
   }
 }
 
+/** The Cookie header text without the pairs whose names match (the others kept as sent). */
+export function withoutCookies (header: string, patterns: CookiePatterns): string {
+  const kept: string[] = []
+  for (const part of header.split(';')) {
+    const eq = part.indexOf('=')
+    const name = (eq === -1 ? part : part.slice(0, eq)).trim()
+    if (eq !== -1 && patterns.test(name)) continue
+    const t = part.trim()
+    if (t !== '') kept.push(t)
+  }
+  return kept.join('; ')
+}
+
 function globRegExp (glob: string): RegExp {
   let src = '^'
   for (const ch of glob) {

@@ -54,3 +54,12 @@ t.test('without loggedIn, any session cookie counts as logged in (the old behavi
   await c.get('/product.php?id=1')
   t.not((await c.get('/product.php?id=1', { cookie: 'PHPSESSID=anon1' })).headers['x-cache'], 'HIT')
 })
+
+t.test('a session without the logged-in flag never makes its page the shared entry: the origin is asked without it', async t => {
+  const c = await setupCache(t, { '/product.php': product }, { loggedIn: { cookies: ['logged_in'] }, rules })
+  const bob = await c.get('/product.php?id=2', { cookie: 'PHPSESSID=user-bob; theme=dark' })
+  t.equal(bob.body, 'anonymous product page #1', 'rendered for nobody')
+  t.equal(bob.headers['set-cookie'], undefined, 'and bob keeps his session cookie')
+  t.equal(c.origin.requests[0].headers.cookie, 'theme=dark', 'only the session cookie was left out')
+  t.equal((await c.get('/product.php?id=2')).body, 'anonymous product page #1')
+})

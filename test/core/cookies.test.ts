@@ -47,3 +47,9 @@ t.test('globs and lists: the first pattern that matches a present cookie is the 
   t.same(new CookiePatterns(['c_*']).matching(parseCookies('c_b=2; x=1; c_a=1')), ['c_a=1', 'c_b=2'])
   t.ok(new CookiePatterns([]).empty)
 })
+
+t.test('withoutCookies leaves out the matching pairs and keeps the rest as sent', async t => {
+  const { withoutCookies } = await import('../../src/core/cookies.js')
+  t.equal(withoutCookies('a=1; PHPSESSID=x;b="2"; PHPSESS%49D=y', new CookiePatterns(['PHPSESSID'])), 'a=1; b="2"')
+  t.equal(withoutCookies('PHPSESSID=x', new CookiePatterns(['PHPSESSID'])), '')
+})

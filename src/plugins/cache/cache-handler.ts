@@ -3,6 +3,7 @@
 // confirms it (304), and purges after successful unsafe requests. One handler object per request; it passes
 // everything else on to the core's handler unchanged, so backpressure stays the core's.
 import type { Dispatcher } from 'undici'
+import { withoutCookies } from '../../core/cookies.js'
 import { kCacheState, kSidecarRequest } from '../../symbols.js'
 import { buildEntries, parseTags, timesFor } from './entry-builder.js'
 import { analyzeResponse, merge304, notModified, type Analysis, type Headers, type PolicyRule } from './policy.js'
@@ -35,6 +36,11 @@ function storeRequestHeaders (rt: CacheRuntime, src: Opts['headers'], state: Cac
   const add = (name: string, value: unknown): void => {
     const n = name.toLowerCase()
     if (CONDITIONAL.has(n) || (rt.compression && n === 'accept-encoding')) return
+    if (n === 'cookie' && state.dropSession) {
+      const kept = withoutCookies(Array.isArray(value) ? value.join('; ') : String(value), rt.session)
+      if (kept !== '') out.push(n, kept)
+      return
+    }
     if (Array.isArray(value)) for (const v of value) out.push(n, String(v))
     else if (value !== undefined && value !== null) out.push(n, String(value))
   }

@@ -194,6 +194,7 @@ function decide (l: Lookup, entry: CacheEntry | undefined): void {
   }
   const state = new CacheState(STORE, l.key, l.scheme, l.host, request.raw.url as string, l.rule, request, headers)
   if (entry !== undefined && (headers.authorization === undefined || entry.authOk)) state.stale = entry
+  state.dropSession = rt.dropsSession(l.rule, headers)
   request[kCacheState] = state
   rt.outcome.set(request.sidecar, 'MISS')
   const co = rt.coalescer

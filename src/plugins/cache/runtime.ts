@@ -4,7 +4,7 @@ import type { IncomingHttpHeaders, IncomingMessage } from 'node:http'
 import type { FastifyBaseLogger, FastifyRequest } from 'fastify'
 import type { Dispatcher } from 'undici'
 import { AddressList } from '../../config/address-list.js'
-import { cookieNameList, CookiePatterns, type CookiePair } from '../../core/cookies.js'
+import { cookieNameList, CookiePatterns, parseCookies, type CookiePair } from '../../core/cookies.js'
 import type { CoreConfig } from '../../config/core-schema.js'
 import { buildRequestHeaderPlan, forwardRequestHeaders, originHost, type RequestHeaderPlan } from '../../proxy/headers.js'
 import { kCacheState } from '../../symbols.js'
@@ -150,6 +150,17 @@ export class CacheRuntime {
     return ctx.then(hash => hash !== anonymous)
   }
 
+  /**
+   * A visitor that `loggedIn` calls anonymous may still hold a session. When an anonymousOnly rule that strips
+   * Set-Cookie stores the page, the origin is asked without the session cookie: the shared entry is then rendered
+   * for nobody, so a client that drops its logged-in flag (or an app that forgets to set it) can't make its own
+   * page everyone's. The visitor keeps its cookie (PHP's new-session Set-Cookie is stripped).
+   */
+  dropsSession (rule: CompiledRule | null, headers: IncomingHttpHeaders): boolean {
+    return rule !== null && rule.anonymousOnly && rule.stripSetCookie && headers.cookie !== undefined &&
+      this.session.anyPresent(parseCookies(headers.cookie))
+  }
+
   /** The context endpoint's hash for a session (cached per session digest); null when the endpoint fails. */
   contextHash (sid: string, cookie: string | string[] | undefined, host: string): string | Promise<string | null> {
     return this.context.resolve(digest(sid), Array.isArray(cookie) ? cookie.join('; ') : cookie ?? '', host)
@@ -211,6 +222,7 @@ export class CacheRuntime {
     const headers = forwardRequestHeaders(raw.headers, this.#plan, { peer, trusted: this.#trust.has(peer), proto: scheme })
     const state = new CacheState(STORE, key, scheme, host, raw.url ?? '/', rule, null, raw.headers)
     state.stale = entry
+    state.dropSession = this.dropsSession(rule, raw.headers)
     const opts: Dispatcher.DispatchOptions & { [kCacheState]: CacheState } = {
       origin: this.#origin,
       path: this.#basePath + (raw.url ?? '/'),
