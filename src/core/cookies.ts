@@ -120,6 +120,46 @@ export class CookiePatterns {
   }
 }
 
+/**
+ * True when every Set-Cookie only re-sends one of the request's own cookies that `patterns` names (the session),
+ * with the value the request sent and without deleting it: PHP does that on every page when
+ * `session.cookie_lifetime > 0`. Such a response is still the requester's own page; anything else (a new or
+ * changed value, a deletion, another cookie) is not.
+ */
+export function resendsOwnCookies (setCookie: string | readonly string[], request: readonly CookiePair[],
+  patterns: CookiePatterns, now: number): boolean {
+  const list = typeof setCookie === 'string' ? [setCookie] : setCookie
+  if (list.length === 0) return false
+  for (const line of list) {
+    const semi = line.indexOf(';')
+    const pair = semi === -1 ? line : line.slice(0, semi)
+    const eq = pair.indexOf('=')
+    if (eq === -1) return false
+    const name = pair.slice(0, eq).trim()
+    const value = unquote(pair.slice(eq + 1).trim())
+    if (value === '' || !patterns.test(name)) return false
+    if (!request.some(p => p.name === name && p.value === value)) return false
+    if (semi !== -1 && deletes(line.slice(semi + 1), now)) return false
+  }
+  return true
+}
+
+/** The attributes expire the cookie now (Max-Age <= 0, or Expires in the past). */
+function deletes (attributes: string, now: number): boolean {
+  for (const raw of attributes.split(';')) {
+    const eq = raw.indexOf('=')
+    if (eq === -1) continue
+    const key = raw.slice(0, eq).trim().toLowerCase()
+    const v = raw.slice(eq + 1).trim()
+    if (key === 'max-age' && !(Number(v) > 0)) return true
+    if (key === 'expires') {
+      const t = Date.parse(v)
+      if (Number.isNaN(t) || t <= now) return true
+    }
+  }
+  return false
+}
+
 /** The Cookie header text without the pairs whose names match (the others kept as sent). */
 export function withoutCookies (header: string, patterns: CookiePatterns): string {
   const kept: string[] = []
