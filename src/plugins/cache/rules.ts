@@ -40,6 +40,11 @@ export function globToRegExp (glob: string, flags = ''): RegExp {
   return new RegExp(src + '$', flags)
 }
 
+/** A rule's name: its `name`, or `rule<N>` counted from 1 (metrics, logs, Cache-Status and the dashboard). */
+export function ruleName (r: { readonly name: string }, i: number): string {
+  return r.name === '' ? `rule${i + 1}` : r.name
+}
+
 export function compileRules (rules: readonly CacheRuleConfig[]): CompiledRule[] {
   return rules.map((r, i) => compileRule(r, i))
 }
@@ -64,7 +69,7 @@ function compileRule (r: CacheRuleConfig, i: number): CompiledRule {
   if (r.override && r.ttl <= 0 && !r.bypass) fail('ttl', 'a duration > 0 with override: true', r.ttl)
   if (r.scope !== 'shared' && r.anonymousOnly) fail('scope', '"shared" with anonymousOnly: true', r.scope)
   if (r.methods.length === 0) fail('methods', 'at least one of GET, HEAD', r.methods)
-  const name = r.name === '' ? `rule${i + 1}` : r.name
+  const name = ruleName(r, i)
   return {
     name,
     index: i,
