@@ -126,11 +126,6 @@ export class CacheRuntime {
     })
   }
 
-  /** True when any of the parsed cookies is the session cookie with a value. */
-  hasSession (pairs: readonly CookiePair[]): boolean {
-    return this.session.anyPresent(pairs)
-  }
-
   /**
    * Whether the visitor is logged in, for anonymousOnly rules (`cache.loggedIn`): Authorization always is; then
    * a `loggedIn.cookies` cookie, or a context hash other than `loggedIn.anonymousContext` (an endpoint failure
