@@ -13,7 +13,12 @@ export interface CookiePair {
   /** The name as sent (trimmed). */
   readonly name: string
   readonly value: string
+  /** The name as PHP registers it (phpCookieName), computed once per pair. */
+  readonly php: string
 }
+
+/** Characters PHP changes in a cookie name (most names have none: one regex test, no allocation). */
+const PHP_CHANGES = /[%. ]/
 
 /** Longest Cookie header text parsed; the rest is ignored (Node's header limit keeps real ones far below). */
 const MAX_COOKIE_TEXT = 64 * 1024
@@ -31,7 +36,7 @@ export function parseCookies (header: string | readonly string[] | undefined): C
     const eq = text.indexOf('=', i)
     if (eq !== -1 && eq < end) {
       const name = trim(text, i, eq)
-      if (name !== '') out.push({ name, value: unquote(trim(text, eq + 1, end)) })
+      if (name !== '') out.push({ name, value: unquote(trim(text, eq + 1, end)), php: phpCookieName(name) })
     }
     i = end + 1
   }
@@ -40,6 +45,7 @@ export function parseCookies (header: string | readonly string[] | undefined): C
 
 /** The name PHP registers in $_COOKIE for a name as sent (percent-decoded, " " and "." as "_"). */
 export function phpCookieName (name: string): string {
+  if (!PHP_CHANGES.test(name)) return name
   let n = name
   if (n.includes('%')) {
     try { n = decodeURIComponent(n) } catch { /* malformed escapes stay as sent, as PHP leaves them */ }
@@ -65,6 +71,8 @@ export function isCookieGlob (pattern: string): boolean {
 export class CookiePatterns {
   readonly patterns: readonly string[]
   readonly #tests: ReadonlyArray<(name: string) => boolean>
+  /** All patterns are exact names: one set lookup answers test() (their PHP forms included). */
+  readonly #exact: ReadonlySet<string> | null
 
   constructor (patterns: readonly string[]) {
     this.patterns = [...patterns]
@@ -76,6 +84,7 @@ export class CookiePatterns {
       const re = globRegExp(p)
       return (name: string) => re.test(name)
     })
+    this.#exact = patterns.some(isCookieGlob) ? null : new Set(patterns.flatMap(p => [p, phpCookieName(p)]))
   }
 
   get empty (): boolean {
@@ -84,14 +93,12 @@ export class CookiePatterns {
 
   /** True when `name` (as sent or as PHP sees it) matches any pattern. */
   test (name: string): boolean {
-    const php = phpCookieName(name)
-    for (const t of this.#tests) if (t(name) || (php !== name && t(php))) return true
-    return false
+    return this.#matches(name, phpCookieName(name))
   }
 
   /** True when a cookie matching any pattern is present with a non-empty value. */
   anyPresent (pairs: readonly CookiePair[]): boolean {
-    for (const p of pairs) if (p.value !== '' && this.test(p.name)) return true
+    for (const p of pairs) if (p.value !== '' && this.#matches(p.name, p.php)) return true
     return false
   }
 
@@ -104,8 +111,7 @@ export class CookiePatterns {
       let found: string | undefined
       for (const p of pairs) {
         if (p.value === '') continue
-        const php = phpCookieName(p.name)
-        if (t(p.name) || (php !== p.name && t(php))) found = found === undefined ? p.value : `${found};${p.value}`
+        if (t(p.name) || (p.php !== p.name && t(p.php))) found = found === undefined ? p.value : `${found};${p.value}`
       }
       if (found !== undefined) return found
     }
@@ -115,8 +121,15 @@ export class CookiePatterns {
   /** Every present cookie that matches, as `name=value` (sorted, so the order the client sends doesn't matter). */
   matching (pairs: readonly CookiePair[]): string[] {
     const out: string[] = []
-    for (const p of pairs) if (this.test(p.name)) out.push(`${phpCookieName(p.name)}=${p.value}`)
+    for (const p of pairs) if (this.#matches(p.name, p.php)) out.push(`${p.php}=${p.value}`)
     return out.sort()
+  }
+
+  #matches (name: string, php: string): boolean {
+    const exact = this.#exact
+    if (exact !== null) return exact.has(name) || exact.has(php)
+    for (const t of this.#tests) if (t(name) || (php !== name && t(php))) return true
+    return false
   }
 }
 
