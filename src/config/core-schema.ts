@@ -47,6 +47,9 @@ export const UpstreamSchema = Type.Object({
 
 export const ProxySchema = Type.Object({
   xForwarded: Bool('Set X-Forwarded-For, X-Forwarded-Proto and X-Forwarded-Host on forwarded requests.', true),
+  forwardHost: Bool('Pass a trusted proxy\'s (`server.trustProxy`) X-Forwarded-Host to the origin, and key the cache ' +
+    'on it. Off: X-Forwarded-Host from every client is dropped and, with `xForwarded`, set to the Host header, so ' +
+    'an nginx that doesn\'t overwrite it can\'t let a client poison the cache.', false),
   dropRequestHeaders: Type.Array(Type.String({ minLength: 1 }), {
     description: 'Request headers removed before forwarding, so a client cannot make the origin build URLs from them ' +
       '(cache poisoning). Names are case-insensitive.',

@@ -143,6 +143,7 @@ const proxyPlugin: FastifyPluginAsync<ProxyPluginOptions> = async (fastify, { co
     plan: buildRequestHeaderPlan({
       dropRequestHeaders: config.proxy.dropRequestHeaders,
       xForwarded: config.proxy.xForwarded,
+      forwardHost: config.proxy.forwardHost,
       hostOverride: config.upstream.preserveHost ? null : upstreamUrl.host
     }),
     trust: new AddressList(config.server.trustProxy),
