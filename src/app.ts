@@ -56,7 +56,10 @@ export async function buildApp (config: FrozenConfig, opts: BuildAppOptions = {}
     requestTimeout: s.requestTimeout,
     maxRequestsPerSocket: s.maxRequestsPerSocket,
     forceCloseConnections: 'idle',
-    return503OnClosing: true
+    // A request that reaches a closing server (a connection the cluster primary handed over just before this
+    // worker stopped listening, or the next request on a kept-alive one) is served, not refused: the drain below
+    // closes each connection as soon as it goes idle, and the shutdown deadline bounds the rest.
+    return503OnClosing: false
   })
   if (s.maxConnections > 0) app.server.maxConnections = s.maxConnections
 

@@ -17,7 +17,13 @@ export const ServerSchema = Type.Object({
   keepAliveTimeout: Duration({ description: 'How long an idle client keep-alive connection stays open. Longer than a user\'s think time, so returning users skip the TCP handshake (nginx uses 75s).', default: '75s' }),
   maxConnections: Int('Client connections accepted at once; more are refused (0 = no limit). `doctor` checks the fd limit against it.', 20_000, 0),
   maxRequestsPerSocket: Int('Requests served on one client connection before it is closed (0 = no limit).', 0, 0),
-  shutdownTimeout: Duration({ description: 'On SIGTERM/SIGINT, how long in-flight requests may take to finish before the process exits.', default: '10s' })
+  shutdownTimeout: Duration({ description: 'On SIGTERM/SIGINT, how long in-flight requests may take to finish before the process exits.', default: '10s' }),
+  workers: Type.Union([Type.Literal('auto'), Type.Integer({ minimum: 1, maximum: 256 })], {
+    description: 'Proxy processes sharing the listening socket (node:cluster): `auto` = one per available CPU. With more ' +
+      'than one, a primary process restarts crashed workers, forwards SIGTERM, restarts them one by one on SIGHUP and ' +
+      'aggregates their metrics. Memory caches and limits are then per worker: use Redis (cache.store tiered/redis).',
+    default: 1
+  })
 }, { additionalProperties: false, description: 'The listening socket and its protections.', default: {} })
 
 export const UpstreamSchema = Type.Object({
