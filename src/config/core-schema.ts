@@ -72,7 +72,16 @@ export const AdminSchema = Type.Object({
 
 export const RedisSchema = Type.Object({
   enabled: Bool('Connect to Redis and share caches, limits and jobs across sidecar instances. Without it every feature uses per-instance memory.', true),
-  url: Str('Redis URL (env REDIS_URL).', 'redis://127.0.0.1:6379'),
+  url: Str('Redis URL (env REDIS_URL). With `sentinels`, only its password, user name and database number are used.', 'redis://127.0.0.1:6379'),
+  sentinels: Type.Array(Type.Object({
+    host: Type.String({ minLength: 1, description: 'Sentinel host.' }),
+    port: Type.Integer({ minimum: 1, maximum: 65535, default: 26379, description: 'Sentinel port.' })
+  }, { additionalProperties: false }), {
+    description: 'Redis Sentinel: the sentinels to ask for the current master of `name` (empty = connect to `url` directly). ' +
+      'After a failover the connection follows the new master.',
+    default: []
+  }),
+  name: Str('Sentinel: the monitored master\'s name (`sentinel monitor <name> ...`).', 'mymaster'),
   keyPrefix: Str('Prefix of every Redis key the sidecar writes.', 'sipup:'),
   connectTimeout: Duration({ description: 'Time to connect at start-up before features fall back to memory.', default: '1s' }),
   commandTimeout: Duration({ description: 'Longest wait for one Redis command on the request path before it counts as an outage.', default: '100ms' })
