@@ -69,6 +69,11 @@ export function renderPage (opts: PageOptions): string {
     </form>
     <p id="purge-result" class="result" role="status"></p>
   </section>
+  <section class="panel" id="bans-panel">
+    <h2>Rate-limit bans</h2>
+    <p id="bans-off" class="muted">not enabled</p>
+    <div id="bans" hidden></div>
+  </section>
   <section class="panel" id="jobs-panel">
     <h2>Failed jobs</h2>
     <p id="jobs-off" class="muted">not enabled</p>
