@@ -211,7 +211,7 @@
       const kind = $('purge-kind').value
       const value = $('purge-value').value.trim()
       if (value === '') return
-      const body = kind === 'prefix' ? { prefix: value } : { [kind]: value.split(/[\s,]+/).filter(Boolean) }
+      const body = kind === 'prefix' || kind === 'regex' ? { [kind]: value } : { [kind]: value.split(/[\s,]+/).filter(Boolean) }
       const out = $('purge-result')
       out.className = 'result'
       out.textContent = 'purging…'
