@@ -125,3 +125,16 @@ t.test('Redis store: an exempt client is never banned, even by a ban stored befo
   t.equal((await s.send('/p', { headers: from('192.0.2.95') })).status, 200, 'others are still bannable')
   await banOf(s, '192.0.2.96')
 })
+
+t.test('a script with the admin bearer token lifts a ban without a CSRF token; without credentials it gets a 401', async t => {
+  const s = await setup(t, BANS, { overrides: { admin: { token: 'bans-token' } } })
+  await banOf(s, '192.0.2.130')
+  const anon = await send(s.sidecar.url, '/_admin/api/rate-limit/bans')
+  t.equal(anon.status, 401)
+  const auth = { authorization: 'Bearer bans-token' }
+  const listed = JSON.parse((await send(s.sidecar.url, '/_admin/api/rate-limit/bans', { headers: auth })).body) as Listing
+  t.same(listed.bans.map(b => b.client), ['192.0.2.130'])
+  const r = await send(s.sidecar.url, '/_admin/api/rate-limit/bans/192.0.2.130', { method: 'DELETE', headers: auth })
+  t.equal(r.status, 200)
+  t.same(JSON.parse(r.body), { client: '192.0.2.130', lifted: true })
+})
