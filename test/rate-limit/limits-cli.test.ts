@@ -35,8 +35,25 @@ t.test('limits command', async t => {
     t.match(await limits([]), { code: 2, err: /missing command/ })
     t.match(await limits(['ban']), { code: 2, err: /unknown limits command 'ban'/ })
     t.match(await limits(['unban']), { code: 2, err: /takes one address/ })
-    const mem = await config('mem', 'rateLimit:\n  store: memory\n')
-    t.match(await limits(['bans', '-c', mem]), { code: 2, err: /kept in each proxy's memory \(rateLimit\.store: memory\).*\/_admin\/api\/rate-limit\/bans/ })
+  })
+
+  t.test('memory store: the running sidecar is asked through its admin API (loopback, CSRF token from its page)', async t => {
+    const s = await setup(t, { ...IP_ONLY, ip: { limit: 1, window: '1m' }, bans: { enabled: true, strikes: 1 } })
+    const h = from('192.0.2.120')
+    await s.send('/p', { headers: h })
+    await s.send('/p', { headers: h })
+    t.equal((await s.send('/p', { headers: h })).status, 403, 'banned')
+    const file = await config('mem', `server:\n  host: 127.0.0.1\n  port: ${s.sidecar.port}\nredis:\n  enabled: false\nrateLimit:\n  store: memory\n`)
+    const listed = await limits(['bans', '-c', file])
+    t.equal(listed.code, 0, listed.err)
+    t.match(listed.err, /bans are per instance \(rateLimit\.store: memory\): asking the sidecar's admin API/)
+    t.match(listed.out, /\n192\.0\.2\.120 +(59m \d+s|1h) /)
+    t.match(await limits(['unban', '192.0.2.120', '-c', file]), { code: 0, out: 'lifted the ban of 192.0.2.120\n' })
+    t.equal((await s.send('/p', { headers: h })).status, 429, 'the sidecar lets it through to its limit')
+    t.match(await limits(['unban', '192.0.2.121', '-c', file]), { code: 1, err: /SIPUP_ERR_RATELIMIT_BAN_NOT_FOUND/ })
+    t.match(await limits(['unban', 'nope', '-c', file]), { code: 2, err: /SIPUP_ERR_RATELIMIT_BAD_ADDRESS/ })
+    const gone = await config('gone', 'server:\n  host: 127.0.0.1\n  port: 1\nrateLimit:\n  store: memory\n')
+    t.match(await limits(['bans', '-c', gone]), { code: 1, err: /SIPUP_ERR_RATELIMIT_BANS_UNAVAILABLE: .*admin API at http:\/\/127\.0\.0\.1:1\/_admin did not answer/ })
   })
 
   t.test('Redis unreachable: exit 1 and the code', async t => {

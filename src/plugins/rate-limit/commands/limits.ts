@@ -1,14 +1,16 @@
 // `sipup-sidecar limits`: the bans the rate limiter keeps, from a shell, without a running proxy. Reads and lifts
 // them in Redis through the container's connection (the proxy's own store, same key prefix); the running instances
 // stop answering a lifted ban within BAN_RECHECK_MS. With `rateLimit.store: memory` the bans live inside each
-// proxy process, out of this command's reach: it says so and points at the admin API.
+// proxy process: the command asks the running sidecar's admin API instead (`--url`, default the configured listener).
 import { parseArgs } from 'node:util'
 import { pino } from 'pino'
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, type Command } from '../../../core/command.js'
 import { createContainer, type SidecarContainer } from '../../../core/container.js'
+import { AdminApi } from '../../../cli/admin-client.js'
 import { CONFIG_OPTION, loadConfigOrReport } from '../../../cli/config-args.js'
+import type { FrozenConfig } from '../../../sidecar-config.js'
 import { SIPUP_ERR_RATELIMIT_BAN_NOT_FOUND, SIPUP_ERR_RATELIMIT_BANS_UNAVAILABLE } from '../../../errors.js'
-import { BanAdmin } from '../ban-admin.js'
+import { BanAdmin, type BanListing } from '../ban-admin.js'
 import { RedisStore } from '../redis-store.js'
 
 const USAGE = `Usage: sipup-sidecar limits <command> [options] [-c FILE]
@@ -22,11 +24,13 @@ Commands:
 
 Options:
   -c, --config FILE   YAML config merged over the defaults (redis.*, rateLimit.*)
+      --url URL       the running sidecar to ask when bans are per instance (default http://<server.host>:<server.port>)
       --json          print the result as JSON
   -h, --help          this text
 
-Bans are read from Redis (rateLimit.store: redis). With store: memory they live in each proxy process: use the
-dashboard's Bans panel or GET/DELETE <admin.prefix>/api/rate-limit/bans[/IP] on each instance.
+Bans are read from Redis (rateLimit.store: redis). With store: memory (or redis.enabled: false) they live in each
+proxy process: the command calls that sidecar's admin API (GET/DELETE <admin.prefix>/api/rate-limit/bans[/IP]) with
+admin.token, or as a loopback client when no admin credentials are set; run it once per instance.
 
 Exit codes: 0 done, 1 no such ban or Redis unreachable, 2 bad usage or config.`
 
@@ -35,7 +39,42 @@ export interface Io {
   stderr: NodeJS.WritableStream
 }
 
-const OPTIONS = { ...CONFIG_OPTION, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } as const
+const OPTIONS = { ...CONFIG_OPTION, url: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } as const
+
+/** Where the bans are and how to list or lift them. */
+interface BanSource {
+  list (): Promise<BanListing>
+  lift (address: string): Promise<{ client: string, lifted: boolean }>
+}
+
+/** The running sidecar's admin API: its coded errors become the same errors a Redis source throws. */
+function adminSource (config: FrozenConfig, url: string | undefined): BanSource {
+  const api = new AdminApi(config, url)
+  const fail = (r: { status: number, body: Record<string, unknown> }): never => {
+    throw Object.assign(new Error(String(r.body.detail ?? r.body.title ?? `HTTP ${r.status}`)), { code: String(r.body.code ?? 'SIPUP_ERR_RATELIMIT_BANS_UNAVAILABLE') })
+  }
+  const reach = async <T>(fn: () => Promise<T>): Promise<T> => {
+    try {
+      return await fn()
+    } catch (err) {
+      if (typeof (err as { code?: unknown }).code === 'string' && String((err as { code: string }).code).startsWith('SIPUP_ERR_')) throw err
+      throw new SIPUP_ERR_RATELIMIT_BANS_UNAVAILABLE(`the sidecar's admin API at ${api.base} did not answer (${(err as Error).message}); is it running? (--url)`)
+    }
+  }
+  return {
+    list: () => reach(async () => {
+      const r = await api.call('GET', '/api/rate-limit/bans')
+      if (r.status !== 200) fail(r)
+      return { bans: r.body.bans as BanListing['bans'], truncated: r.body.truncated === true }
+    }),
+    lift: address => reach(async () => {
+      const r = await api.call('DELETE', `/api/rate-limit/bans/${encodeURIComponent(address)}`)
+      if (r.status === 404 && r.body.code === 'SIPUP_ERR_RATELIMIT_BAN_NOT_FOUND') return { client: address, lifted: false }
+      if (r.status !== 200) fail(r)
+      return { client: String(r.body.client), lifted: true }
+    })
+  }
+}
 
 /** `1h 2m 3s`: time left, to the second. */
 function left (ms: number): string {
@@ -75,18 +114,26 @@ export async function runLimits (args: string[], io: Io): Promise<number> {
   if (loaded === null) return EXIT_USAGE
   const config = loaded.config
   const rl = config.rateLimit
-  if (rl.store === 'memory' || !config.redis.enabled) {
-    io.stderr.write(`sipup-sidecar limits ${sub}: bans are kept in each proxy's memory (${rl.store === 'memory' ? 'rateLimit.store: memory' : 'redis.enabled: false'}), ` +
-      `out of reach of this command: use the dashboard's Bans panel or ${config.admin.prefix}/api/rate-limit/bans on each instance\n`)
-    return EXIT_USAGE
-  }
+  const perInstance = rl.store === 'memory' || !config.redis.enabled
   let container: SidecarContainer | null = null
   try {
-    container = await createContainer(config, { role: 'cli', log: pino({ level: 'silent' }) })
-    const client = container.redis.client
-    if (client === null || !container.redis.isReady()) throw new SIPUP_ERR_RATELIMIT_BANS_UNAVAILABLE(container.redis.reason ?? 'Redis not connected')
-    const shared = new RedisStore({ client, prefix: `${config.redis.keyPrefix}rl:`, ban: null })
-    const bans = new BanAdmin({ shared, local: null, ipv6Subnet: rl.ipv6Subnet })
+    let bans: BanSource
+    if (perInstance) {
+      // Bans live in the proxy's memory: ask it.
+      try {
+        bans = adminSource(config, values.url)
+      } catch (err) {
+        io.stderr.write(`sipup-sidecar limits ${sub}: ${(err as Error).message}\n`)
+        return EXIT_USAGE
+      }
+      io.stderr.write(`note: bans are per instance (${rl.store === 'memory' ? 'rateLimit.store: memory' : 'redis.enabled: false'}): asking the sidecar's admin API; other instances keep their own\n`)
+    } else {
+      container = await createContainer(config, { role: 'cli', log: pino({ level: 'silent' }) })
+      const client = container.redis.client
+      if (client === null || !container.redis.isReady()) throw new SIPUP_ERR_RATELIMIT_BANS_UNAVAILABLE(container.redis.reason ?? 'Redis not connected')
+      const shared = new RedisStore({ client, prefix: `${config.redis.keyPrefix}rl:`, ban: null })
+      bans = new BanAdmin({ shared, local: null, ipv6Subnet: rl.ipv6Subnet })
+    }
     if (sub === 'unban') {
       const r = await bans.lift(rest[0])
       if (!r.lifted) throw new SIPUP_ERR_RATELIMIT_BAN_NOT_FOUND(r.client)
