@@ -38,8 +38,24 @@ t.test('cache purge command', async t => {
     t.match(await cache(['purge', '--regex', '(a+)+$']), { code: 2, err: /refused '\(a\+\)\+\$': nested or too many quantifiers/ })
     t.match(await cache(['purge', 'ftp://x/']), { code: 2, err: /urls: expected a path starting with \/ or an http\(s\) URL/ })
     t.match(await cache(['purge', '--prefix', 'catalog']), { code: 2, err: /prefix: expected a path starting with \// })
-    const mem = await config('mem', 'cache:\n  store: memory\n')
-    t.match(await cache(['purge', '/', '-c', mem]), { code: 2, err: /each proxy's memory \(cache\.store: memory\).*PURGE.*cache\.purge\.allow.*\/_admin\/api\/cache\/purge/ })
+  })
+
+  t.test('memory store: the running sidecar purges through its admin API (bearer token)', async t => {
+    const origin = await startOrigin((_req, res) => { res.setHeader('cache-control', 'max-age=600'); res.end('x') })
+    t.after(() => origin.close())
+    const s = await startSidecar({ upstream: { url: origin.url }, cache: { enabled: true, store: 'memory' }, admin: { token: 'cli-token' } })
+    t.after(() => s.close())
+    const paths = ['/product.php?id=40', '/product.php?id=41', '/product.php?id=5', '/about.php']
+    const cached = async (p: string): Promise<boolean> => (await fetchAnswer(s.url + p, { 'cache-control': 'only-if-cached' })).status === 200
+    for (const p of paths) await fetchAnswer(s.url + p)
+    const file = await config('mem', `server:\n  host: 127.0.0.1\n  port: ${s.port}\nadmin:\n  token: cli-token\ncache:\n  store: memory\n`)
+    const r = await cache(['purge', '--regex', '^/product\\.php\\?id=4', '/about.php', '-c', file])
+    t.equal(r.code, 0, r.err)
+    t.match(r.err, /the cache is per instance \(cache\.store: memory\): asking the sidecar's admin API/)
+    t.equal(r.out, `purged 3 entries on http://127.0.0.1:${s.port}/_admin\n`)
+    t.same(await Promise.all(paths.map(cached)), [false, false, true, false])
+    const gone = await config('gone', 'server:\n  host: 127.0.0.1\n  port: 1\ncache:\n  store: memory\n')
+    t.match(await cache(['purge', '/', '-c', gone]), { code: 1, err: /admin API at http:\/\/127\.0\.0\.1:1\/_admin did not answer/ })
   })
 
   t.test('tiered store: regex, URL and tag purges reach the Redis layer and both running instances', async t => {

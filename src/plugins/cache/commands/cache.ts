@@ -1,11 +1,13 @@
 // `sipup-sidecar cache purge`: purge the shared cache from a shell (a deploy script, a cron job) without a running
 // dashboard or its CSRF token. Works on the Redis layer through the container's connection, with the proxy's own
 // key prefix and query normalization, and (store: tiered) broadcasts the purge so every running instance drops its
-// memory copies. With `cache.store: memory` the entries live inside each proxy: it says so and names the ways in.
+// memory copies. With `cache.store: memory` the entries live inside each proxy: the command asks the running
+// sidecar's admin API instead (`--url`, default the configured listener), as a script with the bearer token would.
 import { parseArgs } from 'node:util'
 import { pino } from 'pino'
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, type Command } from '../../../core/command.js'
 import { createContainer, type SidecarContainer } from '../../../core/container.js'
+import { AdminApi } from '../../../cli/admin-client.js'
 import { CONFIG_OPTION, loadConfigOrReport } from '../../../cli/config-args.js'
 import { SIPUP_ERR_CACHE_PURGE_INVALID } from '../../../errors.js'
 import { purgePrefixForUrl, queryNormalizer } from '../cache-key.js'
@@ -14,6 +16,7 @@ import { checkPurgeBody } from '../purge.js'
 import { RedisStore } from '../redis-store.js'
 import { TieredStore } from '../tiered-store.js'
 import type { CacheStore, PurgeSelector } from '../types.js'
+import type { FrozenConfig } from '../../../sidecar-config.js'
 
 const USAGE = `Usage: sipup-sidecar cache purge [URL...] [--prefix PATH]... [--tag TAG]... [--regex RE] [-c FILE]
 
@@ -27,11 +30,13 @@ Purges the shared response cache (cache.store redis or tiered) on every instance
 
 Options:
   -c, --config FILE   YAML config merged over the defaults (redis.*, cache.*)
+      --url URL       the running sidecar to ask with cache.store: memory (default http://<server.host>:<server.port>)
       --json          print { purged } as JSON
   -h, --help          this text
 
-With cache.store: memory each proxy holds its own entries: send PURGE <url> from an address in cache.purge.allow,
-or POST <admin.prefix>/api/cache/purge with Authorization: Bearer <admin.token> (README "Purging").
+With cache.store: memory (or redis.enabled: false) each proxy holds its own entries: the command calls that
+sidecar's admin API (POST <admin.prefix>/api/cache/purge) with admin.token, or as a loopback client when no admin
+credentials are set; run it once per instance.
 
 Exit codes: 0 done, 1 Redis unreachable, 2 bad usage or config.`
 
@@ -43,6 +48,7 @@ export interface Io {
 const OPTIONS = {
   ...CONFIG_OPTION,
   prefix: { type: 'string', multiple: true },
+  url: { type: 'string' },
   tag: { type: 'string', multiple: true },
   regex: { type: 'string' },
   json: { type: 'boolean' },
@@ -89,13 +95,12 @@ export async function runCache (args: string[], io: Io): Promise<number> {
   if (loaded === null) return EXIT_USAGE
   const config = loaded.config
   const cfg = config.cache
+  if (cfg.store === 'memory' || !config.redis.enabled) {
+    io.stderr.write(`note: the cache is per instance (${cfg.store === 'memory' ? 'cache.store: memory' : 'redis.enabled: false'}): asking the sidecar's admin API; other instances keep their own\n`)
+    return purgeThroughAdmin(config, values.url, selectors, urls, values.json === true, io)
+  }
   const normalize = queryNormalizer({ sort: cfg.query.sort, drop: cfg.query.drop })
   for (const u of urls) selectors.push({ kind: 'prefix', prefix: purgePrefixForUrl(u, normalize) })
-  if (cfg.store === 'memory' || !config.redis.enabled) {
-    io.stderr.write(`sipup-sidecar cache purge: the cache lives in each proxy's memory (${cfg.store === 'memory' ? 'cache.store: memory' : 'redis.enabled: false'}), ` +
-      `out of reach of this command: send PURGE from an address in cache.purge.allow, or POST ${config.admin.prefix}/api/cache/purge with the admin bearer token\n`)
-    return EXIT_USAGE
-  }
   let container: SidecarContainer | null = null
   try {
     container = await createContainer(config, { role: 'cli', log: pino({ level: 'silent' }) })
@@ -125,6 +130,37 @@ export async function runCache (args: string[], io: Io): Promise<number> {
   } finally {
     await container?.close()
   }
+}
+
+/** One POST per selector (the API takes one prefix per call); the sidecar normalizes the URLs itself. */
+async function purgeThroughAdmin (config: FrozenConfig, url: string | undefined, selectors: PurgeSelector[], urls: string[], json: boolean, io: Io): Promise<number> {
+  let api: AdminApi
+  try {
+    api = new AdminApi(config, url)
+  } catch (err) {
+    io.stderr.write(`sipup-sidecar cache purge: ${(err as Error).message}\n`)
+    return EXIT_USAGE
+  }
+  const bodies: Record<string, unknown>[] = selectors.map(s => s.kind === 'prefix' ? { prefix: s.prefix } : s.kind === 'tags' ? { tags: s.tags } : { regex: s.source })
+  if (urls.length > 0) bodies.push({ urls })
+  let purged = 0
+  for (const body of bodies) {
+    let r
+    try {
+      r = await api.call('POST', '/api/cache/purge', body)
+    } catch (err) {
+      io.stderr.write(`sipup-sidecar cache purge: the sidecar's admin API at ${api.base} did not answer (${(err as Error).message}); is it running? (--url)\n`)
+      return EXIT_FAILURE
+    }
+    if (r.status !== 200) {
+      io.stderr.write(`sipup-sidecar cache purge: ${String(r.body.code ?? `HTTP ${r.status}`)}: ${String(r.body.detail ?? r.body.title ?? '')}\n`)
+      return r.status === 400 ? EXIT_USAGE : EXIT_FAILURE
+    }
+    purged += Number(r.body.purged ?? 0)
+  }
+  if (json) io.stdout.write(JSON.stringify({ purged }) + '\n')
+  else io.stdout.write(`purged ${purged} entr${purged === 1 ? 'y' : 'ies'} on ${api.base}\n`)
+  return EXIT_OK
 }
 
 export const command: Command = {
