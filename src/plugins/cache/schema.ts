@@ -2,6 +2,7 @@
 import { Type, type Static } from '@sinclair/typebox'
 import { Bytes, Duration } from '../../config/units.js'
 import { AddressList, Bool, CookieConditions, CookieList, CookieNames, Int, Str, StrList } from '../../config/schema-helpers.js'
+import { InvalidateSchema } from './invalidate-schema.js'
 
 export const CacheRuleSchema = Type.Object({
   name: Str('Label of the rule in metrics, logs and `Cache-Status` (empty = `rule<N>`, N counted from 1).', ''),
@@ -99,6 +100,7 @@ export const CacheSchema = Type.Object({
     method: Bool('Accept the `PURGE` method on a URL from `purge.allow` addresses.', true),
     allow: AddressList('Addresses or CIDRs allowed to send PURGE.', ['127.0.0.1/8', '::1/128'])
   }, { additionalProperties: false, description: 'Purging (the admin API is always on when the cache is).', default: {} }),
+  invalidate: InvalidateSchema,
   xCache: Bool('Add an `X-Cache: HIT|MISS|STALE|BYPASS|REVALIDATED` response header.', true),
   statusName: Str('Cache name in the RFC 9211 `Cache-Status` header.', 'sipup'),
   grace: Duration({ description: 'Grace for responses that match no rule (see rules[].grace).', default: 0 }),
