@@ -8,6 +8,7 @@ import { setRateLimitHeaders } from './headers.js'
 import type { Limiter } from './limiter.js'
 import { BAN_TIER, LIST_TIER, STORE_TIER, type RateLimitMetrics } from './metrics.js'
 import type { RateLimitParams, ResolvedRule } from './options.js'
+import { parseCookies, type CookiePair } from '../../core/cookies.js'
 import { normalizePath } from './path-match.js'
 import { reject } from './response.js'
 import type { Check, CheckResult, Outcome, Tier } from './types.js'
@@ -92,11 +93,13 @@ export function createRateLimitHook (ctx: HookContext): (request: FastifyRequest
     if (rules.length > 0) {
       const method = request.method
       let path: string | null = null
+      let cookies: CookiePair[] | null = null
       for (let i = 0; i < rules.length; i++) {
         const rule = rules[i]
         if (rule.methods !== null && !rule.methods.has(method)) continue
         path ??= rulePath(request.url)
         if (!rule.path.test(path)) continue
+        if (rule.cookies !== null && !rule.cookies.test(cookies ??= parseCookies(request.headers.cookie))) continue
         const id = rule.key === 'ip'
           ? anon
           : rule.key === 'user' ? user ?? anon : (await fieldId(request, rule, p.maxFormBody)) ?? anon
@@ -108,7 +111,8 @@ export function createRateLimitHook (ctx: HookContext): (request: FastifyRequest
       return
     }
 
-    const pending = limiter.decide(client, checks, now)
+    const bannable = p.banExempt === null || !p.banExempt.has(ip) ? client : null
+    const pending = limiter.decide(bannable, checks, now)
     const d = isPromise(pending) ? await pending : pending
     if (d.verdict === 'banned') {
       field.set(state, 'banned')
@@ -170,7 +174,8 @@ export function createGroupLimitHook (ctx: HookContext, tiers: ReadonlyMap<strin
     const client = clientKey(ip, p.ipv6Subnet)
     const id = `ip=${client}`
     const checks: Check[] = [{ tier, id, key: `${ctx.keyPrefix}${tier.name}:${id}`, want: 1 }]
-    const pending = limiter.decide(client, checks, ctx.now())
+    const bannable = p.banExempt === null || !p.banExempt.has(ip) ? client : null
+    const pending = limiter.decide(bannable, checks, ctx.now())
     const d = isPromise(pending) ? await pending : pending
     if (d.verdict === 'unavailable') {
       field.set(state, 'unavailable')

@@ -1,5 +1,6 @@
 // Resolves the frozen `rateLimit:` section once, at registration, into the params the hot path reads. Checks
 // the schema can't express throw SIPUP_ERR_RATELIMIT_CONFIG naming the key, what was expected and what was got.
+import { CookieCondition } from '../../core/cookies.js'
 import { SIPUP_ERR_RATELIMIT_CONFIG } from '../../errors.js'
 import { formatDuration } from '../../config/units.js'
 import { compileAddressList, type AddressList } from '../../config/address-list.js'
@@ -23,6 +24,8 @@ export interface ResolvedRule {
   readonly path: RegExp
   readonly key: RuleKey
   readonly field: string
+  /** `cookies: {present, absent}`, null when the rule has none. */
+  readonly cookies: CookieCondition | null
 }
 
 export interface RateLimitParams {
@@ -35,6 +38,8 @@ export interface RateLimitParams {
   readonly allow: AddressList | null
   readonly deny: AddressList | null
   readonly ban: BanPolicy | null
+  /** Clients never banned (`bans.exempt`), null when none. */
+  readonly banExempt: AddressList | null
   readonly headers: HeaderOptions
   readonly ipv6Subnet: number
   readonly maxFormBody: number
@@ -76,7 +81,8 @@ export function resolveParams (cfg: RateLimitSection): RateLimitParams {
       methods,
       path: compileGlob(r.path),
       key: r.key,
-      field: r.field
+      field: r.field,
+      cookies: CookieCondition.compile(r.cookies)
     }
   })
   if (cfg.bans.enabled) {
@@ -95,6 +101,7 @@ export function resolveParams (cfg: RateLimitSection): RateLimitParams {
     allow: compileAddressList(cfg.allowlist),
     deny: compileAddressList(cfg.denylist),
     ban: cfg.bans.enabled ? { strikes: cfg.bans.strikes, withinMs: cfg.bans.within, durationMs: cfg.bans.duration } : null,
+    banExempt: cfg.bans.enabled ? compileAddressList(cfg.bans.exempt) : null,
     headers: { standard: cfg.headers, legacy: cfg.legacyHeaders },
     ipv6Subnet: cfg.ipv6Subnet,
     maxFormBody: cfg.maxFormBody,
