@@ -6,6 +6,7 @@ import { kCacheState } from '../../symbols.js'
 import { cookieValue, digest, purgePrefixForUrl, ruleVaryPart, urlKey, varyKey } from './cache-key.js'
 import { evaluate, notModified, parseCacheControl } from './policy.js'
 import { matchRule, type CompiledRule } from './rules.js'
+import { originPath } from '../../core/origin-path.js'
 import type { CacheRuntime } from './runtime.js'
 import { serveEntry, serveNotModified } from './serve.js'
 import { CacheState, INVALIDATE, STORE } from './state.js'
@@ -58,7 +59,7 @@ export function onRequestHook (rt: CacheRuntime): onRequestHookHandler {
       const identified = headers.authorization !== undefined || (cookie !== undefined && rt.hasSession(cookie))
       const q = url.indexOf('?')
       rule = matchRule(rt.rules, {
-        method, host, identified, path: q === -1 ? url : url.slice(0, q), query: q === -1 ? '' : url.slice(q + 1)
+        method, host, identified, path: originPath(url), query: q === -1 ? '' : url.slice(q + 1)
       })
       if (rule !== null) {
         request.sidecar.route = rule.name

@@ -1,5 +1,6 @@
 // Compiles `cache.rules` once at start-up into matchers; per request only the first matching rule is looked up.
 import { SIPUP_ERR_CACHE_RULE_INVALID } from '../../errors.js'
+import { compilePathGlob, compilePathRegex, type PathMatchOptions } from '../../core/origin-path.js'
 import type { CacheRuleConfig } from './schema.js'
 
 export type Scope = 'shared' | 'per-user' | 'context'
@@ -36,22 +37,32 @@ export function globToRegExp (glob: string, flags = ''): RegExp {
   return new RegExp(src + '$', flags)
 }
 
-export function compileRules (rules: readonly CacheRuleConfig[]): CompiledRule[] {
-  return rules.map((r, i) => compileRule(r, i))
+/** What rules need to know about the origin's paths (the core's `origin` section). */
+export interface OriginPaths {
+  readonly caseInsensitivePaths: boolean
+  readonly pathInfo: boolean
 }
 
-function compileRule (r: CacheRuleConfig, i: number): CompiledRule {
+const DEFAULT_ORIGIN: OriginPaths = { caseInsensitivePaths: false, pathInfo: true }
+
+export function compileRules (rules: readonly CacheRuleConfig[], origin: OriginPaths = DEFAULT_ORIGIN): CompiledRule[] {
+  return rules.map((r, i) => compileRule(r, i, origin))
+}
+
+function compileRule (r: CacheRuleConfig, i: number, origin: OriginPaths): CompiledRule {
   const where = `cache.rules[${i}]`
   const fail = (key: string, expected: string, got: unknown): never => {
     throw new SIPUP_ERR_CACHE_RULE_INVALID(`${where}.${key}`, expected, JSON.stringify(got))
   }
   if (r.path !== '' && r.pathRegex !== '') fail('pathRegex', 'either path or pathRegex, not both', r.pathRegex)
+  // A bypass over-matching is the safe side, so it ignores case; a storing rule follows the origin.
+  const pathOpts: PathMatchOptions = { caseInsensitive: r.bypass || origin.caseInsensitivePaths, pathInfo: origin.pathInfo }
   let path: RegExp | null = null
   if (r.pathRegex !== '') {
-    try { path = new RegExp(r.pathRegex) } catch { fail('pathRegex', 'a valid regular expression', r.pathRegex) }
+    try { path = compilePathRegex(r.pathRegex, pathOpts) } catch { fail('pathRegex', 'a valid regular expression', r.pathRegex) }
   } else if (r.path !== '') {
     if (!r.path.startsWith('/') && !r.path.startsWith('*')) fail('path', 'a glob starting with /', r.path)
-    path = globToRegExp(r.path)
+    path = compilePathGlob(r.path, 'any', pathOpts)
   }
   if (r.stripSetCookie && !r.anonymousOnly) {
     fail('stripSetCookie', 'anonymousOnly: true alongside it (stripping a logged-in user\'s Set-Cookie would ' +
@@ -84,6 +95,7 @@ function compileRule (r: CacheRuleConfig, i: number): CompiledRule {
 
 export interface RuleInput {
   method: string
+  /** The path as the origin reads it (`originPath()`). */
   path: string
   host: string
   /** Raw query string without `?` ('' when none). */

@@ -67,7 +67,7 @@ export class CacheRuntime {
   constructor (deps: RuntimeDeps) {
     const c = deps.config
     this.cfg = c
-    this.rules = compileRules(c.rules as CacheConfig['rules'])
+    this.rules = compileRules(c.rules as CacheConfig['rules'], deps.core.origin)
     this.store = deps.store
     this.coalescer = c.coalescing.enabled
       ? new Coalescer({ maxWait: c.coalescing.maxWait, hitForMiss: c.coalescing.hitForMiss })

@@ -5,9 +5,10 @@ import { AddressList, Bool, Int, Str, StrList } from '../../config/schema-helper
 
 export const CacheRuleSchema = Type.Object({
   name: Str('Label of the rule in metrics, logs and `Cache-Status` (empty = `rule<N>`, N counted from 1).', ''),
-  path: Str('Glob matched against the request path (no query): `*` matches any run of characters, `?` one. ' +
-    'Empty = any path.', ''),
-  pathRegex: Str('Regular expression matched against the path instead of `path` (empty = not used).', ''),
+  path: Str('Glob matched against the request path as the origin reads it (see `origin`; `/x.php` also covers its ' +
+    'PATH_INFO): `*` matches any run of characters, `?` one. Bypass rules ignore case; rules that store follow ' +
+    '`origin.caseInsensitivePaths`. Empty = any path.', ''),
+  pathRegex: Str('Regular expression matched against the path (as `path` sees it) instead of `path` (empty = not used).', ''),
   methods: Type.Array(Type.Union([Type.Literal('GET'), Type.Literal('HEAD')]), {
     description: 'Methods the rule matches (only GET and HEAD are ever served from the cache).', default: ['GET', 'HEAD']
   }),
