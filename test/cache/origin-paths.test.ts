@@ -3,7 +3,9 @@
 import t from 'tap'
 import { setupCache } from './fixtures/setup.js'
 import { phpPage } from './fixtures/php.js'
+import { Value } from '@sinclair/typebox/value'
 import { compileRules, matchRule } from '../../src/plugins/cache/rules.js'
+import { CacheRuleSchema, type CacheRuleConfig } from '../../src/plugins/cache/schema.js'
 import { originPath } from '../../src/core/origin-path.js'
 
 const ANY = { '/cart.php': phpPage(), '/CART.php': phpPage(), '/p.php': phpPage(), '/P.php': phpPage() }
@@ -32,7 +34,7 @@ t.test('storing rules are case-sensitive unless origin.caseInsensitivePaths', as
 })
 
 t.test('compiled rules: PATH_INFO by default for file-like globs, pathRegex gets the case flag', async t => {
-  const base = { name: '', path: '', pathRegex: '', methods: ['GET', 'HEAD'] as ('GET' | 'HEAD')[], host: '', query: {}, ttl: 1000, override: true, anonymousOnly: false, stripSetCookie: false, vary: { cookies: [], headers: [] }, scope: 'shared' as const, bypass: false, grace: 0 }
+  const base = Value.Default(CacheRuleSchema, { ttl: 1000, override: true }) as CacheRuleConfig
   const input = (path: string) => ({ method: 'GET', host: 'h', query: '', identified: false, path: originPath(path) })
   const rules = compileRules([{ ...base, name: 'p', path: '/product.php' }, { ...base, name: 'x', pathRegex: '^/x\\.php$', bypass: true, ttl: 0, override: false }])
   t.equal(matchRule(rules, input('/product.php/red-shoes'))?.name, 'p')

@@ -1,6 +1,7 @@
 // Compiles `cache.rules` once at start-up into matchers; per request only the first matching rule is looked up.
 import { SIPUP_ERR_CACHE_RULE_INVALID } from '../../errors.js'
 import { compilePathGlob, compilePathRegex, type PathMatchOptions } from '../../core/origin-path.js'
+import { OVERRIDE_STATUSES } from './policy.js'
 import type { CacheRuleConfig } from './schema.js'
 
 export type Scope = 'shared' | 'per-user' | 'context'
@@ -17,6 +18,8 @@ export interface CompiledRule {
   readonly query: ReadonlyArray<readonly [string, RegExp]>
   readonly ttl: number
   readonly override: boolean
+  readonly statuses: ReadonlySet<number>
+  readonly notFoundTtl: number
   readonly anonymousOnly: boolean
   readonly stripSetCookie: boolean
   readonly varyCookies: readonly string[]
@@ -69,6 +72,9 @@ function compileRule (r: CacheRuleConfig, i: number, origin: OriginPaths): Compi
       'log them out or share their page)', r.stripSetCookie)
   }
   if (r.override && r.ttl <= 0 && !r.bypass) fail('ttl', 'a duration > 0 with override: true', r.ttl)
+  for (const st of r.statuses) {
+    if (!OVERRIDE_STATUSES.has(st)) fail('statuses', `statuses from ${[...OVERRIDE_STATUSES].join(', ')}`, st)
+  }
   if (r.scope !== 'shared' && r.anonymousOnly) fail('scope', '"shared" with anonymousOnly: true', r.scope)
   if (r.methods.length === 0) fail('methods', 'at least one of GET, HEAD', r.methods)
   const name = r.name === '' ? `rule${i + 1}` : r.name
@@ -83,6 +89,8 @@ function compileRule (r: CacheRuleConfig, i: number, origin: OriginPaths): Compi
     query: Object.entries(r.query).map(([k, v]) => [k, globToRegExp(v)] as const),
     ttl: r.ttl,
     override: r.override,
+    statuses: new Set(r.statuses),
+    notFoundTtl: r.notFoundTtl,
     anonymousOnly: r.anonymousOnly,
     stripSetCookie: r.stripSetCookie,
     varyCookies: [...r.vary.cookies],

@@ -11,7 +11,7 @@ import type { RequestField } from '../../core/types.js'
 import { IDENTITY, pickEncoding, typeMatcher, type Encoding } from './compression.js'
 import { Coalescer } from './coalescer.js'
 import { ContextResolver } from './context.js'
-import { purgePrefixForUrl, queryNormalizer, type QueryNormalizer } from './cache-key.js'
+import { purgePrefixForUrl, queryDropper, queryNormalizer, type QueryDropper, type QueryNormalizer } from './cache-key.js'
 import { CacheMetrics } from './metrics.js'
 import type { PolicyRule } from './policy.js'
 import { compileRules, type CompiledRule } from './rules.js'
@@ -40,6 +40,8 @@ export class CacheRuntime {
   readonly coalescer: Coalescer | null
   readonly context: ContextResolver
   readonly normalize: QueryNormalizer
+  /** Removes `cache.query.drop` parameters from every origin request (null: nothing to drop). */
+  readonly dropQuery: QueryDropper | null
   readonly compressible: (contentType: string | string[] | undefined) => boolean
   readonly compression: boolean
   readonly minCompressSize: number
@@ -73,6 +75,7 @@ export class CacheRuntime {
       ? new Coalescer({ maxWait: c.coalescing.maxWait, hitForMiss: c.coalescing.hitForMiss })
       : null
     this.normalize = queryNormalizer({ sort: c.query.sort, drop: c.query.drop })
+    this.dropQuery = queryDropper(c.query.drop)
     this.compressible = typeMatcher(c.compression.types)
     this.compression = c.compression.enabled
     this.minCompressSize = c.compression.minSize
@@ -84,7 +87,7 @@ export class CacheRuntime {
     this.sessionNeedle = `${c.sessionCookie}=`
     this.purgeMethod = c.purge.method
     this.defaultRuleIndex = this.rules.length
-    this.defaultPolicy = { ttl: 0, override: false, grace: c.grace }
+    this.defaultPolicy = { ttl: 0, override: false, grace: c.grace, statuses: new Set(), notFoundTtl: 0 }
     this.metrics = new CacheMetrics(deps.registry, this.rules.map(r => r.name), deps.store)
     const n = c.statusName
     this.status = {
