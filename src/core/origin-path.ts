@@ -8,6 +8,13 @@
 //   `/login.php/x`                   PATH_INFO (Apache runs login.php): a pattern option, see `pathInfo`
 //   `/LOGIN.php`                     case (Windows): a pattern option, see `caseInsensitive`
 
+import { RE2JS } from 're2js'
+
+/** What a compiled rule path offers: a RegExp (globs) or an RE2 matcher (configured regular expressions). */
+export interface PathMatcher {
+  test(path: string): boolean
+}
+
 export interface PathMatchOptions {
   /** Letters match regardless of case. */
   readonly caseInsensitive: boolean
@@ -92,9 +99,24 @@ export function compilePathGlob (glob: string, dialect: GlobDialect, opts: PathM
   return new RegExp(src + '$', opts.caseInsensitive ? 'i' : '')
 }
 
-/** Compiles a rule's regular expression (matched against `originPath()` output); only case applies to it. */
-export function compilePathRegex (source: string, opts: PathMatchOptions): RegExp {
-  return new RegExp(source, opts.caseInsensitive ? 'i' : '')
+/**
+ * Compiles a rule's regular expression (matched against `originPath()` output; only case applies to it) with RE2,
+ * whose matching time is linear in the path: a config regex like `^/(a+)+$` would cost V8's backtracking engine
+ * seconds per request on a crafted path. Throws RE2's reason when the pattern is not RE2 syntax (lookaround and
+ * backreferences have no linear-time match).
+ */
+export function compilePathRegex (source: string, opts: PathMatchOptions): PathMatcher {
+  return RE2JS.compile(source, opts.caseInsensitive ? RE2JS.CASE_INSENSITIVE : 0)
+}
+
+/** Why a pattern can't be compiled by compilePathRegex, or null when it can. */
+export function pathRegexProblem (source: string): string | null {
+  try {
+    RE2JS.compile(source)
+    return null
+  } catch (err) {
+    return (err as Error).message
+  }
 }
 
 /** True when the glob's last segment looks like a file (`x.php`, `*.php`) rather than a directory or prefix. */

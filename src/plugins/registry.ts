@@ -10,8 +10,20 @@ import { MetricsSchema } from './metrics/schema.js'
 import { RateLimitSchema } from './rate-limit/schema.js'
 
 export const pluginEntries = [
-  definePlugin({ key: 'rateLimit', title: 'rate limiting', schema: RateLimitSchema, load: () => import('./rate-limit/index.js') }),
-  definePlugin({ key: 'cache', title: 'response cache', schema: CacheSchema, load: () => import('./cache/index.js') }),
+  definePlugin({
+    key: 'rateLimit',
+    title: 'rate limiting',
+    schema: RateLimitSchema,
+    load: () => import('./rate-limit/index.js'),
+    check: async () => (await import('./rate-limit/check.js')).checkRateLimitConfig
+  }),
+  definePlugin({
+    key: 'cache',
+    title: 'response cache',
+    schema: CacheSchema,
+    load: () => import('./cache/index.js'),
+    check: async () => (await import('./cache/check.js')).checkCacheConfig
+  }),
   definePlugin({
     key: 'metrics', title: 'metrics', schema: MetricsSchema, roles: ['proxy', 'worker'], load: () => import('./metrics/index.js')
   }),
@@ -28,6 +40,7 @@ export const pluginEntries = [
     schema: JobsSchema,
     roles: ['proxy', 'worker'],
     load: () => import('./jobs/index.js'),
+    check: async () => (await import('./jobs/check.js')).checkJobsConfig,
     commands: [
       { name: 'worker', summary: 'run the background job workers (no proxy)', load: () => import('./jobs/commands/worker.js') },
       { name: 'jobs', summary: 'list, retry and delete failed jobs; queue stats', load: () => import('./jobs/commands/jobs.js') }

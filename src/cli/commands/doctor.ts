@@ -109,7 +109,7 @@ open-files limit against the configured connections. Exits 1 when a check fails,
 
 ${CONFIG_USAGE}`,
   async run (args) {
-    const loaded = loadConfigFromArgs(args)
+    const loaded = await loadConfigFromArgs(args)
     if (loaded === null) return EXIT_USAGE
     const config = loaded.config
     let limits: string | null = null

@@ -1,6 +1,6 @@
 // Compiles `cache.rules` once at start-up into matchers; per request only the first matching rule is looked up.
 import { SIPUP_ERR_CACHE_RULE_INVALID } from '../../errors.js'
-import { compilePathGlob, compilePathRegex, type PathMatchOptions } from '../../core/origin-path.js'
+import { compilePathGlob, compilePathRegex, pathRegexProblem, type PathMatcher, type PathMatchOptions } from '../../core/origin-path.js'
 import { OVERRIDE_STATUSES } from './policy.js'
 import type { CacheRuleConfig } from './schema.js'
 
@@ -11,7 +11,7 @@ export interface CompiledRule {
   readonly index: number
   /** Cache key part that keeps the rule's entries apart from other rules'. */
   readonly keyPart: string
-  readonly path: RegExp | null
+  readonly path: PathMatcher | null
   readonly host: RegExp | null
   readonly get: boolean
   readonly head: boolean
@@ -60,9 +60,15 @@ function compileRule (r: CacheRuleConfig, i: number, origin: OriginPaths): Compi
   if (r.path !== '' && r.pathRegex !== '') fail('pathRegex', 'either path or pathRegex, not both', r.pathRegex)
   // A bypass over-matching is the safe side, so it ignores case; a storing rule follows the origin.
   const pathOpts: PathMatchOptions = { caseInsensitive: r.bypass || origin.caseInsensitivePaths, pathInfo: origin.pathInfo }
-  let path: RegExp | null = null
+  let path: PathMatcher | null = null
   if (r.pathRegex !== '') {
-    try { path = compilePathRegex(r.pathRegex, pathOpts) } catch { fail('pathRegex', 'a valid regular expression', r.pathRegex) }
+    const problem = pathRegexProblem(r.pathRegex)
+    if (problem !== null) {
+      // The reason goes with the pattern: `got '"(?=x)"; RE2: invalid or unsupported Perl syntax'`.
+      throw new SIPUP_ERR_CACHE_RULE_INVALID(`${where}.pathRegex`, 'a regular expression in RE2 syntax (matched in ' +
+        'linear time, so no lookaround or backreferences)', `${JSON.stringify(r.pathRegex)}; RE2: ${problem}`)
+    }
+    path = compilePathRegex(r.pathRegex, pathOpts)
   } else if (r.path !== '') {
     if (!r.path.startsWith('/') && !r.path.startsWith('*')) fail('path', 'a glob starting with /', r.path)
     path = compilePathGlob(r.path, 'any', pathOpts)

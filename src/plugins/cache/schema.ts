@@ -8,7 +8,8 @@ export const CacheRuleSchema = Type.Object({
   path: Str('Glob matched against the request path as the origin reads it (see `origin`; `/x.php` also covers its ' +
     'PATH_INFO): `*` matches any run of characters, `?` one. Bypass rules ignore case; rules that store follow ' +
     '`origin.caseInsensitivePaths`. Empty = any path.', ''),
-  pathRegex: Str('Regular expression matched against the path (as `path` sees it) instead of `path` (empty = not used).', ''),
+  pathRegex: Str('Regular expression (RE2 syntax, matched in linear time: no lookaround or backreferences) ' +
+    'matched against the path (as `path` sees it) instead of `path` (empty = not used).', ''),
   methods: Type.Array(Type.Union([Type.Literal('GET'), Type.Literal('HEAD')]), {
     description: 'Methods the rule matches (only GET and HEAD are ever served from the cache).', default: ['GET', 'HEAD']
   }),
