@@ -5,6 +5,7 @@ import type { FastifyBaseLogger } from 'fastify'
 import { redactUrl } from '../config/redact.js'
 import type { CoreConfig } from '../config/core-schema.js'
 import type { RedisHandle } from './types.js'
+import { boundCommands } from './redis-timeout.js'
 
 export class SharedRedis implements RedisHandle {
   readonly client: Redis | null
@@ -13,6 +14,7 @@ export class SharedRedis implements RedisHandle {
   readonly #log: FastifyBaseLogger
   readonly #url: string
   readonly #duplicates: Redis[] = []
+  #commandTimeout = 0
   #wasReady = false
   #outageLogged = false
 
@@ -31,9 +33,12 @@ export class SharedRedis implements RedisHandle {
       enableOfflineQueue: false,
       maxRetriesPerRequest: 1,
       connectTimeout: config.connectTimeout,
-      commandTimeout: config.commandTimeout > 0 ? config.commandTimeout : undefined,
+      // Bounded by boundCommands instead, which doesn't mistake this process's own stalls for a slow Redis.
+      commandTimeout: undefined,
       retryStrategy: (times: number) => Math.min(200 * times, 2000)
     })
+    this.#commandTimeout = config.commandTimeout
+    boundCommands(this.client, config.commandTimeout)
     this.client.on('ready', () => {
       if (this.#outageLogged || !this.#wasReady) this.#log.info({ redis: this.#url }, 'redis: connected')
       this.#wasReady = true
@@ -85,6 +90,7 @@ export class SharedRedis implements RedisHandle {
     if (this.client === null) return null
     const dup = this.client.duplicate({ lazyConnect: false, enableOfflineQueue: true, maxRetriesPerRequest: null })
     dup.on('error', () => { /* the shared client logs the outage once */ })
+    boundCommands(dup, this.#commandTimeout)
     this.#duplicates.push(dup)
     return dup
   }
