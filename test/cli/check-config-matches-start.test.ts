@@ -36,7 +36,7 @@ const CASES: Record<string, { yaml: string, line: RegExp }> = {
     yaml: "cache: { enabled: true, store: memory, rules: [{ pathRegex: '([', ttl: 1m }] }\n",
     line: /: cache\.rules\[0\]\.pathRegex: expected a regular expression in RE2 syntax/
   },
-  'catastrophic-backtracking-only syntax (backreference)': {
+  'backreference (no linear-time match)': {
     yaml: "cache: { enabled: true, store: memory, rules: [{ pathRegex: '^/(a+)\\1$', ttl: 1m }] }\n",
     line: /: cache\.rules\[0\]\.pathRegex: .*RE2: .*invalid escape sequence/
   },
