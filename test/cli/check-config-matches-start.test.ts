@@ -7,7 +7,8 @@ import { writeFileSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { join } from 'node:path'
 import { packageRoot } from '../../src/paths.js'
-import { REDIS_URL } from '../helpers/services.js'
+import { REDIS_URL, uniquePrefix } from '../helpers/services.js'
+import { deleteKeys } from '../rate-limit/fixtures.js'
 
 const CLI = join(packageRoot, 'dist', 'src', 'cli', 'index.js')
 
@@ -28,7 +29,10 @@ function start (file: string): Promise<{ code: number | null, stderr: string }> 
   })
 }
 
-const REDIS = `redis: { enabled: true, url: '${REDIS_URL}', keyPrefix: 'test-12b-cli:' }\n`
+const PREFIX = uniquePrefix('cli-start')
+const REDIS = `redis: { enabled: true, url: '${REDIS_URL}', keyPrefix: '${PREFIX}' }\n`
+// A sidecar that got as far as Redis may have stored its admin secret there.
+t.after(() => deleteKeys(PREFIX))
 const BASE = 'server: { host: 127.0.0.1, port: 0 }\nlog: { level: error, requests: false }\n'
 
 const CASES: Record<string, { yaml: string, line: RegExp }> = {
