@@ -51,7 +51,11 @@ function stopper (app: FastifyInstance, config: FrozenConfig, what: string): { s
 export async function runSidecar (config: FrozenConfig, opts: RunOptions = {}): Promise<RunningSidecar> {
   const out = opts.out ?? process.stderr
   const app = await buildApp(config, { ...opts, role: 'proxy' })
-  await app.listen({ host: config.server.host, port: config.server.port })
+  // A port that can't be had must not leave Redis or MySQL connections holding the process open.
+  await app.listen({ host: config.server.host, port: config.server.port }).catch(async (err: unknown) => {
+    await app.close().catch(() => undefined)
+    throw err
+  })
   const addr = app.server.address() as AddressInfo
   const host = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address
   const wildcard = host === '0.0.0.0' || host === '[::]'

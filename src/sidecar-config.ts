@@ -4,7 +4,8 @@
 import { Type, type Static, type TObject } from '@sinclair/typebox'
 import { CoreSections } from './config/core-schema.js'
 import type { DeepReadonly } from './config/deep-readonly.js'
-import { CORE_ENV_OVERRIDES, createConfigLoader, type ConfigSpec, type EnvOverrides } from './config/load.js'
+import { CORE_ENV_OVERRIDES, createConfigLoader, formatIssue, type ConfigIssue, type ConfigSpec, type EnvOverrides, type LoadedConfig } from './config/load.js'
+import { SIPUP_ERR_CONFIG_INVALID } from './errors.js'
 import type { PluginEntry } from './plugins/plugin-entry.js'
 import { pluginEntries } from './plugins/registry.js'
 
@@ -40,3 +41,33 @@ const loader = createConfigLoader<FrozenConfig>({ ...composeConfigSpec(pluginEnt
 export const configSpec = loader.spec
 export const loadConfig = loader.load
 export const validateSources = loader.validateSources
+
+/** A key path at the start of a check's message: `cache.rules[0].pathRegex: expected ...`. */
+const KEY_PATH = /^([A-Za-z_$][\w$]*(?:\.[\w$-]+|\[[^\]]*\])*): ([\s\S]*)$/
+
+/**
+ * Runs every enabled plugin's start-up checks (the ones its schema can't express) on a loaded config and throws
+ * SIPUP_ERR_CONFIG_INVALID with one issue per failing section, each naming its key path and the source that set
+ * it. `check-config`, `start` and every command that loads a config go through here, so none accepts what start
+ * would refuse.
+ */
+export async function checkConfig (loaded: LoadedConfig<FrozenConfig>, entries: readonly PluginEntry[] = pluginEntries): Promise<void> {
+  const sections = loaded.config as unknown as Readonly<Record<string, { readonly enabled?: boolean } | undefined>>
+  const issues: ConfigIssue[] = []
+  for (const entry of entries) {
+    const section = sections[entry.key]
+    if (section?.enabled !== true) continue
+    try {
+      await entry.check(section, loaded.config)
+    } catch (err) {
+      const message = (err as Error).message
+      const m = KEY_PATH.exec(message)
+      const path = m === null ? entry.key : m[1]
+      issues.push({ source: loaded.blame(path), path, message: m === null ? message : m[2] })
+    }
+  }
+  if (issues.length === 0) return
+  const err = new SIPUP_ERR_CONFIG_INVALID(issues.map(formatIssue).join('\n'))
+  Object.assign(err, { issues })
+  throw err
+}

@@ -3,7 +3,7 @@
 import { parseArgs } from 'node:util'
 import { SIPUP_ERR_CONFIG_FILE, SIPUP_ERR_CONFIG_INVALID, SIPUP_ERR_CONFIG_YAML } from '../errors.js'
 import type { LoadedConfig } from '../config/load.js'
-import { loadConfig, type FrozenConfig } from '../sidecar-config.js'
+import { checkConfig, loadConfig, type FrozenConfig } from '../sidecar-config.js'
 
 export const CONFIG_OPTION = { config: { type: 'string', short: 'c' } } as const
 
@@ -18,10 +18,12 @@ export function isConfigError (err: unknown): err is Error & { code: string } {
   return CONFIG_CODES.has((err as { code?: unknown } | null)?.code)
 }
 
-/** Loads the config or prints why it can't and returns null. */
-export function loadConfigOrReport (file: string | undefined, stderr: NodeJS.WritableStream = process.stderr): LoadedConfig<FrozenConfig> | null {
+/** Loads the config and runs start-up's checks on it, or prints why it can't and returns null. */
+export async function loadConfigOrReport (file: string | undefined, stderr: NodeJS.WritableStream = process.stderr): Promise<LoadedConfig<FrozenConfig> | null> {
   try {
-    return loadConfig({ file })
+    const loaded = loadConfig({ file })
+    await checkConfig(loaded)
+    return loaded
   } catch (err) {
     if (!isConfigError(err)) throw err
     const e = err as Error & { code: string, issues?: { source: string, path: string, message: string }[] }
@@ -35,7 +37,7 @@ export function loadConfigOrReport (file: string | undefined, stderr: NodeJS.Wri
 }
 
 /** Parses `[-c FILE]` and loads the config; null (after printing why) when the config is bad. */
-export function loadConfigFromArgs (args: string[]): LoadedConfig<FrozenConfig> | null {
+export async function loadConfigFromArgs (args: string[]): Promise<LoadedConfig<FrozenConfig> | null> {
   const { values } = parseArgs({ args, options: CONFIG_OPTION, strict: true })
-  return loadConfigOrReport(values.config)
+  return await loadConfigOrReport(values.config)
 }

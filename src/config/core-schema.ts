@@ -1,4 +1,4 @@
-// Config sections owned by the core (server, upstream, proxy, log, admin, redis, mysql).
+// Config sections owned by the core (server, upstream, proxy, origin, log, admin, redis, mysql).
 // Capability plugins own their sections in src/plugins/<name>/schema.ts; src/sidecar-config.ts composes both, so
 // nothing here (or in src/core) knows which plugins exist.
 import { Type, type Static } from '@sinclair/typebox'
@@ -133,11 +133,26 @@ export const MysqlSchema = Type.Object({
   queryTimeout: Duration({ description: 'Longest wait for one catalog or statistics query of the sidecar (never applied to DDL, whose wait is bounded by db.lockWaitTimeout).', default: '30s', minimum: 100 })
 }, { additionalProperties: false, description: 'The legacy database (optional; used by the DB advisor and `doctor`).', default: {} })
 
+export const OriginSchema = Type.Object({
+  caseInsensitivePaths: Bool('The origin treats paths case-insensitively (Windows: XAMPP, IIS), so `/Product.php` runs product.php: ' +
+    'cache rules that store then match paths regardless of case. Rate-limit rules and cache bypass rules always do, whatever ' +
+    'this says (over-matching a limit or a bypass is the safe side).', false),
+  pathInfo: Bool('A rule path whose last segment names a file (`/x.php`, `/api/*.php`) also matches `/x.php/anything`, which ' +
+    'Apache and PHP run as x.php with PATH_INFO.', true)
+}, {
+  additionalProperties: false,
+  description: 'How the origin reads request paths, so cache and rate-limit rules match every spelling it runs as the same ' +
+    'script. Paths are always matched percent-decoded, with `\\` read as `/`, `//`, `.` and `..` resolved, and `;` parameters, ' +
+    'trailing dots and spaces of each segment dropped.',
+  default: {}
+})
+
 /** The core's sections, in the order the generated docs list them. */
 export const CoreSections = {
   server: ServerSchema,
   upstream: UpstreamSchema,
   proxy: ProxySchema,
+  origin: OriginSchema,
   log: LogSchema,
   admin: AdminSchema,
   redis: RedisSchema,

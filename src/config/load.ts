@@ -32,6 +32,8 @@ export interface LoadConfigOptions {
 export interface LoadedConfig<C> {
   config: C
   sources: readonly string[]
+  /** The source that set the value at a key path (`cache.rules[0].pathRegex`), for problems found after loading. */
+  blame(path: string): string
 }
 
 export interface ConfigIssue {
@@ -87,7 +89,11 @@ export function createConfigLoader<C> (spec: ConfigSpec): ConfigLoader<C> {
       throw err
     }
     // Validated against the schema C was derived from.
-    return { config: deepFreeze(merged) as unknown as C, sources: sources.map(s => s.name) }
+    return {
+      config: deepFreeze(merged) as unknown as C,
+      sources: sources.map(s => s.name),
+      blame: path => blameOf(sources, path, spec.env)
+    }
   }
   return {
     spec,
@@ -168,6 +174,23 @@ function merge (a: Plain, b: Plain): Plain {
 
 /** The last source that holds the value at `path` is the one to blame. */
 function sourceOf (sources: ConfigSource[], path: string, overrides: EnvOverrides): string {
+  return sourceHolding(sources, path, overrides) ?? sources[0].name
+}
+
+/** Like sourceOf, for a key a source may not spell out (a default filled in below the user's value): the source of
+ * the deepest part of the path that some source holds. */
+function blameOf (sources: ConfigSource[], path: string, overrides: EnvOverrides): string {
+  let p = path
+  for (;;) {
+    const found = sourceHolding(sources, p, overrides)
+    if (found !== undefined) return found
+    const cut = Math.max(p.lastIndexOf('.'), p.lastIndexOf('['))
+    if (cut <= 0) return sources[0].name
+    p = p.slice(0, cut)
+  }
+}
+
+function sourceHolding (sources: ConfigSource[], path: string, overrides: EnvOverrides): string | undefined {
   const keys = path.split(/\.|\[(\d+)\]/).filter(k => k !== undefined && k !== '')
   for (let i = sources.length - 1; i >= 0; i--) {
     let node: unknown = sources[i].values
@@ -179,7 +202,7 @@ function sourceOf (sources: ConfigSource[], path: string, overrides: EnvOverride
     }
     if (found) return sources[i].name === 'env' ? `env ${envNameFor(keys, overrides)}` : sources[i].name
   }
-  return sources[0].name
+  return undefined
 }
 
 function envNameFor (keys: string[], overrides: EnvOverrides): string {

@@ -5,6 +5,7 @@ import type { FastifyBaseLogger } from 'fastify'
 import { redactUrl } from '../config/redact.js'
 import type { CoreConfig } from '../config/core-schema.js'
 import type { RedisHandle } from './types.js'
+import { boundCommands } from './redis-timeout.js'
 
 /** The credentials and database of `redis.url`, for a Sentinel connection (the sentinels name the host). */
 function sentinelAuth (url: string): { username?: string, password?: string, db?: number } {
@@ -24,6 +25,7 @@ export class SharedRedis implements RedisHandle {
   readonly #log: FastifyBaseLogger
   readonly #url: string
   readonly #duplicates: Redis[] = []
+  #commandTimeout = 0
   #wasReady = false
   #outageLogged = false
 
@@ -42,13 +44,16 @@ export class SharedRedis implements RedisHandle {
       enableOfflineQueue: false,
       maxRetriesPerRequest: 1,
       connectTimeout: config.connectTimeout,
-      commandTimeout: config.commandTimeout > 0 ? config.commandTimeout : undefined,
+      // Bounded by boundCommands instead, which doesn't mistake this process's own stalls for a slow Redis.
+      commandTimeout: undefined,
       retryStrategy: (times: number) => Math.min(200 * times, 2000)
     }
     this.client = config.sentinels.length === 0
       ? new Redis(config.url, options)
       : new Redis({ ...options, ...sentinelAuth(config.url), sentinels: [...config.sentinels], name: config.name })
     if (config.sentinels.length > 0) this.#url = `sentinel ${config.name} via ${config.sentinels.map(s => `${s.host}:${s.port}`).join(',')}`
+    this.#commandTimeout = config.commandTimeout
+    boundCommands(this.client, config.commandTimeout)
     this.client.on('ready', () => {
       if (this.#outageLogged || !this.#wasReady) this.#log.info({ redis: this.#url }, 'redis: connected')
       this.#wasReady = true
@@ -100,6 +105,7 @@ export class SharedRedis implements RedisHandle {
     if (this.client === null) return null
     const dup = this.client.duplicate({ lazyConnect: false, enableOfflineQueue: true, maxRetriesPerRequest: null })
     dup.on('error', () => { /* the shared client logs the outage once */ })
+    boundCommands(dup, this.#commandTimeout)
     this.#duplicates.push(dup)
     return dup
   }

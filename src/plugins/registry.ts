@@ -15,14 +15,16 @@ export const pluginEntries = [
     title: 'rate limiting',
     schema: RateLimitSchema,
     load: () => import('./rate-limit/index.js'),
-    commands: [{ name: 'limits', summary: 'rate limiting: list the bans in force (limits bans), lift one (limits unban IP)', load: () => import('./rate-limit/commands/limits.js') }]
+    commands: [{ name: 'limits', summary: 'rate limiting: list the bans in force (limits bans), lift one (limits unban IP)', load: () => import('./rate-limit/commands/limits.js') }],
+    check: async () => (await import('./rate-limit/check.js')).checkRateLimitConfig
   }),
   definePlugin({
     key: 'cache',
     title: 'response cache',
     schema: CacheSchema,
     load: () => import('./cache/index.js'),
-    commands: [{ name: 'cache', summary: 'response cache: purge by URL, prefix, tag or regex on every instance (cache purge ...)', load: () => import('./cache/commands/cache.js') }]
+    commands: [{ name: 'cache', summary: 'response cache: purge by URL, prefix, tag or regex on every instance (cache purge ...)', load: () => import('./cache/commands/cache.js') }],
+    check: async () => (await import('./cache/check.js')).checkCacheConfig
   }),
   definePlugin({
     key: 'metrics', title: 'metrics', schema: MetricsSchema, roles: ['proxy', 'worker'], load: () => import('./metrics/index.js')
@@ -40,6 +42,7 @@ export const pluginEntries = [
     schema: JobsSchema,
     roles: ['proxy', 'worker'],
     load: () => import('./jobs/index.js'),
+    check: async () => (await import('./jobs/check.js')).checkJobsConfig,
     commands: [
       { name: 'worker', summary: 'run the background job workers (no proxy)', load: () => import('./jobs/commands/worker.js') },
       { name: 'jobs', summary: 'list, retry and delete failed jobs; queue stats', load: () => import('./jobs/commands/jobs.js') }

@@ -87,14 +87,14 @@ t.test('Vary names are lower-cased; accept-encoding is left to the compression',
 
 t.test('override: a rule ttl replaces PHP\'s no-store headers, for cacheable statuses only', async t => {
   const php = { 'cache-control': 'no-store, no-cache, must-revalidate', pragma: 'no-cache', expires: 'Thu, 19 Nov 1981 08:52:00 GMT' }
-  const rule = { ttl: 1_800_000, override: true, grace: 60_000 }
+  const rule = { ttl: 1_800_000, override: true, grace: 60_000, statuses: new Set([200, 203, 301, 404, 410]), notFoundTtl: 60_000 }
   const a = analyzeResponse(req(), 200, php, rule, true)
   t.equal(a.uncacheable, null)
   t.equal(a.freshMs, 1_800_000)
   t.equal(a.sieMs, 60_000)
   t.equal(analyzeResponse(req(), 302, php, rule, true).uncacheable, 'status-302')
   t.equal(analyzeResponse(req(), 200, { ...php, 'set-cookie': 'PHPSESSID=1' }, rule, true).uncacheable, 'set-cookie')
-  const noOverride = { ttl: 60_000, override: false, grace: 0 }
+  const noOverride = { ttl: 60_000, override: false, grace: 0, statuses: new Set<number>(), notFoundTtl: 0 }
   t.equal(analyzeResponse(req(), 200, php, noOverride, true).uncacheable, 'no-store')
   t.equal(analyzeResponse(req(), 200, {}, noOverride, true).freshMs, 60_000, 'ttl stands in when the origin says nothing')
 })

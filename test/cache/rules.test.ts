@@ -48,7 +48,7 @@ t.test('config errors name the rule and option, say what was expected and what w
   t.throws(() => compileRules([rule({ path: '/a', stripSetCookie: true })]),
     { code: 'SIPUP_ERR_CACHE_RULE_INVALID', message: /cache\.rules\[0\]\.stripSetCookie: expected anonymousOnly: true/ })
   t.throws(() => compileRules([rule({ path: '/a' }), rule({ pathRegex: '([' })]),
-    { code: 'SIPUP_ERR_CACHE_RULE_INVALID', message: /cache\.rules\[1\]\.pathRegex: expected a valid regular expression, got '"\(\["'/ })
+    { code: 'SIPUP_ERR_CACHE_RULE_INVALID', message: /cache\.rules\[1\]\.pathRegex: expected a regular expression in RE2 syntax .*, got '"\(\["; RE2: / })
   t.throws(() => compileRules([rule({ path: 'a' })]), { message: /rules\[0\]\.path: expected a glob starting with \// })
   t.throws(() => compileRules([rule({ path: '/a', override: true })]), { message: /rules\[0\]\.ttl/ })
   t.throws(() => compileRules([rule({ path: '/a', pathRegex: '^/a' })]), { message: /either path or pathRegex/ })

@@ -32,17 +32,21 @@ t.test('encoded, doubled-slash and dot-segment spellings of the path hit the sam
 })
 
 t.test('globs: * stays within a segment, ** crosses segments', async t => {
-  const { compileGlob, normalizePath } = await import('../../src/plugins/rate-limit/path-match.js')
+  const { compilePathGlob, originPath } = await import('../../src/core/origin-path.js')
+  const compileGlob = (g: string): RegExp => compilePathGlob(g, 'segments', { caseInsensitive: true, pathInfo: true })
   t.ok(compileGlob('/api/*/orders').test('/api/v1/orders'))
   t.notOk(compileGlob('/api/*/orders').test('/api/v1/x/orders'))
   t.ok(compileGlob('/admin/**').test('/admin/a/b.php'))
   t.ok(compileGlob('/login.php**').test('/login.php/extra'), 'PATH_INFO variants with **')
+  t.ok(compileGlob('/login.php').test('/login.php/extra'), 'PATH_INFO covered by default for a file')
+  t.notOk(compileGlob('/admin').test('/admin/x'), 'no PATH_INFO for a directory-like path')
+  t.notOk(compilePathGlob('/login.php', 'segments', { caseInsensitive: true, pathInfo: false }).test('/login.php/x'))
   t.notOk(compileGlob('/login.php').test('/login.phpx'))
   t.ok(compileGlob('/a.b').test('/a.b'))
   t.notOk(compileGlob('/a.b').test('/axb'), 'dots are literal')
-  t.equal(normalizePath('/a/%2e%2e/login.php'), '/login.php')
-  t.equal(normalizePath('/%E0%A4%A'), null, 'undecodable')
-  t.equal(normalizePath('/x/'), '/x/')
+  t.equal(originPath('/a/%2e%2e/login.php'), '/login.php')
+  t.equal(originPath('/%E0%A4%A'), '/%E0%A4%A', 'undecodable bytes stay encoded')
+  t.equal(originPath('/x/'), '/x/')
 })
 
 t.test('a rule keyed on a form field limits one account attacked from many IPs; the body reaches the origin unchanged', async t => {

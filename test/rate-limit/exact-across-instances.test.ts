@@ -14,7 +14,9 @@ t.test('exactly the limit is admitted across two instances', async t => {
   const rl = {
     ip: { limit: LIMIT * 10, window: '1m' },
     user: { limit: LIMIT * 5, window: '1h' },
-    rules: [{ name: 'api', path: '/api/**', limit: LIMIT, window: '10m' }]
+    // A long window: GCRA frees one unit every window / limit (here 29 min), so a burst slowed down by a loaded
+    // machine can't legitimately earn a 51st unit while it runs (with 10m it did after 12 s).
+    rules: [{ name: 'api', path: '/api/**', limit: LIMIT, window: '1d' }]
   }
   const a = await setup(t, rl, { redis: true, origin, prefix })
   const b = await setup(t, rl, { redis: true, origin, prefix })
@@ -31,4 +33,9 @@ t.test('exactly the limit is admitted across two instances', async t => {
   t.equal(ok, LIMIT, 'allowed: exactly the limit')
   t.equal(limited, LIMIT * 2, 'the rest: 429')
   t.equal(origin.requests.length, LIMIT, 'the origin saw exactly the limit')
+  // Exactness is only claimed while Redis answers: a store error would mean the limiter fell back to memory.
+  for (const s of [a, b]) {
+    t.match(await s.sidecar.app.sidecar.metrics.getSingleMetricAsString('sipup_rate_limit_store_errors_total'),
+      /\nsipup_rate_limit_store_errors_total 0\b/, 'no store error: Redis answered every call in time')
+  }
 })

@@ -14,7 +14,7 @@ config as YAML with secrets redacted and exits 0; otherwise prints one line per 
 
 ${CONFIG_USAGE}`,
   async run (args) {
-    const loaded = loadConfigFromArgs(args)
+    const loaded = await loadConfigFromArgs(args)
     if (loaded === null) return EXIT_USAGE
     process.stdout.write(`# sources: ${loaded.sources.join(' < ')}\n`)
     process.stdout.write(stringify(redact(loaded.config)))

@@ -89,14 +89,33 @@ export function readFdLimit (limitsText: string): number | null {
   return m[1] === 'unlimited' ? Number.POSITIVE_INFINITY : Number(m[1])
 }
 
-export function checkFdLimit (config: CoreConfig, limitsText: string | null): CheckLine {
+/**
+ * What the open-files limit means for capacity: each client connection, each origin connection and a reserve
+ * (logs, Redis, MySQL, the listener) take a descriptor, so about `limit - upstream.connections - reserve` clients
+ * fit at once; beyond that accept() gets EMFILE and further clients wait or are refused until some close. The
+ * process keeps working, so a limit below the default `server.maxConnections` is a warning saying what it holds;
+ * it fails only when a `server.maxConnections` the operator set (`explicit`) can't be held with the origin pool.
+ */
+export function checkFdLimit (config: CoreConfig, limitsText: string | null, explicit = true): CheckLine {
   const limit = limitsText === null ? null : readFdLimit(limitsText)
   if (limit === null) return { status: 'skip', name: 'fd-limit', detail: 'cannot read /proc/self/limits on this system' }
-  const clients = config.server.maxConnections === 0 ? 20_000 : config.server.maxConnections
-  const needed = clients + config.upstream.connections + FD_HEADROOM
-  return limit >= needed
-    ? { status: 'ok', name: 'fd-limit', detail: `open files limit ${limit} >= ${needed} (server.maxConnections ${clients} + upstream.connections ${config.upstream.connections} + ${FD_HEADROOM})` }
-    : { status: 'fail', name: 'fd-limit', detail: `open files limit ${limit} < ${needed} needed for server.maxConnections ${clients} + upstream.connections ${config.upstream.connections}: raise it (ulimit -n ${needed}, or LimitNOFILE= in the systemd unit)` }
+  const upstream = config.upstream.connections
+  const max = config.server.maxConnections
+  const needed = max + upstream + FD_HEADROOM
+  const clients = Math.max(0, limit - upstream - FD_HEADROOM)
+  const fits = `about ${clients} client connections at once (open files limit ${limit} - upstream.connections ${upstream} - ${FD_HEADROOM} reserve)`
+  const raise = (n: number): string => `ulimit -n ${n}, or LimitNOFILE=${n} in the systemd unit`
+  if (max === 0) {
+    if (limit === Number.POSITIVE_INFINITY) return { status: 'ok', name: 'fd-limit', detail: 'open files limit unlimited; server.maxConnections 0 (no cap)' }
+    return { status: 'warn', name: 'fd-limit', detail: `server.maxConnections is 0 (no cap), so the open files limit is the cap: ${fits}` }
+  }
+  if (limit >= needed) {
+    return { status: 'ok', name: 'fd-limit', detail: `open files limit ${limit} >= ${needed} (server.maxConnections ${max} + upstream.connections ${upstream} + ${FD_HEADROOM} reserve)` }
+  }
+  if (explicit && limit < max + upstream) {
+    return { status: 'fail', name: 'fd-limit', detail: `open files limit ${limit} can't hold server.maxConnections ${max} + upstream.connections ${upstream} you configured: ${fits}; raise it (${raise(needed)}) or lower server.maxConnections to ${clients}` }
+  }
+  return { status: 'warn', name: 'fd-limit', detail: `${fits}, fewer than server.maxConnections ${max}${explicit ? '' : ' (the default)'}; clients beyond it wait or are refused (EMFILE) until some close. For the full ${max}: ${raise(needed)}` }
 }
 
 export const command: Command = {
@@ -105,11 +124,13 @@ export const command: Command = {
   usage: `Usage: sipup-sidecar doctor [-c FILE]
 
 Prints one line per check: upstream reachable, Redis reachable, MySQL reachable and its privileges, and the
-open-files limit against the configured connections. Exits 1 when a check fails, 2 on a bad config.
+open-files limit: how many client connections it holds (limit - upstream.connections - reserve), a warning
+when that is below server.maxConnections, a failure only when a server.maxConnections you set can't be held.
+Exits 1 when a check fails, 2 on a bad config.
 
 ${CONFIG_USAGE}`,
   async run (args) {
-    const loaded = loadConfigFromArgs(args)
+    const loaded = await loadConfigFromArgs(args)
     if (loaded === null) return EXIT_USAGE
     const config = loaded.config
     let limits: string | null = null
@@ -121,7 +142,8 @@ ${CONFIG_USAGE}`,
       lines = [
         { status: 'ok', name: 'config', detail: `valid (${loaded.sources.join(' < ')})` },
         ...await Promise.all([checkUpstream(config), checkRedis(container), checkMysql(container, config)]),
-        checkFdLimit(config, limits)
+        // A maxConnections left at its default is a ceiling, not a promise: only one the operator set can fail.
+        checkFdLimit(config, limits, loaded.blame('server.maxConnections') !== loaded.sources[0])
       ]
     } finally {
       await container.close()

@@ -1,7 +1,10 @@
 import cluster from 'node:cluster'
 import { runSidecar } from '../../run.js'
 import { CONFIG_USAGE, loadConfigFromArgs } from '../config-args.js'
-import { EXIT_USAGE, type Command } from '../../core/command.js'
+import { EXIT_FAILURE, EXIT_USAGE, type Command } from '../../core/command.js'
+
+/** Codes of errors that mean the config is wrong (exit 2), as opposed to the machine (a busy port: exit 1). */
+const CONFIG_CODE = /^SIPUP_ERR_(CONFIG_\w+|\w+_CONFIG|\w+_RULE_INVALID|ROUTE_GROUP_INVALID)$/
 
 export const command: Command = {
   name: 'start',
@@ -14,7 +17,7 @@ A bad config stops start-up with exit code 2. SIGTERM/SIGINT shut down gracefull
 
 ${CONFIG_USAGE}`,
   async run (args) {
-    const loaded = loadConfigFromArgs(args)
+    const loaded = await loadConfigFromArgs(args)
     if (loaded === null) return EXIT_USAGE
     const config = loaded.config
     if (cluster.isPrimary && config.server.workers !== 1) {
@@ -27,7 +30,15 @@ ${CONFIG_USAGE}`,
     }
     // A worker is restarted by its primary on SIGHUP, never by a hang-up sent to the whole process group.
     if (cluster.isWorker) process.on('SIGHUP', () => {})
-    await runSidecar(config)
+    try {
+      await runSidecar(config)
+    } catch (err) {
+      // buildApp closed what it opened (Redis, MySQL); say why in one line, never a stack, and exit.
+      const e = err as Error & { code?: unknown }
+      const code = typeof e.code === 'string' ? e.code : ''
+      process.stderr.write(`sipup-sidecar start: ${e.message}${code === '' ? '' : ` (${code})`}\n`)
+      return CONFIG_CODE.test(code) ? EXIT_USAGE : EXIT_FAILURE
+    }
     // Keep running: the signal handlers decide the exit code.
     return await new Promise<number>(() => {})
   }

@@ -5,6 +5,7 @@
 import type { Dispatcher } from 'undici'
 import { parseCookies, resendsOwnCookies, withoutCookies } from '../../core/cookies.js'
 import { kCacheState, kSidecarRequest } from '../../symbols.js'
+import { dropFromTarget } from './cache-key.js'
 import { buildEntries, parseTags, timesFor } from './entry-builder.js'
 import { analyzeResponse, merge304, notModified, type Analysis, type Headers, type PolicyRule } from './policy.js'
 import type { CacheRuntime } from './runtime.js'
@@ -21,7 +22,13 @@ type Opts = Dispatcher.DispatchOptions & { [kCacheState]?: CacheState | null, [k
 const CONDITIONAL = new Set(['if-none-match', 'if-modified-since', 'if-match', 'if-unmodified-since', 'if-range', 'range'])
 
 export function cacheInterceptor (rt: CacheRuntime): Dispatcher.DispatcherComposeInterceptor {
+  const drop = rt.dropQuery
   return dispatch => function cacheDispatch (opts: Opts, handler: Handler) {
+    // One rule for key and origin: what the key ignores, the origin never sees (any method, any request).
+    if (drop !== null && opts.path.includes('?')) {
+      const path = dropFromTarget(opts.path, drop)
+      if (path !== opts.path) opts = { ...opts, path }
+    }
     const own = opts[kCacheState]
     const state = own !== undefined ? own : opts[kSidecarRequest]?.[kCacheState]
     if (state === undefined || state === null) return dispatch(opts, handler)

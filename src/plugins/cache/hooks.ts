@@ -7,6 +7,7 @@ import { parseCookies, type CookiePair } from '../../core/cookies.js'
 import { digest, purgePrefixForUrl, ruleVaryPart, urlKey, varyKey } from './cache-key.js'
 import { evaluate, notModified, parseCacheControl } from './policy.js'
 import { matchRule, type CompiledRule } from './rules.js'
+import { originPath } from '../../core/origin-path.js'
 import type { CacheRuntime } from './runtime.js'
 import { serveEntry, serveNotModified } from './serve.js'
 import { CacheState, INVALIDATE, STORE } from './state.js'
@@ -68,7 +69,7 @@ function route (rt: CacheRuntime, req: WithState, reply: FastifyReply, pairs: re
   const url = raw.url as string
   const q = url.indexOf('?')
   const rule = matchRule(rt.rules, {
-    method: raw.method as string, host, identified, cookies: pairs, path: q === -1 ? url : url.slice(0, q), query: q === -1 ? '' : url.slice(q + 1)
+    method: raw.method as string, host, identified, cookies: pairs, path: originPath(url), query: q === -1 ? '' : url.slice(q + 1)
   })
   if (rule !== null) {
     req.sidecar.route = rule.name

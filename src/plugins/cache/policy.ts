@@ -48,14 +48,18 @@ export function parseHttpDate (value: HeaderValue): number {
 
 const EXPIRED = 'Thu, 01 Jan 1970 00:00:00 GMT'
 
-/** Statuses a rule with `override` may store: the ones cacheable by default (RFC 9110 §15.1), never redirects
- * to a login page (302/303/307). */
-const OVERRIDE_STATUSES = new Set([200, 203, 204, 300, 301, 308, 404, 405, 410, 414, 501])
+/** Statuses a rule's `override.statuses` may list: the ones cacheable by default (RFC 9110 §15.1), never
+ * redirects to a login page (302/303/307) and never a 5xx (an origin error must not outlive its cause). */
+export const OVERRIDE_STATUSES: ReadonlySet<number> = new Set([200, 203, 204, 300, 301, 308, 404, 405, 410, 414])
 
 export interface PolicyRule {
   ttl: number
   override: boolean
   grace: number
+  /** Statuses `override` stores; any other status is not stored by the rule. */
+  statuses: ReadonlySet<number>
+  /** Freshness of a 404 that `override` stores (at most `ttl`). */
+  notFoundTtl: number
 }
 
 export interface RequestFacts {
@@ -124,8 +128,9 @@ export function analyzeResponse (req: RequestFacts, status: number, headers: Hea
   const grace = rule?.grace ?? 0
 
   if (rule !== null && rule.override && rule.ttl > 0) {
-    if (!OVERRIDE_STATUSES.has(status)) { out.uncacheable = `status-${status}`; return out }
-    out.freshMs = rule.ttl
+    if (!rule.statuses.has(status)) { out.uncacheable = `status-${status}`; return out }
+    // A page missing now may be created in a minute: a 404 gets its own short lifetime.
+    out.freshMs = status === 404 ? Math.min(rule.notFoundTtl, rule.ttl) : rule.ttl
     out.initialAge = 0
     out.swrMs = grace
     out.sieMs = grace

@@ -1,6 +1,8 @@
 // Compiles `cache.rules` once at start-up into matchers; per request only the first matching rule is looked up.
 import { CookieCondition, CookiePatterns, type CookiePair } from '../../core/cookies.js'
 import { SIPUP_ERR_CACHE_RULE_INVALID } from '../../errors.js'
+import { compilePathGlob, compilePathRegex, pathRegexProblem, type PathMatcher, type PathMatchOptions } from '../../core/origin-path.js'
+import { OVERRIDE_STATUSES } from './policy.js'
 import type { CacheRuleConfig } from './schema.js'
 
 export type Scope = 'shared' | 'per-user' | 'context'
@@ -10,7 +12,7 @@ export interface CompiledRule {
   readonly index: number
   /** Cache key part that keeps the rule's entries apart from other rules'. */
   readonly keyPart: string
-  readonly path: RegExp | null
+  readonly path: PathMatcher | null
   readonly host: RegExp | null
   readonly get: boolean
   readonly head: boolean
@@ -19,6 +21,8 @@ export interface CompiledRule {
   readonly cookies: CookieCondition | null
   readonly ttl: number
   readonly override: boolean
+  readonly statuses: ReadonlySet<number>
+  readonly notFoundTtl: number
   readonly anonymousOnly: boolean
   readonly stripSetCookie: boolean
   /** `vary.cookies`: names and globs of the cookies whose names and values join the key. */
@@ -45,28 +49,47 @@ export function ruleName (r: { readonly name: string }, i: number): string {
   return r.name === '' ? `rule${i + 1}` : r.name
 }
 
-export function compileRules (rules: readonly CacheRuleConfig[]): CompiledRule[] {
-  return rules.map((r, i) => compileRule(r, i))
+/** What rules need to know about the origin's paths (the core's `origin` section). */
+export interface OriginPaths {
+  readonly caseInsensitivePaths: boolean
+  readonly pathInfo: boolean
 }
 
-function compileRule (r: CacheRuleConfig, i: number): CompiledRule {
+const DEFAULT_ORIGIN: OriginPaths = { caseInsensitivePaths: false, pathInfo: true }
+
+export function compileRules (rules: readonly CacheRuleConfig[], origin: OriginPaths = DEFAULT_ORIGIN): CompiledRule[] {
+  return rules.map((r, i) => compileRule(r, i, origin))
+}
+
+function compileRule (r: CacheRuleConfig, i: number, origin: OriginPaths): CompiledRule {
   const where = `cache.rules[${i}]`
   const fail = (key: string, expected: string, got: unknown): never => {
     throw new SIPUP_ERR_CACHE_RULE_INVALID(`${where}.${key}`, expected, JSON.stringify(got))
   }
   if (r.path !== '' && r.pathRegex !== '') fail('pathRegex', 'either path or pathRegex, not both', r.pathRegex)
-  let path: RegExp | null = null
+  // A bypass over-matching is the safe side, so it ignores case; a storing rule follows the origin.
+  const pathOpts: PathMatchOptions = { caseInsensitive: r.bypass || origin.caseInsensitivePaths, pathInfo: origin.pathInfo }
+  let path: PathMatcher | null = null
   if (r.pathRegex !== '') {
-    try { path = new RegExp(r.pathRegex) } catch { fail('pathRegex', 'a valid regular expression', r.pathRegex) }
+    const problem = pathRegexProblem(r.pathRegex)
+    if (problem !== null) {
+      // The reason goes with the pattern: `got '"(?=x)"; RE2: invalid or unsupported Perl syntax'`.
+      throw new SIPUP_ERR_CACHE_RULE_INVALID(`${where}.pathRegex`, 'a regular expression in RE2 syntax (matched in ' +
+        'linear time, so no lookaround or backreferences)', `${JSON.stringify(r.pathRegex)}; RE2: ${problem}`)
+    }
+    path = compilePathRegex(r.pathRegex, pathOpts)
   } else if (r.path !== '') {
     if (!r.path.startsWith('/') && !r.path.startsWith('*')) fail('path', 'a glob starting with /', r.path)
-    path = globToRegExp(r.path)
+    path = compilePathGlob(r.path, 'any', pathOpts)
   }
   if (r.stripSetCookie && !r.anonymousOnly) {
     fail('stripSetCookie', 'anonymousOnly: true alongside it (stripping a logged-in user\'s Set-Cookie would ' +
       'log them out or share their page)', r.stripSetCookie)
   }
   if (r.override && r.ttl <= 0 && !r.bypass) fail('ttl', 'a duration > 0 with override: true', r.ttl)
+  for (const st of r.statuses) {
+    if (!OVERRIDE_STATUSES.has(st)) fail('statuses', `statuses from ${[...OVERRIDE_STATUSES].join(', ')}`, st)
+  }
   if (r.scope !== 'shared' && r.anonymousOnly) fail('scope', '"shared" with anonymousOnly: true', r.scope)
   if (r.methods.length === 0) fail('methods', 'at least one of GET, HEAD', r.methods)
   const name = ruleName(r, i)
@@ -82,6 +105,8 @@ function compileRule (r: CacheRuleConfig, i: number): CompiledRule {
     cookies: CookieCondition.compile(r.cookies),
     ttl: r.ttl,
     override: r.override,
+    statuses: new Set(r.statuses),
+    notFoundTtl: r.notFoundTtl,
     anonymousOnly: r.anonymousOnly,
     stripSetCookie: r.stripSetCookie,
     varyCookies: new CookiePatterns(r.vary.cookies),
@@ -94,6 +119,7 @@ function compileRule (r: CacheRuleConfig, i: number): CompiledRule {
 
 export interface RuleInput {
   method: string
+  /** The path as the origin reads it (`originPath()`). */
   path: string
   host: string
   /** Raw query string without `?` ('' when none). */

@@ -12,7 +12,7 @@ import type { RequestField } from '../../core/types.js'
 import { IDENTITY, pickEncoding, typeMatcher, type Encoding } from './compression.js'
 import { Coalescer } from './coalescer.js'
 import { ContextResolver } from './context.js'
-import { digest, purgePrefixForUrl, queryNormalizer, type QueryNormalizer } from './cache-key.js'
+import { digest, purgePrefixForUrl, queryDropper, queryNormalizer, type QueryDropper, type QueryNormalizer } from './cache-key.js'
 import { CacheMetrics } from './metrics.js'
 import type { PolicyRule } from './policy.js'
 import { compileRules, type CompiledRule } from './rules.js'
@@ -41,6 +41,8 @@ export class CacheRuntime {
   readonly coalescer: Coalescer | null
   readonly context: ContextResolver
   readonly normalize: QueryNormalizer
+  /** Removes `cache.query.drop` parameters from every origin request (null: nothing to drop). */
+  readonly dropQuery: QueryDropper | null
   readonly compressible: (contentType: string | string[] | undefined) => boolean
   readonly compression: boolean
   readonly minCompressSize: number
@@ -73,12 +75,13 @@ export class CacheRuntime {
   constructor (deps: RuntimeDeps) {
     const c = deps.config
     this.cfg = c
-    this.rules = compileRules(c.rules as CacheConfig['rules'])
+    this.rules = compileRules(c.rules as CacheConfig['rules'], deps.core.origin)
     this.store = deps.store
     this.coalescer = c.coalescing.enabled
       ? new Coalescer({ maxWait: c.coalescing.maxWait, hitForMiss: c.coalescing.hitForMiss })
       : null
     this.normalize = queryNormalizer({ sort: c.query.sort, drop: c.query.drop })
+    this.dropQuery = queryDropper(c.query.drop)
     this.compressible = typeMatcher(c.compression.types)
     this.compression = c.compression.enabled
     this.minCompressSize = c.compression.minSize
@@ -91,7 +94,7 @@ export class CacheRuntime {
     this.#anonymousContext = c.loggedIn.anonymousContext === '' ? null : c.loggedIn.anonymousContext
     this.purgeMethod = c.purge.method
     this.defaultRuleIndex = this.rules.length
-    this.defaultPolicy = { ttl: 0, override: false, grace: c.grace }
+    this.defaultPolicy = { ttl: 0, override: false, grace: c.grace, statuses: new Set(), notFoundTtl: 0 }
     this.metrics = new CacheMetrics(deps.registry, this.rules.map(r => r.name), deps.store)
     const n = c.statusName
     this.status = {

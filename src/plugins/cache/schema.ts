@@ -6,9 +6,11 @@ import { InvalidateSchema } from './invalidate-schema.js'
 
 export const CacheRuleSchema = Type.Object({
   name: Str('Label of the rule in metrics, logs and `Cache-Status` (empty = `rule<N>`, N counted from 1).', ''),
-  path: Str('Glob matched against the request path (no query): `*` matches any run of characters, `?` one. ' +
-    'Empty = any path.', ''),
-  pathRegex: Str('Regular expression matched against the path instead of `path` (empty = not used).', ''),
+  path: Str('Glob matched against the request path as the origin reads it (see `origin`; `/x.php` also covers its ' +
+    'PATH_INFO): `*` matches any run of characters, `?` one. Bypass rules ignore case; rules that store follow ' +
+    '`origin.caseInsensitivePaths`. Empty = any path.', ''),
+  pathRegex: Str('Regular expression (RE2 syntax, matched in linear time: no lookaround or backreferences) ' +
+    'matched against the path (as `path` sees it) instead of `path` (empty = not used).', ''),
   methods: Type.Array(Type.Union([Type.Literal('GET'), Type.Literal('HEAD')]), {
     description: 'Methods the rule matches (only GET and HEAD are ever served from the cache).', default: ['GET', 'HEAD']
   }),
@@ -20,7 +22,14 @@ export const CacheRuleSchema = Type.Object({
   ttl: Duration({ description: 'Freshness lifetime. Without `override` it only applies when the origin gives no ' +
     'explicit freshness (max-age, s-maxage, Expires); 0 = the origin headers alone decide.', default: 0 }),
   override: Bool('Ignore the origin\'s no-store, no-cache, private, max-age and Expires and cache for `ttl` ' +
-    '(for legacy pages that send PHP\'s no-cache headers). Needs `ttl` > 0.', false),
+    '(for legacy pages that send PHP\'s no-cache headers). Needs `ttl` > 0. Applies only to the `statuses` listed.', false),
+  statuses: Type.Array(Type.Integer(), {
+    description: 'Response statuses an `override` rule stores (any of 200, 203, 204, 300, 301, 308, 404, 405, 410, 414; ' +
+      'never a 5xx or a 302/303/307 redirect); other statuses are not stored by the rule.',
+    default: [200, 203, 301, 404, 410]
+  }),
+  notFoundTtl: Duration({ description: 'Freshness of a 404 stored by an `override` rule (at most `ttl`): a missing ' +
+    'page may be created soon.', default: '1m' }),
   anonymousOnly: Bool('Match only anonymous visitors: no Authorization, and not logged in by `cache.loggedIn` ' +
     '(by default: no session cookie); other requests go on to the next rule.', false),
   stripSetCookie: Bool('Remove Set-Cookie from responses of this rule, so they can be stored and shared. ' +
@@ -68,8 +77,10 @@ export const CacheSchema = Type.Object({
     default: {}
   }),
   query: Type.Object({
-    sort: Bool('Sort query parameters in the cache key, so `?a=1&b=2` and `?b=2&a=1` share an entry.', true),
-    drop: StrList('Query parameters left out of the cache key (`*` at the end matches a prefix).',
+    sort: Bool('Sort query parameters by name in the cache key, so `?a=1&b=2` and `?b=2&a=1` share an entry; ' +
+      'parameters of one name keep their order (`?id=1&id=2` is not `?id=2&id=1`: PHP uses the last).', true),
+    drop: StrList('Query parameters left out of the cache key and removed from every request sent to the origin, so ' +
+      'a page reflecting them can\'t store one visitor\'s value for all (`*` at the end matches a prefix).',
       ['utm_*', 'gclid', 'fbclid'])
   }, { additionalProperties: false, description: 'Query normalization in the cache key.', default: {} }),
   compression: Type.Object({

@@ -4,7 +4,7 @@
 // and chores are claimed through the core's fleet locks, so each runs once across every process on the Redis.
 import fp from 'fastify-plugin'
 import type { FastifyPluginAsync } from 'fastify'
-import { SIPUP_ERR_JOBS_CONFIG } from '../../errors.js'
+import { requireRedis } from './check.js'
 import { jobsAdminRoutes } from './admin-routes.js'
 import { serviceFromConfig } from './engine-from-config.js'
 import { jobsRoutes } from './routes.js'
@@ -20,7 +20,7 @@ const FEATURE = 'jobs'
 const jobsPlugin: FastifyPluginAsync<JobsPluginOptions> = async (fastify, { config }) => {
   const sidecar = fastify.sidecar
   const core = sidecar.config
-  if (!core.redis.enabled) throw new SIPUP_ERR_JOBS_CONFIG('enabled', 'redis.enabled: true (jobs live in Redis)', 'redis.enabled is false')
+  requireRedis(core)
   const locks = sidecar.locks
   const service = serviceFromConfig(core, config, sidecar.metrics, fastify.log, (key, ttlMs) => locks.claim(key, ttlMs))
   fastify.decorate('sidecarJobs', service)

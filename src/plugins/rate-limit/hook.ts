@@ -9,7 +9,7 @@ import type { Limiter } from './limiter.js'
 import { BAN_TIER, LIST_TIER, STORE_TIER, type RateLimitMetrics } from './metrics.js'
 import type { RateLimitParams, ResolvedRule } from './options.js'
 import { parseCookies, type CookiePair } from '../../core/cookies.js'
-import { normalizePath } from './path-match.js'
+import { originPath } from '../../core/origin-path.js'
 import { reject } from './response.js'
 import type { Check, CheckResult, Outcome, Tier } from './types.js'
 import type { RequestField } from '../../core/types.js'
@@ -29,14 +29,6 @@ type MaybePromise<T> = T | Promise<T>
 
 function isPromise<T> (v: MaybePromise<T>): v is Promise<T> {
   return typeof (v as { then?: unknown } | null)?.then === 'function'
-}
-
-/** The path rules are matched against (see path-match.ts); the raw path when it can't be decoded. */
-function rulePath (url: string): string {
-  const p = normalizePath(url)
-  if (p !== null) return p
-  const q = url.indexOf('?')
-  return q === -1 ? url : url.slice(0, q)
 }
 
 /** Key of a `key: field` rule: the field's value, read from a small urlencoded body (kept for forwarding). */
@@ -97,7 +89,7 @@ export function createRateLimitHook (ctx: HookContext): (request: FastifyRequest
       for (let i = 0; i < rules.length; i++) {
         const rule = rules[i]
         if (rule.methods !== null && !rule.methods.has(method)) continue
-        path ??= rulePath(request.url)
+        path ??= originPath(request.url)
         if (!rule.path.test(path)) continue
         if (rule.cookies !== null && !rule.cookies.test(cookies ??= parseCookies(request.headers.cookie))) continue
         const id = rule.key === 'ip'

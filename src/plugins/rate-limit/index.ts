@@ -37,8 +37,8 @@ function describe (params: ReturnType<typeof resolveParams>): string {
 
 const rateLimitPlugin: FastifyPluginAsync<RateLimitPluginOptions> = async (fastify, opts) => {
   const cfg = opts.config
-  const params = resolveParams(cfg)
   const sidecar = fastify.sidecar
+  const params = resolveParams(cfg, sidecar.config.origin)
   const redis = sidecar.redis
   const client = cfg.store === 'redis' ? redis.client : null
   const metrics = new RateLimitMetrics(sidecar.metrics, params.tierNames)

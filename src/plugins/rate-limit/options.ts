@@ -6,7 +6,7 @@ import { formatDuration } from '../../config/units.js'
 import { compileAddressList, type AddressList } from '../../config/address-list.js'
 import type { HeaderOptions } from './headers.js'
 import { IdentityResolver } from './identity.js'
-import { compileGlob } from './path-match.js'
+import { compilePathGlob } from '../../core/origin-path.js'
 import { MAX_WINDOW_MS, type RateLimitSection, type TierConfig } from './schema.js'
 import { leaseChunk, makeTier } from './tiers.js'
 import type { BanPolicy, Tier } from './types.js'
@@ -62,7 +62,14 @@ function tierOf (name: string, cfg: TierConfig, lease: RateLimitSection['lease']
   return makeTier(name, cfg.limit, cfg.window, cfg.dryRun, leaseChunk(cfg.limit, lease))
 }
 
-export function resolveParams (cfg: RateLimitSection): RateLimitParams {
+/** What rules need to know about the origin's paths (the core's `origin` section). */
+export interface OriginPaths {
+  readonly pathInfo: boolean
+}
+
+export function resolveParams (cfg: RateLimitSection, origin: OriginPaths = { pathInfo: true }): RateLimitParams {
+  // Limits match case-insensitively whatever the origin does: over-matching a limit is the safe side.
+  const pathOpts = { caseInsensitive: true, pathInfo: origin.pathInfo }
   const ipTier = tierOf('ip', cfg.ip, cfg.lease)
   const userTier = tierOf('user', cfg.user, cfg.lease)
   const seen = new Set<string>()
@@ -79,7 +86,7 @@ export function resolveParams (cfg: RateLimitSection): RateLimitParams {
     return {
       tier: makeTier(r.name, r.limit, r.window, r.dryRun, leaseChunk(r.limit, cfg.lease)),
       methods,
-      path: compileGlob(r.path),
+      path: compilePathGlob(r.path, 'segments', pathOpts),
       key: r.key,
       field: r.field,
       cookies: CookieCondition.compile(r.cookies)

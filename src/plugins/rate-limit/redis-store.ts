@@ -187,9 +187,13 @@ export class RedisStore implements RateLimitStore {
   }
 }
 
+/** Rejects after `ms`, but only once the poll phase after the timer has run: a reply that arrived while this
+ * process was stalled is read first (see src/core/redis-timeout.ts). */
 function withTimeout<T> (p: Promise<T>, ms: number): Promise<T> {
   let timer: NodeJS.Timeout | undefined
-  return Promise.race([p, new Promise<T>((_resolve, reject) => { timer = setTimeout(reject, ms, TIMED_OUT) })])
+  return Promise.race([p, new Promise<T>((_resolve, reject) => {
+    timer = setTimeout(() => { setImmediate(reject, TIMED_OUT) }, ms)
+  })])
     .finally(() => { clearTimeout(timer) })
 }
 

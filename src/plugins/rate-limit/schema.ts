@@ -34,8 +34,9 @@ export const RuleSchema = Type.Object({
   path: Type.String({
     minLength: 1,
     pattern: '^/',
-    description: 'Glob matched against the request path (no query, percent-decoded, dot segments and repeated ' +
-      'slashes removed): `*` matches within one segment, `**` across segments.'
+    description: 'Glob matched, ignoring case, against the request path as the origin reads it (see `origin`: no ' +
+      'query, percent-decoded, dot segments, `;` parameters, trailing dots and spaces removed; `/x.php` also covers ' +
+      'its PATH_INFO `/x.php/...`): `*` matches within one segment, `**` across segments.'
   }),
   limit: Limit('Requests allowed per `window` for one key.', 10),
   window: Window('Length of the window (at least 1s, at most 7d).', '5m'),

@@ -91,7 +91,7 @@ export async function runCache (args: string[], io: Io): Promise<number> {
     io.stderr.write(`sipup-sidecar cache purge: ${e.code}: ${e.message}\n`)
     return EXIT_USAGE
   }
-  const loaded = loadConfigOrReport(values.config, io.stderr)
+  const loaded = await loadConfigOrReport(values.config, io.stderr)
   if (loaded === null) return EXIT_USAGE
   const config = loaded.config
   const cfg = config.cache

@@ -176,7 +176,7 @@ export async function runDb (args: string[], io: Io): Promise<number> {
     io.stderr.write(`db ${sub} takes no arguments, got '${ids.join(' ')}'\n`)
     return EXIT_USAGE
   }
-  const loaded = loadConfigOrReport(values.config, io.stderr)
+  const loaded = await loadConfigOrReport(values.config, io.stderr)
   if (loaded === null) return EXIT_USAGE
   const config = loaded.config
   let container: SidecarContainer | null = null

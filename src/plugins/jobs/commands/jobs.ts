@@ -76,7 +76,7 @@ export const command: Command = {
         return EXIT_USAGE
       }
     }
-    const loaded = loadConfigOrReport(values.config)
+    const loaded = await loadConfigOrReport(values.config)
     if (loaded === null) return EXIT_USAGE
     const service = serviceFromConfig(loaded.config, loaded.config.jobs, new Registry(), pino({ level: 'silent' }))
     try {

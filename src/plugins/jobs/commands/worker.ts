@@ -17,7 +17,7 @@ hand the rest back, and exit. With metrics.port set, the worker serves its own m
 
 ${CONFIG_USAGE}`,
   async run (args) {
-    const loaded = loadConfigFromArgs(args)
+    const loaded = await loadConfigFromArgs(args)
     if (loaded === null) return EXIT_USAGE
     const config = loaded.config
     if (!config.jobs.enabled) {

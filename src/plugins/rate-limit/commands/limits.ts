@@ -110,7 +110,7 @@ export async function runLimits (args: string[], io: Io): Promise<number> {
     io.stderr.write(sub === 'bans' ? `limits bans takes no arguments, got '${rest.join(' ')}'\n` : 'limits unban takes one address\n')
     return EXIT_USAGE
   }
-  const loaded = loadConfigOrReport(values.config, io.stderr)
+  const loaded = await loadConfigOrReport(values.config, io.stderr)
   if (loaded === null) return EXIT_USAGE
   const config = loaded.config
   const rl = config.rateLimit

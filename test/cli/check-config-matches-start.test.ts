@@ -1,0 +1,123 @@
+// Issue 12 item 5: check-config runs every check start-up runs (one code path), so what start would refuse is
+// refused by check-config with exit 2 and the key path; start itself exits 2 on such a config, with no stack
+// trace and without hanging, Redis enabled or not. Regexes that can't be matched in linear time are refused.
+import t from 'tap'
+import { spawn, spawnSync } from 'node:child_process'
+import { writeFileSync } from 'node:fs'
+import { createServer } from 'node:net'
+import { join } from 'node:path'
+import { packageRoot } from '../../src/paths.js'
+import { REDIS_URL, uniquePrefix } from '../helpers/services.js'
+import { deleteKeys } from '../rate-limit/fixtures.js'
+
+const CLI = join(packageRoot, 'dist', 'src', 'cli', 'index.js')
+
+function run (args: string[]) {
+  const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', env: { PATH: process.env.PATH }, timeout: 20_000 })
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr }
+}
+
+/** `start` until it exits (null on a timeout: it hung). */
+function start (file: string): Promise<{ code: number | null, stderr: string }> {
+  return new Promise(resolve => {
+    const child = spawn(process.execPath, [CLI, 'start', '-c', file], { env: { PATH: process.env.PATH } })
+    let stderr = ''
+    child.stderr.on('data', (c: Buffer) => { stderr += c.toString() })
+    child.stdout.resume()
+    const timer = setTimeout(() => { child.kill('SIGKILL'); resolve({ code: null, stderr }) }, 15_000)
+    child.on('exit', code => { clearTimeout(timer); resolve({ code, stderr }) })
+  })
+}
+
+const PREFIX = uniquePrefix('cli-start')
+const REDIS = `redis: { enabled: true, url: '${REDIS_URL}', keyPrefix: '${PREFIX}' }\n`
+// A sidecar that got as far as Redis may have stored its admin secret there.
+t.after(() => deleteKeys(PREFIX))
+const BASE = 'server: { host: 127.0.0.1, port: 0 }\nlog: { level: error, requests: false }\n'
+
+const CASES: Record<string, { yaml: string, line: RegExp }> = {
+  'invalid pathRegex': {
+    yaml: "cache: { enabled: true, store: memory, rules: [{ pathRegex: '([', ttl: 1m }] }\n",
+    line: /: cache\.rules\[0\]\.pathRegex: expected a regular expression in RE2 syntax/
+  },
+  'backreference (no linear-time match)': {
+    yaml: "cache: { enabled: true, store: memory, rules: [{ pathRegex: '^/(a+)\\1$', ttl: 1m }] }\n",
+    line: /: cache\.rules\[0\]\.pathRegex: .*RE2: .*invalid escape sequence/
+  },
+  'lookahead': {
+    yaml: "cache: { enabled: true, store: memory, rules: [{ pathRegex: '^/(?!admin)', ttl: 1m }] }\n",
+    line: /: cache\.rules\[0\]\.pathRegex: .*RE2: .*unsupported Perl syntax/
+  },
+  'stripSetCookie without anonymousOnly': {
+    yaml: 'cache: { enabled: true, store: memory, rules: [{ path: /x, stripSetCookie: true }] }\n',
+    line: /: cache\.rules\[0\]\.stripSetCookie: expected anonymousOnly: true/
+  },
+  'override status 5xx': {
+    yaml: 'cache: { enabled: true, store: memory, rules: [{ path: /x, ttl: 1m, override: true, statuses: [200, 500] }] }\n',
+    line: /: cache\.rules\[0\]\.statuses: expected statuses from/
+  },
+  'rate-limit rule named like a tier': {
+    yaml: 'rateLimit: { enabled: true, store: memory, rules: [{ name: ip, path: /x }] }\n',
+    line: /: rateLimit\.rules\[0\]\.name: expected a name other than/
+  },
+  'trustProxy /33': {
+    yaml: 'server: { host: 127.0.0.1, port: 0, trustProxy: [10.0.0.0/33] }\n',
+    line: /: server\.trustProxy\[0\]: expected an IPv4 or IPv6 address or CIDR/
+  },
+  'purge.allow not a CIDR': {
+    yaml: "cache: { enabled: true, store: memory, purge: { allow: ['10.0.0.0/abc'] } }\n",
+    line: /: cache\.purge\.allow\[0\]: expected an IPv4 or IPv6 address or CIDR/
+  }
+}
+
+for (const [name, c] of Object.entries(CASES)) {
+  t.test(`${name}: check-config and start both exit 2 naming the key, start with Redis on too`, async t => {
+    const dir = t.testdir({})
+    for (const redis of [false, true]) {
+      const file = join(dir, `${redis ? 'redis' : 'plain'}.yaml`)
+      writeFileSync(file, (c.yaml.startsWith('server:') ? '' : BASE) + (redis ? REDIS : 'redis: { enabled: false }\n') + c.yaml)
+      const checked = run(['check-config', '-c', file])
+      t.equal(checked.code, 2, `check-config exit 2 (redis ${redis})`)
+      t.match(checked.stderr, c.line)
+      const started = await start(file)
+      t.equal(started.code, 2, `start exits 2, does not hang (redis ${redis})`)
+      t.match(started.stderr, c.line)
+      t.notMatch(started.stderr, /\n\s+at /, 'no stack trace')
+    }
+  })
+}
+
+t.test('a problem in a default the user did not spell out is blamed on the user file holding its parent', async t => {
+  const dir = t.testdir({})
+  const file = join(dir, 'jobs.yaml')
+  writeFileSync(file, 'redis: { enabled: false }\njobs: { enabled: true, secret: "0123456789abcdef0123456789abcdef", types: [{ name: mail }] }\n')
+  const r = run(['check-config', '-c', file])
+  t.equal(r.code, 2)
+  t.match(r.stderr, /jobs\.yaml: jobs\.enabled: expected redis\.enabled: true/)
+})
+
+t.test('start on a busy port exits (1) at once instead of hanging on its Redis connection', async t => {
+  const busy = createServer()
+  await new Promise<void>(resolve => busy.listen(0, '127.0.0.1', resolve))
+  t.after(() => new Promise<void>(resolve => busy.close(() => resolve())))
+  const port = (busy.address() as { port: number }).port
+  const dir = t.testdir({})
+  const file = join(dir, 'busy.yaml')
+  writeFileSync(file, `server: { host: 127.0.0.1, port: ${port} }\nlog: { level: error }\n${REDIS}cache: { enabled: true }\n`)
+  const r = await start(file)
+  t.equal(r.code, 1)
+  t.match(r.stderr, /EADDRINUSE/)
+  t.notMatch(r.stderr, /\n\s+at /)
+})
+
+t.test('a catastrophic-backtracking pathRegex runs in linear time (RE2), so a long crafted path costs nothing', async t => {
+  const { compileRules, matchRule } = await import('../../src/plugins/cache/rules.js')
+  const { Value } = await import('@sinclair/typebox/value')
+  const { CacheRuleSchema } = await import('../../src/plugins/cache/schema.js')
+  const rule = Value.Default(CacheRuleSchema, { pathRegex: '^/(a+)+$', ttl: 1000 }) as Parameters<typeof compileRules>[0][number]
+  const rules = compileRules([rule])
+  // 2^60 steps for a backtracking engine: this line would not return within the test's timeout.
+  const path = '/' + 'a'.repeat(60) + '!'
+  t.equal(matchRule(rules, { method: 'GET', host: 'h', query: '', identified: false, cookies: [], path }), null)
+  t.equal(matchRule(rules, { method: 'GET', host: 'h', query: '', identified: false, cookies: [], path: '/aaaa' })?.name, 'rule1')
+})
