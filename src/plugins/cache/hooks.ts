@@ -107,17 +107,23 @@ function scheme (request: FastifyRequest): string {
 }
 
 function bypass (rt: CacheRuntime, request: WithState, reply: FastifyReply, rule: CompiledRule | null,
-  why: string, done: Done): void {
+  why: string, done: Done, status = rt.status.bypass): void {
   request[kCacheState] = null
   rt.outcome.set(request.sidecar, 'BYPASS')
   rt.metrics.lookup(rule === null ? rt.defaultRuleIndex : rule.index, 'BYPASS')
   const res = reply.raw
   if (rt.serveOpts.xCache) res.setHeader('x-cache', 'BYPASS')
-  res.setHeader('cache-status', `${rt.status.bypass}; detail=${why}`)
+  res.setHeader('cache-status', `${status}; detail=${why}`)
   done()
 }
 
 function lookup (l: Lookup): void {
+  const cc = l.request.raw.headers['cache-control']
+  // RFC 9111 §5.2.1.5: a request no-store may neither be answered from the cache nor have its response stored.
+  if (cc !== undefined && parseCacheControl(cc).has('no-store')) {
+    bypass(l.rt, l.request, l.reply, l.rule, 'request-no-store', l.done, l.rt.status.request)
+    return
+  }
   let got
   try {
     got = l.rt.store.get(l.key)

@@ -55,7 +55,7 @@ export class CacheRuntime {
   /** Policy of requests that match no rule: origin headers, plus `cache.grace`. */
   readonly defaultPolicy: PolicyRule
   /** Cache-Status values that never change. */
-  readonly status: { hit: string, swr: string, coalesced: string, miss: string, stored: string, bypass: string }
+  readonly status: { hit: string, swr: string, coalesced: string, miss: string, stored: string, bypass: string, request: string }
   readonly #purgeAllow: AddressList
   readonly #refreshing = new Set<string>()
   readonly #upstream: () => Dispatcher
@@ -93,7 +93,9 @@ export class CacheRuntime {
       coalesced: `${n}; hit; collapsed`,
       miss: `${n}; fwd=miss`,
       stored: `${n}; fwd=miss; stored`,
-      bypass: `${n}; fwd=bypass`
+      bypass: `${n}; fwd=bypass`,
+      // RFC 9211 §2.2: the request's own directives kept the cache from answering.
+      request: `${n}; fwd=request`
     }
     this.#purgeAllow = new AddressList(c.purge.allow)
     this.#upstream = deps.upstream
