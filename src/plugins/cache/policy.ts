@@ -88,6 +88,13 @@ function seconds (v: string | true | undefined): number {
   return Number.isFinite(n) && n > 0 ? n : 0
 }
 
+/** RFC 9111 §5.1: Age is a non-negative integer (delta-seconds); any other value is ignored, as if absent. */
+export function parseAge (value: HeaderValue): number {
+  const v = first(value)?.trim()
+  if (v === undefined || !/^\d+$/.test(v)) return 0
+  return Math.min(Number(v), 2 ** 31)
+}
+
 /** Parses a Vary header into lower-cased names; null for `Vary: *`. */
 export function parseVary (value: HeaderValue): string[] | null {
   if (value === undefined) return []
@@ -119,7 +126,7 @@ export function analyzeResponse (req: RequestFacts, status: number, headers: Hea
   if (reqCc.has('no-store')) { out.uncacheable = 'request-no-store'; return out }
   out.authOk = cc.has('public') || cc.has('s-maxage') || cc.has('must-revalidate')
   if (req.headers.authorization !== undefined && !out.authOk) { out.uncacheable = 'authorization'; return out }
-  const age = seconds(first(headers.age))
+  const age = parseAge(headers.age)
   out.initialAge = age
   const grace = rule?.grace ?? 0
 
@@ -137,6 +144,8 @@ export function analyzeResponse (req: RequestFacts, status: number, headers: Hea
   const normalizedCc = normalizeCacheControl(headers['cache-control'])
   if (normalizedCc !== undefined) fixed['cache-control'] = normalizedCc
   if (headers.expires !== undefined && Number.isNaN(parseHttpDate(first(headers.expires)))) fixed.expires = EXPIRED
+  // CachePolicy reads Age with parseInt too ('7200.0' → 7200): hand it only a valid one.
+  if (headers.age !== undefined) fixed.age = age > 0 ? String(age) : undefined
   const policy = new CachePolicy({ method: req.method, url: req.url, headers: policyRequestHeaders(req.headers) },
     { status, headers: fixed }, { shared: true })
   if (!policy.storable()) { out.uncacheable = cc.has('no-store') ? 'no-store' : cc.has('private') ? 'private' : `not-storable-${status}`; return out }
