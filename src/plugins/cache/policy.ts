@@ -2,6 +2,7 @@
 // gaps measured in shared/notes/http-cache-libraries.md closed around it. The result is plain numbers, so a hit
 // only compares timestamps and never builds a CachePolicy.
 import CachePolicy from 'http-cache-semantics'
+import { connectionTokens } from '../../proxy/headers.js'
 
 export type HeaderValue = string | string[] | undefined
 export type Headers = Record<string, HeaderValue>
@@ -209,9 +210,11 @@ const KEEP_ON_304 = new Set(['content-length', 'content-encoding', 'transfer-enc
 
 export function merge304 (stored: Record<string, string | string[]>, fresh: Headers): Record<string, string | string[]> {
   const out: Record<string, string | string[]> = { ...stored }
+  const listed = fresh.connection === undefined ? null : connectionTokens(fresh.connection)
   for (const k in fresh) {
     const v = fresh[k]
     if (v === undefined || KEEP_ON_304.has(k) || k === 'set-cookie' || HOP_BY_HOP.has(k)) continue
+    if (listed !== null && listed.has(k)) continue
     out[k] = v
   }
   return out
