@@ -9,6 +9,7 @@ import { analyzeResponse, merge304, notModified, type Analysis, type Headers, ty
 import type { CacheRuntime } from './runtime.js'
 import { entryHeaders } from './serve.js'
 import { INVALIDATE, STORE, type CacheState } from './state.js'
+import { policyView, targetedValue, withoutTargeted } from './targeted.js'
 import type { CacheEntry } from './types.js'
 import type { Outcome } from './metrics.js'
 
@@ -23,9 +24,10 @@ export function cacheInterceptor (rt: CacheRuntime): Dispatcher.DispatcherCompos
   return dispatch => function cacheDispatch (opts: Opts, handler: Handler) {
     const own = opts[kCacheState]
     const state = own !== undefined ? own : opts[kSidecarRequest]?.[kCacheState]
-    if (state === undefined || state === null) return dispatch(opts, handler)
+    if (state === undefined || state === null || (state.mode !== STORE && state.mode !== INVALIDATE)) {
+      return dispatch(opts, rt.targeted.length === 0 ? handler : new StripTargetedHandler(rt.targeted, handler))
+    }
     if (state.mode === INVALIDATE) return dispatch(opts, new InvalidateHandler(rt, state, handler))
-    if (state.mode !== STORE) return dispatch(opts, handler)
     return dispatch({ ...opts, headers: storeRequestHeaders(rt, opts.headers, state) }, new CacheHandler(rt, state, handler))
   }
 }
@@ -71,6 +73,7 @@ class CacheHandler implements Handler {
   #status = 0
   #headers: Headers | null = null
   #analysis: Analysis | null = null
+  #targeted: string | null = null
   #responseTime = 0
 
   constructor (rt: CacheRuntime, state: CacheState, next: Handler) {
@@ -102,12 +105,13 @@ class CacheHandler implements Handler {
         return
       }
     }
-    let out = headers
-    if (state.rule?.stripSetCookie === true && headers['set-cookie'] !== undefined) out = without(headers, 'set-cookie')
+    const targeted = targetedValue(headers, rt.targeted)
+    let out = withoutTargeted(headers, rt.targeted)
+    if (state.rule?.stripSetCookie === true && out['set-cookie'] !== undefined) out = without(out, 'set-cookie')
     const encoding = out['content-encoding']
     const encoded = encoding !== undefined && encoding !== 'identity'
-    const a = analyzeResponse({ method: 'GET', url: state.url, headers: state.headers }, statusCode, out, ruleOf(rt, state),
-      rt.compression && !encoded)
+    const a = analyzeResponse({ method: 'GET', url: state.url, headers: state.headers }, statusCode,
+      policyView(out, targeted), ruleOf(rt, state), rt.compression && !encoded)
     let why = a.uncacheable
     const len = Number(out['content-length'])
     if (why === null && len > rt.maxObjectSize) why = 'too-large'
@@ -116,6 +120,7 @@ class CacheHandler implements Handler {
       this.#chunks = []
       this.#analysis = a
       this.#headers = out
+      this.#targeted = targeted
       this.#status = statusCode
     } else {
       this.#settle(null, true)
@@ -194,7 +199,8 @@ class CacheHandler implements Handler {
       responseTime: this.#responseTime,
       rule: state.rule?.name ?? 'default',
       requestHeaders: state.headers,
-      compress: rt.compression && !encoded && body.length >= rt.minCompressSize && rt.compressible(headers['content-type'])
+      compress: rt.compression && !encoded && body.length >= rt.minCompressSize && rt.compressible(headers['content-type']),
+      targeted: this.#targeted
     })
     const pending: Promise<void>[] = []
     for (const e of entries) {
@@ -208,9 +214,11 @@ class CacheHandler implements Handler {
   #revalidated (controller: Controller, stale: CacheEntry, headers: Headers, now: number): void {
     const rt = this.#rt
     const state = this.#state
-    const merged = merge304(stale.headers, headers)
-    const a = analyzeResponse({ method: 'GET', url: state.url, headers: state.headers }, stale.status, merged,
-      ruleOf(rt, state), rt.compression)
+    // A 304 without a targeted field keeps the one stored with the response (RFC 9111 §4.3.4 header update).
+    const targeted = targetedValue(headers, rt.targeted) ?? stale.targeted ?? null
+    const merged = merge304(stale.headers, withoutTargeted(headers, rt.targeted))
+    const a = analyzeResponse({ method: 'GET', url: state.url, headers: state.headers }, stale.status,
+      policyView(merged, targeted), ruleOf(rt, state), rt.compression)
     let entry = stale
     if (a.uncacheable === null) {
       entry = {
@@ -228,6 +236,7 @@ class CacheHandler implements Handler {
         vary: null,
         rule: stale.rule
       }
+      if (targeted !== null) entry.targeted = targeted
       const r = rt.store.set(entry)
       if (r instanceof Promise) r.catch(() => undefined)
     }
@@ -303,7 +312,31 @@ class InvalidateHandler implements Handler {
 
   onResponseStart (controller: Controller, statusCode: number, headers: Headers, statusMessage?: string): void {
     if (statusCode >= 200 && statusCode < 400) this.#rt.invalidate(this.#state, headers.location, headers['content-location'])
-    this.#next.onResponseStart?.(controller, statusCode, headers as never, statusMessage)
+    this.#next.onResponseStart?.(controller, statusCode, withoutTargeted(headers, this.#rt.targeted) as never, statusMessage)
+  }
+
+  onResponseData (controller: Controller, chunk: Buffer): void { this.#next.onResponseData?.(controller, chunk) }
+  onResponseEnd (controller: Controller, trailers: Headers): void { this.#next.onResponseEnd?.(controller, trailers as never) }
+  onResponseError (controller: Controller, err: Error): void { this.#next.onResponseError?.(controller, err) }
+}
+
+/** Responses the cache doesn't store still lose the targeted fields: they are meant for the sidecar alone. */
+class StripTargetedHandler implements Handler {
+  readonly #names: readonly string[]
+  readonly #next: Handler
+
+  constructor (names: readonly string[], next: Handler) {
+    this.#names = names
+    this.#next = next
+  }
+
+  onRequestStart (controller: Controller, context: unknown): void { this.#next.onRequestStart?.(controller, context) }
+  onRequestUpgrade (controller: Controller, statusCode: number, headers: Headers, socket: import('node:stream').Duplex): void {
+    this.#next.onRequestUpgrade?.(controller, statusCode, headers as never, socket)
+  }
+
+  onResponseStart (controller: Controller, statusCode: number, headers: Headers, statusMessage?: string): void {
+    this.#next.onResponseStart?.(controller, statusCode, withoutTargeted(headers, this.#names) as never, statusMessage)
   }
 
   onResponseData (controller: Controller, chunk: Buffer): void { this.#next.onResponseData?.(controller, chunk) }

@@ -50,6 +50,8 @@ export interface BuildInput {
   requestHeaders: Headers
   /** Compress the body (identity text of at least the minimum size). */
   compress: boolean
+  /** The targeted cache-control value the analysis used (RFC 9213); absent or null when none. */
+  targeted?: string | null
 }
 
 export function timesFor (a: Analysis, responseTime: number): Pick<CacheEntry, 'freshUntil' | 'swrUntil' | 'sieUntil' | 'expiresAt'> {
@@ -83,6 +85,7 @@ export async function buildEntries (input: BuildInput): Promise<CacheEntry[]> {
     vary: null,
     rule: input.rule
   }
+  if (input.targeted != null) entry.targeted = input.targeted
   if (a.vary.length === 0) return [entry]
   const marker: CacheEntry = { ...entry, key: input.key, headers: {}, body: EMPTY, br: null, gzip: null, vary: a.vary }
   return [entry, marker]

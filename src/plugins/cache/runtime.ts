@@ -16,6 +16,7 @@ import { CacheMetrics } from './metrics.js'
 import type { PolicyRule } from './policy.js'
 import { compileRules, type CompiledRule } from './rules.js'
 import { CacheState, STORE } from './state.js'
+import { targetList } from './targeted.js'
 import type { CacheConfig } from './schema.js'
 import type { DeepReadonly } from '../../config/deep-readonly.js'
 import type { CacheEntry, CacheStore, PurgeSelector } from './types.js'
@@ -51,6 +52,8 @@ export class CacheRuntime {
   readonly sessionCookie: string
   readonly sessionNeedle: string
   readonly purgeMethod: boolean
+  /** RFC 9213 target list, lower-cased, first wins (empty: none obeyed or removed). */
+  readonly targeted: readonly string[]
   readonly defaultRuleIndex: number
   /** Policy of requests that match no rule: origin headers, plus `cache.grace`. */
   readonly defaultPolicy: PolicyRule
@@ -83,6 +86,7 @@ export class CacheRuntime {
     this.sessionCookie = c.sessionCookie
     this.sessionNeedle = `${c.sessionCookie}=`
     this.purgeMethod = c.purge.method
+    this.targeted = targetList(c.targetedHeader, c.cdnCacheControl)
     this.defaultRuleIndex = this.rules.length
     this.defaultPolicy = { ttl: 0, override: false, grace: c.grace }
     this.metrics = new CacheMetrics(deps.registry, this.rules.map(r => r.name), deps.store)
