@@ -53,6 +53,9 @@ const EXPIRED = 'Thu, 01 Jan 1970 00:00:00 GMT'
  * to a login page (302/303/307). */
 const OVERRIDE_STATUSES = new Set([200, 203, 204, 300, 301, 308, 404, 405, 410, 414, 501])
 
+/** The statuses http-cache-semantics' CachePolicy stores (its `understoodStatuses`, 4.3.0). */
+const POLICY_STATUSES = new Set([200, 203, 204, 300, 301, 302, 303, 307, 308, 404, 405, 410, 414, 501])
+
 export interface PolicyRule {
   ttl: number
   override: boolean
@@ -147,10 +150,15 @@ export function analyzeResponse (req: RequestFacts, status: number, headers: Hea
   if (headers.expires !== undefined && Number.isNaN(parseHttpDate(first(headers.expires)))) fixed.expires = EXPIRED
   // CachePolicy reads Age with parseInt too ('7200.0' → 7200): hand it only a valid one.
   if (headers.age !== undefined) fixed.age = age > 0 ? String(age) : undefined
-  const policy = new CachePolicy({ method: req.method, url: req.url, headers: policyRequestHeaders(req.headers) },
-    { status, headers: fixed }, { shared: true })
-  if (!policy.storable()) { out.uncacheable = cc.has('no-store') ? 'no-store' : cc.has('private') ? 'private' : `not-storable-${status}`; return out }
   const explicit = cc.has('s-maxage') || cc.has('max-age') || headers.expires !== undefined
+  // RFC 9111 §3: any final status may be stored when it carries explicit freshness; CachePolicy only stores the
+  // statuses it knows, so the others (a 500 or 429 with max-age) are judged as a 200 would be. Never 206 (we
+  // don't combine ranges) or 304, nor an unknown status under must-understand.
+  const judged = explicit && !POLICY_STATUSES.has(status) && status !== 206 && status !== 304 &&
+    !cc.has('must-understand') ? 200 : status
+  const policy = new CachePolicy({ method: req.method, url: req.url, headers: policyRequestHeaders(req.headers) },
+    { status: judged, headers: fixed }, { shared: true })
+  if (!policy.storable()) { out.uncacheable = cc.has('no-store') ? 'no-store' : cc.has('private') ? 'private' : `not-storable-${status}`; return out }
   let freshMs = policy.maxAge() * 1000
   // A rule's ttl stands in for the heuristic only when the origin gave no explicit freshness (RFC 9111 §4.2.2).
   if (!explicit && rule !== null && rule.ttl > 0 && !cc.has('no-cache')) freshMs = rule.ttl
