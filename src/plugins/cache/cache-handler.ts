@@ -5,7 +5,7 @@
 import type { Dispatcher } from 'undici'
 import { kCacheState, kSidecarRequest } from '../../symbols.js'
 import { buildEntries, parseTags, timesFor } from './entry-builder.js'
-import { analyzeResponse, merge304, notModified, type Analysis, type Headers, type PolicyRule } from './policy.js'
+import { analyzeResponse, merge304, notModified, parseCacheControl, type Analysis, type Headers, type PolicyRule } from './policy.js'
 import type { CacheRuntime } from './runtime.js'
 import { entryHeaders } from './serve.js'
 import { INVALIDATE, STORE, type CacheState } from './state.js'
@@ -101,7 +101,7 @@ class CacheHandler implements Handler {
     if (stale !== null) {
       if (statusCode === 304 && state.conditional) { this.#revalidated(controller, stale, headers, now); return }
       if (statusCode >= 500 && now < stale.sieUntil) {
-        this.#serveStale(controller, stale, now, `${rt.cfg.statusName}; fwd=stale; fwd-status=${statusCode}; detail=stale-if-error`)
+        this.#serveStale(controller, stale, now, `${rt.cfg.statusName}; fwd=stale; fwd-status=${statusCode}; detail=${staleWhy(stale, now)}`)
         return
       }
     }
@@ -175,8 +175,8 @@ class CacheHandler implements Handler {
     const stale = this.#state.stale
     this.#chunks = null
     if (stale !== null && Date.now() < stale.sieUntil && this.#headers === null) {
-      const code = (err as Error & { code?: string }).code ?? 'error'
-      this.#serveStale(DETACHED, stale, Date.now(), `${this.#rt.cfg.statusName}; fwd=stale; detail=stale-if-error-${code}`)
+      const now = Date.now()
+      this.#serveStale(DETACHED, stale, now, `${this.#rt.cfg.statusName}; fwd=stale; detail=${staleWhy(stale, now)}-${originFailure(err)}`)
       return
     }
     this.#settle(null, false)
@@ -342,6 +342,26 @@ class StripTargetedHandler implements Handler {
   onResponseData (controller: Controller, chunk: Buffer): void { this.#next.onResponseData?.(controller, chunk) }
   onResponseEnd (controller: Controller, trailers: Headers): void { this.#next.onResponseEnd?.(controller, trailers as never) }
   onResponseError (controller: Controller, err: Error): void { this.#next.onResponseError?.(controller, err) }
+}
+
+const TIMEOUTS = new Set(['UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'ETIMEDOUT'])
+const CLOSED = new Set(['UND_ERR_SOCKET', 'ECONNRESET', 'EPIPE', 'UND_ERR_CLOSED'])
+const UNREACHABLE = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN'])
+
+/** Cache-Status detail of a stale answer: what went wrong with the origin, in words an operator reads. */
+function originFailure (err: Error & { code?: string }): string {
+  const code = err.code ?? ''
+  if (TIMEOUTS.has(code)) return 'origin-timeout'
+  if (CLOSED.has(code)) return 'origin-closed'
+  if (UNREACHABLE.has(code)) return 'origin-unreachable'
+  return 'origin-error'
+}
+
+/** What allowed the stale answer: the origin's own stale-if-error, or the configured grace (RFC 9111 §4.2.4). */
+function staleWhy (stale: CacheEntry, now: number): string {
+  const sie = parseCacheControl(stale.targeted ?? stale.headers['cache-control']).get('stale-if-error')
+  const secs = typeof sie === 'string' && /^\d+$/.test(sie) ? Number(sie) : 0
+  return now < stale.freshUntil + secs * 1000 ? 'stale-if-error' : 'grace'
 }
 
 function ruleOf (rt: CacheRuntime, state: CacheState): PolicyRule {
