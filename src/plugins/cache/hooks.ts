@@ -7,6 +7,7 @@ import { cookieValue, digest, purgePrefixForUrl, ruleVaryPart, urlKey, varyKey }
 import { evaluate, notModified, parseCacheControl } from './policy.js'
 import { matchRule, type CompiledRule } from './rules.js'
 import type { CacheRuntime } from './runtime.js'
+import { serveRange } from './range.js'
 import { serveEntry, serveNotModified } from './serve.js'
 import { CacheState, INVALIDATE, STORE } from './state.js'
 import type { CacheEntry } from './types.js'
@@ -226,6 +227,9 @@ function hit (l: Lookup, entry: CacheEntry, now: number, outcome: Outcome, cache
     serveNotModified(reply.raw, entry, now, rt.serveOpts, outcome, cacheStatus)
     return
   }
+  // RFC 9110 §14.2: range handling is defined for GET only.
+  if (headers.range !== undefined && request.raw.method === 'GET' &&
+    serveRange(reply.raw, entry, headers, now, rt.serveOpts, outcome, cacheStatus)) return
   serveEntry(reply.raw, entry, rt.encodingFor(headers), request.raw.method === 'HEAD', now, rt.serveOpts, outcome, cacheStatus)
 }
 
