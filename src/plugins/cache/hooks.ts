@@ -31,6 +31,8 @@ interface Lookup {
   done: Done
   /** Already waited for a coalescing flight: don't join another. */
   waited: boolean
+  /** The coalescer's mark from before the store lookup (flights settled during the lookup count). */
+  since: number
 }
 
 export function onRequestHook (rt: CacheRuntime): onRequestHookHandler {
@@ -90,14 +92,14 @@ export function onRequestHook (rt: CacheRuntime): onRequestHookHandler {
             const base = key
             ctx.then(hash => {
               if (hash === null) bypass(rt, req, reply, rule, 'context-unavailable', done)
-              else lookup({ rt, request: req, reply, rule, key: `${base}x:${digest(hash)};`, scheme: sch, host, done, waited: false })
+              else lookup({ rt, request: req, reply, rule, key: `${base}x:${digest(hash)};`, scheme: sch, host, done, waited: false, since: 0 })
             }, done)
             return
           }
         }
       }
     }
-    lookup({ rt, request: req, reply, rule, key, scheme: sch, host, done, waited: false })
+    lookup({ rt, request: req, reply, rule, key, scheme: sch, host, done, waited: false, since: 0 })
   }
 }
 
@@ -125,6 +127,7 @@ function lookup (l: Lookup): void {
     bypass(l.rt, l.request, l.reply, l.rule, 'request-no-store', l.done, l.rt.status.request)
     return
   }
+  l.since = l.rt.coalescer?.mark() ?? 0
   let got
   try {
     got = l.rt.store.get(l.key)
@@ -191,7 +194,7 @@ function decide (l: Lookup, entry: CacheEntry | undefined): void {
   rt.outcome.set(request.sidecar, 'MISS')
   const co = rt.coalescer
   if (co === null || l.waited || headers.authorization !== undefined || co.isPass(l.key)) { l.done(); return }
-  const wait = co.join(l.key)
+  const wait = co.join(l.key, l.since, reqCc === null)
   if (wait === null) {
     state.leader = true
     // A leader that never reaches the origin (client gone, request error) releases its waiters when it closes;

@@ -140,6 +140,7 @@ export class CacheRuntime {
 
   async purge (selector: PurgeSelector, via: string): Promise<number> {
     this.metrics.purged.labels(via).inc()
+    this.coalescer?.forgetRecent()
     try {
       return await this.store.purge(selector)
     } catch (err) {
