@@ -293,11 +293,13 @@ class CacheHandler implements Handler {
   }
 }
 
-/** Purges the target (and Location / Content-Location) once an unsafe request succeeded. */
+/** Purges the target (and Location / Content-Location) once an unsafe request succeeded. The response ends only
+ * after the purge is through, so the client's next request can't meet the old entry in the shared store. */
 class InvalidateHandler implements Handler {
   readonly #rt: CacheRuntime
   readonly #state: CacheState
   readonly #next: Handler
+  #purging: Promise<void> | null = null
 
   constructor (rt: CacheRuntime, state: CacheState, next: Handler) {
     this.#rt = rt
@@ -311,12 +313,18 @@ class InvalidateHandler implements Handler {
   }
 
   onResponseStart (controller: Controller, statusCode: number, headers: Headers, statusMessage?: string): void {
-    if (statusCode >= 200 && statusCode < 400) this.#rt.invalidate(this.#state, headers.location, headers['content-location'])
+    if (statusCode >= 200 && statusCode < 400) this.#purging = this.#rt.invalidate(this.#state, headers.location, headers['content-location'])
     this.#next.onResponseStart?.(controller, statusCode, withoutTargeted(headers, this.#rt.targeted) as never, statusMessage)
   }
 
   onResponseData (controller: Controller, chunk: Buffer): void { this.#next.onResponseData?.(controller, chunk) }
-  onResponseEnd (controller: Controller, trailers: Headers): void { this.#next.onResponseEnd?.(controller, trailers as never) }
+  onResponseEnd (controller: Controller, trailers: Headers): void {
+    const purging = this.#purging
+    if (purging === null) { this.#next.onResponseEnd?.(controller, trailers as never); return }
+    // Redis commands fail fast (redis.commandTimeout), so this wait is bounded.
+    purging.then(() => { this.#next.onResponseEnd?.(controller, trailers as never) }, () => {})
+  }
+
   onResponseError (controller: Controller, err: Error): void { this.#next.onResponseError?.(controller, err) }
 }
 

@@ -156,8 +156,10 @@ export class CacheRuntime {
     return n
   }
 
-  /** RFC 9111 §4.4: after an unsafe request succeeds, drop the target URI and same-host Location/Content-Location. */
-  invalidate (state: CacheState, location: unknown, contentLocation: unknown): void {
+  /** RFC 9111 §4.4: after an unsafe request succeeds, drop the target URI and same-host Location/Content-Location.
+   * The purges start together, so the memory layer is cleared before this returns; the promise settles (never
+   * rejects) once the shared store is clear too. */
+  invalidate (state: CacheState, location: unknown, contentLocation: unknown): Promise<void> {
     const base = `${state.scheme}://${state.host}`
     const urls = [base + state.url]
     for (const v of [location, contentLocation]) {
@@ -167,7 +169,8 @@ export class CacheRuntime {
         if (u.host.toLowerCase() === state.host) urls.push(`${base}${u.pathname}${u.search}`)
       } catch { /* an unparsable Location invalidates nothing more */ }
     }
-    this.purgeUrls(urls, 'invalidation').catch(() => undefined)
+    return Promise.all(urls.map(u => this.purge({ kind: 'prefix', prefix: purgePrefixForUrl(u, this.normalize) }, 'invalidation')))
+      .then(() => undefined, () => undefined)
   }
 
   /** Serves nothing: starts one background refresh of a stale entry per key (stale-while-revalidate, grace). */
