@@ -1,7 +1,9 @@
 // bench/passthrough: the pass-through path with every plugin off, side by side in one run (rounds interleaved,
 // medians): the origin's /fast route direct, the sidecar, plain Fastify + @fastify/http-proxy with its defaults,
 // and nginx as a pass-through proxy when it is installed. Each party runs in its own process.
-// Usage: node dist/bench/passthrough.js [--rounds 9] [--seconds 5] [--connections 64]
+// With --body N: the cost of request buffering instead: POST /echo with an N-byte body, the sidecar with
+// proxy.requestBuffering on (default) and off (streaming), side by side.
+// Usage: node dist/bench/passthrough.js [--rounds 9] [--seconds 5] [--connections 64] [--body 10240]
 import { execFileSync, spawn } from 'node:child_process'
 import { existsSync, mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -20,6 +22,8 @@ async function role (name: string, port: number, upstream: string): Promise<void
     await startOriginRole(port)
   } else if (name === 'sidecar') {
     await startSidecarRole(port, upstream)
+  } else if (name === 'sidecar-streaming') {
+    await startSidecarRole(port, upstream, { proxy: { requestBuffering: false } })
   } else if (name === 'http-proxy') {
     const { default: Fastify } = await import('fastify')
     const { default: proxy } = await import('@fastify/http-proxy')
@@ -56,7 +60,7 @@ http {
 }
 
 async function main (): Promise<void> {
-  const { values } = parseArgs({ options: { role: { type: 'string' }, port: { type: 'string' }, upstream: { type: 'string' }, rounds: { type: 'string' }, seconds: { type: 'string' }, connections: { type: 'string' } } })
+  const { values } = parseArgs({ options: { role: { type: 'string' }, port: { type: 'string' }, upstream: { type: 'string' }, rounds: { type: 'string' }, seconds: { type: 'string' }, connections: { type: 'string' }, body: { type: 'string' } } })
   if (values.role !== undefined) {
     await role(values.role, Number(values.port), values.upstream ?? '')
     return
@@ -64,6 +68,10 @@ async function main (): Promise<void> {
   const rounds = Number(values.rounds ?? 9)
   const seconds = Number(values.seconds ?? 5)
   const connections = Number(values.connections ?? 64)
+  if (values.body !== undefined) {
+    await postBench(Number(values.body), rounds, seconds, connections)
+    return
+  }
   const [po, ps, ph, pn] = await Promise.all([freePort(), freePort(), freePort(), freePort()])
   const upstream = `http://127.0.0.1:${po}`
   const procs: Started[] = []
@@ -95,6 +103,37 @@ async function main (): Promise<void> {
     console.log(`per-round sidecar / http-proxy ratios: ${perRound.map(r => r.toFixed(2)).join(' ')}`)
     // Each round measures both back to back, so the per-round ratio cancels the machine's drift; its median is the headline.
     console.log(`headline: sidecar pass-through = ${median(perRound).toFixed(2)}x @fastify/http-proxy defaults (median of ${perRound.length} per-round ratios; target >= 1.5x)`)
+  } finally {
+    await Promise.all(procs.map(p => p.stop()))
+  }
+}
+
+/** Request buffering vs streaming for one body size: a per-round ratio, its median the headline. */
+async function postBench (bytes: number, rounds: number, seconds: number, connections: number): Promise<void> {
+  const [po, pb, pst] = await Promise.all([freePort(), freePort(), freePort()])
+  const upstream = `http://127.0.0.1:${po}`
+  const dir = mkdtempSync(join(tmpdir(), 'sipup-bench-post-'))
+  const script = join(dir, 'post.lua')
+  writeFileSync(script, `wrk.method = "POST"\nwrk.body = string.rep("a", ${bytes})\nwrk.headers["Content-Type"] = "application/x-www-form-urlencoded"\n`)
+  const procs: Started[] = []
+  try {
+    procs.push(await startProcess(SELF, ['--role', 'origin', '--port', String(po)], /ready origin/))
+    procs.push(await startProcess(SELF, ['--role', 'sidecar', '--port', String(pb), '--upstream', upstream], /ready sidecar/))
+    procs.push(await startProcess(SELF, ['--role', 'sidecar-streaming', '--port', String(pst), '--upstream', upstream], /ready sidecar-streaming/))
+    const buffered = 'sidecar, requestBuffering on'
+    const streamed = 'sidecar, requestBuffering off'
+    const targets: Target[] = [
+      { name: buffered, url: `http://127.0.0.1:${pb}/echo` },
+      { name: streamed, url: `http://127.0.0.1:${pst}/echo` }
+    ]
+    for (const t of targets) await waitFor(t.url)
+    for (const t of targets) await wrk(t.url, { connections, seconds: 2, script })
+    console.log(`bench/passthrough --body: POST /echo with a ${bytes}-byte body, wrk -t1 -c${connections} -d${seconds}s, ${rounds} interleaved rounds, medians`)
+    const results = await interleaved(targets, rounds, { connections, seconds, script })
+    console.log(table(results))
+    const perRound = (results.get(buffered) ?? []).map((r, i) => r.rps / ((results.get(streamed) ?? [])[i]?.rps ?? NaN))
+    console.log(`per-round buffered / streamed ratios: ${perRound.map(r => r.toFixed(2)).join(' ')}`)
+    console.log(`headline: requestBuffering on = ${median(perRound).toFixed(2)}x the throughput of streaming (median of ${perRound.length} per-round ratios)`)
   } finally {
     await Promise.all(procs.map(p => p.stop()))
   }

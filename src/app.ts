@@ -9,6 +9,7 @@ import { SidecarContainer } from './core/container.js'
 import corePlugin, { SidecarApp } from './core/sidecar.js'
 import accessLog from './core/access-log.js'
 import { routeGroupsPlugin } from './core/route-groups.js'
+import { sidecarServerFactory } from './core/http-server.js'
 import type { ProcessRole } from './core/types.js'
 import proxyPlugin from './proxy/index.js'
 import adminPlugin from './admin/index.js'
@@ -49,16 +50,11 @@ export async function buildApp (config: FrozenConfig, opts: BuildAppOptions = {}
     // carry it themselves (reqId), so every request shares the root logger.
     childLoggerFactory: sharedRequestLogger,
     trustProxy: [...s.trustProxy],
-    // Node only enforces headersTimeout/requestTimeout when it sweeps connections, every 30 s by default:
-    // sweep often enough that a slowloris client is cut near the configured time.
-    http: { maxHeaderSize: s.maxHeaderSize, headersTimeout: s.headersTimeout, connectionsCheckingInterval: Math.max(250, Math.min(1000, s.headersTimeout / 2)) },
-    keepAliveTimeout: s.keepAliveTimeout,
-    requestTimeout: s.requestTimeout,
-    maxRequestsPerSocket: s.maxRequestsPerSocket,
+    // The server (timeouts, limits, the request and connection guards) is made in src/core/http-server.ts.
+    serverFactory: sidecarServerFactory(s),
     forceCloseConnections: 'idle',
     return503OnClosing: true
   })
-  if (s.maxConnections > 0) app.server.maxConnections = s.maxConnections
 
   const sidecar = new SidecarApp(new SidecarContainer(config, { role, log: app.log }))
   try {

@@ -26,6 +26,12 @@ export const SIPUP_ERR_UPSTREAM_TIMEOUT = coded<'SIPUP_ERR_UPSTREAM_TIMEOUT', 50
   'SIPUP_ERR_UPSTREAM_TIMEOUT', 'Upstream timed out: %s', 504)
 export const SIPUP_ERR_UPSTREAM_BAD_RESPONSE = coded<'SIPUP_ERR_UPSTREAM_BAD_RESPONSE', 502, [string]>(
   'SIPUP_ERR_UPSTREAM_BAD_RESPONSE', 'Upstream sent an invalid response: %s', 502)
+export const SIPUP_ERR_CLIENT_TOO_MANY_CONNECTIONS = coded<'SIPUP_ERR_CLIENT_TOO_MANY_CONNECTIONS', 429, []>(
+  'SIPUP_ERR_CLIENT_TOO_MANY_CONNECTIONS', 'Too many connections from one address (server.maxConnectionsPerIp)', 429)
+export const SIPUP_ERR_REQUEST_BODY_TIMEOUT = coded<'SIPUP_ERR_REQUEST_BODY_TIMEOUT', 408, []>(
+  'SIPUP_ERR_REQUEST_BODY_TIMEOUT', 'Request body arrived too slowly (proxy.bodyTimeout / proxy.bodyMinRate)', 408)
+export const SIPUP_ERR_REQUEST_TOO_MANY_UPLOADS = coded<'SIPUP_ERR_REQUEST_TOO_MANY_UPLOADS', 429, []>(
+  'SIPUP_ERR_REQUEST_TOO_MANY_UPLOADS', 'Too many request bodies being received from one client IP (proxy.maxUploadsPerIp)', 429)
 export const SIPUP_ERR_REQUEST_BODY_TOO_LARGE = coded<'SIPUP_ERR_REQUEST_BODY_TOO_LARGE', 413, [number]>(
   'SIPUP_ERR_REQUEST_BODY_TOO_LARGE', 'Request body is larger than %s bytes', 413, RangeError)
 

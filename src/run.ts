@@ -54,8 +54,12 @@ export async function runSidecar (config: FrozenConfig, opts: RunOptions = {}): 
   await app.listen({ host: config.server.host, port: config.server.port })
   const addr = app.server.address() as AddressInfo
   const host = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address
-  const url = `http://${host === '0.0.0.0' || host === '[::]' ? '127.0.0.1' : host}:${addr.port}`
-  out.write(summary(app, config, url))
+  const wildcard = host === '0.0.0.0' || host === '[::]'
+  // `url` is where this machine reaches the proxy; the start-up line names the address actually bound, so an
+  // operator sees at once whether the proxy is reachable from other machines.
+  const url = `http://${wildcard ? '127.0.0.1' : host}:${addr.port}`
+  const bound = `http://${host}:${addr.port}${wildcard ? ' (every interface: reachable from other machines)' : ''}`
+  out.write(summary(app, config, url, bound))
   const { shutdown, closing } = stopper(app, config, 'no new connections, finishing in-flight requests')
   if (opts.signals !== false) handleSignals(app, shutdown, closing)
   return { app, url, shutdown }
@@ -76,8 +80,8 @@ function featureLines (app: FastifyInstance): string[] {
   return app.sidecar.features.map(f => `  ${f.name.padEnd(10)} ${f.state.padEnd(8)} ${f.detail}`)
 }
 
-function summary (app: FastifyInstance, config: FrozenConfig, url: string): string {
-  const lines = [`sipup-sidecar listening on ${url} -> origin ${redactUrl(config.upstream.url)}`]
+function summary (app: FastifyInstance, config: FrozenConfig, url: string, bound: string): string {
+  const lines = [`sipup-sidecar listening on ${bound} -> origin ${redactUrl(config.upstream.url)}`]
   const admin = config.admin
   const adminMode = !admin.enabled
     ? 'off (admin.enabled is false)'

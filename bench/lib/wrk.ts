@@ -28,8 +28,17 @@ export function parseWrk (out: string): WrkResult {
   return { rps, p50ms: pct('50'), p99ms: pct('99'), errors }
 }
 
-export async function wrk (url: string, opts: { connections: number, seconds: number, threads?: number }): Promise<WrkResult> {
-  const { stdout } = await run('wrk', [`-t${opts.threads ?? 1}`, `-c${opts.connections}`, `-d${opts.seconds}s`, '--latency', url], { maxBuffer: 1 << 20 })
+export interface WrkOptions {
+  connections: number
+  seconds: number
+  threads?: number
+  /** A wrk Lua script (`-s`), e.g. one that makes every request a POST with a body. */
+  script?: string
+}
+
+export async function wrk (url: string, opts: WrkOptions): Promise<WrkResult> {
+  const script = opts.script === undefined ? [] : ['-s', opts.script]
+  const { stdout } = await run('wrk', [`-t${opts.threads ?? 1}`, `-c${opts.connections}`, `-d${opts.seconds}s`, '--latency', ...script, url], { maxBuffer: 1 << 20 })
   return parseWrk(stdout)
 }
 
@@ -43,7 +52,7 @@ export function median (xs: number[]): number {
 export interface Target { name: string, url: string }
 
 /** Rounds interleaved A B C A B C ... so the noise of a shared machine lands on every target alike. */
-export async function interleaved (targets: Target[], rounds: number, opts: { connections: number, seconds: number }): Promise<Map<string, WrkResult[]>> {
+export async function interleaved (targets: Target[], rounds: number, opts: WrkOptions): Promise<Map<string, WrkResult[]>> {
   const results = new Map<string, WrkResult[]>(targets.map(t => [t.name, []]))
   for (let r = 0; r < rounds; r++) {
     for (const t of targets) {

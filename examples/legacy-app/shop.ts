@@ -286,12 +286,16 @@ function buildScripts (sessions: SessionStore): Map<string, PhpScript> {
       const fresh = sessions.create(username)
       ctx.cookies.length = 0
       ctx.cookies.push(sessionCookie(fresh.id))
+      // setcookie('logged_in', '1'): tells the sidecar (cache.loggedIn) this visitor's pages are their own; every
+      // visitor has a PHPSESSID, so the session cookie alone can't say that.
+      ctx.cookies.push(`${LOGGED_IN_COOKIE}=1; path=/`)
       redirect(ctx, '/dashboard.php')
     }, 'page', true)],
     ['/logout.php', page(ctx => {
       sessions.destroy(ctx.session.id)
       ctx.cookies.length = 0
       ctx.cookies.push(`${SESSION_COOKIE}=deleted; expires=Thu, 01-Jan-1970 00:00:01 GMT; Max-Age=0; path=/`)
+      ctx.cookies.push(`${LOGGED_IN_COOKIE}=deleted; expires=Thu, 01-Jan-1970 00:00:01 GMT; Max-Age=0; path=/`)
       redirect(ctx, '/')
     })],
     ['/dashboard.php', page(ctx => {
@@ -375,6 +379,9 @@ function send (res: ServerResponse, status: number, type: string, body: string, 
   res.writeHead(status, out)
   res.end(body)
 }
+
+/** Flag cookie set at login and removed at logout (`cache.loggedIn.cookies` in config/demo.yaml). */
+export const LOGGED_IN_COOKIE = 'logged_in'
 
 function sessionCookie (id: string): string {
   return `${SESSION_COOKIE}=${id}; path=/`

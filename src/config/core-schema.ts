@@ -6,8 +6,16 @@ import type { DeepReadonly } from './deep-readonly.js'
 import { Bytes, Duration } from './units.js'
 import { AddressList, Bool, Int, Str } from './schema-helpers.js'
 
+/** Parameters whose values are never logged, whatever log.query says (names compared case-insensitively). */
+export const DEFAULT_REDACT_QUERY: readonly string[] = [
+  'token', 'access_token', 'refresh_token', 'id_token', 'auth', 'password', 'passwd', 'pass', 'pwd', 'secret',
+  'client_secret', 'key', 'api_key', 'apikey', 'signature', 'sig', 'hash', 'code', 'otp', 'session', 'sid',
+  'phpsessid', 'reset', 'nonce'
+]
+
 export const ServerSchema = Type.Object({
-  host: Str('Address the sidecar listens on.', '0.0.0.0'),
+  host: Str('Address the sidecar listens on (env SIDECAR_HOST). The loopback default suits nginx on the same machine; ' +
+    'say `0.0.0.0` (or `::`) to take traffic from other machines directly.', '127.0.0.1'),
   port: Int('Port the sidecar listens on (0 picks a free one).', 8080, 0, 65535),
   trustProxy: AddressList('Addresses or CIDRs of proxies (nginx, load balancer) whose X-Forwarded-For is believed when deciding ' +
     'the client IP. X-Forwarded-For from any other peer is ignored.', ['127.0.0.1/8', '::1/128']),
@@ -16,6 +24,11 @@ export const ServerSchema = Type.Object({
   requestTimeout: Duration({ description: 'Time a client has to send a whole request, body included (0 = no limit).', default: '5m' }),
   keepAliveTimeout: Duration({ description: 'How long an idle client keep-alive connection stays open. Longer than a user\'s think time, so returning users skip the TCP handshake (nginx uses 75s).', default: '75s' }),
   maxConnections: Int('Client connections accepted at once; more are refused (0 = no limit). `doctor` checks the fd limit against it.', 20_000, 0),
+  idleTimeout: Duration({ description: 'Time a new client connection has to send its first request\'s headers before it is closed ' +
+    '(0 = no limit). Without it a socket that never sends a byte stays open forever (headersTimeout starts with the first byte). ' +
+    'Between requests on a kept-alive connection, keepAliveTimeout applies.', default: '10s' }),
+  maxConnectionsPerIp: Int('Connections one client address may hold at once; more are answered 429 and closed (0 = no limit). ' +
+    'Addresses in trustProxy are exempt: behind nginx every connection comes from it, so limit clients there (limit_conn).', 256, 0),
   maxRequestsPerSocket: Int('Requests served on one client connection before it is closed (0 = no limit).', 0, 0),
   shutdownTimeout: Duration({ description: 'On SIGTERM/SIGINT, how long in-flight requests may take to finish before the process exits.', default: '10s' })
 }, { additionalProperties: false, description: 'The listening socket and its protections.', default: {} })
@@ -34,13 +47,30 @@ export const UpstreamSchema = Type.Object({
 
 export const ProxySchema = Type.Object({
   xForwarded: Bool('Set X-Forwarded-For, X-Forwarded-Proto and X-Forwarded-Host on forwarded requests.', true),
+  forwardHost: Bool('Pass a trusted proxy\'s (`server.trustProxy`) X-Forwarded-Host to the origin, and key the cache ' +
+    'on it. Off: X-Forwarded-Host from every client is dropped and, with `xForwarded`, set to the Host header, so ' +
+    'an nginx that doesn\'t overwrite it can\'t let a client poison the cache.', false),
   dropRequestHeaders: Type.Array(Type.String({ minLength: 1 }), {
     description: 'Request headers removed before forwarding, so a client cannot make the origin build URLs from them ' +
       '(cache poisoning). Names are case-insensitive.',
     default: ['x-original-url', 'x-rewrite-url', 'x-forwarded-scheme', 'x-forwarded-server', 'x-forwarded-port',
       'x-forwarded-prefix', 'x-host', 'x-http-method-override', 'forwarded']
   }),
-  maxRequestBody: Bytes({ description: 'Largest request body forwarded (413 beyond it; 0 = no limit). Bodies are streamed, never buffered.', default: '100MB' }),
+  maxRequestBody: Bytes({ description: 'Largest request body forwarded (413 beyond it; 0 = no limit), buffered or streamed.', default: '100MB' }),
+  requestBuffering: Bool('Read each request body completely before taking an origin connection (as nginx does), so slow uploads ' +
+    'cannot hold the origin\'s connections. Off: bodies stream to the origin as they arrive.', true),
+  streamPaths: Type.Array(Type.String({ pattern: '^/' }), {
+    description: 'Path globs whose request bodies stream to the origin even with requestBuffering on (`*` matches any characters, ' +
+      '`?` one), e.g. a long upload the origin reads progressively. Matched against the path without the query.',
+    default: []
+  }),
+  bufferMemory: Bytes({ description: 'Bytes of one buffered body kept in memory; beyond it the body goes to a temporary file.', default: '64KB' }),
+  bufferDir: Str('Directory of the temporary files of buffered bodies (created 0600 and unlinked at once); empty = the OS temp directory.', ''),
+  bodyTimeout: Duration({ description: 'Longest pause between two chunks of a buffered request body, and the grace before bodyMinRate ' +
+    'applies; 408 beyond (0 = no limit).', default: '10s' }),
+  bodyMinRate: Bytes({ description: 'Slowest average rate, per second, a buffered request body may arrive at once bodyTimeout has passed; ' +
+    '408 below it (0 = no floor).', default: '1KB' }),
+  maxUploadsPerIp: Int('Request bodies one client IP may have being received at once; more get 429 (0 = no limit).', 8, 0),
   via: Str('Pseudonym added to the Via header of responses (empty = no Via header).', '')
 }, { additionalProperties: false, description: 'How requests and responses are rewritten on the way through.', default: {} })
 
@@ -49,7 +79,16 @@ export const LogSchema = Type.Object({
     Type.Literal('fatal'), Type.Literal('error'), Type.Literal('warn'), Type.Literal('info'),
     Type.Literal('debug'), Type.Literal('trace'), Type.Literal('silent')
   ], { description: 'Log level (env SIDECAR_LOG_LEVEL).', default: 'info' }),
-  requests: Bool('Write one log line per request (method, path, status, ms, upstream ms, cache and rate-limit outcome).', true)
+  requests: Bool('Write one log line per request (method, path, status, ms, upstream ms, cache and rate-limit outcome).', true),
+  query: Type.Union([Type.Literal('none'), Type.Literal('keys'), Type.Literal('full')], {
+    description: 'What the access log writes of a query string: `none` (the path only; queries carry reset tokens and API keys), ' +
+      '`keys` (parameter names, no values) or `full` (values too, except those named in `log.redactQuery`).',
+    default: 'none'
+  }),
+  redactQuery: Type.Array(Type.String({ minLength: 1 }), {
+    description: 'Query parameters whose values are never logged, whatever `log.query` says (case-insensitive; `user[password]` counts as `password`).',
+    default: [...DEFAULT_REDACT_QUERY]
+  })
 }, { additionalProperties: false, description: 'Logging (pino, JSON lines on stdout).', default: {} })
 
 export const AdminSchema = Type.Object({

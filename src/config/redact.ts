@@ -5,9 +5,12 @@
 export const REDACTED = '[redacted]'
 
 // Matched on the last word of a camelCase/snake_case key: `token`, `adminToken`, `passwordHash`, `client_secret`,
-// `apiKey`, `hmac_key`, `key`. `keyPrefix`, `tokens` (a limit) and `monkey` are not secrets.
-const SECRET_LAST_WORD = new Set(['token', 'password', 'passwd', 'pwd', 'secret', 'hash', 'key', 'apikey',
+// `apiKey`, `hmac_key`. `keyPrefix`, `tokens` (a limit) and `monkey` are not secrets. A bare `key` is not either: in
+// this config it names what something is keyed on (`rateLimit.rules[].key: ip`), and hiding that makes the view
+// useless; a compound `...Key` is a key (`signingKey`, `hmac_key`), unless it says it is public.
+const SECRET_LAST_WORD = new Set(['token', 'password', 'passwd', 'pwd', 'secret', 'hash', 'apikey',
   'credential', 'credentials', 'signature', 'passphrase'])
+const NOT_SECRET_KEY = new Set(['public', 'cache', 'sort', 'primary', 'foreign', 'partition', 'group', 'rate'])
 const SECRET_ANYWHERE = /password|passwd|secret|credential|private.?key|api.?key|auth.?token|access.?token/i
 const WORD_BREAK = /[_\-.\s]+|(?<=[a-z0-9])(?=[A-Z])/
 
@@ -15,7 +18,9 @@ const WORD_BREAK = /[_\-.\s]+|(?<=[a-z0-9])(?=[A-Z])/
 export function isSecretKey (key: string): boolean {
   if (SECRET_ANYWHERE.test(key)) return true
   const words = key.split(WORD_BREAK)
-  return SECRET_LAST_WORD.has(words[words.length - 1].toLowerCase())
+  const last = words[words.length - 1].toLowerCase()
+  if (last === 'key') return words.length > 1 && !NOT_SECRET_KEY.has(words[words.length - 2].toLowerCase())
+  return SECRET_LAST_WORD.has(last)
 }
 
 const URL_WITH_CREDENTIALS = /^([a-z][a-z0-9+.-]*:\/\/)([^/?#@\s]*)@/i

@@ -3,9 +3,11 @@
 import fp from 'fastify-plugin'
 import type { FastifyPluginAsync } from 'fastify'
 import type { RequestField } from './types.js'
+import { queryLogger } from './log-path.js'
 
 const accessLog: FastifyPluginAsync = async (fastify) => {
   let fields: readonly RequestField[] = []
+  const logPath = queryLogger(fastify.sidecar.config.log.query, fastify.sidecar.config.log.redactQuery)
   // Plugins define their fields after this plugin registered; the list is final at ready.
   fastify.addHook('onReady', async () => { fields = fastify.sidecar.requestFields.filter(f => f.log) })
   fastify.addHook('onResponse', function logRequest (request, reply, done) {
@@ -13,7 +15,7 @@ const accessLog: FastifyPluginAsync = async (fastify) => {
     const line: Record<string, unknown> = {
       reqId: request.id,
       method: request.method,
-      path: request.url,
+      path: logPath(request.url),
       status: reply.statusCode,
       ms: Math.round((performance.now() - s.start) * 100) / 100,
       upstreamMs: s.upstreamMs < 0 ? undefined : Math.round(s.upstreamMs * 100) / 100,

@@ -12,19 +12,44 @@ export interface RequestHeaderPlan {
   /** Lower-case names never forwarded (hop-by-hop, X-Forwarded-* we rebuild, configured drops). */
   drop: ReadonlySet<string>
   xForwarded: boolean
+  /** `proxy.forwardHost`: a trusted proxy's X-Forwarded-Host reaches the origin (and the cache keys on it). */
+  forwardHost: boolean
   /** Host header to send instead of the client's, or null to pass the client's through. */
   hostOverride: string | null
 }
 
-export function buildRequestHeaderPlan (opts: { dropRequestHeaders: readonly string[], xForwarded: boolean, hostOverride: string | null }): RequestHeaderPlan {
+export interface RequestHeaderPlanOptions {
+  dropRequestHeaders: readonly string[]
+  xForwarded: boolean
+  forwardHost: boolean
+  hostOverride: string | null
+}
+
+export function buildRequestHeaderPlan (opts: RequestHeaderPlanOptions): RequestHeaderPlan {
   const drop = new Set(HOP_BY_HOP)
   for (const name of opts.dropRequestHeaders) drop.add(name.toLowerCase())
+  // Always dropped from the client's copy: a PHP app builds its links from it, while the cache keys on Host, so
+  // a forwarded X-Forwarded-Host the key doesn't see is a cache poisoning (issue 13). It is re-added below only
+  // as the Host, or, with forwardHost, as a trusted proxy's value (which the cache key then uses: originHost).
+  drop.add('x-forwarded-host')
   if (opts.xForwarded) {
     drop.add('x-forwarded-for')
     drop.add('x-forwarded-proto')
-    drop.add('x-forwarded-host')
   }
-  return { drop, xForwarded: opts.xForwarded, hostOverride: opts.hostOverride }
+  return { drop, xForwarded: opts.xForwarded, forwardHost: opts.forwardHost, hostOverride: opts.hostOverride }
+}
+
+/**
+ * The host the origin is told the request is for, lower-cased: a trusted proxy's X-Forwarded-Host when
+ * `forwardHost` passes it on, otherwise the Host header. The cache keys on this, so what the origin builds its
+ * URLs from is always part of the key.
+ */
+export function originHost (src: IncomingHttpHeaders, forwardHost: boolean, trusted: boolean): string {
+  if (forwardHost && trusted) {
+    const fwd = src['x-forwarded-host']
+    if (typeof fwd === 'string' && fwd !== '') return fwd.toLowerCase()
+  }
+  return (src.host ?? '').toLowerCase()
 }
 
 export interface ForwardedFor {
@@ -63,9 +88,12 @@ export function forwardRequestHeaders (src: IncomingHttpHeaders, plan: RequestHe
     out.push('x-forwarded-for', prior === undefined ? fwd.peer : `${prior}, ${fwd.peer}`)
     const proto = fwd.trusted ? src['x-forwarded-proto'] : undefined
     out.push('x-forwarded-proto', typeof proto === 'string' ? proto : fwd.proto)
-    const host = fwd.trusted ? src['x-forwarded-host'] : undefined
+    const host = fwd.trusted && plan.forwardHost ? src['x-forwarded-host'] : undefined
     const h = typeof host === 'string' ? host : src.host
     if (h !== undefined) out.push('x-forwarded-host', h)
+  } else if (plan.forwardHost && fwd.trusted) {
+    const host = src['x-forwarded-host']
+    if (typeof host === 'string') out.push('x-forwarded-host', host)
   }
   return out
 }

@@ -1,17 +1,19 @@
-// The proxy route: one catch-all route for every method. Its handler hijacks the reply and streams the request to
-// the origin through undici's dispatch() with a ForwardHandler, so nothing is buffered and Fastify's reply
-// machinery stays off the hot path. Plugins hook this route through sidecar.addProxyHook(); the composition root
-// hands the ordered hooks in.
+// The proxy route: one catch-all route for every method. Its handler hijacks the reply and sends the request to
+// the origin through undici's dispatch() with a ForwardHandler; the response streams back, and Fastify's reply
+// machinery stays off the hot path. Request bodies are read completely first (src/proxy/body-buffer.ts) unless
+// proxy.requestBuffering is off or the path is in proxy.streamPaths, where they stream as they arrive. Plugins hook
+// this route through sidecar.addProxyHook(); the composition root hands the ordered hooks in.
 // Why not @fastify/http-proxy: it measured ~0.6x of this path on the same machine (see README, "Performance");
 // we don't need its WebSocket or rewrite support in front of a PHP shop.
 import type http from 'node:http'
 import type { Socket } from 'node:net'
+import { tmpdir } from 'node:os'
 import { pipeline } from 'node:stream'
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest, HTTPMethods } from 'fastify'
 import type { Dispatcher } from 'undici'
 import type { CoreConfig } from '../config/core-schema.js'
 import { AddressList } from '../config/address-list.js'
-import { writeProblem } from '../core/problem.js'
+import { writeProblem, type Problem } from '../core/problem.js'
 import type { HookSet } from '../core/sidecar.js'
 import type { ProxyHookHandlers } from '../core/types.js'
 import { kPeer, kSidecarRequest } from '../symbols.js'
@@ -19,6 +21,8 @@ import { BodyLimit } from './body-limit.js'
 import { ForwardHandler } from './forward-handler.js'
 import { buildRequestHeaderPlan, forwardRequestHeaders, type ForwardedFor, type RequestHeaderPlan } from './headers.js'
 import { BODY_TOO_LARGE } from './upstream-errors.js'
+import { CLIENT_GONE, TOO_MANY_UPLOADS, UploadSlots, bufferBody, type BufferLimits } from './body-buffer.js'
+import { compileStreamPaths } from './stream-paths.js'
 
 /** Dispatch options carry the FastifyRequest under kSidecarRequest so interceptors can read per-request state. */
 export interface SidecarDispatchOptions extends Dispatcher.DispatchOptions {
@@ -33,6 +37,11 @@ interface ProxyContext {
   readonly trust: AddressList
   readonly maxBody: number
   readonly via: string | null
+  /** null when proxy.requestBuffering is off. */
+  readonly buffering: BufferLimits | null
+  /** URLs that stream despite buffering (proxy.streamPaths), or null. */
+  readonly streams: ((url: string) => boolean) | null
+  readonly uploads: UploadSlots
 }
 
 function hasBody (headers: http.IncomingHttpHeaders): boolean {
@@ -66,11 +75,48 @@ function forward (ctx: ProxyContext, request: FastifyRequest, reply: FastifyRepl
       writeProblem(res, BODY_TOO_LARGE, raw.headers.accept, { close: true })
       return
     }
+    if (ctx.buffering !== null && (ctx.streams === null || !ctx.streams(raw.url ?? '/'))) {
+      bufferThenDispatch(ctx, request, res, ctx.buffering)
+      return
+    }
     body = ctx.maxBody > 0 && len === undefined
       ? pipeline(raw, new BodyLimit(ctx.maxBody), () => { /* errors surface through undici's onResponseError */ })
       : raw
   }
+  dispatch(ctx, request, res, body, null)
+}
+
+/** Reads the whole body (proxy.requestBuffering), then forwards it: no origin connection is held while it arrives. */
+function bufferThenDispatch (ctx: ProxyContext, request: FastifyRequest, res: http.ServerResponse, limits: BufferLimits): void {
+  const ip = request.ip
+  const accept = request.raw.headers.accept
+  if (!ctx.uploads.acquire(ip)) {
+    writeProblem(res, TOO_MANY_UPLOADS, accept, { close: true })
+    return
+  }
+  bufferBody(request.raw, limits).then(buffered => {
+    ctx.uploads.release(ip)
+    // Closes the temp file whatever happens to the origin request (an unread stream would keep its fd).
+    res.once('close', buffered.dispose)
+    if (res.destroyed) {
+      buffered.dispose()
+      return
+    }
+    dispatch(ctx, request, res, buffered.body, buffered.length)
+  }, (outcome: Problem | typeof CLIENT_GONE) => {
+    ctx.uploads.release(ip)
+    // The rest of the body is unread: close instead of draining a slow client.
+    if (outcome !== CLIENT_GONE) writeProblem(res, outcome, accept, { close: true })
+    else res.destroy()
+  })
+}
+
+function dispatch (ctx: ProxyContext, request: FastifyRequest, res: http.ServerResponse, body: Dispatcher.DispatchOptions['body'],
+  length: number | null): void {
+  const raw = request.raw
   const headers = forwardRequestHeaders(raw.headers, ctx.plan, peerOf(ctx, raw.socket))
+  // A buffered chunked upload has a known length now: send it as such (PHP sees CONTENT_LENGTH, not chunked).
+  if (length !== null && raw.headers['content-length'] === undefined) headers.push('content-length', String(length))
   const opts: SidecarDispatchOptions = {
     origin: ctx.origin,
     path: ctx.basePath === '' ? raw.url ?? '/' : ctx.basePath + (raw.url ?? '/'),
@@ -97,15 +143,27 @@ const proxyPlugin: FastifyPluginAsync<ProxyPluginOptions> = async (fastify, { co
     plan: buildRequestHeaderPlan({
       dropRequestHeaders: config.proxy.dropRequestHeaders,
       xForwarded: config.proxy.xForwarded,
+      forwardHost: config.proxy.forwardHost,
       hostOverride: config.upstream.preserveHost ? null : upstreamUrl.host
     }),
     trust: new AddressList(config.server.trustProxy),
     maxBody: config.proxy.maxRequestBody,
-    via: config.proxy.via === '' ? null : `1.1 ${config.proxy.via}`
+    via: config.proxy.via === '' ? null : `1.1 ${config.proxy.via}`,
+    buffering: config.proxy.requestBuffering
+      ? {
+          memory: config.proxy.bufferMemory,
+          max: config.proxy.maxRequestBody,
+          dir: config.proxy.bufferDir === '' ? tmpdir() : config.proxy.bufferDir,
+          idleMs: config.proxy.bodyTimeout,
+          minRate: config.proxy.bodyMinRate
+        }
+      : null,
+    streams: compileStreamPaths(config.proxy.streamPaths),
+    uploads: new UploadSlots(config.proxy.maxUploadsPerIp)
   }
   fastify.addHook('onReady', async () => { ctx.dispatcher = fastify.sidecar.upstream })
 
-  // Bodies are streamed to the origin untouched: no parser may consume them.
+  // Bodies reach the origin untouched (buffered or streamed by forward()): no parser may consume them.
   fastify.removeAllContentTypeParsers()
   fastify.addContentTypeParser('*', function passThrough (_req, _payload, done) { done(null) })
 

@@ -89,3 +89,26 @@ t.test('formatMs', async t => {
   t.equal(formatMs(2400), '2.4 s')
   t.equal(formatMs(350.4), '350 ms')
 })
+
+t.test('a bypass or per-user rule is never proposed for override or sharing, whatever its hit ratio', async t => {
+  const low = { lookups: 100, hitRatio: 0, originResponses: 90, originUncacheable: 90 }
+  const ruleKinds = new Map([['login', 'bypass'], ['dashboard', 'per-user'], ['catalog-groups', 'context'], ['products', 'shared']] as const)
+  const r = recommend(input({
+    ruleKinds,
+    routes: [route({ route: 'login', ...low }), route({ route: 'dashboard', ...low }), route({ route: 'catalog-groups', ...low }), route({ route: 'products', ...low })]
+  }))
+  t.equal(r.find(x => x.route === 'login'), undefined, 'nothing about a bypass rule\'s hit ratio')
+  for (const name of ['dashboard', 'catalog-groups']) {
+    const rec = r.find(x => x.route === name)
+    t.ok(rec, `${name}: still worth a look`)
+    t.notMatch(rec?.action ?? '', /override|anonymousOnly|shared/, `${name}: no sharing proposed`)
+  }
+  t.match(r.find(x => x.route === 'products')?.action, 'override: true', 'a shared rule may still get it')
+})
+
+t.test('rule kinds come from the cache rules in the config, named as the cache names them', async t => {
+  const { cacheRuleKinds } = await import('../../src/admin/dashboard/overview.js')
+  const kinds = cacheRuleKinds({ cache: { rules: [{ name: 'login', bypass: true }, { name: '', scope: 'per-user' }, { name: 'p' }] } })
+  t.same([...kinds], [['login', 'bypass'], ['rule2', 'per-user'], ['p', 'shared']])
+  t.same([...cacheRuleKinds({})], [])
+})

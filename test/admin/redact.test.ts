@@ -1,12 +1,13 @@
 // Secrets are redacted by key name and inside URLs; everything else is left as it is.
 import t from 'tap'
 import { REDACTED, isSecretKey, redact, redactUrl } from '../../src/config/redact.js'
+import { loadConfig } from '../../src/sidecar-config.js'
 
 t.test('secret-looking keys', async t => {
-  for (const k of ['token', 'adminToken', 'password', 'passwordHash', 'client_secret', 'apiKey', 'hmac_key', 'key', 'jwtSecret', 'privateKey', 'credentials']) {
+  for (const k of ['token', 'adminToken', 'password', 'passwordHash', 'client_secret', 'apiKey', 'hmac_key', 'signingKey', 'jwtSecret', 'privateKey', 'credentials']) {
     t.ok(isSecretKey(k), k)
   }
-  for (const k of ['keyPrefix', 'tokens', 'maxTokens', 'monkey', 'enabled', 'prefix', 'sessionCookie', 'url']) {
+  for (const k of ['keyPrefix', 'tokens', 'maxTokens', 'monkey', 'enabled', 'prefix', 'sessionCookie', 'url', 'key', 'cacheKey', 'publicKey']) {
     t.notOk(isSecretKey(k), k)
   }
 })
@@ -39,4 +40,14 @@ t.test('deep redaction keeps the shape and empty values', async t => {
   })
   t.equal(input.admin.token, 'tok-123', 'the input is not modified')
   t.notMatch(JSON.stringify(out), /tok-123|s3cret|pw@|hs256-secret|scrypt\$/)
+})
+
+t.test('what a rule is keyed on (rateLimit.rules[].key: ip | user | field) is shown, not redacted', async t => {
+  const { config } = loadConfig({ env: {}, overrides: { rateLimit: { rules: [
+    { name: 'login', methods: ['POST'], path: '/login.php', limit: 10, window: '5m', key: 'ip' },
+    { name: 'reset', methods: ['POST'], path: '/reset.php', limit: 3, window: '1h', key: 'field', field: 'email' }
+  ] } } })
+  const out = redact(config)
+  t.same(out.rateLimit.rules.map(r => r.key), ['ip', 'field'])
+  t.equal(redact({ jwt: { secret: 'x', publicKey: '-----BEGIN PUBLIC KEY-----' } }).jwt.secret, REDACTED, 'secrets still are')
 })

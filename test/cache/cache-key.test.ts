@@ -1,6 +1,7 @@
 // Cache keys: normalized query, scope parts, and purge prefixes that reach every variant.
 import t from 'tap'
-import { cookieValue, digest, purgePrefixForUrl, queryNormalizer, ruleVaryPart, urlKey, varyKey } from '../../src/plugins/cache/cache-key.js'
+import { CookiePatterns, parseCookies } from '../../src/core/cookies.js'
+import { digest, purgePrefixForUrl, queryNormalizer, ruleVaryPart, urlKey, varyKey } from '../../src/plugins/cache/cache-key.js'
 
 const norm = queryNormalizer({ sort: true, drop: ['utm_*', 'gclid', 'fbclid'] })
 
@@ -32,9 +33,11 @@ t.test('a URL purge prefix covers every scope and variant of that URL only', asy
 })
 
 t.test('cookies and rule vary parts', async t => {
-  t.equal(cookieValue('a=1; PHPSESSID=abc; b=2', 'PHPSESSID'), 'abc')
-  t.equal(cookieValue('XPHPSESSID=abc', 'PHPSESSID'), undefined)
-  t.equal(cookieValue(undefined, 'PHPSESSID'), undefined)
-  t.equal(ruleVaryPart(['cur'], ['x-device'], { cookie: 'cur=EUR', 'x-device': 'm' }), 'c:cur=EUR;h:x-device=m;')
+  const headers = { cookie: 'cur=EUR; wp-postpass_abc=h1; comment_author_x=Ann', 'x-device': 'm' }
+  const pairs = parseCookies(headers.cookie)
+  t.equal(ruleVaryPart(new CookiePatterns(['cur']), pairs, ['x-device'], headers), 'c:cur=EUR;h:x-device=m;')
+  t.equal(ruleVaryPart(new CookiePatterns(['comment_author_*', 'wp-postpass_*']), pairs, [], headers),
+    'c:comment_author_x=Ann;wp-postpass_abc=h1;', 'every cookie a glob matches joins the key, name and value')
+  t.equal(ruleVaryPart(new CookiePatterns(['cur']), [], [], {}), 'c:;', 'absent cookie')
   t.not(digest('a'), 'a')
 })

@@ -1,12 +1,13 @@
 // Rule compilation (config errors name the rule and option) and first-match-wins matching.
 import t from 'tap'
 import { Value } from '@sinclair/typebox/value'
+import { parseCookies } from '../../src/core/cookies.js'
 import { compileRules, globToRegExp, matchRule } from '../../src/plugins/cache/rules.js'
 import { CacheRuleSchema, type CacheRuleConfig } from '../../src/plugins/cache/schema.js'
 
 const rule = (r: Partial<CacheRuleConfig>): CacheRuleConfig => Value.Default(CacheRuleSchema, structuredClone(r)) as CacheRuleConfig
-const input = (path: string, o: Partial<{ method: string, host: string, query: string, identified: boolean }> = {}) =>
-  ({ method: 'GET', host: 'shop.test', query: '', identified: false, path, ...o })
+const input = (path: string, { cookie, ...o }: Partial<{ method: string, host: string, query: string, identified: boolean, cookie: string }> = {}) =>
+  ({ method: 'GET', host: 'shop.test', query: '', identified: false, path, cookies: parseCookies(cookie), ...o })
 
 t.test('globs: * spans slashes, ? is one character, the rest is literal', async t => {
   t.ok(globToRegExp('/static/*').test('/static/css/a.css'))
@@ -52,4 +53,18 @@ t.test('config errors name the rule and option, say what was expected and what w
   t.throws(() => compileRules([rule({ path: '/a', override: true })]), { message: /rules\[0\]\.ttl/ })
   t.throws(() => compileRules([rule({ path: '/a', pathRegex: '^/a' })]), { message: /either path or pathRegex/ })
   t.throws(() => compileRules([rule({ path: '/a', anonymousOnly: true, scope: 'per-user' })]), { message: /rules\[0\]\.scope/ })
+})
+
+t.test('cookie conditions: present (any of the names or globs) and absent (none of them)', async t => {
+  const rules = compileRules([
+    rule({ name: 'logged-in', path: '/*', bypass: true, cookies: { present: ['wordpress_logged_in_*', 'comment_author_*'], absent: [] } }),
+    rule({ name: 'no-cart', path: '/*', cookies: { present: [], absent: ['cart'] } }),
+    rule({ name: 'rest', path: '/*' })
+  ])
+  t.equal(matchRule(rules, input('/p', { cookie: 'wordpress_logged_in_5f3a=bob' }))?.name, 'logged-in')
+  t.equal(matchRule(rules, input('/p', { cookie: 'x=1; comment_author_5f3a=Ann' }))?.name, 'logged-in')
+  t.equal(matchRule(rules, input('/p', { cookie: 'wordpress_logged_in_5f3a=' }))?.name, 'no-cart', 'an empty cookie is absent')
+  t.equal(matchRule(rules, input('/p', { cookie: 'wordpress_test_cookie=1' }))?.name, 'no-cart')
+  t.equal(matchRule(rules, input('/p', { cookie: 'cart=3' }))?.name, 'rest')
+  t.equal(matchRule(rules, input('/p'))?.name, 'no-cart')
 })

@@ -63,6 +63,7 @@ t.test('login: bad credentials get 401, good ones a new session, a dashboard and
   t.equal(good.headers.location, '/dashboard.php')
   const sid = sessionId(good.headers['set-cookie'])
   t.ok(sid, 'login sets a fresh session cookie')
+  t.match(good.headers['set-cookie'], ['PHPSESSID=', 'logged_in=1; path=/'], 'and the logged_in flag for the sidecar')
   const cookie = { cookie: `PHPSESSID=${sid ?? ''}` }
 
   const dashboard = await get(`${app.url}/dashboard.php`, agent, cookie)
@@ -83,6 +84,7 @@ t.test('login: bad credentials get 401, good ones a new session, a dashboard and
 
   const logout = await get(`${app.url}/logout.php`, agent, cookie)
   t.equal(logout.status, 302)
+  t.match(logout.headers['set-cookie'], [/^PHPSESSID=deleted/, /^logged_in=deleted/], 'logout removes the flag too')
   t.equal((await get(`${app.url}/dashboard.php`, agent, cookie)).status, 302, 'the session is gone after logout')
 })
 

@@ -17,7 +17,7 @@ t.test('a trusted proxy (loopback by default) extends X-Forwarded-For and decide
   const seen = await res.body.json() as Record<string, string>
   t.equal(seen['x-forwarded-for'], '203.0.113.7, 127.0.0.1')
   t.equal(seen['x-forwarded-proto'], 'https', 'proto from the trusted proxy kept')
-  t.equal(seen['x-forwarded-host'], 'shop.example', 'host from the trusted proxy kept')
+  t.equal(seen['x-forwarded-host'], `127.0.0.1:${sidecar.port}`, 'X-Forwarded-Host is the Host unless proxy.forwardHost')
   const line = logLines.find(l => l.msg === 'request')
   t.equal(line?.ip, '203.0.113.7', 'client IP taken from the trusted X-Forwarded-For')
 })
@@ -43,4 +43,12 @@ t.test('proxy.xForwarded false forwards no X-Forwarded-* of ours', async t => {
   t.after(() => sidecar.close())
   const seen = await (await request(`${sidecar.url}/p`)).body.json() as Record<string, string>
   t.notOk('x-forwarded-for' in seen)
+})
+
+t.test('proxy.forwardHost passes a trusted proxy\'s X-Forwarded-Host on', async t => {
+  const origin = await echoOrigin(t)
+  const sidecar = await startSidecar({ upstream: { url: origin.url }, proxy: { forwardHost: true } })
+  t.after(() => sidecar.close())
+  const seen = await (await request(`${sidecar.url}/p`, { headers: { 'x-forwarded-host': 'shop.example' } })).body.json() as Record<string, string>
+  t.equal(seen['x-forwarded-host'], 'shop.example')
 })

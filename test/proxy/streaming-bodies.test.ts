@@ -14,7 +14,7 @@ function latch (ms: number, what: string): { wait: Promise<void>, signal: () => 
   return { wait, signal }
 }
 
-t.test('request bodies are streamed: the origin sees the first chunk before the client sends the rest', async t => {
+t.test('proxy.requestBuffering off: request bodies are streamed, the origin sees the first chunk before the client sends the rest', async t => {
   const firstChunkAtOrigin = latch(5000, 'the first upload chunk at the origin')
   const origin = await startOrigin((req, res) => {
     const hash = createHash('sha256')
@@ -23,7 +23,7 @@ t.test('request bodies are streamed: the origin sees the first chunk before the 
     req.on('end', () => { res.end(JSON.stringify({ bytes, sha: hash.digest('hex') })) })
   })
   t.after(() => origin.close())
-  const sidecar = await startSidecar({ upstream: { url: origin.url } })
+  const sidecar = await startSidecar({ upstream: { url: origin.url }, proxy: { requestBuffering: false } })
   t.after(() => sidecar.close())
 
   const chunk = Buffer.alloc(1024 * 1024, 7)
@@ -72,14 +72,16 @@ t.test('proxy.maxRequestBody: 413 for a declared length over the limit, without 
   t.equal(origin.requests.length, 0, 'origin never saw it')
 })
 
-t.test('proxy.maxRequestBody: a chunked upload over the limit is cut off with 413', async t => {
-  const origin = await startOrigin((req, res) => { req.resume(); req.on('end', () => res.end('ok')); req.on('error', () => {}) })
-  t.after(() => origin.close())
-  const sidecar = await startSidecar({ upstream: { url: origin.url }, proxy: { maxRequestBody: '64KB' } })
-  t.after(() => sidecar.close())
-  async function * big (): AsyncGenerator<Buffer> { for (let i = 0; i < 10; i++) yield Buffer.alloc(16 * 1024) }
-  const res = await request(`${sidecar.url}/upload.php`, { method: 'POST', body: Readable.from(big()), headers: { accept: 'application/json' } })
-  const body = await res.body.json() as { code: string }
-  t.equal(res.statusCode, 413)
-  t.equal(body.code, 'SIPUP_ERR_REQUEST_BODY_TOO_LARGE')
-})
+for (const requestBuffering of [true, false]) {
+  t.test(`proxy.maxRequestBody: a chunked upload over the limit is cut off with 413 (requestBuffering ${String(requestBuffering)})`, async t => {
+    const origin = await startOrigin((req, res) => { req.resume(); req.on('end', () => res.end('ok')); req.on('error', () => {}) })
+    t.after(() => origin.close())
+    const sidecar = await startSidecar({ upstream: { url: origin.url }, proxy: { maxRequestBody: '64KB', requestBuffering } })
+    t.after(() => sidecar.close())
+    async function * big (): AsyncGenerator<Buffer> { for (let i = 0; i < 10; i++) yield Buffer.alloc(16 * 1024) }
+    const res = await request(`${sidecar.url}/upload.php`, { method: 'POST', body: Readable.from(big()), headers: { accept: 'application/json' } })
+    const body = await res.body.json() as { code: string }
+    t.equal(res.statusCode, 413)
+    t.equal(body.code, 'SIPUP_ERR_REQUEST_BODY_TOO_LARGE')
+  })
+}

@@ -44,6 +44,9 @@ t.test('store keys never hold session ids or API keys in clear', async t => {
   t.equal(cookieValue('XPHPSESSID=no; PHPSESSID=yes', 'PHPSESSID'), 'yes', 'a longer cookie name is not a match')
   t.equal(cookieValue('PHPSESSID=', 'PHPSESSID'), null)
   t.equal(cookieValue(undefined, 'PHPSESSID'), null)
+  // The parser the cache uses too (src/core/cookies.ts): PHP's view of names, quotes, spaces around the name.
+  t.equal(cookieValue('PHPSESS%49D=abc', 'PHPSESSID'), 'abc')
+  t.equal(cookieValue('a=1; PHPSESSID ="abc"', 'PHPSESSID'), 'abc')
   t.not(hashId('xyz'), 'xyz')
   t.equal(hashId('xyz').length, 22)
 })

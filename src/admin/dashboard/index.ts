@@ -13,7 +13,7 @@ import type { LiveMetrics } from '../../plugins/metrics/types.js'
 import type { CsrfTokens } from '../csrf.js'
 import { loadAssets } from './assets.js'
 import { LiveHub } from './live-stream.js'
-import { buildOverview } from './overview.js'
+import { buildOverview, cacheRuleKinds } from './overview.js'
 import { renderPage } from './page.js'
 import { panels } from './panels.js'
 
@@ -36,6 +36,7 @@ const dashboard: FastifyPluginAsync<{ csrf: CsrfTokens }> = async (admin, { csrf
   const live: LiveMetrics | null = admin.hasDecorator('sidecarMetrics') ? admin.sidecarMetrics : null
   const hub = live === null ? null : new LiveHub(live.series, MAX_STREAMS)
   let health: { at: number, value: Promise<Record<string, HealthResult>> } | null = null
+  const ruleKinds = cacheRuleKinds(admin.sidecar.config)
 
   const principalToken = (request: FastifyRequest): string => {
     const principal = request[kAdminPrincipal]
@@ -64,7 +65,7 @@ const dashboard: FastifyPluginAsync<{ csrf: CsrfTokens }> = async (admin, { csrf
   admin.get('/api/overview', async () => {
     const now = Date.now()
     if (health === null || now - health.at > HEALTH_TTL_MS) health = { at: now, value: admin.sidecar.runHealthChecks() }
-    return buildOverview(live, await health.value, admin.sidecar.features, panels(admin, prefix), now)
+    return buildOverview(live, await health.value, admin.sidecar.features, panels(admin, prefix), now, ruleKinds)
   })
 
   admin.get<{ Querystring: { since?: string } }>('/api/series', async (request, reply) => {

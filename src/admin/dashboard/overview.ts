@@ -3,7 +3,8 @@ import type { FeatureReport, HealthResult } from '../../core/types.js'
 import type { LiveMetrics } from '../../plugins/metrics/types.js'
 import type { RouteSummary } from '../../plugins/metrics/route-stats.js'
 import { healthLights, type HealthLight } from './health-view.js'
-import { recommend, type Recommendation } from './recommendations.js'
+import { ruleName } from '../../plugins/cache/rules.js'
+import { recommend, type Recommendation, type RuleKind } from './recommendations.js'
 import type { Panels } from './panels.js'
 
 export const TOP_ROUTES = 10
@@ -18,8 +19,23 @@ export interface Overview {
   recommendations: Recommendation[]
 }
 
+interface CacheRuleLike { name: string, bypass?: boolean, scope?: string }
+
+/** What each cache rule does, by name, read once from the whole config (the cache section may be absent). */
+export function cacheRuleKinds (config: unknown): ReadonlyMap<string, RuleKind> {
+  const kinds = new Map<string, RuleKind>()
+  const rules = (config as { cache?: { rules?: readonly CacheRuleLike[] } }).cache?.rules ?? []
+  rules.forEach((r, i) => {
+    kinds.set(ruleName(r, i), r.bypass === true
+      ? 'bypass'
+      : r.scope === 'per-user' ? 'per-user' : r.scope === 'context' ? 'context' : 'shared')
+  })
+  return kinds
+}
+
 export function buildOverview (live: LiveMetrics | null, checks: Readonly<Record<string, HealthResult>>,
-  features: readonly FeatureReport[], panels: Panels, now = Date.now()): Overview {
+  features: readonly FeatureReport[], panels: Panels, now = Date.now(),
+  ruleKinds: ReadonlyMap<string, RuleKind> = new Map()): Overview {
   const summaries = live?.routes.summaries() ?? null
   const routes = summaries?.routes ?? []
   const slow = routes.filter(r => r.requests > 0).sort((a, b) => b.p95 - a.p95).slice(0, TOP_ROUTES)
@@ -33,7 +49,8 @@ export function buildOverview (live: LiveMetrics | null, checks: Readonly<Record
     recommendations: summaries === null
       ? []
       : recommend({
-        routes, total: summaries.total, health: checks, features, cache: panels.cache.available, db: panels.db.available
+        routes, total: summaries.total, health: checks, features, cache: panels.cache.available, db: panels.db.available,
+        ruleKinds
       })
   }
 }

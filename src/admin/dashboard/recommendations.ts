@@ -29,6 +29,9 @@ export interface Recommendation {
   route?: string
 }
 
+/** What a cache rule does with its route's pages, by rule name (the route label of requests it matched). */
+export type RuleKind = 'bypass' | 'per-user' | 'context' | 'shared'
+
 export interface RecommendationInput {
   routes: readonly RouteSummary[]
   total: RouteSummary
@@ -38,6 +41,8 @@ export interface RecommendationInput {
   cache: boolean
   /** DB suggestions are available (the DB advisor is on). */
   db: boolean
+  /** Cache rules by name. A bypass or per-user rule's pages must never be proposed for sharing. */
+  ruleKinds?: ReadonlyMap<string, RuleKind>
 }
 
 const ORDER: Record<Severity, number> = { critical: 0, warning: 1, info: 2 }
@@ -108,7 +113,24 @@ export function recommend (input: RecommendationInput): Recommendation[] {
 
   const byTraffic = [...input.routes].sort((a, b) => b.requests - a.requests)
   for (const r of byTraffic) {
-    if (input.cache && r.lookups >= MIN_REQUESTS && r.hitRatio !== null && r.hitRatio < LOW_HIT_RATIO) {
+    const kind = input.ruleKinds?.get(r.route)
+    // A bypass rule's 0 % is what it is for; a per-user or context rule keeps pages apart on purpose. Proposing
+    // `override: true` there (or any sharing) would hand logged-in pages to other visitors.
+    if (kind === 'bypass') {
+      // nothing to say about its hit ratio
+    } else if (input.cache && (kind === 'per-user' || kind === 'context') && r.lookups >= MIN_REQUESTS &&
+      r.hitRatio !== null && r.hitRatio < LOW_HIT_RATIO) {
+      out.push({
+        severity: 'info',
+        route: r.route,
+        title: `Hit ratio ${formatPercent(r.hitRatio)} on ${r.route} (scope: ${kind})`,
+        action: kind === 'per-user'
+          ? 'Per-user entries hit only when the same user comes back within the rule\'s ttl: raise the ttl if the ' +
+            'page may be that old. Keep the scope: these pages show one user\'s data.'
+          : 'Context entries are keyed on the context hash: check that the context endpoint answers the same hash for ' +
+            'users who see the same page, and the rule\'s ttl.'
+      })
+    } else if (input.cache && r.lookups >= MIN_REQUESTS && r.hitRatio !== null && r.hitRatio < LOW_HIT_RATIO) {
       const uncacheable = r.originResponses > 0 &&
         r.originUncacheable / r.originResponses >= ORIGIN_UNCACHEABLE_SHARE
       out.push(uncacheable

@@ -3,6 +3,7 @@
 // confirms it (304), and purges after successful unsafe requests. One handler object per request; it passes
 // everything else on to the core's handler unchanged, so backpressure stays the core's.
 import type { Dispatcher } from 'undici'
+import { parseCookies, resendsOwnCookies, withoutCookies } from '../../core/cookies.js'
 import { kCacheState, kSidecarRequest } from '../../symbols.js'
 import { buildEntries, parseTags, timesFor } from './entry-builder.js'
 import { analyzeResponse, merge304, notModified, parseCacheControl, type Analysis, type Headers, type PolicyRule } from './policy.js'
@@ -37,6 +38,11 @@ function storeRequestHeaders (rt: CacheRuntime, src: Opts['headers'], state: Cac
   const add = (name: string, value: unknown): void => {
     const n = name.toLowerCase()
     if (CONDITIONAL.has(n) || (rt.compression && n === 'accept-encoding')) return
+    if (n === 'cookie' && state.dropSession) {
+      const kept = withoutCookies(Array.isArray(value) ? value.join('; ') : String(value), rt.session)
+      if (kept !== '') out.push(n, kept)
+      return
+    }
     if (Array.isArray(value)) for (const v of value) out.push(n, String(v))
     else if (value !== undefined && value !== null) out.push(n, String(value))
   }
@@ -108,6 +114,12 @@ class CacheHandler implements Handler {
     const targeted = targetedValue(headers, rt.targeted)
     let out = withoutTargeted(headers, rt.targeted)
     if (state.rule?.stripSetCookie === true && out['set-cookie'] !== undefined) out = without(out, 'set-cookie')
+    // What the client gets; `out` becomes the stored copy. A per-user page whose only Set-Cookie re-sends the
+    // requester's own session cookie is stored without it (the client still gets it on this miss).
+    const toClient = out
+    const sc = out['set-cookie']
+    if (sc !== undefined && state.rule?.scope === 'per-user' &&
+      resendsOwnCookies(sc, parseCookies(state.headers.cookie), rt.session, now)) out = without(out, 'set-cookie')
     const encoding = out['content-encoding']
     const encoded = encoding !== undefined && encoding !== 'identity'
     const a = analyzeResponse({ method: 'GET', url: state.url, headers: state.headers }, statusCode,
@@ -115,7 +127,7 @@ class CacheHandler implements Handler {
     let why = a.uncacheable
     const len = Number(out['content-length'])
     if (why === null && len > rt.maxObjectSize) why = 'too-large'
-    const res: Headers = { ...out }
+    const res: Headers = { ...toClient }
     if (why === null) {
       this.#chunks = []
       this.#analysis = a

@@ -1,6 +1,7 @@
 // Cache keys: `<path>[?<normalized query>]\t<scheme>://<host>\t<scope and vary parts>`. The path comes first so a
 // purge by path prefix reaches every host, scope and variant with one prefix match.
 import { createHash } from 'node:crypto'
+import type { CookiePair, CookiePatterns } from '../../core/cookies.js'
 import type { Headers } from './policy.js'
 
 export interface QueryOptions {
@@ -51,31 +52,19 @@ export function purgePrefixForUrl (url: string, normalize: QueryNormalizer): str
   return urlKey(u.pathname + u.search, u.protocol.slice(0, -1), u.host.toLowerCase(), normalize)
 }
 
-/** Value of one cookie from a Cookie header, or undefined. */
-export function cookieValue (header: string | string[] | undefined, name: string): string | undefined {
-  if (header === undefined) return undefined
-  const text = Array.isArray(header) ? header.join('; ') : header
-  let i = 0
-  while (i < text.length) {
-    while (text.charCodeAt(i) === 32) i++
-    const end = text.indexOf(';', i)
-    const stop = end === -1 ? text.length : end
-    const eq = text.indexOf('=', i)
-    if (eq !== -1 && eq < stop && text.slice(i, eq).trim() === name) return text.slice(eq + 1, stop).trim()
-    i = stop + 1
-  }
-  return undefined
-}
-
 /** A short one-way digest, so session ids never appear in keys, Redis or logs. */
 export function digest (value: string): string {
   return createHash('sha256').update(value).digest('base64url').slice(0, 22)
 }
 
-/** Key suffix for a rule's `vary` cookies and headers. */
-export function ruleVaryPart (cookies: readonly string[], headers: readonly string[], reqHeaders: Headers): string {
+/**
+ * Key suffix for a rule's `vary` cookies and headers: every present cookie whose name matches a `vary.cookies`
+ * name or glob joins with its name and value (sorted), then each header.
+ */
+export function ruleVaryPart (cookies: CookiePatterns, pairs: readonly CookiePair[], headers: readonly string[],
+  reqHeaders: Headers): string {
   let out = ''
-  for (const c of cookies) out += `c:${c}=${cookieValue(reqHeaders.cookie, c) ?? ''};`
+  if (!cookies.empty) out += `c:${cookies.matching(pairs).join(';').replace(/\t/g, ' ')};`
   for (const h of headers) out += `h:${h}=${headerText(reqHeaders[h])};`
   return out
 }

@@ -3,7 +3,8 @@
 import type { FastifyReply, FastifyRequest, onRequestHookHandler } from 'fastify'
 import { SIPUP_ERR_CACHE_PURGE_FORBIDDEN } from '../../errors.js'
 import { kCacheState } from '../../symbols.js'
-import { cookieValue, digest, purgePrefixForUrl, ruleVaryPart, urlKey, varyKey } from './cache-key.js'
+import { parseCookies, type CookiePair } from '../../core/cookies.js'
+import { digest, purgePrefixForUrl, ruleVaryPart, urlKey, varyKey } from './cache-key.js'
 import { evaluate, notModified, parseCacheControl } from './policy.js'
 import { matchRule, type CompiledRule } from './rules.js'
 import type { CacheRuntime } from './runtime.js'
@@ -19,6 +20,7 @@ type WithState = FastifyRequest & { [kCacheState]: CacheState | null }
 /** Methods whose success invalidates (RFC 9111 §4.4: any method not known to be safe). */
 const SAFE = new Set(['GET', 'HEAD', 'OPTIONS', 'TRACE', 'PROPFIND', 'SEARCH', 'REPORT'])
 const NO_CACHE = new Map<string, string | true>([['no-cache', true]])
+const NO_COOKIES: readonly CookiePair[] = []
 
 interface Lookup {
   rt: CacheRuntime
@@ -48,59 +50,71 @@ export function onRequestHook (rt: CacheRuntime): onRequestHookHandler {
       }
       req[kCacheState] = SAFE.has(method)
         ? null
-        : new CacheState(INVALIDATE, '', scheme(request), (raw.headers.host ?? '').toLowerCase(), raw.url ?? '/', null, null, raw.headers)
+        : new CacheState(INVALIDATE, '', scheme(request), rt.keyHost(raw), raw.url ?? '/', null, null, raw.headers)
       done()
       return
     }
-    const headers = raw.headers
-    const url = raw.url as string
-    const host = (headers.host ?? '').toLowerCase()
-    const cookie = headers.cookie
-    let rule: CompiledRule | null = null
-    if (rt.rules.length > 0) {
-      const identified = headers.authorization !== undefined || (cookie !== undefined && rt.hasSession(cookie))
-      const q = url.indexOf('?')
-      rule = matchRule(rt.rules, {
-        method, host, identified, path: q === -1 ? url : url.slice(0, q), query: q === -1 ? '' : url.slice(q + 1)
-      })
-      if (rule !== null) {
-        request.sidecar.route = rule.name
-        if (rule.bypass) { bypass(rt, req, reply, rule, 'rule', done); return }
-      }
+    const host = rt.keyHost(raw)
+    if (rt.rules.length === 0) { keyAndLookup(rt, req, reply, null, NO_COOKIES, host, done); return }
+    // Parsed once, only when a rule may need it; every pair counts (not the first `NAME=` substring).
+    const pairs = parseCookies(raw.headers.cookie)
+    const identified = rt.identify(raw.headers, pairs, host)
+    if (typeof identified === 'boolean') { route(rt, req, reply, pairs, host, identified, done); return }
+    identified.then(id => { route(rt, req, reply, pairs, host, id, done) }, done)
+  }
+}
+
+/** Picks the rule (anonymousOnly rules skip logged-in visitors), then keys and looks up. */
+function route (rt: CacheRuntime, req: WithState, reply: FastifyReply, pairs: readonly CookiePair[], host: string,
+  identified: boolean, done: Done): void {
+  const raw = req.raw
+  const url = raw.url as string
+  const q = url.indexOf('?')
+  const rule = matchRule(rt.rules, {
+    method: raw.method as string, host, identified, cookies: pairs, path: q === -1 ? url : url.slice(0, q), query: q === -1 ? '' : url.slice(q + 1)
+  })
+  if (rule !== null) {
+    req.sidecar.route = rule.name
+    if (rule.bypass) { bypass(rt, req, reply, rule, 'rule', done); return }
+  }
+  keyAndLookup(rt, req, reply, rule, pairs, host, done)
+}
+
+function keyAndLookup (rt: CacheRuntime, req: WithState, reply: FastifyReply, rule: CompiledRule | null,
+  pairs: readonly CookiePair[], host: string, done: Done): void {
+  const headers = req.raw.headers
+  const sch = scheme(req)
+  let key = urlKey(req.raw.url as string, sch, host, rt.normalize)
+  if (rule !== null) {
+    // Entries of different rules never mix: a logged-in request that skipped an anonymousOnly rule must not
+    // find the anonymous page the rule stored.
+    key += rule.keyPart
+    if (!rule.varyCookies.empty || rule.varyHeaders.length > 0) {
+      key += ruleVaryPart(rule.varyCookies, pairs, rule.varyHeaders, headers)
     }
-    const sch = scheme(request)
-    let key = urlKey(url, sch, host, rt.normalize)
-    if (rule !== null) {
-      // Entries of different rules never mix: a logged-in request that skipped an anonymousOnly rule must not
-      // find the anonymous page the rule stored.
-      key += rule.keyPart
-      if (rule.varyCookies.length > 0 || rule.varyHeaders.length > 0) {
-        key += ruleVaryPart(rule.varyCookies, rule.varyHeaders, headers)
-      }
-      if (rule.scope !== 'shared') {
-        const sid = cookieValue(cookie, rt.sessionCookie)
-        if (rule.scope === 'per-user') {
-          if (sid === undefined || sid === '') { bypass(rt, req, reply, rule, 'no-session', done); return }
-          key += `u:${digest(sid)};`
-        } else if (sid === undefined || sid === '') {
-          key += 'x:-;'
+    if (rule.scope !== 'shared') {
+      const sid = rt.session.first(pairs)
+      if (rule.scope === 'per-user') {
+        if (sid === undefined) { bypass(rt, req, reply, rule, 'no-session', done); return }
+        key += `u:${digest(sid)};`
+      } else if (sid === undefined) {
+        key += 'x:-;'
+      } else {
+        const ctx = rt.contextHash(sid, headers.cookie, host)
+        if (typeof ctx === 'string') {
+          key += `x:${digest(ctx)};`
         } else {
-          const ctx = rt.context.resolve(digest(sid), Array.isArray(cookie) ? cookie.join('; ') : cookie as string, host)
-          if (typeof ctx === 'string') {
-            key += `x:${digest(ctx)};`
-          } else {
-            const base = key
-            ctx.then(hash => {
-              if (hash === null) bypass(rt, req, reply, rule, 'context-unavailable', done)
-              else lookup({ rt, request: req, reply, rule, key: `${base}x:${digest(hash)};`, scheme: sch, host, done, waited: false, since: 0 })
-            }, done)
-            return
-          }
+          const base = key
+          ctx.then(hash => {
+            if (hash === null) bypass(rt, req, reply, rule, 'context-unavailable', done)
+            else lookup({ rt, request: req, reply, rule, key: `${base}x:${digest(hash)};`, scheme: sch, host, done, waited: false, since: 0 })
+          }, done)
+          return
         }
       }
     }
-    lookup({ rt, request: req, reply, rule, key, scheme: sch, host, done, waited: false, since: 0 })
   }
+  lookup({ rt, request: req, reply, rule, key, scheme: sch, host, done, waited: false, since: 0 })
 }
 
 function scheme (request: FastifyRequest): string {
@@ -190,6 +204,7 @@ function decide (l: Lookup, entry: CacheEntry | undefined): void {
   }
   const state = new CacheState(STORE, l.key, l.scheme, l.host, request.raw.url as string, l.rule, request, headers)
   if (entry !== undefined && (headers.authorization === undefined || entry.authOk)) state.stale = entry
+  state.dropSession = rt.dropsSession(l.rule, headers)
   request[kCacheState] = state
   rt.outcome.set(request.sidecar, 'MISS')
   const co = rt.coalescer
@@ -242,7 +257,7 @@ function handlePurge (rt: CacheRuntime, request: FastifyRequest, reply: FastifyR
     reply.send(new SIPUP_ERR_CACHE_PURGE_FORBIDDEN(request.ip))
     return
   }
-  const url = `${scheme(request)}://${(request.headers.host ?? '').toLowerCase()}${request.raw.url ?? '/'}`
+  const url = `${scheme(request)}://${rt.keyHost(request.raw)}${request.raw.url ?? '/'}`
   rt.purge({ kind: 'prefix', prefix: purgePrefixForUrl(url, rt.normalize) }, 'method').then(purged => {
     reply.code(200).header('cache-control', 'no-store').send({ purged })
   }, err => { reply.send(err) })

@@ -1,4 +1,5 @@
 // Compiles `cache.rules` once at start-up into matchers; per request only the first matching rule is looked up.
+import { CookieCondition, CookiePatterns, type CookiePair } from '../../core/cookies.js'
 import { SIPUP_ERR_CACHE_RULE_INVALID } from '../../errors.js'
 import type { CacheRuleConfig } from './schema.js'
 
@@ -14,11 +15,14 @@ export interface CompiledRule {
   readonly get: boolean
   readonly head: boolean
   readonly query: ReadonlyArray<readonly [string, RegExp]>
+  /** `cookies: {present, absent}`, null when the rule has none. */
+  readonly cookies: CookieCondition | null
   readonly ttl: number
   readonly override: boolean
   readonly anonymousOnly: boolean
   readonly stripSetCookie: boolean
-  readonly varyCookies: readonly string[]
+  /** `vary.cookies`: names and globs of the cookies whose names and values join the key. */
+  readonly varyCookies: CookiePatterns
   readonly varyHeaders: readonly string[]
   readonly scope: Scope
   readonly bypass: boolean
@@ -34,6 +38,11 @@ export function globToRegExp (glob: string, flags = ''): RegExp {
     else src += ch.replace(/[.+^${}()|[\]\\/]/g, '\\$&')
   }
   return new RegExp(src + '$', flags)
+}
+
+/** A rule's name: its `name`, or `rule<N>` counted from 1 (metrics, logs, Cache-Status and the dashboard). */
+export function ruleName (r: { readonly name: string }, i: number): string {
+  return r.name === '' ? `rule${i + 1}` : r.name
 }
 
 export function compileRules (rules: readonly CacheRuleConfig[]): CompiledRule[] {
@@ -60,7 +69,7 @@ function compileRule (r: CacheRuleConfig, i: number): CompiledRule {
   if (r.override && r.ttl <= 0 && !r.bypass) fail('ttl', 'a duration > 0 with override: true', r.ttl)
   if (r.scope !== 'shared' && r.anonymousOnly) fail('scope', '"shared" with anonymousOnly: true', r.scope)
   if (r.methods.length === 0) fail('methods', 'at least one of GET, HEAD', r.methods)
-  const name = r.name === '' ? `rule${i + 1}` : r.name
+  const name = ruleName(r, i)
   return {
     name,
     index: i,
@@ -70,11 +79,12 @@ function compileRule (r: CacheRuleConfig, i: number): CompiledRule {
     get: r.methods.includes('GET'),
     head: r.methods.includes('HEAD'),
     query: Object.entries(r.query).map(([k, v]) => [k, globToRegExp(v)] as const),
+    cookies: CookieCondition.compile(r.cookies),
     ttl: r.ttl,
     override: r.override,
     anonymousOnly: r.anonymousOnly,
     stripSetCookie: r.stripSetCookie,
-    varyCookies: [...r.vary.cookies],
+    varyCookies: new CookiePatterns(r.vary.cookies),
     varyHeaders: r.vary.headers.map(h => h.toLowerCase()),
     scope: r.scope,
     bypass: r.bypass,
@@ -90,6 +100,8 @@ export interface RuleInput {
   query: string
   /** True when the request carries the session cookie or Authorization. */
   identified: boolean
+  /** The request's cookies (src/core/cookies.ts parseCookies). */
+  cookies: readonly CookiePair[]
 }
 
 /** First rule that matches, or null. anonymousOnly rules are skipped for identified requests. */
@@ -101,6 +113,7 @@ export function matchRule (rules: readonly CompiledRule[], input: RuleInput): Co
     if (r.path !== null && !r.path.test(input.path)) continue
     if (r.host !== null && !r.host.test(input.host)) continue
     if (r.query.length > 0 && !queryMatches(r.query, input.query)) continue
+    if (r.cookies !== null && !r.cookies.test(input.cookies)) continue
     return r
   }
   return null

@@ -1,17 +1,18 @@
 // Everything the cache decides at start-up, in one object the hooks and handlers share: compiled rules, store,
 // coalescer, context resolver, metrics, and the operations that are not per-request (purge, refresh).
-import type { IncomingHttpHeaders } from 'node:http'
+import type { IncomingHttpHeaders, IncomingMessage } from 'node:http'
 import type { FastifyBaseLogger, FastifyRequest } from 'fastify'
 import type { Dispatcher } from 'undici'
 import { AddressList } from '../../config/address-list.js'
+import { cookieNameList, CookiePatterns, parseCookies, type CookiePair } from '../../core/cookies.js'
 import type { CoreConfig } from '../../config/core-schema.js'
-import { buildRequestHeaderPlan, forwardRequestHeaders, type RequestHeaderPlan } from '../../proxy/headers.js'
+import { buildRequestHeaderPlan, forwardRequestHeaders, originHost, type RequestHeaderPlan } from '../../proxy/headers.js'
 import { kCacheState } from '../../symbols.js'
 import type { RequestField } from '../../core/types.js'
 import { IDENTITY, pickEncoding, typeMatcher, type Encoding } from './compression.js'
 import { Coalescer } from './coalescer.js'
 import { ContextResolver } from './context.js'
-import { purgePrefixForUrl, queryNormalizer, type QueryNormalizer } from './cache-key.js'
+import { digest, purgePrefixForUrl, queryNormalizer, type QueryNormalizer } from './cache-key.js'
 import { CacheMetrics } from './metrics.js'
 import type { PolicyRule } from './policy.js'
 import { compileRules, type CompiledRule } from './rules.js'
@@ -49,8 +50,8 @@ export class CacheRuntime {
   readonly outcome: RequestField
   readonly log: FastifyBaseLogger
   readonly serveOpts: { xCache: boolean }
-  readonly sessionCookie: string
-  readonly sessionNeedle: string
+  /** `cache.sessionCookie`: the cookie(s) whose value is the session (per-user and context keys). */
+  readonly session: CookiePatterns
   readonly purgeMethod: boolean
   /** RFC 9213 target list, lower-cased, first wins (empty: none obeyed or removed). */
   readonly targeted: readonly string[]
@@ -66,6 +67,11 @@ export class CacheRuntime {
   readonly #basePath: string
   readonly #plan: RequestHeaderPlan
   readonly #trust: AddressList
+  readonly #forwardHost: boolean
+  /** `loggedIn.cookies`, null when empty. */
+  readonly #loggedInCookies: CookiePatterns | null
+  /** `loggedIn.anonymousContext`, null when empty. */
+  readonly #anonymousContext: string | null
 
   constructor (deps: RuntimeDeps) {
     const c = deps.config
@@ -83,8 +89,9 @@ export class CacheRuntime {
     this.log = deps.log
     this.outcome = deps.outcome
     this.serveOpts = { xCache: c.xCache }
-    this.sessionCookie = c.sessionCookie
-    this.sessionNeedle = `${c.sessionCookie}=`
+    this.session = new CookiePatterns(cookieNameList(c.sessionCookie))
+    this.#loggedInCookies = c.loggedIn.cookies.length === 0 ? null : new CookiePatterns(c.loggedIn.cookies)
+    this.#anonymousContext = c.loggedIn.anonymousContext === '' ? null : c.loggedIn.anonymousContext
     this.purgeMethod = c.purge.method
     this.targeted = targetList(c.targetedHeader, c.cdnCacheControl)
     this.defaultRuleIndex = this.rules.length
@@ -109,9 +116,11 @@ export class CacheRuntime {
     this.#plan = buildRequestHeaderPlan({
       dropRequestHeaders: deps.core.proxy.dropRequestHeaders,
       xForwarded: deps.core.proxy.xForwarded,
+      forwardHost: deps.core.proxy.forwardHost,
       hostOverride: deps.core.upstream.preserveHost ? null : upstreamUrl.host
     })
     this.#trust = new AddressList(deps.core.server.trustProxy)
+    this.#forwardHost = deps.core.proxy.forwardHost
     const ctx = c.context
     this.context = new ContextResolver({
       ttl: ctx.ttl,
@@ -123,11 +132,46 @@ export class CacheRuntime {
     })
   }
 
-  /** True when the Cookie header carries the session cookie (cheap substring test first). */
-  hasSession (cookie: string | string[]): boolean {
-    const text = typeof cookie === 'string' ? cookie : cookie.join('; ')
-    const i = text.indexOf(this.sessionNeedle)
-    return i !== -1 && (i === 0 || text.charCodeAt(i - 1) === 32 || text.charCodeAt(i - 1) === 59)
+  /**
+   * Whether the visitor is logged in, for anonymousOnly rules (`cache.loggedIn`): Authorization always is; then
+   * a `loggedIn.cookies` cookie, or a context hash other than `loggedIn.anonymousContext` (an endpoint failure
+   * counts as logged in: never shared). With neither configured, the session cookie's presence decides.
+   */
+  identify (headers: IncomingHttpHeaders, pairs: readonly CookiePair[], host: string): boolean | Promise<boolean> {
+    if (headers.authorization !== undefined) return true
+    const marks = this.#loggedInCookies
+    const anonymous = this.#anonymousContext
+    if (marks === null && anonymous === null) return this.session.anyPresent(pairs)
+    if (marks !== null && marks.anyPresent(pairs)) return true
+    if (anonymous === null) return false
+    const sid = this.session.first(pairs)
+    if (sid === undefined) return false
+    const ctx = this.contextHash(sid, headers.cookie, host)
+    if (typeof ctx === 'string') return ctx !== anonymous
+    return ctx.then(hash => hash !== anonymous)
+  }
+
+  /**
+   * A visitor that `loggedIn` calls anonymous may still hold a session. When an anonymousOnly rule that strips
+   * Set-Cookie stores the page, the origin is asked without the session cookie: the shared entry is then rendered
+   * for nobody, so a client that drops its logged-in flag (or an app that forgets to set it) can't make its own
+   * page everyone's. The visitor keeps its cookie (PHP's new-session Set-Cookie is stripped).
+   */
+  dropsSession (rule: CompiledRule | null, headers: IncomingHttpHeaders): boolean {
+    return rule !== null && rule.anonymousOnly && rule.stripSetCookie && headers.cookie !== undefined &&
+      this.session.anyPresent(parseCookies(headers.cookie))
+  }
+
+  /** The context endpoint's hash for a session (cached per session digest); null when the endpoint fails. */
+  contextHash (sid: string, cookie: string | string[] | undefined, host: string): string | Promise<string | null> {
+    return this.context.resolve(digest(sid), Array.isArray(cookie) ? cookie.join('; ') : cookie ?? '', host)
+  }
+
+  /** The host part of keys: the host the origin is told about (src/proxy/headers.ts originHost). */
+  keyHost (raw: IncomingMessage): string {
+    const headers = raw.headers
+    if (!this.#forwardHost || headers['x-forwarded-host'] === undefined) return (headers.host ?? '').toLowerCase()
+    return originHost(headers, true, this.#trust.has(raw.socket.remoteAddress ?? ''))
   }
 
   encodingFor (headers: IncomingHttpHeaders): Encoding {
@@ -183,6 +227,7 @@ export class CacheRuntime {
     const headers = forwardRequestHeaders(raw.headers, this.#plan, { peer, trusted: this.#trust.has(peer), proto: scheme })
     const state = new CacheState(STORE, key, scheme, host, raw.url ?? '/', rule, null, raw.headers)
     state.stale = entry
+    state.dropSession = this.dropsSession(rule, raw.headers)
     const opts: Dispatcher.DispatchOptions & { [kCacheState]: CacheState } = {
       origin: this.#origin,
       path: this.#basePath + (raw.url ?? '/'),

@@ -1,7 +1,7 @@
 // The `cache:` config section. Durations and sizes are human strings in YAML, numbers (ms, bytes) in code.
 import { Type, type Static } from '@sinclair/typebox'
 import { Bytes, Duration } from '../../config/units.js'
-import { AddressList, Bool, Int, Str, StrList } from '../../config/schema-helpers.js'
+import { AddressList, Bool, CookieConditions, CookieList, CookieNames, Int, Str, StrList } from '../../config/schema-helpers.js'
 
 export const CacheRuleSchema = Type.Object({
   name: Str('Label of the rule in metrics, logs and `Cache-Status` (empty = `rule<N>`, N counted from 1).', ''),
@@ -15,16 +15,18 @@ export const CacheRuleSchema = Type.Object({
   query: Type.Record(Type.String({ minLength: 1 }), Type.String(), {
     description: 'Query parameters the request must carry, name to glob of the value (`*` = any value).', default: {}
   }),
+  cookies: CookieConditions(),
   ttl: Duration({ description: 'Freshness lifetime. Without `override` it only applies when the origin gives no ' +
     'explicit freshness (max-age, s-maxage, Expires); 0 = the origin headers alone decide.', default: 0 }),
   override: Bool('Ignore the origin\'s no-store, no-cache, private, max-age and Expires and cache for `ttl` ' +
     '(for legacy pages that send PHP\'s no-cache headers). Needs `ttl` > 0.', false),
-  anonymousOnly: Bool('Match only requests without the session cookie (`cache.sessionCookie`) and without ' +
-    'Authorization; other requests go on to the next rule.', false),
+  anonymousOnly: Bool('Match only anonymous visitors: no Authorization, and not logged in by `cache.loggedIn` ' +
+    '(by default: no session cookie); other requests go on to the next rule.', false),
   stripSetCookie: Bool('Remove Set-Cookie from responses of this rule, so they can be stored and shared. ' +
     'Only allowed with `anonymousOnly`.', false),
   vary: Type.Object({
-    cookies: StrList('Cookie names whose values become part of the cache key.', []),
+    cookies: CookieList('Cookie names or globs (`comment_author_*`): every present cookie that matches joins the ' +
+      'cache key with its name and value.', []),
     headers: StrList('Request header names whose values become part of the cache key.', [])
   }, { additionalProperties: false, description: 'Extra request parts the cached page depends on.', default: {} }),
   scope: Type.Union([Type.Literal('shared'), Type.Literal('per-user'), Type.Literal('context')], {
@@ -49,7 +51,21 @@ export const CacheSchema = Type.Object({
     'used entries are evicted beyond it).', default: '256MB' }),
   maxObjectSize: Bytes({ description: 'Largest response body stored; larger ones stream through uncached.',
     default: '4MB' }),
-  sessionCookie: Str('Cookie that marks a logged-in user (anonymousOnly, per-user and context scopes).', 'PHPSESSID'),
+  sessionCookie: CookieNames('Session cookie: a name, a glob (`SESS*`, `wordpress_logged_in_*`) or a list of them. ' +
+    'Its value keys per-user and context scopes (the first pattern that matches a cookie wins), and, unless ' +
+    '`loggedIn` says otherwise, its presence makes a visitor logged in for anonymousOnly rules.', 'PHPSESSID'),
+  loggedIn: Type.Object({
+    cookies: CookieList('Cookies (names or globs) whose presence marks a logged-in visitor, e.g. a `logged_in` flag ' +
+      'the app sets at login (`setcookie(\'logged_in\', \'1\')`) or the app\'s own login cookie. A visitor with only ' +
+      'the session cookie (PHP gives every visitor one) is then anonymous.', []),
+    anonymousContext: Str('The context hash (`cache.context`) the endpoint answers for anonymous sessions: a session ' +
+      'whose hash is this one is anonymous; any other hash, or an endpoint failure, is logged in. Empty = not asked.', '')
+  }, {
+    additionalProperties: false,
+    description: 'What marks a logged-in visitor for `anonymousOnly` rules (either marker counts). With both empty, ' +
+      'the session cookie (`sessionCookie`) does, so every PHP visitor who has seen a page counts as logged in.',
+    default: {}
+  }),
   query: Type.Object({
     sort: Bool('Sort query parameters in the cache key, so `?a=1&b=2` and `?b=2&a=1` share an entry.', true),
     drop: StrList('Query parameters left out of the cache key (`*` at the end matches a prefix).',

@@ -62,6 +62,22 @@ function prebuilt (entry: WithPrebuilt, opts: ServeOptions): Prebuilt {
   return p
 }
 
+/**
+ * writeHead with a flat array keeps every repeated header (3 `Link` stay 3) only while no header was set before;
+ * once another plugin called setHeader (the rate limiter's RateLimit headers), Node applies the array with one
+ * setHeader per pair and the last value of each name wins. Then the pairs go in grouped by name instead.
+ */
+function writeHead (res: ServerResponse, status: number, flat: string[]): void {
+  if (res.getHeaderNames().length === 0) { res.writeHead(status, flat); return }
+  const grouped: Record<string, string | string[]> = {}
+  for (let i = 0; i < flat.length; i += 2) {
+    const k = flat[i]
+    const prev = grouped[k]
+    grouped[k] = prev === undefined ? flat[i + 1] : Array.isArray(prev) ? [...prev, flat[i + 1]] : [prev, flat[i + 1]]
+  }
+  res.writeHead(status, grouped)
+}
+
 /** Writes a stored response. `xCache`/`cacheStatus` are the outcome labels for this answer. */
 export function serveEntry (res: ServerResponse, entry: CacheEntry, enc: Encoding, head: boolean, now: number,
   opts: ServeOptions, xCache: string, cacheStatus: string): void {
@@ -72,7 +88,7 @@ export function serveEntry (res: ServerResponse, entry: CacheEntry, enc: Encodin
   arr[age] = String(ageSeconds(entry, now))
   if (opts.xCache) arr[age + 2] = xCache
   arr[arr.length - 1] = cacheStatus
-  res.writeHead(entry.status, arr)
+  writeHead(res, entry.status, arr)
   if (head) res.end()
   else res.end(useEnc === BR ? entry.br : useEnc === GZIP ? entry.gzip : entry.body)
 }
@@ -90,7 +106,7 @@ export function serveNotModified (res: ServerResponse, entry: CacheEntry, now: n
   out.push('age', String(ageSeconds(entry, now)))
   if (opts.xCache) out.push('x-cache', xCache)
   out.push('cache-status', cacheStatus)
-  res.writeHead(304, out)
+  writeHead(res, 304, out)
   res.end()
 }
 

@@ -28,6 +28,8 @@ export class CacheState {
   leader: boolean
   /** Validators of `stale` were added to the origin request. */
   conditional: boolean
+  /** Session cookies are removed from the origin request (an anonymous visitor with a session, see runtime). */
+  dropSession: boolean
   /** Null for background refreshes (nobody waits for them). */
   request: FastifyRequest | null
   headers: IncomingHttpHeaders
@@ -43,6 +45,7 @@ export class CacheState {
     this.stale = null
     this.leader = false
     this.conditional = false
+    this.dropSession = false
     this.request = request
     this.headers = headers
   }

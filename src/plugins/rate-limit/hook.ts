@@ -8,6 +8,7 @@ import { setRateLimitHeaders } from './headers.js'
 import type { Limiter } from './limiter.js'
 import { BAN_TIER, LIST_TIER, STORE_TIER, type RateLimitMetrics } from './metrics.js'
 import type { RateLimitParams, ResolvedRule } from './options.js'
+import { parseCookies, type CookiePair } from '../../core/cookies.js'
 import { normalizePath } from './path-match.js'
 import { reject } from './response.js'
 import type { Check, CheckResult, Outcome, Tier } from './types.js'
@@ -92,11 +93,13 @@ export function createRateLimitHook (ctx: HookContext): (request: FastifyRequest
     if (rules.length > 0) {
       const method = request.method
       let path: string | null = null
+      let cookies: CookiePair[] | null = null
       for (let i = 0; i < rules.length; i++) {
         const rule = rules[i]
         if (rule.methods !== null && !rule.methods.has(method)) continue
         path ??= rulePath(request.url)
         if (!rule.path.test(path)) continue
+        if (rule.cookies !== null && !rule.cookies.test(cookies ??= parseCookies(request.headers.cookie))) continue
         const id = rule.key === 'ip'
           ? anon
           : rule.key === 'user' ? user ?? anon : (await fieldId(request, rule, p.maxFormBody)) ?? anon

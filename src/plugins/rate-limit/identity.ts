@@ -4,6 +4,7 @@
 import { createHash, createPublicKey, type KeyObject } from 'node:crypto'
 import type { IncomingHttpHeaders } from 'node:http'
 import { jwtVerify, type JWTVerifyOptions } from 'jose'
+import { cookieNameList, CookiePatterns, parseCookies } from '../../core/cookies.js'
 import { SIPUP_ERR_RATELIMIT_CONFIG } from '../../errors.js'
 import { BoundedMap } from './bounded-map.js'
 import type { RateLimitSection } from './schema.js'
@@ -23,28 +24,14 @@ export function hashId (value: string): string {
   return createHash('sha256').update(value).digest('base64url').slice(0, 22)
 }
 
-/** The value of cookie `name` in a Cookie header, or null. */
-export function cookieValue (header: string | undefined, name: string): string | null {
-  if (header === undefined) return null
-  let from = 0
-  while (from < header.length) {
-    const at = header.indexOf(name, from)
-    if (at === -1) return null
-    const end = at + name.length
-    const startsPair = at === 0 || header[at - 1] === ' ' || header[at - 1] === ';'
-    if (startsPair && header[end] === '=') {
-      const semi = header.indexOf(';', end + 1)
-      const value = (semi === -1 ? header.slice(end + 1) : header.slice(end + 1, semi)).trim()
-      return value === '' ? null : value
-    }
-    from = end
-  }
-  return null
+/** The value of cookie `name` (first of its pairs) from the shared parser, or null when absent or empty. */
+export function cookieValue (header: string | string[] | undefined, name: string): string | null {
+  return new CookiePatterns([name]).first(parseCookies(header)) ?? null
 }
 
 class JwtIdentity {
   readonly #header: string
-  readonly #cookie: string
+  readonly #cookie: CookiePatterns | null
   readonly #secret: Uint8Array | null
   readonly #publicKey: KeyObject | null
   readonly #options: JWTVerifyOptions
@@ -52,7 +39,7 @@ class JwtIdentity {
 
   constructor (cfg: IdentityConfig['jwt']) {
     this.#header = cfg.header.toLowerCase()
-    this.#cookie = cfg.cookie
+    this.#cookie = cfg.cookie === '' ? null : new CookiePatterns([cfg.cookie])
     const needsSecret = cfg.algorithms.some(a => a.startsWith('HS'))
     const needsKey = cfg.algorithms.some(a => !a.startsWith('HS'))
     if (needsSecret && cfg.secret === '') {
@@ -89,7 +76,7 @@ class JwtIdentity {
       const h = headers[this.#header]
       if (typeof h === 'string' && h.length > 7 && h.slice(0, 7).toLowerCase() === 'bearer ') return h.slice(7).trim()
     }
-    if (this.#cookie !== '') return cookieValue(headers.cookie, this.#cookie)
+    if (this.#cookie !== null) return this.#cookie.first(parseCookies(headers.cookie)) ?? null
     return null
   }
 
@@ -120,18 +107,20 @@ export class IdentityResolver {
   readonly #jwt: JwtIdentity | null
   readonly #basic: boolean
   readonly #header: string
-  readonly #cookie: string
+  /** `identity.cookie`, null when not used. */
+  readonly #cookie: CookiePatterns | null
 
   constructor (cfg: IdentityConfig) {
     this.#jwt = cfg.jwt.enabled ? new JwtIdentity(cfg.jwt) : null
     this.#basic = cfg.basic
     this.#header = cfg.header.toLowerCase()
-    this.#cookie = cfg.cookie
+    const cookies = cookieNameList(cfg.cookie)
+    this.#cookie = cookies.length === 0 ? null : new CookiePatterns(cookies)
   }
 
   /** True when no extractor is configured (every request is anonymous). */
   get none (): boolean {
-    return this.#jwt === null && !this.#basic && this.#header === '' && this.#cookie === ''
+    return this.#jwt === null && !this.#basic && this.#header === '' && this.#cookie === null
   }
 
   /**
@@ -156,9 +145,9 @@ export class IdentityResolver {
       const v = headers[this.#header]
       if (typeof v === 'string' && v !== '') return `h:${hashId(v)}`
     }
-    if (this.#cookie !== '') {
-      const v = cookieValue(headers.cookie, this.#cookie)
-      if (v !== null) return `c:${hashId(v)}`
+    if (this.#cookie !== null) {
+      const v = this.#cookie.first(parseCookies(headers.cookie))
+      if (v !== undefined) return `c:${hashId(v)}`
     }
     return null
   }

@@ -1,5 +1,6 @@
 // Resolves the frozen `rateLimit:` section once, at registration, into the params the hot path reads. Checks
 // the schema can't express throw SIPUP_ERR_RATELIMIT_CONFIG naming the key, what was expected and what was got.
+import { CookieCondition } from '../../core/cookies.js'
 import { SIPUP_ERR_RATELIMIT_CONFIG } from '../../errors.js'
 import { formatDuration } from '../../config/units.js'
 import { compileAddressList, type AddressList } from '../../config/address-list.js'
@@ -23,6 +24,8 @@ export interface ResolvedRule {
   readonly path: RegExp
   readonly key: RuleKey
   readonly field: string
+  /** `cookies: {present, absent}`, null when the rule has none. */
+  readonly cookies: CookieCondition | null
 }
 
 export interface RateLimitParams {
@@ -76,7 +79,8 @@ export function resolveParams (cfg: RateLimitSection): RateLimitParams {
       methods,
       path: compileGlob(r.path),
       key: r.key,
-      field: r.field
+      field: r.field,
+      cookies: CookieCondition.compile(r.cookies)
     }
   })
   if (cfg.bans.enabled) {

@@ -3,7 +3,7 @@
 // registration in options.ts and throw SIPUP_ERR_RATELIMIT_CONFIG naming the key.
 import { Type, type Static } from '@sinclair/typebox'
 import { Bytes, Duration } from '../../config/units.js'
-import { AddressList, Bool, Int, Str } from '../../config/schema-helpers.js'
+import { AddressList, Bool, CookieConditions, CookieName, CookieNames, Int, Str } from '../../config/schema-helpers.js'
 import type { DeepReadonly } from '../../config/deep-readonly.js'
 
 /** Longest window accepted: longer ones are better served by an account quota in the application. */
@@ -46,6 +46,7 @@ export const RuleSchema = Type.Object({
     default: 'ip'
   }),
   field: Str('Form field whose value is the key when `key` is `field` (e.g. `username`).', ''),
+  cookies: CookieConditions(),
   dryRun: Bool('Only log and count what this rule would reject; never reject.', false)
 }, { additionalProperties: false })
 
@@ -53,7 +54,7 @@ export const JwtSchema = Type.Object({
   enabled: Bool('Take the user identity from a JWT\'s `sub` claim. A token that fails verification (signature, ' +
     '`exp`/`nbf`, issuer, audience, algorithm) is ignored and the request counts as anonymous.', false),
   header: Str('Header carrying the token as `Bearer <token>` (empty = none).', 'authorization'),
-  cookie: Str('Cookie carrying the token instead (empty = none).', ''),
+  cookie: CookieName('Cookie carrying the token instead (an exact name; empty = none).', ''),
   algorithms: Type.Array(Type.Union([
     Type.Literal('HS256'), Type.Literal('HS384'), Type.Literal('HS512'),
     Type.Literal('RS256'), Type.Literal('RS384'), Type.Literal('RS512'),
@@ -67,7 +68,8 @@ export const JwtSchema = Type.Object({
 }, { additionalProperties: false, description: 'JWT identity.', default: {} })
 
 export const IdentitySchema = Type.Object({
-  cookie: Str('Session cookie whose value identifies the user (e.g. `PHPSESSID`; empty = not used).', 'PHPSESSID'),
+  cookie: CookieNames('Session cookie whose value identifies the user: a name (`PHPSESSID`), a glob (`SESS*`) or a ' +
+    'list (the first pattern that matches a cookie wins); empty = not used.', 'PHPSESSID'),
   header: Str('Request header whose value identifies the user (e.g. `X-Api-Key`; empty = not used).', ''),
   basic: Bool('Identify users by HTTP Basic credentials (the bucket is per user name and password, so a ' +
     'client without the password cannot use up a user\'s quota).', false),
