@@ -55,3 +55,9 @@ t.test('If-Range: strong ETag match, or a strong Last-Modified date', async t =>
   t.notOk(ifRangeMatches('Tue, 01 Dec 2026 06:00:00 GMT', { ...stored, date: 'Tue, 01 Dec 2026 06:00:00 GMT' }), 'a weak date')
   t.notOk(ifRangeMatches('Mon, 30 Nov 2026 06:00:00 GMT', stored))
 })
+
+t.test('a targeted header name that would strip a needed header is a config error', async t => {
+  for (const bad of ['Cache-Control', 'expires', 'Vary', 'bad name', 'a:b']) {
+    t.throws(() => targetList(bad, true), { code: 'SIPUP_ERR_CACHE_CONFIG', message: /cache\.targetedHeader: expected a header name of its own/ }, bad)
+  }
+})

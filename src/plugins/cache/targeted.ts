@@ -2,6 +2,7 @@
 // (name from `cache.targetedHeader`) ahead of it. The first valid one on the target list replaces Cache-Control
 // and Expires for the sidecar's decisions only; the client still gets the origin's Cache-Control, so a PHP page can
 // say `Sipup-Cache-Control: max-age=600` while browsers keep `no-store`. Neither field ever reaches the client.
+import { SIPUP_ERR_CACHE_CONFIG } from '../../errors.js'
 import type { Headers, HeaderValue } from './policy.js'
 
 /** An RFC 8941 dictionary key, case-insensitive here (`Max-Age=600` from hand-written PHP counts). */
@@ -9,10 +10,19 @@ const KEY = /^[a-z*][a-z0-9_\-.*]*$/i
 /** A member value: token, integer or quoted string. */
 const VALUE = /^(?:[a-z*][\w!#$%&'*+\-.^`|~:/]*|-?\d{1,15}(?:\.\d{1,3})?|"(?:[^"\\]|\\["\\])*")$/i
 
-/** Lower-cased field names, first wins. */
+/** A header name (RFC 9110 token). */
+const TOKEN = /^[!#$%&'*+\-.^_`|~0-9a-z]+$/
+/** Fields the cache and clients need: a targeted field of that name would strip them from every response. */
+const RESERVED = new Set(['cache-control', 'expires', 'pragma', 'age', 'date', 'etag', 'last-modified', 'vary',
+  'content-type', 'content-length', 'content-encoding', 'set-cookie', 'connection', 'transfer-encoding'])
+
+/** Lower-cased field names, first wins. Throws a coded config error for a name that can't be a targeted field. */
 export function targetList (targetedHeader: string, cdnCacheControl: boolean): string[] {
   const out: string[] = []
   const own = targetedHeader.trim().toLowerCase()
+  if (own !== '' && (!TOKEN.test(own) || RESERVED.has(own))) {
+    throw new SIPUP_ERR_CACHE_CONFIG('targetedHeader', 'a header name of its own (not Cache-Control, Expires, Vary...)', targetedHeader)
+  }
   if (own !== '') out.push(own)
   if (cdnCacheControl && own !== 'cdn-cache-control') out.push('cdn-cache-control')
   return out
