@@ -92,3 +92,26 @@ t.test('an unusable Range header is ignored: the whole 200', async t => {
   t.equal(head.status, 200, 'HEAD ignores Range')
   t.equal(c.hits('/f'), 1)
 })
+
+t.test('a Range on a revalidated or stale answer is served from the stored body too', async t => {
+  const c = await setupCache(t, {
+    '/r': (req, res, n) => {
+      res.setHeader('cache-control', 'max-age=1, stale-if-error=600')
+      res.setHeader('etag', '"r"')
+      res.setHeader('age', '2')
+      if (req.headers['if-none-match'] === '"r"' && n === 2) { res.statusCode = 304; res.end(); return }
+      if (n > 2) { res.statusCode = 503; res.end('down'); return }
+      res.end(BODY)
+    }
+  })
+  await c.get('/r')
+  const reval = await c.get('/r', { range: 'bytes=2-4' })
+  t.equal(reval.headers['x-cache'], 'REVALIDATED')
+  t.equal(reval.status, 206)
+  t.equal(reval.body, 'cde')
+  t.equal(reval.headers['content-range'], 'bytes 2-4/2600')
+  const stale = await c.get('/r', { range: 'bytes=-2' })
+  t.equal(stale.headers['x-cache'], 'STALE')
+  t.equal(stale.status, 206)
+  t.equal(stale.body, 'yz')
+})

@@ -8,6 +8,7 @@ import { kCacheState, kSidecarRequest } from '../../symbols.js'
 import { buildEntries, parseTags, timesFor } from './entry-builder.js'
 import { analyzeResponse, merge304, notModified, parseCacheControl, type Analysis, type Headers, type PolicyRule } from './policy.js'
 import type { CacheRuntime } from './runtime.js'
+import { rangeAnswer } from './range.js'
 import { entryHeaders } from './serve.js'
 import { INVALIDATE, STORE, type CacheState } from './state.js'
 import { policyView, targetedValue, withoutTargeted } from './targeted.js'
@@ -280,6 +281,22 @@ class CacheHandler implements Handler {
       next.onResponseStart?.(controller, 304, h304 as never, 'Not Modified')
       next.onResponseEnd?.(controller, {})
       return
+    }
+    // A Range on a revalidated or stale answer is served from the stored body, as on a hit (RFC 9110 §14.2: GET only).
+    if (state.request !== null && state.headers.range !== undefined && state.request.raw.method === 'GET') {
+      const ranged = rangeAnswer(entry, state.headers, now, this.#rt.serveOpts, outcome, cacheStatus)
+      if (ranged !== null) {
+        const h: Record<string, string | string[]> = {}
+        for (let i = 0; i < ranged.headers.length; i += 2) {
+          const k = ranged.headers[i]
+          const prev = h[k]
+          h[k] = prev === undefined ? ranged.headers[i + 1] : Array.isArray(prev) ? [...prev, ranged.headers[i + 1]] : [prev, ranged.headers[i + 1]]
+        }
+        next.onResponseStart?.(controller, ranged.status, h as never, '')
+        if (ranged.body.length > 0) next.onResponseData?.(controller, ranged.body)
+        next.onResponseEnd?.(controller, {})
+        return
+      }
     }
     const { headers, body } = entryHeaders(entry, this.#rt.encodingFor(state.headers), now, this.#rt.serveOpts, outcome, cacheStatus)
     next.onResponseStart?.(controller, entry.status, headers as never, '')

@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto'
 import type { IncomingHttpHeaders, ServerResponse } from 'node:http'
 import { ageSeconds, parseHttpDate } from './policy.js'
 import type { ServeOptions } from './serve.js'
+import { EMPTY } from './entry-size.js'
 import type { CacheEntry } from './types.js'
 
 /** More ranges than this are answered with the whole body (a request of many tiny ranges is abuse, §14.2). */
@@ -67,19 +68,34 @@ export function ifRangeMatches (value: string | undefined, stored: CacheEntry['h
 
 const HEADERS_416 = new Set(['cache-control', 'date', 'etag', 'expires', 'last-modified', 'vary'])
 
-/**
- * Answers a GET with a Range header from a stored 200. Returns false when the Range is to be ignored (the caller
- * serves the whole response).
- */
+export interface RangeAnswer {
+  status: 206 | 416
+  /** Flat [name, value, ...] list, Age and the cache labels included. */
+  headers: string[]
+  body: Buffer
+}
+
+/** Answers a GET with a Range header from a stored 200 on the client socket; false when the Range is to be
+ * ignored (the caller serves the whole response). */
 export function serveRange (res: ServerResponse, entry: CacheEntry, req: IncomingHttpHeaders, now: number,
   opts: ServeOptions, xCache: string, cacheStatus: string): boolean {
+  const a = rangeAnswer(entry, req, now, opts, xCache, cacheStatus)
+  if (a === null) return false
+  res.writeHead(a.status, a.headers)
+  res.end(a.body)
+  return true
+}
+
+/** The 206/416 for a GET with a Range header from a stored 200, or null when the Range is to be ignored. */
+export function rangeAnswer (entry: CacheEntry, req: IncomingHttpHeaders, now: number, opts: ServeOptions,
+  xCache: string, cacheStatus: string): RangeAnswer | null {
   const header = req.range
-  if (typeof header !== 'string' || entry.status !== 200) return false
+  if (typeof header !== 'string' || entry.status !== 200) return null
   const ifRange = req['if-range']
-  if (!ifRangeMatches(Array.isArray(ifRange) ? ifRange[0] : ifRange, entry.headers)) return false
+  if (!ifRangeMatches(Array.isArray(ifRange) ? ifRange[0] : ifRange, entry.headers)) return null
   const body = entry.body
   const ranges = parseRange(header, body.length)
-  if (ranges === null) return false
+  if (ranges === null) return null
   const out: string[] = []
   const tail = (): void => {
     out.push('age', String(ageSeconds(entry, now)))
@@ -90,9 +106,7 @@ export function serveRange (res: ServerResponse, entry: CacheEntry, req: Incomin
     copyHeaders(entry, out, name => HEADERS_416.has(name))
     out.push('content-range', `bytes */${body.length}`, 'content-length', '0')
     tail()
-    res.writeHead(416, out)
-    res.end()
-    return true
+    return { status: 416, headers: out, body: EMPTY }
   }
   copyHeaders(entry, out, name => name !== 'content-length' && name !== 'content-range' && name !== 'accept-ranges' &&
     (ranges.length === 1 || name !== 'content-type'))
@@ -101,9 +115,7 @@ export function serveRange (res: ServerResponse, entry: CacheEntry, req: Incomin
     const [start, end] = ranges[0]
     out.push('content-range', `bytes ${start}-${end}/${body.length}`, 'content-length', String(end - start + 1))
     tail()
-    res.writeHead(206, out)
-    res.end(body.subarray(start, end + 1))
-    return true
+    return { status: 206, headers: out, body: body.subarray(start, end + 1) }
   }
   const boundary = randomBytes(12).toString('hex')
   const type = entry.headers['content-type']
@@ -117,9 +129,7 @@ export function serveRange (res: ServerResponse, entry: CacheEntry, req: Incomin
   const payload = Buffer.concat(parts)
   out.push('content-type', `multipart/byteranges; boundary=${boundary}`, 'content-length', String(payload.length))
   tail()
-  res.writeHead(206, out)
-  res.end(payload)
-  return true
+  return { status: 206, headers: out, body: payload }
 }
 
 function copyHeaders (entry: CacheEntry, out: string[], keep: (name: string) => boolean): void {
