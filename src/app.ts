@@ -53,7 +53,10 @@ export async function buildApp (config: FrozenConfig, opts: BuildAppOptions = {}
     // The server (timeouts, limits, the request and connection guards) is made in src/core/http-server.ts.
     serverFactory: sidecarServerFactory(s),
     forceCloseConnections: 'idle',
-    return503OnClosing: true
+    // A request that reaches a closing server (a connection the cluster primary handed over just before this
+    // worker stopped listening, or the next request on a kept-alive one) is served, not refused: the drain below
+    // closes each connection as soon as it goes idle, and the shutdown deadline bounds the rest.
+    return503OnClosing: false
   })
 
   const sidecar = new SidecarApp(new SidecarContainer(config, { role, log: app.log }))

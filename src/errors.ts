@@ -93,6 +93,12 @@ export const SIPUP_ERR_RATELIMIT_DENIED = coded<'SIPUP_ERR_RATELIMIT_DENIED', 40
   'SIPUP_ERR_RATELIMIT_DENIED', 'Client address is on the deny list', 403)
 export const SIPUP_ERR_RATELIMIT_UNAVAILABLE = coded<'SIPUP_ERR_RATELIMIT_UNAVAILABLE', 503, []>(
   'SIPUP_ERR_RATELIMIT_UNAVAILABLE', 'Rate-limit store unreachable and rateLimit.failClosed is true', 503)
+export const SIPUP_ERR_RATELIMIT_BAD_ADDRESS = coded<'SIPUP_ERR_RATELIMIT_BAD_ADDRESS', 400, [string]>(
+  'SIPUP_ERR_RATELIMIT_BAD_ADDRESS', "Expected an IPv4 or IPv6 address, got '%s'", 400)
+export const SIPUP_ERR_RATELIMIT_BAN_NOT_FOUND = coded<'SIPUP_ERR_RATELIMIT_BAN_NOT_FOUND', 404, [string]>(
+  'SIPUP_ERR_RATELIMIT_BAN_NOT_FOUND', "No ban in force for '%s'", 404)
+export const SIPUP_ERR_RATELIMIT_BANS_UNAVAILABLE = coded<'SIPUP_ERR_RATELIMIT_BANS_UNAVAILABLE', 503, [string, ErrorOptions?]>(
+  'SIPUP_ERR_RATELIMIT_BANS_UNAVAILABLE', 'Bans in Redis cannot be read or lifted now: %s', 503)
 
 // --- bench ------------------------------------------------------------------
 export const SIPUP_ERR_BENCH_SCENARIO_INVALID = coded<'SIPUP_ERR_BENCH_SCENARIO_INVALID', 500, [string]>(

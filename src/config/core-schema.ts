@@ -30,7 +30,13 @@ export const ServerSchema = Type.Object({
   maxConnectionsPerIp: Int('Connections one client address may hold at once; more are answered 429 and closed (0 = no limit). ' +
     'Addresses in trustProxy are exempt: behind nginx every connection comes from it, so limit clients there (limit_conn).', 256, 0),
   maxRequestsPerSocket: Int('Requests served on one client connection before it is closed (0 = no limit).', 0, 0),
-  shutdownTimeout: Duration({ description: 'On SIGTERM/SIGINT, how long in-flight requests may take to finish before the process exits.', default: '10s' })
+  shutdownTimeout: Duration({ description: 'On SIGTERM/SIGINT, how long in-flight requests may take to finish before the process exits.', default: '10s' }),
+  workers: Type.Union([Type.Literal('auto'), Type.Integer({ minimum: 1, maximum: 256 })], {
+    description: 'Proxy processes sharing the listening socket (node:cluster): `auto` = one per available CPU. With more ' +
+      'than one, a primary process restarts crashed workers, forwards SIGTERM, restarts them one by one on SIGHUP and ' +
+      'aggregates their metrics. Memory caches and limits are then per worker: use Redis (cache.store tiered/redis).',
+    default: 1
+  })
 }, { additionalProperties: false, description: 'The listening socket and its protections.', default: {} })
 
 export const UpstreamSchema = Type.Object({
@@ -105,7 +111,16 @@ export const AdminSchema = Type.Object({
 
 export const RedisSchema = Type.Object({
   enabled: Bool('Connect to Redis and share caches, limits and jobs across sidecar instances. Without it every feature uses per-instance memory.', true),
-  url: Str('Redis URL (env REDIS_URL).', 'redis://127.0.0.1:6379'),
+  url: Str('Redis URL (env REDIS_URL). With `sentinels`, only its password, user name and database number are used.', 'redis://127.0.0.1:6379'),
+  sentinels: Type.Array(Type.Object({
+    host: Type.String({ minLength: 1, description: 'Sentinel host.' }),
+    port: Type.Integer({ minimum: 1, maximum: 65535, default: 26379, description: 'Sentinel port.' })
+  }, { additionalProperties: false }), {
+    description: 'Redis Sentinel: the sentinels to ask for the current master of `name` (empty = connect to `url` directly). ' +
+      'After a failover the connection follows the new master.',
+    default: []
+  }),
+  name: Str('Sentinel: the monitored master\'s name (`sentinel monitor <name> ...`).', 'mymaster'),
   keyPrefix: Str('Prefix of every Redis key the sidecar writes.', 'sipup:'),
   connectTimeout: Duration({ description: 'Time to connect at start-up before features fall back to memory.', default: '1s' }),
   commandTimeout: Duration({ description: 'Longest wait for one Redis command on the request path before it counts as an outage.', default: '100ms' })

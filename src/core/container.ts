@@ -8,6 +8,7 @@ import { Registry } from 'prom-client'
 import type { CoreConfig } from '../config/core-schema.js'
 import { LocalLocks, RedisLocks, type FleetLocks } from './fleet-lock.js'
 import { SharedMysql } from './mysql.js'
+import { ClusterLink, type MetricsText } from './cluster-link.js'
 import { createOriginPool } from './origin-pool.js'
 import { SharedRedis } from './redis.js'
 import type { Container, FeatureReport, HealthCheck, HealthResult, ProcessRole } from './types.js'
@@ -34,6 +35,7 @@ export class SidecarContainer implements Container {
   #origin: Pool | null = null
   #adminSecret: Buffer | null = null
   #closed: Promise<void> | null = null
+  #cluster: ClusterLink | null = null
 
   constructor (config: CoreConfig, opts: ContainerOptions) {
     this.role = opts.role
@@ -66,7 +68,17 @@ export class SidecarContainer implements Container {
     } else {
       this.reportFeature({ name: 'mysql', state: 'off', detail: 'mysql.url is empty (set MYSQL_URL): DB features are off' })
     }
-    if (this.role === 'proxy') this.#adminSecret = await this.#resolveAdminSecret()
+    if (this.role === 'proxy') {
+      this.#adminSecret = await this.#resolveAdminSecret()
+      const link = this.#cluster = ClusterLink.join(this.metrics)
+      if (link !== null) this.addHealthCheck('workers', () => link.health())
+    }
+  }
+
+  /** The metrics text to serve: this process's registry, or the whole node's when it is one of `server.workers`. */
+  async metricsText (): Promise<MetricsText> {
+    if (this.#cluster !== null) return await this.#cluster.metrics()
+    return { contentType: this.metrics.contentType, body: await this.metrics.metrics() }
   }
 
   get locks (): FleetLocks {

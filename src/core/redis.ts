@@ -6,6 +6,17 @@ import { redactUrl } from '../config/redact.js'
 import type { CoreConfig } from '../config/core-schema.js'
 import type { RedisHandle } from './types.js'
 
+/** The credentials and database of `redis.url`, for a Sentinel connection (the sentinels name the host). */
+function sentinelAuth (url: string): { username?: string, password?: string, db?: number } {
+  const u = new URL(url)
+  const out: { username?: string, password?: string, db?: number } = {}
+  if (u.username !== '') out.username = decodeURIComponent(u.username)
+  if (u.password !== '') out.password = decodeURIComponent(u.password)
+  const db = Number(u.pathname.slice(1))
+  if (u.pathname.length > 1 && Number.isInteger(db)) out.db = db
+  return out
+}
+
 export class SharedRedis implements RedisHandle {
   readonly client: Redis | null
   #reason: string | null
@@ -26,14 +37,18 @@ export class SharedRedis implements RedisHandle {
       return
     }
     this.#reason = 'not connected yet'
-    this.client = new Redis(config.url, {
+    const options = {
       lazyConnect: true,
       enableOfflineQueue: false,
       maxRetriesPerRequest: 1,
       connectTimeout: config.connectTimeout,
       commandTimeout: config.commandTimeout > 0 ? config.commandTimeout : undefined,
       retryStrategy: (times: number) => Math.min(200 * times, 2000)
-    })
+    }
+    this.client = config.sentinels.length === 0
+      ? new Redis(config.url, options)
+      : new Redis({ ...options, ...sentinelAuth(config.url), sentinels: [...config.sentinels], name: config.name })
+    if (config.sentinels.length > 0) this.#url = `sentinel ${config.name} via ${config.sentinels.map(s => `${s.host}:${s.port}`).join(',')}`
     this.client.on('ready', () => {
       if (this.#outageLogged || !this.#wasReady) this.#log.info({ redis: this.#url }, 'redis: connected')
       this.#wasReady = true

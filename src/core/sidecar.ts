@@ -102,6 +102,7 @@ export class SidecarApp implements Sidecar {
   get redis (): RedisHandle { return this.#c.redis }
   get mysql (): MysqlHandle { return this.#c.mysql }
   get metrics (): SidecarContainer['metrics'] { return this.#c.metrics }
+  metricsText (): ReturnType<SidecarContainer['metricsText']> { return this.#c.metricsText() }
   get locks (): FleetLocks { return this.#c.locks }
   get origin (): Pool { return this.#c.origin }
   get adminSecret (): Buffer { return this.#c.adminSecret }

@@ -74,6 +74,8 @@ export interface Container {
   readonly mysql: MysqlHandle
   /** The one prom-client registry. Every plugin defines its metrics on it at registration (prefix `sipup_`). */
   readonly metrics: Registry
+  /** What a scrape serves: `metrics` rendered, or the whole node's aggregate when this is one of `server.workers`. */
+  metricsText(): Promise<{ contentType: string, body: string }>
   /** Leases, leaders and one-shot claims across every instance on the same Redis (per process without Redis). */
   readonly locks: FleetLocks
   /** The keep-alive pool to the origin, created on first use (a worker that never calls the origin opens none). */

@@ -10,8 +10,20 @@ import { MetricsSchema } from './metrics/schema.js'
 import { RateLimitSchema } from './rate-limit/schema.js'
 
 export const pluginEntries = [
-  definePlugin({ key: 'rateLimit', title: 'rate limiting', schema: RateLimitSchema, load: () => import('./rate-limit/index.js') }),
-  definePlugin({ key: 'cache', title: 'response cache', schema: CacheSchema, load: () => import('./cache/index.js') }),
+  definePlugin({
+    key: 'rateLimit',
+    title: 'rate limiting',
+    schema: RateLimitSchema,
+    load: () => import('./rate-limit/index.js'),
+    commands: [{ name: 'limits', summary: 'rate limiting: list the bans in force (limits bans), lift one (limits unban IP)', load: () => import('./rate-limit/commands/limits.js') }]
+  }),
+  definePlugin({
+    key: 'cache',
+    title: 'response cache',
+    schema: CacheSchema,
+    load: () => import('./cache/index.js'),
+    commands: [{ name: 'cache', summary: 'response cache: purge by URL, prefix, tag or regex on every instance (cache purge ...)', load: () => import('./cache/commands/cache.js') }]
+  }),
   definePlugin({
     key: 'metrics', title: 'metrics', schema: MetricsSchema, roles: ['proxy', 'worker'], load: () => import('./metrics/index.js')
   }),

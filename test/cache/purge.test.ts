@@ -42,7 +42,7 @@ t.test('bad purge requests get a clear 400; no credentials a 401', async t => {
   t.equal(bad.json.code, 'SIPUP_ERR_CACHE_PURGE_INVALID')
   t.match(bad.json.detail, /unknown field 'url'/)
   t.match((await purge(c.sidecar.url, { urls: ['ftp://x/'] })).json.detail, /urls: expected a path starting with \/ or an http\(s\) URL/)
-  t.match((await purge(c.sidecar.url, {})).json.detail, /at least one of urls, prefix or tags/)
+  t.match((await purge(c.sidecar.url, {})).json.detail, /at least one of urls, prefix, tags or regex/)
   t.equal((await purge(c.sidecar.url, { prefix: '/' }, 'wrong')).status, 401)
 })
 

@@ -84,6 +84,19 @@ export function storeConformance (t: Test, make: () => Promise<CacheStore>): voi
     t.equal(await store.purge({ kind: 'tags', tags: ['nope'] }), 0)
   })
 
+  t.test('purge by regex matches the path and query of each key (every host and scope), and a refused pattern purges nothing', async t => {
+    const store = await make()
+    const keys = ['/p?id=40\thttp://x\t', '/p?id=41\thttps://y\tu:abc;', '/p?id=140\thttp://x\t', '/q?id=40\thttp://x\t']
+    for (const k of keys) await store.set(makeEntry(k))
+    t.equal(await store.purge({ kind: 'regex', source: '(a+)+$' }), 0, 'never rejects, purges nothing')
+    t.equal(await store.purge({ kind: 'regex', source: '^/p\\?id=4\\d$' }), 2)
+    t.equal(await store.get(keys[0]), undefined)
+    t.equal(await store.get(keys[1]), undefined)
+    t.ok(await store.get(keys[2]))
+    t.ok(await store.get(keys[3]))
+    t.equal(await store.purge({ kind: 'regex', source: 'http' }), 0, 'the host part is not matched')
+  })
+
   t.test('bodies over maxObjectSize are declined', async t => {
     const store = await make() as CacheStore & { maxObjectSize: number }
     await store.set(makeEntry('/big\thttp://x\t', { body: Buffer.alloc(store.maxObjectSize + 1) }))

@@ -117,6 +117,26 @@ export function storeSuite (t: Test, make: StoreFactory): void {
     t.equal(await take(store, 'other', [check(tier, 'o')], T0), true, 'other clients are not banned')
   })
 
+  t.test('bans are listed and lifted (strikes too); an exempt request (client null) ignores them', async t => {
+    const { store } = await make(t, { strikes: 1, withinMs: 60_000, durationMs: 120_000 })
+    const tier = makeTier('ip', 1, 60_000, false)
+    t.same(await store.listBans(T0, 10), { bans: [], truncated: false })
+    await store.consume('192.0.2.1', [check(tier, 'x')], T0)
+    t.equal((await store.consume('192.0.2.1', [check(tier, 'x')], T0)).banStartedMs, 120_000)
+    await store.consume('192.0.2.2', [check(tier, 'y')], T0)
+    await store.consume('192.0.2.2', [check(tier, 'y')], T0)
+    const listed = await store.listBans(T0 + 1000, 10)
+    t.same(listed.bans.map(b => b.client).sort(), ['192.0.2.1', '192.0.2.2'])
+    t.ok(listed.bans.every(b => b.remainingMs > 100_000 && b.remainingMs <= 120_000), 'time left')
+    t.equal((await store.listBans(T0 + 1000, 1)).truncated, true, 'capped at max')
+    t.equal((await store.consume(null, [check(tier, 'x')], T0 + 70_000)).bannedMs, 0, 'exempt: the ban is not looked up')
+    t.equal(await store.liftBan('192.0.2.1', T0 + 1000), true)
+    t.equal(await store.liftBan('192.0.2.1', T0 + 1000), false, 'nothing left to lift')
+    t.same((await store.listBans(T0 + 1000, 10)).bans.map(b => b.client), ['192.0.2.2'])
+    const after = await store.consume('192.0.2.1', [check(tier, 'x')], T0 + 70_000)
+    t.equal(after.bannedMs, 0, 'lifted')
+  })
+
   t.test('concurrent calls (batched into one store call) are evaluated in arrival order', async t => {
     const { store } = await make(t, null)
     const tier = makeTier('ip', 10, 60_000, false)

@@ -63,11 +63,16 @@ export function renderPage (opts: PageOptions): string {
     <h2>Purge the cache</h2>
     <p id="purge-off" class="muted" hidden>cache off: no cache plugin is serving, nothing to purge.</p>
     <form id="purge-form" hidden>
-      <label>by <select id="purge-kind" name="kind"><option value="urls">URL</option><option value="prefix">prefix</option><option value="tags">tag</option></select></label>
+      <label>by <select id="purge-kind" name="kind"><option value="urls">URL</option><option value="prefix">prefix</option><option value="tags">tag</option><option value="regex">regex</option></select></label>
       <input id="purge-value" name="value" type="text" placeholder="/products/42.php" required autocomplete="off">
       <button id="purge-button" type="submit">Purge</button>
     </form>
     <p id="purge-result" class="result" role="status"></p>
+  </section>
+  <section class="panel" id="bans-panel">
+    <h2>Rate-limit bans</h2>
+    <p id="bans-off" class="muted">not enabled</p>
+    <div id="bans" hidden></div>
   </section>
   <section class="panel" id="jobs-panel">
     <h2>Failed jobs</h2>

@@ -13,11 +13,14 @@ export interface Panels {
   cache: PanelInfo
   jobs: PanelInfo
   db: PanelInfo
+  bans: PanelInfo
 }
 
 /** The admin API contract each optional panel relies on (paths under the admin prefix). */
 export const PANEL_ROUTES = {
   cache: { purge: ['POST', '/api/cache/purge'] },
+  // `:ip` in unban is replaced by the (URL-encoded) client of the listed ban.
+  bans: { list: ['GET', '/api/rate-limit/bans'], unban: ['DELETE', '/api/rate-limit/bans/:ip'] },
   jobs: {
     failed: ['GET', '/api/jobs/failed'], retry: ['POST', '/api/jobs/retry'], delete: ['POST', '/api/jobs/delete']
   },
@@ -50,6 +53,7 @@ export function panels (fastify: FastifyInstance, prefix: string): Panels {
     },
     cache: panel(fastify, prefix, PANEL_ROUTES.cache),
     jobs: panel(fastify, prefix, PANEL_ROUTES.jobs),
-    db: panel(fastify, prefix, PANEL_ROUTES.db)
+    db: panel(fastify, prefix, PANEL_ROUTES.db),
+    bans: panel(fastify, prefix, PANEL_ROUTES.bans)
   }
 }

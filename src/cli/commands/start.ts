@@ -1,3 +1,4 @@
+import cluster from 'node:cluster'
 import { runSidecar } from '../../run.js'
 import { CONFIG_USAGE, loadConfigFromArgs } from '../config-args.js'
 import { EXIT_USAGE, type Command } from '../../core/command.js'
@@ -15,7 +16,18 @@ ${CONFIG_USAGE}`,
   async run (args) {
     const loaded = loadConfigFromArgs(args)
     if (loaded === null) return EXIT_USAGE
-    await runSidecar(loaded.config)
+    const config = loaded.config
+    if (cluster.isPrimary && config.server.workers !== 1) {
+      // Loaded here only: a single-process start never pays for the cluster code.
+      const { startWorkers, workerCount } = await import('../../cluster/start-workers.js')
+      if (workerCount(config.server.workers) > 1) {
+        await startWorkers(config)
+        return await new Promise<number>(() => {})
+      }
+    }
+    // A worker is restarted by its primary on SIGHUP, never by a hang-up sent to the whole process group.
+    if (cluster.isWorker) process.on('SIGHUP', () => {})
+    await runSidecar(config)
     // Keep running: the signal handlers decide the exit code.
     return await new Promise<number>(() => {})
   }

@@ -322,6 +322,9 @@ class CacheHandler implements Handler {
   }
 }
 
+/** Longest an unsafe request's response waits for its invalidation to reach Redis. */
+const PURGE_WAIT_MS = 2_000
+
 /** Purges the target (and Location / Content-Location) once an unsafe request succeeded. The response ends only
  * after the purge is through, so the client's next request can't meet the old entry in the shared store. */
 class InvalidateHandler implements Handler {
@@ -350,8 +353,16 @@ class InvalidateHandler implements Handler {
   onResponseEnd (controller: Controller, trailers: Headers): void {
     const purging = this.#purging
     if (purging === null) { this.#next.onResponseEnd?.(controller, trailers as never); return }
-    // Redis commands fail fast (redis.commandTimeout), so this wait is bounded.
-    purging.then(() => { this.#next.onResponseEnd?.(controller, trailers as never) }, () => {})
+    // Bounded: a Redis that hangs (redis.commandTimeout 0) delays the answer by PURGE_WAIT_MS at most.
+    let ended = false
+    const end = (): void => {
+      if (ended) return
+      ended = true
+      clearTimeout(timer)
+      this.#next.onResponseEnd?.(controller, trailers as never)
+    }
+    const timer = setTimeout(end, PURGE_WAIT_MS)
+    purging.then(end, end)
   }
 
   onResponseError (controller: Controller, err: Error): void { this.#next.onResponseError?.(controller, err) }

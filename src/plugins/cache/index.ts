@@ -4,7 +4,10 @@ import fp from 'fastify-plugin'
 import type { FastifyPluginAsync } from 'fastify'
 import { cacheInterceptor } from './cache-handler.js'
 import { onRequestHook } from './hooks.js'
+import { invalidateInterceptor } from './invalidate-interceptor.js'
+import { InvalidationRules, type PurgePlan } from './invalidation-rules.js'
 import { purgeRoutes } from './purge.js'
+import { compilePurgeRegex } from './purge-regex.js'
 import { CacheRuntime } from './runtime.js'
 import { createStore } from './store-factory.js'
 import type { CachePluginOptions, SidecarCache } from './types.js'
@@ -48,7 +51,8 @@ const cachePlugin: FastifyPluginAsync<CachePluginOptions> = async (fastify, { co
     upstream: () => sidecar.upstream,
     outcome: sidecar.defineRequestField('cache')
   })
-  baseDetail = `${choice.detail}; ${rt.rules.length} rule(s)`
+  const invalidation = new InvalidationRules(config.invalidate)
+  baseDetail = `${choice.detail}; ${rt.rules.length} rule(s)${invalidation.size > 0 ? `; ${invalidation.size} invalidation rule(s)` : ''}`
 
   const api: SidecarCache = {
     store: choice.store,
@@ -56,6 +60,7 @@ const cachePlugin: FastifyPluginAsync<CachePluginOptions> = async (fastify, { co
       let n = await rt.purgeUrls(what.urls ?? [], 'api')
       if (what.prefix !== undefined && what.prefix !== '') n += await rt.purge({ kind: 'prefix', prefix: what.prefix }, 'api')
       if (what.tags !== undefined && what.tags.length > 0) n += await rt.purge({ kind: 'tags', tags: what.tags }, 'api')
+      if (what.regex !== undefined && what.regex !== '') n += await rt.purge({ kind: 'regex', source: compilePurgeRegex(what.regex).source }, 'api')
       return n
     }
   }
@@ -63,6 +68,17 @@ const cachePlugin: FastifyPluginAsync<CachePluginOptions> = async (fastify, { co
 
   // Outside the metrics plugin's interceptor, so that one sees the origin's own responses, not stored ones.
   sidecar.addUpstreamInterceptor(cacheInterceptor(rt), { name: 'cache', before: ['metrics'] })
+  if (invalidation.size > 0) {
+    const run = async (plan: PurgePlan): Promise<void> => {
+      await Promise.all([
+        rt.purgeUrls(plan.urls, 'rule'),
+        ...plan.prefixes.map(prefix => rt.purge({ kind: 'prefix', prefix }, 'rule')),
+        plan.tags.length > 0 ? rt.purge({ kind: 'tags', tags: plan.tags }, 'rule') : 0
+      ])
+    }
+    // Outside the cache's own interceptor: its RFC 9111 purge of the request URL has started when this one holds.
+    sidecar.addUpstreamInterceptor(invalidateInterceptor(invalidation, run), { name: 'cache-invalidate', before: ['cache'] })
+  }
   sidecar.addProxyHook('onRequest', onRequestHook(rt), { name: 'cache', after: ['rateLimit'] })
   sidecar.addAdminRoutes(purgeRoutes(rt))
   sidecar.addHealthCheck('cache', () => outage === null ? { ok: true } : { ok: false, reason: outage })

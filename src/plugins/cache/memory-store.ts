@@ -1,6 +1,7 @@
 // In-process LRU store bounded by bytes. Map insertion order is the recency order: a hit re-inserts its key.
 import { EventEmitter } from 'node:events'
 import { entrySize } from './entry-size.js'
+import { keyUrl, purgeRegexOrNull } from './purge-regex.js'
 import type { CacheEntry, CacheStore, PurgeSelector } from './types.js'
 
 export const DEFAULT_MAX_BYTES = 256 * 1024 * 1024
@@ -73,6 +74,14 @@ export class MemoryStore extends EventEmitter implements CacheStore {
     if (selector.kind === 'prefix') {
       for (const [key, slot] of this.#map) {
         if (key.startsWith(selector.prefix)) { this.#remove(key, slot, 'purge'); n++ }
+      }
+      return n
+    }
+    if (selector.kind === 'regex') {
+      const re = purgeRegexOrNull(selector.source)
+      if (re === null) return 0
+      for (const [key, slot] of this.#map) {
+        if (re.test(keyUrl(key))) { this.#remove(key, slot, 'purge'); n++ }
       }
       return n
     }

@@ -59,7 +59,7 @@ export class CacheMetrics {
     })
     this.purged = new Counter({
       name: 'sipup_cache_purges_total',
-      help: 'Purge operations, by what asked for them (api, method, invalidation).',
+      help: 'Purge operations, by what asked for them (api, method, invalidation, rule: cache.invalidate).',
       labelNames: ['via'] as const,
       registers: [registry]
     })

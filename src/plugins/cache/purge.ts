@@ -1,19 +1,22 @@
-// `POST <admin>/api/cache/purge` with `{ urls }`, `{ prefix }` and/or `{ tags }` (behind admin auth).
+// `POST <admin>/api/cache/purge` with `{ urls }`, `{ prefix }`, `{ tags }` and/or `{ regex }` (behind admin auth).
+// Scripts on the same machine use a bearer token (no CSRF token needed), the PURGE method from cache.purge.allow, or
+// `sipup-sidecar cache purge` (README "Purging").
 import type { FastifyPluginAsync } from 'fastify'
 import { SIPUP_ERR_CACHE_PURGE_INVALID } from '../../errors.js'
+import { compilePurgeRegex } from './purge-regex.js'
 import type { CacheRuntime } from './runtime.js'
 
-export interface PurgeRequest { urls?: string[], prefix?: string, tags?: string[] }
+export interface PurgeRequest { urls?: string[], prefix?: string, tags?: string[], regex?: string }
 
 /** Throws a coded 400 naming the bad field; returns the checked request. */
 export function checkPurgeBody (body: unknown): Required<PurgeRequest> {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
-    throw new SIPUP_ERR_CACHE_PURGE_INVALID('expected a JSON object with urls, prefix or tags')
+    throw new SIPUP_ERR_CACHE_PURGE_INVALID('expected a JSON object with urls, prefix, tags or regex')
   }
   const b = body as Record<string, unknown>
   for (const k of Object.keys(b)) {
-    if (k !== 'urls' && k !== 'prefix' && k !== 'tags') {
-      throw new SIPUP_ERR_CACHE_PURGE_INVALID(`unknown field '${k}'; expected urls, prefix or tags`)
+    if (k !== 'urls' && k !== 'prefix' && k !== 'tags' && k !== 'regex') {
+      throw new SIPUP_ERR_CACHE_PURGE_INVALID(`unknown field '${k}'; expected urls, prefix, tags or regex`)
     }
   }
   const strings = (name: string, v: unknown): string[] => {
@@ -38,10 +41,15 @@ export function checkPurgeBody (body: unknown): Required<PurgeRequest> {
     }
     prefix = b.prefix
   }
-  if (urls.length === 0 && tags.length === 0 && prefix === '') {
-    throw new SIPUP_ERR_CACHE_PURGE_INVALID('expected at least one of urls, prefix or tags')
+  let regex = ''
+  if (b.regex !== undefined) {
+    compilePurgeRegex(b.regex)
+    regex = b.regex as string
   }
-  return { urls, prefix, tags }
+  if (urls.length === 0 && tags.length === 0 && prefix === '' && regex === '') {
+    throw new SIPUP_ERR_CACHE_PURGE_INVALID('expected at least one of urls, prefix, tags or regex')
+  }
+  return { urls, prefix, tags, regex }
 }
 
 export function purgeRoutes (rt: CacheRuntime): FastifyPluginAsync {
@@ -51,6 +59,7 @@ export function purgeRoutes (rt: CacheRuntime): FastifyPluginAsync {
       let purged = await rt.purgeUrls(what.urls, 'api')
       if (what.prefix !== '') purged += await rt.purge({ kind: 'prefix', prefix: what.prefix }, 'api')
       if (what.tags.length > 0) purged += await rt.purge({ kind: 'tags', tags: what.tags }, 'api')
+      if (what.regex !== '') purged += await rt.purge({ kind: 'regex', source: what.regex }, 'api')
       return { purged }
     })
   }

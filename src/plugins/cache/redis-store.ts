@@ -6,6 +6,7 @@ import { digest } from './cache-key.js'
 import { deserialize, serialize } from './entry-size.js'
 import type { CacheEntry, CacheStore, PurgeSelector } from './types.js'
 import { DEFAULT_MAX_OBJECT_SIZE } from './memory-store.js'
+import { keyUrl, purgeRegexOrNull } from './purge-regex.js'
 
 export interface RedisStoreOptions {
   /** The shared command connection (null when Redis is disabled: every call is a miss). */
@@ -22,6 +23,8 @@ export interface RedisStoreOptions {
 }
 
 const PRUNE_BATCH = 500
+/** Index members one ZSCAN step returns (a hint to Redis). */
+const ZSCAN_COUNT = 1000
 
 export class RedisStore implements CacheStore {
   readonly name = 'redis'
@@ -90,11 +93,15 @@ export class RedisStore implements CacheStore {
   async purge (selector: PurgeSelector): Promise<number> {
     const client = this.#opts.client()
     if (client === null) return 0
+    const re = selector.kind === 'regex' ? purgeRegexOrNull(selector.source) : null
+    if (selector.kind === 'regex' && re === null) return 0
     try {
       let keys: string[]
       if (selector.kind === 'prefix') {
         const max = Buffer.concat([Buffer.from('[' + selector.prefix), Buffer.from([0xff])])
         keys = await client.zrangebylex(this.#index, '[' + selector.prefix, max)
+      } else if (selector.kind === 'regex') {
+        keys = await this.#matching(client, re as RegExp)
       } else {
         keys = []
         for (const t of selector.tags) keys.push(...await client.smembers(this.#tagKey(t)))
@@ -107,6 +114,19 @@ export class RedisStore implements CacheStore {
       this.#fail(err)
       return 0
     }
+  }
+
+  /** Redis has no regex match: ZSCAN the key index in steps (other clients are served in between) and test here. */
+  async #matching (client: Redis, re: RegExp): Promise<string[]> {
+    const out: string[] = []
+    let cursor = '0'
+    do {
+      const [next, flat] = await client.zscan(this.#index, cursor, 'COUNT', ZSCAN_COUNT)
+      cursor = next
+      // ZSCAN replies member, score, member, score...
+      for (let i = 0; i < flat.length; i += 2) if (re.test(keyUrl(flat[i]))) out.push(flat[i])
+    } while (cursor !== '0')
+    return out
   }
 
   async #delete (client: Redis, keys: string[]): Promise<number> {

@@ -2,6 +2,7 @@
 import { Type, type Static } from '@sinclair/typebox'
 import { Bytes, Duration } from '../../config/units.js'
 import { AddressList, Bool, CookieConditions, CookieList, CookieNames, Int, Str, StrList } from '../../config/schema-helpers.js'
+import { InvalidateSchema } from './invalidate-schema.js'
 
 export const CacheRuleSchema = Type.Object({
   name: Str('Label of the rule in metrics, logs and `Cache-Status` (empty = `rule<N>`, N counted from 1).', ''),
@@ -104,6 +105,7 @@ export const CacheSchema = Type.Object({
     'for the cache and is removed before the response reaches the client. Empty = off.', 'Sipup-Cache-Control'),
   cdnCacheControl: Bool('Obey the origin\'s RFC 9213 `CDN-Cache-Control` (over Cache-Control and Expires) and remove ' +
     'it before the response reaches the client. Turn off when a CDN in front of the sidecar should see it.', true),
+  invalidate: InvalidateSchema,
   xCache: Bool('Add an `X-Cache: HIT|MISS|STALE|BYPASS|REVALIDATED` response header.', true),
   statusName: Str('Cache name in the RFC 9211 `Cache-Status` header.', 'sipup'),
   grace: Duration({ description: 'Grace for responses that match no rule (see rules[].grace).', default: 0 }),

@@ -5,6 +5,7 @@ import { EventEmitter } from 'node:events'
 import type { Redis } from 'ioredis'
 import type { MemoryStore } from './memory-store.js'
 import type { RedisStore } from './redis-store.js'
+import { purgeRegexOrNull } from './purge-regex.js'
 import type { CacheEntry, CacheStore, MaybePromise, PurgeSelector } from './types.js'
 
 export interface TieredStoreOptions {
@@ -92,6 +93,11 @@ export class TieredStore extends EventEmitter implements CacheStore {
     const s = msg.selector
     if (s.kind === 'prefix' && typeof s.prefix === 'string') this.#l1.purge({ kind: 'prefix', prefix: s.prefix })
     else if (s.kind === 'tags' && Array.isArray(s.tags)) this.#l1.purge({ kind: 'tags', tags: s.tags.filter(t => typeof t === 'string') })
+    else if (s.kind === 'regex') {
+      // Checked again: anyone who can publish on the channel could otherwise hand every instance a stalling pattern.
+      if (typeof s.source !== 'string' || purgeRegexOrNull(s.source) === null) return
+      this.#l1.purge({ kind: 'regex', source: s.source })
+    }
   }
 
   async prune (): Promise<void> { await this.#l2.prune() }

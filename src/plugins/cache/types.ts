@@ -45,6 +45,9 @@ export interface CacheEntry {
 export type PurgeSelector =
   | { kind: 'prefix', prefix: string }
   | { kind: 'tags', tags: string[] }
+  /** Entries whose path and query (the key's first part, every host) match the pattern. Checked for catastrophic
+   * backtracking before it reaches a store (purge-regex.ts). */
+  | { kind: 'regex', source: string }
 
 export type MaybePromise<T> = T | Promise<T>
 
@@ -76,6 +79,7 @@ declare module 'fastify' {
 
 export interface SidecarCache {
   readonly store: CacheStore
-  /** Purge by URLs (absolute or path), a path prefix or tags; every instance drops its copies. */
-  purge (what: { urls?: string[], prefix?: string, tags?: string[] }): Promise<number>
+  /** Purge by URLs (absolute or path), a path prefix, tags or a regex over path and query; every instance drops
+   * its copies. */
+  purge (what: { urls?: string[], prefix?: string, tags?: string[], regex?: string }): Promise<number>
 }

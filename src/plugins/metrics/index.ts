@@ -84,8 +84,9 @@ const metricsPlugin: FastifyPluginAsync<MetricsPluginOptions> = async (fastify, 
 
   sidecar.addAdminRoutes(async admin => {
     admin.get('/metrics', async (_request, reply) => {
-      reply.header('content-type', registry.contentType).header('cache-control', 'no-store')
-      return registry.metrics()
+      const { contentType, body } = await sidecar.metricsText()
+      reply.header('content-type', contentType).header('cache-control', 'no-store')
+      return body
     })
   })
 
@@ -100,7 +101,7 @@ const metricsPlugin: FastifyPluginAsync<MetricsPluginOptions> = async (fastify, 
   let server: Server | null = null
   if (config.port !== 0) {
     fastify.addHook('onReady', async () => {
-      server = await startMetricsServer(registry, config.host, config.port)
+      server = await startMetricsServer(() => sidecar.metricsText(), config.host, config.port)
       fastify.log.info({ host: config.host, port: config.port }, 'metrics served on a separate port (no auth)')
     })
   }

@@ -33,6 +33,11 @@ export class BoundedMap<V> {
     this.#map.delete(key)
   }
 
+  /** Entries, oldest first (operator listings; not for the hot path). */
+  entries (): IterableIterator<[string, V]> {
+    return this.#map.entries()
+  }
+
   clear (): void {
     this.#map.clear()
   }

@@ -111,7 +111,8 @@ export function createRateLimitHook (ctx: HookContext): (request: FastifyRequest
       return
     }
 
-    const pending = limiter.decide(client, checks, now)
+    const bannable = p.banExempt === null || !p.banExempt.has(ip) ? client : null
+    const pending = limiter.decide(bannable, checks, now)
     const d = isPromise(pending) ? await pending : pending
     if (d.verdict === 'banned') {
       field.set(state, 'banned')
@@ -173,7 +174,8 @@ export function createGroupLimitHook (ctx: HookContext, tiers: ReadonlyMap<strin
     const client = clientKey(ip, p.ipv6Subnet)
     const id = `ip=${client}`
     const checks: Check[] = [{ tier, id, key: `${ctx.keyPrefix}${tier.name}:${id}`, want: 1 }]
-    const pending = limiter.decide(client, checks, ctx.now())
+    const bannable = p.banExempt === null || !p.banExempt.has(ip) ? client : null
+    const pending = limiter.decide(bannable, checks, ctx.now())
     const d = isPromise(pending) ? await pending : pending
     if (d.verdict === 'unavailable') {
       field.set(state, 'unavailable')

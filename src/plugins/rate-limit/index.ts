@@ -4,6 +4,8 @@
 // GCRA, shared bans).
 import fp from 'fastify-plugin'
 import type { FastifyPluginAsync, onRequestHookHandler } from 'fastify'
+import { banRoutes } from './admin-routes.js'
+import { BanAdmin } from './ban-admin.js'
 import { createGroupLimitHook, createRateLimitHook, type HookContext } from './hook.js'
 import { Limiter } from './limiter.js'
 import { MemoryStore } from './memory-store.js'
@@ -101,6 +103,11 @@ const rateLimitPlugin: FastifyPluginAsync<RateLimitPluginOptions> = async (fasti
   }
   // Limits run before the cache serves a hit, so a hit costs the client its quota like any other request.
   sidecar.addProxyHook('onRequest', createRateLimitHook(ctx) as onRequestHookHandler, { name: FEATURE, before: ['cache'] })
+
+  // Bans listed and lifted by operators (admin API, dashboard panel). Registered with bans off too: a ban stored
+  // in Redis before they were turned off still shows, and the panel says they are off.
+  const bans = new BanAdmin({ shared, local, forget: c => { limiter.forgetBan(c) }, ipv6Subnet: params.ipv6Subnet, now: opts.now })
+  sidecar.addAdminRoutes(banRoutes(bans, { store: shared === null ? 'memory' : 'redis', enabled: params.ban !== null, exempt: cfg.bans.exempt }))
 
   // Route groups that declare a limit (the job endpoint) get their own tier per group, keyed per client IP.
   const groupTiers = new Map<string, Tier>()

@@ -1,6 +1,7 @@
 // The decision engine, independent of Fastify: asks the shared store (Redis) once per request, and avoids even
 // that where the answer is already known locally:
-// - a client banned (as last seen from the store) is rejected until the ban ends;
+// - a client banned (as last seen from the store) is rejected without asking for BAN_RECHECK_MS at a time, so a
+//   ban lifted on another instance or from the CLI ends here too within that time;
 // - a counter the store reported empty is rejected until its next unit is due (no other instance can refill it,
 //   so this is exact, and it keeps a flood cheap: one store call per counter per interval, not per request);
 // - with leasing, units reserved in an earlier call are spent locally.
@@ -13,6 +14,9 @@ import type { Check, CheckResult, RateLimitStore, StoreResult, StrikeResult } fr
 
 /** How long units reserved by a lease may be spent locally before they are dropped (bounds how late they land). */
 export const LEASE_LIFETIME_MS = 1000
+/** How long a ban seen in the store is answered locally before the store is asked again (a lifted ban then ends
+ * on every instance within this time; a banned client costs one store call per this interval and instance). */
+export const BAN_RECHECK_MS = 5000
 /** While the store is down, how often one request may try it again. */
 export const PROBE_INTERVAL_MS = 1000
 
@@ -29,6 +33,8 @@ export interface Decision {
 }
 
 interface Lease { units: number, remaining: number, resetMs: number, until: number }
+/** A ban as last seen from the store: in force until `until`, asked again from `recheck`. */
+interface BanMemo { until: number, recheck: number }
 
 export interface LimiterOptions {
   /** Shared store, or null when the memory store is the store. */
@@ -50,7 +56,7 @@ export class Limiter {
   readonly #failClosed: boolean
   readonly #bans: boolean
   readonly #blocked: BoundedMap<number>
-  readonly #banned: BoundedMap<number>
+  readonly #banned: BoundedMap<BanMemo>
   readonly #leases: BoundedMap<Lease>
   /** Keys with a chunk request in flight: concurrent requests ask for one unit, so an instance never holds more
    * than about one chunk it may not use. Bounded by the requests in flight. */
@@ -68,7 +74,7 @@ export class Limiter {
     this.#failClosed = opts.failClosed
     this.#bans = opts.bans
     this.#blocked = new BoundedMap(opts.maxKeys, until => until)
-    this.#banned = new BoundedMap(opts.maxKeys, until => until)
+    this.#banned = new BoundedMap(opts.maxKeys, m => m.recheck)
     this.#leases = new BoundedMap(opts.maxKeys, l => l.until)
     this.#onOutage = opts.onOutage
     this.#onRecover = opts.onRecover
@@ -83,13 +89,19 @@ export class Limiter {
     this.#probeAt = 0
   }
 
-  decide (client: string, checks: Check[], now: number): Decision | Promise<Decision> {
+  /** Forgets what this instance remembers of the client's ban (it was lifted). */
+  forgetBan (client: string): void {
+    this.#banned.delete(client)
+  }
+
+  /** `client`: whom bans apply to; null when the request is exempt from bans (`bans.exempt`). */
+  decide (client: string | null, checks: Check[], now: number): Decision | Promise<Decision> {
     const shared = this.#shared
     if (shared === null) return fromStore(this.#local.consume(client, checks, now), checks, false)
 
-    if (this.#bans) {
-      const until = this.#banned.get(client)
-      if (until !== undefined && until > now) return { verdict: 'banned', retryMs: until - now, results: [], fallback: false }
+    if (this.#bans && client !== null) {
+      const m = this.#banned.get(client)
+      if (m !== undefined && m.until > now && m.recheck > now) return { verdict: 'banned', retryMs: m.until - now, results: [], fallback: false }
     }
 
     const n = checks.length
@@ -173,7 +185,7 @@ export class Limiter {
     )
   }
 
-  #fromShared (client: string, checks: Check[], map: number[] | null, held: (Lease | undefined)[] | null, r: StoreResult, now: number): Decision {
+  #fromShared (client: string | null, checks: Check[], map: number[] | null, held: (Lease | undefined)[] | null, r: StoreResult, now: number): Decision {
     if (this.#probing) this.#probing = false
     if (this.#degraded) {
       this.#degraded = false
@@ -182,7 +194,7 @@ export class Limiter {
     if (!r.allowed) giveBack(held)
     if (r.bannedMs > 0 || r.banStartedMs > 0) {
       const ms = r.bannedMs > 0 ? r.bannedMs : r.banStartedMs
-      this.#banned.set(client, now + ms, now)
+      if (client !== null) this.#remember(client, ms, now)
       if (r.bannedMs > 0) return { verdict: 'banned', retryMs: ms, results: [], fallback: false }
     }
     const n = checks.length
@@ -231,9 +243,13 @@ export class Limiter {
     return { verdict: 'allowed', retryMs: 0, results, fallback: false }
   }
 
-  #rejectLocally (client: string, results: (CheckResult | null)[], retryMs: number, now: number): Decision | Promise<Decision> {
+  #remember (client: string, ms: number, now: number): void {
+    this.#banned.set(client, { until: now + ms, recheck: now + Math.min(ms, BAN_RECHECK_MS) }, now)
+  }
+
+  #rejectLocally (client: string | null, results: (CheckResult | null)[], retryMs: number, now: number): Decision | Promise<Decision> {
     const limited: Decision = { verdict: 'limited', retryMs, results, fallback: false }
-    if (!this.#bans) return limited
+    if (!this.#bans || client === null) return limited
     if (this.#degraded) {
       const s = this.#local.strike(client, now)
       return this.#afterStrike(client, s, limited, now)
@@ -251,14 +267,14 @@ export class Limiter {
 
   #afterStrike (client: string, s: StrikeResult, limited: Decision, now: number): Decision {
     if (s.bannedMs > 0) {
-      this.#banned.set(client, now + s.bannedMs, now)
+      this.#remember(client, s.bannedMs, now)
       return { verdict: 'banned', retryMs: s.bannedMs, results: [], fallback: limited.fallback }
     }
-    if (s.banStartedMs > 0) this.#banned.set(client, now + s.banStartedMs, now)
+    if (s.banStartedMs > 0) this.#remember(client, s.banStartedMs, now)
     return limited
   }
 
-  #fallback (client: string, checks: Check[], now: number): Decision {
+  #fallback (client: string | null, checks: Check[], now: number): Decision {
     if (this.#failClosed) return { verdict: 'unavailable', retryMs: 0, results: [], fallback: true }
     for (let i = 0; i < checks.length; i++) checks[i].want = 1
     return fromStore(this.#local.consume(client, checks, now), checks, true)

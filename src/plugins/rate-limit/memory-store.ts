@@ -2,7 +2,7 @@
 // semantics as the Redis script, synchronous, bounded (least recently written counters dropped first).
 import { BoundedMap } from './bounded-map.js'
 import { available, retryAfter } from './gcra.js'
-import type { BanPolicy, Check, CheckResult, RateLimitStore, StoreResult, StrikeResult } from './types.js'
+import type { BanPolicy, BanRecord, Check, CheckResult, RateLimitStore, StoreResult, StrikeResult } from './types.js'
 
 const NO_BAN: StrikeResult = Object.freeze({ bannedMs: 0, banStartedMs: 0 })
 
@@ -21,8 +21,8 @@ export class MemoryStore implements RateLimitStore {
     this.#ban = opts.ban
   }
 
-  consume (client: string, checks: readonly Check[], now: number): StoreResult {
-    if (this.#ban !== null) {
+  consume (client: string | null, checks: readonly Check[], now: number): StoreResult {
+    if (this.#ban !== null && client !== null) {
       const until = this.#bans.get(client)
       if (until !== undefined && until > now) return { allowed: false, bannedMs: until - now, banStartedMs: 0, results: [] }
     }
@@ -62,9 +62,9 @@ export class MemoryStore implements RateLimitStore {
     return { allowed, bannedMs: 0, banStartedMs, results }
   }
 
-  strike (client: string, now: number): StrikeResult {
+  strike (client: string | null, now: number): StrikeResult {
     const ban = this.#ban
-    if (ban === null) return NO_BAN
+    if (ban === null || client === null) return NO_BAN
     const until = this.#bans.get(client)
     if (until !== undefined && until > now) return { bannedMs: until - now, banStartedMs: 0 }
     let s = this.#strikes.get(client)
@@ -76,5 +76,23 @@ export class MemoryStore implements RateLimitStore {
     this.#strikes.delete(client)
     this.#bans.set(client, now + ban.durationMs, now)
     return { bannedMs: 0, banStartedMs: ban.durationMs }
+  }
+
+  listBans (now: number, max: number): { bans: BanRecord[], truncated: boolean } {
+    const bans: BanRecord[] = []
+    let truncated = false
+    for (const [client, until] of this.#bans.entries()) {
+      if (until <= now) continue
+      if (bans.length === max) { truncated = true; break }
+      bans.push({ client, remainingMs: until - now })
+    }
+    return { bans, truncated }
+  }
+
+  liftBan (client: string, now: number): boolean {
+    const until = this.#bans.get(client)
+    this.#bans.delete(client)
+    this.#strikes.delete(client)
+    return until !== undefined && until > now
   }
 }

@@ -38,6 +38,8 @@ export interface RateLimitParams {
   readonly allow: AddressList | null
   readonly deny: AddressList | null
   readonly ban: BanPolicy | null
+  /** Clients never banned (`bans.exempt`), null when none. */
+  readonly banExempt: AddressList | null
   readonly headers: HeaderOptions
   readonly ipv6Subnet: number
   readonly maxFormBody: number
@@ -99,6 +101,7 @@ export function resolveParams (cfg: RateLimitSection): RateLimitParams {
     allow: compileAddressList(cfg.allowlist),
     deny: compileAddressList(cfg.denylist),
     ban: cfg.bans.enabled ? { strikes: cfg.bans.strikes, withinMs: cfg.bans.within, durationMs: cfg.bans.duration } : null,
+    banExempt: cfg.bans.enabled ? compileAddressList(cfg.bans.exempt) : null,
     headers: { standard: cfg.headers, legacy: cfg.legacyHeaders },
     ipv6Subnet: cfg.ipv6Subnet,
     maxFormBody: cfg.maxFormBody,

@@ -7,8 +7,9 @@
 //
 // ARGV: tiers T, requests R, strikes that start a ban (0 = bans off), strike period ms, ban ms;
 //   T × (name, interval ms, window ms, dry run 1/0);
-//   R × (now ms, groups G, G × (checks C, C × (tier index, units wanted))).
-// KEYS per request: (ban key, strikes key when bans are on), then one key per group.
+//   R × (now ms, bannable 1/0, groups G, G × (checks C, C × (tier index, units wanted))).
+// KEYS per request: (ban key, strikes key when bans are on and the request is bannable, i.e. its client is not in
+// `bans.exempt`), then one key per group.
 // Returns per request: allowed 1/0 (-1 banned), ban ms (in force, or started by this rejection), checks n,
 //   then n × (granted, remaining, reset ms, retry ms), in group order.
 export const RATE_LIMIT_LUA = `
@@ -25,10 +26,10 @@ local out, o, k = {}, 0, 1
 -- Reused by every request of the batch (n and ng say how much of them is live).
 local gkey, gfields, gdirty, ct, cwant, cgroup, ctat, cavail = {}, {}, {}, {}, {}, {}, {}, {}
 for _ = 1, requests do
-  local now, ng = tonumber(ARGV[a]), tonumber(ARGV[a + 1])
-  a = a + 2
+  local now, bannable, ng = tonumber(ARGV[a]), ARGV[a + 1] == '1', tonumber(ARGV[a + 2])
+  a = a + 3
   local banKey, strikesKey, banned = nil, nil, 0
-  if strikes > 0 then
+  if strikes > 0 and bannable then
     banKey, strikesKey = KEYS[k], KEYS[k + 1]
     k = k + 2
     local ttl = call('PTTL', banKey)
@@ -96,7 +97,7 @@ for _ = 1, requests do
         call('SET', gkey[g], concat(parts, ','), 'PX', ceil(ttl))
       end
     end
-    if not allowed and strikes > 0 then
+    if not allowed and strikesKey then
       local c = call('INCR', strikesKey)
       if c == 1 then call('PEXPIRE', strikesKey, ARGV[4]) end
       if c >= strikes then

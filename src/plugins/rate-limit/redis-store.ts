@@ -5,7 +5,7 @@
 // scripts).
 import type { Redis } from 'ioredis'
 import { RATE_LIMIT_LUA, STRIKE_LUA } from './redis-script.js'
-import type { BanPolicy, Check, CheckResult, RateLimitStore, StoreResult, StrikeResult, Tier } from './types.js'
+import type { BanPolicy, BanRecord, Check, CheckResult, RateLimitStore, StoreResult, StrikeResult, Tier } from './types.js'
 
 /** Most requests one call carries (bounds the script's run time, during which Redis serves nobody else). */
 export const MAX_BATCH = 64
@@ -15,6 +15,9 @@ export const FALLBACK_TIMEOUT_MS = 100
 
 const TIMED_OUT = Object.assign(new Error(`rate-limit store call took longer than ${FALLBACK_TIMEOUT_MS} ms`), { code: 'SIPUP_RATELIMIT_TIMEOUT' })
 
+/** Keys one SCAN step looks at (a hint to Redis; each step is short, so other clients are served in between). */
+const SCAN_COUNT = 500
+
 type Arg = string | number
 interface ScriptedRedis {
   sipupRateLimit (numKeys: number, ...args: Arg[]): Promise<number[]>
@@ -22,7 +25,7 @@ interface ScriptedRedis {
 }
 
 interface Pending {
-  client: string
+  client: string | null
   checks: readonly Check[]
   now: number
   resolve: (r: StoreResult) => void
@@ -31,6 +34,7 @@ interface Pending {
 
 export class RedisStore implements RateLimitStore {
   readonly #redis: ScriptedRedis
+  readonly #client: Redis
   readonly #ban: BanPolicy | null
   readonly #prefix: string
   readonly #timeoutMs: number
@@ -48,12 +52,13 @@ export class RedisStore implements RateLimitStore {
     if (scripted.sipupRateLimit === undefined) client.defineCommand('sipupRateLimit', { lua: RATE_LIMIT_LUA })
     if (scripted.sipupRateLimitStrike === undefined) client.defineCommand('sipupRateLimitStrike', { numberOfKeys: 2, lua: STRIKE_LUA })
     this.#redis = client as unknown as ScriptedRedis
+    this.#client = client
     this.#ban = opts.ban
     this.#prefix = opts.prefix
     this.#timeoutMs = opts.ownTimeout === true ? FALLBACK_TIMEOUT_MS : 0
   }
 
-  consume (client: string, checks: readonly Check[], now: number): Promise<StoreResult> {
+  consume (client: string | null, checks: readonly Check[], now: number): Promise<StoreResult> {
     return new Promise((resolve, reject) => {
       this.#queue.push({ client, checks, now, resolve, reject })
       if (!this.#scheduled) {
@@ -63,12 +68,45 @@ export class RedisStore implements RateLimitStore {
     })
   }
 
-  strike (client: string, _now: number): Promise<StrikeResult> {
+  strike (client: string | null, _now: number): Promise<StrikeResult> {
     const ban = this.#ban
-    if (ban === null) return Promise.resolve({ bannedMs: 0, banStartedMs: 0 })
+    if (ban === null || client === null) return Promise.resolve({ bannedMs: 0, banStartedMs: 0 })
     let call = this.#redis.sipupRateLimitStrike(`${this.#prefix}ban:${client}`, `${this.#prefix}strikes:${client}`, ban.strikes, ban.withinMs, ban.durationMs)
     if (this.#timeoutMs > 0) call = withTimeout(call, this.#timeoutMs)
     return call.then(r => ({ bannedMs: r[0], banStartedMs: r[1] }))
+  }
+
+  /** SCAN (never KEYS: it blocks Redis for the whole keyspace) over `<prefix>ban:*`, then one PTTL per ban found. */
+  async listBans (_now: number, max: number): Promise<{ bans: BanRecord[], truncated: boolean }> {
+    const client = this.#client
+    const head = `${this.#prefix}ban:`
+    const found: string[] = []
+    let cursor = '0'
+    let truncated = false
+    do {
+      const [next, keys] = await client.scan(cursor, 'MATCH', `${escapeGlob(head)}*`, 'COUNT', SCAN_COUNT)
+      cursor = next
+      for (const k of keys) {
+        if (found.length === max) { truncated = true; break }
+        found.push(k)
+      }
+    } while (cursor !== '0' && !truncated)
+    if (found.length === 0) return { bans: [], truncated }
+    const pipe = client.pipeline()
+    for (const k of found) pipe.pttl(k)
+    const ttls = await pipe.exec() ?? []
+    const bans: BanRecord[] = []
+    for (let i = 0; i < found.length; i++) {
+      const [err, ms] = ttls[i] ?? [null, -2]
+      if (err !== null || typeof ms !== 'number' || ms <= 0) continue
+      bans.push({ client: found[i].slice(head.length), remainingMs: ms })
+    }
+    return { bans, truncated }
+  }
+
+  async liftBan (clientKey: string, _now: number): Promise<boolean> {
+    const res = await this.#client.multi().del(`${this.#prefix}ban:${clientKey}`).del(`${this.#prefix}strikes:${clientKey}`).exec()
+    return Number(res?.[0]?.[1] ?? 0) > 0
   }
 
   #send (): void {
@@ -88,11 +126,12 @@ export class RedisStore implements RateLimitStore {
     const orders = new Array<number[]>(batch.length)
     for (let r = 0; r < batch.length; r++) {
       const p = batch[r]
-      if (ban !== null) keys.push(`${this.#prefix}ban:${p.client}`, `${this.#prefix}strikes:${p.client}`)
+      const bannable = ban !== null && p.client !== null
+      if (bannable) keys.push(`${this.#prefix}ban:${p.client}`, `${this.#prefix}strikes:${p.client}`)
       const checks = p.checks
       const order: number[] = []
-      const groupsAt = reqArgs.length + 1
-      reqArgs.push(p.now, 0)
+      const groupsAt = reqArgs.length + 2
+      reqArgs.push(p.now, bannable ? 1 : 0, 0)
       let groups = 0
       for (let i = 0; i < checks.length; i++) {
         if (order.includes(i)) continue
@@ -152,4 +191,9 @@ function withTimeout<T> (p: Promise<T>, ms: number): Promise<T> {
   let timer: NodeJS.Timeout | undefined
   return Promise.race([p, new Promise<T>((_resolve, reject) => { timer = setTimeout(reject, ms, TIMED_OUT) })])
     .finally(() => { clearTimeout(timer) })
+}
+
+/** Escapes the glob characters SCAN MATCH knows, so a key prefix matches only itself. */
+function escapeGlob (s: string): string {
+  return s.replace(/[*?[\]\\]/g, '\\$&')
 }

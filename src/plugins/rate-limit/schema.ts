@@ -86,7 +86,10 @@ export const BansSchema = Type.Object({
     '403 for `duration`, on every instance (shared through Redis).', false),
   strikes: Int('429 answers that trigger a ban.', 5, 1, 1_000_000),
   within: Duration({ description: 'Period the strikes must fall in (at least 1s).', default: '10m' }),
-  duration: Duration({ description: 'How long a ban lasts (at least 1s).', default: '1h' })
+  duration: Duration({ description: 'How long a ban lasts (at least 1s).', default: '1h' }),
+  exempt: AddressList('Addresses or CIDRs never banned: their 429s count no strike and a ban already stored for ' +
+    'them is ignored. They are still limited (use `allowlist` to skip limits too). List bans with ' +
+    '`sipup-sidecar limits bans`, lift one with `limits unban IP` or the dashboard.', [])
 }, { additionalProperties: false, description: 'Ban escalation for clients that ignore 429s.', default: {} })
 
 export const LeaseSchema = Type.Object({

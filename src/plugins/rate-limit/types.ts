@@ -76,15 +76,32 @@ export interface BanPolicy {
   readonly durationMs: number
 }
 
+/** One ban in force, as listed by the admin API and the CLI. */
+export interface BanRecord {
+  /** The banned client key: an IPv4 address, or the start address of an IPv6 client's /`ipv6Subnet` network. */
+  readonly client: string
+  /** ms until the ban ends. */
+  readonly remainingMs: number
+}
+
+/** Listing and lifting bans (operator actions, not the hot path): every store implements it. */
+export interface BanStore {
+  /** Bans in force, at most `max` of them (`truncated` when there are more). */
+  listBans (now: number, max: number): { bans: BanRecord[], truncated: boolean } | Promise<{ bans: BanRecord[], truncated: boolean }>
+  /** Ends the client's ban and forgets its strikes; true when a ban was in force. */
+  liftBan (client: string, now: number): boolean | Promise<boolean>
+}
+
 /**
  * A rate-limit store. `consume` evaluates every check of one request atomically with GCRA: a request is allowed
  * when every enforced check has a unit, and only then takes from each check that has one (dry-run checks that have
  * none are left alone); a rejected request takes nothing. With bans, a banned client is answered from the ban
- * alone, and each rejection counts a strike for `client`. A store may return a value or a promise, and may reject
+ * alone, and each rejection counts a strike for `client`; `client` null means the request is exempt from bans
+ * (`bans.exempt`): no ban is looked up and no strike counted. A store may return a value or a promise, and may reject
  * (the caller then treats the store as down).
  */
-export interface RateLimitStore {
-  consume (client: string, checks: readonly Check[], now: number): StoreResult | Promise<StoreResult>
+export interface RateLimitStore extends BanStore {
+  consume (client: string | null, checks: readonly Check[], now: number): StoreResult | Promise<StoreResult>
   /** Counts a strike for a rejection decided without the store (or reports the ban already in force). */
-  strike (client: string, now: number): StrikeResult | Promise<StrikeResult>
+  strike (client: string | null, now: number): StrikeResult | Promise<StrikeResult>
 }

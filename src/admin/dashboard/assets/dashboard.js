@@ -41,6 +41,12 @@
     })
   }
 
+  function del (path) {
+    return api(path, { method: 'DELETE', headers: { 'x-csrf-token': CSRF } })
+  }
+
+  const left = v => { const s = Math.ceil(v / 1000); return s >= 3600 ? `${Math.floor(s / 3600)}h ${Math.floor(s % 3600 / 60)}m` : s >= 60 ? `${Math.floor(s / 60)}m ${s % 60}s` : `${s}s` }
+
   const ms = v => v == null || Number.isNaN(v) ? '–' : v >= 1000 ? `${(v / 1000).toFixed(2)} s` : `${v.toFixed(v < 10 ? 1 : 0)} ms`
   const pct = v => v == null || Number.isNaN(v) ? '–' : `${Math.round(v * 100)}%`
   const num = v => v == null || Number.isNaN(v) ? '–' : v >= 100 ? v.toFixed(0) : v.toFixed(1)
@@ -205,7 +211,7 @@
       const kind = $('purge-kind').value
       const value = $('purge-value').value.trim()
       if (value === '') return
-      const body = kind === 'prefix' ? { prefix: value } : { [kind]: value.split(/[\s,]+/).filter(Boolean) }
+      const body = kind === 'prefix' || kind === 'regex' ? { [kind]: value } : { [kind]: value.split(/[\s,]+/).filter(Boolean) }
       const out = $('purge-result')
       out.className = 'result'
       out.textContent = 'purging…'
@@ -289,10 +295,35 @@
     }
   }
 
+  // Bans panel: who the rate limiter bans right now, with an Unban button (DELETE, CSRF header from del()).
+  async function refreshBans (bans) {
+    $('bans-off').hidden = bans.available
+    $('bans').hidden = !bans.available
+    if (!bans.available) return
+    try {
+      const body = await api(bans.api.list)
+      const list = listOf(body, 'bans')
+      const unban = async client => {
+        if (!window.confirm(`Lift the ban of ${client}?`)) return
+        try { await del(bans.api.unban.replace(':ip', encodeURIComponent(client))); await refreshBans(bans) } catch (err) { window.alert(`unban failed: ${err.message}`) }
+      }
+      const where = body.store === 'redis' ? 'shared by every instance (Redis)' : 'this instance only (memory)'
+      const head = el('p', { class: 'muted' }, body.enabled ? `${list.length}${body.truncated ? '+' : ''} ban(s) in force, ${where}.` : 'Bans are off (rateLimit.bans.enabled: false).',
+        body.exempt && body.exempt.length > 0 ? ` Never banned: ${body.exempt.join(', ')}.` : '')
+      const rows = list.map(b => el('tr', { 'data-client': b.client },
+        el('td', {}, b.client), el('td', {}, left(b.remainingMs)), el('td', {}, b.store),
+        el('td', {}, el('button', { type: 'button', class: 'unban', onclick: () => unban(b.client) }, 'Unban'))))
+      $('bans').replaceChildren(head, list.length === 0 ? el('p', { class: 'muted' }, 'Nobody is banned.')
+        : el('table', {}, el('thead', {}, el('tr', {}, ...['client', 'left', 'store', ''].map(h => el('th', {}, h)))), el('tbody', {}, ...rows)))
+    } catch (err) {
+      $('bans').replaceChildren(el('p', { class: 'result error' }, `cannot load bans: ${err.message}`))
+    }
+  }
+
   async function refreshPanels () {
     const p = await api(`${PREFIX}/api/panels`)
     setupPurge(p.cache)
-    await Promise.all([refreshJobs(p.jobs), refreshDb(p.db)])
+    await Promise.all([refreshJobs(p.jobs), refreshDb(p.db), refreshBans(p.bans)])
     return p
   }
 

@@ -1,0 +1,31 @@
+// `sipup-sidecar start` with `server.workers > 1`: the primary's start-up (what is per worker and what is shared is
+// said once, plainly), then the primary runs until its signal handlers exit the process.
+import type { FrozenConfig } from '../sidecar-config.js'
+import { createLogger } from '../logger.js'
+import { runPrimary, workerCount, type RunningPrimary } from './primary.js'
+
+export { workerCount }
+
+/** What stays per worker with this config: said at start-up, because it changes what limits and purges mean. */
+export function perWorkerWarnings (config: FrozenConfig): string[] {
+  const out: string[] = []
+  const redisOn = config.redis.enabled
+  if (config.cache.enabled && (config.cache.store === 'memory' || !redisOn)) {
+    out.push('cache: each worker caches alone (store: memory) and a purge reaches only the worker that got it; use store: tiered with Redis')
+  }
+  if (config.rateLimit.enabled && (config.rateLimit.store === 'memory' || !redisOn)) {
+    out.push('rateLimit: each worker counts alone, so a client may get up to N x the limit; use store: redis')
+  }
+  return out
+}
+
+export async function startWorkers (config: FrozenConfig, out: NodeJS.WritableStream = process.stderr): Promise<RunningPrimary> {
+  const log = createLogger(config.log)
+  const n = workerCount(config.server.workers)
+  const primary = runPrimary(config, { log })
+  await primary.ready
+  const lines = [`sipup-sidecar primary (pid ${process.pid}): ${n} workers listening on ${config.server.host}:${config.server.port}; SIGHUP restarts them one at a time`]
+  for (const w of perWorkerWarnings(config)) lines.push(`  warning: ${w}`)
+  out.write(lines.join('\n') + '\n')
+  return primary
+}
