@@ -75,6 +75,8 @@ export const SIPUP_ERR_CLI_USAGE = coded<'SIPUP_ERR_CLI_USAGE', 500, [string]>(
 // --- cache ------------------------------------------------------------------
 export const SIPUP_ERR_CACHE_RULE_INVALID = coded<'SIPUP_ERR_CACHE_RULE_INVALID', 500, [string, string, string]>(
   'SIPUP_ERR_CACHE_RULE_INVALID', "%s: expected %s, got '%s'", 500, TypeError)
+export const SIPUP_ERR_CACHE_CONFIG = coded<'SIPUP_ERR_CACHE_CONFIG', 500, [string, string, string]>(
+  'SIPUP_ERR_CACHE_CONFIG', "cache.%s: expected %s, got '%s'", 500, TypeError)
 export const SIPUP_ERR_CACHE_PURGE_INVALID = coded<'SIPUP_ERR_CACHE_PURGE_INVALID', 400, [string]>(
   'SIPUP_ERR_CACHE_PURGE_INVALID', 'Invalid purge request: %s', 400)
 export const SIPUP_ERR_CACHE_PURGE_FORBIDDEN = coded<'SIPUP_ERR_CACHE_PURGE_FORBIDDEN', 403, [string]>(

@@ -121,7 +121,8 @@ export function forwardResponseHeaders (src: Record<string, string | string[] | 
   return out
 }
 
-function connectionTokens (value: string | string[]): Set<string> {
+/** Lower-cased header names listed in a Connection header (hop-by-hop for this connection only). */
+export function connectionTokens (value: string | string[]): Set<string> {
   const set = new Set<string>()
   for (const part of (Array.isArray(value) ? value.join(',') : value).split(',')) {
     const t = part.trim().toLowerCase()

@@ -93,13 +93,13 @@ t.test('query normalization: order and tracking parameters share one entry', asy
   t.equal((await c.get('/q?a=1&b=3')).headers['x-cache'], 'MISS')
 })
 
-t.test('statuses cacheable by default are stored (404), others are not (500)', async t => {
+t.test('statuses cacheable by default are stored (404), others only with explicit freshness (500)', async t => {
   const c = await setupCache(t, {
-    '/missing': (_req, res) => { res.statusCode = 404; res.setHeader('cache-control', 'max-age=60'); res.end('no') },
-    '/broken': (_req, res) => { res.statusCode = 500; res.setHeader('cache-control', 'max-age=60'); res.end('err') }
+    '/missing': (_req, res) => { res.statusCode = 404; res.setHeader('last-modified', 'Sun, 06 Nov 1994 08:49:37 GMT'); res.end('no') },
+    '/broken': (_req, res) => { res.statusCode = 500; res.setHeader('last-modified', 'Sun, 06 Nov 1994 08:49:37 GMT'); res.end('err') }
   })
   await c.get('/missing')
-  t.equal((await c.get('/missing')).headers['x-cache'], 'HIT')
+  t.equal((await c.get('/missing')).headers['x-cache'], 'HIT', 'heuristic freshness for a 404')
   await c.get('/broken')
-  t.equal((await c.get('/broken')).headers['x-cache'], 'MISS')
+  t.equal((await c.get('/broken')).headers['x-cache'], 'MISS', 'no heuristic freshness for a 500')
 })

@@ -7,10 +7,12 @@ import { parseCookies, resendsOwnCookies, withoutCookies } from '../../core/cook
 import { kCacheState, kSidecarRequest } from '../../symbols.js'
 import { dropFromTarget } from './cache-key.js'
 import { buildEntries, parseTags, timesFor } from './entry-builder.js'
-import { analyzeResponse, merge304, notModified, type Analysis, type Headers, type PolicyRule } from './policy.js'
+import { analyzeResponse, merge304, notModified, parseCacheControl, type Analysis, type Headers, type PolicyRule } from './policy.js'
 import type { CacheRuntime } from './runtime.js'
+import { rangeAnswer } from './range.js'
 import { entryHeaders } from './serve.js'
 import { INVALIDATE, STORE, type CacheState } from './state.js'
+import { policyView, targetedValue, withoutTargeted } from './targeted.js'
 import type { CacheEntry } from './types.js'
 import type { Outcome } from './metrics.js'
 
@@ -31,9 +33,10 @@ export function cacheInterceptor (rt: CacheRuntime): Dispatcher.DispatcherCompos
     }
     const own = opts[kCacheState]
     const state = own !== undefined ? own : opts[kSidecarRequest]?.[kCacheState]
-    if (state === undefined || state === null) return dispatch(opts, handler)
+    if (state === undefined || state === null || (state.mode !== STORE && state.mode !== INVALIDATE)) {
+      return dispatch(opts, rt.targeted.length === 0 ? handler : new StripTargetedHandler(rt.targeted, handler))
+    }
     if (state.mode === INVALIDATE) return dispatch(opts, new InvalidateHandler(rt, state, handler))
-    if (state.mode !== STORE) return dispatch(opts, handler)
     return dispatch({ ...opts, headers: storeRequestHeaders(rt, opts.headers, state) }, new CacheHandler(rt, state, handler))
   }
 }
@@ -84,6 +87,7 @@ class CacheHandler implements Handler {
   #status = 0
   #headers: Headers | null = null
   #analysis: Analysis | null = null
+  #targeted: string | null = null
   #responseTime = 0
 
   constructor (rt: CacheRuntime, state: CacheState, next: Handler) {
@@ -111,12 +115,13 @@ class CacheHandler implements Handler {
     if (stale !== null) {
       if (statusCode === 304 && state.conditional) { this.#revalidated(controller, stale, headers, now); return }
       if (statusCode >= 500 && now < stale.sieUntil) {
-        this.#serveStale(controller, stale, now, `${rt.cfg.statusName}; fwd=stale; fwd-status=${statusCode}; detail=stale-if-error`)
+        this.#serveStale(controller, stale, now, `${rt.cfg.statusName}; fwd=stale; fwd-status=${statusCode}; detail=${staleWhy(stale, now)}`)
         return
       }
     }
-    let out = headers
-    if (state.rule?.stripSetCookie === true && headers['set-cookie'] !== undefined) out = without(headers, 'set-cookie')
+    const targeted = targetedValue(headers, rt.targeted)
+    let out = withoutTargeted(headers, rt.targeted)
+    if (state.rule?.stripSetCookie === true && out['set-cookie'] !== undefined) out = without(out, 'set-cookie')
     // What the client gets; `out` becomes the stored copy. A per-user page whose only Set-Cookie re-sends the
     // requester's own session cookie is stored without it (the client still gets it on this miss).
     const toClient = out
@@ -125,8 +130,8 @@ class CacheHandler implements Handler {
       resendsOwnCookies(sc, parseCookies(state.headers.cookie), rt.session, now)) out = without(out, 'set-cookie')
     const encoding = out['content-encoding']
     const encoded = encoding !== undefined && encoding !== 'identity'
-    const a = analyzeResponse({ method: 'GET', url: state.url, headers: state.headers }, statusCode, out, ruleOf(rt, state),
-      rt.compression && !encoded)
+    const a = analyzeResponse({ method: 'GET', url: state.url, headers: state.headers }, statusCode,
+      policyView(out, targeted), ruleOf(rt, state), rt.compression && !encoded)
     let why = a.uncacheable
     const len = Number(out['content-length'])
     if (why === null && len > rt.maxObjectSize) why = 'too-large'
@@ -135,6 +140,7 @@ class CacheHandler implements Handler {
       this.#chunks = []
       this.#analysis = a
       this.#headers = out
+      this.#targeted = targeted
       this.#status = statusCode
     } else {
       this.#settle(null, true)
@@ -189,8 +195,8 @@ class CacheHandler implements Handler {
     const stale = this.#state.stale
     this.#chunks = null
     if (stale !== null && Date.now() < stale.sieUntil && this.#headers === null) {
-      const code = (err as Error & { code?: string }).code ?? 'error'
-      this.#serveStale(DETACHED, stale, Date.now(), `${this.#rt.cfg.statusName}; fwd=stale; detail=stale-if-error-${code}`)
+      const now = Date.now()
+      this.#serveStale(DETACHED, stale, now, `${this.#rt.cfg.statusName}; fwd=stale; detail=${staleWhy(stale, now)}-${originFailure(err)}`)
       return
     }
     this.#settle(null, false)
@@ -213,7 +219,8 @@ class CacheHandler implements Handler {
       responseTime: this.#responseTime,
       rule: state.rule?.name ?? 'default',
       requestHeaders: state.headers,
-      compress: rt.compression && !encoded && body.length >= rt.minCompressSize && rt.compressible(headers['content-type'])
+      compress: rt.compression && !encoded && body.length >= rt.minCompressSize && rt.compressible(headers['content-type']),
+      targeted: this.#targeted
     })
     const pending: Promise<void>[] = []
     for (const e of entries) {
@@ -227,9 +234,11 @@ class CacheHandler implements Handler {
   #revalidated (controller: Controller, stale: CacheEntry, headers: Headers, now: number): void {
     const rt = this.#rt
     const state = this.#state
-    const merged = merge304(stale.headers, headers)
-    const a = analyzeResponse({ method: 'GET', url: state.url, headers: state.headers }, stale.status, merged,
-      ruleOf(rt, state), rt.compression)
+    // A 304 without a targeted field keeps the one stored with the response (RFC 9111 §4.3.4 header update).
+    const targeted = targetedValue(headers, rt.targeted) ?? stale.targeted ?? null
+    const merged = merge304(stale.headers, withoutTargeted(headers, rt.targeted))
+    const a = analyzeResponse({ method: 'GET', url: state.url, headers: state.headers }, stale.status,
+      policyView(merged, targeted), ruleOf(rt, state), rt.compression)
     let entry = stale
     if (a.uncacheable === null) {
       entry = {
@@ -247,6 +256,7 @@ class CacheHandler implements Handler {
         vary: null,
         rule: stale.rule
       }
+      if (targeted !== null) entry.targeted = targeted
       const r = rt.store.set(entry)
       if (r instanceof Promise) r.catch(() => undefined)
     }
@@ -279,6 +289,22 @@ class CacheHandler implements Handler {
       next.onResponseEnd?.(controller, {})
       return
     }
+    // A Range on a revalidated or stale answer is served from the stored body, as on a hit (RFC 9110 §14.2: GET only).
+    if (state.request !== null && state.headers.range !== undefined && state.request.raw.method === 'GET') {
+      const ranged = rangeAnswer(entry, state.headers, now, this.#rt.serveOpts, outcome, cacheStatus)
+      if (ranged !== null) {
+        const h: Record<string, string | string[]> = {}
+        for (let i = 0; i < ranged.headers.length; i += 2) {
+          const k = ranged.headers[i]
+          const prev = h[k]
+          h[k] = prev === undefined ? ranged.headers[i + 1] : Array.isArray(prev) ? [...prev, ranged.headers[i + 1]] : [prev, ranged.headers[i + 1]]
+        }
+        next.onResponseStart?.(controller, ranged.status, h as never, '')
+        if (ranged.body.length > 0) next.onResponseData?.(controller, ranged.body)
+        next.onResponseEnd?.(controller, {})
+        return
+      }
+    }
     const { headers, body } = entryHeaders(entry, this.#rt.encodingFor(state.headers), now, this.#rt.serveOpts, outcome, cacheStatus)
     next.onResponseStart?.(controller, entry.status, headers as never, '')
     if (body.length > 0) next.onResponseData?.(controller, body)
@@ -303,11 +329,16 @@ class CacheHandler implements Handler {
   }
 }
 
-/** Purges the target (and Location / Content-Location) once an unsafe request succeeded. */
+/** Longest an unsafe request's response waits for its invalidation to reach Redis. */
+const PURGE_WAIT_MS = 2_000
+
+/** Purges the target (and Location / Content-Location) once an unsafe request succeeded. The response ends only
+ * after the purge is through, so the client's next request can't meet the old entry in the shared store. */
 class InvalidateHandler implements Handler {
   readonly #rt: CacheRuntime
   readonly #state: CacheState
   readonly #next: Handler
+  #purging: Promise<void> | null = null
 
   constructor (rt: CacheRuntime, state: CacheState, next: Handler) {
     this.#rt = rt
@@ -321,13 +352,71 @@ class InvalidateHandler implements Handler {
   }
 
   onResponseStart (controller: Controller, statusCode: number, headers: Headers, statusMessage?: string): void {
-    if (statusCode >= 200 && statusCode < 400) this.#rt.invalidate(this.#state, headers.location, headers['content-location'])
-    this.#next.onResponseStart?.(controller, statusCode, headers as never, statusMessage)
+    if (statusCode >= 200 && statusCode < 400) this.#purging = this.#rt.invalidate(this.#state, headers.location, headers['content-location'])
+    this.#next.onResponseStart?.(controller, statusCode, withoutTargeted(headers, this.#rt.targeted) as never, statusMessage)
+  }
+
+  onResponseData (controller: Controller, chunk: Buffer): void { this.#next.onResponseData?.(controller, chunk) }
+  onResponseEnd (controller: Controller, trailers: Headers): void {
+    const purging = this.#purging
+    if (purging === null) { this.#next.onResponseEnd?.(controller, trailers as never); return }
+    // Bounded: a Redis that hangs (redis.commandTimeout 0) delays the answer by PURGE_WAIT_MS at most.
+    let ended = false
+    const end = (): void => {
+      if (ended) return
+      ended = true
+      clearTimeout(timer)
+      this.#next.onResponseEnd?.(controller, trailers as never)
+    }
+    const timer = setTimeout(end, PURGE_WAIT_MS)
+    purging.then(end, end)
+  }
+
+  onResponseError (controller: Controller, err: Error): void { this.#next.onResponseError?.(controller, err) }
+}
+
+/** Responses the cache doesn't store still lose the targeted fields: they are meant for the sidecar alone. */
+class StripTargetedHandler implements Handler {
+  readonly #names: readonly string[]
+  readonly #next: Handler
+
+  constructor (names: readonly string[], next: Handler) {
+    this.#names = names
+    this.#next = next
+  }
+
+  onRequestStart (controller: Controller, context: unknown): void { this.#next.onRequestStart?.(controller, context) }
+  onRequestUpgrade (controller: Controller, statusCode: number, headers: Headers, socket: import('node:stream').Duplex): void {
+    this.#next.onRequestUpgrade?.(controller, statusCode, headers as never, socket)
+  }
+
+  onResponseStart (controller: Controller, statusCode: number, headers: Headers, statusMessage?: string): void {
+    this.#next.onResponseStart?.(controller, statusCode, withoutTargeted(headers, this.#names) as never, statusMessage)
   }
 
   onResponseData (controller: Controller, chunk: Buffer): void { this.#next.onResponseData?.(controller, chunk) }
   onResponseEnd (controller: Controller, trailers: Headers): void { this.#next.onResponseEnd?.(controller, trailers as never) }
   onResponseError (controller: Controller, err: Error): void { this.#next.onResponseError?.(controller, err) }
+}
+
+const TIMEOUTS = new Set(['UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'ETIMEDOUT'])
+const CLOSED = new Set(['UND_ERR_SOCKET', 'ECONNRESET', 'EPIPE', 'UND_ERR_CLOSED'])
+const UNREACHABLE = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN'])
+
+/** Cache-Status detail of a stale answer: what went wrong with the origin, in words an operator reads. */
+function originFailure (err: Error & { code?: string }): string {
+  const code = err.code ?? ''
+  if (TIMEOUTS.has(code)) return 'origin-timeout'
+  if (CLOSED.has(code)) return 'origin-closed'
+  if (UNREACHABLE.has(code)) return 'origin-unreachable'
+  return 'origin-error'
+}
+
+/** What allowed the stale answer: the origin's own stale-if-error, or the configured grace (RFC 9111 §4.2.4). */
+function staleWhy (stale: CacheEntry, now: number): string {
+  const sie = parseCacheControl(stale.targeted ?? stale.headers['cache-control']).get('stale-if-error')
+  const secs = typeof sie === 'string' && /^\d+$/.test(sie) ? Number(sie) : 0
+  return now < stale.freshUntil + secs * 1000 ? 'stale-if-error' : 'grace'
 }
 
 function ruleOf (rt: CacheRuntime, state: CacheState): PolicyRule {

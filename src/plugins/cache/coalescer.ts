@@ -1,6 +1,9 @@
 // Collapsed forwarding: the first miss of a key leads (goes to the origin), later misses wait for its entry.
 // One promise and one timer per flight, not per waiter. A key whose response was not storable is remembered as
 // hit-for-miss for a while, so its requests go to the origin in parallel instead of queueing behind each other.
+// A lookup can take a Redis round trip, long enough for a whole flight to start and end meanwhile: the last entry
+// of each key is kept briefly, and a miss whose lookup began before that flight settled takes it instead of
+// leading a second origin request; so does a miss whose lookup failed (Redis timed out) while it is still fresh.
 import type { CacheEntry } from './types.js'
 
 export interface CoalescerOptions {
@@ -10,8 +13,12 @@ export interface CoalescerOptions {
   hitForMiss: number
   /** Bound on remembered hit-for-miss keys. @default 10000 */
   maxPassKeys?: number
+  /** Bound on recently settled entries kept for lookups still under way. @default 1024 */
+  maxRecent?: number
   now?: () => number
 }
+
+interface Recent { entry: CacheEntry, seq: number, until: number }
 
 class Flight {
   readonly promise: Promise<CacheEntry | null>
@@ -29,11 +36,17 @@ class Flight {
 export class Coalescer {
   readonly #flights = new Map<string, Flight>()
   readonly #pass = new Map<string, number>()
+  readonly #recent = new Map<string, Recent>()
+  /** Counts settlements; a lookup notes it when it starts (`mark()`). */
+  #seq = 0
   readonly #opts: Required<CoalescerOptions>
 
   constructor (opts: CoalescerOptions) {
-    this.#opts = { maxPassKeys: 10_000, now: Date.now, ...opts }
+    this.#opts = { maxPassKeys: 10_000, maxRecent: 1024, now: Date.now, ...opts }
   }
+
+  /** Taken before a store lookup and handed to `join`: flights settled after it count for that lookup. */
+  mark (): number { return this.#seq }
 
   get inFlight (): number { return this.#flights.size }
 
@@ -48,10 +61,18 @@ export class Coalescer {
   }
 
   /** null: the caller leads and must call `settle(key, ...)`; a promise: wait for the leader's entry
-   * (null = go to the origin yourself). */
-  join (key: string): Promise<CacheEntry | null> | null {
+   * (null = go to the origin yourself). `since`: the caller's `mark()` from before its store lookup; `fresh`: the
+   * caller accepts any fresh entry (it sent no request directive that asks for more). */
+  join (key: string, since = Infinity, fresh = false): Promise<CacheEntry | null> | null {
     const flight = this.#flights.get(key)
     if (flight === undefined) {
+      const recent = this.#recent.size === 0 ? undefined : this.#recent.get(key)
+      if (recent !== undefined) {
+        const now = this.#opts.now()
+        if (recent.until > now && (recent.seq > since || (fresh && recent.entry.freshUntil > now))) {
+          return Promise.resolve(recent.entry)
+        }
+      }
       this.#flights.set(key, new Flight(this.#opts.maxWait, () => this.#release(key)))
       return null
     }
@@ -65,11 +86,25 @@ export class Coalescer {
       if (this.#pass.size >= this.#opts.maxPassKeys) this.#pass.delete(this.#pass.keys().next().value as string)
       this.#pass.set(key, this.#opts.now() + this.#opts.hitForMiss)
     }
+    const seq = ++this.#seq
+    if (entry !== null) {
+      // Kept as long as a waiter would have waited: a lookup slower than that goes to the origin anyway.
+      this.#recent.delete(key)
+      if (this.#recent.size >= this.#opts.maxRecent) this.#recent.delete(this.#recent.keys().next().value as string)
+      this.#recent.set(key, { entry, seq, until: this.#opts.now() + this.#opts.maxWait })
+    } else {
+      this.#recent.delete(key)
+    }
     const flight = this.#flights.get(key)
     if (flight === undefined) return
     this.#flights.delete(key)
     clearTimeout(flight.timer)
     flight.resolve(entry)
+  }
+
+  /** A purge makes every recently settled entry unusable. */
+  forgetRecent (): void {
+    this.#recent.clear()
   }
 
   #release (key: string): void {
@@ -82,5 +117,6 @@ export class Coalescer {
 
   close (): void {
     for (const key of [...this.#flights.keys()]) this.#release(key)
+    this.#recent.clear()
   }
 }

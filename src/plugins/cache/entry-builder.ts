@@ -4,6 +4,7 @@ import { compressBody } from './compression.js'
 import { EMPTY, ownBuffer } from './entry-size.js'
 import { HOP_BY_HOP, type Analysis, type Headers } from './policy.js'
 import { varyKey } from './cache-key.js'
+import { connectionTokens } from '../../proxy/headers.js'
 import type { CacheEntry } from './types.js'
 
 /** How long an entry with a validator is kept past its freshness, to be revalidated with a cheap 304. */
@@ -14,9 +15,12 @@ const NOT_STORED = new Set([...HOP_BY_HOP, 'set-cookie', 'age', 'x-cache', 'cach
 
 export function storedHeaders (headers: Headers): Record<string, string | string[]> {
   const out: Record<string, string | string[]> = {}
+  // Headers the origin named in Connection are hop-by-hop for that one connection (RFC 9110 §7.6.1): a hit must
+  // not replay them.
+  const listed = headers.connection === undefined ? null : connectionTokens(headers.connection)
   for (const k in headers) {
     const v = headers[k]
-    if (v === undefined || NOT_STORED.has(k)) continue
+    if (v === undefined || NOT_STORED.has(k) || (listed !== null && listed.has(k))) continue
     out[k] = v
   }
   return out
@@ -46,6 +50,8 @@ export interface BuildInput {
   requestHeaders: Headers
   /** Compress the body (identity text of at least the minimum size). */
   compress: boolean
+  /** The targeted cache-control value the analysis used (RFC 9213); absent or null when none. */
+  targeted?: string | null
 }
 
 export function timesFor (a: Analysis, responseTime: number): Pick<CacheEntry, 'freshUntil' | 'swrUntil' | 'sieUntil' | 'expiresAt'> {
@@ -79,6 +85,7 @@ export async function buildEntries (input: BuildInput): Promise<CacheEntry[]> {
     vary: null,
     rule: input.rule
   }
+  if (input.targeted != null) entry.targeted = input.targeted
   if (a.vary.length === 0) return [entry]
   const marker: CacheEntry = { ...entry, key: input.key, headers: {}, body: EMPTY, br: null, gzip: null, vary: a.vary }
   return [entry, marker]

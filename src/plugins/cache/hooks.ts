@@ -9,6 +9,7 @@ import { evaluate, notModified, parseCacheControl } from './policy.js'
 import { matchRule, type CompiledRule } from './rules.js'
 import { originPath } from '../../core/origin-path.js'
 import type { CacheRuntime } from './runtime.js'
+import { serveRange } from './range.js'
 import { serveEntry, serveNotModified } from './serve.js'
 import { CacheState, INVALIDATE, STORE } from './state.js'
 import type { CacheEntry } from './types.js'
@@ -33,6 +34,8 @@ interface Lookup {
   done: Done
   /** Already waited for a coalescing flight: don't join another. */
   waited: boolean
+  /** The coalescer's mark from before the store lookup (flights settled during the lookup count). */
+  since: number
 }
 
 export function onRequestHook (rt: CacheRuntime): onRequestHookHandler {
@@ -105,14 +108,14 @@ function keyAndLookup (rt: CacheRuntime, req: WithState, reply: FastifyReply, ru
           const base = key
           ctx.then(hash => {
             if (hash === null) bypass(rt, req, reply, rule, 'context-unavailable', done)
-            else lookup({ rt, request: req, reply, rule, key: `${base}x:${digest(hash)};`, scheme: sch, host, done, waited: false })
+            else lookup({ rt, request: req, reply, rule, key: `${base}x:${digest(hash)};`, scheme: sch, host, done, waited: false, since: 0 })
           }, done)
           return
         }
       }
     }
   }
-  lookup({ rt, request: req, reply, rule, key, scheme: sch, host, done, waited: false })
+  lookup({ rt, request: req, reply, rule, key, scheme: sch, host, done, waited: false, since: 0 })
 }
 
 function scheme (request: FastifyRequest): string {
@@ -122,17 +125,24 @@ function scheme (request: FastifyRequest): string {
 }
 
 function bypass (rt: CacheRuntime, request: WithState, reply: FastifyReply, rule: CompiledRule | null,
-  why: string, done: Done): void {
+  why: string, done: Done, status = rt.status.bypass): void {
   request[kCacheState] = null
   rt.outcome.set(request.sidecar, 'BYPASS')
   rt.metrics.lookup(rule === null ? rt.defaultRuleIndex : rule.index, 'BYPASS')
   const res = reply.raw
   if (rt.serveOpts.xCache) res.setHeader('x-cache', 'BYPASS')
-  res.setHeader('cache-status', `${rt.status.bypass}; detail=${why}`)
+  res.setHeader('cache-status', `${status}; detail=${why}`)
   done()
 }
 
 function lookup (l: Lookup): void {
+  const cc = l.request.raw.headers['cache-control']
+  // RFC 9111 §5.2.1.5: a request no-store may neither be answered from the cache nor have its response stored.
+  if (cc !== undefined && parseCacheControl(cc).has('no-store')) {
+    bypass(l.rt, l.request, l.reply, l.rule, 'request-no-store', l.done, l.rt.status.request)
+    return
+  }
+  l.since = l.rt.coalescer?.mark() ?? 0
   let got
   try {
     got = l.rt.store.get(l.key)
@@ -200,7 +210,7 @@ function decide (l: Lookup, entry: CacheEntry | undefined): void {
   rt.outcome.set(request.sidecar, 'MISS')
   const co = rt.coalescer
   if (co === null || l.waited || headers.authorization !== undefined || co.isPass(l.key)) { l.done(); return }
-  const wait = co.join(l.key)
+  const wait = co.join(l.key, l.since, reqCc === null)
   if (wait === null) {
     state.leader = true
     // A leader that never reaches the origin (client gone, request error) releases its waiters when it closes;
@@ -236,6 +246,9 @@ function hit (l: Lookup, entry: CacheEntry, now: number, outcome: Outcome, cache
     serveNotModified(reply.raw, entry, now, rt.serveOpts, outcome, cacheStatus)
     return
   }
+  // RFC 9110 §14.2: range handling is defined for GET only.
+  if (headers.range !== undefined && request.raw.method === 'GET' &&
+    serveRange(reply.raw, entry, headers, now, rt.serveOpts, outcome, cacheStatus)) return
   serveEntry(reply.raw, entry, rt.encodingFor(headers), request.raw.method === 'HEAD', now, rt.serveOpts, outcome, cacheStatus)
 }
 

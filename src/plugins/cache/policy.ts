@@ -2,6 +2,7 @@
 // gaps measured in shared/notes/http-cache-libraries.md closed around it. The result is plain numbers, so a hit
 // only compares timestamps and never builds a CachePolicy.
 import CachePolicy from 'http-cache-semantics'
+import { connectionTokens } from '../../proxy/headers.js'
 
 export type HeaderValue = string | string[] | undefined
 export type Headers = Record<string, HeaderValue>
@@ -52,6 +53,9 @@ const EXPIRED = 'Thu, 01 Jan 1970 00:00:00 GMT'
  * redirects to a login page (302/303/307) and never a 5xx (an origin error must not outlive its cause). */
 export const OVERRIDE_STATUSES: ReadonlySet<number> = new Set([200, 203, 204, 300, 301, 308, 404, 405, 410, 414])
 
+/** The statuses http-cache-semantics' CachePolicy stores (its `understoodStatuses`, 4.3.0). */
+const POLICY_STATUSES = new Set([200, 203, 204, 300, 301, 302, 303, 307, 308, 404, 405, 410, 414, 501])
+
 export interface PolicyRule {
   ttl: number
   override: boolean
@@ -92,6 +96,13 @@ function seconds (v: string | true | undefined): number {
   return Number.isFinite(n) && n > 0 ? n : 0
 }
 
+/** RFC 9111 §5.1: Age is a non-negative integer (delta-seconds); any other value is ignored, as if absent. */
+export function parseAge (value: HeaderValue): number {
+  const v = first(value)?.trim()
+  if (v === undefined || !/^\d+$/.test(v)) return 0
+  return Math.min(Number(v), 2 ** 31)
+}
+
 /** Parses a Vary header into lower-cased names; null for `Vary: *`. */
 export function parseVary (value: HeaderValue): string[] | null {
   if (value === undefined) return []
@@ -123,7 +134,7 @@ export function analyzeResponse (req: RequestFacts, status: number, headers: Hea
   if (reqCc.has('no-store')) { out.uncacheable = 'request-no-store'; return out }
   out.authOk = cc.has('public') || cc.has('s-maxage') || cc.has('must-revalidate')
   if (req.headers.authorization !== undefined && !out.authOk) { out.uncacheable = 'authorization'; return out }
-  const age = seconds(first(headers.age))
+  const age = parseAge(headers.age)
   out.initialAge = age
   const grace = rule?.grace ?? 0
 
@@ -142,10 +153,17 @@ export function analyzeResponse (req: RequestFacts, status: number, headers: Hea
   const normalizedCc = normalizeCacheControl(headers['cache-control'])
   if (normalizedCc !== undefined) fixed['cache-control'] = normalizedCc
   if (headers.expires !== undefined && Number.isNaN(parseHttpDate(first(headers.expires)))) fixed.expires = EXPIRED
-  const policy = new CachePolicy({ method: req.method, url: req.url, headers: policyRequestHeaders(req.headers) },
-    { status, headers: fixed }, { shared: true })
-  if (!policy.storable()) { out.uncacheable = cc.has('no-store') ? 'no-store' : cc.has('private') ? 'private' : `not-storable-${status}`; return out }
+  // CachePolicy reads Age with parseInt too ('7200.0' → 7200): hand it only a valid one.
+  if (headers.age !== undefined) fixed.age = age > 0 ? String(age) : undefined
   const explicit = cc.has('s-maxage') || cc.has('max-age') || headers.expires !== undefined
+  // RFC 9111 §3: any final status may be stored when it carries explicit freshness; CachePolicy only stores the
+  // statuses it knows, so the others (a 500 or 429 with max-age) are judged as a 200 would be. Never 206 (we
+  // don't combine ranges) or 304, nor an unknown status under must-understand.
+  const judged = explicit && !POLICY_STATUSES.has(status) && status !== 206 && status !== 304 &&
+    !cc.has('must-understand') ? 200 : status
+  const policy = new CachePolicy({ method: req.method, url: req.url, headers: policyRequestHeaders(req.headers) },
+    { status: judged, headers: fixed }, { shared: true })
+  if (!policy.storable()) { out.uncacheable = cc.has('no-store') ? 'no-store' : cc.has('private') ? 'private' : `not-storable-${status}`; return out }
   let freshMs = policy.maxAge() * 1000
   // A rule's ttl stands in for the heuristic only when the origin gave no explicit freshness (RFC 9111 §4.2.2).
   if (!explicit && rule !== null && rule.ttl > 0 && !cc.has('no-cache')) freshMs = rule.ttl
@@ -205,9 +223,11 @@ const KEEP_ON_304 = new Set(['content-length', 'content-encoding', 'transfer-enc
 
 export function merge304 (stored: Record<string, string | string[]>, fresh: Headers): Record<string, string | string[]> {
   const out: Record<string, string | string[]> = { ...stored }
+  const listed = fresh.connection === undefined ? null : connectionTokens(fresh.connection)
   for (const k in fresh) {
     const v = fresh[k]
     if (v === undefined || KEEP_ON_304.has(k) || k === 'set-cookie' || HOP_BY_HOP.has(k)) continue
+    if (listed !== null && listed.has(k)) continue
     out[k] = v
   }
   return out

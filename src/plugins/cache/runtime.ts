@@ -17,6 +17,7 @@ import { CacheMetrics } from './metrics.js'
 import type { PolicyRule } from './policy.js'
 import { compileRules, type CompiledRule } from './rules.js'
 import { CacheState, STORE } from './state.js'
+import { targetList } from './targeted.js'
 import type { CacheConfig } from './schema.js'
 import type { DeepReadonly } from '../../config/deep-readonly.js'
 import type { CacheEntry, CacheStore, PurgeSelector } from './types.js'
@@ -54,11 +55,13 @@ export class CacheRuntime {
   /** `cache.sessionCookie`: the cookie(s) whose value is the session (per-user and context keys). */
   readonly session: CookiePatterns
   readonly purgeMethod: boolean
+  /** RFC 9213 target list, lower-cased, first wins (empty: none obeyed or removed). */
+  readonly targeted: readonly string[]
   readonly defaultRuleIndex: number
   /** Policy of requests that match no rule: origin headers, plus `cache.grace`. */
   readonly defaultPolicy: PolicyRule
   /** Cache-Status values that never change. */
-  readonly status: { hit: string, swr: string, coalesced: string, miss: string, stored: string, bypass: string }
+  readonly status: { hit: string, swr: string, coalesced: string, miss: string, stored: string, bypass: string, request: string }
   readonly #purgeAllow: AddressList
   readonly #refreshing = new Set<string>()
   readonly #upstream: () => Dispatcher
@@ -93,6 +96,7 @@ export class CacheRuntime {
     this.#loggedInCookies = c.loggedIn.cookies.length === 0 ? null : new CookiePatterns(c.loggedIn.cookies)
     this.#anonymousContext = c.loggedIn.anonymousContext === '' ? null : c.loggedIn.anonymousContext
     this.purgeMethod = c.purge.method
+    this.targeted = targetList(c.targetedHeader, c.cdnCacheControl)
     this.defaultRuleIndex = this.rules.length
     this.defaultPolicy = { ttl: 0, override: false, grace: c.grace, statuses: new Set(), notFoundTtl: 0 }
     this.metrics = new CacheMetrics(deps.registry, this.rules.map(r => r.name), deps.store)
@@ -103,7 +107,9 @@ export class CacheRuntime {
       coalesced: `${n}; hit; collapsed`,
       miss: `${n}; fwd=miss`,
       stored: `${n}; fwd=miss; stored`,
-      bypass: `${n}; fwd=bypass`
+      bypass: `${n}; fwd=bypass`,
+      // RFC 9211 §2.2: the request's own directives kept the cache from answering.
+      request: `${n}; fwd=request`
     }
     this.#purgeAllow = new AddressList(c.purge.allow)
     this.#upstream = deps.upstream
@@ -181,6 +187,7 @@ export class CacheRuntime {
 
   async purge (selector: PurgeSelector, via: string): Promise<number> {
     this.metrics.purged.labels(via).inc()
+    this.coalescer?.forgetRecent()
     try {
       return await this.store.purge(selector)
     } catch (err) {
@@ -196,8 +203,10 @@ export class CacheRuntime {
     return n
   }
 
-  /** RFC 9111 §4.4: after an unsafe request succeeds, drop the target URI and same-host Location/Content-Location. */
-  invalidate (state: CacheState, location: unknown, contentLocation: unknown): void {
+  /** RFC 9111 §4.4: after an unsafe request succeeds, drop the target URI and same-host Location/Content-Location.
+   * The purges start together, so the memory layer is cleared before this returns; the promise settles (never
+   * rejects) once the shared store is clear too. */
+  invalidate (state: CacheState, location: unknown, contentLocation: unknown): Promise<void> {
     const base = `${state.scheme}://${state.host}`
     const urls = [base + state.url]
     for (const v of [location, contentLocation]) {
@@ -207,7 +216,8 @@ export class CacheRuntime {
         if (u.host.toLowerCase() === state.host) urls.push(`${base}${u.pathname}${u.search}`)
       } catch { /* an unparsable Location invalidates nothing more */ }
     }
-    this.purgeUrls(urls, 'invalidation').catch(() => undefined)
+    return Promise.all(urls.map(u => this.purge({ kind: 'prefix', prefix: purgePrefixForUrl(u, this.normalize) }, 'invalidation')))
+      .then(() => undefined, () => undefined)
   }
 
   /** Serves nothing: starts one background refresh of a stale entry per key (stale-while-revalidate, grace). */

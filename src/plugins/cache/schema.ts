@@ -111,6 +111,11 @@ export const CacheSchema = Type.Object({
     method: Bool('Accept the `PURGE` method on a URL from `purge.allow` addresses.', true),
     allow: AddressList('Addresses or CIDRs allowed to send PURGE.', ['127.0.0.1/8', '::1/128'])
   }, { additionalProperties: false, description: 'Purging (the admin API is always on when the cache is).', default: {} }),
+  targetedHeader: Str('Response header the origin uses to tell the sidecar alone how to cache (RFC 9213 targeted ' +
+    'field, e.g. `Sipup-Cache-Control: max-age=600`): it wins over CDN-Cache-Control and Cache-Control/Expires ' +
+    'for the cache and is removed before the response reaches the client. Empty = off.', 'Sipup-Cache-Control'),
+  cdnCacheControl: Bool('Obey the origin\'s RFC 9213 `CDN-Cache-Control` (over Cache-Control and Expires) and remove ' +
+    'it before the response reaches the client. Turn off when a CDN in front of the sidecar should see it.', true),
   invalidate: InvalidateSchema,
   xCache: Bool('Add an `X-Cache: HIT|MISS|STALE|BYPASS|REVALIDATED` response header.', true),
   statusName: Str('Cache name in the RFC 9211 `Cache-Status` header.', 'sipup'),

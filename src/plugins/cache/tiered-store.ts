@@ -30,6 +30,8 @@ export class TieredStore extends EventEmitter implements CacheStore {
   #l1: MemoryStore
   #l2: RedisStore
   #subscribed: Promise<void> = Promise.resolve()
+  /** Counts purges started here or received: an L2 read that a purge overtook must not refill L1. */
+  #purges = 0
 
   constructor (opts: TieredStoreOptions) {
     super()
@@ -55,8 +57,9 @@ export class TieredStore extends EventEmitter implements CacheStore {
   get (key: string): MaybePromise<CacheEntry | undefined> {
     const hit = this.#l1.get(key)
     if (hit !== undefined || !this.#opts.l2Ready()) return hit
+    const purges = this.#purges
     return this.#l2.get(key).then(entry => {
-      if (entry !== undefined) this.#l1.set(entry)
+      if (entry !== undefined && purges === this.#purges) this.#l1.set(entry)
       return entry
     })
   }
@@ -68,6 +71,7 @@ export class TieredStore extends EventEmitter implements CacheStore {
   }
 
   async purge (selector: PurgeSelector): Promise<number> {
+    this.#purges++
     const local = this.#l1.purge(selector)
     if (!this.#opts.l2Ready()) return local
     const remote = await this.#l2.purge(selector)
@@ -85,6 +89,7 @@ export class TieredStore extends EventEmitter implements CacheStore {
     let msg: PurgeMessage
     try { msg = JSON.parse(text) as PurgeMessage } catch { return }
     if (msg.from === this.id || typeof msg.selector !== 'object' || msg.selector === null) return
+    this.#purges++
     const s = msg.selector
     if (s.kind === 'prefix' && typeof s.prefix === 'string') this.#l1.purge({ kind: 'prefix', prefix: s.prefix })
     else if (s.kind === 'tags' && Array.isArray(s.tags)) this.#l1.purge({ kind: 'tags', tags: s.tags.filter(t => typeof t === 'string') })

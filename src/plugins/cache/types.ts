@@ -36,6 +36,9 @@ export interface CacheEntry {
   vary: string[] | null
   /** The rule name that stored it ('default' without a rule). */
   rule: string
+  /** The targeted cache-control value (RFC 9213: Sipup-/CDN-Cache-Control) the cache obeyed instead of the
+   * stored Cache-Control, kept for revalidation; absent when the origin sent none. */
+  targeted?: string
 }
 
 /** What a purge removes. Keys start with the path and query, so a path prefix reaches every host and scope. */
