@@ -26,6 +26,10 @@ export const SIPUP_ERR_UPSTREAM_TIMEOUT = coded<'SIPUP_ERR_UPSTREAM_TIMEOUT', 50
   'SIPUP_ERR_UPSTREAM_TIMEOUT', 'Upstream timed out: %s', 504)
 export const SIPUP_ERR_UPSTREAM_BAD_RESPONSE = coded<'SIPUP_ERR_UPSTREAM_BAD_RESPONSE', 502, [string]>(
   'SIPUP_ERR_UPSTREAM_BAD_RESPONSE', 'Upstream sent an invalid response: %s', 502)
+export const SIPUP_ERR_UPSTREAM_OVERLOADED = coded<'SIPUP_ERR_UPSTREAM_OVERLOADED', 503, [string]>(
+  'SIPUP_ERR_UPSTREAM_OVERLOADED', 'Origin at its concurrency limit, request shed: %s', 503)
+export const SIPUP_ERR_UPSTREAM_GUARD_CONFIG = coded<'SIPUP_ERR_UPSTREAM_GUARD_CONFIG', 500, [string, string, string]>(
+  'SIPUP_ERR_UPSTREAM_GUARD_CONFIG', "upstream.%s: expected %s, got '%s'", 500, TypeError)
 export const SIPUP_ERR_REQUEST_BODY_TOO_LARGE = coded<'SIPUP_ERR_REQUEST_BODY_TOO_LARGE', 413, [number]>(
   'SIPUP_ERR_REQUEST_BODY_TOO_LARGE', 'Request body is larger than %s bytes', 413, RangeError)
 

@@ -20,6 +20,24 @@ export const ServerSchema = Type.Object({
   shutdownTimeout: Duration({ description: 'On SIGTERM/SIGINT, how long in-flight requests may take to finish before the process exits.', default: '10s' })
 }, { additionalProperties: false, description: 'The listening socket and its protections.', default: {} })
 
+/** Origin protection (src/proxy/origin-guard/): the queue requests wait in while the origin is at its limit. */
+export const UpstreamQueueSchema = Type.Object({
+  size: Int('Requests that may wait in the sidecar while `upstream.maxConcurrent` are at the origin; a request beyond it is ' +
+    'shed at once (a stale copy or 503), a lower-lane one first.', 200, 0, 1_000_000),
+  timeout: Duration({ description: 'Longest a request waits in the queue; then it is shed (a stale copy or 503) instead of ' +
+    'waiting for a 504.', default: '5s', minimum: 1 })
+}, { additionalProperties: false, description: 'The queue in front of the origin (with `upstream.maxConcurrent` > 0).', default: {} })
+
+/** The answer to a shed request that has no stale copy. */
+export const UpstreamBusySchema = Type.Object({
+  retryAfter: Duration({ description: 'Sent as Retry-After, and the busy page reloads itself after it.', default: '5s', minimum: 1000 }),
+  title: Str('Title of the busy page browsers get.', 'The shop is busy'),
+  message: Str('Text of the busy page (and the JSON problem\'s detail).', 'Very many people are shopping right now. ' +
+    'This page refreshes itself in a few seconds.'),
+  file: Str('An HTML file sent instead of the built-in page (read at start-up; `{{retryAfter}}` is replaced by the seconds). ' +
+    'Empty = the built-in page.', '')
+}, { additionalProperties: false, description: 'What a shed request gets when the cache has no copy: 503, Retry-After and a page that refreshes itself (problem details for API clients).', default: {} })
+
 export const UpstreamSchema = Type.Object({
   url: Str('Origin URL of the legacy site (env SIDECAR_UPSTREAM).', 'http://127.0.0.1:8081'),
   connections: Int('Keep-alive connections kept open to the origin (size of the pool).', 128, 1, 100_000),
@@ -29,6 +47,10 @@ export const UpstreamSchema = Type.Object({
   bodyTimeout: Duration({ description: 'Longest pause between two chunks of the origin\'s response body before the response is aborted.', default: '30s' }),
   keepAliveTimeout: Duration({ description: 'How long an idle origin connection is kept for reuse.', default: '4s' }),
   healthPath: Type.String({ description: 'Path requested by the readiness check (/_admin/ready): any answer below 500 means the origin is up.', default: '/', pattern: '^/' }),
+  maxConcurrent: Int('Most requests at the origin at once (set it to php-fpm\'s pm.max_children); more wait in ' +
+    '`upstream.queue`. 0 = no limit (every request is forwarded at once).', 0, 0, 100_000),
+  queue: UpstreamQueueSchema,
+  busy: UpstreamBusySchema,
   preserveHost: Bool('Send the client\'s Host header to the origin (legacy PHP builds absolute URLs from it); false sends the upstream URL\'s host.', true)
 }, { additionalProperties: false, description: 'The legacy origin the sidecar forwards to.', default: {} })
 

@@ -1,0 +1,43 @@
+// Builds origin protection from `upstream.*` once, at start-up, and registers it as the innermost upstream
+// interceptor. Null config (maxConcurrent 0) builds nothing: the proxy path stays exactly as without it.
+import type { CoreConfig } from '../../config/core-schema.js'
+import type { Sidecar } from '../../core/types.js'
+import type { Lane } from './lane-queue.js'
+import { GuardMetrics } from './metrics.js'
+import { OriginGuard, type ConcurrencyLimit } from './origin-guard.js'
+import { BusyAnswer, shedSignals } from './shed.js'
+
+const NORMAL: Lane = 1
+
+export function installOriginGuard (sidecar: Sidecar, upstream: CoreConfig['upstream']): OriginGuard | null {
+  if (upstream.maxConcurrent === 0) return null
+  const limit: ConcurrencyLimit = { current: upstream.maxConcurrent }
+  let guard: OriginGuard | null = null
+  const metrics = new GuardMetrics(sidecar.metrics, {
+    get inflight () { return guard?.inflight ?? 0 },
+    get limit () { return limit.current },
+    depth: lane => guard?.depth(lane) ?? 0
+  })
+  guard = new OriginGuard({
+    limit,
+    queueSize: upstream.queue.size,
+    queueTimeoutMs: upstream.queue.timeout,
+    weights: [1, 1, 1],
+    classify: () => NORMAL,
+    signals: shedSignals(new BusyAnswer(upstream.busy)),
+    field: sidecar.defineRequestField('originGuard'),
+    metrics
+  })
+  // Innermost: the cache (and the metrics' origin watch) wrap it, so hits never queue and stale copies can answer
+  // a shed request. Registered after every plugin, and ties keep registration order, so it is last unless a plugin
+  // asks otherwise.
+  sidecar.addUpstreamInterceptor(guard.interceptor, { name: 'originGuard', after: ['cache', 'metrics'] })
+  const g = guard
+  sidecar.onClose(() => { g.close() })
+  sidecar.reportFeature({
+    name: 'originGuard',
+    state: 'on',
+    detail: `at most ${upstream.maxConcurrent} requests at the origin, queue of ${upstream.queue.size} (${upstream.queue.timeout} ms)`
+  })
+  return guard
+}
