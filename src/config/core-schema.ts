@@ -4,7 +4,7 @@
 import { Type, type Static } from '@sinclair/typebox'
 import type { DeepReadonly } from './deep-readonly.js'
 import { Bytes, Duration } from './units.js'
-import { AddressList, Bool, Int, Str } from './schema-helpers.js'
+import { AddressList, Bool, Int, Str, StrList } from './schema-helpers.js'
 
 export const ServerSchema = Type.Object({
   host: Str('Address the sidecar listens on.', '0.0.0.0'),
@@ -28,6 +28,34 @@ export const UpstreamQueueSchema = Type.Object({
     'waiting for a 504.', default: '5s', minimum: 1 })
 }, { additionalProperties: false, description: 'The queue in front of the origin (with `upstream.maxConcurrent` > 0).', default: {} })
 
+const LaneName = (description: string, def?: string) => Type.Union([Type.Literal('high'), Type.Literal('normal'), Type.Literal('low')],
+  def === undefined ? { description } : { description, default: def })
+
+/** A rule putting the requests it matches in a lane; every condition given must hold, the first matching rule wins. */
+export const LaneRuleSchema = Type.Object({
+  lane: LaneName('The lane of matching requests.'),
+  methods: Type.Array(Type.String({ minLength: 1, pattern: '^[A-Za-z]+$' }), { description: 'Methods, e.g. [POST] (empty = any).', default: [] }),
+  paths: Type.Array(Type.String({ pattern: '^/' }), {
+    description: 'Path globs (no query): `*` within one segment, `**` across segments, e.g. /checkout/** (empty = any path).', default: []
+  }),
+  cookie: Str('A cookie that must be present, e.g. the PHP session cookie for "logged in" (empty = no condition).', ''),
+  header: Str('A request header that must be present (empty = no condition).', ''),
+  headerContains: StrList('With `header`: its value must contain one of these, case-insensitive (e.g. bot, crawler, spider).', [])
+}, { additionalProperties: false })
+
+export const UpstreamLanesSchema = Type.Object({
+  default: LaneName('The lane of requests no rule matches.', 'normal'),
+  weights: Type.Object({
+    high: Int('Origin slots the high lane gets per round while other lanes wait too.', 6, 1, 1000),
+    normal: Int('Origin slots the normal lane gets per round.', 3, 1, 1000),
+    low: Int('Origin slots the low lane gets per round: never starved, only outweighed.', 1, 1, 1000)
+  }, { additionalProperties: false, description: 'How freed origin slots are shared between waiting lanes (weighted round robin; FIFO within a lane).', default: {} }),
+  rules: Type.Array(LaneRuleSchema, {
+    description: 'Rules putting requests in the high, normal or low lane, checked in order (first match wins). A full queue ' +
+      'sheds the newest request of the lowest lane first.', default: []
+  })
+}, { additionalProperties: false, description: 'Priority lanes of the origin queue: checkouts and logged-in users before anonymous browsing and bots.', default: {} })
+
 /** The answer to a shed request that has no stale copy. */
 export const UpstreamBusySchema = Type.Object({
   retryAfter: Duration({ description: 'Sent as Retry-After, and the busy page reloads itself after it.', default: '5s', minimum: 1000 }),
@@ -50,6 +78,7 @@ export const UpstreamSchema = Type.Object({
   maxConcurrent: Int('Most requests at the origin at once (set it to php-fpm\'s pm.max_children); more wait in ' +
     '`upstream.queue`. 0 = no limit (every request is forwarded at once).', 0, 0, 100_000),
   queue: UpstreamQueueSchema,
+  lanes: UpstreamLanesSchema,
   busy: UpstreamBusySchema,
   preserveHost: Bool('Send the client\'s Host header to the origin (legacy PHP builds absolute URLs from it); false sends the upstream URL\'s host.', true)
 }, { additionalProperties: false, description: 'The legacy origin the sidecar forwards to.', default: {} })

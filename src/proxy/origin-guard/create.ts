@@ -2,14 +2,18 @@
 // interceptor. Null config (maxConcurrent 0) builds nothing: the proxy path stays exactly as without it.
 import type { CoreConfig } from '../../config/core-schema.js'
 import type { Sidecar } from '../../core/types.js'
-import type { Lane } from './lane-queue.js'
+import { LaneRules } from './lanes.js'
+import { LANES, type Lane } from './lane-queue.js'
 import { GuardMetrics } from './metrics.js'
 import { OriginGuard, type ConcurrencyLimit } from './origin-guard.js'
 import { BusyAnswer, shedSignals } from './shed.js'
 
-const NORMAL: Lane = 1
+/** Requests the sidecar makes itself (the cache's background refreshes) wait behind the visitors'. */
+const OWN_REQUESTS: Lane = 2
 
 export function installOriginGuard (sidecar: Sidecar, upstream: CoreConfig['upstream']): OriginGuard | null {
+  // Checked even while the limit is off, so a bad rule fails at start-up, not on the day the limit is turned on.
+  const lanes = new LaneRules(upstream.lanes)
   if (upstream.maxConcurrent === 0) return null
   const limit: ConcurrencyLimit = { current: upstream.maxConcurrent }
   let guard: OriginGuard | null = null
@@ -22,8 +26,10 @@ export function installOriginGuard (sidecar: Sidecar, upstream: CoreConfig['upst
     limit,
     queueSize: upstream.queue.size,
     queueTimeoutMs: upstream.queue.timeout,
-    weights: [1, 1, 1],
-    classify: () => NORMAL,
+    weights: LANES.map(l => upstream.lanes.weights[l]),
+    classify: (_opts, request) => request === null
+      ? OWN_REQUESTS
+      : lanes.classify({ method: request.raw.method ?? 'GET', url: request.raw.url ?? '/', headers: request.raw.headers }),
     signals: shedSignals(new BusyAnswer(upstream.busy)),
     field: sidecar.defineRequestField('originGuard'),
     metrics
