@@ -19,7 +19,6 @@ import { BodyLimit } from './body-limit.js'
 import { ForwardHandler } from './forward-handler.js'
 import { buildRequestHeaderPlan, forwardRequestHeaders, type ForwardedFor, type RequestHeaderPlan } from './headers.js'
 import { BODY_TOO_LARGE } from './upstream-errors.js'
-import { installOriginGuard } from './origin-guard/create.js'
 
 /** Dispatch options carry the FastifyRequest under kSidecarRequest so interceptors can read per-request state. */
 export interface SidecarDispatchOptions extends Dispatcher.DispatchOptions {
@@ -104,7 +103,6 @@ const proxyPlugin: FastifyPluginAsync<ProxyPluginOptions> = async (fastify, { co
     maxBody: config.proxy.maxRequestBody,
     via: config.proxy.via === '' ? null : `1.1 ${config.proxy.via}`
   }
-  installOriginGuard(fastify.sidecar, config.upstream)
   fastify.addHook('onReady', async () => { ctx.dispatcher = fastify.sidecar.upstream })
 
   // Bodies are streamed to the origin untouched: no parser may consume them.

@@ -11,6 +11,7 @@ import type { RequestField } from '../../core/types.js'
 import { kSidecarRequest } from '../../symbols.js'
 import { LaneQueue, QueueNode, type Lane } from './lane-queue.js'
 import type { GuardMetrics } from './metrics.js'
+import { RecentCount } from './recent-count.js'
 import type { ShedSignals } from './shed.js'
 
 type Handler = Dispatcher.DispatchHandler
@@ -45,6 +46,16 @@ export interface OriginGuardOptions {
   /** Per-request outcome on the access log: queued, queue-full, queue-timeout, client-gone. */
   field: RequestField | null
   metrics: GuardMetrics | null
+}
+
+/** What the dashboard shows and its recommendations read (src/admin/dashboard/recommendations.ts). */
+export interface OriginGuardStatus {
+  limit: number
+  inflight: number
+  queued: number
+  /** Shed in the last minute, by reason. */
+  shedQueueFull: number
+  shedQueueTimeout: number
 }
 
 /** The controller a handler gets for a request the origin never saw. */
@@ -146,6 +157,8 @@ export class OriginGuard {
   #inflight = 0
   #timer: NodeJS.Timeout | null = null
   #closed = false
+  readonly #recentFull = new RecentCount()
+  readonly #recentTimeout = new RecentCount()
 
   constructor (opts: OriginGuardOptions) {
     this.#o = opts
@@ -157,6 +170,16 @@ export class OriginGuard {
   get limit (): number { return this.#o.limit.current }
   get queued (): number { return this.#queue.size }
   depth (lane: Lane): number { return this.#queue.depth(lane) }
+
+  status (): OriginGuardStatus {
+    return {
+      limit: this.limit,
+      inflight: this.#inflight,
+      queued: this.#queue.size,
+      shedQueueFull: this.#recentFull.lastMinute,
+      shedQueueTimeout: this.#recentTimeout.lastMinute
+    }
+  }
 
   /** The interceptor to register; composed once, innermost. */
   readonly interceptor: Dispatcher.DispatcherComposeInterceptor = dispatch => {
@@ -281,6 +304,7 @@ export class OriginGuard {
 
   #shed (handler: Handler, request: FastifyRequest | null, lane: Lane, why: 'full' | 'timeout'): void {
     const signal = why === 'full' ? this.#o.signals.full : this.#o.signals.timeout
+    ;(why === 'full' ? this.#recentFull : this.#recentTimeout).add()
     this.#o.metrics?.shed(lane, signal.reason)
     if (request !== null) this.#o.field?.set(request.sidecar, signal.reason)
     const c = new DetachedController()
