@@ -75,8 +75,16 @@ export const UpstreamSchema = Type.Object({
   bodyTimeout: Duration({ description: 'Longest pause between two chunks of the origin\'s response body before the response is aborted.', default: '30s' }),
   keepAliveTimeout: Duration({ description: 'How long an idle origin connection is kept for reuse.', default: '4s' }),
   healthPath: Type.String({ description: 'Path requested by the readiness check (/_admin/ready): any answer below 500 means the origin is up.', default: '/', pattern: '^/' }),
-  maxConcurrent: Int('Most requests at the origin at once (set it to php-fpm\'s pm.max_children); more wait in ' +
-    '`upstream.queue`. 0 = no limit (every request is forwarded at once).', 0, 0, 100_000),
+  maxConcurrent: Type.Union([Type.Integer({ minimum: 0, maximum: 100_000 }), Type.Literal('auto')], {
+    description: 'Most requests at the origin at once (set it to php-fpm\'s pm.max_children); more wait in `upstream.queue`. ' +
+      '0 = no limit (every request is forwarded at once). `auto` finds the limit from the origin\'s latency, within `upstream.autoLimit`.',
+    default: 0
+  }),
+  autoLimit: Type.Object({
+    min: Int('Lowest limit `maxConcurrent: auto` goes down to.', 4, 1, 100_000),
+    max: Int('Highest limit `maxConcurrent: auto` goes up to (keep it at or below upstream.connections).', 128, 1, 100_000),
+    initial: Int('Limit `maxConcurrent: auto` starts from.', 20, 1, 100_000)
+  }, { additionalProperties: false, description: 'Bounds of the adaptive limit (`upstream.maxConcurrent: auto`).', default: {} }),
   queue: UpstreamQueueSchema,
   lanes: UpstreamLanesSchema,
   busy: UpstreamBusySchema,

@@ -93,6 +93,8 @@ async function storedPage (t: Tap.Test, queue: Record<string, unknown>) {
 
 t.test('queue full with a copy within grace: the copy, Cache-Status detail=queue-full', async t => {
   const { o, sc, agent, held } = await storedPage(t, { size: 0 })
+  const hit = await get(agent, `${sc.url}/page1`)
+  t.equal(hit.headers['x-cache'], 'HIT', 'a cache hit never waits for the origin slot')
   // A hard reload (no-cache) must go to the origin; the origin is full, so the stored copy answers.
   const reload = await get(agent, `${sc.url}/page1`, { 'cache-control': 'no-cache' })
   t.equal(reload.status, 200)

@@ -4,6 +4,8 @@ import type { CoreConfig } from '../../config/core-schema.js'
 import type { Sidecar } from '../../core/types.js'
 import { LaneRules } from './lanes.js'
 import { LANES, type Lane } from './lane-queue.js'
+import { SIPUP_ERR_UPSTREAM_GUARD_CONFIG } from '../../errors.js'
+import { AdaptiveLimit } from './adaptive-limit.js'
 import { GuardMetrics } from './metrics.js'
 import { OriginGuard, type ConcurrencyLimit } from './origin-guard.js'
 import { BusyAnswer, shedSignals } from './shed.js'
@@ -14,12 +16,17 @@ const OWN_REQUESTS: Lane = 2
 export function installOriginGuard (sidecar: Sidecar, upstream: CoreConfig['upstream']): OriginGuard | null {
   // Checked even while the limit is off, so a bad rule fails at start-up, not on the day the limit is turned on.
   const lanes = new LaneRules(upstream.lanes)
-  if (upstream.maxConcurrent === 0) return null
-  const limit: ConcurrencyLimit = { current: upstream.maxConcurrent }
+  const max = upstream.maxConcurrent
+  if (max === 0) return null
+  const auto = upstream.autoLimit
+  if (max === 'auto' && auto.min > auto.max) {
+    throw new SIPUP_ERR_UPSTREAM_GUARD_CONFIG('autoLimit.min', `at most autoLimit.max (${auto.max})`, String(auto.min))
+  }
+  const limit: ConcurrencyLimit = max === 'auto' ? new AdaptiveLimit(auto) : { current: max }
   let guard: OriginGuard | null = null
   const metrics = new GuardMetrics(sidecar.metrics, {
     get inflight () { return guard?.inflight ?? 0 },
-    get limit () { return limit.current },
+    get limit () { return limit.reported ?? limit.current },
     depth: lane => guard?.depth(lane) ?? 0
   })
   guard = new OriginGuard({
@@ -43,7 +50,8 @@ export function installOriginGuard (sidecar: Sidecar, upstream: CoreConfig['upst
   sidecar.reportFeature({
     name: 'originGuard',
     state: 'on',
-    detail: `at most ${upstream.maxConcurrent} requests at the origin, queue of ${upstream.queue.size} (${upstream.queue.timeout} ms)`
+    detail: `${max === 'auto' ? `adaptive limit (${auto.min}-${auto.max}, from ${limit.reported ?? limit.current})` : `at most ${max}`} requests at the ` +
+      `origin, queue of ${upstream.queue.size} (${upstream.queue.timeout} ms)`
   })
   return guard
 }

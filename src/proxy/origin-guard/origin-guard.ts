@@ -30,6 +30,8 @@ const MIN_SWEEP_MS = 10
 /** Decides the limit as responses come back: a fixed number, or the adaptive limit (maxConcurrent: auto). */
 export interface ConcurrencyLimit {
   readonly current: number
+  /** The limit to show (metrics, dashboard) when `current` is briefly lower on purpose (a baseline probe). */
+  readonly reported?: number
   /** One origin request finished: `rttMs` from send to its end, `inflight` when it was sent. */
   sample? (rttMs: number, inflight: number, ok: boolean): void
 }
@@ -167,7 +169,7 @@ export class OriginGuard {
   }
 
   get inflight (): number { return this.#inflight }
-  get limit (): number { return this.#o.limit.current }
+  get limit (): number { return this.#o.limit.reported ?? this.#o.limit.current }
   get queued (): number { return this.#queue.size }
   depth (lane: Lane): number { return this.#queue.depth(lane) }
 
