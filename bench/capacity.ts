@@ -7,7 +7,7 @@
 //        [--duration 20s] [--rounds 2]
 // --overload: one step (default 20,000 users, realistic mix) through two sidecars in front of the same shop, without
 // origin protection (upstream.maxConcurrent 0) and with config/demo.yaml's (20 = the shop's children, lanes): the
-// requests that reached the origin, the fast 503s that shed load, and what timed out.
+// requests that reached the origin, the fast 503s that shed load, and what timed out. --only C or D runs one of them.
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -51,6 +51,7 @@ const { values } = parseArgs({
     children: { type: 'string', default: '20' },
     timeout: { type: 'string', default: '10s' },
     overload: { type: 'boolean', default: false },
+    only: { type: 'string' },
     'max-concurrent': { type: 'string' }
   }
 })
@@ -276,10 +277,18 @@ async function overload (): Promise<void> {
     const shopUrl = `http://127.0.0.1:${shopPort}`
     procs.push(await startProcess(SELF, ['--role', 'shop', '--port', String(shopPort), '--page-ms', values['page-ms'], '--children', values.children], /ready http/))
     const urls: string[] = []
-    for (const mc of ['0', values['max-concurrent'] ?? '']) {
+    const names: string[] = []
+    for (const [name, mc] of [['C without', '0'], ['D with', values['max-concurrent'] ?? '']] as const) {
+      if (values.only !== undefined && !name.startsWith(values.only)) continue
+      // One shop per sidecar: a backlog left in one must not slow the other.
+      const shopPort = name.startsWith('C') ? Number(new URL(shopUrl).port) : await freePort()
+      if (!name.startsWith('C')) {
+        procs.push(await startProcess(SELF, ['--role', 'shop', '--port', String(shopPort), '--page-ms', values['page-ms'], '--children', values.children], /ready http/))
+      }
       const port = await freePort()
       urls.push(`http://127.0.0.1:${port}`)
-      procs.push(await startProcess(SELF, ['--role', 'sidecar', '--port', String(port), '--upstream', shopUrl, ...(mc === '' ? [] : ['--max-concurrent', mc])], /ready http/))
+      names.push(name)
+      procs.push(await startProcess(SELF, ['--role', 'sidecar', '--port', String(port), '--upstream', `http://127.0.0.1:${shopPort}`, ...(mc === '' ? [] : ['--max-concurrent', mc])], /ready http/))
     }
     const say = (line = ''): void => { process.stdout.write(line + '\n') }
     const limit = values['max-concurrent'] ?? 'config/demo.yaml\'s (20, lanes)'
@@ -316,7 +325,7 @@ async function overload (): Promise<void> {
       }
       const o = fig('origin')
       const s = fig('shed')
-      rows.push([i === 0 ? 'C without' : 'D with', `${int(r.connections.minOpen)}-${int(r.connections.maxOpen)}`, rate(r.offeredRps), rate(r.rps), pct(r.successRate),
+      rows.push([names[i], `${int(r.connections.minOpen)}-${int(r.connections.maxOpen)}`, rate(r.offeredRps), rate(r.rps), pct(r.successRate),
         ms(r.latency.p50), ms(r.latency.p95), ms(r.latency.p99), o.n, o.p50, o.p95, o.p99, s.n, s.p50, s.p99, fig('cache').n, fig('error').n,
         `${r.loadGenerator.cpuPercent.toFixed(0)}%`])
     })
