@@ -40,7 +40,10 @@ export const LaneRuleSchema = Type.Object({
   }),
   cookie: Str('A cookie that must be present, e.g. the PHP session cookie for "logged in" (empty = no condition).', ''),
   header: Str('A request header that must be present (empty = no condition).', ''),
-  headerContains: StrList('With `header`: its value must contain one of these, case-insensitive (e.g. bot, crawler, spider).', [])
+  headerContains: StrList('With `header`: its value must contain one of these, case-insensitive (e.g. bot, crawler, spider).', []),
+  field: Str('A per-request field another capability set, e.g. `cache` (the cache outcome; empty = no condition).', ''),
+  fieldIn: StrList('With `field`: the values that match, e.g. [MISS] (a cacheable page not stored yet: one origin request ' +
+    'fills the cache for everyone after it).', [])
 }, { additionalProperties: false })
 
 export const UpstreamLanesSchema = Type.Object({

@@ -67,9 +67,11 @@ t.test('queue full: the newest low request makes room for a more important one',
 })
 
 t.test('lane rules: method, path glob, cookie, header', async t => {
-  const full = LANES.rules.map(r => ({ methods: [], paths: [], cookie: '', header: '', headerContains: [], ...r }))
+  const full = [...LANES.rules, { lane: 'high', field: 'cache', fieldIn: ['MISS'] }]
+    .map(r => ({ methods: [], paths: [], cookie: '', header: '', headerContains: [], field: '', fieldIn: [], ...r }))
   const rules = new LaneRules({ default: 'normal', weights: { high: 6, normal: 3, low: 1 }, rules: full as never })
-  const lane = (method: string, url: string, headers: Record<string, string> = {}): number => rules.classify({ method, url, headers })
+  const lane = (method: string, url: string, headers: Record<string, string> = {}, cache: string | null = null): number =>
+    rules.classify({ method, url, headers, field: name => name === 'cache' ? cache : null })
   t.equal(lane('POST', '/checkout/pay?x=1'), 0)
   t.equal(lane('GET', '/checkout/pay'), 1, 'GET is not the checkout rule')
   t.equal(lane('GET', '/x', { cookie: 'PHPSESSID=1' }), 0)
@@ -77,6 +79,30 @@ t.test('lane rules: method, path glob, cookie, header', async t => {
   t.equal(lane('GET', '/x', { 'user-agent': 'Googlebot/2.1' }), 2)
   t.equal(lane('GET', '/low/a'), 2)
   t.equal(lane('GET', '/low/a/b'), 1, '* stays within a segment')
-  t.throws(() => new LaneRules({ default: 'normal', weights: { high: 1, normal: 1, low: 1 }, rules: [{ lane: 'low', methods: [], paths: [], cookie: '', header: '', headerContains: ['bot'] }] }),
+  t.equal(lane('GET', '/p', {}, 'MISS'), 0, 'a request field (the cache outcome)')
+  t.equal(lane('GET', '/p', {}, 'BYPASS'), 1)
+  t.throws(() => new LaneRules({ default: 'normal', weights: { high: 1, normal: 1, low: 1 }, rules: [{ lane: 'low', methods: [], paths: [], cookie: '', header: '', headerContains: ['bot'], field: '', fieldIn: [] }] }),
     { code: 'SIPUP_ERR_UPSTREAM_GUARD_CONFIG', message: /upstream\.lanes\.rules\[0\]\.header/ })
+})
+
+t.test('a cacheable miss can go first: one origin request fills the cache for everyone after it', async t => {
+  const o = await countingOrigin(t, 0, (req, res) => {
+    req.resume()
+    res.setHeader('cache-control', 'max-age=60')
+    res.end('x')
+  })
+  const sc = await guardedSidecar(t, o.origin, {
+    maxConcurrent: 1, queue: { size: 10, timeout: '10s' }, lanes: { rules: [{ lane: 'high', field: 'cache', fieldIn: ['MISS'] }] }
+  }, { cache: { enabled: true, store: 'memory' } })
+  const agent = client(t)
+  const held = get(agent, `${sc.url}/held`)
+  await until('held', () => o.active === 1)
+  const { request } = await import('undici')
+  const post = request(`${sc.url}/form`, { dispatcher: agent, method: 'POST', body: 'a=1' }).then(r => r.body.text())
+  await until('post queued', async () => await gauge(sc, 'sipup_origin_queue_depth', { lane: 'normal' }) === 1)
+  const page = get(agent, `${sc.url}/page`)
+  await until('miss queued high', async () => await gauge(sc, 'sipup_origin_queue_depth', { lane: 'high' }) === 1)
+  o.releaseAll()
+  await Promise.all([held, post, page])
+  t.same(o.seen, ['/held', '/page', '/form'])
 })

@@ -1,7 +1,7 @@
 // Builds origin protection from `upstream.*` once, at start-up, and registers it as the innermost upstream
 // interceptor. Null config (maxConcurrent 0) builds nothing: the proxy path stays exactly as without it.
 import type { CoreConfig } from '../../config/core-schema.js'
-import type { Sidecar } from '../../core/types.js'
+import type { RequestField, Sidecar } from '../../core/types.js'
 import { LaneRules } from './lanes.js'
 import { LANES, type Lane } from './lane-queue.js'
 import { SIPUP_ERR_UPSTREAM_GUARD_CONFIG } from '../../errors.js'
@@ -23,6 +23,13 @@ export function installOriginGuard (sidecar: Sidecar, upstream: CoreConfig['upst
     throw new SIPUP_ERR_UPSTREAM_GUARD_CONFIG('autoLimit.min', `at most autoLimit.max (${auto.max})`, String(auto.min))
   }
   const limit: ConcurrencyLimit = max === 'auto' ? new AdaptiveLimit(auto) : { current: max }
+  // Other capabilities' fields (the cache outcome), looked up once on first use: every plugin defined its own by then.
+  const fields = new Map<string, RequestField | null>()
+  const fieldOf = (name: string): RequestField | null => {
+    let f = fields.get(name)
+    if (f === undefined) { f = sidecar.requestField(name); fields.set(name, f) }
+    return f
+  }
   let guard: OriginGuard | null = null
   const metrics = new GuardMetrics(sidecar.metrics, {
     get inflight () { return guard?.inflight ?? 0 },
@@ -36,7 +43,12 @@ export function installOriginGuard (sidecar: Sidecar, upstream: CoreConfig['upst
     weights: LANES.map(l => upstream.lanes.weights[l]),
     classify: (_opts, request) => request === null
       ? OWN_REQUESTS
-      : lanes.classify({ method: request.raw.method ?? 'GET', url: request.raw.url ?? '/', headers: request.raw.headers }),
+      : lanes.classify({
+        method: request.raw.method ?? 'GET',
+        url: request.raw.url ?? '/',
+        headers: request.raw.headers,
+        field: name => fieldOf(name)?.get(request.sidecar) ?? null
+      }),
     signals: shedSignals(new BusyAnswer(upstream.busy)),
     field: sidecar.defineRequestField('originGuard'),
     metrics

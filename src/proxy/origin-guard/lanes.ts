@@ -17,6 +17,8 @@ interface CompiledLaneRule {
   readonly cookie: RegExp | null
   readonly header: string | null
   readonly contains: readonly string[] | null
+  readonly field: string | null
+  readonly fieldIn: ReadonlySet<string> | null
 }
 
 export interface LaneRequest {
@@ -24,6 +26,8 @@ export interface LaneRequest {
   /** Request target: path and query. */
   url: string
   headers: IncomingHttpHeaders
+  /** A request field's value (src/core/types.ts RequestField), null when unset or no plugin defines it. */
+  field (name: string): string | null
 }
 
 function escapeRegExp (s: string): string {
@@ -40,6 +44,9 @@ export class LaneRules {
       if (r.headerContains.length > 0 && r.header === '') {
         throw new SIPUP_ERR_UPSTREAM_GUARD_CONFIG(`lanes.rules[${i}].header`, 'a header name when headerContains is set', '')
       }
+      if (r.fieldIn.length > 0 && r.field === '') {
+        throw new SIPUP_ERR_UPSTREAM_GUARD_CONFIG(`lanes.rules[${i}].field`, 'a request field name when fieldIn is set', '')
+      }
       if (/[=;,\s]/.test(r.cookie)) {
         throw new SIPUP_ERR_UPSTREAM_GUARD_CONFIG(`lanes.rules[${i}].cookie`, 'a cookie name (no =, ;, comma or space)', r.cookie)
       }
@@ -49,7 +56,9 @@ export class LaneRules {
         paths: r.paths.length === 0 ? null : r.paths.map(compilePathGlob),
         cookie: r.cookie === '' ? null : new RegExp(`(?:^|;)\\s*${escapeRegExp(r.cookie)}=`),
         header: r.header === '' ? null : r.header.toLowerCase(),
-        contains: r.headerContains.length === 0 ? null : r.headerContains.map(s => s.toLowerCase())
+        contains: r.headerContains.length === 0 ? null : r.headerContains.map(s => s.toLowerCase()),
+        field: r.field === '' ? null : r.field,
+        fieldIn: r.fieldIn.length === 0 ? null : new Set(r.fieldIn)
       }
     })
   }
@@ -73,6 +82,10 @@ export class LaneRules {
           const value = (Array.isArray(v) ? v.join(',') : v).toLowerCase()
           if (!r.contains.some(s => value.includes(s))) continue
         }
+      }
+      if (r.field !== null) {
+        const v = req.field(r.field)
+        if (v === null || (r.fieldIn !== null && !r.fieldIn.has(v))) continue
       }
       return r.lane
     }
