@@ -278,6 +278,7 @@ async function overload (): Promise<void> {
     procs.push(await startProcess(SELF, ['--role', 'shop', '--port', String(shopPort), '--page-ms', values['page-ms'], '--children', values.children], /ready http/))
     const urls: string[] = []
     const names: string[] = []
+    const sidecars: Started[] = []
     for (const [name, mc] of [['C without', '0'], ['D with', values['max-concurrent'] ?? '']] as const) {
       if (values.only !== undefined && !name.startsWith(values.only)) continue
       // One shop per sidecar: a backlog left in one must not slow the other.
@@ -288,15 +289,30 @@ async function overload (): Promise<void> {
       const port = await freePort()
       urls.push(`http://127.0.0.1:${port}`)
       names.push(name)
-      procs.push(await startProcess(SELF, ['--role', 'sidecar', '--port', String(port), '--upstream', `http://127.0.0.1:${shopPort}`, ...(mc === '' ? [] : ['--max-concurrent', mc])], /ready http/))
+      const sc = await startProcess(SELF, ['--role', 'sidecar', '--port', String(port), '--upstream', `http://127.0.0.1:${shopPort}`, ...(mc === '' ? [] : ['--max-concurrent', mc])], /ready http/)
+      procs.push(sc)
+      sidecars.push(sc)
     }
+    // Each sidecar's CPU while its own target is measured, sampled at each progress tick (once a second).
+    const cpu = sidecars.map(sc => ({ pid: sc.child.pid, busy: 0, wall: 0, last: procCpuSeconds(sc.child.pid), at: performance.now(), on: false }))
+    const onProgress = (label: string, p: Progress): void => {
+      const now = performance.now()
+      cpu.forEach((c, i) => {
+        const v = procCpuSeconds(c.pid)
+        if (c.on) { c.busy += v - c.last; c.wall += (now - c.at) / 1000 }
+        c.on = p.measuring && (urls.length === 1 || label.includes(i === 0 ? ' A ' : ' B '))
+        c.last = v
+        c.at = now
+      })
+      progress?.update(`${int(users)} users ${label}`, p)
+    }
+    const progress = process.stderr.isTTY ? progressPrinter(process.stderr) : null
     const say = (line = ''): void => { process.stdout.write(line + '\n') }
     const limit = values['max-concurrent'] ?? 'config/demo.yaml\'s (20, lanes)'
     say('bench/capacity --overload: the sidecar with config/demo.yaml in front of the shop, without origin protection (C: upstream.maxConcurrent 0)')
     say(`  vs with it (D: maxConcurrent ${limit}); origin ${values.children} children x ${values['page-ms']} ms = at most ${int(Number(values.children) * 1000 / Number(values['page-ms']))} pages/s`)
     say(`  ${int(users)} users${users < requested ? ` (fd limit ${int(fd.soft)})` : ''}, think ${values.think}, mix ${file} (${summary})`)
     say(`  users arrive over ${values.arrive}, ${values.think} to settle, ${values.duration} measured, ${rounds} round(s); client timeout ${values.timeout}`)
-    const progress = process.stderr.isTTY ? progressPrinter(process.stderr) : null
     const report = await runBench({
       targets: urls,
       plan,
@@ -312,10 +328,10 @@ async function overload (): Promise<void> {
       rounds,
       thresholds: [...DEFAULT_THRESHOLDS],
       localAddresses: sourceAddresses('127.1.0.0/16', (o, e, g) => { throw new Error(`${o}: ${e}, ${String(g)}`) }),
-      onProgress: (label, p) => { progress?.update(`${int(users)} users ${label}`, p) }
+      onProgress
     })
     progress?.done()
-    const rows = [['target', 'users held', 'offered/s', 'served/s', 'success', 'p50', 'p95', 'p99', 'reached origin', 'origin p50', 'p95', 'p99', 'fast 503s', '503 p50', '503 p99', 'from cache', 'no answer', 'gen CPU']]
+    const rows = [['target', 'users held', 'offered/s', 'served/s', 'success', 'p50', 'p95', 'p99', 'reached origin', 'origin p50', 'p95', 'p99', 'fast 503s', '503 p50', '503 p99', 'from cache', 'no answer', 'gen CPU', 'sidecar CPU']]
     report.targets.forEach((t, i) => {
       const r = t.result
       const c = r.byClass ?? {}
@@ -327,7 +343,7 @@ async function overload (): Promise<void> {
       const s = fig('shed')
       rows.push([names[i], `${int(r.connections.minOpen)}-${int(r.connections.maxOpen)}`, rate(r.offeredRps), rate(r.rps), pct(r.successRate),
         ms(r.latency.p50), ms(r.latency.p95), ms(r.latency.p99), o.n, o.p50, o.p95, o.p99, s.n, s.p50, s.p99, fig('cache').n, fig('error').n,
-        `${r.loadGenerator.cpuPercent.toFixed(0)}%`])
+        `${r.loadGenerator.cpuPercent.toFixed(0)}%`, cpu[i].wall === 0 ? '-' : `${(100 * cpu[i].busy / cpu[i].wall).toFixed(0)}%`])
     })
     say(padTable(rows, c => c >= 1).join('\n'))
     say('  latencies in ms from the intended send time; "reached origin" = answered by the shop (not a hit, not a 503); "no answer" = client timeout or error')
