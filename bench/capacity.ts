@@ -5,6 +5,9 @@
 // (bench/scenarios/shop-mix.yaml). Rounds are interleaved (A B A B) and figures are medians.
 // Usage: node dist/bench/capacity.js [--mix realistic|cached] [--steps 500,5000,20000] [--think 5s] [--arrive 30s]
 //        [--duration 20s] [--rounds 2]
+// --overload: one step (default 20,000 users, realistic mix) through two sidecars in front of the same shop, without
+// origin protection (upstream.maxConcurrent 0) and with config/demo.yaml's (20 = the shop's children, lanes): the
+// requests that reached the origin, the fast 503s that shed load, and what timed out. --only C or D runs one of them.
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -46,7 +49,10 @@ const { values } = parseArgs({
     rounds: { type: 'string', default: '2' },
     'page-ms': { type: 'string', default: '50' },
     children: { type: 'string', default: '20' },
-    timeout: { type: 'string', default: '10s' }
+    timeout: { type: 'string', default: '10s' },
+    overload: { type: 'boolean', default: false },
+    only: { type: 'string' },
+    'max-concurrent': { type: 'string' }
   }
 })
 
@@ -59,10 +65,17 @@ if (values.role === 'shop') {
   const { loadConfig } = await import('../src/sidecar-config.js')
   const { buildApp } = await import('../src/app.js')
   const { pino } = await import('pino')
-  const { config } = loadConfig({ file: join(packageRoot, 'config', 'demo.yaml'), env: {}, overrides: sidecarOverrides(values.upstream ?? '', Number(values.port)) })
+  const overrides = sidecarOverrides(values.upstream ?? '', Number(values.port))
+  if (values['max-concurrent'] !== undefined) {
+    const mc = values['max-concurrent']
+    overrides.upstream = { ...(overrides.upstream as object), maxConcurrent: mc === 'auto' ? mc : Number(mc) }
+  }
+  const { config } = loadConfig({ file: join(packageRoot, 'config', 'demo.yaml'), env: {}, overrides })
   const app = await buildApp(config, { logger: pino({ level: 'warn' }) })
   await app.listen({ host: '127.0.0.1', port: config.server.port })
   process.stdout.write(`ready http://127.0.0.1:${config.server.port}\n`)
+} else if (values.overload) {
+  await overload()
 } else {
   await main()
 }
@@ -243,4 +256,98 @@ function raiseFdLimit (needed: number): { soft: number, hard: number } {
   const cmd = `ulimit -n ${target} && exec "${process.execPath}" "${SELF}" ${process.argv.slice(2).map(a => `'${a.replace(/'/g, "'\\''")}'`).join(' ')}`
   const r = spawnSync('sh', ['-c', cmd], { stdio: 'inherit', env: { ...process.env, [REEXEC_FLAG]: '1' } })
   process.exit(r.status ?? 1)
+}
+
+/** The overload step: the realistic mix at 20,000 users through the sidecar without and with origin protection. */
+async function overload (): Promise<void> {
+  const think = parseDuration(values.think) ?? 5000
+  const durationMs = parseDuration(values.duration) ?? 20_000
+  const arriveMs = parseDuration(values.arrive) ?? 30_000
+  const timeoutMs = parseDuration(values.timeout) ?? 10_000
+  const rounds = Number(values.rounds)
+  const requested = values.steps === '500,5000,20000' ? 20_000 : Number(values.steps.split(',')[0])
+  const fd = raiseFdLimit(requested + FD_RESERVE)
+  const users = Math.min(requested, fd.soft - FD_RESERVE)
+  const { file, summary } = MIXES[values.mix] ?? MIXES.realistic
+  const mix = join(packageRoot, 'bench', 'scenarios', file)
+  const plan = RequestPlan.fromScenario(loadScenarioFile(mix))
+  const procs: Started[] = []
+  try {
+    const shopPort = await freePort()
+    const shopUrl = `http://127.0.0.1:${shopPort}`
+    procs.push(await startProcess(SELF, ['--role', 'shop', '--port', String(shopPort), '--page-ms', values['page-ms'], '--children', values.children], /ready http/))
+    const urls: string[] = []
+    const names: string[] = []
+    const sidecars: Started[] = []
+    for (const [name, mc] of [['C without', '0'], ['D with', values['max-concurrent'] ?? '']] as const) {
+      if (values.only !== undefined && !name.startsWith(values.only)) continue
+      // One shop per sidecar: a backlog left in one must not slow the other.
+      const shopPort = name.startsWith('C') ? Number(new URL(shopUrl).port) : await freePort()
+      if (!name.startsWith('C')) {
+        procs.push(await startProcess(SELF, ['--role', 'shop', '--port', String(shopPort), '--page-ms', values['page-ms'], '--children', values.children], /ready http/))
+      }
+      const port = await freePort()
+      urls.push(`http://127.0.0.1:${port}`)
+      names.push(name)
+      const sc = await startProcess(SELF, ['--role', 'sidecar', '--port', String(port), '--upstream', `http://127.0.0.1:${shopPort}`, ...(mc === '' ? [] : ['--max-concurrent', mc])], /ready http/)
+      procs.push(sc)
+      sidecars.push(sc)
+    }
+    // Each sidecar's CPU while its own target is measured, sampled at each progress tick (once a second).
+    const cpu = sidecars.map(sc => ({ pid: sc.child.pid, busy: 0, wall: 0, last: procCpuSeconds(sc.child.pid), at: performance.now(), on: false }))
+    const onProgress = (label: string, p: Progress): void => {
+      const now = performance.now()
+      cpu.forEach((c, i) => {
+        const v = procCpuSeconds(c.pid)
+        if (c.on) { c.busy += v - c.last; c.wall += (now - c.at) / 1000 }
+        c.on = p.measuring && (urls.length === 1 || label.includes(i === 0 ? ' A ' : ' B '))
+        c.last = v
+        c.at = now
+      })
+      progress?.update(`${int(users)} users ${label}`, p)
+    }
+    const progress = process.stderr.isTTY ? progressPrinter(process.stderr) : null
+    const say = (line = ''): void => { process.stdout.write(line + '\n') }
+    const limit = values['max-concurrent'] ?? 'config/demo.yaml\'s (20, lanes)'
+    say('bench/capacity --overload: the sidecar with config/demo.yaml in front of the shop, without origin protection (C: upstream.maxConcurrent 0)')
+    say(`  vs with it (D: maxConcurrent ${limit}); origin ${values.children} children x ${values['page-ms']} ms = at most ${int(Number(values.children) * 1000 / Number(values['page-ms']))} pages/s`)
+    say(`  ${int(users)} users${users < requested ? ` (fd limit ${int(fd.soft)})` : ''}, think ${values.think}, mix ${file} (${summary})`)
+    say(`  users arrive over ${values.arrive}, ${values.think} to settle, ${values.duration} measured, ${rounds} round(s); client timeout ${values.timeout}`)
+    const report = await runBench({
+      targets: urls,
+      plan,
+      model: 'users',
+      level: users,
+      connections: users,
+      thinkMs: think,
+      durationMs,
+      warmupMs: arriveMs + think,
+      ramp: [{ durationMs: arriveMs, target: users }],
+      timeoutMs,
+      correct: true,
+      rounds,
+      thresholds: [...DEFAULT_THRESHOLDS],
+      localAddresses: sourceAddresses('127.1.0.0/16', (o, e, g) => { throw new Error(`${o}: ${e}, ${String(g)}`) }),
+      onProgress
+    })
+    progress?.done()
+    const rows = [['target', 'users held', 'offered/s', 'served/s', 'success', 'p50', 'p95', 'p99', 'reached origin', 'origin p50', 'p95', 'p99', 'fast 503s', '503 p50', '503 p99', 'from cache', 'no answer', 'gen CPU', 'sidecar CPU']]
+    report.targets.forEach((t, i) => {
+      const r = t.result
+      const c = r.byClass ?? {}
+      const fig = (k: 'origin' | 'shed' | 'cache' | 'error'): { n: string, p50: string, p95: string, p99: string } => {
+        const g = c[k]
+        return g === undefined ? { n: '0', p50: '-', p95: '-', p99: '-' } : { n: int(g.count), p50: ms(g.latency.p50), p95: ms(g.latency.p95), p99: ms(g.latency.p99) }
+      }
+      const o = fig('origin')
+      const s = fig('shed')
+      rows.push([names[i], `${int(r.connections.minOpen)}-${int(r.connections.maxOpen)}`, rate(r.offeredRps), rate(r.rps), pct(r.successRate),
+        ms(r.latency.p50), ms(r.latency.p95), ms(r.latency.p99), o.n, o.p50, o.p95, o.p99, s.n, s.p50, s.p99, fig('cache').n, fig('error').n,
+        `${r.loadGenerator.cpuPercent.toFixed(0)}%`, cpu[i].wall === 0 ? '-' : `${(100 * cpu[i].busy / cpu[i].wall).toFixed(0)}%`])
+    })
+    say(padTable(rows, c => c >= 1).join('\n'))
+    say('  latencies in ms from the intended send time; "reached origin" = answered by the shop (not a hit, not a 503); "no answer" = client timeout or error')
+  } finally {
+    await Promise.all(procs.map(p => p.stop()))
+  }
 }

@@ -12,6 +12,7 @@ import { routeGroupsPlugin } from './core/route-groups.js'
 import { sidecarServerFactory } from './core/http-server.js'
 import type { ProcessRole } from './core/types.js'
 import proxyPlugin from './proxy/index.js'
+import { installOriginGuard } from './proxy/origin-guard/create.js'
 import adminPlugin from './admin/index.js'
 import type { PluginEntry } from './plugins/plugin-entry.js'
 import { pluginEntries } from './plugins/registry.js'
@@ -94,8 +95,12 @@ async function mount (app: FastifyInstance, sidecar: SidecarApp, config: FrozenC
 
   if (role === 'proxy') {
     await app.register(routeGroupsPlugin, sidecar.takeRouteGroups())
+    // After every plugin registered its interceptors, so origin protection ends up innermost (inside the cache).
+    const guard = installOriginGuard(sidecar, config.upstream)
     await app.register(proxyPlugin, { config, hooks: sidecar.takeProxyHooks() })
     const adminRoutes = sidecar.takeAdminRoutes()
-    if (config.admin.enabled) await app.register(adminPlugin, { config, routes: adminRoutes, prefix: config.admin.prefix })
+    if (config.admin.enabled) {
+      await app.register(adminPlugin, { config, routes: adminRoutes, prefix: config.admin.prefix, originGuard: guard === null ? null : () => guard.status() })
+    }
   }
 }

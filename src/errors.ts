@@ -32,6 +32,10 @@ export const SIPUP_ERR_REQUEST_BODY_TIMEOUT = coded<'SIPUP_ERR_REQUEST_BODY_TIME
   'SIPUP_ERR_REQUEST_BODY_TIMEOUT', 'Request body arrived too slowly (proxy.bodyTimeout / proxy.bodyMinRate)', 408)
 export const SIPUP_ERR_REQUEST_TOO_MANY_UPLOADS = coded<'SIPUP_ERR_REQUEST_TOO_MANY_UPLOADS', 429, []>(
   'SIPUP_ERR_REQUEST_TOO_MANY_UPLOADS', 'Too many request bodies being received from one client IP (proxy.maxUploadsPerIp)', 429)
+export const SIPUP_ERR_UPSTREAM_OVERLOADED = coded<'SIPUP_ERR_UPSTREAM_OVERLOADED', 503, [string]>(
+  'SIPUP_ERR_UPSTREAM_OVERLOADED', 'Origin at its concurrency limit, request shed: %s', 503)
+export const SIPUP_ERR_UPSTREAM_GUARD_CONFIG = coded<'SIPUP_ERR_UPSTREAM_GUARD_CONFIG', 500, [string, string, string]>(
+  'SIPUP_ERR_UPSTREAM_GUARD_CONFIG', "upstream.%s: expected %s, got '%s'", 500, TypeError)
 export const SIPUP_ERR_REQUEST_BODY_TOO_LARGE = coded<'SIPUP_ERR_REQUEST_BODY_TOO_LARGE', 413, [number]>(
   'SIPUP_ERR_REQUEST_BODY_TOO_LARGE', 'Request body is larger than %s bytes', 413, RangeError)
 

@@ -11,6 +11,7 @@ import { AdminAuth, type AdminPrincipal } from './auth.js'
 import { CsrfTokens } from './csrf.js'
 import adminHardening from './hardening.js'
 import dashboard from './dashboard/index.js'
+import type { OriginGuardStatus } from '../proxy/origin-guard/origin-guard.js'
 
 /** Probes for load balancers and orchestrators: answered without credentials, revealing no config. */
 const PUBLIC_PATHS = new Set(['/health', '/ready'])
@@ -19,6 +20,8 @@ export interface AdminPluginOptions {
   config: CoreConfig
   /** The plugins' admin routes (src/core/sidecar.ts takeAdminRoutes). */
   routes: readonly FastifyPluginAsync[]
+  /** Origin protection's live status, or null while `upstream.maxConcurrent` is 0. */
+  originGuard?: (() => OriginGuardStatus) | null
 }
 
 declare module 'fastify' {
@@ -27,7 +30,7 @@ declare module 'fastify' {
   }
 }
 
-const adminPlugin: FastifyPluginAsync<AdminPluginOptions> = async (admin, { config, routes }) => {
+const adminPlugin: FastifyPluginAsync<AdminPluginOptions> = async (admin, { config, routes, originGuard }) => {
   const auth = new AdminAuth(config.admin)
   const csrf = new CsrfTokens(admin.sidecar.adminSecret)
   const prefix = config.admin.prefix
@@ -64,7 +67,7 @@ const adminPlugin: FastifyPluginAsync<AdminPluginOptions> = async (admin, { conf
   }))
 
   for (const r of routes) await admin.register(r)
-  await admin.register(dashboard, { csrf })
+  await admin.register(dashboard, { csrf, originGuard: originGuard ?? null })
 
   // Unknown admin paths answer 404 here instead of falling through to the origin.
   answerUnknownPaths(admin, prefix, SIPUP_ERR_ADMIN_NOT_FOUND)

@@ -4,7 +4,7 @@
 import { Type, type Static } from '@sinclair/typebox'
 import type { DeepReadonly } from './deep-readonly.js'
 import { Bytes, Duration } from './units.js'
-import { AddressList, Bool, Int, Str } from './schema-helpers.js'
+import { AddressList, Bool, Int, Str, StrList } from './schema-helpers.js'
 
 /** Parameters whose values are never logged, whatever log.query says (names compared case-insensitively). */
 export const DEFAULT_REDACT_QUERY: readonly string[] = [
@@ -39,6 +39,55 @@ export const ServerSchema = Type.Object({
   })
 }, { additionalProperties: false, description: 'The listening socket and its protections.', default: {} })
 
+/** Origin protection (src/proxy/origin-guard/): the queue requests wait in while the origin is at its limit. */
+export const UpstreamQueueSchema = Type.Object({
+  size: Int('Requests that may wait in the sidecar while `upstream.maxConcurrent` are at the origin; a request beyond it is ' +
+    'shed at once (a stale copy or 503), a lower-lane one first.', 200, 0, 1_000_000),
+  timeout: Duration({ description: 'Longest a request waits in the queue; then it is shed (a stale copy or 503) instead of ' +
+    'waiting for a 504.', default: '5s', minimum: 1 })
+}, { additionalProperties: false, description: 'The queue in front of the origin (with `upstream.maxConcurrent` > 0).', default: {} })
+
+const LaneName = (description: string, def?: string) => Type.Union([Type.Literal('high'), Type.Literal('normal'), Type.Literal('low')],
+  def === undefined ? { description } : { description, default: def })
+
+/** A rule putting the requests it matches in a lane; every condition given must hold, the first matching rule wins. */
+export const LaneRuleSchema = Type.Object({
+  lane: LaneName('The lane of matching requests.'),
+  methods: Type.Array(Type.String({ minLength: 1, pattern: '^[A-Za-z]+$' }), { description: 'Methods, e.g. [POST] (empty = any).', default: [] }),
+  paths: Type.Array(Type.String({ pattern: '^/' }), {
+    description: 'Path globs (no query): `*` within one segment, `**` across segments, e.g. /checkout/** (empty = any path).', default: []
+  }),
+  cookie: Str('A cookie that must be present, e.g. the PHP session cookie for "logged in" (empty = no condition).', ''),
+  header: Str('A request header that must be present (empty = no condition).', ''),
+  headerContains: StrList('With `header`: its value must contain one of these, case-insensitive (e.g. bot, crawler, spider).', []),
+  field: Str('A per-request field another capability set, e.g. `cache` (the cache outcome; empty = no condition).', ''),
+  fieldIn: StrList('With `field`: the values that match, e.g. [MISS] (a cacheable page not stored yet: one origin request ' +
+    'fills the cache for everyone after it).', [])
+}, { additionalProperties: false })
+
+export const UpstreamLanesSchema = Type.Object({
+  default: LaneName('The lane of requests no rule matches.', 'normal'),
+  weights: Type.Object({
+    high: Int('Origin slots the high lane gets per round while other lanes wait too.', 6, 1, 1000),
+    normal: Int('Origin slots the normal lane gets per round.', 3, 1, 1000),
+    low: Int('Origin slots the low lane gets per round: never starved, only outweighed.', 1, 1, 1000)
+  }, { additionalProperties: false, description: 'How freed origin slots are shared between waiting lanes (weighted round robin; FIFO within a lane).', default: {} }),
+  rules: Type.Array(LaneRuleSchema, {
+    description: 'Rules putting requests in the high, normal or low lane, checked in order (first match wins). A full queue ' +
+      'sheds the newest request of the lowest lane first.', default: []
+  })
+}, { additionalProperties: false, description: 'Priority lanes of the origin queue: checkouts and logged-in users before anonymous browsing and bots.', default: {} })
+
+/** The answer to a shed request that has no stale copy. */
+export const UpstreamBusySchema = Type.Object({
+  retryAfter: Duration({ description: 'Sent as Retry-After, and the busy page reloads itself after it.', default: '5s', minimum: 1000 }),
+  title: Str('Title of the busy page browsers get.', 'The shop is busy'),
+  message: Str('Text of the busy page (and the JSON problem\'s detail).', 'Very many people are shopping right now. ' +
+    'This page refreshes itself in a few seconds.'),
+  file: Str('An HTML file sent instead of the built-in page (read at start-up; `{{retryAfter}}` is replaced by the seconds). ' +
+    'Empty = the built-in page.', '')
+}, { additionalProperties: false, description: 'What a shed request gets when the cache has no copy: 503, Retry-After and a page that refreshes itself (problem details for API clients).', default: {} })
+
 export const UpstreamSchema = Type.Object({
   url: Str('Origin URL of the legacy site (env SIDECAR_UPSTREAM).', 'http://127.0.0.1:8081'),
   connections: Int('Keep-alive connections kept open to the origin (size of the pool).', 128, 1, 100_000),
@@ -48,6 +97,19 @@ export const UpstreamSchema = Type.Object({
   bodyTimeout: Duration({ description: 'Longest pause between two chunks of the origin\'s response body before the response is aborted.', default: '30s' }),
   keepAliveTimeout: Duration({ description: 'How long an idle origin connection is kept for reuse.', default: '4s' }),
   healthPath: Type.String({ description: 'Path requested by the readiness check (/_admin/ready): any answer below 500 means the origin is up.', default: '/', pattern: '^/' }),
+  maxConcurrent: Type.Union([Type.Integer({ minimum: 0, maximum: 100_000 }), Type.Literal('auto')], {
+    description: 'Most requests at the origin at once (set it to php-fpm\'s pm.max_children); more wait in `upstream.queue`. ' +
+      '0 = no limit (every request is forwarded at once). `auto` finds the limit from the origin\'s latency, within `upstream.autoLimit`.',
+    default: 0
+  }),
+  autoLimit: Type.Object({
+    min: Int('Lowest limit `maxConcurrent: auto` goes down to.', 4, 1, 100_000),
+    max: Int('Highest limit `maxConcurrent: auto` goes up to (keep it at or below upstream.connections).', 128, 1, 100_000),
+    initial: Int('Limit `maxConcurrent: auto` starts from.', 20, 1, 100_000)
+  }, { additionalProperties: false, description: 'Bounds of the adaptive limit (`upstream.maxConcurrent: auto`).', default: {} }),
+  queue: UpstreamQueueSchema,
+  lanes: UpstreamLanesSchema,
+  busy: UpstreamBusySchema,
   preserveHost: Bool('Send the client\'s Host header to the origin (legacy PHP builds absolute URLs from it); false sends the upstream URL\'s host.', true)
 }, { additionalProperties: false, description: 'The legacy origin the sidecar forwards to.', default: {} })
 

@@ -167,6 +167,17 @@ export interface Sidecar extends Container {
   readonly requestFields: readonly RequestField[]
 }
 
+/** The error an upstream handler receives (onResponseError) when origin protection sheds its request instead of
+ * sending it (`upstream.maxConcurrent`): the origin never saw it. An interceptor holding a usable copy (the cache)
+ * may answer with it instead; otherwise the proxy answers 503 with the busy page. Branch on `code`. */
+export interface UpstreamShed extends Error {
+  readonly code: 'SIPUP_ERR_UPSTREAM_OVERLOADED'
+  /** Why: the queue was full, or the request waited longer than `upstream.queue.timeout`. */
+  readonly reason: 'queue-full' | 'queue-timeout'
+  /** Seconds the client is asked to wait (Retry-After). */
+  readonly retryAfterS: number
+}
+
 /** Per-request state (`request.sidecar`), made on first use with every field set (stable shape). */
 export interface RequestState {
   /** performance.now() when the request arrived. */

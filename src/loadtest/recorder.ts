@@ -17,6 +17,16 @@ export interface Sample {
   cache: CacheOutcome
 }
 
+/** Where an answer came from: the cache, the origin (through the target or directly), a fast 503 that shed load
+ * (origin protection, or any 503), or nothing (a transport error or a client timeout). */
+export type AnswerClass = 'cache' | 'origin' | 'shed' | 'error'
+
+export function answerClass (s: Pick<Sample, 'status' | 'cache'>): AnswerClass {
+  if (s.status === 0) return 'error'
+  if (s.cache === 'hit' || s.cache === 'stale') return 'cache'
+  return s.status === 503 ? 'shed' : 'origin'
+}
+
 export interface OutcomeStats {
   count: number
   ok: number
@@ -40,6 +50,7 @@ export class Recorder {
   readonly errors = new Map<ErrorKind, number>()
   readonly cache = new Map<CacheOutcome, OutcomeStats>()
   readonly byName = new Map<string, OutcomeStats>()
+  readonly byClass = new Map<AnswerClass, OutcomeStats>()
   readonly timeline: TimelineSecond[] = []
   completed = 0
   ok = 0
@@ -88,6 +99,7 @@ export class Recorder {
     const hit = s.cache === 'hit'
     if (s.status !== 0) addTo(this.cache, s.cache, s.ok, hit, ms)
     addTo(this.byName, s.name, s.ok, hit, ms)
+    addTo(this.byClass, answerClass(s), s.ok, hit, ms)
     const second = Math.floor((s.end - this.#from) / 1000)
     let bucket = this.timeline[second]
     if (bucket === undefined) {

@@ -1,7 +1,7 @@
 // Turns a run's Recorder into the plain, JSON-ready figures the reports and the comparator read.
 import type { RunOutcome } from './engine.js'
 import { logBuckets, summarize, type HistogramBucket, type LatencySummary } from './histogram.js'
-import type { OutcomeStats } from './recorder.js'
+import type { AnswerClass, OutcomeStats } from './recorder.js'
 import { CACHE_OUTCOMES, ERROR_KINDS, type CacheOutcome, type ErrorKind } from './outcome.js'
 
 export interface GroupFigures {
@@ -42,6 +42,8 @@ export interface TargetResult {
   /** Share of responses served by a cache (hit). */
   hitRatio: number
   byRequest: Record<string, GroupFigures>
+  /** Split by where the answer came from (src/loadtest/recorder.ts answerClass). */
+  byClass?: Partial<Record<AnswerClass, GroupFigures>>
   connections: { open: number, minOpen: number, maxOpen: number, connects: number, connectErrors: number }
   unfinished: number
   loadGenerator: { cpuPercent: number, eventLoopDelayP99Ms: number }
@@ -67,6 +69,8 @@ export function toResult (target: string, run: RunOutcome): TargetResult {
     const n = r.errors.get(k)
     if (n !== undefined) errors[k] = n
   }
+  const byClass: TargetResult['byClass'] = {}
+  for (const [k, st] of r.byClass) byClass[k] = group(st, r.completed)
   const byRequest: TargetResult['byRequest'] = {}
   for (const [name, st] of [...r.byName].sort((a, b) => b[1].count - a[1].count)) byRequest[name] = group(st, r.completed)
   const statuses: Record<string, number> = {}
@@ -86,6 +90,7 @@ export function toResult (target: string, run: RunOutcome): TargetResult {
     cache,
     hitRatio: responses === 0 ? 0 : (r.cache.get('hit')?.count ?? 0) / responses,
     byRequest,
+    byClass,
     connections: run.connections,
     unfinished: run.unfinished,
     loadGenerator: run.loadGenerator,

@@ -7,6 +7,7 @@ import type { FastifyRequest } from 'fastify'
 import { forwardResponseHeaders } from './headers.js'
 import { writeProblem } from '../core/problem.js'
 import { BODY_TOO_LARGE, mapUpstreamError } from './upstream-errors.js'
+import { busyAnswerOf } from './origin-guard/shed.js'
 
 const CLIENT_GONE = Object.assign(new Error('client closed the connection'), { code: 'SIPUP_CLIENT_GONE' })
 const kActive = Symbol('sipup.activeForwards')
@@ -92,6 +93,13 @@ export class ForwardHandler implements Dispatcher.DispatchHandler {
   onResponseError (_controller: Dispatcher.DispatchController, err: Error & { code?: string }): void {
     this.#detach()
     if (err === CLIENT_GONE || err.code === 'SIPUP_CLIENT_GONE') return
+    // Shed by origin protection: the origin never saw it, so it is no upstream error. An unread body (not all
+    // received yet) means the connection can't be reused.
+    const busy = busyAnswerOf(err)
+    if (busy !== null) {
+      busy.write(this.#res, this.#request.headers.accept, !this.#request.raw.complete)
+      return
+    }
     const state = this.#request.sidecar
     const mapped = mapUpstreamError(err)
     state.upstreamError = err.code ?? err.name

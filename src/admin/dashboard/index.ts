@@ -10,6 +10,7 @@ import { problem, sendProblem } from '../../core/problem.js'
 import { packageRoot } from '../../paths.js'
 import { kAdminPrincipal } from '../../symbols.js'
 import type { LiveMetrics } from '../../plugins/metrics/types.js'
+import type { OriginGuardStatus } from '../../proxy/origin-guard/origin-guard.js'
 import type { CsrfTokens } from '../csrf.js'
 import { loadAssets } from './assets.js'
 import { LiveHub } from './live-stream.js'
@@ -30,7 +31,7 @@ function notFound (reply: FastifyReply, detail: string): FastifyReply {
 
 const VERSION = (JSON.parse(readFileSync(join(packageRoot, 'package.json'), 'utf8')) as { version: string }).version
 
-const dashboard: FastifyPluginAsync<{ csrf: CsrfTokens }> = async (admin, { csrf }) => {
+const dashboard: FastifyPluginAsync<{ csrf: CsrfTokens, originGuard: (() => OriginGuardStatus) | null }> = async (admin, { csrf, originGuard }) => {
   const prefix = admin.sidecar.config.admin.prefix
   const assets = await loadAssets()
   const live: LiveMetrics | null = admin.hasDecorator('sidecarMetrics') ? admin.sidecarMetrics : null
@@ -65,7 +66,7 @@ const dashboard: FastifyPluginAsync<{ csrf: CsrfTokens }> = async (admin, { csrf
   admin.get('/api/overview', async () => {
     const now = Date.now()
     if (health === null || now - health.at > HEALTH_TTL_MS) health = { at: now, value: admin.sidecar.runHealthChecks() }
-    return buildOverview(live, await health.value, admin.sidecar.features, panels(admin, prefix), now, ruleKinds)
+    return buildOverview(live, await health.value, admin.sidecar.features, panels(admin, prefix), now, ruleKinds, originGuard?.() ?? null)
   })
 
   admin.get<{ Querystring: { since?: string } }>('/api/series', async (request, reply) => {

@@ -2,9 +2,10 @@
 import type { FeatureReport, HealthResult } from '../../core/types.js'
 import type { LiveMetrics } from '../../plugins/metrics/types.js'
 import type { RouteSummary } from '../../plugins/metrics/route-stats.js'
+import type { OriginGuardStatus } from '../../proxy/origin-guard/origin-guard.js'
 import { healthLights, type HealthLight } from './health-view.js'
 import { ruleName } from '../../plugins/cache/rules.js'
-import { recommend, type Recommendation, type RuleKind } from './recommendations.js'
+import { originRecommendations, recommend, type Recommendation, type RuleKind } from './recommendations.js'
 import type { Panels } from './panels.js'
 
 export const TOP_ROUTES = 10
@@ -17,6 +18,8 @@ export interface Overview {
   /** Figures of the last one to two minutes; null while metrics are off. */
   traffic: { seconds: number, total: RouteSummary, slow: RouteSummary[], uncached: RouteSummary[] } | null
   recommendations: Recommendation[]
+  /** Origin protection now (limit, at the origin, queued, shed in the last minute); null while it is off. */
+  origin: OriginGuardStatus | null
 }
 
 interface CacheRuleLike { name: string, bypass?: boolean, scope?: string }
@@ -35,7 +38,7 @@ export function cacheRuleKinds (config: unknown): ReadonlyMap<string, RuleKind> 
 
 export function buildOverview (live: LiveMetrics | null, checks: Readonly<Record<string, HealthResult>>,
   features: readonly FeatureReport[], panels: Panels, now = Date.now(),
-  ruleKinds: ReadonlyMap<string, RuleKind> = new Map()): Overview {
+  ruleKinds: ReadonlyMap<string, RuleKind> = new Map(), origin: OriginGuardStatus | null = null): Overview {
   const summaries = live?.routes.summaries() ?? null
   const routes = summaries?.routes ?? []
   const slow = routes.filter(r => r.requests > 0).sort((a, b) => b.p95 - a.p95).slice(0, TOP_ROUTES)
@@ -46,11 +49,13 @@ export function buildOverview (live: LiveMetrics | null, checks: Readonly<Record
     features,
     health: healthLights(checks, features),
     traffic: summaries === null ? null : { seconds: summaries.seconds, total: summaries.total, slow, uncached },
+    origin,
+    // Shedding is news even while metrics are off: the guard counts it itself.
     recommendations: summaries === null
-      ? []
+      ? originRecommendations(origin, [])
       : recommend({
         routes, total: summaries.total, health: checks, features, cache: panels.cache.available, db: panels.db.available,
-        ruleKinds
+        ruleKinds, origin
       })
   }
 }

@@ -2,6 +2,7 @@
 // the per-route summaries of the last one to two minutes plus health, so each rule is unit-tested with plain data.
 import type { FeatureReport, HealthResult } from '../../core/types.js'
 import type { RouteSummary } from '../../plugins/metrics/route-stats.js'
+import type { OriginGuardStatus } from '../../proxy/origin-guard/origin-guard.js'
 
 /** Routes with fewer requests than this in the covered span say nothing reliable. */
 export const MIN_REQUESTS = 30
@@ -43,6 +44,8 @@ export interface RecommendationInput {
   db: boolean
   /** Cache rules by name. A bypass or per-user rule's pages must never be proposed for sharing. */
   ruleKinds?: ReadonlyMap<string, RuleKind>
+  /** Origin protection (`upstream.maxConcurrent`), or null/absent while it is off. */
+  origin?: OriginGuardStatus | null
 }
 
 const ORDER: Record<Severity, number> = { critical: 0, warning: 1, info: 2 }
@@ -59,8 +62,32 @@ function feature (features: readonly FeatureReport[], name: string): FeatureRepo
   return features.find(f => f.name === name)
 }
 
+/** Routes named in the shedding recommendation: the ones sending the origin the most requests. */
+export const SHED_TOP_ROUTES = 3
+
+/** Shedding started: the origin is at its limit and visitors get stale copies or the busy page. */
+export function originRecommendations (origin: OriginGuardStatus | null | undefined, routes: readonly RouteSummary[]): Recommendation[] {
+  if (origin === null || origin === undefined) return []
+  const shed = origin.shedQueueFull + origin.shedQueueTimeout
+  if (shed === 0) return []
+  const top = [...routes].filter(r => r.upstream > 0).sort((a, b) => b.upstream - a.upstream).slice(0, SHED_TOP_ROUTES)
+  const why = [
+    origin.shedQueueFull > 0 ? `${origin.shedQueueFull} queue full` : '',
+    origin.shedQueueTimeout > 0 ? `${origin.shedQueueTimeout} waited too long` : ''
+  ].filter(s => s !== '').join(', ')
+  return [{
+    severity: 'critical',
+    title: `The origin is at its limit of ${origin.limit}: ${shed} requests shed in the last minute (${why})`,
+    action: (top.length > 0
+      ? `See which routes miss the cache: ${top.map(r => `${r.route} (${r.upstream} origin requests)`).join(', ')}; cache them where you can. `
+      : 'See which routes miss the cache (the Uncached panel) and cache them where you can. ') +
+      'If the PHP server has CPU and memory to spare, raise php-fpm\'s pm.max_children and upstream.maxConcurrent ' +
+      'together; put checkouts and logged-in users in the high lane (upstream.lanes).'
+  }]
+}
+
 export function recommend (input: RecommendationInput): Recommendation[] {
-  const out: Recommendation[] = []
+  const out: Recommendation[] = originRecommendations(input.origin, input.routes)
   const { total } = input
 
   const upstream = input.health.upstream

@@ -4,6 +4,8 @@
 // everything else on to the core's handler unchanged, so backpressure stays the core's.
 import type { Dispatcher } from 'undici'
 import { parseCookies, resendsOwnCookies, withoutCookies } from '../../core/cookies.js'
+import type { UpstreamShed } from '../../core/types.js'
+import { SIPUP_ERR_UPSTREAM_OVERLOADED } from '../../errors.js'
 import { kCacheState, kSidecarRequest } from '../../symbols.js'
 import { dropFromTarget } from './cache-key.js'
 import { buildEntries, parseTags, timesFor } from './entry-builder.js'
@@ -21,6 +23,9 @@ type Controller = Dispatcher.DispatchController
 type Opts = Dispatcher.DispatchOptions & { [kCacheState]?: CacheState | null, [kSidecarRequest]?: { [kCacheState]?: CacheState | null } }
 
 /** Request headers the cache sets itself on a store candidate: it wants a full identity body it can compress. */
+/** Origin protection shed the request (the origin never saw it): src/core/types.ts UpstreamShed. */
+const SHED = SIPUP_ERR_UPSTREAM_OVERLOADED.code
+
 const CONDITIONAL = new Set(['if-none-match', 'if-modified-since', 'if-match', 'if-unmodified-since', 'if-range', 'range'])
 
 export function cacheInterceptor (rt: CacheRuntime): Dispatcher.DispatcherComposeInterceptor {
@@ -115,7 +120,7 @@ class CacheHandler implements Handler {
     if (stale !== null) {
       if (statusCode === 304 && state.conditional) { this.#revalidated(controller, stale, headers, now); return }
       if (statusCode >= 500 && now < stale.sieUntil) {
-        this.#serveStale(controller, stale, now, `${rt.cfg.statusName}; fwd=stale; fwd-status=${statusCode}; detail=${staleWhy(stale, now)}`)
+        this.#serveStale(controller, stale, now, `${rt.cfg.statusName}; fwd=stale; fwd-status=${statusCode}; detail=${staleWhy(stale, now)}`, 'error')
         return
       }
     }
@@ -194,10 +199,19 @@ class CacheHandler implements Handler {
     if (this.#replaced) return
     const stale = this.#state.stale
     this.#chunks = null
-    if (stale !== null && Date.now() < stale.sieUntil && this.#headers === null) {
+    if (stale !== null && this.#headers === null) {
       const now = Date.now()
-      this.#serveStale(DETACHED, stale, now, `${this.#rt.cfg.statusName}; fwd=stale; detail=${staleWhy(stale, now)}-${originFailure(err)}`)
-      return
+      if ((err as Error & { code?: string }).code === SHED) {
+        // The origin is at its limit: any copy still within its grace (stale-while-revalidate / stale-if-error
+        // window) beats a 503.
+        if (now < Math.max(stale.swrUntil, stale.sieUntil)) {
+          this.#serveStale(DETACHED, stale, now, `${this.#rt.cfg.statusName}; fwd=stale; detail=${(err as UpstreamShed).reason}`, 'overload')
+          return
+        }
+      } else if (now < stale.sieUntil) {
+        this.#serveStale(DETACHED, stale, now, `${this.#rt.cfg.statusName}; fwd=stale; detail=${staleWhy(stale, now)}-${originFailure(err)}`, 'error')
+        return
+      }
     }
     this.#settle(null, false)
     this.#next.onResponseError?.(controller, err)
@@ -265,8 +279,8 @@ class CacheHandler implements Handler {
     this.#answer(controller, entry, now, 'REVALIDATED', `${rt.cfg.statusName}; fwd=stale; fwd-status=304`)
   }
 
-  #serveStale (controller: Controller, stale: CacheEntry, now: number, cacheStatus: string): void {
-    this.#rt.metrics.staleServed.labels('error').inc()
+  #serveStale (controller: Controller, stale: CacheEntry, now: number, cacheStatus: string, why: 'error' | 'overload'): void {
+    this.#rt.metrics.staleServed.labels(why).inc()
     this.#settle(null, false)
     this.#count('STALE')
     this.#answer(controller, stale, now, 'STALE', cacheStatus)

@@ -53,7 +53,8 @@ export class CacheMetrics {
     })
     this.staleServed = new Counter({
       name: 'sipup_cache_stale_served_total',
-      help: 'Stale responses served, by reason (revalidate = stale-while-revalidate or grace, error = stale-if-error).',
+      help: 'Stale responses served, by reason (revalidate = stale-while-revalidate or grace, error = stale-if-error, ' +
+        'overload = the origin was at upstream.maxConcurrent and the request was shed).',
       labelNames: ['reason'] as const,
       registers: [registry]
     })

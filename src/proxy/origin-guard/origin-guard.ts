@@ -1,0 +1,338 @@
+// Origin protection: at most `limit` requests at the origin at once (php-fpm's pm.max_children), the rest wait in a
+// bounded queue of lanes inside the sidecar, where they cost the origin nothing. A request that waited too long, or
+// finds the queue full, is shed: its handler chain gets an UpstreamShed error, which the cache answers with a
+// stale copy when it holds one and the proxy otherwise answers with a fast 503. A queued request whose client went
+// away leaves the queue and never reaches the origin.
+// The innermost upstream interceptor: the cache's sits outside it, so cache hits never queue.
+import type { Socket } from 'node:net'
+import type { Dispatcher } from 'undici'
+import type { FastifyRequest } from 'fastify'
+import type { RequestField } from '../../core/types.js'
+import { kSidecarRequest } from '../../symbols.js'
+import { LaneQueue, QueueNode, type Lane } from './lane-queue.js'
+import type { GuardMetrics } from './metrics.js'
+import { RecentCount } from './recent-count.js'
+import type { ShedSignals } from './shed.js'
+
+type Handler = Dispatcher.DispatchHandler
+type Controller = Dispatcher.DispatchController
+type Dispatch = Dispatcher['dispatch']
+type Opts = Dispatcher.DispatchOptions & { [kSidecarRequest]?: FastifyRequest }
+
+const CLIENT_GONE = Object.assign(new Error('client closed the connection while queued'), { code: 'SIPUP_CLIENT_GONE' })
+const kQueued = Symbol('sipup.originGuard.queued')
+type TrackedSocket = Socket & { [kQueued]?: Set<Waiter> }
+
+/** Sweeps queued requests for timeouts this often at most (ms). */
+const MAX_SWEEP_MS = 250
+const MIN_SWEEP_MS = 10
+
+/** Decides the limit as responses come back: a fixed number, or the adaptive limit (maxConcurrent: auto). */
+export interface ConcurrencyLimit {
+  readonly current: number
+  /** The limit to show (metrics, dashboard) when `current` is briefly lower on purpose (a baseline probe). */
+  readonly reported?: number
+  /** One origin request finished: `rttMs` from send to its end, `inflight` when it was sent. */
+  sample? (rttMs: number, inflight: number, ok: boolean): void
+}
+
+export interface OriginGuardOptions {
+  limit: ConcurrencyLimit
+  queueSize: number
+  queueTimeoutMs: number
+  /** Slots per lane per round (high, normal, low). */
+  weights: readonly number[]
+  /** The lane of a request that has to wait. */
+  classify (opts: Opts, request: FastifyRequest | null): Lane
+  signals: ShedSignals
+  /** Per-request outcome on the access log: queued, queue-full, queue-timeout, client-gone. */
+  field: RequestField | null
+  metrics: GuardMetrics | null
+}
+
+/** What the dashboard shows and its recommendations read (src/admin/dashboard/recommendations.ts). */
+export interface OriginGuardStatus {
+  limit: number
+  inflight: number
+  queued: number
+  /** Shed in the last minute, by reason. */
+  shedQueueFull: number
+  shedQueueTimeout: number
+}
+
+/** The controller a handler gets for a request the origin never saw. */
+class DetachedController implements Controller {
+  aborted = false
+  paused = false
+  reason: Error | null = null
+  abort (reason: Error): void { this.aborted = true; this.reason = reason }
+  pause (): void {}
+  resume (): void {}
+}
+
+/** One request waiting for an origin slot. */
+class Waiter extends QueueNode {
+  readonly guard: OriginGuard
+  readonly opts: Opts
+  readonly handler: Handler
+  readonly request: FastifyRequest | null
+  readonly since: number
+  socket: TrackedSocket | null = null
+
+  constructor (guard: OriginGuard, lane: Lane, opts: Opts, handler: Handler, request: FastifyRequest | null, since: number) {
+    super(lane)
+    this.guard = guard
+    this.opts = opts
+    this.handler = handler
+    this.request = request
+    this.since = since
+  }
+}
+
+/** Drops the queued requests of a client connection that closed. One listener per connection. */
+function dropQueued (this: TrackedSocket): void {
+  const set = this[kQueued]
+  if (set === undefined) return
+  for (const w of set) w.guard.abandon(w)
+  set.clear()
+}
+
+/** Releases the request's origin slot exactly once, when its response ended or failed. */
+class GuardedHandler implements Handler {
+  readonly #guard: OriginGuard
+  readonly #next: Handler
+  readonly #sentAt: number
+  readonly #inflightAtSend: number
+  #released = false
+
+  constructor (guard: OriginGuard, next: Handler, inflightAtSend: number) {
+    this.#guard = guard
+    this.#next = next
+    this.#sentAt = performance.now()
+    this.#inflightAtSend = inflightAtSend
+  }
+
+  onRequestStart (controller: Controller, context: unknown): void { this.#next.onRequestStart?.(controller, context) }
+
+  onRequestUpgrade (controller: Controller, statusCode: number, headers: Record<string, string | string[] | undefined>,
+    socket: import('node:stream').Duplex): void {
+    this.#release(true)
+    this.#next.onRequestUpgrade?.(controller, statusCode, headers, socket)
+  }
+
+  onResponseStart (controller: Controller, statusCode: number, headers: Record<string, string | string[] | undefined>,
+    statusMessage?: string): void {
+    this.#next.onResponseStart?.(controller, statusCode, headers, statusMessage)
+  }
+
+  onResponseData (controller: Controller, chunk: Buffer): void { this.#next.onResponseData?.(controller, chunk) }
+
+  onResponseEnd (controller: Controller, trailers: Record<string, string | string[] | undefined>): void {
+    try {
+      this.#next.onResponseEnd?.(controller, trailers)
+    } finally {
+      this.#release(true)
+    }
+  }
+
+  onResponseError (controller: Controller, err: Error): void {
+    try {
+      this.#next.onResponseError?.(controller, err)
+    } finally {
+      // A client that went away says nothing about the origin's health.
+      this.#release((err as Error & { code?: string }).code === 'SIPUP_CLIENT_GONE' ? null : false)
+    }
+  }
+
+  #release (ok: boolean | null): void {
+    if (this.#released) return
+    this.#released = true
+    this.#guard.release(ok === null ? -1 : performance.now() - this.#sentAt, this.#inflightAtSend, ok === true)
+  }
+}
+
+export class OriginGuard {
+  readonly #o: OriginGuardOptions
+  readonly #queue: LaneQueue<Waiter>
+  readonly #sweepMs: number
+  #dispatch: Dispatch | null = null
+  #inflight = 0
+  #timer: NodeJS.Timeout | null = null
+  #closed = false
+  readonly #recentFull = new RecentCount()
+  readonly #recentTimeout = new RecentCount()
+
+  constructor (opts: OriginGuardOptions) {
+    this.#o = opts
+    this.#queue = new LaneQueue(opts.weights)
+    this.#sweepMs = Math.max(MIN_SWEEP_MS, Math.min(MAX_SWEEP_MS, Math.floor(opts.queueTimeoutMs / 10)))
+  }
+
+  get inflight (): number { return this.#inflight }
+  get limit (): number { return this.#o.limit.reported ?? this.#o.limit.current }
+  get queued (): number { return this.#queue.size }
+  depth (lane: Lane): number { return this.#queue.depth(lane) }
+
+  status (): OriginGuardStatus {
+    return {
+      limit: this.limit,
+      inflight: this.#inflight,
+      queued: this.#queue.size,
+      shedQueueFull: this.#recentFull.lastMinute,
+      shedQueueTimeout: this.#recentTimeout.lastMinute
+    }
+  }
+
+  /** The interceptor to register; composed once, innermost. */
+  readonly interceptor: Dispatcher.DispatcherComposeInterceptor = dispatch => {
+    this.#dispatch = dispatch
+    return (opts: Opts, handler: Handler) => this.dispatch(opts, handler)
+  }
+
+  dispatch (opts: Opts, handler: Handler): boolean {
+    // The usual case while the origin has room: one compare, one wrapper object.
+    if (this.#inflight < this.#o.limit.current && this.#queue.size === 0) return this.#send(opts, handler)
+    const request = opts[kSidecarRequest] ?? null
+    const lane = this.#o.classify(opts, request)
+    const o = this.#o
+    if (this.#queue.size >= o.queueSize) {
+      const victim = this.#queue.victimFor(lane)
+      if (victim === null) {
+        // Nobody less important to make room: this one is shed (with queue.size 0, every one beyond the limit).
+        this.#shed(handler, request, lane, 'full')
+        return true
+      }
+      this.#unlink(victim)
+      this.#shed(victim.handler, victim.request, victim.lane, 'full')
+    }
+    const w = new Waiter(this, lane, opts, handler, request, performance.now())
+    const socket = request?.raw.socket as TrackedSocket | undefined
+    if (socket !== undefined && socket !== null) {
+      if (socket.destroyed) {
+        this.#gone(w)
+        return true
+      }
+      let set = socket[kQueued]
+      if (set === undefined) {
+        set = new Set()
+        socket[kQueued] = set
+        socket.once('close', dropQueued)
+      }
+      set.add(w)
+      w.socket = socket
+    }
+    this.#queue.push(w)
+    if (request !== null) o.field?.set(request.sidecar, 'queued')
+    this.#arm()
+    // The limit may have grown (maxConcurrent: auto) while others waited.
+    if (this.#inflight < o.limit.current) this.#drain()
+    return true
+  }
+
+  /** An origin request ended: send the next waiting one, if the limit allows. */
+  release (rttMs: number, inflightAtSend: number, ok: boolean): void {
+    this.#inflight--
+    if (rttMs >= 0) this.#o.limit.sample?.(rttMs, inflightAtSend, ok)
+    this.#drain()
+  }
+
+  /** A queued request's client went away: it leaves the queue and never reaches the origin. */
+  abandon (w: Waiter): void {
+    if (!w.queued) return
+    this.#queue.remove(w)
+    this.#gone(w)
+  }
+
+  close (): void {
+    this.#closed = true
+    if (this.#timer !== null) clearInterval(this.#timer)
+    this.#timer = null
+    // Whatever still waits at shutdown is answered now rather than cut off by the close deadline.
+    for (let w = this.#queue.shift(); w !== null; w = this.#queue.shift()) {
+      this.#untrack(w)
+      this.#shed(w.handler, w.request, w.lane, 'timeout')
+    }
+  }
+
+  #send (opts: Opts, handler: Handler): boolean {
+    const at = ++this.#inflight
+    try {
+      return (this.#dispatch as Dispatch)(opts, new GuardedHandler(this, handler, at))
+    } catch (err) {
+      this.#inflight--
+      throw err
+    }
+  }
+
+  #drain (): void {
+    while (this.#inflight < this.#o.limit.current) {
+      const w = this.#queue.shift()
+      if (w === null) return
+      this.#untrack(w)
+      const raw = w.request?.raw
+      if (raw !== undefined && (raw.socket === null || raw.socket.destroyed)) {
+        this.#gone(w)
+        continue
+      }
+      this.#o.metrics?.waited(w.lane, (performance.now() - w.since) / 1000)
+      try {
+        this.#send(w.opts, w.handler)
+      } catch (err) {
+        const c = new DetachedController()
+        w.handler.onRequestStart?.(c, {})
+        w.handler.onResponseError?.(c, err as Error)
+      }
+    }
+  }
+
+  #unlink (w: Waiter): void {
+    this.#queue.remove(w)
+    this.#untrack(w)
+  }
+
+  #untrack (w: Waiter): void {
+    w.socket?.[kQueued]?.delete(w)
+    w.socket = null
+  }
+
+  #gone (w: Waiter): void {
+    this.#untrack(w)
+    this.#o.metrics?.abandoned(w.lane)
+    if (w.request !== null) this.#o.field?.set(w.request.sidecar, 'client-gone')
+    const c = new DetachedController()
+    w.handler.onRequestStart?.(c, {})
+    w.handler.onResponseError?.(c, CLIENT_GONE)
+  }
+
+  #shed (handler: Handler, request: FastifyRequest | null, lane: Lane, why: 'full' | 'timeout'): void {
+    const signal = why === 'full' ? this.#o.signals.full : this.#o.signals.timeout
+    ;(why === 'full' ? this.#recentFull : this.#recentTimeout).add()
+    this.#o.metrics?.shed(lane, signal.reason)
+    if (request !== null) this.#o.field?.set(request.sidecar, signal.reason)
+    const c = new DetachedController()
+    handler.onRequestStart?.(c, {})
+    handler.onResponseError?.(c, signal)
+  }
+
+  /** Times out queued requests; runs only while something waits. */
+  #arm (): void {
+    if (this.#timer !== null || this.#closed) return
+    this.#timer = setInterval(() => { this.#sweep() }, this.#sweepMs)
+    this.#timer.unref()
+  }
+
+  #sweep (): void {
+    const deadline = performance.now() - this.#o.queueTimeoutMs
+    for (let lane = 0 as Lane; lane < 3; lane = (lane + 1) as Lane) {
+      // FIFO: the oldest of each lane is at its head.
+      for (let w = this.#queue.oldest(lane); w !== null && w.since <= deadline; w = this.#queue.oldest(lane)) {
+        this.#unlink(w)
+        this.#shed(w.handler, w.request, w.lane, 'timeout')
+      }
+    }
+    if (this.#queue.size === 0 && this.#timer !== null) {
+      clearInterval(this.#timer)
+      this.#timer = null
+    }
+  }
+}

@@ -1,0 +1,72 @@
+// maxConcurrent: auto converges near the knee of an origin whose latency rises past a known concurrency (php-fpm
+// with K children: beyond K, requests queue inside PHP), from above and from below, and stays put when idle.
+import t from 'tap'
+import { AdaptiveLimit } from '../../src/proxy/origin-guard/adaptive-limit.js'
+import { client, countingOrigin, gauge, get, guardedSidecar } from './helpers.js'
+
+/** A saturated php-fpm-like origin: `limit` requests in flight, latency base × max(1, inflight / K). */
+function simulate (limit: AdaptiveLimit, knee: number, baseMs: number, samples: number, demand = Infinity): number[] {
+  const seen: number[] = []
+  let clock = 0
+  for (let i = 0; i < samples; i++) {
+    const inflight = Math.min(limit.current, demand)
+    const rtt = baseMs * Math.max(1, inflight / knee) * (1 + 0.1 * Math.sin(i))
+    clock += rtt / inflight
+    limit.sample(rtt, inflight, true)
+    seen.push(limit.current)
+  }
+  void clock
+  return seen
+}
+
+t.test('simulated origin: from above and from below, the limit settles between the knee and twice it', async t => {
+  for (const initial of [4, 200]) {
+    const limit = new AdaptiveLimit({ min: 1, max: 500, initial })
+    const seen = simulate(limit, 20, 50, 20_000)
+    const tail = seen.slice(-2000)
+    t.ok(Math.min(...tail) >= 20 && Math.max(...tail) <= 40, `from ${initial}: last limits ${Math.min(...tail)}..${Math.max(...tail)} within [20, 40]`)
+  }
+})
+
+t.test('an idle site does not grow the limit', async t => {
+  const limit = new AdaptiveLimit({ min: 1, max: 500, initial: 10 })
+  simulate(limit, 20, 50, 5000, 2)
+  t.ok(limit.current <= 10, `stays at ${limit.current}`)
+})
+
+t.test('bounds hold', async t => {
+  const low = new AdaptiveLimit({ min: 8, max: 500, initial: 50 })
+  simulate(low, 2, 50, 5000)
+  t.ok(low.current >= 8, `not below min: ${low.current}`)
+  const high = new AdaptiveLimit({ min: 1, max: 30, initial: 10 })
+  simulate(high, 1000, 50, 5000)
+  t.equal(high.current, 30)
+})
+
+t.test('real sockets: a test origin with 8 workers, the limit found from its latency', async t => {
+  const K = 8
+  const queue: (() => void)[] = []
+  let busy = 0
+  const o = await countingOrigin(t, 0, (_req, res) => { res.end('ok') })
+  // Replace the counting origin's hold-everything behaviour with a php-fpm-like pool of K workers of 20 ms each.
+  o.origin.server.removeAllListeners('request')
+  o.origin.server.on('request', (_req, res) => {
+    const run = (): void => {
+      busy++
+      setTimeout(() => { busy--; res.end('ok'); queue.shift()?.() }, 20)
+    }
+    if (busy < K) run()
+    else queue.push(run)
+  })
+  const sc = await guardedSidecar(t, o.origin, { maxConcurrent: 'auto', autoLimit: { min: 2, max: 100, initial: 60 }, queue: { size: 1000, timeout: '30s' } })
+  const agent = client(t)
+  const until = Date.now() + 6000
+  const worker = async (): Promise<void> => { while (Date.now() < until) await get(agent, `${sc.url}/x`) }
+  const trace: number[] = []
+  const timer = setInterval(() => { gauge(sc, 'sipup_origin_concurrency_limit').then(v => trace.push(v), () => {}) }, 250)
+  await Promise.all(Array.from({ length: 60 }, worker))
+  clearInterval(timer)
+  t.comment(`limit every 250 ms: ${trace.join(' ')}`)
+  const limit = await gauge(sc, 'sipup_origin_concurrency_limit')
+  t.ok(limit >= K * 0.75 && limit <= K * 3, `limit ${limit} near the knee ${K} (from 60)`)
+})
