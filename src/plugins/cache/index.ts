@@ -10,6 +10,7 @@ import { purgeRoutes } from './purge.js'
 import { compilePurgeRegex } from './purge-regex.js'
 import { CacheRuntime } from './runtime.js'
 import { createStore } from './store-factory.js'
+import { TieredStore } from './tiered-store.js'
 import type { CachePluginOptions, SidecarCache } from './types.js'
 
 const PRUNE_INTERVAL_MS = 60_000
@@ -51,6 +52,7 @@ const cachePlugin: FastifyPluginAsync<CachePluginOptions> = async (fastify, { co
     upstream: () => sidecar.upstream,
     outcome: sidecar.defineRequestField('cache')
   })
+  if (choice.store instanceof TieredStore) choice.store.on('remote-purge', () => { rt.coalescer?.forgetRecent() })
   const invalidation = new InvalidationRules(config.invalidate)
   baseDetail = `${choice.detail}; ${rt.rules.length} rule(s)${invalidation.size > 0 ? `; ${invalidation.size} invalidation rule(s)` : ''}`
 

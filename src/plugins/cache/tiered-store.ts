@@ -98,6 +98,9 @@ export class TieredStore extends EventEmitter implements CacheStore {
       if (typeof s.source !== 'string' || purgeRegexOrNull(s.source) === null) return
       this.#l1.purge({ kind: 'regex', source: s.source })
     }
+    // Another instance's purge: what this instance remembers beside the store (the coalescer's just-settled
+    // entries) must be forgotten too, or it would answer from them.
+    this.emit('remote-purge', s)
   }
 
   async prune (): Promise<void> { await this.#l2.prune() }
