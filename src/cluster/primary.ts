@@ -48,6 +48,10 @@ function isMetricsRequest (m: unknown): m is MetricsRequest {
 export function runPrimary (config: CoreConfig, opts: PrimaryOptions): RunningPrimary {
   const { log } = opts
   const count = workerCount(config.server.workers)
+  // The workers accept from the shared socket themselves (as nginx's do) instead of the primary accepting and
+  // handing each connection over IPC: the primary stays off the request path, and a worker that stops listening
+  // during a rolling restart simply stops accepting, so no connection is ever parked in a hand-over queue.
+  cluster.schedulingPolicy = cluster.SCHED_NONE
   const aggregator = new AggregatorRegistry()
   const slots = new Map<number, Slot>()
   /** Workers we are stopping on purpose: their exit is not a crash. */
