@@ -23,6 +23,9 @@ export function boundCommands (client: Redis, ms: number): void {
   if (ms <= 0) return
   const send = client.sendCommand.bind(client)
   client.sendCommand = function boundedSend (command, stream) {
+    // A command queued while the connection is still being made (a subscriber's SUBSCRIBE, a duplicate's first
+    // commands) waits for the connection, which connectTimeout bounds; the reply timeout starts once it can be sent.
+    if (client.status !== 'ready') return send(command, stream)
     const timer = setTimeout(checkAfterPoll, ms, command)
     const clear = (): void => { clearTimeout(timer) }
     command.promise.then(clear, clear)
