@@ -2,7 +2,7 @@
 // with the memory store). Authenticates as a script on the same machine would: the bearer token when `admin.token`
 // is set (no CSRF token needed), otherwise as a loopback client, which reads the dashboard page for its CSRF token
 // like a browser does. Basic users only: the command can't log in and says so.
-import type { FrozenConfig } from '../sidecar-config.js'
+import type { CoreConfig } from '../config/core-schema.js'
 
 export interface AdminAnswer { status: number, body: Record<string, unknown> }
 
@@ -11,7 +11,7 @@ export class AdminApi {
   readonly #token: string
   #csrf: string | null = null
 
-  constructor (config: FrozenConfig, url?: string) {
+  constructor (config: CoreConfig, url?: string) {
     const host = config.server.host === '0.0.0.0' || config.server.host === '::' || config.server.host === '' ? '127.0.0.1' : config.server.host
     this.base = (url ?? `http://${host.includes(':') ? `[${host}]` : host}:${config.server.port}`).replace(/\/+$/, '') + config.admin.prefix
     this.#token = config.admin.token

@@ -1,16 +1,12 @@
 // `-c/--config FILE` handling and config loading shared by the commands; a bad config prints one line per problem
 // and yields exit code 2.
 import { parseArgs } from 'node:util'
+import { CONFIG_OPTION } from '../core/command.js'
 import { SIPUP_ERR_CONFIG_FILE, SIPUP_ERR_CONFIG_INVALID, SIPUP_ERR_CONFIG_YAML } from '../errors.js'
 import type { LoadedConfig } from '../config/load.js'
 import { checkConfig, loadConfig, type FrozenConfig } from '../sidecar-config.js'
 
-export const CONFIG_OPTION = { config: { type: 'string', short: 'c' } } as const
-
-/** The options block of every command that takes a config. */
-export const CONFIG_USAGE = `Options:
-  -c, --config FILE   YAML config merged over the defaults
-  -h, --help          this text`
+export { CONFIG_OPTION, CONFIG_USAGE } from '../core/command.js'
 
 const CONFIG_CODES: ReadonlySet<unknown> = new Set([SIPUP_ERR_CONFIG_INVALID.code, SIPUP_ERR_CONFIG_FILE.code, SIPUP_ERR_CONFIG_YAML.code])
 

@@ -1,5 +1,6 @@
 // The CLI's dispatch: finds the command by name among the lazily listed ones, loads only that one, and turns
 // usage errors into exit code 2 with the usage text instead of a stack.
+import { cliContext } from './context.js'
 import { EXIT_OK, EXIT_USAGE, type CommandEntry } from '../core/command.js'
 import type { PluginEntry } from '../plugins/plugin-entry.js'
 
@@ -54,7 +55,7 @@ export async function main (argv: string[], commands: readonly CommandEntry[],
     return EXIT_OK
   }
   try {
-    return await command.run(args)
+    return await command.run(args, cliContext)
   } catch (err) {
     const e = err as Error & { code?: string }
     // parseArgs rejects unknown options with a clear message; show it with the usage, not a stack.

@@ -10,6 +10,7 @@ import { startOrigin, startSidecar, type Sidecar } from '../helpers/sidecar.js'
 import { REDIS_URL, requireRedis, uniquePrefix } from '../helpers/services.js'
 import { deleteKeys } from '../rate-limit/fixtures.js'
 import { fetchAnswer } from './fixtures/setup.js'
+import { cliContext } from '../../src/cli/context.js'
 
 function sink (): { stream: Writable, text: () => string } {
   const chunks: Buffer[] = []
@@ -19,7 +20,7 @@ function sink (): { stream: Writable, text: () => string } {
 async function cache (args: string[]): Promise<{ code: number, out: string, err: string }> {
   const out = sink()
   const err = sink()
-  const code = await runCache(args, { stdout: out.stream, stderr: err.stream })
+  const code = await runCache(args, { stdout: out.stream, stderr: err.stream }, cliContext)
   return { code, out: out.text(), err: err.text() }
 }
 

@@ -10,6 +10,7 @@ import { runDb } from '../../src/plugins/db/commands/db.js'
 import { requireMysql } from '../helpers/services.js'
 import { rootPool } from './fixtures/advisor.js'
 import { createTestDatabase, seedB2b, showCreateTables, uniqueDbName, workloadVariants } from './fixtures/b2b-schema.js'
+import { cliContext } from '../../src/cli/context.js'
 
 function sink (): { stream: Writable, text: () => string } {
   const chunks: Buffer[] = []
@@ -19,7 +20,7 @@ function sink (): { stream: Writable, text: () => string } {
 async function db (args: string[]): Promise<{ code: number, out: string, err: string }> {
   const out = sink()
   const err = sink()
-  const code = await runDb(args, { stdout: out.stream, stderr: err.stream })
+  const code = await runDb(args, { stdout: out.stream, stderr: err.stream }, cliContext)
   return { code, out: out.text(), err: err.text() }
 }
 

@@ -9,6 +9,7 @@ import { Redis } from 'ioredis'
 import { runLimits } from '../../src/plugins/rate-limit/commands/limits.js'
 import { REDIS_URL, requireRedis, uniquePrefix } from '../helpers/services.js'
 import { IP_ONLY, deleteKeys, from, setup } from './fixtures.js'
+import { cliContext } from '../../src/cli/context.js'
 
 function sink (): { stream: Writable, text: () => string } {
   const chunks: Buffer[] = []
@@ -18,7 +19,7 @@ function sink (): { stream: Writable, text: () => string } {
 async function limits (args: string[]): Promise<{ code: number, out: string, err: string }> {
   const out = sink()
   const err = sink()
-  const code = await runLimits(args, { stdout: out.stream, stderr: err.stream })
+  const code = await runLimits(args, { stdout: out.stream, stderr: err.stream }, cliContext)
   return { code, out: out.text(), err: err.text() }
 }
 

@@ -1,4 +1,5 @@
 // The `cache:` config section. Durations and sizes are human strings in YAML, numbers (ms, bytes) in code.
+import type { DeepReadonly } from '../../config/deep-readonly.js'
 import { Type, type Static } from '@sinclair/typebox'
 import { Bytes, Duration } from '../../config/units.js'
 import { AddressList, Bool, CookieConditions, CookieList, CookieNames, Int, Str, StrList } from '../../config/schema-helpers.js'
@@ -128,4 +129,5 @@ export const CacheSchema = Type.Object({
 }, { additionalProperties: false, description: 'Response cache.', default: {} })
 
 export type CacheConfig = Static<typeof CacheSchema>
+export type CacheSection = DeepReadonly<CacheConfig>
 export type CacheRuleConfig = Static<typeof CacheRuleSchema>

@@ -9,7 +9,7 @@ import { jobsAdminRoutes } from './admin-routes.js'
 import { serviceFromConfig } from './engine-from-config.js'
 import { jobsRoutes } from './routes.js'
 import type { JobsSection } from './schema.js'
-import './types.js'
+import type { JobsService } from './service.js'
 
 export interface JobsPluginOptions {
   config: JobsSection
@@ -66,3 +66,11 @@ const jobsPlugin: FastifyPluginAsync<JobsPluginOptions> = async (fastify, { conf
 }
 
 export default fp(jobsPlugin, { name: 'sipup-jobs', fastify: '5.x', dependencies: ['sipup-core'] })
+
+// Declared by the plugin entry (the one module that decorates it), not by types.ts, which the engine's modules import.
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** The jobs engine when the jobs plugin runs (other plugins may enqueue through `producer.add`). */
+    sidecarJobs: JobsService
+  }
+}

@@ -115,10 +115,3 @@ export interface Handler {
   run(payload: unknown, ctx: JobContext): Promise<unknown>
   close?(): Promise<void>
 }
-
-declare module 'fastify' {
-  interface FastifyInstance {
-    /** The jobs engine when the jobs plugin runs (other plugins may enqueue through `producer.add`). */
-    sidecarJobs: import('./service.js').JobsService
-  }
-}

@@ -5,10 +5,10 @@
 // sidecar's admin API instead (`--url`, default the configured listener), as a script with the bearer token would.
 import { parseArgs } from 'node:util'
 import { pino } from 'pino'
-import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, type Command } from '../../../core/command.js'
+import { CONFIG_OPTION, EXIT_FAILURE, EXIT_OK, EXIT_USAGE, type Command, type CommandContext, type WithSection } from '../../../core/command.js'
+import type { CacheSection } from '../schema.js'
 import { createContainer, type SidecarContainer } from '../../../core/container.js'
 import { AdminApi } from '../../../cli/admin-client.js'
-import { CONFIG_OPTION, loadConfigOrReport } from '../../../cli/config-args.js'
 import { SIPUP_ERR_CACHE_PURGE_INVALID } from '../../../errors.js'
 import { purgePrefixForUrl, queryNormalizer } from '../cache-key.js'
 import { MemoryStore } from '../memory-store.js'
@@ -16,7 +16,6 @@ import { checkPurgeBody } from '../purge.js'
 import { RedisStore } from '../redis-store.js'
 import { TieredStore } from '../tiered-store.js'
 import type { CacheStore, PurgeSelector } from '../types.js'
-import type { FrozenConfig } from '../../../sidecar-config.js'
 
 const USAGE = `Usage: sipup-sidecar cache purge [URL...] [--prefix PATH]... [--tag TAG]... [--regex RE] [-c FILE]
 
@@ -67,7 +66,7 @@ function selectorsOf (urls: string[], prefixes: string[], tags: string[] | undef
 }
 
 /** The command with its output streams injectable (tests). */
-export async function runCache (args: string[], io: Io): Promise<number> {
+export async function runCache (args: string[], io: Io, ctx: CommandContext): Promise<number> {
   let parsed
   try {
     parsed = parseArgs({ args, options: OPTIONS, strict: true, allowPositionals: true })
@@ -91,9 +90,9 @@ export async function runCache (args: string[], io: Io): Promise<number> {
     io.stderr.write(`sipup-sidecar cache purge: ${e.code}: ${e.message}\n`)
     return EXIT_USAGE
   }
-  const loaded = await loadConfigOrReport(values.config, io.stderr)
+  const loaded = await ctx.loadConfig(values.config, io.stderr)
   if (loaded === null) return EXIT_USAGE
-  const config = loaded.config
+  const config = loaded.config as WithSection<'cache', CacheSection>
   const cfg = config.cache
   if (cfg.store === 'memory' || !config.redis.enabled) {
     io.stderr.write(`note: the cache is per instance (${cfg.store === 'memory' ? 'cache.store: memory' : 'redis.enabled: false'}): asking the sidecar's admin API; other instances keep their own\n`)
@@ -133,7 +132,7 @@ export async function runCache (args: string[], io: Io): Promise<number> {
 }
 
 /** One POST per selector (the API takes one prefix per call); the sidecar normalizes the URLs itself. */
-async function purgeThroughAdmin (config: FrozenConfig, url: string | undefined, selectors: PurgeSelector[], urls: string[], json: boolean, io: Io): Promise<number> {
+async function purgeThroughAdmin (config: WithSection<'cache', CacheSection>, url: string | undefined, selectors: PurgeSelector[], urls: string[], json: boolean, io: Io): Promise<number> {
   let api: AdminApi
   try {
     api = new AdminApi(config, url)
@@ -167,5 +166,5 @@ export const command: Command = {
   name: 'cache',
   summary: 'response cache: purge by URL, prefix, tag or regex on every instance (cache purge ...)',
   usage: USAGE,
-  run: args => runCache(args, { stdout: process.stdout, stderr: process.stderr })
+  run: (args, ctx) => runCache(args, { stdout: process.stdout, stderr: process.stderr }, ctx)
 }

@@ -3,9 +3,9 @@
 import { parseArgs } from 'node:util'
 import { pino } from 'pino'
 import { Registry } from 'prom-client'
-import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, type Command } from '../../../core/command.js'
+import { CONFIG_OPTION, EXIT_FAILURE, EXIT_OK, EXIT_USAGE, type Command, type CommandContext, type WithSection } from '../../../core/command.js'
+import type { DbSection } from '../schema.js'
 import { createContainer, type SidecarContainer } from '../../../core/container.js'
-import { CONFIG_OPTION, loadConfigOrReport } from '../../../cli/config-args.js'
 import { parseDuration } from '../../../config/units.js'
 import { SIPUP_ERR_DB_BAD_REQUEST, SIPUP_ERR_DB_NOT_CONFIGURED } from '../../../errors.js'
 import { LocalLocks } from '../../../core/fleet-lock.js'
@@ -165,7 +165,7 @@ async function runWith (admin: DbAdmin, sub: string, values: Record<string, unkn
 }
 
 /** The command with its output streams injectable (tests). */
-export async function runDb (args: string[], io: Io): Promise<number> {
+export async function runDb (args: string[], io: Io, ctx: CommandContext): Promise<number> {
   const { values, positionals } = parseArgs({ args, options: OPTIONS, strict: true, allowPositionals: true })
   const [sub, ...ids] = positionals
   if (sub === undefined || !SUBCOMMANDS.has(sub)) {
@@ -176,9 +176,9 @@ export async function runDb (args: string[], io: Io): Promise<number> {
     io.stderr.write(`db ${sub} takes no arguments, got '${ids.join(' ')}'\n`)
     return EXIT_USAGE
   }
-  const loaded = await loadConfigOrReport(values.config, io.stderr)
+  const loaded = await ctx.loadConfig(values.config, io.stderr)
   if (loaded === null) return EXIT_USAGE
-  const config = loaded.config
+  const config = loaded.config as WithSection<'db', DbSection>
   let container: SidecarContainer | null = null
   try {
     const options = resolveDbOptions(config.db, config.mysql)
@@ -201,5 +201,5 @@ export const command: Command = {
   name: 'db',
   summary: 'DB advisor: analyze the workload, apply/undo index suggestions online, report',
   usage: USAGE,
-  run: args => runDb(args, { stdout: process.stdout, stderr: process.stderr })
+  run: (args, ctx) => runDb(args, { stdout: process.stdout, stderr: process.stderr }, ctx)
 }

@@ -2,8 +2,8 @@
 import { parseArgs } from 'node:util'
 import { pino } from 'pino'
 import { Registry } from 'prom-client'
-import { CONFIG_OPTION, loadConfigOrReport } from '../../../cli/config-args.js'
-import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, type Command } from '../../../core/command.js'
+import { CONFIG_OPTION, EXIT_FAILURE, EXIT_OK, EXIT_USAGE, type Command, type WithSection } from '../../../core/command.js'
+import type { JobsSection } from '../schema.js'
 import { serviceFromConfig } from '../engine-from-config.js'
 import type { JobsService } from '../service.js'
 
@@ -58,7 +58,7 @@ export const command: Command = {
   name: 'jobs',
   summary: 'list, retry and delete failed jobs; queue stats',
   usage: USAGE,
-  async run (args) {
+  async run (args, ctx) {
     const { values, positionals } = parseArgs({
       args,
       options: { ...CONFIG_OPTION, all: { type: 'boolean' }, limit: { type: 'string' }, offset: { type: 'string' }, json: { type: 'boolean' } },
@@ -76,9 +76,10 @@ export const command: Command = {
         return EXIT_USAGE
       }
     }
-    const loaded = await loadConfigOrReport(values.config)
+    const loaded = await ctx.loadConfig(values.config)
     if (loaded === null) return EXIT_USAGE
-    const service = serviceFromConfig(loaded.config, loaded.config.jobs, new Registry(), pino({ level: 'silent' }))
+    const config = loaded.config as WithSection<'jobs', JobsSection>
+    const service = serviceFromConfig(config, config.jobs, new Registry(), pino({ level: 'silent' }))
     try {
       if (!await service.connect()) {
         process.stderr.write('sipup-sidecar jobs: Redis is not reachable (redis.url)\n')

@@ -1,9 +1,9 @@
 // `sipup-sidecar worker -c FILE`: the job workers in a process of their own, the core's worker role (the plugins of
 // that role, no proxy, no listener). SIGTERM or SIGINT stop claiming, let running jobs finish within
 // jobs.shutdownTimeout, then exit; a second signal exits now.
-import { CONFIG_USAGE, loadConfigFromArgs } from '../../../cli/config-args.js'
-import { EXIT_USAGE, type Command } from '../../../core/command.js'
-import { runWorker } from '../../../run.js'
+import { parseArgs } from 'node:util'
+import { CONFIG_OPTION, CONFIG_USAGE, EXIT_USAGE, type Command, type WithSection } from '../../../core/command.js'
+import type { JobsSection } from '../schema.js'
 
 export const command: Command = {
   name: 'worker',
@@ -16,10 +16,11 @@ schedule tick runs once across all of them. SIGTERM/SIGINT finish running jobs w
 hand the rest back, and exit. With metrics.port set, the worker serves its own metrics there.
 
 ${CONFIG_USAGE}`,
-  async run (args) {
-    const loaded = await loadConfigFromArgs(args)
+  async run (args, ctx) {
+    const { values } = parseArgs({ args, options: CONFIG_OPTION, strict: true })
+    const loaded = await ctx.loadConfig(values.config)
     if (loaded === null) return EXIT_USAGE
-    const config = loaded.config
+    const config = loaded.config as WithSection<'jobs', JobsSection>
     if (!config.jobs.enabled) {
       process.stderr.write('sipup-sidecar worker: jobs.enabled is false in the config: nothing to run\n')
       return EXIT_USAGE
@@ -28,7 +29,7 @@ ${CONFIG_USAGE}`,
       process.stderr.write('sipup-sidecar worker: redis.enabled is false: jobs live in Redis\n')
       return EXIT_USAGE
     }
-    await runWorker(config)
+    await ctx.runWorker(config)
     // Keep running: the signal handlers decide the exit code.
     return await new Promise<number>(() => {})
   }

@@ -4,11 +4,10 @@
 // proxy process: the command asks the running sidecar's admin API instead (`--url`, default the configured listener).
 import { parseArgs } from 'node:util'
 import { pino } from 'pino'
-import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, type Command } from '../../../core/command.js'
+import { CONFIG_OPTION, EXIT_FAILURE, EXIT_OK, EXIT_USAGE, type Command, type CommandContext, type WithSection } from '../../../core/command.js'
+import type { RateLimitSection } from '../schema.js'
 import { createContainer, type SidecarContainer } from '../../../core/container.js'
 import { AdminApi } from '../../../cli/admin-client.js'
-import { CONFIG_OPTION, loadConfigOrReport } from '../../../cli/config-args.js'
-import type { FrozenConfig } from '../../../sidecar-config.js'
 import { SIPUP_ERR_RATELIMIT_BAN_NOT_FOUND, SIPUP_ERR_RATELIMIT_BANS_UNAVAILABLE } from '../../../errors.js'
 import { BanAdmin, type BanListing } from '../ban-admin.js'
 import { RedisStore } from '../redis-store.js'
@@ -48,7 +47,7 @@ interface BanSource {
 }
 
 /** The running sidecar's admin API: its coded errors become the same errors a Redis source throws. */
-function adminSource (config: FrozenConfig, url: string | undefined): BanSource {
+function adminSource (config: WithSection<'rateLimit', RateLimitSection>, url: string | undefined): BanSource {
   const api = new AdminApi(config, url)
   const fail = (r: { status: number, body: Record<string, unknown> }): never => {
     throw Object.assign(new Error(String(r.body.detail ?? r.body.title ?? `HTTP ${r.status}`)), { code: String(r.body.code ?? 'SIPUP_ERR_RATELIMIT_BANS_UNAVAILABLE') })
@@ -91,7 +90,7 @@ function coded (err: unknown): err is Error & { code: string } {
 }
 
 /** The command with its output streams injectable (tests). */
-export async function runLimits (args: string[], io: Io): Promise<number> {
+export async function runLimits (args: string[], io: Io, ctx: CommandContext): Promise<number> {
   let parsed
   try {
     parsed = parseArgs({ args, options: OPTIONS, strict: true, allowPositionals: true })
@@ -110,9 +109,9 @@ export async function runLimits (args: string[], io: Io): Promise<number> {
     io.stderr.write(sub === 'bans' ? `limits bans takes no arguments, got '${rest.join(' ')}'\n` : 'limits unban takes one address\n')
     return EXIT_USAGE
   }
-  const loaded = await loadConfigOrReport(values.config, io.stderr)
+  const loaded = await ctx.loadConfig(values.config, io.stderr)
   if (loaded === null) return EXIT_USAGE
-  const config = loaded.config
+  const config = loaded.config as WithSection<'rateLimit', RateLimitSection>
   const rl = config.rateLimit
   const perInstance = rl.store === 'memory' || !config.redis.enabled
   let container: SidecarContainer | null = null
@@ -170,5 +169,5 @@ export const command: Command = {
   name: 'limits',
   summary: 'rate limiting: list the bans in force (limits bans), lift one (limits unban IP)',
   usage: USAGE,
-  run: args => runLimits(args, { stdout: process.stdout, stderr: process.stderr })
+  run: (args, ctx) => runLimits(args, { stdout: process.stdout, stderr: process.stderr }, ctx)
 }
