@@ -18,8 +18,16 @@ export async function delayServer (delayFor: (n: number) => number, headers: Rec
     req.resume()
     const answer = (): void => { res.writeHead(200, { 'content-type': 'text/plain', ...headers }); res.end('ok') }
     const d = delayFor(n)
-    if (d <= 0) answer()
-    else setTimeout(answer, d)
+    if (d <= 0) { answer(); return }
+    // libuv measures timers against the loop's cached clock (1 ms steps), so setTimeout(d) can fire up to ~1 ms
+    // early by performance.now(): wait out the rest, so the server never answers before its delay.
+    const start = performance.now()
+    const wait = (): void => {
+      const left = d - (performance.now() - start)
+      if (left <= 0) answer()
+      else setTimeout(wait, Math.ceil(left))
+    }
+    setTimeout(wait, d)
   })
   server.keepAliveTimeout = 60_000
   await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve))
