@@ -56,15 +56,11 @@ export function createRateLimitHook (ctx: HookContext): (request: FastifyRequest
   return async function sipupRateLimit (request: FastifyRequest, reply: FastifyReply): Promise<unknown> {
     const state = request.sidecar
     const ip = request.ip
-    if (p.deny !== null && p.deny.has(ip)) {
-      field.set(state, 'denied')
-      metrics.count(LIST_TIER, 'denied')
-      return reject(reply, 'denied', 0, [])
-    }
-    if (p.allow !== null && p.allow.has(ip)) {
-      field.set(state, 'allowlisted')
-      metrics.count(LIST_TIER, 'allowlisted')
-      return
+    const listed = listVerdict(p, ip)
+    if (listed !== null) {
+      field.set(state, listed)
+      metrics.count(LIST_TIER, listed)
+      return listed === 'denied' ? reject(reply, 'denied', 0, []) : undefined
     }
 
     const now = ctx.now()
@@ -147,6 +143,13 @@ export function createRateLimitHook (ctx: HookContext): (request: FastifyRequest
 
 /** The limit a route group declares (e.g. the job endpoint): per client IP, on the group's own key space.
  * `tiers` (group name to tier) is filled at ready, once the groups are mounted. */
+/** The allow and deny lists decide before any tier: `denied`, `allowlisted`, or null when the tiers decide. */
+function listVerdict (p: HookContext['params'], ip: string): 'denied' | 'allowlisted' | null {
+  if (p.deny !== null && p.deny.has(ip)) return 'denied'
+  if (p.allow !== null && p.allow.has(ip)) return 'allowlisted'
+  return null
+}
+
 export function createGroupLimitHook (ctx: HookContext, tiers: ReadonlyMap<string, Tier>): (request: FastifyRequest, reply: FastifyReply) => Promise<unknown> {
   const { params: p, limiter, metrics, outcome: field } = ctx
   return async function sipupGroupRateLimit (request: FastifyRequest, reply: FastifyReply): Promise<unknown> {
@@ -154,14 +157,11 @@ export function createGroupLimitHook (ctx: HookContext, tiers: ReadonlyMap<strin
     const tier = tiers.get(state.route)
     if (tier === undefined) return
     const ip = request.ip
-    if (p.deny !== null && p.deny.has(ip)) {
-      field.set(state, 'denied')
-      metrics.count(LIST_TIER, 'denied')
-      return reject(reply, 'denied', 0, [])
-    }
-    if (p.allow !== null && p.allow.has(ip)) {
-      field.set(state, 'allowlisted')
-      return
+    const listed = listVerdict(p, ip)
+    if (listed !== null) {
+      field.set(state, listed)
+      metrics.count(LIST_TIER, listed)
+      return listed === 'denied' ? reject(reply, 'denied', 0, []) : undefined
     }
     const client = clientKey(ip, p.ipv6Subnet)
     const id = `ip=${client}`
