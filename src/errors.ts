@@ -180,3 +180,9 @@ export const SIPUP_ERR_JOBS_ADMIN_INVALID = coded<'SIPUP_ERR_JOBS_ADMIN_INVALID'
   'SIPUP_ERR_JOBS_ADMIN_INVALID', 'Invalid jobs admin request: %s', 400)
 export const SIPUP_ERR_JOBS_INTERNAL = coded<'SIPUP_ERR_JOBS_INTERNAL', 500, []>(
   'SIPUP_ERR_JOBS_INTERNAL', 'Internal error in the job endpoint', 500)
+
+/** An error of ours (a `SIPUP_ERR_*` code), as opposed to a bug, which callers let through. */
+export function isCodedError (err: unknown): err is Error & { code: string } {
+  const code = (err as { code?: unknown } | null)?.code
+  return typeof code === 'string' && code.startsWith('SIPUP_ERR_')
+}

@@ -36,6 +36,9 @@ t.test('db command', async t => {
   t.test('bad usage exits 2 with the reason', async t => {
     t.match(await db([]), { code: 2, err: /missing command/ })
     t.match(await db(['frobnicate']), { code: 2, err: /unknown db command 'frobnicate'/ })
+    // An unknown option is a usage error with the usage, not a parse exception out of the command.
+    t.match(await db(['report', '--frobnicate']), { code: 2, err: /Unknown option '--frobnicate'[\s\S]*Usage: sipup-sidecar db/ })
+    t.match(await db(['--help']), { code: 0, out: /^Usage: sipup-sidecar db/ })
     t.match(await db(['analyze', '--source', 'tea', '-c', await config('u', 'mysql://root@127.0.0.1:1/shop')]), { code: 2, err: /SIPUP_ERR_DB_BAD_REQUEST: .*--source: expected digest\|slowlog\|processlist\|all, got 'tea'/ })
     t.match(await db(['report', '-c', await config('nodb', 'mysql://root@127.0.0.1:1/')]), { code: 2, err: /SIPUP_ERR_DB_NOT_CONFIGURED: .*names no database/ })
   })

@@ -11,7 +11,7 @@ import {
   designIndex, driverAlias, indexName, mergeCandidates, resolveAlias, servedBy, suggestionId,
   type CandidateIndex, type DesignOptions
 } from './index-design.js'
-import { isCoded } from './mysql-errors.js'
+import { isCodedError as isCoded } from '../../errors.js'
 import { statementKind } from './normalize.js'
 import { findRedundant } from './redundant.js'
 import { modelOf, UnreadableStatement, type QueryModel } from './sql-model.js'

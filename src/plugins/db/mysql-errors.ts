@@ -1,7 +1,7 @@
 // mysql2 errors turned into the advisor's coded errors: an operator reads which privilege is missing or that the
 // server is unreachable, never a driver stack. Branches on err.code, as the style guide asks.
 import {
-  SIPUP_ERR_DB_PRIVILEGE, SIPUP_ERR_DB_QUERY, SIPUP_ERR_DB_UNREACHABLE
+  isCodedError as isCoded, SIPUP_ERR_DB_PRIVILEGE, SIPUP_ERR_DB_QUERY, SIPUP_ERR_DB_UNREACHABLE
 } from '../../errors.js'
 
 export interface DriverError extends Error {
@@ -18,10 +18,6 @@ const UNREACHABLE = new Set(['ECONNREFUSED', 'ETIMEDOUT', 'ENOTFOUND', 'EHOSTUNR
 const DENIED = new Set(['ER_TABLEACCESS_DENIED_ERROR', 'ER_COLUMNACCESS_DENIED_ERROR', 'ER_SPECIFIC_ACCESS_DENIED_ERROR',
   'ER_DBACCESS_DENIED_ERROR', 'ER_PROCACCESS_DENIED_ERROR'])
 
-export function isCoded (err: unknown): err is Error & { code: string } {
-  const code = (err as { code?: unknown } | null)?.code
-  return typeof code === 'string' && code.startsWith('SIPUP_ERR_')
-}
 
 /** The privilege a denial names: "SELECT command denied ...", "you need (at least one of) the PROCESS privilege(s)". */
 export function deniedPrivilege (message: string): string | null {

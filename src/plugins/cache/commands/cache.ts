@@ -3,10 +3,10 @@
 // key prefix and query normalization, and (store: tiered) broadcasts the purge so every running instance drops its
 // memory copies. With `cache.store: memory` the entries live inside each proxy: the command asks the running
 // sidecar's admin API instead (`--url`, default the configured listener), as a script with the bearer token would.
-import { parseArgs } from 'node:util'
 import { pino } from 'pino'
 import { CONFIG_OPTION, EXIT_FAILURE, EXIT_OK, EXIT_USAGE, type Command, type CommandContext, type WithSection } from '../../../core/command.js'
 import type { CacheSection } from '../schema.js'
+import { parseSubcommand, type CommandIo } from '../../../core/command-args.js'
 import { createContainer, type SidecarContainer } from '../../../core/container.js'
 import { AdminApi } from '../../../cli/admin-client.js'
 import { SIPUP_ERR_CACHE_PURGE_INVALID } from '../../../errors.js'
@@ -39,10 +39,7 @@ credentials are set; run it once per instance.
 
 Exit codes: 0 done, 1 Redis unreachable, 2 bad usage or config.`
 
-export interface Io {
-  stdout: NodeJS.WritableStream
-  stderr: NodeJS.WritableStream
-}
+export type Io = CommandIo
 
 const OPTIONS = {
   ...CONFIG_OPTION,
@@ -67,20 +64,9 @@ function selectorsOf (urls: string[], prefixes: string[], tags: string[] | undef
 
 /** The command with its output streams injectable (tests). */
 export async function runCache (args: string[], io: Io, ctx: CommandContext): Promise<number> {
-  let parsed
-  try {
-    parsed = parseArgs({ args, options: OPTIONS, strict: true, allowPositionals: true })
-  } catch (err) {
-    io.stderr.write(`${(err as Error).message}\n\n${USAGE}\n`)
-    return EXIT_USAGE
-  }
-  const { values, positionals } = parsed
-  if (values.help === true) { io.stdout.write(USAGE + '\n'); return EXIT_OK }
-  const [sub, ...urls] = positionals
-  if (sub !== 'purge') {
-    io.stderr.write(`${sub === undefined ? 'missing command' : `unknown cache command '${sub}'`}\n\n${USAGE}\n`)
-    return EXIT_USAGE
-  }
+  const parsed = parseSubcommand(args, OPTIONS, { name: 'cache', usage: USAGE, subcommands: ['purge'] }, io)
+  if (typeof parsed === 'number') return parsed
+  const { values, rest: urls } = parsed
   let selectors: PurgeSelector[]
   try {
     selectors = selectorsOf(urls, values.prefix ?? [], values.tag, values.regex)

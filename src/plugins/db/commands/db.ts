@@ -1,17 +1,16 @@
 // `sipup-sidecar db`: the DB advisor from a shell, without a running proxy. Analyse the workload, apply chosen
 // suggestions (dry run unless --yes), undo, report. Every failure prints its code and plain words, never a stack.
-import { parseArgs } from 'node:util'
 import { pino } from 'pino'
 import { Registry } from 'prom-client'
 import { CONFIG_OPTION, EXIT_FAILURE, EXIT_OK, EXIT_USAGE, type Command, type CommandContext, type WithSection } from '../../../core/command.js'
 import type { DbSection } from '../schema.js'
+import { parseSubcommand, type CommandIo } from '../../../core/command-args.js'
 import { createContainer, type SidecarContainer } from '../../../core/container.js'
 import { parseDuration } from '../../../config/units.js'
-import { SIPUP_ERR_DB_BAD_REQUEST, SIPUP_ERR_DB_NOT_CONFIGURED } from '../../../errors.js'
+import { isCodedError as isCoded, SIPUP_ERR_DB_BAD_REQUEST, SIPUP_ERR_DB_NOT_CONFIGURED } from '../../../errors.js'
 import { LocalLocks } from '../../../core/fleet-lock.js'
 import { DbAdmin } from '../db-admin.js'
 import { formatMs, formatRatio } from '../format.js'
-import { isCoded } from '../mysql-errors.js'
 import { resolveDbOptions } from '../options.js'
 import { describePrivileges } from '../privileges.js'
 import { formatAnalysis, formatChange, formatReport, formatSuggestion } from '../report.js'
@@ -42,10 +41,7 @@ Options:
 
 Exit codes: 0 done, 1 a database error (named with its code), 2 bad usage or config.`
 
-export interface Io {
-  stdout: NodeJS.WritableStream
-  stderr: NodeJS.WritableStream
-}
+export type Io = CommandIo
 
 const OPTIONS = {
   ...CONFIG_OPTION,
@@ -53,10 +49,11 @@ const OPTIONS = {
   window: { type: 'string' },
   json: { type: 'boolean' },
   yes: { type: 'boolean' },
-  'allow-large': { type: 'boolean' }
+  'allow-large': { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' }
 } as const
 
-const SUBCOMMANDS = new Set(['analyze', 'apply', 'undo', 'report'])
+const SUBCOMMANDS = ['analyze', 'apply', 'undo', 'report'] as const
 
 function actor (): string {
   let user = 'unknown'
@@ -166,12 +163,9 @@ async function runWith (admin: DbAdmin, sub: string, values: Record<string, unkn
 
 /** The command with its output streams injectable (tests). */
 export async function runDb (args: string[], io: Io, ctx: CommandContext): Promise<number> {
-  const { values, positionals } = parseArgs({ args, options: OPTIONS, strict: true, allowPositionals: true })
-  const [sub, ...ids] = positionals
-  if (sub === undefined || !SUBCOMMANDS.has(sub)) {
-    io.stderr.write(`${sub === undefined ? 'missing command' : `unknown db command '${sub}'`}\n\n${USAGE}\n`)
-    return EXIT_USAGE
-  }
+  const parsed = parseSubcommand(args, OPTIONS, { name: 'db', usage: USAGE, subcommands: SUBCOMMANDS }, io)
+  if (typeof parsed === 'number') return parsed
+  const { values, sub, rest: ids } = parsed
   if (sub !== 'apply' && sub !== 'undo' && ids.length > 0) {
     io.stderr.write(`db ${sub} takes no arguments, got '${ids.join(' ')}'\n`)
     return EXIT_USAGE

@@ -2,13 +2,13 @@
 // them in Redis through the container's connection (the proxy's own store, same key prefix); the running instances
 // stop answering a lifted ban within BAN_RECHECK_MS. With `rateLimit.store: memory` the bans live inside each
 // proxy process: the command asks the running sidecar's admin API instead (`--url`, default the configured listener).
-import { parseArgs } from 'node:util'
 import { pino } from 'pino'
 import { CONFIG_OPTION, EXIT_FAILURE, EXIT_OK, EXIT_USAGE, type Command, type CommandContext, type WithSection } from '../../../core/command.js'
 import type { RateLimitSection } from '../schema.js'
+import { parseSubcommand, type CommandIo } from '../../../core/command-args.js'
 import { createContainer, type SidecarContainer } from '../../../core/container.js'
 import { AdminApi } from '../../../cli/admin-client.js'
-import { SIPUP_ERR_RATELIMIT_BAN_NOT_FOUND, SIPUP_ERR_RATELIMIT_BANS_UNAVAILABLE } from '../../../errors.js'
+import { isCodedError, SIPUP_ERR_RATELIMIT_BAN_NOT_FOUND, SIPUP_ERR_RATELIMIT_BANS_UNAVAILABLE } from '../../../errors.js'
 import { BanAdmin, type BanListing } from '../ban-admin.js'
 import { RedisStore } from '../redis-store.js'
 
@@ -33,10 +33,7 @@ admin.token, or as a loopback client when no admin credentials are set; run it o
 
 Exit codes: 0 done, 1 no such ban or Redis unreachable, 2 bad usage or config.`
 
-export interface Io {
-  stdout: NodeJS.WritableStream
-  stderr: NodeJS.WritableStream
-}
+export type Io = CommandIo
 
 const OPTIONS = { ...CONFIG_OPTION, url: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } as const
 
@@ -56,7 +53,7 @@ function adminSource (config: WithSection<'rateLimit', RateLimitSection>, url: s
     try {
       return await fn()
     } catch (err) {
-      if (typeof (err as { code?: unknown }).code === 'string' && String((err as { code: string }).code).startsWith('SIPUP_ERR_')) throw err
+      if (isCodedError(err)) throw err
       throw new SIPUP_ERR_RATELIMIT_BANS_UNAVAILABLE(`the sidecar's admin API at ${api.base} did not answer (${(err as Error).message}); is it running? (--url)`)
     }
   }
@@ -85,26 +82,11 @@ function left (ms: number): string {
   return [h > 0 ? `${h}h` : '', m > 0 ? `${m}m` : '', s > 0 || (h === 0 && m === 0) ? `${s}s` : ''].filter(Boolean).join(' ')
 }
 
-function coded (err: unknown): err is Error & { code: string } {
-  return typeof (err as { code?: unknown } | null)?.code === 'string' && String((err as { code: string }).code).startsWith('SIPUP_ERR_')
-}
-
 /** The command with its output streams injectable (tests). */
 export async function runLimits (args: string[], io: Io, ctx: CommandContext): Promise<number> {
-  let parsed
-  try {
-    parsed = parseArgs({ args, options: OPTIONS, strict: true, allowPositionals: true })
-  } catch (err) {
-    io.stderr.write(`${(err as Error).message}\n\n${USAGE}\n`)
-    return EXIT_USAGE
-  }
-  const { values, positionals } = parsed
-  if (values.help === true) { io.stdout.write(USAGE + '\n'); return EXIT_OK }
-  const [sub, ...rest] = positionals
-  if (sub !== 'bans' && sub !== 'unban') {
-    io.stderr.write(`${sub === undefined ? 'missing command' : `unknown limits command '${sub}'`}\n\n${USAGE}\n`)
-    return EXIT_USAGE
-  }
+  const parsed = parseSubcommand(args, OPTIONS, { name: 'limits', usage: USAGE, subcommands: ['bans', 'unban'] }, io)
+  if (typeof parsed === 'number') return parsed
+  const { values, sub, rest } = parsed
   if ((sub === 'bans' && rest.length > 0) || (sub === 'unban' && rest.length !== 1)) {
     io.stderr.write(sub === 'bans' ? `limits bans takes no arguments, got '${rest.join(' ')}'\n` : 'limits unban takes one address\n')
     return EXIT_USAGE
@@ -157,7 +139,7 @@ export async function runLimits (args: string[], io: Io, ctx: CommandContext): P
     io.stdout.write(`Lift one with: sipup-sidecar limits unban IP${values.config === undefined ? '' : ` -c ${values.config}`}\n`)
     return EXIT_OK
   } catch (err) {
-    if (!coded(err)) throw err
+    if (!isCodedError(err)) throw err
     io.stderr.write(`sipup-sidecar limits ${sub}: ${err.code}: ${err.message}\n`)
     return err.code === 'SIPUP_ERR_RATELIMIT_BAD_ADDRESS' ? EXIT_USAGE : EXIT_FAILURE
   } finally {
