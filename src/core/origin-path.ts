@@ -75,9 +75,10 @@ function decode (path: string): string {
   }
 }
 
-/** Compiles a rule's path glob into a matcher for `originPath()` output. */
-export function compilePathGlob (glob: string, dialect: GlobDialect, opts: PathMatchOptions): RegExp {
-  let src = '^'
+/** A glob as regular-expression source (no anchors): the one translation every glob in the config goes through
+ * (rule paths here, proxy.streamPaths, lanes, cache rules' host and query values). */
+export function globSource (glob: string, dialect: GlobDialect): string {
+  let src = ''
   for (let i = 0; i < glob.length; i++) {
     const c = glob[i]
     if (c === '*') {
@@ -95,8 +96,18 @@ export function compilePathGlob (glob: string, dialect: GlobDialect, opts: PathM
       src += c.replace(/[.+?^${}()|[\]\\/]/g, '\\$&')
     }
   }
-  if (opts.pathInfo && namesFile(glob)) src += '(?:/.*)?'
-  return new RegExp(src + '$', opts.caseInsensitive ? 'i' : '')
+  return src
+}
+
+/** A whole-string match of a glob, for values that are not paths (host names, query values). */
+export function compileGlob (glob: string, dialect: GlobDialect, flags = ''): RegExp {
+  return new RegExp(`^${globSource(glob, dialect)}$`, flags)
+}
+
+/** Compiles a rule's path glob into a matcher for `originPath()` output. */
+export function compilePathGlob (glob: string, dialect: GlobDialect, opts: PathMatchOptions): RegExp {
+  const pathInfo = opts.pathInfo && namesFile(glob) ? '(?:/.*)?' : ''
+  return new RegExp(`^${globSource(glob, dialect)}${pathInfo}$`, opts.caseInsensitive ? 'i' : '')
 }
 
 /**

@@ -1,7 +1,7 @@
 // Compiles `cache.rules` once at start-up into matchers; per request only the first matching rule is looked up.
 import { CookieCondition, CookiePatterns, type CookiePair } from '../../core/cookies.js'
 import { SIPUP_ERR_CACHE_RULE_INVALID } from '../../errors.js'
-import { compilePathGlob, compilePathRegex, pathRegexProblem, type PathMatcher, type PathMatchOptions } from '../../core/origin-path.js'
+import { compileGlob, compilePathGlob, compilePathRegex, pathRegexProblem, type PathMatcher, type PathMatchOptions } from '../../core/origin-path.js'
 import { OVERRIDE_STATUSES } from './policy.js'
 import type { CacheRuleConfig } from './schema.js'
 
@@ -35,13 +35,7 @@ export interface CompiledRule {
 
 /** `*` matches any run of characters (slashes too), `?` one character; everything else is literal. */
 export function globToRegExp (glob: string, flags = ''): RegExp {
-  let src = '^'
-  for (const ch of glob) {
-    if (ch === '*') src += '.*'
-    else if (ch === '?') src += '.'
-    else src += ch.replace(/[.+^${}()|[\]\\/]/g, '\\$&')
-  }
-  return new RegExp(src + '$', flags)
+  return compileGlob(glob, 'any', flags)
 }
 
 /** A rule's name: its `name`, or `rule<N>` counted from 1 (metrics, logs, Cache-Status and the dashboard). */

@@ -4,7 +4,7 @@
 // (a session, a checkout POST), never to something a bot gains from faking.
 import type { IncomingHttpHeaders } from 'node:http'
 import type { CoreConfig } from '../../config/core-schema.js'
-import { compilePathGlob } from '../../config/path-glob.js'
+import { compileGlob } from '../../core/origin-path.js'
 import { SIPUP_ERR_UPSTREAM_GUARD_CONFIG } from '../../errors.js'
 import { laneIndex, type Lane } from './lane-queue.js'
 
@@ -53,7 +53,7 @@ export class LaneRules {
       return {
         lane: laneIndex(r.lane),
         methods: r.methods.length === 0 ? null : new Set(r.methods.map(m => m.toUpperCase())),
-        paths: r.paths.length === 0 ? null : r.paths.map(compilePathGlob),
+        paths: r.paths.length === 0 ? null : r.paths.map(g => compileGlob(g, 'segments')),
         cookie: r.cookie === '' ? null : new RegExp(`(?:^|;)\\s*${escapeRegExp(r.cookie)}=`),
         header: r.header === '' ? null : r.header.toLowerCase(),
         contains: r.headerContains.length === 0 ? null : r.headerContains.map(s => s.toLowerCase()),
