@@ -36,7 +36,7 @@ t.test('cache purge command', async t => {
   t.test('bad usage and refused patterns exit 2 with the reason', async t => {
     t.match(await cache([]), { code: 2, err: /missing command/ })
     t.match(await cache(['purge']), { code: 2, err: /SIPUP_ERR_CACHE_PURGE_INVALID: .*at least one of urls, prefix, tags or regex/ })
-    t.match(await cache(['purge', '--regex', '(a+)+$']), { code: 2, err: /refused '\(a\+\)\+\$': nested or too many quantifiers/ })
+    t.match(await cache(['purge', '--regex', '(?<=a)b']), { code: 2, err: /refused '\(\?<=a\)b': .*invalid named capture/ })
     t.match(await cache(['purge', 'ftp://x/']), { code: 2, err: /urls: expected a path starting with \/ or an http\(s\) URL/ })
     t.match(await cache(['purge', '--prefix', 'catalog']), { code: 2, err: /prefix: expected a path starting with \// })
   })

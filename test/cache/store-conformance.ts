@@ -88,7 +88,7 @@ export function storeConformance (t: Test, make: () => Promise<CacheStore>): voi
     const store = await make()
     const keys = ['/p?id=40\thttp://x\t', '/p?id=41\thttps://y\tu:abc;', '/p?id=140\thttp://x\t', '/q?id=40\thttp://x\t']
     for (const k of keys) await store.set(makeEntry(k))
-    t.equal(await store.purge({ kind: 'regex', source: '(a+)+$' }), 0, 'never rejects, purges nothing')
+    t.equal(await store.purge({ kind: 'regex', source: '(?=p)' }), 0, 'never rejects, purges nothing')
     t.equal(await store.purge({ kind: 'regex', source: '^/p\\?id=4\\d$' }), 2)
     t.equal(await store.get(keys[0]), undefined)
     t.equal(await store.get(keys[1]), undefined)

@@ -6,7 +6,7 @@ import { digest } from './cache-key.js'
 import { deserialize, serialize } from './entry-size.js'
 import type { CacheEntry, CacheStore, PurgeSelector } from './types.js'
 import { DEFAULT_MAX_OBJECT_SIZE } from './memory-store.js'
-import { keyUrl, purgeRegexOrNull } from './purge-regex.js'
+import { keyUrl, purgeRegexOrNull, type PurgeRegex } from './purge-regex.js'
 
 export interface RedisStoreOptions {
   /** The shared command connection (null when Redis is disabled: every call is a miss). */
@@ -117,7 +117,7 @@ export class RedisStore implements CacheStore {
   }
 
   /** Redis has no regex match: ZSCAN the key index in steps (other clients are served in between) and test here. */
-  async #matching (client: Redis, re: RegExp): Promise<string[]> {
+  async #matching (client: Redis, re: PurgeRegex): Promise<string[]> {
     const out: string[] = []
     let cursor = '0'
     do {

@@ -25,7 +25,7 @@ Purges the shared response cache (cache.store redis or tiered) on every instance
   --prefix PATH   every URL under the path prefix (/catalog.php, / for everything)
   --tag TAG       entries the origin tagged (Surrogate-Key / Cache-Tag)
   --regex RE      URLs whose path and query match the regular expression (e.g. '^/product\\.php\\?id=4[0-9]$');
-                  patterns that can backtrack catastrophically are refused
+                  RE2 syntax (linear-time: no lookaround or backreferences)
 
 Options:
   -c, --config FILE   YAML config merged over the defaults (redis.*, cache.*)
