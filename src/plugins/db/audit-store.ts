@@ -38,22 +38,8 @@ const ANALYSES_DDL = (s: string): string => `CREATE TABLE IF NOT EXISTS ${qualif
   result_json LONGTEXT NOT NULL
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4`
 
-export interface NewChange {
-  suggestionId: string
-  kind: SuggestionKind
-  schema: string
-  table: string
-  index: string
-  columns: string[]
-  ddl: string
-  undoDdl: string
-  appliedBy: string
-  before: ShapeTiming[]
-  after: ShapeTiming[]
-  speedup: number | null
-  verdict: ChangeRecord['verdict']
-  createTableBefore: string
-}
+/** A change as the applier records it: the record without what the store assigns (id, time) or undo fills in. */
+export type NewChange = Omit<ChangeRecord, 'id' | 'appliedAt' | 'status' | 'undoneBy' | 'undoneAt'>
 
 function toIso (v: unknown): string | null {
   if (v === null || v === undefined) return null
