@@ -97,7 +97,7 @@ async function timedWorker (role: string, prefix: string, n: number, concurrency
 // --- main ----------------------------------------------------------------------------------------------------
 
 async function main (): Promise<void> {
-  const { values } = parseArgs({ options: { role: { type: 'string' }, port: { type: 'string' }, prefix: { type: 'string' }, rounds: { type: 'string' }, jobs: { type: 'string' }, concurrency: { type: 'string' } } })
+  const { values } = parseArgs({ options: { role: { type: 'string' }, port: { type: 'string' }, prefix: { type: 'string' }, rounds: { type: 'string' }, jobs: { type: 'string' }, concurrency: { type: 'string' }, 'enqueue-only': { type: 'boolean' } } })
   const n = Number(values.jobs ?? 5000)
   const concurrency = Number(values.concurrency ?? 32)
   if (values.role === 'sidecar') {
@@ -156,6 +156,10 @@ async function main (): Promise<void> {
       rates.saveSerial.push(n / 4 / await pooled(n / 4, 1, () => raw.createJob(payload).save()) * 1000)
       rates.http.push(n / httpMs * 1000)
       rates.save.push(n / saveMs * 1000)
+      if (values['enqueue-only'] === true) {
+        process.stderr.write(`  round ${r + 1}/${rounds}  enqueue: HTTP ${rates.http[r].toFixed(0)}/s, raw save ${rates.save[r].toFixed(0)}/s\n`)
+        continue
+      }
       // Processing: the same number of jobs waiting in each, then a fresh worker process drains them.
       const rawPrefix = `${base}rawp${r}`
       const seed = new BeeQueue('raw', { prefix: rawPrefix, redis: { url: REDIS_URL } as BeeQueue.QueueSettings['redis'], isWorker: false, getEvents: false, sendEvents: false, storeJobs: false })
