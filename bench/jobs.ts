@@ -1,10 +1,13 @@
 // bench/jobs: what the job endpoint and the plugin's workers cost over bee-queue itself, side by side in one run
 // on the same Redis (rounds interleaved, medians):
-//   enqueue  POST /_jobs/noop through the sidecar (auth, schema check, idempotency-ready atomic store) vs bee-queue's
-//            own createJob().save() from a plain client, both with the same number of requests in flight;
+//   enqueue  POST /_jobs/noop through the sidecar (auth, schema check, idempotency-ready atomic store), one job per
+//            request, and POST /_jobs/noop/batch (--batch-size jobs per request, --batch-in-flight requests at once),
+//            vs bee-queue's own createJob().save() from a plain client with as many saves in flight as POSTs;
+//            --baseline <older build's dist/bench/jobs.js> also runs the single POST against that build (before/after);
 //   process  the plugin's workers (priority gate, run bookkeeping, stall cap, outcome) running a no-op module
 //            handler vs bee-queue's own process() with a no-op handler, same concurrency, each in its own process.
-//   npm run build && node dist/bench/jobs.js [--rounds 5] [--jobs 5000] [--concurrency 32]
+//   npm run build && node dist/bench/jobs.js [--rounds 5] [--jobs 5000] [--concurrency 32] [--batch-size 50]
+//     [--batch-in-flight 8] [--baseline PATH] [--enqueue-only]
 // Needs Redis at REDIS_URL (default redis://127.0.0.1:6379). The last line is the headline ratio.
 import { fileURLToPath } from 'node:url'
 import { join, dirname } from 'node:path'
@@ -97,7 +100,7 @@ async function timedWorker (role: string, prefix: string, n: number, concurrency
 // --- main ----------------------------------------------------------------------------------------------------
 
 async function main (): Promise<void> {
-  const { values } = parseArgs({ options: { role: { type: 'string' }, port: { type: 'string' }, prefix: { type: 'string' }, rounds: { type: 'string' }, jobs: { type: 'string' }, concurrency: { type: 'string' } } })
+  const { values } = parseArgs({ options: { role: { type: 'string' }, port: { type: 'string' }, prefix: { type: 'string' }, rounds: { type: 'string' }, jobs: { type: 'string' }, concurrency: { type: 'string' }, 'enqueue-only': { type: 'boolean' }, 'batch-size': { type: 'string' }, 'batch-in-flight': { type: 'string' }, baseline: { type: 'string' } } })
   const n = Number(values.jobs ?? 5000)
   const concurrency = Number(values.concurrency ?? 32)
   if (values.role === 'sidecar') {
@@ -112,50 +115,97 @@ async function main (): Promise<void> {
   if (values.role === 'plugin-worker') return await pluginWorkerRole(values.prefix ?? '', n, concurrency)
 
   const rounds = Number(values.rounds ?? 5)
+  const batchSize = Number(values['batch-size'] ?? 50)
+  const batchInFlight = Number(values['batch-in-flight'] ?? 8)
+  const baseline = values.baseline
   const base = `sipup-bench:jobs:${process.pid}:`
   const redis = new Redis(REDIS_URL)
-  const port = await freePort()
   const procs: Started[] = []
-  const rates = { save: [] as number[], saveSerial: [] as number[], http: [] as number[], rawProcess: [] as number[], pluginProcess: [] as number[] }
+  const rates = { save: [] as number[], saveSerial: [] as number[], http: [] as number[], httpBase: [] as number[], batch: [] as number[], rawProcess: [] as number[], pluginProcess: [] as number[] }
   // µs of CPU per enqueued job: the sidecar process, this process as the client, the Redis server.
-  const cpu = { sidecar: [] as number[], httpClient: [] as number[], httpRedis: [] as number[], saveClient: [] as number[], saveRedis: [] as number[] }
+  const cpu = {
+    sidecar: [] as number[], httpClient: [] as number[], httpRedis: [] as number[],
+    baseSidecar: [] as number[],
+    batchSidecar: [] as number[], batchClient: [] as number[], batchRedis: [] as number[],
+    saveClient: [] as number[], saveRedis: [] as number[]
+  }
   const selfMs = (): number => { const u = process.cpuUsage(); return (u.user + u.system) / 1000 }
+  const headers = { authorization: `Bearer ${SECRET}`, 'content-type': 'application/json' }
+  const poster = (pool: Pool, path: string, body: string) => async (): Promise<void> => {
+    const res = await pool.request({ method: 'POST', path, headers, body })
+    await res.body.dump()
+    if (res.statusCode !== 202) throw new Error(`${path} answered ${res.statusCode}`)
+  }
+  /** Runs `fn` and returns its ms with the CPU ms it cost the given sidecar, this process and Redis. */
+  const measured = async (pid: number | undefined, fn: () => Promise<number>): Promise<{ ms: number, sidecar: number, client: number, redis: number }> => {
+    const [s0, c0, r0] = [pid === undefined ? 0 : cpuMs(pid), selfMs(), await redisCpuMs(redis)]
+    const ms = await fn()
+    const [s1, c1, r1] = [pid === undefined ? 0 : cpuMs(pid), selfMs(), await redisCpuMs(redis)]
+    return { ms, sidecar: s1 - s0, client: c1 - c0, redis: r1 - r0 }
+  }
   try {
-    procs.push(await startProcess(SELF, ['--role', 'sidecar', '--port', String(port), '--prefix', `${base}http:`, '--concurrency', String(concurrency)], /ready sidecar/))
+    const port = await freePort()
+    const sidecar = await startProcess(SELF, ['--role', 'sidecar', '--port', String(port), '--prefix', `${base}http:`, '--concurrency', String(concurrency)], /ready sidecar/)
+    procs.push(sidecar)
     const pool = new Pool(`http://127.0.0.1:${port}`, { connections: concurrency, pipelining: 1 })
-    const headers = { authorization: `Bearer ${SECRET}`, 'content-type': 'application/json' }
-    const post = async (): Promise<void> => {
-      const res = await pool.request({ method: 'POST', path: '/_jobs/noop', headers, body: PAYLOAD })
-      await res.body.dump()
-      if (res.statusCode !== 202) throw new Error(`enqueue answered ${res.statusCode}`)
+    const post = poster(pool, '/_jobs/noop', PAYLOAD)
+    const batchBody = JSON.stringify(Array.from({ length: batchSize }, () => ({ payload: JSON.parse(PAYLOAD) as unknown })))
+    const postBatch = poster(pool, '/_jobs/noop/batch', batchBody)
+    // The same single-job POST against an older build (e.g. main's dist/bench/jobs.js) in the same run: before/after.
+    let basePid: number | undefined
+    let postBase: (() => Promise<void>) | null = null
+    let basePool: Pool | null = null
+    if (baseline !== undefined) {
+      const basePort = await freePort()
+      const b = await startProcess(baseline, ['--role', 'sidecar', '--port', String(basePort), '--prefix', `${base}base:`, '--concurrency', String(concurrency)], /ready sidecar/)
+      procs.push(b)
+      basePid = b.child.pid
+      basePool = new Pool(`http://127.0.0.1:${basePort}`, { connections: concurrency, pipelining: 1 })
+      postBase = poster(basePool, '/_jobs/noop', PAYLOAD)
     }
     const raw = new BeeQueue('raw', { prefix: `${base}save`, redis: { url: REDIS_URL } as BeeQueue.QueueSettings['redis'], isWorker: false, getEvents: false, sendEvents: false, storeJobs: false })
     await raw.ready()
     const payload = JSON.parse(PAYLOAD) as unknown
-    // Both paths JIT-compiled before anything is measured (the first thousands of requests run several times slower).
+    const batches = Math.max(1, Math.round(n / batchSize))
+    const save = (): Promise<number> => pooled(n, concurrency, () => raw.createJob(payload).save())
+    // Every path JIT-compiled before anything is measured (the first thousands of requests run several times slower).
     process.stderr.write('warm-up\n')
     for (let i = 0; i < 3; i++) {
       await pooled(n, concurrency, post)
-      await pooled(n, concurrency, () => raw.createJob(payload).save())
+      if (postBase !== null) await pooled(n, concurrency, postBase)
+      await pooled(batches, batchInFlight, postBatch)
+      await save()
     }
     for (let r = 0; r < rounds; r++) {
       await deleteByPrefix(redis, base)
-      const sidecarPid = procs[0].child.pid
-      let [s0, c0, r0] = [cpuMs(sidecarPid), selfMs(), await redisCpuMs(redis)]
-      const httpMs = await pooled(n, concurrency, post)
-      let [s1, c1, r1] = [cpuMs(sidecarPid), selfMs(), await redisCpuMs(redis)]
-      cpu.sidecar.push((s1 - s0) * 1000 / n)
-      cpu.httpClient.push((c1 - c0) * 1000 / n)
-      cpu.httpRedis.push((r1 - r0) * 1000 / n);
-      [s0, c0, r0] = [s1, selfMs(), await redisCpuMs(redis)]
-      const saveMs = await pooled(n, concurrency, () => raw.createJob(payload).save());
-      [s1, c1, r1] = [0, selfMs(), await redisCpuMs(redis)]
-      cpu.saveClient.push((c1 - c0) * 1000 / n)
-      cpu.saveRedis.push((r1 - r0) * 1000 / n)
+      const h = await measured(sidecar.child.pid, () => pooled(n, concurrency, post))
+      rates.http.push(n / h.ms * 1000)
+      cpu.sidecar.push(h.sidecar * 1000 / n)
+      cpu.httpClient.push(h.client * 1000 / n)
+      cpu.httpRedis.push(h.redis * 1000 / n)
+      if (postBase !== null) {
+        const hb = await measured(basePid, () => pooled(n, concurrency, postBase))
+        rates.httpBase.push(n / hb.ms * 1000)
+        cpu.baseSidecar.push(hb.sidecar * 1000 / n)
+      }
+      const jobsInBatches = batches * batchSize
+      const b = await measured(sidecar.child.pid, () => pooled(batches, batchInFlight, postBatch))
+      rates.batch.push(jobsInBatches / b.ms * 1000)
+      cpu.batchSidecar.push(b.sidecar * 1000 / jobsInBatches)
+      cpu.batchClient.push(b.client * 1000 / jobsInBatches)
+      cpu.batchRedis.push(b.redis * 1000 / jobsInBatches)
+      const sv = await measured(undefined, save)
+      rates.save.push(n / sv.ms * 1000)
+      cpu.saveClient.push(sv.client * 1000 / n)
+      cpu.saveRedis.push(sv.redis * 1000 / n)
       // For scale: one save at a time, one round trip each (what a client that can't pipeline gets).
       rates.saveSerial.push(n / 4 / await pooled(n / 4, 1, () => raw.createJob(payload).save()) * 1000)
-      rates.http.push(n / httpMs * 1000)
-      rates.save.push(n / saveMs * 1000)
+      const line = `  round ${r + 1}/${rounds}  enqueue: raw save ${rates.save[r].toFixed(0)}/s, HTTP ${rates.http[r].toFixed(0)}/s` +
+        (postBase !== null ? ` (baseline ${rates.httpBase[r].toFixed(0)}/s)` : '') + `, batch ${rates.batch[r].toFixed(0)}/s`
+      if (values['enqueue-only'] === true) {
+        process.stderr.write(line + '\n')
+        continue
+      }
       // Processing: the same number of jobs waiting in each, then a fresh worker process drains them.
       const rawPrefix = `${base}rawp${r}`
       const seed = new BeeQueue('raw', { prefix: rawPrefix, redis: { url: REDIS_URL } as BeeQueue.QueueSettings['redis'], isWorker: false, getEvents: false, sendEvents: false, storeJobs: false })
@@ -174,29 +224,43 @@ async function main (): Promise<void> {
       const pluginMs = await timedWorker('plugin-worker', pluginPrefix, n, concurrency)
       rates.rawProcess.push(n / rawMs * 1000)
       rates.pluginProcess.push(n / pluginMs * 1000)
-      process.stderr.write(`  round ${r + 1}/${rounds}  enqueue: HTTP ${rates.http[r].toFixed(0)}/s, raw save ${rates.save[r].toFixed(0)}/s  ` +
-        `process: plugin ${rates.pluginProcess[r].toFixed(0)}/s, raw ${rates.rawProcess[r].toFixed(0)}/s\n`)
+      process.stderr.write(`${line}  process: plugin ${rates.pluginProcess[r].toFixed(0)}/s, raw ${rates.rawProcess[r].toFixed(0)}/s\n`)
     }
     await raw.close()
     await pool.close()
+    await basePool?.close()
   } finally {
     for (const p of procs) await p.stop()
     await deleteByPrefix(redis, base)
     redis.disconnect()
   }
   const m = (xs: number[]): number => median(xs)
+  const f = (x: number): string => x.toFixed(0).padStart(7)
   const ratios = rates.http.map((h, i) => h / rates.save[i])
+  const bratios = rates.batch.map((b, i) => b / rates.save[i])
+  const baseRatios = rates.httpBase.map((h, i) => h / rates.save[i])
+  const afterOverBefore = rates.http.map((h, i) => h / rates.httpBase[i])
   const pratios = rates.pluginProcess.map((p, i) => p / rates.rawProcess[i])
+  const meets = (x: number): string => x >= 0.5 ? 'meets' : 'misses'
   console.log(`bench/jobs: ${n} jobs per round, ${concurrency} in flight / worker concurrency ${concurrency}, ${rounds} interleaved rounds, medians, Redis ${REDIS_URL}`)
-  console.log(`enqueue  POST /_jobs/noop through the sidecar (bearer auth, schema check)  ${m(rates.http).toFixed(0).padStart(7)} jobs/s`)
-  console.log(`enqueue  bee-queue createJob().save(), same Redis, ${concurrency} in flight               ${m(rates.save).toFixed(0).padStart(7)} jobs/s`)
-  console.log(`enqueue  bee-queue createJob().save(), one at a time (for scale)             ${m(rates.saveSerial).toFixed(0).padStart(7)} jobs/s`)
-  console.log(`process  plugin workers, no-op module handler                              ${m(rates.pluginProcess).toFixed(0).padStart(7)} jobs/s`)
-  console.log(`process  bee-queue process(), no-op handler                                ${m(rates.rawProcess).toFixed(0).padStart(7)} jobs/s`)
-  console.log(`CPU per enqueued job (median µs): HTTP path: sidecar ${m(cpu.sidecar).toFixed(0)} + load client ${m(cpu.httpClient).toFixed(0)} + Redis ${m(cpu.httpRedis).toFixed(0)}; ` +
-    `raw save: client ${m(cpu.saveClient).toFixed(0)} + Redis ${m(cpu.saveRedis).toFixed(0)}`)
-  console.log(`per-round HTTP/raw save: ${ratios.map(x => x.toFixed(2)).join(' ')}; plugin/raw process: ${pratios.map(x => x.toFixed(2)).join(' ')} (median ${m(pratios).toFixed(2)}x)`)
-  console.log(`headline: endpoint enqueue = ${m(ratios).toFixed(2)}x bee-queue's raw save (target >= 0.5x)`)
+  console.log(`enqueue  bee-queue createJob().save(), same Redis, ${concurrency} in flight                ${f(m(rates.save))} jobs/s`)
+  console.log(`enqueue  bee-queue createJob().save(), one at a time (for scale)              ${f(m(rates.saveSerial))} jobs/s`)
+  console.log(`enqueue  POST /_jobs/noop, one job per request, ${concurrency} in flight (bearer, schema)  ${f(m(rates.http))} jobs/s`)
+  if (baseline !== undefined) console.log(`enqueue  the same against the baseline build (${baseline})  ${f(m(rates.httpBase))} jobs/s`)
+  console.log(`enqueue  POST /_jobs/noop/batch, ${batchSize} jobs per request, ${batchInFlight} requests in flight     ${f(m(rates.batch))} jobs/s`)
+  if (values['enqueue-only'] !== true) {
+    console.log(`process  plugin workers, no-op module handler                               ${f(m(rates.pluginProcess))} jobs/s`)
+    console.log(`process  bee-queue process(), no-op handler                                 ${f(m(rates.rawProcess))} jobs/s`)
+  }
+  console.log(`CPU per enqueued job (median µs): single POST: sidecar ${m(cpu.sidecar).toFixed(0)} + load client ${m(cpu.httpClient).toFixed(0)} + Redis ${m(cpu.httpRedis).toFixed(0)}` +
+    (baseline !== undefined ? ` (baseline sidecar ${m(cpu.baseSidecar).toFixed(0)})` : '') +
+    `; batch: sidecar ${m(cpu.batchSidecar).toFixed(1)} + load client ${m(cpu.batchClient).toFixed(1)} + Redis ${m(cpu.batchRedis).toFixed(1)}` +
+    `; raw save: client ${m(cpu.saveClient).toFixed(0)} + Redis ${m(cpu.saveRedis).toFixed(0)}`)
+  console.log(`per-round single POST/raw save: ${ratios.map(x => x.toFixed(2)).join(' ')}; batch/raw save: ${bratios.map(x => x.toFixed(2)).join(' ')}` +
+    (baseline !== undefined ? `; baseline POST/raw save: ${baseRatios.map(x => x.toFixed(2)).join(' ')} (single POST after/before median ${m(afterOverBefore).toFixed(2)}x)` : '') +
+    (pratios.length > 0 ? `; plugin/raw process: ${pratios.map(x => x.toFixed(2)).join(' ')} (median ${m(pratios).toFixed(2)}x)` : ''))
+  console.log(`headline: vs bee-queue's raw save (target >= 0.5x): batch enqueue (${batchSize}/request) = ${m(bratios).toFixed(2)}x (${meets(m(bratios))}), ` +
+    `single-job POST = ${m(ratios).toFixed(2)}x (${meets(m(ratios))})`)
 }
 
 main().then(() => { if (process.argv.includes('--role')) return; process.exit(0) }, (err: unknown) => {

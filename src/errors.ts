@@ -166,6 +166,8 @@ export const SIPUP_ERR_JOBS_INVALID_OPTION = coded<'SIPUP_ERR_JOBS_INVALID_OPTIO
   'SIPUP_ERR_JOBS_INVALID_OPTION', "%s: expected %s, got '%s'", 400)
 export const SIPUP_ERR_JOBS_PAYLOAD_TOO_LARGE = coded<'SIPUP_ERR_JOBS_PAYLOAD_TOO_LARGE', 413, [number]>(
   'SIPUP_ERR_JOBS_PAYLOAD_TOO_LARGE', 'Job payload is larger than %s bytes (jobs.maxPayload)', 413, RangeError)
+export const SIPUP_ERR_JOBS_BATCH_TOO_LARGE = coded<'SIPUP_ERR_JOBS_BATCH_TOO_LARGE', 413, [number, number]>(
+  'SIPUP_ERR_JOBS_BATCH_TOO_LARGE', 'Batch has %s jobs, more than %s (jobs.batch.maxItems): split it into smaller batches', 413, RangeError)
 export const SIPUP_ERR_JOBS_UNAVAILABLE = coded<'SIPUP_ERR_JOBS_UNAVAILABLE', 503, [string, ErrorOptions?]>(
   'SIPUP_ERR_JOBS_UNAVAILABLE', 'Job store (Redis) unreachable, nothing was stored: %s', 503)
 export const SIPUP_ERR_JOBS_CONFLICT = coded<'SIPUP_ERR_JOBS_CONFLICT', 409, [string, string]>(

@@ -58,4 +58,21 @@ echo $id;`)
   const bad = await php(`try { sidecar_job('send_email', ['to' => 'x']); } catch (RuntimeException $e) { echo $e->getMessage(); exit(3); }`)
   t.equal(bad.status, 3, 'a rejected payload throws')
   t.match(bad.stdout, /not stored: HTTP 400: .*subject is required/)
+
+  // Batch: ids in order, signed over the whole body, per-entry idempotency keys.
+  const batch = `$ids = sidecar_job_batch('send_email', [
+  ['payload' => ['to' => 'a@example.test', 'subject' => 'A'], 'idempotency_key' => 'mail-a'],
+  ['payload' => ['to' => 'b@example.test', 'subject' => 'B'], 'priority' => 'low'],
+]);
+echo implode(',', $ids);`
+  const b = await php(batch)
+  t.equal(b.status, 0, b.stderr)
+  const ids = b.stdout.split(',')
+  t.match(ids, [/^n\d+$/, /^l\d+$/], 'two ids, in entry order, in their queues')
+  for (const id of ids) t.match(await sc.app.sidecarJobs.store.get(id), { type: 'send_email', status: 'waiting' })
+  const b2 = await php(batch)
+  t.equal(b2.stdout.split(',')[0], ids[0], 'the keyed entry is the same job on a repeat')
+  const badBatch = await php(`try { sidecar_job_batch('send_email', [['payload' => ['to' => 'x', 'subject' => 'y']], ['payload' => ['to' => 'x']]]); } catch (RuntimeException $e) { echo $e->getMessage(); exit(3); }`)
+  t.equal(badBatch.status, 3, 'a rejected entry throws')
+  t.match(badBatch.stdout, /not stored: HTTP 400: .*item 1: payload.subject is required/)
 })

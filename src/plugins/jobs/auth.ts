@@ -3,7 +3,7 @@
 // with its own secret accepts only that one. The replay-once check of a signature happens atomically with the
 // store (scripts.ts), so a captured request can't be replayed inside the window either.
 import { SIPUP_ERR_JOBS_UNAUTHORIZED } from '../../errors.js'
-import { safeEqual, SIGNATURE_HEADER, TIMESTAMP_HEADER, verify } from './signature.js'
+import { matchesSecret, SIGNATURE_HEADER, TIMESTAMP_HEADER, verify } from './signature.js'
 
 export interface AuthSettings {
   bearer: boolean
@@ -36,7 +36,7 @@ export function authenticate (settings: AuthSettings, headers: Headers, body: st
   const auth = one(headers.authorization)
   if (auth !== undefined && /^bearer /i.test(auth)) {
     if (!settings.bearer) throw new SIPUP_ERR_JOBS_UNAUTHORIZED('bearer tokens are off (jobs.bearer): sign the request')
-    if (!safeEqual(auth.slice(7).trim(), secret)) throw new SIPUP_ERR_JOBS_UNAUTHORIZED('bad token')
+    if (!matchesSecret(auth.slice(7).trim(), secret)) throw new SIPUP_ERR_JOBS_UNAUTHORIZED('bad token')
     return { signature: undefined }
   }
   throw new SIPUP_ERR_JOBS_UNAUTHORIZED(`no credentials: send Authorization: Bearer <secret> or ${SIGNATURE_HEADER}`)

@@ -48,6 +48,25 @@ export interface StoredJob {
   signatureTtlMs: number
 }
 
+/** One job of a batch (the batch shares its type's idempotency namespace and the request's signature). */
+export interface StoredBatchItem {
+  priority: Priority
+  record: string
+  runAt: number
+  idempotencyKey?: string | undefined
+}
+
+export interface StoredBatch {
+  type: string
+  items: readonly StoredBatchItem[]
+  idempotencyTtlMs: number
+  signature?: string | undefined
+  signatureTtlMs: number
+}
+
+/** KEYS before the per-item idempotency keys in sipupEnqueueBatch. */
+const BATCH_FIXED_KEYS = 14
+
 interface Outcome { result?: unknown, error?: string }
 
 function unavailable (err: unknown): Error {
@@ -110,6 +129,50 @@ export class JobStore {
       return { id, status: info?.status === 'delayed' ? 'delayed' : 'waiting', duplicate: true }
     }
     return { id, status: status as 'waiting' | 'delayed', duplicate: false }
+  }
+
+  /**
+   * Stores every item of a batch, or none: one Lua call (one round trip, atomic). Results are in item order.
+   * Rejects with SIPUP_ERR_JOBS_UNAVAILABLE (nothing stored) when Redis fails.
+   */
+  async enqueueBatch (batch: StoredBatch): Promise<EnqueueResult[] | 'replayed'> {
+    const k = this.keys
+    const { high, normal, low } = k.queues
+    const n = batch.items.length
+    const args: (string | number)[] = new Array(1 + BATCH_FIXED_KEYS + n + 3 + 4 * n)
+    let a = 0
+    args[a++] = BATCH_FIXED_KEYS + n
+    args[a++] = k.seq
+    args[a++] = batch.signature !== undefined ? k.signature(batch.signature) : k.seq
+    for (const q of [high, normal, low]) { args[a++] = q.jobs; args[a++] = q.waiting; args[a++] = q.delayed; args[a++] = q.earlierDelayed }
+    for (const item of batch.items) {
+      args[a++] = item.idempotencyKey !== undefined
+        ? k.idempotency(batch.type, createHash('sha256').update(item.idempotencyKey).digest('base64url'))
+        : k.seq
+    }
+    args[a++] = batch.idempotencyTtlMs
+    args[a++] = batch.signature !== undefined ? batch.signatureTtlMs : 0
+    args[a++] = n
+    for (const item of batch.items) {
+      args[a++] = ID_LETTER[item.priority]
+      args[a++] = item.record
+      args[a++] = item.runAt
+      args[a++] = item.idempotencyKey !== undefined ? '1' : '0'
+    }
+    let reply: string[]
+    try {
+      reply = await this.client.sipupEnqueueBatch(...args)
+    } catch (err) {
+      throw unavailable(err)
+    }
+    if (reply[1] === 'replayed') return 'replayed'
+    const out: EnqueueResult[] = new Array(n)
+    for (let i = 0; i < n; i++) {
+      const status = reply[2 * i + 1]
+      const duplicate = status.startsWith('duplicate-')
+      out[i] = { id: reply[2 * i], status: status.endsWith('delayed') ? 'delayed' : 'waiting', duplicate }
+    }
+    return out
   }
 
   async #status (id: string, queue: Priority): Promise<(string | number | null)[]> {

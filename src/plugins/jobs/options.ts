@@ -16,6 +16,8 @@ export interface PayloadProblem {
   /** JSON pointer-ish dotted path of the field (`to`, `items[2].sku`), `(payload)` for the whole body. */
   field: string
   message: string
+  /** In a batch: index of the job in the array the problem is about. */
+  item?: number
 }
 
 export interface JobTypeParams {

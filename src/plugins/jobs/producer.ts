@@ -3,7 +3,8 @@
 import { SIPUP_ERR_JOBS_INVALID_OPTION, SIPUP_ERR_JOBS_INVALID_PAYLOAD, SIPUP_ERR_JOBS_UNAUTHORIZED, SIPUP_ERR_JOBS_UNKNOWN_TYPE } from '../../errors.js'
 import { parseDuration } from '../../config/units.js'
 import { encodeRecord } from './bee-format.js'
-import type { JobStore } from './job-store.js'
+import { batchError, type BatchItem } from './batch.js'
+import type { JobStore, StoredBatchItem } from './job-store.js'
 import type { JobsMetrics } from './metrics.js'
 import type { JobsParams, PayloadProblem } from './options.js'
 import { PRIORITIES, type Priority } from './schema.js'
@@ -98,6 +99,48 @@ export class Producer {
     })
     if (r === 'replayed') throw new SIPUP_ERR_JOBS_UNAUTHORIZED('this signature was already used (replayed request); sign each request anew')
     if (!r.duplicate) this.#metrics.enqueued.inc({ type })
+    return r
+  }
+
+  /**
+   * Many jobs of one type, all or none: every payload is checked first (400 listing each bad item and field, nothing
+   * stored), then one atomic Redis step stores them in order. Results are in item order.
+   */
+  async enqueueBatch (type: string, items: readonly BatchItem[], signature?: string): Promise<EnqueueResult[]> {
+    const t = this.#params.types.get(type)
+    if (t === undefined) throw new SIPUP_ERR_JOBS_UNKNOWN_TYPE(type)
+    const problems: PayloadProblem[] = []
+    for (let i = 0; i < items.length; i++) {
+      for (const p of t.validate(items[i].payload)) problems.push({ item: i, field: p.field === '(payload)' ? 'payload' : `payload.${p.field}`, message: p.message })
+    }
+    if (problems.length > 0) {
+      throw batchError(type, problems)
+    }
+    const now = this.#now()
+    const stored: StoredBatchItem[] = new Array(items.length)
+    for (let i = 0; i < items.length; i++) {
+      const { payloadJson, opts } = items[i]
+      const runAt = opts.runAt !== undefined ? opts.runAt : opts.delayMs !== undefined && opts.delayMs > 0 ? now + opts.delayMs : 0
+      const due = runAt > now ? runAt : 0
+      stored[i] = {
+        priority: opts.priority ?? t.priority,
+        record: encodeRecord(type, t.attempts, payloadJson, t.backoffMs, now, due),
+        runAt: due,
+        idempotencyKey: opts.idempotencyKey
+      }
+    }
+    const s = this.#params.section
+    const r = await this.#store.enqueueBatch({
+      type,
+      items: stored,
+      idempotencyTtlMs: s.idempotencyTtl,
+      signature,
+      signatureTtlMs: 2 * s.replayWindow
+    })
+    if (r === 'replayed') throw new SIPUP_ERR_JOBS_UNAUTHORIZED('this signature was already used (replayed request); sign each request anew')
+    let fresh = 0
+    for (const x of r) if (!x.duplicate) fresh++
+    if (fresh > 0) this.#metrics.enqueued.inc({ type }, fresh)
     return r
   }
 

@@ -73,6 +73,10 @@ export const JobsSchema = Type.Object({
   replayWindow: Duration({ description: 'How far a signed request\'s `X-Sidecar-Timestamp` may be from the sidecar\'s ' +
     'clock; a signature is accepted once within it.', default: '5m' }),
   maxPayload: Bytes({ description: 'Largest job payload accepted (413 beyond it).', default: '256KB' }),
+  batch: Type.Object({
+    maxItems: Int('Most jobs one `POST <prefix>/<type>/batch` may carry (413 beyond it).', 100, 1, 10_000),
+    maxBody: Bytes({ description: 'Largest batch body accepted (413 beyond it); each job in it is also held to `maxPayload`.', default: '1MB' })
+  }, { additionalProperties: false, description: 'Batch enqueue (`POST <prefix>/<type>/batch`): many jobs in one request, stored all or none in one Redis step.', default: {} }),
   idempotencyTtl: Duration({ description: 'How long an `Idempotency-Key` maps to its first job.', default: '24h' }),
   concurrency: Int('Jobs one worker process runs at once, over every type.', 10, 1, 10_000),
   fairness: Type.Object({

@@ -37,6 +37,60 @@ if hasSig then redis.call('set', KEYS[7], '1', 'PX', ARGV[5]) end
 return {id, status}
 `
 
+// Many jobs in one atomic step (POST <prefix>/<type>/batch): each item as ENQUEUE above, in order, in whichever
+// queue its letter names. KEYS: 1 seq, 2 signature, 3-6 high (jobs, waiting, delayed, earlierDelayed), 7-10 normal,
+// 11-14 low, then one idempotency key per item (any key when it has none). ARGV: 1 idempotency TTL, 2 signature TTL
+// (0 = unsigned), 3 item count, then per item: letter, record, runAt, '1'/'0' has-idempotency-key. A signature
+// already used is refused unless every item is a repeat of a stored one (the client's retry of the same batch).
+// Returns {id1, status1, id2, status2, ...} with status waiting, delayed or duplicate-waiting/duplicate-delayed.
+const ENQUEUE_BATCH = `
+local Q = {h = 3, n = 7, l = 11}
+local n = tonumber(ARGV[3])
+local hasSig = ARGV[2] ~= '0'
+local function stored (i)
+  if ARGV[4 + (i - 1) * 4 + 3] ~= '1' then return nil end
+  local existing = redis.call('get', KEYS[14 + i])
+  if not existing then return nil end
+  local q = Q[string.sub(existing, 1, 1)]
+  if q and redis.call('hexists', KEYS[q], existing) == 1 then return existing, q end
+  return nil
+end
+if hasSig and redis.call('exists', KEYS[2]) == 1 then
+  for i = 1, n do
+    if not stored(i) then return {'', 'replayed'} end
+  end
+end
+local out = {}
+for i = 1, n do
+  local b = 4 + (i - 1) * 4
+  local existing, eq = stored(i)
+  if existing then
+    out[#out + 1] = existing
+    if redis.call('zscore', KEYS[eq + 2], existing) then out[#out + 1] = 'duplicate-delayed' else out[#out + 1] = 'duplicate-waiting' end
+  else
+    local letter = ARGV[b]
+    local q = Q[letter]
+    local id = letter .. redis.call('incr', KEYS[1])
+    redis.call('hset', KEYS[q], id, ARGV[b + 1])
+    local delay = tonumber(ARGV[b + 2])
+    local status = 'waiting'
+    if delay > 0 then
+      status = 'delayed'
+      redis.call('zadd', KEYS[q + 2], delay, id)
+      local head = redis.call('zrange', KEYS[q + 2], 0, 0)
+      if head[1] == id then redis.call('publish', KEYS[q + 3], ARGV[b + 2]) end
+    else
+      redis.call('lpush', KEYS[q + 1], id)
+    end
+    if ARGV[b + 3] == '1' then redis.call('set', KEYS[14 + i], id, 'PX', ARGV[1]) end
+    out[#out + 1] = id
+    out[#out + 1] = status
+  end
+end
+if hasSig then redis.call('set', KEYS[2], '1', 'PX', ARGV[2]) end
+return out
+`
+
 const STATUS = `
 local id = ARGV[1]
 return {
@@ -119,6 +173,8 @@ return 0
 
 export interface JobsRedis extends Redis {
   sipupEnqueue(...args: (string | number)[]): Promise<[string, 'waiting' | 'delayed' | 'duplicate' | 'replayed']>
+  /** First argument: the number of keys (14 + items). */
+  sipupEnqueueBatch(...args: (string | number)[]): Promise<string[]>
   sipupStatus(...args: string[]): Promise<(string | number | null)[]>
   sipupCancel(...args: string[]): Promise<'missing' | 'cancelled' | 'succeeded' | 'failed' | 'active'>
   sipupRetry(...args: string[]): Promise<'changed' | 'not_failed' | 'ok'>
@@ -130,6 +186,7 @@ export interface JobsRedis extends Redis {
 /** Defines the scripts on a connection (EVALSHA, falling back to EVAL once per connection). */
 export function defineScripts (client: Redis): JobsRedis {
   client.defineCommand('sipupEnqueue', { numberOfKeys: 10, lua: ENQUEUE })
+  client.defineCommand('sipupEnqueueBatch', { lua: ENQUEUE_BATCH })
   client.defineCommand('sipupStatus', { numberOfKeys: 8, lua: STATUS })
   client.defineCommand('sipupCancel', { numberOfKeys: 9, lua: CANCEL })
   client.defineCommand('sipupRetry', { numberOfKeys: 7, lua: RETRY })
