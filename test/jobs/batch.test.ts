@@ -19,7 +19,7 @@ const jobs = {
   enabled: true,
   secret: SECRET,
   maxPayload: '1KB',
-  batch: { maxItems: 5 },
+  batch: { maxItems: 5, maxBody: '4KB' },
   types: [
     {
       name: 'send_email',
@@ -147,6 +147,17 @@ t.test('batch enqueue', async t => {
     const big = await post(url, JSON.stringify([{ payload: { to: 'a@example.test', pad: 'x'.repeat(2000) } }]))
     t.equal(big.status, 400)
     t.match(big.body.errors, [{ item: 0, field: 'payload', message: /larger than 1024 bytes \(jobs\.maxPayload\)/ }])
+    // The batch body is bounded by jobs.batch.maxBody, not by the per-job jobs.maxPayload: 2.8 KB of three jobs is fine.
+    const three = await post(url, JSON.stringify(Array.from({ length: 3 }, (_, i) => ({ payload: { to: `p${i}@example.test`, pad: 'x'.repeat(900) } }))))
+    t.equal(three.status, 202)
+    t.equal(await waiting(), before + 3)
+    // A body past jobs.batch.maxBody is refused before it is parsed: a problem, not a stack, nothing stored.
+    const huge = await post(url, JSON.stringify(Array.from({ length: 5 }, () => ({ payload: { to: 'a@example.test', pad: 'x'.repeat(900) } }))))
+    t.equal(huge.status, 413)
+    t.match(huge.headers['content-type'], /^application\/problem\+json/)
+    t.match(huge.body, { status: 413, code: /^SIPUP_ERR_|^FST_ERR_CTP_BODY_TOO_LARGE$/ })
+    t.notMatch(JSON.stringify(huge.body), /\n\s+at /)
+    t.equal(await waiting(), before + 3)
   })
 
   t.test('auth as for one job: no credentials 401, nothing stored', async t => {
