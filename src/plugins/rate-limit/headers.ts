@@ -11,10 +11,27 @@ import type { Check, CheckResult } from './types.js'
 export interface HeaderOptions {
   standard: boolean
   legacy: boolean
+  /** `RateLimit-Policy` values by the bits of the tiers they list (Tier.bit), filled as tier sets are first seen.
+   * Bounded by the configured tiers' combinations; MAX_POLICIES caps it for configs with many rules. */
+  policies?: Map<number, string>
 }
+
+const MAX_POLICIES = 256
 
 function seconds (ms: number): number {
   return Math.ceil(ms / 1000)
+}
+
+function buildPolicy (checks: readonly Check[], results: readonly (CheckResult | null)[]): string {
+  let policy = ''
+  for (let i = 0; i < checks.length; i++) {
+    const r = results[i]
+    const tier = checks[i].tier
+    if (r === null || r === undefined || tier.dryRun) continue
+    if (policy !== '') policy += ', '
+    policy += tier.policy
+  }
+  return policy
 }
 
 /**
@@ -23,21 +40,30 @@ function seconds (ms: number): number {
  * `results[i]` null = unknown for that check (a rejection decided without asking the store).
  */
 export function setRateLimitHeaders (res: ServerResponse, checks: readonly Check[], results: readonly (CheckResult | null)[], opts: HeaderOptions): void {
-  let policy = ''
   let limit = ''
   let tightest = -1
+  // The tiers a request advertises are one of few sets: their policy value is looked up by the set's bits, and
+  // only the counts (limit) are formatted per request. A tier without a bit (0) forces building it.
+  let mask = 0
+  let cacheable = opts.policies !== undefined
   for (let i = 0; i < checks.length; i++) {
     const r = results[i]
     const tier = checks[i].tier
     if (r === null || r === undefined || tier.dryRun) continue
     const t = r.remaining === 0 ? r.retryMs : r.resetMs
-    if (policy !== '') { policy += ', '; limit += ', ' }
-    policy += tier.policy
-    limit += `"${tier.name}";r=${r.remaining};t=${seconds(t)}`
+    if (limit !== '') limit += ', '
+    limit += '"' + tier.name + '";r=' + r.remaining + ';t=' + seconds(t)
+    if (tier.bit === 0) cacheable = false
+    mask |= tier.bit
     if (tightest === -1 || r.remaining < (results[tightest] as CheckResult).remaining) tightest = i
   }
   if (tightest === -1) return
   if (opts.standard) {
+    let policy = cacheable ? opts.policies?.get(mask) : undefined
+    if (policy === undefined) {
+      policy = buildPolicy(checks, results)
+      if (cacheable && (opts.policies as Map<number, string>).size < MAX_POLICIES) opts.policies?.set(mask, policy)
+    }
     res.setHeader('ratelimit-policy', policy)
     res.setHeader('ratelimit', limit)
   }

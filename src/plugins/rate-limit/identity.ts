@@ -18,6 +18,12 @@ const JWT_NEGATIVE_TTL_MS = 60_000
 /** Longest token looked at; longer ones are anonymous without parsing. */
 const MAX_TOKEN_LENGTH = 8192
 
+/** Digests of session ids, API keys and Basic credentials remembered (bounded): a returning client costs a Map
+ * lookup instead of a SHA-256. */
+const DIGEST_CACHE_SIZE = 10_000
+/** Longest raw value whose digest is remembered. */
+const MAX_CACHED_RAW = 256
+
 interface CachedToken { id: string | null, until: number }
 
 export function hashId (value: string): string {
@@ -109,6 +115,8 @@ export class IdentityResolver {
   readonly #header: string
   /** `identity.cookie`, null when not used. */
   readonly #cookie: CookiePatterns | null
+  /** `<kind>:<raw value>` to `<kind>:<digest>`. */
+  readonly #digests = new BoundedMap<string>(DIGEST_CACHE_SIZE)
 
   constructor (cfg: IdentityConfig) {
     this.#jwt = cfg.jwt.enabled ? new JwtIdentity(cfg.jwt) : null
@@ -138,17 +146,29 @@ export class IdentityResolver {
       const auth = headers.authorization
       if (auth !== undefined && auth.length > 6 && auth.slice(0, 6).toLowerCase() === 'basic ') {
         const cred = Buffer.from(auth.slice(6).trim(), 'base64').toString('utf8')
-        if (cred.indexOf(':') > 0) return `b:${hashId(cred)}`
+        if (cred.indexOf(':') > 0) return this.#digest('b:', cred)
       }
     }
     if (this.#header !== '') {
       const v = headers[this.#header]
-      if (typeof v === 'string' && v !== '') return `h:${hashId(v)}`
+      if (typeof v === 'string' && v !== '') return this.#digest('h:', v)
     }
     if (this.#cookie !== null) {
       const v = this.#cookie.first(parseCookies(headers.cookie))
-      if (v !== undefined) return `c:${hashId(v)}`
+      if (v !== undefined) return this.#digest('c:', v)
     }
     return null
+  }
+
+  #digest (kind: string, raw: string): string {
+    // Long values (an oversized header) are hashed every time rather than let them fill the cache's memory.
+    if (raw.length > MAX_CACHED_RAW) return kind + hashId(raw)
+    const k = kind + raw
+    let id = this.#digests.get(k)
+    if (id === undefined) {
+      id = kind + hashId(raw)
+      this.#digests.set(k, id)
+    }
+    return id
   }
 }

@@ -56,10 +56,16 @@ function checkLimit (path: string, limit: number, windowMs: number): void {
   if (!Number.isInteger(limit) || limit < 1) throw new SIPUP_ERR_RATELIMIT_CONFIG(`${path}.limit`, 'an integer >= 1', String(limit))
 }
 
-function tierOf (name: string, cfg: TierConfig, lease: RateLimitSection['lease']): Tier | null {
+function tierOf (name: string, cfg: TierConfig, lease: RateLimitSection['lease'], bit: number): Tier | null {
   if (!cfg.enabled) return null
   checkLimit(name, cfg.limit, cfg.window)
-  return makeTier(name, cfg.limit, cfg.window, cfg.dryRun, leaseChunk(cfg.limit, lease))
+  return makeTier(name, cfg.limit, cfg.window, cfg.dryRun, leaseChunk(cfg.limit, lease), bit)
+}
+
+/** Bits for the precomputed RateLimit-Policy values: ip, user, then the rules while 31 bits last (later rules'
+ * policies are built per request). */
+function tierBit (i: number): number {
+  return i < 31 ? 1 << i : 0
 }
 
 /** What rules need to know about the origin's paths (the core's `origin` section). */
@@ -70,8 +76,8 @@ export interface OriginPaths {
 export function resolveParams (cfg: RateLimitSection, origin: OriginPaths = { pathInfo: true }): RateLimitParams {
   // Limits match case-insensitively whatever the origin does: over-matching a limit is the safe side.
   const pathOpts = { caseInsensitive: true, pathInfo: origin.pathInfo }
-  const ipTier = tierOf('ip', cfg.ip, cfg.lease)
-  const userTier = tierOf('user', cfg.user, cfg.lease)
+  const ipTier = tierOf('ip', cfg.ip, cfg.lease, tierBit(0))
+  const userTier = tierOf('user', cfg.user, cfg.lease, tierBit(1))
   const seen = new Set<string>()
   const rules = cfg.rules.map((r, i): ResolvedRule => {
     const at = `rules[${i}]`
@@ -84,7 +90,7 @@ export function resolveParams (cfg: RateLimitSection, origin: OriginPaths = { pa
     const methods = r.methods.includes('*') ? null : new Set(r.methods)
     if (methods !== null && methods.size === 0) throw new SIPUP_ERR_RATELIMIT_CONFIG(`${at}.methods`, 'at least one method or *', '[]')
     return {
-      tier: makeTier(r.name, r.limit, r.window, r.dryRun, leaseChunk(r.limit, cfg.lease)),
+      tier: makeTier(r.name, r.limit, r.window, r.dryRun, leaseChunk(r.limit, cfg.lease), tierBit(2 + i)),
       methods,
       path: compilePathGlob(r.path, 'segments', pathOpts),
       key: r.key,
@@ -109,7 +115,7 @@ export function resolveParams (cfg: RateLimitSection, origin: OriginPaths = { pa
     deny: compileAddressList(cfg.denylist),
     ban: cfg.bans.enabled ? { strikes: cfg.bans.strikes, withinMs: cfg.bans.within, durationMs: cfg.bans.duration } : null,
     banExempt: cfg.bans.enabled ? compileAddressList(cfg.bans.exempt) : null,
-    headers: { standard: cfg.headers, legacy: cfg.legacyHeaders },
+    headers: { standard: cfg.headers, legacy: cfg.legacyHeaders, policies: new Map() },
     ipv6Subnet: cfg.ipv6Subnet,
     maxFormBody: cfg.maxFormBody,
     memoryKeys: cfg.memoryKeys,

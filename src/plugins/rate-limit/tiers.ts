@@ -2,7 +2,7 @@
 // about a limit is recomputed per request.
 import type { Tier } from './types.js'
 
-export function makeTier (name: string, limit: number, windowMs: number, dryRun: boolean, lease = 1): Tier {
+export function makeTier (name: string, limit: number, windowMs: number, dryRun: boolean, lease = 1, bit = 0): Tier {
   return {
     name,
     limit,
@@ -11,7 +11,8 @@ export function makeTier (name: string, limit: number, windowMs: number, dryRun:
     dryRun,
     lease,
     // draft-ietf-httpapi-ratelimit-headers-11 §3: quota q per window w (whole seconds).
-    policy: `"${name}";q=${limit};w=${Math.ceil(windowMs / 1000)}`
+    policy: `"${name}";q=${limit};w=${Math.ceil(windowMs / 1000)}`,
+    bit
   }
 }
 

@@ -24,6 +24,8 @@ export interface Tier {
   readonly lease: number
   /** This tier's member of `RateLimit-Policy`, e.g. `"ip";q=100;w=60`. */
   readonly policy: string
+  /** This tier's bit in the key of a precomputed `RateLimit-Policy` value (headers.ts); 0 = built per request. */
+  readonly bit: number
 }
 
 /** One counter a request draws from: a tier and the key of the client in it. */
