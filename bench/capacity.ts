@@ -423,7 +423,8 @@ function routeLoad (t: TargetReport, name: string, capacity: number): string {
   const seconds = t.result.durationMs / 1000
   const rows = [['    route', 'req/s', 'not from cache/s', 'share of origin capacity']]
   let total = 0
-  const routes = Object.entries(t.result.byRequest).map(([route, g]) => ({ route, rps: g.count / seconds, miss: g.count * (1 - g.hitRatio) / seconds }))
+  // '(not sent)': requests still due at the end, not a route.
+  const routes = Object.entries(t.result.byRequest).filter(([route]) => route !== '(not sent)').map(([route, g]) => ({ route, rps: g.count / seconds, miss: g.count * (1 - g.hitRatio) / seconds }))
   routes.sort((a, b) => b.miss - a.miss)
   for (const r of routes) {
     total += r.miss
