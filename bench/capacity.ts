@@ -53,7 +53,8 @@ const { values } = parseArgs({
     timeout: { type: 'string', default: '10s' },
     overload: { type: 'boolean', default: false },
     only: { type: 'string' },
-    'max-concurrent': { type: 'string' }
+    'max-concurrent': { type: 'string' },
+    backlog: { type: 'string' }
   }
 })
 
@@ -67,13 +68,14 @@ if (values.role === 'shop') {
   const { buildApp } = await import('../src/app.js')
   const { pino } = await import('pino')
   const overrides = sidecarOverrides(values.upstream ?? '', Number(values.port))
+  if (values.backlog !== undefined) overrides.server = { ...(overrides.server as object), backlog: Number(values.backlog) }
   if (values['max-concurrent'] !== undefined) {
     const mc = values['max-concurrent']
     overrides.upstream = { ...(overrides.upstream as object), maxConcurrent: mc === 'auto' ? mc : Number(mc) }
   }
   const { config } = loadConfig({ file: join(packageRoot, 'config', 'demo.yaml'), env: {}, overrides })
   const app = await buildApp(config, { logger: pino({ level: 'warn' }) })
-  await app.listen({ host: '127.0.0.1', port: config.server.port })
+  await app.listen({ host: '127.0.0.1', port: config.server.port, backlog: config.server.backlog })
   process.stdout.write(`ready http://127.0.0.1:${config.server.port}\n`)
   reportLoopDelay()
 } else if (values.overload) {
@@ -291,15 +293,22 @@ async function overload (): Promise<void> {
       const port = await freePort()
       urls.push(`http://127.0.0.1:${port}`)
       names.push(name)
-      const sc = await startProcess(SELF, ['--role', 'sidecar', '--port', String(port), '--upstream', `http://127.0.0.1:${shopPort}`, ...(mc === '' ? [] : ['--max-concurrent', mc])], /ready http/)
+      const sc = await startProcess(SELF, ['--role', 'sidecar', '--port', String(port), '--upstream', `http://127.0.0.1:${shopPort}`,
+        ...(mc === '' ? [] : ['--max-concurrent', mc]), ...(values.backlog === undefined ? [] : ['--backlog', values.backlog])], /ready http/)
       procs.push(sc)
       sidecars.push(sc)
     }
     // Each sidecar's CPU while its own target is measured, sampled at each progress tick (once a second).
     const cpu = sidecars.map(sc => ({ pid: sc.child.pid, busy: 0, wall: 0, last: procCpuSeconds(sc.child.pid), at: performance.now(), on: false }))
     const loop = sidecars.map((sc, i) => loopDelayOf(sc, () => cpu[i].on))
+    // The kernel's accept-queue overflows while each target is measured (machine-wide: others' runs count too).
+    const drops = sidecars.map(() => 0)
+    let lastDrops = listenOverflows()
     const onProgress = (label: string, p: Progress): void => {
       const now = performance.now()
+      const d = listenOverflows()
+      cpu.forEach((c, i) => { if (c.on) drops[i] += d - lastDrops })
+      lastDrops = d
       cpu.forEach((c, i) => {
         const v = procCpuSeconds(c.pid)
         if (c.on) { c.busy += v - c.last; c.wall += (now - c.at) / 1000 }
@@ -337,7 +346,7 @@ async function overload (): Promise<void> {
       onProgress
     })
     progress?.done()
-    const rows = [['target', 'users held', 'offered/s', 'served/s', 'success', 'p50', 'p95', 'p99', 'reached origin', 'origin p50', 'p95', 'p99', 'fast 503s', '503 p50', '503 p99', 'from cache', 'no answer', 'gen CPU / lag p99', 'sidecar CPU / lag p99 (max)']]
+    const rows = [['target', 'users held', 'offered/s', 'served/s', 'success', 'p50', 'p95', 'p99', 'reached origin', 'origin p50', 'p95', 'p99', 'fast 503s', '503 p50', '503 p99', 'from cache', 'no answer', 'gen CPU / lag p99', 'sidecar CPU / lag p99 (max)', 'SYNs dropped']]
     report.targets.forEach((t, i) => {
       const r = t.result
       const c = r.byClass ?? {}
@@ -350,11 +359,12 @@ async function overload (): Promise<void> {
       rows.push([names[i], `${int(r.connections.minOpen)}-${int(r.connections.maxOpen)}`, rate(r.offeredRps), rate(r.rps), pct(r.successRate),
         ms(r.latency.p50), ms(r.latency.p95), ms(r.latency.p99), o.n, o.p50, o.p95, o.p99, s.n, s.p50, s.p99, fig('cache').n, fig('error').n,
         `${r.loadGenerator.cpuPercent.toFixed(0)}% / ${ms(r.loadGenerator.eventLoopDelayP99Ms)}`,
-        `${cpu[i].wall === 0 ? '-' : `${(100 * cpu[i].busy / cpu[i].wall).toFixed(0)}%`} / ${ms(median(loop[i].p99s))} (${ms(loop[i].max)})`])
+        `${cpu[i].wall === 0 ? '-' : `${(100 * cpu[i].busy / cpu[i].wall).toFixed(0)}%`} / ${ms(median(loop[i].p99s))} (${ms(loop[i].max)})`, int(drops[i])])
     })
     say(padTable(rows, c => c >= 1).join('\n'))
     say('  latencies in ms from the intended send time; "reached origin" = answered by the shop (not a hit, not a 503); "no answer" = client timeout or error;')
-    say('  lag = event-loop delay: the generator\'s over the window, the sidecar\'s the median of its per-second p99s (and the worst)')
+    say('  lag = event-loop delay: the generator\'s over the window, the sidecar\'s the median of its per-second p99s (and the worst);')
+    say(`  SYNs dropped = the kernel's listen-queue overflows while measured (server.backlog ${values.backlog ?? 'default'}): each costs that user a 1 s, 3 s, 7 s SYN retry`)
     const capacity = Number(values.children) * 1000 / Number(values['page-ms'])
     const pageMs = Number(values['page-ms'])
     report.targets.forEach((t, i) => {
@@ -435,4 +445,16 @@ function routeLoad (t: TargetReport, name: string, capacity: number): string {
     ? `the routes above need ${rate(total)} origin requests/s, more than the origin's ${int(capacity)}/s: no limit makes that pass; cache more of them (from the top)`
     : `they need ${rate(total)} origin requests/s, within the origin's ${int(capacity)}/s`
   return [`  per route, measured on ${name} (requests the cache did not answer go to the origin):`, ...padTable(rows, c => c >= 1), `  ${verdict}`].join('\n')
+}
+
+/** TcpExt ListenOverflows from /proc/net/netstat (0 where unreadable). */
+function listenOverflows (): number {
+  try {
+    const lines = readFileSync('/proc/net/netstat', 'utf8').split('\n').filter(l => l.startsWith('TcpExt:'))
+    const names = lines[0].split(' ')
+    const vals = lines[1].split(' ')
+    return Number(vals[names.indexOf('ListenOverflows')] ?? 0)
+  } catch {
+    return 0
+  }
 }
