@@ -121,11 +121,15 @@ async function main (): Promise<void> {
     const shopPort = await freePort()
     const shopUrl = `http://127.0.0.1:${shopPort}`
     procs.push(await startProcess(SELF, ['--role', 'shop', '--port', String(shopPort), '--page-ms', values['page-ms'], '--children', values.children], /ready http/))
+    // B's own shop: the backlog A leaves in its shop (requests whose clients timed out, still worked off FIFO as
+    // php-fpm does) must not slow B down.
+    const shopBPort = await freePort()
+    procs.push(await startProcess(SELF, ['--role', 'shop', '--port', String(shopBPort), '--page-ms', values['page-ms'], '--children', values.children], /ready http/))
     const sidecarPort = await freePort()
     const sidecarUrl = `http://127.0.0.1:${sidecarPort}`
-    const sidecar = await startProcess(SELF, ['--role', 'sidecar', '--port', String(sidecarPort), '--upstream', shopUrl], /ready http/)
+    const sidecar = await startProcess(SELF, ['--role', 'sidecar', '--port', String(sidecarPort), '--upstream', `http://127.0.0.1:${shopBPort}`], /ready http/)
     procs.push(sidecar)
-    for (const [name, p] of [['shop', procs[0]], ['sidecar', sidecar]] as const) {
+    for (const [name, p] of [['shop', procs[0]], ['shop B', procs[1]], ['sidecar', sidecar]] as const) {
       let tail = ''
       p.child.stderr?.on('data', (c: Buffer) => { tail = (tail + c.toString()).slice(-4000) })
       p.child.once('exit', (code, signal) => {
@@ -134,7 +138,7 @@ async function main (): Promise<void> {
     }
 
     const say = (line = ''): void => { process.stdout.write(line + '\n') }
-    say('bench/capacity: the demo shop like php-fpm direct (A) vs the sidecar with config/demo.yaml in front of it (B)')
+    say('bench/capacity: the demo shop like php-fpm direct (A) vs the sidecar with config/demo.yaml in front of another one (B)')
     say(`  origin: ${values.children} children (pm.max_children), ${values['page-ms']} ms per page: at most ${int(Number(values.children) * 1000 / Number(values['page-ms']))} pages/s`)
     say(`  load: virtual users, one keep-alive connection each, think time ${values.think} (uniform 0.5-1.5x), mix ${mix.slice(packageRoot.length + 1)}`)
     say(`        (${summary})`)
