@@ -13,6 +13,7 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import { spawnSync } from 'node:child_process'
+import { monitorEventLoopDelay } from 'node:perf_hooks'
 import { parseDuration } from '../src/config/units.js'
 import { packageRoot } from '../src/paths.js'
 import { sourceAddresses } from '../src/loadtest/args.js'
@@ -52,7 +53,8 @@ const { values } = parseArgs({
     timeout: { type: 'string', default: '10s' },
     overload: { type: 'boolean', default: false },
     only: { type: 'string' },
-    'max-concurrent': { type: 'string' }
+    'max-concurrent': { type: 'string' },
+    backlog: { type: 'string' }
   }
 })
 
@@ -66,14 +68,16 @@ if (values.role === 'shop') {
   const { buildApp } = await import('../src/app.js')
   const { pino } = await import('pino')
   const overrides = sidecarOverrides(values.upstream ?? '', Number(values.port))
+  if (values.backlog !== undefined) overrides.server = { ...(overrides.server as object), backlog: Number(values.backlog) }
   if (values['max-concurrent'] !== undefined) {
     const mc = values['max-concurrent']
     overrides.upstream = { ...(overrides.upstream as object), maxConcurrent: mc === 'auto' ? mc : Number(mc) }
   }
   const { config } = loadConfig({ file: join(packageRoot, 'config', 'demo.yaml'), env: {}, overrides })
   const app = await buildApp(config, { logger: pino({ level: 'warn' }) })
-  await app.listen({ host: '127.0.0.1', port: config.server.port })
+  await app.listen({ host: '127.0.0.1', port: config.server.port, backlog: config.server.backlog })
   process.stdout.write(`ready http://127.0.0.1:${config.server.port}\n`)
+  reportLoopDelay()
 } else if (values.overload) {
   await overload()
 } else {
@@ -117,11 +121,15 @@ async function main (): Promise<void> {
     const shopPort = await freePort()
     const shopUrl = `http://127.0.0.1:${shopPort}`
     procs.push(await startProcess(SELF, ['--role', 'shop', '--port', String(shopPort), '--page-ms', values['page-ms'], '--children', values.children], /ready http/))
+    // B's own shop: the backlog A leaves in its shop (requests whose clients timed out, still worked off FIFO as
+    // php-fpm does) must not slow B down.
+    const shopBPort = await freePort()
+    procs.push(await startProcess(SELF, ['--role', 'shop', '--port', String(shopBPort), '--page-ms', values['page-ms'], '--children', values.children], /ready http/))
     const sidecarPort = await freePort()
     const sidecarUrl = `http://127.0.0.1:${sidecarPort}`
-    const sidecar = await startProcess(SELF, ['--role', 'sidecar', '--port', String(sidecarPort), '--upstream', shopUrl], /ready http/)
+    const sidecar = await startProcess(SELF, ['--role', 'sidecar', '--port', String(sidecarPort), '--upstream', `http://127.0.0.1:${shopBPort}`], /ready http/)
     procs.push(sidecar)
-    for (const [name, p] of [['shop', procs[0]], ['sidecar', sidecar]] as const) {
+    for (const [name, p] of [['shop', procs[0]], ['shop B', procs[1]], ['sidecar', sidecar]] as const) {
       let tail = ''
       p.child.stderr?.on('data', (c: Buffer) => { tail = (tail + c.toString()).slice(-4000) })
       p.child.once('exit', (code, signal) => {
@@ -130,7 +138,7 @@ async function main (): Promise<void> {
     }
 
     const say = (line = ''): void => { process.stdout.write(line + '\n') }
-    say('bench/capacity: the demo shop like php-fpm direct (A) vs the sidecar with config/demo.yaml in front of it (B)')
+    say('bench/capacity: the demo shop like php-fpm direct (A) vs the sidecar with config/demo.yaml in front of another one (B)')
     say(`  origin: ${values.children} children (pm.max_children), ${values['page-ms']} ms per page: at most ${int(Number(values.children) * 1000 / Number(values['page-ms']))} pages/s`)
     say(`  load: virtual users, one keep-alive connection each, think time ${values.think} (uniform 0.5-1.5x), mix ${mix.slice(packageRoot.length + 1)}`)
     say(`        (${summary})`)
@@ -289,14 +297,22 @@ async function overload (): Promise<void> {
       const port = await freePort()
       urls.push(`http://127.0.0.1:${port}`)
       names.push(name)
-      const sc = await startProcess(SELF, ['--role', 'sidecar', '--port', String(port), '--upstream', `http://127.0.0.1:${shopPort}`, ...(mc === '' ? [] : ['--max-concurrent', mc])], /ready http/)
+      const sc = await startProcess(SELF, ['--role', 'sidecar', '--port', String(port), '--upstream', `http://127.0.0.1:${shopPort}`,
+        ...(mc === '' ? [] : ['--max-concurrent', mc]), ...(values.backlog === undefined ? [] : ['--backlog', values.backlog])], /ready http/)
       procs.push(sc)
       sidecars.push(sc)
     }
     // Each sidecar's CPU while its own target is measured, sampled at each progress tick (once a second).
     const cpu = sidecars.map(sc => ({ pid: sc.child.pid, busy: 0, wall: 0, last: procCpuSeconds(sc.child.pid), at: performance.now(), on: false }))
+    const loop = sidecars.map((sc, i) => loopDelayOf(sc, () => cpu[i].on))
+    // The kernel's accept-queue overflows while each target is measured (machine-wide: others' runs count too).
+    const drops = sidecars.map(() => 0)
+    let lastDrops = listenOverflows()
     const onProgress = (label: string, p: Progress): void => {
       const now = performance.now()
+      const d = listenOverflows()
+      cpu.forEach((c, i) => { if (c.on) drops[i] += d - lastDrops })
+      lastDrops = d
       cpu.forEach((c, i) => {
         const v = procCpuSeconds(c.pid)
         if (c.on) { c.busy += v - c.last; c.wall += (now - c.at) / 1000 }
@@ -308,7 +324,10 @@ async function overload (): Promise<void> {
     }
     const progress = process.stderr.isTTY ? progressPrinter(process.stderr) : null
     const say = (line = ''): void => { process.stdout.write(line + '\n') }
-    const limit = values['max-concurrent'] ?? 'config/demo.yaml\'s (20, lanes)'
+    const { loadConfig } = await import('../src/sidecar-config.js')
+    const demoLimit = loadConfig({ file: join(packageRoot, 'config', 'demo.yaml'), env: {}, overrides: {} }).config.upstream.maxConcurrent
+    const guardLimit = Number(values['max-concurrent'] ?? demoLimit)
+    const limit = values['max-concurrent'] ?? `config/demo.yaml's (${String(demoLimit)}, lanes)`
     say('bench/capacity --overload: the sidecar with config/demo.yaml in front of the shop, without origin protection (C: upstream.maxConcurrent 0)')
     say(`  vs with it (D: maxConcurrent ${limit}); origin ${values.children} children x ${values['page-ms']} ms = at most ${int(Number(values.children) * 1000 / Number(values['page-ms']))} pages/s`)
     say(`  ${int(users)} users${users < requested ? ` (fd limit ${int(fd.soft)})` : ''}, think ${values.think}, mix ${file} (${summary})`)
@@ -331,7 +350,7 @@ async function overload (): Promise<void> {
       onProgress
     })
     progress?.done()
-    const rows = [['target', 'users held', 'offered/s', 'served/s', 'success', 'p50', 'p95', 'p99', 'reached origin', 'origin p50', 'p95', 'p99', 'fast 503s', '503 p50', '503 p99', 'from cache', 'no answer', 'gen CPU', 'sidecar CPU']]
+    const rows = [['target', 'users held', 'offered/s', 'served/s', 'success', 'p50', 'p95', 'p99', 'reached origin', 'origin p50', 'p95', 'p99', 'fast 503s', '503 p50', '503 p99', 'from cache', 'no answer', 'gen CPU / lag p99', 'sidecar CPU / lag p99 (max)', 'SYNs dropped']]
     report.targets.forEach((t, i) => {
       const r = t.result
       const c = r.byClass ?? {}
@@ -343,11 +362,103 @@ async function overload (): Promise<void> {
       const s = fig('shed')
       rows.push([names[i], `${int(r.connections.minOpen)}-${int(r.connections.maxOpen)}`, rate(r.offeredRps), rate(r.rps), pct(r.successRate),
         ms(r.latency.p50), ms(r.latency.p95), ms(r.latency.p99), o.n, o.p50, o.p95, o.p99, s.n, s.p50, s.p99, fig('cache').n, fig('error').n,
-        `${r.loadGenerator.cpuPercent.toFixed(0)}%`, cpu[i].wall === 0 ? '-' : `${(100 * cpu[i].busy / cpu[i].wall).toFixed(0)}%`])
+        `${r.loadGenerator.cpuPercent.toFixed(0)}% / ${ms(r.loadGenerator.eventLoopDelayP99Ms)}`,
+        `${cpu[i].wall === 0 ? '-' : `${(100 * cpu[i].busy / cpu[i].wall).toFixed(0)}%`} / ${ms(median(loop[i].p99s))} (${ms(loop[i].max)})`, int(drops[i])])
     })
     say(padTable(rows, c => c >= 1).join('\n'))
-    say('  latencies in ms from the intended send time; "reached origin" = answered by the shop (not a hit, not a 503); "no answer" = client timeout or error')
+    say('  latencies in ms from the intended send time; "reached origin" = answered by the shop (not a hit, not a 503); "no answer" = client timeout or error;')
+    say('  lag = event-loop delay: the generator\'s over the window, the sidecar\'s the median of its per-second p99s (and the worst);')
+    say(`  SYNs dropped = the kernel's listen-queue overflows while measured (server.backlog ${values.backlog ?? 'default'}): each costs that user a 1 s, 3 s, 7 s SYN retry`)
+    const capacity = Number(values.children) * 1000 / Number(values['page-ms'])
+    const pageMs = Number(values['page-ms'])
+    report.targets.forEach((t, i) => {
+      if (!names[i].startsWith('D')) return
+      // Little's law on the guard: limit slots, each held from send until the sidecar has read the answer.
+      const originRps = (t.result.byClass?.origin?.count ?? 0) / (t.result.durationMs / 1000)
+      const slotMs = originRps === 0 ? 0 : 1000 * guardLimit / originRps
+      const lag = median(loop[i].p99s)
+      say(`  D: the origin answered ${rate(originRps)}/s of its ${int(capacity)}/s; with ${guardLimit} slots that is ${ms(slotMs)} ms per slot for a ${pageMs} ms page` +
+        (slotMs > 1.5 * pageMs
+          ? `: each slot stays held until the sidecar's event loop reads the answer, and that loop ran late (lag p99 ${ms(lag)} ms, worst ${ms(loop[i].max)} ms: ` +
+            'CPU-starved on this shared machine), so the origin got at most limit / (page + lag)'
+          : ''))
+    })
+    const lg = report.targets.map(t => t.result.loadGenerator)
+    if (lg.some(g => g.cpuPercent > 85 || g.eventLoopDelayP99Ms > 50)) {
+      say(`  load generator: CPU up to ${Math.max(...lg.map(g => g.cpuPercent)).toFixed(0)}% of one core, event-loop delay p99 up to ${ms(Math.max(...lg.map(g => g.eventLoopDelayP99Ms)))} ms: ` +
+        'its timers ran late, and latency from the intended send time includes that delay')
+    }
+    say('')
+    say(routeLoad(report.targets[0], names[0], capacity))
   } finally {
     await Promise.all(procs.map(p => p.stop()))
+  }
+}
+
+/** The sidecar's own event-loop delay, one line a second on stdout (`lag <p99 ms> <max ms>`): an origin slot stays
+ * held until the loop reads the origin's answer, so a late loop costs the origin throughput (limit / (page + lag)). */
+function reportLoopDelay (): void {
+  const h = monitorEventLoopDelay({ resolution: 10 })
+  h.enable()
+  setInterval(() => {
+    process.stdout.write(`lag ${(h.percentile(99) / 1e6).toFixed(1)} ${(h.max / 1e6).toFixed(1)}\n`)
+    h.reset()
+  }, 1000).unref()
+}
+
+/** Collects a sidecar's `lag` lines while `measuring()` says its target is being measured. */
+function loopDelayOf (sc: Started, measuring: () => boolean): { p99s: number[], max: number } {
+  const out = { p99s: [] as number[], max: 0 }
+  let buf = ''
+  sc.child.stdout?.on('data', (c: Buffer) => {
+    buf += c.toString()
+    let nl = buf.indexOf('\n')
+    while (nl >= 0) {
+      const m = /^lag ([\d.]+) ([\d.]+)$/.exec(buf.slice(0, nl))
+      buf = buf.slice(nl + 1)
+      nl = buf.indexOf('\n')
+      if (m === null || !measuring()) continue
+      out.p99s.push(Number(m[1]))
+      out.max = Math.max(out.max, Number(m[2]))
+    }
+  })
+  return out
+}
+
+function median (xs: number[]): number {
+  if (xs.length === 0) return 0
+  const s = [...xs].sort((a, b) => a - b)
+  return s[Math.floor(s.length / 2)]
+}
+
+/** Per route: requests/s and how many of them the cache did not answer (each one asked the origin without
+ * protection): the routes that add up past the origin's capacity are the ones to make cacheable. */
+function routeLoad (t: TargetReport, name: string, capacity: number): string {
+  const seconds = t.result.durationMs / 1000
+  const rows = [['    route', 'req/s', 'not from cache/s', 'share of origin capacity']]
+  let total = 0
+  // '(not sent)': requests still due at the end, not a route.
+  const routes = Object.entries(t.result.byRequest).filter(([route]) => route !== '(not sent)').map(([route, g]) => ({ route, rps: g.count / seconds, miss: g.count * (1 - g.hitRatio) / seconds }))
+  routes.sort((a, b) => b.miss - a.miss)
+  for (const r of routes) {
+    total += r.miss
+    rows.push([`    ${r.route}`, rate(r.rps), rate(r.miss), pct(r.miss / capacity, 0)])
+  }
+  rows.push(['    total', rate(routes.reduce((a, r) => a + r.rps, 0)), rate(total), pct(total / capacity, 0)])
+  const verdict = total > capacity
+    ? `the routes above need ${rate(total)} origin requests/s, more than the origin's ${int(capacity)}/s: no limit makes that pass; cache more of them (from the top)`
+    : `they need ${rate(total)} origin requests/s, within the origin's ${int(capacity)}/s`
+  return [`  per route, measured on ${name} (requests the cache did not answer go to the origin):`, ...padTable(rows, c => c >= 1), `  ${verdict}`].join('\n')
+}
+
+/** TcpExt ListenOverflows from /proc/net/netstat (0 where unreadable). */
+function listenOverflows (): number {
+  try {
+    const lines = readFileSync('/proc/net/netstat', 'utf8').split('\n').filter(l => l.startsWith('TcpExt:'))
+    const names = lines[0].split(' ')
+    const vals = lines[1].split(' ')
+    return Number(vals[names.indexOf('ListenOverflows')] ?? 0)
+  } catch {
+    return 0
   }
 }

@@ -52,7 +52,7 @@ export async function runSidecar (config: FrozenConfig, opts: RunOptions = {}): 
   const out = opts.out ?? process.stderr
   const app = await buildApp(config, { ...opts, role: 'proxy' })
   // A port that can't be had must not leave Redis or MySQL connections holding the process open.
-  await app.listen({ host: config.server.host, port: config.server.port }).catch(async (err: unknown) => {
+  await app.listen({ host: config.server.host, port: config.server.port, backlog: config.server.backlog }).catch(async (err: unknown) => {
     await app.close().catch(() => undefined)
     throw err
   })

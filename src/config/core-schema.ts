@@ -24,6 +24,9 @@ export const ServerSchema = Type.Object({
   requestTimeout: Duration({ description: 'Time a client has to send a whole request, body included (0 = no limit).', default: '5m' }),
   keepAliveTimeout: Duration({ description: 'How long an idle client keep-alive connection stays open. Longer than a user\'s think time, so returning users skip the TCP handshake (nginx uses 75s).', default: '75s' }),
   maxConnections: Int('Client connections accepted at once; more are refused (0 = no limit). `doctor` checks the fd limit against it.', 20_000, 0),
+  backlog: Int('Connections the kernel holds for the sidecar to accept (listen backlog; capped by net.core.somaxconn). ' +
+    'Node\'s 511 overflows when thousands of users arrive while the event loop is busy: the client\'s SYN is then ' +
+    'dropped and retried after 1 s, 3 s, 7 s.', 4096, 1, 65_535),
   idleTimeout: Duration({ description: 'Time a new client connection has to send its first request\'s headers before it is closed ' +
     '(0 = no limit). Without it a socket that never sends a byte stays open forever (headersTimeout starts with the first byte). ' +
     'Between requests on a kept-alive connection, keepAliveTimeout applies.', default: '10s' }),
@@ -44,7 +47,8 @@ export const UpstreamQueueSchema = Type.Object({
   size: Int('Requests that may wait in the sidecar while `upstream.maxConcurrent` are at the origin; a request beyond it is ' +
     'shed at once (a stale copy or 503), a lower-lane one first.', 200, 0, 1_000_000),
   timeout: Duration({ description: 'Longest a request waits in the queue; then it is shed (a stale copy or 503) instead of ' +
-    'waiting for a 504.', default: '5s', minimum: 1 })
+    'waiting for a 504. A request that would wait longer at the origin\'s current pace (requests ahead x mean slot time / ' +
+    'limit) is shed at once, as queue-full.', default: '5s', minimum: 1 })
 }, { additionalProperties: false, description: 'The queue in front of the origin (with `upstream.maxConcurrent` > 0).', default: {} })
 
 const LaneName = (description: string, def?: string) => Type.Union([Type.Literal('high'), Type.Literal('normal'), Type.Literal('low')],

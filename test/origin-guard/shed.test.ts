@@ -58,6 +58,35 @@ t.test('waited longer than queue.timeout: 503 queue-timeout, never sent to the o
   t.same(o.seen, ['/slow'])
 })
 
+t.test('a request that would outwait queue.timeout at the origin\'s pace: 503 at once, not after the timeout', async t => {
+  const o = await countingOrigin(t, 0)
+  const sc = await guardedSidecar(t, o.origin, { maxConcurrent: 1, queue: { size: 10, timeout: '1s' } })
+  const agent = client(t)
+  // One answer that held its slot longer than queue.timeout teaches the guard the origin's pace.
+  const prime = get(agent, `${sc.url}/prime`)
+  await until('prime at the origin', () => o.active === 1)
+  await new Promise(resolve => setTimeout(resolve, 1100))
+  o.releaseOne()
+  t.equal((await prime).status, 200)
+
+  const held = get(agent, `${sc.url}/held`)
+  await until('held at the origin', () => o.active === 1)
+  // The head of the queue always waits (the slot may free any moment)...
+  const head = get(agent, `${sc.url}/head`)
+  await until('head queued', async () => await gauge(sc, 'sipup_origin_queue_depth', { lane: 'normal' }) === 1)
+  // ...the one behind it would wait two slot times > 1 s: answered now, though the queue has room for 9 more.
+  const behind = await get(agent, `${sc.url}/behind`, { accept: 'application/json' })
+  t.equal(behind.status, 503)
+  t.ok(Number(behind.headers['retry-after']) > 0)
+  t.equal(await gauge(sc, 'sipup_origin_queue_depth', { lane: 'normal' }), 1, 'answered while the head still waits')
+  o.releaseAll()
+  t.equal((await held).status, 200)
+  t.equal((await head).status, 200)
+  t.same(o.seen, ['/prime', '/held', '/head'], 'the shed request never reached the origin')
+  const shed = sc.app.sidecar.metrics.getSingleMetric('sipup_origin_shed_total')
+  t.equal((await shed?.get())?.values.find(v => v.labels.reason === 'queue-full' && v.labels.lane === 'normal')?.value, 1)
+})
+
 t.test('a configured busy page file is sent with {{retryAfter}} filled in', async t => {
   const dir = t.testdir({})
   const file = join(dir, 'busy.html')

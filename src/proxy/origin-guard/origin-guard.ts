@@ -26,6 +26,8 @@ type TrackedSocket = Socket & { [kQueued]?: Set<Waiter> }
 /** Sweeps queued requests for timeouts this often at most (ms). */
 const MAX_SWEEP_MS = 250
 const MIN_SWEEP_MS = 10
+/** Weight of the newest origin slot time in its moving average (about the last 10 answers). */
+const SLOT_EWMA = 0.1
 
 /** Decides the limit as responses come back: a fixed number, or the adaptive limit (maxConcurrent: auto). */
 export interface ConcurrencyLimit {
@@ -157,6 +159,8 @@ export class OriginGuard {
   readonly #sweepMs: number
   #dispatch: Dispatch | null = null
   #inflight = 0
+  /** Mean time an origin slot stays held (send to answer read), ms; 0 until one came back. */
+  #slotMs = 0
   #timer: NodeJS.Timeout | null = null
   #closed = false
   readonly #recentFull = new RecentCount()
@@ -195,6 +199,11 @@ export class OriginGuard {
     const request = opts[kSidecarRequest] ?? null
     const lane = this.#o.classify(opts, request)
     const o = this.#o
+    if (this.#waitWouldExceedTimeout(lane)) {
+      // It would time out anyway: a 503 now rather than one after queue.timeout (or a slot it never gets).
+      this.#shed(handler, request, lane, 'full')
+      return true
+    }
     if (this.#queue.size >= o.queueSize) {
       const victim = this.#queue.victimFor(lane)
       if (victim === null) {
@@ -232,7 +241,10 @@ export class OriginGuard {
   /** An origin request ended: send the next waiting one, if the limit allows. */
   release (rttMs: number, inflightAtSend: number, ok: boolean): void {
     this.#inflight--
-    if (rttMs >= 0) this.#o.limit.sample?.(rttMs, inflightAtSend, ok)
+    if (rttMs >= 0) {
+      this.#slotMs = this.#slotMs === 0 ? rttMs : this.#slotMs + SLOT_EWMA * (rttMs - this.#slotMs)
+      this.#o.limit.sample?.(rttMs, inflightAtSend, ok)
+    }
     this.#drain()
   }
 
@@ -262,6 +274,18 @@ export class OriginGuard {
       this.#inflight--
       throw err
     }
+  }
+
+  /** Little's law at the origin's current pace: the requests ahead of this one (its lane and the more important
+   * ones; later, more important arrivals only add to that) leave at `limit / slot time`. */
+  #waitWouldExceedTimeout (lane: Lane): boolean {
+    if (this.#slotMs === 0) return false
+    let ahead = 0
+    for (let l = 0 as Lane; l <= lane; l = (l + 1) as Lane) ahead += this.#queue.depth(l)
+    // The head of a queue may get the next slot any moment: only a request behind others is judged by the estimate.
+    if (ahead === 0) return false
+    // The limit to show, not a baseline probe's brief low one (maxConcurrent: auto).
+    return (ahead + 1) * this.#slotMs / Math.max(1, this.limit) > this.#o.queueTimeoutMs
   }
 
   #drain (): void {
