@@ -10,10 +10,16 @@ export function escapeHtml (s: string): string {
   return s.replace(/[&<>"']/g, c => `&#${c.charCodeAt(0)};`)
 }
 
-export function layout (title: string, viewer: Viewer, body: string): string {
+/**
+ * The page frame. Only per-user pages (`personal`: dashboard, orders, cached per session) name the user: every other
+ * page may be cached per customer group (config/demo.yaml's `scope: context` rules), so its header shows only what the
+ * whole group shares, as examples/legacy-php does. A name here would be served to the next user of the same group.
+ */
+export function layout (title: string, viewer: Viewer, body: string, personal = false): string {
+  const who = personal ? `${escapeHtml(viewer.user ?? '')} (group ${viewer.group ?? '-'})` : `My account (group ${viewer.group ?? '-'})`
   const account = viewer.user === null
     ? '<a href="/login.php">Log in</a>'
-    : `<a href="/dashboard.php">${escapeHtml(viewer.user)} (group ${viewer.group ?? '-'})</a>` +
+    : `<a href="/dashboard.php">${who}</a>` +
       '<a href="/account/orders.php">Orders</a><a href="/logout.php">Log out</a>'
   return `<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(title)} | Legacy Shop</title>
@@ -72,14 +78,14 @@ export function loginPage (viewer: Viewer, error: string | null): string {
 
 export function dashboardPage (viewer: Viewer, recent: Product[]): string {
   return layout('Your dashboard', viewer, `<p>Welcome back, ${escapeHtml(viewer.user ?? '')}. Your price group is <strong>${viewer.group ?? '-'}</strong>.</p>
-<h2>Recently ordered</h2>${productRows(recent, viewer.group)}`)
+<h2>Recently ordered</h2>${productRows(recent, viewer.group)}`, true)
 }
 
 export function ordersPage (viewer: Viewer, orders: Array<{ no: string, product: Product, qty: number }>): string {
   const rows = orders.map(o => `<tr><td>${o.no}</td><td><a href="/product.php?id=${o.product.id}">${escapeHtml(o.product.name)}</a></td>` +
     `<td>${o.qty}</td><td class="price">${formatPrice(priceFor(o.product, viewer.group) * o.qty)}</td></tr>`).join('\n')
   return layout('Your orders', viewer, `<table><thead><tr><th>Order</th><th>Product</th><th>Qty</th><th class="price">Total</th></tr></thead>
-<tbody>${rows}</tbody></table>`)
+<tbody>${rows}</tbody></table>`, true)
 }
 
 export function notFoundPage (viewer: Viewer, what: string): string {
