@@ -63,6 +63,8 @@ const dashboard: FastifyPluginAsync<{ csrf: CsrfTokens, originGuard: (() => Orig
 
   admin.get('/api/config', async () => redact(admin.sidecar.config))
 
+  admin.get('/api/fleet', async () => await admin.sidecar.fleet.view())
+
   admin.get('/api/overview', async () => {
     const now = Date.now()
     if (health === null || now - health.at > HEALTH_TTL_MS) health = { at: now, value: admin.sidecar.runHealthChecks() }

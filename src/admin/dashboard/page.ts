@@ -43,6 +43,11 @@ export function renderPage (opts: PageOptions): string {
     <p id="metrics-off" class="muted" hidden>Metrics are off (metrics.enabled: false): no live charts.</p>
     <div id="charts" class="charts"></div>
   </section>
+  <section class="panel wide" id="fleet-panel">
+    <h2>Fleet <small class="muted">(every sidecar on this Redis)</small></h2>
+    <p id="fleet-note" class="muted"></p>
+    <table id="fleet"><thead><tr><th>node</th><th>state</th><th>version</th><th>uptime</th><th>req/s</th><th>hit ratio</th><th>workers</th><th>last beat</th></tr></thead><tbody></tbody></table>
+  </section>
   <section class="panel" id="health-panel">
     <h2>Health</h2>
     <ul id="health" class="health"></ul>
