@@ -3,6 +3,7 @@
 // same on standalone, Sentinel and Cluster (no SCAN across nodes, no multi-key command). The hash expires when no
 // process has written for the retention; records of processes that went away are dropped by the readers.
 import cluster from 'node:cluster'
+import { randomBytes } from 'node:crypto'
 import { availableParallelism, hostname } from 'node:os'
 import type { FastifyBaseLogger } from 'fastify'
 import type { CoreConfig } from '../../config/core-schema.js'
@@ -52,11 +53,13 @@ export class FleetHeartbeat implements Fleet {
     const host = hostname()
     // One row per node: a worker of `server.workers` names its primary's pid as the node, and the reader adds the
     // workers up (each has its own counters; none sees the others').
+    // The tag keeps a restarted process that got a recycled pid apart from the old one's record.
     const worker = cluster.isWorker
     const setting = opts.config.server.workers
+    const id = `${host}:${process.pid}:${randomBytes(3).toString('hex')}`
     this.#base = {
-      id: `${host}:${process.pid}`,
-      node: `${host}:${worker ? process.ppid : process.pid}`,
+      id,
+      node: worker ? `${host}:${process.ppid}` : id,
       host,
       pid: process.pid,
       version: opts.version,

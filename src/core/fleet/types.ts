@@ -11,9 +11,9 @@ export interface FleetCounts {
 
 /** One process's beat. A node of `server.workers: N` writes N of these (one per worker), grouped by `node`. */
 export interface FleetRecord {
-  /** `<host>:<pid>`: this process. */
+  /** `<host>:<pid>:<random tag>`: this process. */
   id: string
-  /** `<host>:<pid of the cluster primary>`, or `id` for a single-process sidecar. */
+  /** `<host>:<pid of the cluster primary>` for a worker of `server.workers`, else `id`. */
   node: string
   host: string
   pid: number
