@@ -1,4 +1,4 @@
-// Config sections owned by the core (server, upstream, proxy, origin, log, admin, redis, mysql).
+// Config sections owned by the core (server, upstream, proxy, origin, log, admin, redis, mysql, fleet).
 // Capability plugins own their sections in src/plugins/<name>/schema.ts; src/sidecar-config.ts composes both, so
 // nothing here (or in src/core) knows which plugins exist.
 import { Type, type Static } from '@sinclair/typebox'
@@ -213,6 +213,15 @@ export const OriginSchema = Type.Object({
   default: {}
 })
 
+export const FleetSchema = Type.Object({
+  heartbeatInterval: Duration({
+    description: 'How often each sidecar process writes its heartbeat (host, pid, version, uptime, req/s, hit ratio) to Redis for ' +
+      'the dashboard\'s fleet view. A process silent for 3 intervals is shown as stopped reporting; its record is dropped after 60.',
+    default: '5s',
+    minimum: 1000
+  })
+}, { additionalProperties: false, description: 'The fleet view: every sidecar instance on the same Redis and key prefix.', default: {} })
+
 /** The core's sections, in the order the generated docs list them. */
 export const CoreSections = {
   server: ServerSchema,
@@ -222,7 +231,8 @@ export const CoreSections = {
   log: LogSchema,
   admin: AdminSchema,
   redis: RedisSchema,
-  mysql: MysqlSchema
+  mysql: MysqlSchema,
+  fleet: FleetSchema
 }
 
 const CoreConfigSchema = Type.Object(CoreSections)

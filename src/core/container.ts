@@ -4,17 +4,23 @@
 import { randomBytes } from 'node:crypto'
 import type { FastifyBaseLogger } from 'fastify'
 import type { Pool } from 'undici'
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
 import { Registry } from 'prom-client'
 import type { CoreConfig } from '../config/core-schema.js'
 import { LocalLocks, RedisLocks, type FleetLocks } from './fleet-lock.js'
 import { SharedMysql } from './mysql.js'
 import { ClusterLink, type MetricsText } from './cluster-link.js'
+import { FleetHeartbeat } from './fleet/fleet.js'
+import type { Fleet } from './fleet/types.js'
 import { createOriginPool } from './origin-pool.js'
 import { SharedRedis } from './redis.js'
+import { packageRoot } from '../paths.js'
 import type { Container, FeatureReport, HealthCheck, HealthResult, ProcessRole } from './types.js'
 
 const HEALTH_CHECK_TIMEOUT_MS = 2000
 const ADMIN_SECRET_BYTES = 32
+const VERSION = (JSON.parse(readFileSync(join(packageRoot, 'package.json'), 'utf8')) as { version: string }).version
 
 export interface ContainerOptions {
   role: ProcessRole
@@ -28,6 +34,8 @@ export class SidecarContainer implements Container {
   readonly redis: SharedRedis
   readonly mysql: SharedMysql
   readonly metrics = new Registry()
+  readonly fleet: Fleet
+  readonly #heartbeat: FleetHeartbeat
   readonly #features: FeatureReport[] = []
   readonly #checks = new Map<string, HealthCheck>()
   readonly #closers: (() => void | Promise<void>)[] = []
@@ -43,6 +51,7 @@ export class SidecarContainer implements Container {
     this.log = opts.log
     this.redis = new SharedRedis(config.redis, opts.log)
     this.mysql = new SharedMysql(config.mysql, opts.log, this.metrics)
+    this.fleet = this.#heartbeat = new FleetHeartbeat({ config, redis: this.redis, log: opts.log, version: VERSION })
   }
 
   /** Connects what the role needs, each with a bounded wait; never throws for an unreachable service (it is
@@ -72,6 +81,8 @@ export class SidecarContainer implements Container {
       this.#adminSecret = await this.#resolveAdminSecret()
       const link = this.#cluster = ClusterLink.join(this.metrics)
       if (link !== null) this.addHealthCheck('workers', () => link.health())
+      // Proxy processes only: they are the fleet an operator runs behind the load balancer.
+      await this.#heartbeat.start()
     }
   }
 
@@ -152,6 +163,7 @@ export class SidecarContainer implements Container {
           this.log.error({ err: { message: (err as Error).message } }, 'a close hook failed')
         }
       }
+      await this.#heartbeat.stop()
       await Promise.all([
         this.#origin?.close().catch(() => undefined),
         this.redis.close(),

@@ -12,6 +12,7 @@ import { kRequestState } from '../symbols.js'
 import type { CoreConfig } from '../config/core-schema.js'
 import type { SidecarContainer } from './container.js'
 import type { FleetLocks } from './fleet-lock.js'
+import type { Fleet } from './fleet/types.js'
 import { composeUpstream } from './origin-pool.js'
 import { resolveOrder, type Ordered, type OrderConstraints } from './ordering.js'
 import type {
@@ -104,6 +105,7 @@ export class SidecarApp implements Sidecar {
   get metrics (): SidecarContainer['metrics'] { return this.#c.metrics }
   metricsText (): ReturnType<SidecarContainer['metricsText']> { return this.#c.metricsText() }
   get locks (): FleetLocks { return this.#c.locks }
+  get fleet (): Fleet { return this.#c.fleet }
   get origin (): Pool { return this.#c.origin }
   get adminSecret (): Buffer { return this.#c.adminSecret }
   get features (): readonly FeatureReport[] { return this.#c.features }

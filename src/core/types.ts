@@ -15,6 +15,7 @@ import type { Pool as MysqlPool } from 'mysql2/promise'
 import type { Registry } from 'prom-client'
 import type { CoreConfig } from '../config/core-schema.js'
 import type { FleetLocks } from './fleet-lock.js'
+import type { Fleet } from './fleet/types.js'
 import type { OrderConstraints } from './ordering.js'
 
 /** What a process is for. `proxy` listens and forwards; `worker` runs background work (jobs) without a listener;
@@ -76,6 +77,8 @@ export interface Container {
   readonly metrics: Registry
   /** What a scrape serves: `metrics` rendered, or the whole node's aggregate when this is one of `server.workers`. */
   metricsText(): Promise<{ contentType: string, body: string }>
+  /** Heartbeats of every sidecar instance on the same Redis, and the fleet view read from them. */
+  readonly fleet: Fleet
   /** Leases, leaders and one-shot claims across every instance on the same Redis (per process without Redis). */
   readonly locks: FleetLocks
   /** The keep-alive pool to the origin, created on first use (a worker that never calls the origin opens none). */

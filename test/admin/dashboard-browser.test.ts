@@ -106,6 +106,11 @@ t.test('dashboard in Chromium: charts move, purge from the UI, failed jobs retri
   t.ok(await dataNumber(page, '#chart-latency', 'data-sum') > 0, 'the latency chart has values')
   await page.waitForFunction(pageHas, ['#slow-routes tbody', '', 0, 'products'] as [string, string, number, string])
   t.pass('the route table shows the products rule')
+  // The fleet panel lists this node as up (with Redis, from the heartbeats; without, alone and saying why).
+  await page.waitForFunction(pageHas, ['#fleet tbody', '', 0, '(this one)'] as [string, string, number, string])
+  t.match(await page.textContent('#fleet tbody'), /up/, 'the fleet panel shows this node up')
+  t.match(await page.textContent('#fleet-note'), withJobs ? /node\(s\) seen/ : /Only this instance: redis\.enabled is false/,
+    'the fleet note says whether the view is shared')
 
   if (!hasCache) {
     await t.todo('purge from the UI: needs the cache plugin', async () => {})

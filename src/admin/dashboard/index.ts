@@ -1,6 +1,8 @@
 // The /_admin dashboard: an HTML page, its assets, and the JSON/SSE it reads. Encapsulated (not fastify-plugin
 // wrapped) and registered inside the admin scope, so the admin auth, CSRF and security-header hooks apply.
+import cluster from 'node:cluster'
 import { readFileSync } from 'node:fs'
+import { availableParallelism } from 'node:os'
 import { join } from 'node:path'
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify'
 import type { HealthResult } from '../../core/types.js'
@@ -38,6 +40,9 @@ const dashboard: FastifyPluginAsync<{ csrf: CsrfTokens, originGuard: (() => Orig
   const hub = live === null ? null : new LiveHub(live.series, MAX_STREAMS)
   let health: { at: number, value: Promise<Record<string, HealthResult>> } | null = null
   const ruleKinds = cacheRuleKinds(admin.sidecar.config)
+  // The live history is per process; say so under server.workers rather than pass one worker off as the node.
+  const workers = admin.sidecar.config.server.workers
+  const worker = cluster.isWorker ? { pid: process.pid, of: workers === 'auto' ? availableParallelism() : workers } : null
 
   const principalToken = (request: FastifyRequest): string => {
     const principal = request[kAdminPrincipal]
@@ -48,7 +53,7 @@ const dashboard: FastifyPluginAsync<{ csrf: CsrfTokens, originGuard: (() => Orig
   admin.get('/', async (request, reply) => {
     reply.type('text/html; charset=utf-8')
     const historySeconds = live?.series.seconds ?? 900
-    return renderPage({ prefix, csrfToken: principalToken(request), version: VERSION, historySeconds })
+    return renderPage({ prefix, csrfToken: principalToken(request), version: VERSION, historySeconds, worker })
   })
 
   admin.get<{ Params: { file: string } }>('/assets/:file', async (request, reply) => {
@@ -62,6 +67,8 @@ const dashboard: FastifyPluginAsync<{ csrf: CsrfTokens, originGuard: (() => Orig
   admin.get('/api/panels', async () => panels(admin, prefix))
 
   admin.get('/api/config', async () => redact(admin.sidecar.config))
+
+  admin.get('/api/fleet', async () => await admin.sidecar.fleet.view())
 
   admin.get('/api/overview', async () => {
     const now = Date.now()

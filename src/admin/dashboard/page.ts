@@ -6,6 +6,8 @@ export interface PageOptions {
   version: string
   /** Seconds of history the charts keep. */
   historySeconds: number
+  /** Under `server.workers`: the charts and route tables are this worker's share (pid, workers configured). */
+  worker?: { pid: number, of: number } | null
 }
 
 const ESCAPES: Readonly<Record<string, string>> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' }
@@ -40,8 +42,14 @@ export function renderPage (opts: PageOptions): string {
 <main>
   <section class="panel wide" id="charts-panel">
     <h2>Last ${Math.round(opts.historySeconds / 60)} minutes</h2>
-    <p id="metrics-off" class="muted" hidden>Metrics are off (metrics.enabled: false): no live charts.</p>
+${opts.worker == null ? '' : `    <p id="worker-share" class="muted">Charts and route tables: worker pid ${opts.worker.pid}, one of ${opts.worker.of} (the node's total req/s and hit ratio are in the Fleet panel; /_admin/metrics aggregates every worker).</p>
+`}    <p id="metrics-off" class="muted" hidden>Metrics are off (metrics.enabled: false): no live charts.</p>
     <div id="charts" class="charts"></div>
+  </section>
+  <section class="panel wide" id="fleet-panel">
+    <h2>Fleet <small class="muted">(every sidecar on this Redis)</small></h2>
+    <p id="fleet-note" class="muted"></p>
+    <table id="fleet"><thead><tr><th>node</th><th>state</th><th>version</th><th>uptime</th><th>req/s</th><th>hit ratio</th><th>workers</th><th>last beat</th></tr></thead><tbody></tbody></table>
   </section>
   <section class="panel" id="health-panel">
     <h2>Health</h2>

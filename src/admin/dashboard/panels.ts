@@ -14,6 +14,8 @@ export interface Panels {
   jobs: PanelInfo
   db: PanelInfo
   bans: PanelInfo
+  /** Always there (a core feature): every instance on the same Redis, or this one alone without it. */
+  fleet: PanelInfo
 }
 
 /** The admin API contract each optional panel relies on (paths under the admin prefix). */
@@ -54,6 +56,7 @@ export function panels (fastify: FastifyInstance, prefix: string): Panels {
     cache: panel(fastify, prefix, PANEL_ROUTES.cache),
     jobs: panel(fastify, prefix, PANEL_ROUTES.jobs),
     db: panel(fastify, prefix, PANEL_ROUTES.db),
-    bans: panel(fastify, prefix, PANEL_ROUTES.bans)
+    bans: panel(fastify, prefix, PANEL_ROUTES.bans),
+    fleet: { available: true, api: { list: `${prefix}/api/fleet` } }
   }
 }

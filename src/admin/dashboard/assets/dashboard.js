@@ -320,10 +320,35 @@
     }
   }
 
+  // Fleet panel: one row per sidecar node from the Redis heartbeats; a node that stopped reporting is marked.
+  const FLEET_STATE = { up: ['green', 'up'], stale: ['red', 'stopped reporting'], stopped: ['grey', 'stopped'] }
+  async function refreshFleet (fleet) {
+    try {
+      const v = await api(fleet.api.list)
+      $('fleet-note').textContent = v.shared
+        ? `${v.nodes.length} node(s) seen; one that has not reported for ${left(v.staleAfterMs)} is marked "stopped reporting".`
+        : `Only this instance: ${v.reason}`
+      $('fleet').querySelector('tbody').replaceChildren(...v.nodes.map(n => {
+        const [colour, label] = FLEET_STATE[n.state] || ['grey', n.state]
+        const pids = n.instances.map(i => `${i.pid}${i.state === 'up' ? '' : ` (${FLEET_STATE[i.state][1]})`}`).join(', ')
+        return el('tr', { class: `fleet-${n.state}`, 'data-node': n.node, 'data-state': n.state },
+          el('td', { title: `pids ${pids}` }, n.node, n.self ? ' (this one)' : ''),
+          el('td', {}, el('span', { class: `badge ${colour}` }, label)),
+          el('td', {}, n.version),
+          el('td', {}, n.state === 'up' ? left(n.uptimeSeconds * 1000) : '–'),
+          el('td', {}, num(n.rps)), el('td', {}, pct(n.hitRatio)),
+          el('td', {}, `${n.workers.reporting}/${n.workers.configured}`),
+          el('td', {}, `${left(n.ageMs)} ago`))
+      }))
+    } catch (err) {
+      $('fleet-note').textContent = `cannot load the fleet: ${err.message}`
+    }
+  }
+
   async function refreshPanels () {
     const p = await api(`${PREFIX}/api/panels`)
     setupPurge(p.cache)
-    await Promise.all([refreshJobs(p.jobs), refreshDb(p.db), refreshBans(p.bans)])
+    await Promise.all([refreshJobs(p.jobs), refreshDb(p.db), refreshBans(p.bans), refreshFleet(p.fleet)])
     return p
   }
 
