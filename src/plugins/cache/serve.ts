@@ -3,7 +3,7 @@
 // are shared: writeHead copies them synchronously, so filling slots just before is safe.
 import type { ServerResponse } from 'node:http'
 import { kCachePrebuilt } from '../../symbols.js'
-import { BR, GZIP, IDENTITY, type Encoding } from './compression.js'
+import { BR, GZIP, IDENTITY, type Encoding } from '../../core/content-coding.js'
 import { ageSeconds, type Headers } from './policy.js'
 import type { CacheEntry } from './types.js'
 
