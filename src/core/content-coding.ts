@@ -86,3 +86,11 @@ function parseAccept (text: string): AcceptQ {
   }
   return out
 }
+
+/** A Vary value that names Accept-Encoding: the response differs by it once any coding may be chosen. */
+export function varyWithAcceptEncoding (v: string | string[] | undefined): string {
+  if (v === undefined) return 'Accept-Encoding'
+  const text = Array.isArray(v) ? v.join(', ') : v
+  if (text.trim() === '') return 'Accept-Encoding'
+  return text.trim() === '*' || /accept-encoding/i.test(text) ? text : `${text}, Accept-Encoding`
+}
