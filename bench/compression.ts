@@ -1,14 +1,15 @@
 // bench/compression: what pass-through compression (proxy.compression) costs in requests/s and saves in bytes.
-// Usage: node dist/bench/compression.js [--rounds 7] [--seconds 5] [--connections 32]
+// Usage: node dist/bench/compression.js [--rounds 7] [--seconds 5] [--connections 32] [--quality 4]
 import { parseArgs } from 'node:util'
 import { runCompressionBench } from './lib/compression-bench.js'
 
 async function main (): Promise<void> {
-  const { values } = parseArgs({ options: { rounds: { type: 'string' }, seconds: { type: 'string' }, connections: { type: 'string' } } })
+  const { values } = parseArgs({ options: { rounds: { type: 'string' }, seconds: { type: 'string' }, connections: { type: 'string' }, quality: { type: 'string' } } })
   const r = await runCompressionBench({
     rounds: values.rounds === undefined ? undefined : Number(values.rounds),
     seconds: values.seconds === undefined ? undefined : Number(values.seconds),
-    connections: values.connections === undefined ? undefined : Number(values.connections)
+    connections: values.connections === undefined ? undefined : Number(values.connections),
+    brotliQuality: values.quality === undefined ? undefined : Number(values.quality)
   })
   const pct = (part: number, whole: number): string => `${(100 * (1 - part / whole)).toFixed(0)}%`
   console.log(`bench/compression: GET of a ${r.pageBytes}-byte HTML page (the demo shop's catalog template), ${r.settings}`)

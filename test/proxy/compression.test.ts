@@ -40,7 +40,7 @@ t.test('an uncompressed HTML page comes back as br or gzip, bytes equal after de
   const br = await get('/page.php', { 'accept-encoding': 'gzip, deflate, br' })
   t.equal(br.status, 200)
   t.equal(br.headers['content-encoding'], 'br')
-  t.equal(br.headers['content-length'], undefined, 'no length of the identity body')
+  t.equal(br.headers['content-length'], String(br.raw.length), 'a page up to 64 KB is compressed whole: its compressed length')
   t.equal(br.headers.vary, 'Cookie, Accept-Encoding', 'Vary merged')
   t.equal(br.headers.etag, 'W/"v1"', 'strong ETag weakened (RFC 9110 §8.8.1)')
   t.equal(br.headers['accept-ranges'], undefined, 'ranges of the identity body are not offered')
@@ -157,6 +157,18 @@ t.test('a big chunked page streams through gzip: every byte arrives, nothing is 
   const body = gunzipSync(res.raw).toString()
   t.equal(body.length, parts.join('').length)
   t.ok(body === parts.join(''), 'decompressed bytes equal the origin\'s')
+})
+
+t.test('a page over 64 KB with a Content-Length is streamed through the compressor, not held', async t => {
+  const big = html.repeat(8)
+  const get = await setup(t, (_req, res) => send(res, { ...HTML, etag: '"big"' }, big))
+  for (const enc of ['br', 'gzip']) {
+    const res = await get('/big.php', { 'accept-encoding': enc })
+    t.equal(res.headers['content-encoding'], enc)
+    t.equal(res.headers['content-length'], undefined, 'sent chunked: its compressed length is not known up front')
+    t.equal(res.headers.etag, 'W/"big"')
+    t.equal((enc === 'br' ? brotliDecompressSync(res.raw) : gunzipSync(res.raw)).toString(), big)
+  }
 })
 
 t.test('a page the origin flushes in parts reaches the client in parts (zlib flushed when the origin pauses)', async t => {
