@@ -5,6 +5,7 @@ import { Type, type Static } from '@sinclair/typebox'
 import type { DeepReadonly } from './deep-readonly.js'
 import { Bytes, Duration } from './units.js'
 import { AddressList, Bool, Int, Str, StrList } from './schema-helpers.js'
+import { ProxyCompressionSchema } from '../proxy/compression/schema.js'
 
 /** Parameters whose values are never logged, whatever log.query says (names compared case-insensitively). */
 export const DEFAULT_REDACT_QUERY: readonly string[] = [
@@ -143,7 +144,8 @@ export const ProxySchema = Type.Object({
   bodyMinRate: Bytes({ description: 'Slowest average rate, per second, a buffered request body may arrive at once bodyTimeout has passed; ' +
     '408 below it (0 = no floor).', default: '1KB' }),
   maxUploadsPerIp: Int('Request bodies one client IP may have being received at once; more get 429 (0 = no limit).', 8, 0),
-  via: Str('Pseudonym added to the Via header of responses (empty = no Via header).', '')
+  via: Str('Pseudonym added to the Via header of responses (empty = no Via header).', ''),
+  compression: ProxyCompressionSchema
 }, { additionalProperties: false, description: 'How requests and responses are rewritten on the way through.', default: {} })
 
 export const LogSchema = Type.Object({

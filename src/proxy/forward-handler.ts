@@ -8,6 +8,8 @@ import { forwardResponseHeaders } from './headers.js'
 import { writeProblem } from '../core/problem.js'
 import { BODY_TOO_LARGE, mapUpstreamError } from './upstream-errors.js'
 import { busyAnswerOf } from './origin-guard/shed.js'
+import type { CompressionPolicy } from './compression/decide.js'
+import { ResponseEncoder } from './compression/encoder.js'
 
 const CLIENT_GONE = Object.assign(new Error('client closed the connection'), { code: 'SIPUP_CLIENT_GONE' })
 const kActive = Symbol('sipup.activeForwards')
@@ -31,11 +33,15 @@ export class ForwardHandler implements Dispatcher.DispatchHandler {
   #controller: Dispatcher.DispatchController | null = null
   #onDrain: (() => void) | null = null
   #socket: TrackedSocket | null = null
+  readonly #compression: CompressionPolicy | null
+  /** Set when this response is compressed (proxy.compression): the body goes through it instead of #res. */
+  #encoder: ResponseEncoder | null = null
 
-  constructor (request: FastifyRequest, res: ServerResponse, via: string | null) {
+  constructor (request: FastifyRequest, res: ServerResponse, via: string | null, compression: CompressionPolicy | null) {
     this.#request = request
     this.#res = res
     this.#via = via
+    this.#compression = compression
     this.#sentAt = performance.now()
   }
 
@@ -75,10 +81,19 @@ export class ForwardHandler implements Dispatcher.DispatchHandler {
     }
     res.statusCode = statusCode
     if (statusMessage !== undefined && statusMessage !== '') res.statusMessage = statusMessage
-    res.writeHead(statusCode, forwardResponseHeaders(headers, this.#via))
+    const out = forwardResponseHeaders(headers, this.#via)
+    // Pass-through compression (src/proxy/compression): the encoder writes the head and the body from here on.
+    const decision = this.#compression?.decide(this.#request.raw.method, this.#request.raw.headers, statusCode, out) ?? null
+    if (decision !== null) {
+      this.#encoder = new ResponseEncoder(res, this.#request.log, (this.#compression as CompressionPolicy).params,
+        statusCode, out, decision)
+      return
+    }
+    res.writeHead(statusCode, out)
   }
 
   onResponseData (controller: Dispatcher.DispatchController, chunk: Buffer): void {
+    if (this.#encoder !== null) { this.#encoder.write(controller, chunk); return }
     if (this.#res.write(chunk)) return
     controller.pause()
     if (this.#onDrain === null) this.#onDrain = () => { controller.resume() }
@@ -87,11 +102,13 @@ export class ForwardHandler implements Dispatcher.DispatchHandler {
 
   onResponseEnd (): void {
     this.#detach()
-    this.#res.end()
+    if (this.#encoder !== null) this.#encoder.end()
+    else this.#res.end()
   }
 
   onResponseError (_controller: Dispatcher.DispatchController, err: Error & { code?: string }): void {
     this.#detach()
+    this.#encoder?.abort()
     if (err === CLIENT_GONE || err.code === 'SIPUP_CLIENT_GONE') return
     // Shed by origin protection: the origin never saw it, so it is no upstream error. An unread body (not all
     // received yet) means the connection can't be reused.

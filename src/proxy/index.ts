@@ -23,6 +23,7 @@ import { buildRequestHeaderPlan, forwardRequestHeaders, type ForwardedFor, type 
 import { BODY_TOO_LARGE } from './upstream-errors.js'
 import { CLIENT_GONE, TOO_MANY_UPLOADS, UploadSlots, bufferBody, type BufferLimits } from './body-buffer.js'
 import { compileStreamPaths } from './stream-paths.js'
+import { CompressionPolicy } from './compression/decide.js'
 
 /** Dispatch options carry the FastifyRequest under kSidecarRequest so interceptors can read per-request state. */
 export interface SidecarDispatchOptions extends Dispatcher.DispatchOptions {
@@ -42,6 +43,8 @@ interface ProxyContext {
   /** URLs that stream despite buffering (proxy.streamPaths), or null. */
   readonly streams: ((url: string) => boolean) | null
   readonly uploads: UploadSlots
+  /** null when proxy.compression is off. */
+  readonly compression: CompressionPolicy | null
 }
 
 function hasBody (headers: http.IncomingHttpHeaders): boolean {
@@ -125,7 +128,7 @@ function dispatch (ctx: ProxyContext, request: FastifyRequest, res: http.ServerR
     body,
     [kSidecarRequest]: request
   }
-  ;(ctx.dispatcher as Dispatcher).dispatch(opts, new ForwardHandler(request, res, ctx.via))
+  ;(ctx.dispatcher as Dispatcher).dispatch(opts, new ForwardHandler(request, res, ctx.via, ctx.compression))
 }
 
 export interface ProxyPluginOptions {
@@ -159,7 +162,8 @@ const proxyPlugin: FastifyPluginAsync<ProxyPluginOptions> = async (fastify, { co
         }
       : null,
     streams: compileStreamPaths(config.proxy.streamPaths),
-    uploads: new UploadSlots(config.proxy.maxUploadsPerIp)
+    uploads: new UploadSlots(config.proxy.maxUploadsPerIp),
+    compression: CompressionPolicy.create(config.proxy.compression)
   }
   fastify.addHook('onReady', async () => { ctx.dispatcher = fastify.sidecar.upstream })
 

@@ -5,6 +5,7 @@
 import type { Dispatcher } from 'undici'
 import { parseCookies, resendsOwnCookies, withoutCookies } from '../../core/cookies.js'
 import type { UpstreamShed } from '../../core/types.js'
+import { varyWithAcceptEncoding } from '../../core/content-coding.js'
 import { SIPUP_ERR_UPSTREAM_OVERLOADED } from '../../errors.js'
 import { kCacheState, kSidecarRequest } from '../../symbols.js'
 import { dropFromTarget } from './cache-key.js'
@@ -152,7 +153,7 @@ class CacheHandler implements Handler {
     }
     const compressible = why === null && !encoded && rt.compression && !(len < rt.minCompressSize) &&
       rt.compressible(out['content-type'])
-    if (compressible) res.vary = addVary(out.vary)
+    if (compressible) res.vary = varyWithAcceptEncoding(out.vary)
     const status = rt.status
     const fwd = stale === null ? (why === null ? status.stored : `${status.miss}; detail=${why}`)
       : `${rt.cfg.statusName}; fwd=stale; fwd-status=${statusCode}${why === null ? '; stored' : `; detail=${why}`}`
@@ -443,8 +444,3 @@ function without (h: Headers, name: string): Headers {
   return out
 }
 
-function addVary (v: Headers[string]): string {
-  if (v === undefined) return 'Accept-Encoding'
-  const text = Array.isArray(v) ? v.join(', ') : v
-  return /accept-encoding/i.test(text) ? text : `${text}, Accept-Encoding`
-}

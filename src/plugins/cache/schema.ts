@@ -4,6 +4,7 @@ import { Type, type Static } from '@sinclair/typebox'
 import { Bytes, Duration } from '../../config/units.js'
 import { AddressList, Bool, CookieConditions, CookieList, CookieNames, Int, Str, StrList } from '../../config/schema-helpers.js'
 import { InvalidateSchema } from './invalidate-schema.js'
+import { DEFAULT_COMPRESSIBLE_TYPES } from '../../core/content-coding.js'
 
 export const CacheRuleSchema = Type.Object({
   name: Str('Label of the rule in metrics, logs and `Cache-Status` (empty = `rule<N>`, N counted from 1).', ''),
@@ -89,7 +90,7 @@ export const CacheSchema = Type.Object({
       'Accept-Encoding.', true),
     minSize: Bytes({ description: 'Smallest body worth compressing.', default: '1KB' }),
     types: StrList('Content types compressed (`*` at the end matches a prefix).',
-      ['text/*', 'application/json', 'application/javascript', 'application/xml', 'image/svg+xml'])
+      DEFAULT_COMPRESSIBLE_TYPES)
   }, { additionalProperties: false, description: 'Compression of stored responses.', default: {} }),
   coalescing: Type.Object({
     enabled: Bool('Make one origin request for concurrent misses of one key; the others wait for it.', true),

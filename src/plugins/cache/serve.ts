@@ -3,7 +3,7 @@
 // are shared: writeHead copies them synchronously, so filling slots just before is safe.
 import type { ServerResponse } from 'node:http'
 import { kCachePrebuilt } from '../../symbols.js'
-import { BR, GZIP, IDENTITY, type Encoding } from './compression.js'
+import { BR, GZIP, IDENTITY, varyWithAcceptEncoding, type Encoding } from '../../core/content-coding.js'
 import { ageSeconds, type Headers } from './policy.js'
 import type { CacheEntry } from './types.js'
 
@@ -33,8 +33,7 @@ function build (entry: CacheEntry, enc: Encoding, xCache: boolean): string[] {
     const v = entry.headers[name]
     if (name === 'vary' && compressible) {
       hasVary = true
-      const text = Array.isArray(v) ? v.join(', ') : v
-      out.push('vary', /accept-encoding/i.test(text) ? text : `${text}, Accept-Encoding`)
+      out.push('vary', varyWithAcceptEncoding(v))
       continue
     }
     if (typeof v === 'string') out.push(name, v)
