@@ -18,6 +18,8 @@ export const SIPUP_ERR_CONFIG_FILE = coded<'SIPUP_ERR_CONFIG_FILE', 500, [string
   'SIPUP_ERR_CONFIG_FILE', "%s: cannot read config file: '%s'", 500, TypeError)
 export const SIPUP_ERR_CONFIG_YAML = coded<'SIPUP_ERR_CONFIG_YAML', 500, [string, string, ErrorOptions?]>(
   'SIPUP_ERR_CONFIG_YAML', '%s: YAML syntax error: %s', 500, TypeError)
+export const SIPUP_ERR_REDIS_CONFIG = coded<'SIPUP_ERR_REDIS_CONFIG', 500, [string, string, string]>(
+  'SIPUP_ERR_REDIS_CONFIG', "redis.%s: expected %s, got '%s'", 500, TypeError)
 
 // --- proxy / upstream -------------------------------------------------------
 export const SIPUP_ERR_UPSTREAM_UNAVAILABLE = coded<'SIPUP_ERR_UPSTREAM_UNAVAILABLE', 502, [string]>(

@@ -179,7 +179,8 @@ export const AdminSchema = Type.Object({
 
 export const RedisSchema = Type.Object({
   enabled: Bool('Connect to Redis and share caches, limits and jobs across sidecar instances. Without it every feature uses per-instance memory.', true),
-  url: Str('Redis URL (env REDIS_URL). With `sentinels`, only its password, user name and database number are used.', 'redis://127.0.0.1:6379'),
+  url: Str('Redis URL (env REDIS_URL). With `sentinels`, only its password, user name and database number are used; with ' +
+    '`nodes`, only its password, user name and `rediss:` (TLS).', 'redis://127.0.0.1:6379'),
   sentinels: Type.Array(Type.Object({
     host: Type.String({ minLength: 1, description: 'Sentinel host.' }),
     port: Type.Integer({ minimum: 1, maximum: 65535, default: 26379, description: 'Sentinel port.' })
@@ -189,7 +190,14 @@ export const RedisSchema = Type.Object({
     default: []
   }),
   name: Str('Sentinel: the monitored master\'s name (`sentinel monitor <name> ...`).', 'mymaster'),
-  keyPrefix: Str('Prefix of every Redis key the sidecar writes.', 'sipup:'),
+  nodes: Type.Array(Type.String({ minLength: 1, description: 'A cluster node: `host:port` or a `redis://` URL.' }), {
+    description: 'Redis Cluster: some of its nodes (`host:port` or URLs; the rest are discovered). Empty = no Cluster. ' +
+      'Not together with `sentinels`. Under Cluster every key of this sidecar lives in one hash slot, the one of ' +
+      '`keyPrefix` (wrapped in `{...}` unless it holds a hash tag already).',
+    default: []
+  }),
+  keyPrefix: Str('Prefix of every Redis key the sidecar writes; give each shop sharing one Redis its own. Under Cluster ' +
+    'it is also the hash tag of every key (`sipup:` becomes `{sipup:}`), so Lua scripts and transactions stay in one slot.', 'sipup:'),
   connectTimeout: Duration({ description: 'Time to connect at start-up before features fall back to memory.', default: '1s' }),
   commandTimeout: Duration({ description: 'Longest wait for one Redis command on the request path before it counts as an outage.', default: '100ms' })
 }, { additionalProperties: false, description: 'Shared Redis connection (optional).', default: {} })

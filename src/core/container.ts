@@ -94,7 +94,7 @@ export class SidecarContainer implements Container {
 
   get locks (): FleetLocks {
     const client = this.redis.client
-    this.#locks ??= client === null ? new LocalLocks() : new RedisLocks(client, this.config.redis.keyPrefix)
+    this.#locks ??= client === null ? new LocalLocks() : new RedisLocks(client, this.redis.keyPrefix)
     return this.#locks
   }
 

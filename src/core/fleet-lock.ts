@@ -9,7 +9,7 @@
 // the last writes, key and counter included; the token is then still larger than any earlier one because each is
 // at least the Redis server's clock in ms.
 import { randomBytes } from 'node:crypto'
-import type { Redis } from 'ioredis'
+import type { RedisClient } from './types.js'
 import { SIPUP_ERR_FLEET_LOCK_UNAVAILABLE } from '../errors.js'
 
 /** Local clocks drift against Redis's expiry: a lease is treated as lost this share of its ttl early. */
@@ -206,11 +206,11 @@ class RedisLease implements Lease {
 
 export class RedisLocks extends BaseLocks {
   readonly shared = true
-  readonly #client: Redis
+  readonly #client: RedisClient
   readonly #prefix: string
 
   /** `prefix` is the sidecar's `redis.keyPrefix`; keys are `<prefix>lock:{<name>}`, one hash slot per name. */
-  constructor (client: Redis, prefix: string, now: () => number = Date.now) {
+  constructor (client: RedisClient, prefix: string, now: () => number = Date.now) {
     super(now)
     this.#client = client
     this.#prefix = prefix

@@ -1,11 +1,11 @@
 // The one shared Redis connection. Start-up tries it once with a bounded wait; after that ioredis reconnects in the
 // background. No offline queue: while Redis is down every command rejects at once, so no request waits on it.
-import { Redis } from 'ioredis'
+import { Cluster, Redis } from 'ioredis'
 import type { FastifyBaseLogger } from 'fastify'
-import { redactUrl } from '../config/redact.js'
 import type { CoreConfig } from '../config/core-schema.js'
-import type { RedisHandle } from './types.js'
+import type { RedisClient, RedisHandle } from './types.js'
 import { boundCommands } from './redis-timeout.js'
+import { redisTopology, type RedisTopology } from './redis-topology.js'
 
 /** The credentials and database of `redis.url`, for a Sentinel connection (the sentinels name the host). */
 function sentinelAuth (url: string): { username?: string, password?: string, db?: number } {
@@ -18,40 +18,64 @@ function sentinelAuth (url: string): { username?: string, password?: string, db?
   return out
 }
 
+const retryStrategy = (times: number): number => Math.min(200 * times, 2000)
+
+function createClient (config: CoreConfig['redis'], topology: RedisTopology): RedisClient {
+  const options = {
+    lazyConnect: true,
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 1,
+    connectTimeout: config.connectTimeout,
+    // Bounded by boundCommands instead, which doesn't mistake this process's own stalls for a slow Redis.
+    commandTimeout: undefined
+  }
+  if (topology.kind === 'standalone') return new Redis(config.url, { ...options, retryStrategy })
+  if (topology.kind === 'sentinel') {
+    return new Redis({ ...options, retryStrategy, ...sentinelAuth(config.url), sentinels: [...config.sentinels], name: config.name })
+  }
+  return new Cluster(topology.nodes, {
+    lazyConnect: true,
+    enableOfflineQueue: false,
+    clusterRetryStrategy: retryStrategy,
+    slotsRefreshTimeout: config.connectTimeout,
+    // A command that meets a failover (CLUSTERDOWN, a dead node) fails at once instead of waiting for the new
+    // slot map: the feature degrades for that request, and the next one finds the promoted replica.
+    retryDelayOnFailover: 0,
+    retryDelayOnClusterDown: 0,
+    redisOptions: {
+      connectTimeout: config.connectTimeout,
+      maxRetriesPerRequest: 1,
+      commandTimeout: undefined,
+      ...topology.auth,
+      ...(topology.tls ? { tls: {} } : {})
+    }
+  })
+}
+
 export class SharedRedis implements RedisHandle {
-  readonly client: Redis | null
+  readonly client: RedisClient | null
+  readonly topology: RedisTopology
+  readonly keyPrefix: string
   #reason: string | null
-  readonly #prefix: string
   readonly #log: FastifyBaseLogger
   readonly #url: string
-  readonly #duplicates: Redis[] = []
+  readonly #duplicates: RedisClient[] = []
   #commandTimeout = 0
   #wasReady = false
   #outageLogged = false
 
   constructor (config: CoreConfig['redis'], log: FastifyBaseLogger) {
-    this.#prefix = config.keyPrefix
+    this.topology = redisTopology(config)
+    this.keyPrefix = this.topology.keyPrefix
     this.#log = log
-    this.#url = redactUrl(config.url)
+    this.#url = this.topology.describe
     if (!config.enabled) {
       this.client = null
       this.#reason = 'redis.enabled is false'
       return
     }
     this.#reason = 'not connected yet'
-    const options = {
-      lazyConnect: true,
-      enableOfflineQueue: false,
-      maxRetriesPerRequest: 1,
-      connectTimeout: config.connectTimeout,
-      // Bounded by boundCommands instead, which doesn't mistake this process's own stalls for a slow Redis.
-      commandTimeout: undefined,
-      retryStrategy: (times: number) => Math.min(200 * times, 2000)
-    }
-    this.client = config.sentinels.length === 0
-      ? new Redis(config.url, options)
-      : new Redis({ ...options, ...sentinelAuth(config.url), sentinels: [...config.sentinels], name: config.name })
-    if (config.sentinels.length > 0) this.#url = `sentinel ${config.name} via ${config.sentinels.map(s => `${s.host}:${s.port}`).join(',')}`
+    this.client = createClient(config, this.topology)
     this.#commandTimeout = config.commandTimeout
     boundCommands(this.client, config.commandTimeout)
     this.client.on('ready', () => {
@@ -61,13 +85,16 @@ export class SharedRedis implements RedisHandle {
       this.#reason = null
     })
     // One log line per outage, not one per reconnect attempt or per failed command.
-    this.client.on('error', (err: Error & { code?: string }) => {
+    const onError = (err: Error & { code?: string }): void => {
       this.#reason = `unreachable at ${this.#url}: ${err.code ?? err.message}`
       if (!this.#outageLogged && this.#wasReady) {
         this.#outageLogged = true
         this.#log.error({ redis: this.#url, err: err.message }, 'redis: connection lost; features fall back to memory until it is back')
       }
-    })
+    }
+    this.client.on('error', onError)
+    // A Cluster reports a lost node here and stays 'ready' while the other masters answer.
+    if (this.topology.kind === 'cluster') this.client.on('node error', onError)
     this.client.on('close', () => {
       if (this.#reason === null) this.#reason = `connection to ${this.#url} closed`
     })
@@ -82,7 +109,7 @@ export class SharedRedis implements RedisHandle {
   }
 
   key (...parts: string[]): string {
-    return this.#prefix + parts.join(':')
+    return this.keyPrefix + parts.join(':')
   }
 
   /** Waits at most connectTimeout for the first connection; never throws. */
@@ -101,9 +128,11 @@ export class SharedRedis implements RedisHandle {
     }
   }
 
-  duplicate (): Redis | null {
+  duplicate (): RedisClient | null {
     if (this.client === null) return null
-    const dup = this.client.duplicate({ lazyConnect: false, enableOfflineQueue: true, maxRetriesPerRequest: null })
+    const dup: RedisClient = this.client instanceof Cluster
+      ? this.client.duplicate(undefined, { lazyConnect: false, enableOfflineQueue: true, redisOptions: { ...this.client.options.redisOptions, maxRetriesPerRequest: null } })
+      : this.client.duplicate({ lazyConnect: false, enableOfflineQueue: true, maxRetriesPerRequest: null })
     dup.on('error', () => { /* the shared client logs the outage once */ })
     boundCommands(dup, this.#commandTimeout)
     this.#duplicates.push(dup)

@@ -10,7 +10,7 @@ import type {
   FastifyBaseLogger, FastifyPluginAsync, FastifyRequest, onErrorHookHandler, onRequestHookHandler,
   onResponseHookHandler, preHandlerHookHandler, preValidationHookHandler
 } from 'fastify'
-import type { Redis } from 'ioredis'
+import type { Cluster, Redis } from 'ioredis'
 import type { Pool as MysqlPool } from 'mysql2/promise'
 import type { Registry } from 'prom-client'
 import type { CoreConfig } from '../config/core-schema.js'
@@ -40,17 +40,23 @@ export interface HealthResult {
 
 export type HealthCheck = () => HealthResult | Promise<HealthResult>
 
+/** The shared connection: one server (standalone or the master a Sentinel names) or a Redis Cluster. */
+export type RedisClient = Redis | Cluster
+
 export interface RedisHandle {
   /** Shared command connection; null when Redis is disabled in config. Commands fail fast while it is down
    * (no offline queue): callers must treat a rejected command as an outage and degrade, never hang. */
-  readonly client: Redis | null
+  readonly client: RedisClient | null
   /** True while the connection is up. */
   isReady(): boolean
   /** Why Redis is not usable (disabled, or the last connection error), or null when it is. */
   readonly reason: string | null
   /** A new dedicated connection (for SUBSCRIBE or blocking commands), closed by the core on shutdown. */
-  duplicate(): Redis | null
-  /** `redis.keyPrefix` + parts joined by ':'. */
+  duplicate(): RedisClient | null
+  /** The prefix every key starts with: `redis.keyPrefix`, wrapped in `{...}` under Cluster when it has no hash tag,
+   * so all of this sidecar's keys share one hash slot (see redis-topology.ts). */
+  readonly keyPrefix: string
+  /** `keyPrefix` + parts joined by ':'. */
   key(...parts: string[]): string
 }
 

@@ -15,7 +15,7 @@ function stall (ms: number): void {
 
 t.test('a reply that arrived during a stall longer than commandTimeout is read, not timed out', async t => {
   if (!await requireRedis(t)) return
-  const redis = new SharedRedis({ enabled: true, url: REDIS_URL, sentinels: [], name: 'mymaster', keyPrefix: 'test-12b:', connectTimeout: 1000, commandTimeout: 50 }, pino({ level: 'silent' }))
+  const redis = new SharedRedis({ enabled: true, url: REDIS_URL, sentinels: [], nodes: [], name: 'mymaster', keyPrefix: 'test-12b:', connectTimeout: 1000, commandTimeout: 50 }, pino({ level: 'silent' }))
   t.after(() => redis.close())
   await redis.connect()
   const client = redis.client

@@ -1,7 +1,7 @@
 // Redis store shared by every sidecar instance. One binary value per entry under a digest of its key (bounded
 // key length), with a TTL; a lexicographic index (ZSET, score 0) of full keys serves prefix purges, and one SET
 // per tag serves tag purges. A failing Redis degrades every call to a miss / no-op and reports through onError.
-import type { Redis } from 'ioredis'
+import type { RedisClient } from '../../core/types.js'
 import { digest } from './cache-key.js'
 import { deserialize, serialize } from './entry-size.js'
 import type { CacheEntry, CacheStore, PurgeSelector } from './types.js'
@@ -10,7 +10,7 @@ import { keyUrl, purgeRegexOrNull, type PurgeRegex } from './purge-regex.js'
 
 export interface RedisStoreOptions {
   /** The shared command connection (null when Redis is disabled: every call is a miss). */
-  client: () => Redis | null
+  client: () => RedisClient | null
   /** Builds a namespaced Redis key, e.g. `fastify.sidecar.redis.key`. */
   key: (...parts: string[]) => string
   /** @default 4 MB */
@@ -117,7 +117,7 @@ export class RedisStore implements CacheStore {
   }
 
   /** Redis has no regex match: ZSCAN the key index in steps (other clients are served in between) and test here. */
-  async #matching (client: Redis, re: PurgeRegex): Promise<string[]> {
+  async #matching (client: RedisClient, re: PurgeRegex): Promise<string[]> {
     const out: string[] = []
     let cursor = '0'
     do {
@@ -129,7 +129,7 @@ export class RedisStore implements CacheStore {
     return out
   }
 
-  async #delete (client: Redis, keys: string[]): Promise<number> {
+  async #delete (client: RedisClient, keys: string[]): Promise<number> {
     let n = 0
     for (let i = 0; i < keys.length; i += PRUNE_BATCH) {
       const batch = [...new Set(keys.slice(i, i + PRUNE_BATCH))]

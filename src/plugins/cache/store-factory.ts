@@ -1,5 +1,5 @@
 // Builds the configured store. Without Redis (disabled in config) `redis` and `tiered` run from memory alone.
-import type { Redis } from 'ioredis'
+import type { RedisClient } from '../../core/types.js'
 import type { RedisHandle } from '../../core/types.js'
 import { MemoryStore } from './memory-store.js'
 import { RedisStore } from './redis-store.js'
@@ -12,7 +12,7 @@ export interface StoreChoice {
   detail: string
   /** Runs the Redis index pruning, when there is one. */
   prune: (() => Promise<void>) | null
-  subscriber: Redis | null
+  subscriber: RedisClient | null
 }
 
 export interface StoreFactoryOptions {

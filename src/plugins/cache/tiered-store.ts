@@ -2,7 +2,7 @@
 // drops its L1 copies (an instance that refills from L2 after the broadcast can only find the new value).
 import { randomUUID } from 'node:crypto'
 import { EventEmitter } from 'node:events'
-import type { Redis } from 'ioredis'
+import type { RedisClient } from '../../core/types.js'
 import type { MemoryStore } from './memory-store.js'
 import type { RedisStore } from './redis-store.js'
 import { purgeRegexOrNull } from './purge-regex.js'
@@ -14,9 +14,9 @@ export interface TieredStoreOptions {
   /** False while Redis is down: L2 is skipped without a round trip. */
   l2Ready: () => boolean
   /** Publishing connection (the shared one). */
-  publisher: () => Redis | null
+  publisher: () => RedisClient | null
   /** A dedicated connection for SUBSCRIBE (null: no broadcast, e.g. Redis disabled). */
-  subscriber: Redis | null
+  subscriber: RedisClient | null
   channel: string
   onError?: (err: Error) => void
 }

@@ -46,7 +46,7 @@ const rateLimitPlugin: FastifyPluginAsync<RateLimitPluginOptions> = async (fasti
   // The core sets the client's command timeout from redis.commandTimeout; 0 there would mean no bound at all.
   const shared = client === null
     ? null
-    : new RedisStore({ client, prefix: `${sidecar.config.redis.keyPrefix}rl:`, ban: params.ban, ownTimeout: sidecar.config.redis.commandTimeout === 0 })
+    : new RedisStore({ client, prefix: `${redis.keyPrefix}rl:`, ban: params.ban, ownTimeout: sidecar.config.redis.commandTimeout === 0 })
   const summary = describe(params)
   const log = fastify.log
 
@@ -97,7 +97,7 @@ const rateLimitPlugin: FastifyPluginAsync<RateLimitPluginOptions> = async (fasti
     params,
     limiter,
     metrics,
-    keyPrefix: `${sidecar.config.redis.keyPrefix}rl:`,
+    keyPrefix: `${redis.keyPrefix}rl:`,
     now: opts.now ?? Date.now,
     outcome: sidecar.defineRequestField('rateLimit')
   }

@@ -3,7 +3,8 @@
 // is down the call rejects at once (no offline queue) and `redis.commandTimeout` bounds a hung one. The script is
 // registered with ioredis' defineCommand, which falls back to EVAL after a NOSCRIPT (a restarted Redis forgets
 // scripts).
-import type { Redis } from 'ioredis'
+import type { RedisClient } from '../../core/types.js'
+import { scanEach } from '../../core/redis-scan.js'
 import { RATE_LIMIT_LUA, STRIKE_LUA } from './redis-script.js'
 import type { BanPolicy, BanRecord, Check, CheckResult, RateLimitStore, StoreResult, StrikeResult, Tier } from './types.js'
 
@@ -34,7 +35,7 @@ interface Pending {
 
 export class RedisStore implements RateLimitStore {
   readonly #redis: ScriptedRedis
-  readonly #client: Redis
+  readonly #client: RedisClient
   readonly #ban: BanPolicy | null
   readonly #prefix: string
   readonly #timeoutMs: number
@@ -46,7 +47,7 @@ export class RedisStore implements RateLimitStore {
    * `prefix`: of every key (`<redis.keyPrefix>rl:`): counters `<prefix>k:<id>`, bans `<prefix>ban:<client>`.
    * `ownTimeout`: bound each call here (true when the client itself has no command timeout).
    */
-  constructor (opts: { client: Redis, prefix: string, ban: BanPolicy | null, ownTimeout?: boolean }) {
+  constructor (opts: { client: RedisClient, prefix: string, ban: BanPolicy | null, ownTimeout?: boolean }) {
     const client = opts.client
     const scripted = client as unknown as Partial<ScriptedRedis>
     if (scripted.sipupRateLimit === undefined) client.defineCommand('sipupRateLimit', { lua: RATE_LIMIT_LUA })
@@ -76,21 +77,20 @@ export class RedisStore implements RateLimitStore {
     return call.then(r => ({ bannedMs: r[0], banStartedMs: r[1] }))
   }
 
-  /** SCAN (never KEYS: it blocks Redis for the whole keyspace) over `<prefix>ban:*`, then one PTTL per ban found. */
+  /** SCAN (never KEYS: it blocks Redis for the whole keyspace; every master of a Cluster) over `<prefix>ban:*`, then
+   * one PTTL per ban found. */
   async listBans (_now: number, max: number): Promise<{ bans: BanRecord[], truncated: boolean }> {
     const client = this.#client
     const head = `${this.#prefix}ban:`
     const found: string[] = []
-    let cursor = '0'
     let truncated = false
-    do {
-      const [next, keys] = await client.scan(cursor, 'MATCH', `${escapeGlob(head)}*`, 'COUNT', SCAN_COUNT)
-      cursor = next
+    await scanEach(client, `${escapeGlob(head)}*`, keys => {
       for (const k of keys) {
-        if (found.length === max) { truncated = true; break }
+        if (found.length === max) { truncated = true; return false }
         found.push(k)
       }
-    } while (cursor !== '0' && !truncated)
+      return true
+    }, SCAN_COUNT)
     if (found.length === 0) return { bans: [], truncated }
     const pipe = client.pipeline()
     for (const k of found) pipe.pttl(k)

@@ -112,7 +112,7 @@ export async function runLimits (args: string[], io: Io, ctx: CommandContext): P
       container = await createContainer(config, { role: 'cli', log: pino({ level: 'silent' }) })
       const client = container.redis.client
       if (client === null || !container.redis.isReady()) throw new SIPUP_ERR_RATELIMIT_BANS_UNAVAILABLE(container.redis.reason ?? 'Redis not connected')
-      const shared = new RedisStore({ client, prefix: `${config.redis.keyPrefix}rl:`, ban: null })
+      const shared = new RedisStore({ client, prefix: `${container.redis.keyPrefix}rl:`, ban: null })
       bans = new BanAdmin({ shared, local: null, ipv6Subnet: rl.ipv6Subnet })
     }
     if (sub === 'unban') {
