@@ -8,6 +8,7 @@ import { CORE_ENV_OVERRIDES, createConfigLoader, formatIssue, type ConfigIssue, 
 import { SIPUP_ERR_CONFIG_INVALID } from './errors.js'
 import type { PluginEntry } from './plugins/plugin-entry.js'
 import { pluginEntries } from './plugins/registry.js'
+import { redisTopology } from './core/redis-topology.js'
 
 type Entries = typeof pluginEntries
 type PluginSections = { [E in Entries[number] as E['key']]: E['schema'] }
@@ -54,11 +55,14 @@ const KEY_PATH = /^([A-Za-z_$][\w$]*(?:\.[\w$-]+|\[[^\]]*\])*): ([\s\S]*)$/
 export async function checkConfig (loaded: LoadedConfig<FrozenConfig>, entries: readonly PluginEntry[] = pluginEntries): Promise<void> {
   const sections = loaded.config as unknown as Readonly<Record<string, { readonly enabled?: boolean } | undefined>>
   const issues: ConfigIssue[] = []
+  const checks: { key: string, run: () => unknown }[] = [{ key: 'redis', run: () => redisTopology(loaded.config.redis) }]
   for (const entry of entries) {
     const section = sections[entry.key]
-    if (section?.enabled !== true) continue
+    if (section?.enabled === true) checks.push({ key: entry.key, run: async () => { await entry.check(section, loaded.config) } })
+  }
+  for (const entry of checks) {
     try {
-      await entry.check(section, loaded.config)
+      await entry.run()
     } catch (err) {
       const message = (err as Error).message
       const m = KEY_PATH.exec(message)
