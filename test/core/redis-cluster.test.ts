@@ -1,11 +1,13 @@
 // Redis Cluster with real servers the test starts on its own ports (3 masters): two sidecars on `redis.nodes`
 // share one rate limit exactly, a fleet lock excludes across them, and every key lands in the one slot of the
-// key prefix's hash tag.
+// key prefix's hash tag; a tag purge on one drops the page from the other's memory layer.
 import t from 'tap'
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
 import { Cluster } from 'ioredis'
 import { requireProgram, uniquePrefix } from '../helpers/services.js'
-import { startSidecar } from '../helpers/sidecar.js'
+import { request } from 'undici'
+import { startOrigin, startSidecar } from '../helpers/sidecar.js'
+import { fetchAnswer } from '../cache/fixtures/setup.js'
 import { IP_ONLY, from, send, startOriginFor } from '../rate-limit/fixtures.js'
 import { REDIS_SERVER, freePort, stop } from '../rate-limit/redis-server.js'
 
@@ -62,6 +64,41 @@ t.test('Cluster: shared limits and locks on redis.nodes', async t => {
   t.ok(again !== null, 'B takes it after A released it')
   await again?.release()
 
+  let n = 0
+  const pages = await startOrigin((req, res) => {
+    res.setHeader('cache-control', 'max-age=600')
+    res.setHeader('surrogate-key', 'product-42')
+    res.end(`v${++n} ${req.url}`)
+  })
+  t.after(() => pages.close())
+  const cached = { upstream: { url: pages.url }, redis: config.redis, cache: { enabled: true, store: 'tiered' }, admin: { enabled: true, token: 'secret' } }
+  const c = await startSidecar(cached)
+  t.after(() => c.close())
+  const d = await startSidecar(cached)
+  t.after(() => d.close())
+  await Promise.all([c, d].map(s => (s.app.sidecarCache?.store as { ready?: () => Promise<void> }).ready?.()))
+  const page = async (url: string, only = false): Promise<{ status: number, body: string }> =>
+    fetchAnswer(url + '/product.php?id=42', only ? { host: 'shop.test', 'cache-control': 'only-if-cached' } : { host: 'shop.test' })
+  const first = (await page(c.url)).body
+  t.equal((await page(d.url)).body, first, 'D got C\'s entry from the Cluster')
+  t.equal((await page(d.url, true)).status, 200, 'and holds it')
+  const res = await request(c.url + '/_admin/api/cache/purge', {
+    method: 'POST', headers: { authorization: 'Bearer secret', 'content-type': 'application/json' }, body: JSON.stringify({ tags: ['product-42'] })
+  })
+  t.equal(res.statusCode, 200, 'tag purge on C')
+  await res.body.dump()
+  let dropped = false
+  for (let i = 0; i < 200 && !dropped; i++) {
+    dropped = (await page(d.url, true)).status !== 200
+    if (!dropped) await new Promise(resolve => setTimeout(resolve, 5))
+  }
+  t.ok(dropped, 'the Cluster pub/sub broadcast dropped D\'s copy')
+  t.not((await page(d.url)).body, first, 'D fetches a fresh page')
+
   const slot = Number(await probe.cluster('KEYSLOT', keyPrefix))
-  t.ok(Number(await probe.cluster('COUNTKEYSINSLOT', slot)) > 0, 'the keys live in the slot of the prefix')
+  const keys: string[] = []
+  for (const m of probe.nodes('master')) keys.push(...await m.keys(`{${keyPrefix}}*`))
+  const slots = new Set(await Promise.all(keys.map(async k => Number(await probe.cluster('KEYSLOT', k)))))
+  t.ok(keys.length > 0, `${keys.length} keys written`)
+  t.same([...slots], [slot], 'all of them in the slot of the prefix')
 })
