@@ -19,6 +19,10 @@ export const SIPUP_ERR_CONFIG_FILE = coded<'SIPUP_ERR_CONFIG_FILE', 500, [string
 export const SIPUP_ERR_CONFIG_YAML = coded<'SIPUP_ERR_CONFIG_YAML', 500, [string, string, ErrorOptions?]>(
   'SIPUP_ERR_CONFIG_YAML', '%s: YAML syntax error: %s', 500, TypeError)
 
+// --- tls ------------------------------------------------------------------
+export const SIPUP_ERR_TLS_CONFIG = coded<'SIPUP_ERR_TLS_CONFIG', 500, [string, string, string, ErrorOptions?]>(
+  'SIPUP_ERR_TLS_CONFIG', "server.tls.%s: '%s': %s", 500, TypeError)
+
 // --- proxy / upstream -------------------------------------------------------
 export const SIPUP_ERR_UPSTREAM_UNAVAILABLE = coded<'SIPUP_ERR_UPSTREAM_UNAVAILABLE', 502, [string]>(
   'SIPUP_ERR_UPSTREAM_UNAVAILABLE', 'Upstream unavailable: %s', 502)

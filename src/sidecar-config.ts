@@ -5,7 +5,8 @@ import { Type, type Static, type TObject } from '@sinclair/typebox'
 import { CoreSections } from './config/core-schema.js'
 import type { DeepReadonly } from './config/deep-readonly.js'
 import { CORE_ENV_OVERRIDES, createConfigLoader, formatIssue, type ConfigIssue, type ConfigSpec, type EnvOverrides, type LoadedConfig } from './config/load.js'
-import { SIPUP_ERR_CONFIG_INVALID } from './errors.js'
+import { SIPUP_ERR_CONFIG_INVALID, SIPUP_ERR_TLS_CONFIG } from './errors.js'
+import { loadTlsMaterial, tlsEnabled } from './core/tls/material.js'
 import type { PluginEntry } from './plugins/plugin-entry.js'
 import { pluginEntries } from './plugins/registry.js'
 
@@ -54,16 +55,25 @@ const KEY_PATH = /^([A-Za-z_$][\w$]*(?:\.[\w$-]+|\[[^\]]*\])*): ([\s\S]*)$/
 export async function checkConfig (loaded: LoadedConfig<FrozenConfig>, entries: readonly PluginEntry[] = pluginEntries): Promise<void> {
   const sections = loaded.config as unknown as Readonly<Record<string, { readonly enabled?: boolean } | undefined>>
   const issues: ConfigIssue[] = []
+  const push = (message: string, fallback: string): void => {
+    const m = KEY_PATH.exec(message)
+    const path = m === null ? fallback : m[1]
+    issues.push({ source: loaded.blame(path), path, message: m === null ? message : m[2] })
+  }
+  // The certificates are read here too, so check-config refuses a missing, expired or mismatched one as start would.
+  const server = loaded.config.server
+  if (tlsEnabled(server.tls)) {
+    try { loadTlsMaterial(server.tls) } catch (err) { push((err as Error).message, 'server.tls') }
+  } else if (server.http2) {
+    push(new SIPUP_ERR_TLS_CONFIG('cert', '', 'server.http2 needs a certificate (browsers speak HTTP/2 over TLS only)').message, 'server.http2')
+  }
   for (const entry of entries) {
     const section = sections[entry.key]
     if (section?.enabled !== true) continue
     try {
       await entry.check(section, loaded.config)
     } catch (err) {
-      const message = (err as Error).message
-      const m = KEY_PATH.exec(message)
-      const path = m === null ? entry.key : m[1]
-      issues.push({ source: loaded.blame(path), path, message: m === null ? message : m[2] })
+      push((err as Error).message, entry.key)
     }
   }
   if (issues.length === 0) return
