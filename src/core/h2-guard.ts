@@ -61,6 +61,11 @@ export class SidecarH2Response extends http2.Http2ServerResponse {
 // HTTP/2 has no reason phrase (RFC 9113 §8.3.2); the proxy copies the origin's, which Node would warn about on
 // every response: setting it is a no-op here.
 Object.defineProperty(SidecarH2Response.prototype, 'statusMessage', { get: () => '', set: () => undefined, configurable: true })
+// The proxy checks res.destroyed before writing (a client gone mid-request); Http2ServerResponse lacks it.
+Object.defineProperty(SidecarH2Response.prototype, 'destroyed', {
+  get (this: SidecarH2Response) { return this.stream === undefined || this.stream.destroyed },
+  configurable: true
+})
 
 export interface RapidResetOptions {
   maxResets: number
