@@ -9,6 +9,8 @@ import { loadConfig } from '../../src/sidecar-config.js'
 import { makeCert, opensslMissing, tmpDir } from './certs.js'
 
 const skip = opensslMissing()
+// Two CLI runs from source (TypeScript compiled on the fly) take longer than tap's default 30 s on a loaded machine.
+t.setTimeout(180_000)
 const dir = skip === false ? tmpDir() : ''
 t.teardown(() => { if (dir !== '') fs.rmSync(dir, { recursive: true, force: true }) })
 
