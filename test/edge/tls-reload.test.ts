@@ -59,3 +59,24 @@ t.test('reload: new connections get the new certificate, an open one keeps worki
   const d = await get(url, fresh)
   t.equal(d.serial, c.serial, 'a failed reload leaves the last good certificate')
 })
+
+t.test('expiry: the metric and doctor\'s line, with a warning 14 days ahead', { skip }, async t => {
+  const { checkTls } = await import('../../src/cli/commands/doctor.js')
+  const { loadConfig } = await import('../../src/sidecar-config.js')
+  const soon = makeCert(dir, 'soon', ['soon.test'], 10)
+  const later = makeCert(dir, 'later', ['later.test'], 90)
+  const origin = await startOrigin((_req, res) => { res.end('ok') })
+  t.after(() => origin.close())
+  const tlsCfg = { certificates: [{ cert: later.cert, key: later.key }, { cert: soon.cert, key: soon.key }] }
+  const sc = await startSidecar({ server: { tls: tlsCfg }, upstream: { url: origin.url } })
+  t.after(() => sc.close())
+  const text = (await sc.app.sidecar.metricsText()).body
+  const m = new RegExp(`sipup_tls_certificate_expiry_seconds\\{file="${soon.cert}",name="soon.test"\\} (\\d+)`).exec(text)
+  t.ok(m !== null, 'the gauge has a series per certificate')
+  t.ok(m !== null && Math.abs(Number(m[1]) - 10 * 86_400) < 3600, 'seconds left')
+
+  const { config } = loadConfig({ env: {}, overrides: { server: { tls: tlsCfg } } })
+  const lines = checkTls(config)
+  t.same(lines.map(l => l.status), ['ok', 'warn'], 'doctor warns for the one expiring within 14 days')
+  t.match(lines[1].detail, /soon\.crt \(soon\.test\) expires in (9|10) days/)
+})
