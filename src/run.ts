@@ -8,6 +8,7 @@ import { redactUrl } from './config/redact.js'
 import { closeGracefully } from './core/shutdown.js'
 import { tlsStateOf } from './core/tls/secure-server.js'
 import { watchCertificateReload } from './core/tls/reload-signal.js'
+import { startRedirectServer } from './core/redirect-server.js'
 
 export interface RunningSidecar {
   app: FastifyInstance
@@ -59,6 +60,13 @@ export async function runSidecar (config: FrozenConfig, opts: RunOptions = {}): 
     throw err
   })
   const addr = app.server.address() as AddressInfo
+  if (config.server.redirectHttp.enabled && tlsStateOf(app.server) !== null) {
+    const redirect = await startRedirectServer(config.server, config.upstream.url, addr.port).catch(async (err: unknown) => {
+      await app.close().catch(() => undefined)
+      throw err
+    })
+    app.server.once('close', () => { redirect.close().catch(() => undefined) })
+  }
   const host = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address
   const wildcard = host === '0.0.0.0' || host === '[::]'
   // `url` is where this machine reaches the proxy; the start-up line names the address actually bound, so an

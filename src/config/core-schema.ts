@@ -46,6 +46,20 @@ export const Http2LimitsSchema = Type.Object({
   resetWindow: Duration({ description: 'The window `maxResets` counts over.', default: '10s', minimum: 1 })
 }, { additionalProperties: false, description: 'Limits against HTTP/2 abuse (with `server.http2`).', default: {} })
 
+export const RedirectHttpSchema = Type.Object({
+  enabled: Bool('Listen for plain HTTP too and answer every request with a 308 to the same URL on https://.', false),
+  host: Str('Address of the plain-HTTP listener (empty = server.host).', ''),
+  port: Int('Port of the plain-HTTP listener.', 80, 0, 65535),
+  acmeDir: Str('Directory `/.well-known/acme-challenge/<token>` is served from (certbot --webroot -w DIR puts the tokens in ' +
+    'DIR/.well-known/acme-challenge). Empty = those requests are forwarded to the origin.', '')
+}, { additionalProperties: false, description: 'The plain-HTTP listener that sends browsers to HTTPS (with `server.tls`).', default: {} })
+
+export const HstsSchema = Type.Object({
+  maxAge: Duration({ description: 'Strict-Transport-Security max-age sent on HTTPS responses (0 = no header). Browsers then refuse plain HTTP for that long: start short.', default: '0s' }),
+  includeSubDomains: Bool('Add includeSubDomains (every subdomain must serve HTTPS too).', false),
+  preload: Bool('Add preload (for the browsers\' preload list; hard to undo).', false)
+}, { additionalProperties: false, description: 'HTTP Strict Transport Security (with `server.tls`).', default: {} })
+
 export const ServerSchema = Type.Object({
   host: Str('Address the sidecar listens on (env SIDECAR_HOST). The loopback default suits nginx on the same machine; ' +
     'say `0.0.0.0` (or `::`) to take traffic from other machines directly.', '127.0.0.1'),
@@ -72,7 +86,9 @@ export const ServerSchema = Type.Object({
   }),
   tls: TlsSchema,
   http2: Bool('Speak HTTP/2 (with HTTP/1.1 for older clients, chosen by ALPN) on the TLS port; needs `server.tls`.', false),
-  http2Limits: Http2LimitsSchema
+  http2Limits: Http2LimitsSchema,
+  redirectHttp: RedirectHttpSchema,
+  hsts: HstsSchema
 }, { additionalProperties: false, description: 'The listening socket and its protections.', default: {} })
 
 /** Origin protection (src/proxy/origin-guard/): the queue requests wait in while the origin is at its limit. */
