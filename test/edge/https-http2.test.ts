@@ -51,7 +51,7 @@ t.test('HTTPS/1.1 and HTTP/2 through the proxy route, a cache hit and a 429 over
   })
   t.after(() => origin.close())
   const sc = await startSidecar({
-    server: { tls: { cert, key }, http2: true },
+    server: { tls: { cert, key }, http2: true, hsts: { maxAge: '1d' } },
     upstream: { url: origin.url },
     cache: { enabled: true, store: 'memory', rules: [{ path: '/page' }] },
     rateLimit: { enabled: true, store: 'memory', user: { enabled: false }, rules: [{ name: 'tight', path: '/limited', limit: 1, window: '1m' }] }
@@ -64,6 +64,7 @@ t.test('HTTPS/1.1 and HTTP/2 through the proxy route, a cache hit and a 429 over
   const h1 = await httpsGet(`${base}/plain`, agent)
   t.equal(h1.status, 200, 'HTTPS/1.1 by ALPN fallback')
   t.equal(h1.body, 'hello https', 'the origin is told X-Forwarded-Proto: https')
+  t.equal(h1.headers['strict-transport-security'], 'max-age=86400', 'HSTS on HTTPS responses')
 
   const session = http2.connect(base, { rejectUnauthorized: false })
   t.after(() => session.destroy())
