@@ -3,7 +3,7 @@
 // over HTTPS/1.1 (wrk) and HTTP/2 (h2load, Debian's nghttp2-client). The machine is shared: read ratios, not req/s.
 // Usage: node dist/bench/edge.js [--rounds 3] [--seconds 3] [--connections 32]
 import { execFileSync, spawn } from 'node:child_process'
-import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs'
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs'
 import https from 'node:https'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -51,6 +51,8 @@ async function role (name: string, port: number, upstream: string, cert: string,
 function startNginx (dir: string, port: number, upstreamPort: number, cert: string, key: string): Started | null {
   const bin = ['/usr/sbin/nginx', '/usr/bin/nginx'].find(p => existsSync(p))
   if (bin === undefined) return null
+  // Run as root, nginx's workers are `nobody`: they must reach the temp and cache directories.
+  chmodSync(dir, 0o755)
   mkdirSync(join(dir, 'cache'))
   const conf = join(dir, 'nginx.conf')
   writeFileSync(conf, `worker_processes 1;
@@ -64,8 +66,7 @@ http {
   proxy_cache_path ${dir}/cache keys_zone=hit:10m;
   upstream origin { server 127.0.0.1:${upstreamPort}; keepalive 64; }
   server {
-    listen 127.0.0.1:${port} ssl;
-    http2 on;
+    listen 127.0.0.1:${port} ssl http2;
     ssl_certificate ${cert}; ssl_certificate_key ${key};
     ssl_protocols TLSv1.2 TLSv1.3;
     proxy_http_version 1.1; proxy_set_header Connection ""; proxy_set_header Host $host;
@@ -74,6 +75,7 @@ http {
   }
 }
 `)
+  // `listen … ssl http2`: Debian 12's nginx 1.22 predates the `http2 on` directive.
   execFileSync(bin, ['-t', '-c', conf, '-p', dir], { stdio: 'ignore' })
   const child = spawn(bin, ['-c', conf, '-p', dir], { stdio: 'ignore' })
   return { child, stop: () => stopProcess(child) }
@@ -91,7 +93,7 @@ function waitHttps (url: string): Promise<void> {
 }
 
 function h2load (url: string, connections: number, seconds: number): number {
-  const out = execFileSync('h2load', ['-c', String(connections), '-m', '10', '-D', String(seconds), '--warm-up-time=0.5', url], { encoding: 'utf8' })
+  const out = execFileSync('h2load', ['-c', String(connections), '-m', '10', '-D', String(seconds), '--warm-up-time=1', url], { encoding: 'utf8' })
   const m = /finished in [\d.]+\w+, ([\d.]+) req\/s/.exec(out)
   return m === null ? NaN : Number(m[1])
 }
