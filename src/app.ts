@@ -10,6 +10,7 @@ import corePlugin, { SidecarApp } from './core/sidecar.js'
 import accessLog from './core/access-log.js'
 import { routeGroupsPlugin } from './core/route-groups.js'
 import { sidecarServerFactory } from './core/http-server.js'
+import { watchCertificateExpiry } from './core/tls/expiry-watch.js'
 import type { ProcessRole } from './core/types.js'
 import proxyPlugin from './proxy/index.js'
 import { installOriginGuard } from './proxy/origin-guard/create.js'
@@ -61,6 +62,7 @@ export async function buildApp (config: FrozenConfig, opts: BuildAppOptions = {}
   })
 
   const sidecar = new SidecarApp(new SidecarContainer(config, { role, log: app.log }))
+  watchCertificateExpiry(app, sidecar.metrics, config.server.tls.expiryWarning)
   try {
     await mount(app, sidecar, config, role, opts.plugins ?? pluginEntries)
   } catch (err) {

@@ -21,6 +21,10 @@ export const SIPUP_ERR_CONFIG_YAML = coded<'SIPUP_ERR_CONFIG_YAML', 500, [string
 export const SIPUP_ERR_REDIS_CONFIG = coded<'SIPUP_ERR_REDIS_CONFIG', 500, [string, string, string]>(
   'SIPUP_ERR_REDIS_CONFIG', "redis.%s: expected %s, got '%s'", 500, TypeError)
 
+// --- tls ------------------------------------------------------------------
+export const SIPUP_ERR_TLS_CONFIG = coded<'SIPUP_ERR_TLS_CONFIG', 500, [string, string, string, ErrorOptions?]>(
+  'SIPUP_ERR_TLS_CONFIG', "server.tls.%s: '%s': %s", 500, TypeError)
+
 // --- proxy / upstream -------------------------------------------------------
 export const SIPUP_ERR_UPSTREAM_UNAVAILABLE = coded<'SIPUP_ERR_UPSTREAM_UNAVAILABLE', 502, [string]>(
   'SIPUP_ERR_UPSTREAM_UNAVAILABLE', 'Upstream unavailable: %s', 502)

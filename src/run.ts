@@ -6,6 +6,9 @@ import { buildApp, type BuildAppOptions } from './app.js'
 import type { FrozenConfig } from './sidecar-config.js'
 import { redactUrl } from './config/redact.js'
 import { closeGracefully } from './core/shutdown.js'
+import { tlsStateOf } from './core/tls/secure-server.js'
+import { watchCertificateReload } from './core/tls/reload-signal.js'
+import { startRedirectServer } from './core/redirect-server.js'
 
 export interface RunningSidecar {
   app: FastifyInstance
@@ -57,15 +60,26 @@ export async function runSidecar (config: FrozenConfig, opts: RunOptions = {}): 
     throw err
   })
   const addr = app.server.address() as AddressInfo
+  if (config.server.redirectHttp.enabled && tlsStateOf(app.server) !== null) {
+    const redirect = await startRedirectServer(config.server, config.upstream.url, addr.port).catch(async (err: unknown) => {
+      await app.close().catch(() => undefined)
+      throw err
+    })
+    app.server.once('close', () => { redirect.close().catch(() => undefined) })
+  }
   const host = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address
   const wildcard = host === '0.0.0.0' || host === '[::]'
   // `url` is where this machine reaches the proxy; the start-up line names the address actually bound, so an
   // operator sees at once whether the proxy is reachable from other machines.
-  const url = `http://${wildcard ? '127.0.0.1' : host}:${addr.port}`
-  const bound = `http://${host}:${addr.port}${wildcard ? ' (every interface: reachable from other machines)' : ''}`
+  const scheme = tlsStateOf(app.server) === null ? 'http' : 'https'
+  const url = `${scheme}://${wildcard ? '127.0.0.1' : host}:${addr.port}`
+  const bound = `${scheme}://${host}:${addr.port}${wildcard ? ' (every interface: reachable from other machines)' : ''}`
   out.write(summary(app, config, url, bound))
   const { shutdown, closing } = stopper(app, config, 'no new connections, finishing in-flight requests')
-  if (opts.signals !== false) handleSignals(app, shutdown, closing)
+  if (opts.signals !== false) {
+    handleSignals(app, shutdown, closing)
+    watchCertificateReload(app)
+  }
   return { app, url, shutdown }
 }
 

@@ -5,7 +5,8 @@ import { Type, type Static, type TObject } from '@sinclair/typebox'
 import { CoreSections } from './config/core-schema.js'
 import type { DeepReadonly } from './config/deep-readonly.js'
 import { CORE_ENV_OVERRIDES, createConfigLoader, formatIssue, type ConfigIssue, type ConfigSpec, type EnvOverrides, type LoadedConfig } from './config/load.js'
-import { SIPUP_ERR_CONFIG_INVALID } from './errors.js'
+import { SIPUP_ERR_CONFIG_INVALID, SIPUP_ERR_TLS_CONFIG } from './errors.js'
+import { loadTlsMaterial, tlsEnabled } from './core/tls/material.js'
 import type { PluginEntry } from './plugins/plugin-entry.js'
 import { pluginEntries } from './plugins/registry.js'
 import { redisTopology } from './core/redis-topology.js'
@@ -55,7 +56,23 @@ const KEY_PATH = /^([A-Za-z_$][\w$]*(?:\.[\w$-]+|\[[^\]]*\])*): ([\s\S]*)$/
 export async function checkConfig (loaded: LoadedConfig<FrozenConfig>, entries: readonly PluginEntry[] = pluginEntries): Promise<void> {
   const sections = loaded.config as unknown as Readonly<Record<string, { readonly enabled?: boolean } | undefined>>
   const issues: ConfigIssue[] = []
-  const checks: { key: string, run: () => unknown }[] = [{ key: 'redis', run: () => redisTopology(loaded.config.redis) }]
+  const push = (message: string, fallback: string): void => {
+    const m = KEY_PATH.exec(message)
+    const path = m === null ? fallback : m[1]
+    issues.push({ source: loaded.blame(path), path, message: m === null ? message : m[2] })
+  }
+  const server = loaded.config.server
+  const checks: { key: string, run: () => unknown }[] = [
+    { key: 'redis', run: () => redisTopology(loaded.config.redis) },
+    // The certificates are read here too, so check-config refuses a missing, expired or mismatched one as start would.
+    {
+      key: tlsEnabled(server.tls) ? 'server.tls' : 'server.http2',
+      run: () => {
+        if (tlsEnabled(server.tls)) loadTlsMaterial(server.tls)
+        else if (server.http2) throw new SIPUP_ERR_TLS_CONFIG('cert', '', 'server.http2 needs a certificate (browsers speak HTTP/2 over TLS only)')
+      }
+    }
+  ]
   for (const entry of entries) {
     const section = sections[entry.key]
     if (section?.enabled === true) checks.push({ key: entry.key, run: async () => { await entry.check(section, loaded.config) } })
@@ -64,10 +81,7 @@ export async function checkConfig (loaded: LoadedConfig<FrozenConfig>, entries: 
     try {
       await entry.run()
     } catch (err) {
-      const message = (err as Error).message
-      const m = KEY_PATH.exec(message)
-      const path = m === null ? entry.key : m[1]
-      issues.push({ source: loaded.blame(path), path, message: m === null ? message : m[2] })
+      push((err as Error).message, entry.key)
     }
   }
   if (issues.length === 0) return

@@ -14,6 +14,53 @@ export const DEFAULT_REDACT_QUERY: readonly string[] = [
   'phpsessid', 'reset', 'nonce'
 ]
 
+/** Mozilla's "intermediate" cipher list (TLS 1.2; TLS 1.3 suites are always on): https://ssl-config.mozilla.org/ */
+export const MOZILLA_INTERMEDIATE_CIPHERS = 'ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:' +
+  'ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305:' +
+  'DHE-RSA-AES128-GCM-SHA256:DHE-RSA-AES256-GCM-SHA384:DHE-RSA-CHACHA20-POLY1305'
+
+export const TlsCertificateSchema = Type.Object({
+  cert: Type.String({ minLength: 1, description: 'PEM file of the certificate, followed by its chain (certbot\'s fullchain.pem).' }),
+  key: Type.String({ minLength: 1, description: 'PEM file of the certificate\'s private key.' }),
+  serverNames: Type.Array(Type.String({ minLength: 1 }), {
+    description: 'Host names (SNI) this certificate is for, `*.example.com` for a wildcard; empty = the names in the certificate.',
+    default: []
+  })
+}, { additionalProperties: false })
+
+export const TlsSchema = Type.Object({
+  cert: Str('PEM file of the default certificate and its chain (empty with no `certificates` = plain HTTP).', ''),
+  key: Str('PEM file of the default certificate\'s private key.', ''),
+  certificates: Type.Array(TlsCertificateSchema, {
+    description: 'More certificates, chosen by the name the client asks for (SNI); the first is the default when `cert` is empty.',
+    default: []
+  }),
+  minVersion: Type.Union([Type.Literal('TLSv1.2'), Type.Literal('TLSv1.3')], { description: 'Oldest TLS version accepted.', default: 'TLSv1.2' }),
+  ciphers: Str('OpenSSL cipher list for TLS 1.2 (Mozilla\'s "intermediate" by default).', MOZILLA_INTERMEDIATE_CIPHERS),
+  expiryWarning: Duration({ description: 'A certificate expiring within this time is reported (log warning, `doctor`).', default: '14d' })
+}, { additionalProperties: false, description: 'TLS termination: set `cert` and `key` (or `certificates`) when DNS points at the sidecar. SIGHUP re-reads the files.', default: {} })
+
+export const Http2LimitsSchema = Type.Object({
+  maxConcurrentStreams: Int('Streams one HTTP/2 connection may have open at once.', 128, 1, 10_000),
+  maxHeaderListSize: Bytes({ description: 'Largest HTTP/2 header list accepted (uncompressed).', default: '32KB' }),
+  maxResets: Int('Streams a client may cancel (RST_STREAM) within `resetWindow` before its connection is closed (rapid reset, CVE-2023-44487).', 200, 1),
+  resetWindow: Duration({ description: 'The window `maxResets` counts over.', default: '10s', minimum: 1 })
+}, { additionalProperties: false, description: 'Limits against HTTP/2 abuse (with `server.http2`).', default: {} })
+
+export const RedirectHttpSchema = Type.Object({
+  enabled: Bool('Listen for plain HTTP too and answer every request with a 308 to the same URL on https://.', false),
+  host: Str('Address of the plain-HTTP listener (empty = server.host).', ''),
+  port: Int('Port of the plain-HTTP listener.', 80, 0, 65535),
+  acmeDir: Str('Directory `/.well-known/acme-challenge/<token>` is served from (certbot --webroot -w DIR puts the tokens in ' +
+    'DIR/.well-known/acme-challenge). Empty = those requests are forwarded to the origin.', '')
+}, { additionalProperties: false, description: 'The plain-HTTP listener that sends browsers to HTTPS (with `server.tls`).', default: {} })
+
+export const HstsSchema = Type.Object({
+  maxAge: Duration({ description: 'Strict-Transport-Security max-age sent on HTTPS responses (0 = no header). Browsers then refuse plain HTTP for that long: start short.', default: '0s' }),
+  includeSubDomains: Bool('Add includeSubDomains (every subdomain must serve HTTPS too).', false),
+  preload: Bool('Add preload (for the browsers\' preload list; hard to undo).', false)
+}, { additionalProperties: false, description: 'HTTP Strict Transport Security (with `server.tls`).', default: {} })
+
 export const ServerSchema = Type.Object({
   host: Str('Address the sidecar listens on (env SIDECAR_HOST). The loopback default suits nginx on the same machine; ' +
     'say `0.0.0.0` (or `::`) to take traffic from other machines directly.', '127.0.0.1'),
@@ -40,7 +87,12 @@ export const ServerSchema = Type.Object({
       'than one, a primary process restarts crashed workers, forwards SIGTERM, restarts them one by one on SIGHUP and ' +
       'aggregates their metrics. Memory caches and limits are then per worker: use Redis (cache.store tiered/redis).',
     default: 1
-  })
+  }),
+  tls: TlsSchema,
+  http2: Bool('Speak HTTP/2 (with HTTP/1.1 for older clients, chosen by ALPN) on the TLS port; needs `server.tls`.', false),
+  http2Limits: Http2LimitsSchema,
+  redirectHttp: RedirectHttpSchema,
+  hsts: HstsSchema
 }, { additionalProperties: false, description: 'The listening socket and its protections.', default: {} })
 
 /** Origin protection (src/proxy/origin-guard/): the queue requests wait in while the origin is at its limit. */

@@ -26,6 +26,8 @@ export interface ConnectionGuardOptions {
   /** Connections one untrusted address may hold; 0 = no limit. */
   maxPerIp: number
   trustProxy: readonly string[]
+  /** The server event that hands over the socket requests are read from. @default 'connection' */
+  event?: 'connection' | 'secureConnection'
 }
 
 const TOO_MANY = problem(SIPUP_ERR_CLIENT_TOO_MANY_CONNECTIONS,
@@ -55,7 +57,7 @@ export function guardConnections (server: Server, opts: ConnectionGuardOptions):
   const trust = new AddressList(opts.trustProxy)
   const perIp = new Map<string, number>()
   const refusal = maxPerIp > 0 ? tooManyResponse() : null
-  server.on('connection', function guardConnection (socket: GuardedSocket) {
+  server.on(opts.event ?? 'connection', function guardConnection (socket: GuardedSocket) {
     if (refusal !== null) {
       const address = socket.remoteAddress ?? ''
       if (!trust.has(address)) {

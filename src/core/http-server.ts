@@ -5,7 +5,14 @@
 // - the connection guard (src/core/connection-guard.ts) sees every accepted socket: idle timeout before the first
 //   request, per-IP cap.
 // Everything Fastify would set on its own server (timeouts, limits) is set here from server.* instead.
+// With server.tls the server is https, or HTTP/2 with HTTP/1.1 by ALPN (server.http2): src/core/tls/, src/core/h2-guard.ts.
 import http from 'node:http'
+import https from 'node:https'
+import http2 from 'node:http2'
+import { TlsState, attachTlsState } from './tls/secure-server.js'
+import { tlsEnabled } from './tls/material.js'
+import { hstsValue } from './redirect-server.js'
+import { SidecarH2Request, SidecarH2Response, addConnectionClosers, guardRapidReset } from './h2-guard.js'
 import type { CoreConfig } from '../config/core-schema.js'
 import { OPTIONS_ASTERISK, SERVER_ALLOW, checkRequestTarget } from './request-target.js'
 import { writeProblem } from './problem.js'
@@ -30,23 +37,63 @@ function answerGuarded (req: http.IncomingMessage, res: http.ServerResponse): bo
   return true
 }
 
-/** Fastify's `serverFactory`: an http.Server with server.*'s limits and the request guard in front of Fastify's router. */
-export function sidecarServerFactory (s: ServerConfig): (handler: http.RequestListener) => http.Server {
+function h1Options (s: ServerConfig): http.ServerOptions {
+  return {
+    maxHeaderSize: s.maxHeaderSize,
+    headersTimeout: s.headersTimeout,
+    requestTimeout: s.requestTimeout,
+    // Node only enforces headersTimeout/requestTimeout when it sweeps connections, every 30 s by default:
+    // sweep often enough that a slowloris client is cut near the configured time.
+    connectionsCheckingInterval: Math.max(250, Math.min(1000, s.headersTimeout / 2))
+  }
+}
+
+/** Fastify's `serverFactory`: an http.Server (https, or http2 with HTTP/1.1 fallback, with server.tls) with
+ * server.*'s limits and the request guard in front of Fastify's router. */
+export function sidecarServerFactory (s: ServerConfig, tlsState: TlsState | null = tlsEnabled(s.tls) ? new TlsState(s.tls) : null): (handler: http.RequestListener) => http.Server {
+  // HSTS only where the sidecar itself answers over TLS; behind nginx, nginx sends it.
+  const hsts = tlsState === null ? null : hstsValue(s)
   return (handler) => {
-    const server = http.createServer({
-      maxHeaderSize: s.maxHeaderSize,
-      headersTimeout: s.headersTimeout,
-      requestTimeout: s.requestTimeout,
-      // Node only enforces headersTimeout/requestTimeout when it sweeps connections, every 30 s by default:
-      // sweep often enough that a slowloris client is cut near the configured time.
-      connectionsCheckingInterval: Math.max(250, Math.min(1000, s.headersTimeout / 2))
-    }, function guardedRequest (req, res) {
-      if (!answerGuarded(req, res)) handler(req, res)
-    })
+    const guardedRequest = hsts === null
+      ? function guardedRequest (req: http.IncomingMessage, res: http.ServerResponse): void {
+        if (!answerGuarded(req, res)) handler(req, res)
+      }
+      : function guardedRequestHsts (req: http.IncomingMessage, res: http.ServerResponse): void {
+        if (answerGuarded(req, res)) return
+        res.setHeader('strict-transport-security', hsts)
+        handler(req, res)
+      }
+    let server: http.Server
+    if (tlsState === null) {
+      server = http.createServer(h1Options(s), guardedRequest)
+    } else if (!s.http2) {
+      server = https.createServer({ ...h1Options(s), ...tlsState.serverOptions() }, guardedRequest)
+    } else {
+      const h2 = http2.createSecureServer({
+        ...tlsState.serverOptions(),
+        allowHTTP1: true,
+        ALPNProtocols: ['h2', 'http/1.1'],
+        Http2ServerRequest: SidecarH2Request,
+        Http2ServerResponse: SidecarH2Response,
+        maxHeaderListPairs: 256,
+        settings: { maxConcurrentStreams: s.http2Limits.maxConcurrentStreams, maxHeaderListSize: s.http2Limits.maxHeaderListSize }
+      }, guardedRequest as unknown as (req: http2.Http2ServerRequest, res: http2.Http2ServerResponse) => void)
+      guardRapidReset(h2, { maxResets: s.http2Limits.maxResets, resetWindow: s.http2Limits.resetWindow })
+      addConnectionClosers(h2)
+      // Fastify and the guards see the HTTP/1 server API: the compat layer gives h2 streams the same shape.
+      server = h2 as unknown as http.Server
+    }
+    if (tlsState !== null) attachTlsState(server, tlsState)
     server.keepAliveTimeout = s.keepAliveTimeout
     if (s.maxRequestsPerSocket > 0) server.maxRequestsPerSocket = s.maxRequestsPerSocket
     if (s.maxConnections > 0) server.maxConnections = s.maxConnections
-    guardConnections(server, { idleTimeout: s.idleTimeout, maxPerIp: s.maxConnectionsPerIp, trustProxy: s.trustProxy })
+    guardConnections(server, {
+      idleTimeout: s.idleTimeout,
+      maxPerIp: s.maxConnectionsPerIp,
+      trustProxy: s.trustProxy,
+      // Over TLS the request's socket is the TLS one (or an h2 session's), not the TCP socket 'connection' gives.
+      event: tlsState === null ? 'connection' : 'secureConnection'
+    })
     return server
   }
 }

@@ -72,6 +72,8 @@ export function forwardRequestHeaders (src: IncomingHttpHeaders, plan: RequestHe
     : connectionTokens(connection)
   for (const name in src) {
     if (plan.drop.has(name)) continue
+    // HTTP/2 pseudo-headers (:method, :path, :authority, :scheme) are no HTTP/1.1 header fields (RFC 9113 §8.3).
+    if (name.charCodeAt(0) === 58) continue
     if (listed !== null && listed.has(name)) continue
     const value = src[name]
     if (value === undefined) continue

@@ -57,7 +57,8 @@ function peerOf (ctx: ProxyContext, socket: Socket & { [kPeer]?: ForwardedFor })
   let peer = socket[kPeer]
   if (peer === undefined) {
     const address = socket.remoteAddress ?? ''
-    peer = { peer: address, trusted: ctx.trust.has(address), proto: 'http' }
+    // The sidecar terminating TLS itself: the origin must build https:// URLs (an h2 stream's socket proxies the TLS one).
+    peer = { peer: address, trusted: ctx.trust.has(address), proto: (socket as { encrypted?: boolean }).encrypted === true ? 'https' : 'http' }
     socket[kPeer] = peer
   }
   return peer

@@ -11,6 +11,8 @@ import { parseVersion } from '../../plugins/db/db-client.js'
 import { databaseOf } from '../../plugins/db/options.js'
 import { hasPrivilege, parseGrants, wantedPrivileges } from '../../plugins/db/privileges.js'
 import type { FrozenConfig } from '../../sidecar-config.js'
+import { loadTlsMaterial, tlsEnabled } from '../../core/tls/material.js'
+import { certificateExpiry, describeExpiry } from '../../core/tls/expiry.js'
 
 export type CheckStatus = 'ok' | 'warn' | 'fail' | 'skip'
 export interface CheckLine { status: CheckStatus, name: string, detail: string }
@@ -18,6 +20,21 @@ export interface CheckLine { status: CheckStatus, name: string, detail: string }
 const TIMEOUT_MS = 2000
 /** Room for log files, Redis, MySQL and the listening socket on top of client and origin connections. */
 const FD_HEADROOM = 256
+
+/** One line per certificate of server.tls: fail when unusable, warn within server.tls.expiryWarning. */
+export function checkTls (config: CoreConfig, now = Date.now()): CheckLine[] {
+  const t = config.server.tls
+  if (!tlsEnabled(t)) return [{ status: 'skip', name: 'tls', detail: 'server.tls has no certificate: plain HTTP (TLS terminated in front)' }]
+  try {
+    return certificateExpiry(loadTlsMaterial(t, now), t.expiryWarning, now).map(e => ({
+      status: e.soon ? 'warn' : 'ok',
+      name: 'tls',
+      detail: `${describeExpiry(e)}${e.soon ? ': renew it (certbot renew)' : ''}`
+    }))
+  } catch (err) {
+    return [{ status: 'fail', name: 'tls', detail: (err as Error).message }]
+  }
+}
 
 export async function checkUpstream (config: CoreConfig): Promise<CheckLine> {
   const url = new URL(config.upstream.healthPath, config.upstream.url)
@@ -143,7 +160,8 @@ ${CONFIG_USAGE}`,
         { status: 'ok', name: 'config', detail: `valid (${loaded.sources.join(' < ')})` },
         ...await Promise.all([checkUpstream(config), checkRedis(container), checkMysql(container, config)]),
         // A maxConnections left at its default is a ceiling, not a promise: only one the operator set can fail.
-        checkFdLimit(config, limits, loaded.blame('server.maxConnections') !== loaded.sources[0])
+        checkFdLimit(config, limits, loaded.blame('server.maxConnections') !== loaded.sources[0]),
+        ...checkTls(config)
       ]
     } finally {
       await container.close()

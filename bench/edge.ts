@@ -1,0 +1,168 @@
+// bench/edge: the sidecar as the public server, side by side with nginx holding the same certificate, in one run
+// (rounds interleaved, medians, per-round ratios): a cache hit and a pass-through of the demo shop's /fast page,
+// over HTTPS/1.1 (wrk) and HTTP/2 (h2load, Debian's nghttp2-client). The machine is shared: read ratios, not req/s.
+// Usage: node dist/bench/edge.js [--rounds 3] [--seconds 3] [--connections 32]
+import { execFileSync, spawn } from 'node:child_process'
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs'
+import https from 'node:https'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath, pathToFileURL } from 'node:url'
+import { parseArgs } from 'node:util'
+import { median, wrk } from './lib/wrk.js'
+import { startProcess, stopProcess, type Started } from './lib/processes.js'
+import { freePort } from './lib/free-port.js'
+import { announceReady, startOriginRole, startSidecarRole } from './lib/roles.js'
+
+const SELF = fileURLToPath(import.meta.url)
+
+/** Figures another bench adds to this one's output (the compression bench: bytes saved, its req/s cost). */
+export interface EdgeExtension { lines(): Promise<string[]> }
+
+/** Optional: ./lib/compression-bench.js, when present, exports `edgeExtension` and its lines print before the headline. */
+async function loadExtension (): Promise<EdgeExtension | null> {
+  const file = join(fileURLToPath(new URL('.', import.meta.url)), 'lib', 'compression-bench.js')
+  if (!existsSync(file)) return null
+  const mod = await import(pathToFileURL(file).href) as { edgeExtension?: EdgeExtension }
+  return mod.edgeExtension ?? null
+}
+
+function makeCert (dir: string): { cert: string, key: string } {
+  const cert = join(dir, 'cert.pem')
+  const key = join(dir, 'key.pem')
+  execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', key,
+    '-out', cert, '-days', '2', '-subj', '/CN=localhost', '-addext', 'subjectAltName=DNS:localhost'], { stdio: 'ignore' })
+  return { cert, key }
+}
+
+async function role (name: string, port: number, upstream: string, cert: string, key: string): Promise<void> {
+  if (name === 'origin') {
+    await startOriginRole(port)
+  } else {
+    const tls = { tls: { cert, key }, http2: true, host: '127.0.0.1', port }
+    const cache = name === 'sidecar-hit'
+      ? { enabled: true, store: 'memory', rules: [{ name: 'fast', path: '/fast', ttl: '1h', override: true }] }
+      : { enabled: false }
+    await startSidecarRole(port, upstream, { server: tls, cache })
+  }
+  announceReady(name)
+}
+
+function startNginx (dir: string, port: number, upstreamPort: number, cert: string, key: string): Started | null {
+  const bin = ['/usr/sbin/nginx', '/usr/bin/nginx'].find(p => existsSync(p))
+  if (bin === undefined) return null
+  // Run as root, nginx's workers are `nobody`: they must reach the temp and cache directories.
+  chmodSync(dir, 0o755)
+  mkdirSync(join(dir, 'cache'))
+  const conf = join(dir, 'nginx.conf')
+  writeFileSync(conf, `worker_processes 1;
+daemon off;
+pid ${dir}/nginx.pid;
+error_log ${dir}/error.log warn;
+events { worker_connections 4096; }
+http {
+  access_log off;
+  client_body_temp_path ${dir}/body; proxy_temp_path ${dir}/proxy; fastcgi_temp_path ${dir}/fcgi; uwsgi_temp_path ${dir}/uwsgi; scgi_temp_path ${dir}/scgi;
+  proxy_cache_path ${dir}/cache keys_zone=hit:10m;
+  upstream origin { server 127.0.0.1:${upstreamPort}; keepalive 64; }
+  server {
+    listen 127.0.0.1:${port} ssl http2;
+    ssl_certificate ${cert}; ssl_certificate_key ${key};
+    ssl_protocols TLSv1.2 TLSv1.3;
+    proxy_http_version 1.1; proxy_set_header Connection ""; proxy_set_header Host $host;
+    location = /fast { proxy_pass http://origin; proxy_cache hit; proxy_cache_valid 200 1h; proxy_ignore_headers Cache-Control Set-Cookie Expires; }
+    location = /pass { proxy_pass http://origin/fast; }
+  }
+}
+`)
+  // `listen … ssl http2`: Debian 12's nginx 1.22 predates the `http2 on` directive.
+  execFileSync(bin, ['-t', '-c', conf, '-p', dir], { stdio: 'ignore' })
+  const child = spawn(bin, ['-c', conf, '-p', dir], { stdio: 'ignore' })
+  return { child, stop: () => stopProcess(child) }
+}
+
+function waitHttps (url: string): Promise<void> {
+  const until = Date.now() + 20_000
+  return new Promise((resolve, reject) => {
+    const attempt = (): void => {
+      https.get(url, { rejectUnauthorized: false }, res => { res.resume(); res.on('end', () => resolve()) })
+        .on('error', err => { if (Date.now() > until) reject(err); else setTimeout(attempt, 200) })
+    }
+    attempt()
+  })
+}
+
+function h2load (url: string, connections: number, seconds: number): number {
+  const out = execFileSync('h2load', ['-c', String(connections), '-m', '10', '-D', String(seconds), '--warm-up-time=1', url], { encoding: 'utf8' })
+  const m = /finished in [\d.]+\w+, ([\d.]+) req\/s/.exec(out)
+  return m === null ? NaN : Number(m[1])
+}
+
+interface Pair { label: string, proto: 'h1' | 'h2', sidecar: string, nginx: string }
+
+async function main (): Promise<void> {
+  const { values } = parseArgs({ options: { role: { type: 'string' }, port: { type: 'string' }, upstream: { type: 'string' }, cert: { type: 'string' }, key: { type: 'string' }, rounds: { type: 'string' }, seconds: { type: 'string' }, connections: { type: 'string' } } })
+  if (values.role !== undefined) {
+    await role(values.role, Number(values.port), values.upstream ?? '', values.cert ?? '', values.key ?? '')
+    return
+  }
+  const rounds = Number(values.rounds ?? 3)
+  const seconds = Number(values.seconds ?? 3)
+  const connections = Number(values.connections ?? 32)
+  try { execFileSync('h2load', ['--version'], { stdio: 'ignore' }) } catch {
+    console.error('h2load missing: apt-get install nghttp2-client')
+    process.exit(1)
+  }
+  const dir = mkdtempSync(join(tmpdir(), 'sipup-bench-edge-'))
+  const { cert, key } = makeCert(dir)
+  const [po, ph, pp, pn] = await Promise.all([freePort(), freePort(), freePort(), freePort()])
+  const upstream = `http://127.0.0.1:${po}`
+  const procs: Started[] = []
+  try {
+    procs.push(await startProcess(SELF, ['--role', 'origin', '--port', String(po)], /ready origin/))
+    const common = ['--upstream', upstream, '--cert', cert, '--key', key]
+    procs.push(await startProcess(SELF, ['--role', 'sidecar-hit', '--port', String(ph), ...common], /ready sidecar-hit/))
+    procs.push(await startProcess(SELF, ['--role', 'sidecar-pass', '--port', String(pp), ...common], /ready sidecar-pass/))
+    const nginx = startNginx(dir, pn, po, cert, key)
+    if (nginx === null) throw new Error('nginx not installed (apt-get install nginx-light)')
+    procs.push(nginx)
+    const hitS = `https://localhost:${ph}/fast`
+    const passS = `https://localhost:${pp}/fast`
+    const hitN = `https://localhost:${pn}/fast`
+    const passN = `https://localhost:${pn}/pass`
+    for (const u of [hitS, passS, hitN, passN]) await waitHttps(u)
+    const pairs: Pair[] = [
+      { label: 'HTTPS/1.1 cache hit', proto: 'h1', sidecar: hitS, nginx: hitN },
+      { label: 'HTTP/2 cache hit', proto: 'h2', sidecar: hitS, nginx: hitN },
+      { label: 'HTTPS/1.1 pass-through', proto: 'h1', sidecar: passS, nginx: passN },
+      { label: 'HTTP/2 pass-through', proto: 'h2', sidecar: passS, nginx: passN }
+    ]
+    const run = async (proto: 'h1' | 'h2', url: string, s: number): Promise<number> =>
+      proto === 'h1' ? (await wrk(url, { connections, seconds: s })).rps : h2load(url, connections, s)
+    process.stderr.write('warm-up\n')
+    for (const p of pairs) { await run(p.proto, p.sidecar, 1); await run(p.proto, p.nginx, 1) }
+    const rows = new Map<string, { s: number[], n: number[], ratio: number[] }>(pairs.map(p => [p.label, { s: [], n: [], ratio: [] }]))
+    for (let r = 0; r < rounds; r++) {
+      for (const p of pairs) {
+        const s = await run(p.proto, p.sidecar, seconds)
+        const n = await run(p.proto, p.nginx, seconds)
+        const row = rows.get(p.label) as { s: number[], n: number[], ratio: number[] }
+        row.s.push(s); row.n.push(n); row.ratio.push(s / n)
+        process.stderr.write(`  round ${r + 1}/${rounds} ${p.label.padEnd(24)} sidecar ${s.toFixed(0).padStart(7)}  nginx ${n.toFixed(0).padStart(7)} req/s\n`)
+      }
+    }
+    console.log(`bench/edge: demo shop /fast, same self-signed EC certificate, -c${connections} ${seconds}s per run, ${rounds} interleaved rounds; HTTPS/1.1 with wrk -t1, HTTP/2 with h2load -m10; nginx 1 worker (proxy_cache for the hit)`)
+    for (const p of pairs) {
+      const row = rows.get(p.label) as { s: number[], n: number[], ratio: number[] }
+      console.log(`${p.label.padEnd(24)} sidecar ${median(row.s).toFixed(0).padStart(7)} req/s  nginx ${median(row.n).toFixed(0).padStart(7)} req/s  ratio ${median(row.ratio).toFixed(2)}x (per round: ${row.ratio.map(x => x.toFixed(2)).join(' ')})`)
+    }
+    const ext = await loadExtension()
+    if (ext !== null) for (const line of await ext.lines()) console.log(line)
+    const headline = median([...(rows.get('HTTPS/1.1 cache hit')?.ratio ?? []), ...(rows.get('HTTP/2 cache hit')?.ratio ?? [])])
+    console.log(`headline: TLS cache hit path sidecar / nginx = ${headline.toFixed(2)}x (median of the per-round HTTPS/1.1 and HTTP/2 hit ratios; target >= 0.6x)`)
+  } finally {
+    await Promise.all(procs.map(p => p.stop()))
+  }
+}
+
+main().catch(err => { console.error(err); process.exit(1) })

@@ -1,0 +1,124 @@
+// HTTP/2 specifics of the listening server:
+// - a response class that drops HTTP/1 connection-specific headers (Connection, Keep-Alive, Transfer-Encoding,
+//   Upgrade, Proxy-Connection): code written for HTTP/1 (the problem writer's `connection: close`, a cached
+//   response's headers) must not throw ERR_HTTP2_INVALID_CONNECTION_HEADERS on an h2 stream (RFC 9113 §8.2.2);
+// - rapid-reset protection: streams the client cancels are counted per session, and a session past
+//   server.http2Limits.maxResets within resetWindow is closed (CVE-2023-44487).
+import http2 from 'node:http2'
+import type { OutgoingHttpHeaders } from 'node:http'
+
+const CONNECTION_SPECIFIC = new Set(['connection', 'keep-alive', 'transfer-encoding', 'upgrade', 'proxy-connection'])
+
+type HeaderArg = OutgoingHttpHeaders | ReadonlyArray<string | number | readonly string[]> | undefined
+
+function cleanHeaders (headers: HeaderArg): HeaderArg {
+  if (headers === undefined) return headers
+  if (Array.isArray(headers)) {
+    // A flat [name, value, …] array (the cache hit path): keep repeated names as repeated values.
+    const out: Record<string, string | string[]> = {}
+    for (let i = 0; i + 1 < headers.length; i += 2) {
+      const name = String(headers[i]).toLowerCase()
+      if (CONNECTION_SPECIFIC.has(name)) continue
+      const v = headers[i + 1]
+      const value = Array.isArray(v) ? v.map(String) : String(v)
+      const prev = out[name]
+      out[name] = prev === undefined ? value : ([] as string[]).concat(prev, value)
+    }
+    return out
+  }
+  const obj = headers as OutgoingHttpHeaders
+  let dirty = false
+  for (const name in obj) if (CONNECTION_SPECIFIC.has(name.toLowerCase())) { dirty = true; break }
+  if (!dirty) return obj
+  const out: OutgoingHttpHeaders = {}
+  for (const name in obj) if (!CONNECTION_SPECIFIC.has(name.toLowerCase())) out[name] = obj[name]
+  return out
+}
+
+/** Http2ServerRequest with a Host header from :authority (RFC 9113 §8.3.1), so the proxy, the cache key and the
+ * rules that read `host` see the same value over HTTP/2 as over HTTP/1.1. */
+export class SidecarH2Request extends http2.Http2ServerRequest {
+  constructor (stream: http2.ServerHttp2Stream, headers: http2.IncomingHttpHeaders, options: object, rawHeaders: string[]) {
+    super(stream, headers, options as never, rawHeaders)
+    const authority = headers[':authority']
+    if (headers.host === undefined && typeof authority === 'string') headers.host = authority
+  }
+}
+
+/** Http2ServerResponse that accepts what an HTTP/1 ServerResponse accepts. */
+export class SidecarH2Response extends http2.Http2ServerResponse {
+  override setHeader (name: string, value: number | string | readonly string[]): void {
+    if (CONNECTION_SPECIFIC.has(name.toLowerCase())) return
+    super.setHeader(name, value)
+  }
+
+  override writeHead (statusCode: number, a?: string | HeaderArg, b?: HeaderArg): this {
+    if (typeof a === 'string') return super.writeHead(statusCode, a, cleanHeaders(b) as OutgoingHttpHeaders)
+    return super.writeHead(statusCode, cleanHeaders(a) as OutgoingHttpHeaders)
+  }
+}
+
+// HTTP/2 has no reason phrase (RFC 9113 §8.3.2); the proxy copies the origin's, which Node would warn about on
+// every response: setting it is a no-op here.
+Object.defineProperty(SidecarH2Response.prototype, 'statusMessage', { get: () => '', set: () => undefined, configurable: true })
+// The proxy checks res.destroyed before writing (a client gone mid-request); Http2ServerResponse lacks it.
+Object.defineProperty(SidecarH2Response.prototype, 'destroyed', {
+  get (this: SidecarH2Response) { return this.stream === undefined || this.stream.destroyed },
+  configurable: true
+})
+
+export interface RapidResetOptions {
+  maxResets: number
+  /** ms */
+  resetWindow: number
+}
+
+/** Closes sessions whose client cancels more than maxResets streams within resetWindow. */
+export function guardRapidReset (server: { on(event: 'session', l: (session: http2.ServerHttp2Session) => void): unknown }, opts: RapidResetOptions, onClose?: (session: http2.ServerHttp2Session) => void): void {
+  server.on('session', function countResets (session) {
+    let windowStart = 0
+    let resets = 0
+    session.on('stream', function watchStream (stream) {
+      stream.once('close', function onStreamClose () {
+        // A stream closed with an error code (NGHTTP2_CANCEL from a rapid-reset client), answered or not.
+        const code = stream.rstCode
+        if (code === undefined || code === http2.constants.NGHTTP2_NO_ERROR) return
+        const now = Date.now()
+        if (now - windowStart > opts.resetWindow) { windowStart = now; resets = 0 }
+        if (++resets > opts.maxResets && !session.destroyed) {
+          onClose?.(session)
+          session.goaway(http2.constants.NGHTTP2_ENHANCE_YOUR_CALM)
+          session.destroy()
+        }
+      })
+    })
+  })
+}
+
+/**
+ * Gives an HTTP/2 server the two calls graceful shutdown (src/core/shutdown.ts) and Fastify make on an http.Server:
+ * closeIdleConnections (GOAWAY: open streams finish, no new ones) and closeAllConnections (cut everything, HTTP/1.1
+ * fallback connections included).
+ */
+export function addConnectionClosers (server: http2.Http2SecureServer): void {
+  const sessions = new Set<http2.ServerHttp2Session>()
+  const h1 = new Set<import('node:tls').TLSSocket>()
+  server.on('session', (session) => {
+    sessions.add(session)
+    session.once('close', () => sessions.delete(session))
+  })
+  server.on('secureConnection', (socket) => {
+    if (socket.alpnProtocol === 'h2') return
+    h1.add(socket)
+    socket.once('close', () => h1.delete(socket))
+  })
+  Object.assign(server, {
+    closeIdleConnections (): void {
+      for (const s of sessions) if (!s.closed) s.close()
+    },
+    closeAllConnections (): void {
+      for (const s of sessions) s.destroy()
+      for (const s of h1) s.destroy()
+    }
+  })
+}
