@@ -1,5 +1,6 @@
 // CVE-2023-44487: a client that opens and cancels streams in a loop gets its connection closed.
 import http2 from 'node:http2'
+import tls from 'node:tls'
 import fs from 'node:fs'
 import { once } from 'node:events'
 import t from 'tap'
@@ -16,41 +17,55 @@ t.test('rapid-reset connections are closed, a normal client is not', { skip }, a
   const sc = await startSidecar({ server: { tls: { cert, key }, http2: true, http2Limits: { maxResets: 20, resetWindow: '1m' } }, upstream: { url: origin.url } })
   const base = `https://localhost:${sc.port}`
 
-  const attacker = http2.connect(base, { rejectUnauthorized: false })
+  // The attacker writes the frames itself: Node's own client drops a stream it cancels before sending it, so it
+  // can't be trusted to put HEADERS and RST_STREAM on the wire back to back, which is the attack.
+  const attacker = tls.connect({ host: '127.0.0.1', port: sc.port, servername: 'localhost', ALPNProtocols: ['h2'], rejectUnauthorized: false })
   let normal: http2.ClientHttp2Session | null = null
-  let loop: NodeJS.Timeout | undefined
   // One teardown, in order: clients first, so the server's close never waits on a session.
   t.after(async () => {
-    clearInterval(loop)
     attacker.destroy()
     normal?.destroy()
     await sc.close()
     await origin.close()
   })
   attacker.on('error', () => {})
-  await once(attacker, 'connect')
-  // Not events.once: the session ends with an error (ENHANCE_YOUR_CALM), which would reject it.
-  const closed = new Promise<void>(resolve => { attacker.once('close', () => resolve()) })
-  let goaway = -1
-  attacker.once('goaway', (code: number) => { goaway = code })
-  let opened = 0
-  // Open and cancel at once, as long as the session lets us: the server must end it after maxResets.
-  loop = setInterval(() => {
-    // Bounded: a server that never closes the session fails the assertion below instead of hanging the test.
-    if (opened >= 20_000) { attacker.destroy(); return }
-    for (let i = 0; i < 10 && !attacker.destroyed && !attacker.closed; i++) {
-      try {
-        const s = attacker.request({ ':path': '/x' })
-        s.on('error', () => {})
-        s.close(http2.constants.NGHTTP2_CANCEL)
-        opened++
-      } catch { /* the session is going away */ }
+  await once(attacker, 'secureConnect')
+  t.equal(attacker.alpnProtocol, 'h2')
+  const frame = (type: number, flags: number, stream: number, payload: Buffer): Buffer => {
+    const head = Buffer.alloc(9)
+    head.writeUIntBE(payload.length, 0, 3)
+    head[3] = type
+    head[4] = flags
+    head.writeUInt32BE(stream, 5)
+    return Buffer.concat([head, payload])
+  }
+  // HPACK: :method GET, :path /, :scheme https (static table), :authority localhost (literal, indexed name 1).
+  const block = Buffer.concat([Buffer.from([0x82, 0x84, 0x87, 0x41, 9]), Buffer.from('localhost')])
+  const cancel = Buffer.alloc(4)
+  cancel.writeUInt32BE(http2.constants.NGHTTP2_CANCEL)
+  const goaways: number[] = []
+  let pending = Buffer.alloc(0)
+  attacker.on('data', (chunk: Buffer) => {
+    pending = Buffer.concat([pending, chunk])
+    while (pending.length >= 9) {
+      const len = pending.readUIntBE(0, 3)
+      if (pending.length < 9 + len) break
+      if (pending[3] === 0x7 && len >= 8) goaways.push(pending.readUInt32BE(9 + 4))
+      pending = pending.subarray(9 + len)
     }
-  }, 5)
+  })
+  const closed = once(attacker, 'close')
+  attacker.write(Buffer.concat([Buffer.from('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n'), frame(0x4, 0, 0, Buffer.alloc(0))]))
+  // HEADERS then RST_STREAM for stream after stream, as fast as the socket takes them, far past maxResets (20).
+  let sent = 0
+  for (let id = 1; id < 2 * 1000 && !attacker.destroyed; id += 2) {
+    const ok = attacker.write(Buffer.concat([frame(0x1, 0x5, id, block), frame(0x3, 0, id, cancel)]))
+    sent++
+    if (!ok) await Promise.race([once(attacker, 'drain'), closed])
+  }
   await closed
-  clearInterval(loop)
-  t.ok(opened > 20 && opened < 20_000, `the session was closed after ${opened} cancelled streams`)
-  t.equal(goaway, http2.constants.NGHTTP2_ENHANCE_YOUR_CALM, 'GOAWAY ENHANCE_YOUR_CALM')
+  t.ok(sent > 20, `the server closed the connection (${sent} streams opened and reset were written)`)
+  t.equal(goaways[0], http2.constants.NGHTTP2_ENHANCE_YOUR_CALM, `GOAWAY ENHANCE_YOUR_CALM first (got ${goaways.join(', ')})`)
 
   const client = http2.connect(base, { rejectUnauthorized: false })
   normal = client
