@@ -2,17 +2,18 @@
 // (rounds interleaved, medians, per-round ratios): a cache hit and a pass-through of the demo shop's /fast page,
 // over HTTPS/1.1 (wrk) and HTTP/2 (h2load, Debian's nghttp2-client). The machine is shared: read ratios, not req/s.
 // Usage: node dist/bench/edge.js [--rounds 3] [--seconds 3] [--connections 32]
-import { execFileSync, spawn } from 'node:child_process'
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs'
+import { execFileSync } from 'node:child_process'
+import { existsSync, mkdtempSync } from 'node:fs'
 import https from 'node:https'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import { parseArgs } from 'node:util'
 import { median, wrk } from './lib/wrk.js'
-import { startProcess, stopProcess, type Started } from './lib/processes.js'
+import { startProcess, type Started } from './lib/processes.js'
 import { freePort } from './lib/free-port.js'
 import { announceReady, startOriginRole, startSidecarRole } from './lib/roles.js'
+import { startNginx } from './lib/nginx.js'
 
 const SELF = fileURLToPath(import.meta.url)
 
@@ -46,39 +47,6 @@ async function role (name: string, port: number, upstream: string, cert: string,
     await startSidecarRole(port, upstream, { server: tls, cache })
   }
   announceReady(name)
-}
-
-function startNginx (dir: string, port: number, upstreamPort: number, cert: string, key: string): Started | null {
-  const bin = ['/usr/sbin/nginx', '/usr/bin/nginx'].find(p => existsSync(p))
-  if (bin === undefined) return null
-  // Run as root, nginx's workers are `nobody`: they must reach the temp and cache directories.
-  chmodSync(dir, 0o755)
-  mkdirSync(join(dir, 'cache'))
-  const conf = join(dir, 'nginx.conf')
-  writeFileSync(conf, `worker_processes 1;
-daemon off;
-pid ${dir}/nginx.pid;
-error_log ${dir}/error.log warn;
-events { worker_connections 4096; }
-http {
-  access_log off;
-  client_body_temp_path ${dir}/body; proxy_temp_path ${dir}/proxy; fastcgi_temp_path ${dir}/fcgi; uwsgi_temp_path ${dir}/uwsgi; scgi_temp_path ${dir}/scgi;
-  proxy_cache_path ${dir}/cache keys_zone=hit:10m;
-  upstream origin { server 127.0.0.1:${upstreamPort}; keepalive 64; }
-  server {
-    listen 127.0.0.1:${port} ssl http2;
-    ssl_certificate ${cert}; ssl_certificate_key ${key};
-    ssl_protocols TLSv1.2 TLSv1.3;
-    proxy_http_version 1.1; proxy_set_header Connection ""; proxy_set_header Host $host;
-    location = /fast { proxy_pass http://origin; proxy_cache hit; proxy_cache_valid 200 1h; proxy_ignore_headers Cache-Control Set-Cookie Expires; }
-    location = /pass { proxy_pass http://origin/fast; }
-  }
-}
-`)
-  // `listen … ssl http2`: Debian 12's nginx 1.22 predates the `http2 on` directive.
-  execFileSync(bin, ['-t', '-c', conf, '-p', dir], { stdio: 'ignore' })
-  const child = spawn(bin, ['-c', conf, '-p', dir], { stdio: 'ignore' })
-  return { child, stop: () => stopProcess(child) }
 }
 
 function waitHttps (url: string): Promise<void> {
@@ -115,7 +83,7 @@ async function main (): Promise<void> {
   }
   const dir = mkdtempSync(join(tmpdir(), 'sipup-bench-edge-'))
   const { cert, key } = makeCert(dir)
-  const [po, ph, pp, pn] = await Promise.all([freePort(), freePort(), freePort(), freePort()])
+  const [po, ph, pp, pn, pm] = await Promise.all([freePort(), freePort(), freePort(), freePort(), freePort()])
   const upstream = `http://127.0.0.1:${po}`
   const procs: Started[] = []
   try {
@@ -123,13 +91,16 @@ async function main (): Promise<void> {
     const common = ['--upstream', upstream, '--cert', cert, '--key', key]
     procs.push(await startProcess(SELF, ['--role', 'sidecar-hit', '--port', String(ph), ...common], /ready sidecar-hit/))
     procs.push(await startProcess(SELF, ['--role', 'sidecar-pass', '--port', String(pp), ...common], /ready sidecar-pass/))
-    const nginx = startNginx(dir, pn, po, cert, key)
-    if (nginx === null) throw new Error('nginx not installed (apt-get install nginx-light)')
-    procs.push(nginx)
+    // Two nginx, like the two sidecars: one caching (the hit path), one passing through.
+    for (const [port, cache] of [[pn, true], [pm, false]] as const) {
+      const nginx = startNginx({ dir, port, upstreamPort: po, cache, tls: { cert, key } })
+      if (nginx === null) throw new Error('nginx not installed (apt-get install nginx-light)')
+      procs.push(nginx)
+    }
     const hitS = `https://localhost:${ph}/fast`
     const passS = `https://localhost:${pp}/fast`
     const hitN = `https://localhost:${pn}/fast`
-    const passN = `https://localhost:${pn}/pass`
+    const passN = `https://localhost:${pm}/fast`
     for (const u of [hitS, passS, hitN, passN]) await waitHttps(u)
     const pairs: Pair[] = [
       { label: 'HTTPS/1.1 cache hit', proto: 'h1', sidecar: hitS, nginx: hitN },

@@ -7,19 +7,19 @@
 // Each party runs in its own process.
 //   npm run build && node dist/bench/hot-path.js [--rounds 3] [--seconds 3] [--connections 64]
 // Needs wrk; nginx and Redis (REDIS_URL, default redis://127.0.0.1:6379) are skipped with a note when missing.
-import { execFileSync, spawn } from 'node:child_process'
-import { chmodSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import { Redis } from 'ioredis'
 import { median, wrk, type WrkResult } from './lib/wrk.js'
-import { startProcess, stopProcess, waitFor, type Started } from './lib/processes.js'
+import { startProcess, waitFor, type Started } from './lib/processes.js'
 import { freePort } from './lib/free-port.js'
 import { announceReady, startOriginRole, startSidecarRole } from './lib/roles.js'
 import { cpuMs } from './lib/cpu.js'
 import { deleteByPrefix } from './lib/redis-keys.js'
+import { startNginx } from './lib/nginx.js'
 
 const SELF = fileURLToPath(import.meta.url)
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379'
@@ -72,38 +72,6 @@ async function role (name: string, port: number, upstream: string, prefix: strin
   announceReady(name)
 }
 
-function startNginx (dir: string, port: number, upstreamPort: number, cache: boolean): Started | null {
-  const bin = ['/usr/sbin/nginx', '/usr/bin/nginx'].find(p => existsSync(p))
-  if (bin === undefined) return null
-  const d = mkdtempSync(join(dir, cache ? 'nginx-cache-' : 'nginx-pass-'))
-  // nginx's workers drop root to `nobody`: they must be able to reach their cache directory.
-  chmodSync(dir, 0o755)
-  chmodSync(d, 0o755)
-  const conf = join(d, 'nginx.conf')
-  const cacheConf = cache
-    ? 'proxy_cache hits; proxy_cache_valid 200 1h; proxy_ignore_headers Cache-Control Expires Set-Cookie; proxy_hide_header Set-Cookie;'
-    : ''
-  writeFileSync(conf, `worker_processes 1;
-daemon off;
-pid ${d}/nginx.pid;
-error_log ${d}/error.log warn;
-events { worker_connections 4096; }
-http {
-  access_log off;
-  client_body_temp_path ${d}/body; proxy_temp_path ${d}/proxy; fastcgi_temp_path ${d}/fcgi; uwsgi_temp_path ${d}/uwsgi; scgi_temp_path ${d}/scgi;
-  ${cache ? `proxy_cache_path ${d}/cache keys_zone=hits:10m;` : ''}
-  upstream origin { server 127.0.0.1:${upstreamPort}; keepalive 64; }
-  server {
-    listen 127.0.0.1:${port};
-    location / { proxy_pass http://origin; proxy_http_version 1.1; proxy_set_header Connection ""; proxy_set_header Host $host; ${cacheConf} }
-  }
-}
-`)
-  execFileSync(bin, ['-t', '-c', conf, '-p', d], { stdio: 'ignore' })
-  const child = spawn(bin, ['-c', conf, '-p', d], { stdio: 'ignore' })
-  return { child, stop: () => stopProcess(child) }
-}
-
 async function redisUp (): Promise<boolean> {
   const client = new Redis(REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 1, retryStrategy: () => null })
   try {
@@ -145,7 +113,7 @@ async function main (): Promise<void> {
   }
   const addNginx = async (name: string, cache: boolean): Promise<boolean> => {
     const port = await freePort()
-    const g = startNginx(dir, port, po, cache)
+    const g = startNginx({ dir, port, upstreamPort: po, cache })
     if (g === null) return false
     procs.push(g)
     parties.push({ name, url: `http://127.0.0.1:${port}/fast`, runs: [], cpuUs: [] })

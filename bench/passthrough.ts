@@ -4,16 +4,16 @@
 // With --body N: the cost of request buffering instead: POST /echo with an N-byte body, the sidecar with
 // proxy.requestBuffering on (default) and off (streaming), side by side.
 // Usage: node dist/bench/passthrough.js [--rounds 9] [--seconds 5] [--connections 64] [--body 10240]
-import { execFileSync, spawn } from 'node:child_process'
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import { interleaved, medianRps, table, wrk, median, type Target } from './lib/wrk.js'
-import { startProcess, stopProcess, waitFor, type Started } from './lib/processes.js'
+import { startProcess, waitFor, type Started } from './lib/processes.js'
 import { freePort } from './lib/free-port.js'
 import { announceReady, startOriginRole, startSidecarRole } from './lib/roles.js'
+import { startNginx } from './lib/nginx.js'
 
 const SELF = fileURLToPath(import.meta.url)
 
@@ -32,31 +32,6 @@ async function role (name: string, port: number, upstream: string): Promise<void
     await app.listen({ host: '127.0.0.1', port })
   }
   announceReady(name)
-}
-
-function startNginx (port: number, upstreamPort: number): Started | null {
-  const bin = ['/usr/sbin/nginx', '/usr/bin/nginx'].find(p => existsSync(p))
-  if (bin === undefined) return null
-  const dir = mkdtempSync(join(tmpdir(), 'sipup-nginx-'))
-  const conf = join(dir, 'nginx.conf')
-  writeFileSync(conf, `worker_processes 1;
-daemon off;
-pid ${dir}/nginx.pid;
-error_log ${dir}/error.log warn;
-events { worker_connections 4096; }
-http {
-  access_log off;
-  client_body_temp_path ${dir}/body; proxy_temp_path ${dir}/proxy; fastcgi_temp_path ${dir}/fcgi; uwsgi_temp_path ${dir}/uwsgi; scgi_temp_path ${dir}/scgi;
-  upstream origin { server 127.0.0.1:${upstreamPort}; keepalive 64; }
-  server {
-    listen 127.0.0.1:${port};
-    location / { proxy_pass http://origin; proxy_http_version 1.1; proxy_set_header Connection ""; proxy_set_header Host $host; }
-  }
-}
-`)
-  execFileSync(bin, ['-t', '-c', conf, '-p', dir], { stdio: 'ignore' })
-  const child = spawn(bin, ['-c', conf, '-p', dir], { stdio: 'ignore' })
-  return { child, stop: () => stopProcess(child) }
 }
 
 async function main (): Promise<void> {
@@ -79,7 +54,7 @@ async function main (): Promise<void> {
     procs.push(await startProcess(SELF, ['--role', 'origin', '--port', String(po)], /ready origin/))
     procs.push(await startProcess(SELF, ['--role', 'sidecar', '--port', String(ps), '--upstream', upstream], /ready sidecar/))
     procs.push(await startProcess(SELF, ['--role', 'http-proxy', '--port', String(ph), '--upstream', upstream], /ready http-proxy/))
-    const nginx = startNginx(pn, po)
+    const nginx = startNginx({ dir: mkdtempSync(join(tmpdir(), 'sipup-bench-pass-')), port: pn, upstreamPort: po })
     if (nginx !== null) procs.push(nginx)
     const targets: Target[] = [
       { name: 'origin direct', url: `${upstream}/fast` },

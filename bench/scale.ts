@@ -3,16 +3,16 @@
 // proxy_cache with worker_processes 1 and 2, all in front of the same origin. The load generator (wrk) shares the
 // cores, so its CPU per request is printed too: on a 2-core machine it takes a share the second worker can't have.
 // Usage: npm run build && node dist/bench/scale.js [--rounds 5] [--seconds 5] [--connections 64] [--threads 1]
-import { execFileSync, spawn } from 'node:child_process'
-import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import { median, wrk, type WrkResult } from './lib/wrk.js'
-import { startProcess, stopProcess, waitFor, type Started } from './lib/processes.js'
+import { startProcess, waitFor, type Started } from './lib/processes.js'
 import { freePort } from './lib/free-port.js'
 import { announceReady, startOriginRole } from './lib/roles.js'
+import { startNginx } from './lib/nginx.js'
 
 const SELF = fileURLToPath(import.meta.url)
 const CLI = join(fileURLToPath(new URL('.', import.meta.url)), '..', 'src', 'cli', 'index.js')
@@ -54,38 +54,6 @@ cache:
   return await startProcess(CLI, ['start', '-c', file], workers > 1 ? /workers listening/ : /listening on/)
 }
 
-function nginx (dir: string, port: number, upstreamPort: number, workers: number): Started | null {
-  const bin = ['/usr/sbin/nginx', '/usr/bin/nginx'].find(p => existsSync(p))
-  if (bin === undefined) return null
-  const d = mkdtempSync(join(dir, `nginx-${workers}-`))
-  // nginx's workers drop root to `nobody`: they must be able to reach their cache directory.
-  chmodSync(dir, 0o755)
-  chmodSync(d, 0o755)
-  const conf = join(d, 'nginx.conf')
-  writeFileSync(conf, `worker_processes ${workers};
-daemon off;
-pid ${d}/nginx.pid;
-error_log ${d}/error.log warn;
-events { worker_connections 4096; }
-http {
-  access_log off;
-  client_body_temp_path ${d}/body; proxy_temp_path ${d}/proxy; fastcgi_temp_path ${d}/fcgi; uwsgi_temp_path ${d}/uwsgi; scgi_temp_path ${d}/scgi;
-  proxy_cache_path ${d}/cache keys_zone=hits:10m;
-  upstream origin { server 127.0.0.1:${upstreamPort}; keepalive 64; }
-  server {
-    listen 127.0.0.1:${port};
-    location / {
-      proxy_pass http://origin; proxy_http_version 1.1; proxy_set_header Connection ""; proxy_set_header Host $host;
-      proxy_cache hits; proxy_cache_valid 200 1h; proxy_ignore_headers Cache-Control Expires Set-Cookie; proxy_hide_header Set-Cookie;
-    }
-  }
-}
-`)
-  execFileSync(bin, ['-t', '-c', conf, '-p', d], { stdio: 'ignore' })
-  const child = spawn(bin, ['-c', conf, '-p', d], { stdio: 'ignore' })
-  return { child, stop: () => stopProcess(child) }
-}
-
 interface Party { name: string, url: string, runs: WrkResult[], wrkUsPerReq: number[] }
 
 async function main (): Promise<void> {
@@ -111,8 +79,8 @@ async function main (): Promise<void> {
       { name: 'sidecar workers: 1', url: `http://127.0.0.1:${p1}/fast`, runs: [], wrkUsPerReq: [] },
       { name: 'sidecar workers: 2', url: `http://127.0.0.1:${p2}/fast`, runs: [], wrkUsPerReq: [] }
     ]
-    const g1 = nginx(dir, n1, po, 1)
-    const g2 = nginx(dir, n2, po, 2)
+    const g1 = startNginx({ dir, port: n1, upstreamPort: po, workers: 1, cache: true })
+    const g2 = startNginx({ dir, port: n2, upstreamPort: po, workers: 2, cache: true })
     if (g1 !== null && g2 !== null) {
       procs.push(g1, g2)
       parties.push({ name: 'nginx proxy_cache, 1 worker', url: `http://127.0.0.1:${n1}/fast`, runs: [], wrkUsPerReq: [] })

@@ -1,0 +1,60 @@
+// nginx as the benches' yardstick (bench/passthrough, scale, hot-path, edge): one config shape, so every bench
+// compares the sidecar with the same nginx (keep-alive upstream pool, access log off, temp paths in a private dir).
+import { execFileSync, spawn } from 'node:child_process'
+import { chmodSync, existsSync, mkdtempSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { stopProcess, type Started } from './processes.js'
+
+export interface NginxOptions {
+  /** A directory of the bench's own: nginx gets a fresh one below it. */
+  dir: string
+  port: number
+  upstreamPort: number
+  /** @default 1 */
+  workers?: number
+  /** `proxy_cache` every 200 for an hour, whatever the origin's headers say (the sidecar's hit path's yardstick). */
+  cache?: boolean
+  /** TLS with this certificate and key, and HTTP/2 on the same port. */
+  tls?: { cert: string, key: string }
+}
+
+/** The nginx binary, or null when nginx is not installed (the bench says so and skips it). */
+export function nginxBinary (): string | null {
+  return ['/usr/sbin/nginx', '/usr/bin/nginx'].find(p => existsSync(p)) ?? null
+}
+
+/** Starts nginx in front of 127.0.0.1:upstreamPort; null when nginx is missing. */
+export function startNginx (o: NginxOptions): Started | null {
+  const bin = nginxBinary()
+  if (bin === null) return null
+  const d = mkdtempSync(join(o.dir, 'nginx-'))
+  // Started as root, nginx's workers run as `nobody`: they must reach their temp and cache directories.
+  chmodSync(o.dir, 0o755)
+  chmodSync(d, 0o755)
+  const cache = o.cache === true
+    ? 'proxy_cache hits; proxy_cache_valid 200 1h; proxy_ignore_headers Cache-Control Expires Set-Cookie; proxy_hide_header Set-Cookie;'
+    : ''
+  // `listen … ssl http2`: Debian 12's nginx 1.22 predates the `http2 on` directive.
+  const listen = o.tls === undefined ? `listen 127.0.0.1:${o.port};` : `listen 127.0.0.1:${o.port} ssl http2;
+    ssl_certificate ${o.tls.cert}; ssl_certificate_key ${o.tls.key}; ssl_protocols TLSv1.2 TLSv1.3;`
+  const conf = join(d, 'nginx.conf')
+  writeFileSync(conf, `worker_processes ${o.workers ?? 1};
+daemon off;
+pid ${d}/nginx.pid;
+error_log ${d}/error.log warn;
+events { worker_connections 4096; }
+http {
+  access_log off;
+  client_body_temp_path ${d}/body; proxy_temp_path ${d}/proxy; fastcgi_temp_path ${d}/fcgi; uwsgi_temp_path ${d}/uwsgi; scgi_temp_path ${d}/scgi;
+  ${o.cache === true ? `proxy_cache_path ${d}/cache keys_zone=hits:10m;` : ''}
+  upstream origin { server 127.0.0.1:${o.upstreamPort}; keepalive 64; }
+  server {
+    ${listen}
+    location / { proxy_pass http://origin; proxy_http_version 1.1; proxy_set_header Connection ""; proxy_set_header Host $host; ${cache} }
+  }
+}
+`)
+  execFileSync(bin, ['-t', '-c', conf, '-p', d], { stdio: 'ignore' })
+  const child = spawn(bin, ['-c', conf, '-p', d], { stdio: 'ignore' })
+  return { child, stop: () => stopProcess(child) }
+}
