@@ -9,7 +9,7 @@
 // the last writes, key and counter included; the token is then still larger than any earlier one because each is
 // at least the Redis server's clock in ms.
 import { randomBytes } from 'node:crypto'
-import type { RedisClient } from './types.js'
+import type { RedisClient } from './redis-client.js'
 import { SIPUP_ERR_FLEET_LOCK_UNAVAILABLE } from '../errors.js'
 
 /** Local clocks drift against Redis's expiry: a lease is treated as lost this share of its ttl early. */

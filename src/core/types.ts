@@ -10,7 +10,7 @@ import type {
   FastifyBaseLogger, FastifyPluginAsync, FastifyRequest, onErrorHookHandler, onRequestHookHandler,
   onResponseHookHandler, preHandlerHookHandler, preValidationHookHandler
 } from 'fastify'
-import type { Cluster, Redis } from 'ioredis'
+import type { RedisClient } from './redis-client.js'
 import type { Pool as MysqlPool } from 'mysql2/promise'
 import type { Registry } from 'prom-client'
 import type { CoreConfig } from '../config/core-schema.js'
@@ -40,8 +40,7 @@ export interface HealthResult {
 
 export type HealthCheck = () => HealthResult | Promise<HealthResult>
 
-/** The shared connection: one server (standalone or the master a Sentinel names) or a Redis Cluster. */
-export type RedisClient = Redis | Cluster
+export type { RedisClient } from './redis-client.js'
 
 export interface RedisHandle {
   /** Shared command connection; null when Redis is disabled in config. Commands fail fast while it is down

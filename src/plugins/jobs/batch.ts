@@ -3,7 +3,7 @@
 // so the PHP app fixes a whole batch in one go; then the producer stores all of it or none (one Lua call).
 import { SIPUP_ERR_JOBS_BATCH_TOO_LARGE, SIPUP_ERR_JOBS_INVALID_PAYLOAD } from '../../errors.js'
 import type { PayloadProblem } from './options.js'
-import { parseEnqueueOptions, type PayloadError, type RawEnqueueOptions } from './producer.js'
+import { parseEnqueueOptions, type PayloadError, type RawEnqueueOptions } from './enqueue-options.js'
 import type { EnqueueOptions } from './types.js'
 
 /** One job of a batch, parsed: the payload, its JSON text (for the record) and its options. */

@@ -1,55 +1,13 @@
 // Enqueue: type known, payload valid against the type's schema, options parsed, then one atomic store. Never
 // reports stored what was not stored: a Redis failure is SIPUP_ERR_JOBS_UNAVAILABLE (503) and nothing was written.
-import { SIPUP_ERR_JOBS_INVALID_OPTION, SIPUP_ERR_JOBS_INVALID_PAYLOAD, SIPUP_ERR_JOBS_UNAUTHORIZED, SIPUP_ERR_JOBS_UNKNOWN_TYPE } from '../../errors.js'
-import { parseDuration } from '../../config/units.js'
+import { SIPUP_ERR_JOBS_INVALID_PAYLOAD, SIPUP_ERR_JOBS_UNAUTHORIZED, SIPUP_ERR_JOBS_UNKNOWN_TYPE } from '../../errors.js'
 import { encodeRecord } from './bee-format.js'
 import { batchError, type BatchItem } from './batch.js'
 import type { JobStore, StoredBatchItem } from './job-store.js'
 import type { JobsMetrics } from './metrics.js'
 import type { JobsParams, PayloadProblem } from './options.js'
-import { PRIORITIES, type Priority } from './schema.js'
+import type { PayloadError } from './enqueue-options.js'
 import type { EnqueueOptions, EnqueueResult } from './types.js'
-
-/** Longest delay or runAt accepted (a job further out is better a schedule). */
-export const MAX_DELAY_MS = 366 * 86_400_000
-/** Longest Idempotency-Key accepted. */
-export const MAX_IDEMPOTENCY_KEY = 255
-
-export type PayloadError = InstanceType<typeof SIPUP_ERR_JOBS_INVALID_PAYLOAD> & { problems: PayloadProblem[] }
-
-/** Raw request options (query string or headers) as strings. */
-export interface RawEnqueueOptions {
-  priority?: string | undefined
-  delay?: string | undefined
-  runAt?: string | undefined
-  idempotencyKey?: string | undefined
-}
-
-export function parseEnqueueOptions (raw: RawEnqueueOptions, now: number): EnqueueOptions {
-  const out: EnqueueOptions = {}
-  if (raw.priority !== undefined && raw.priority !== '') {
-    if (!(PRIORITIES as readonly string[]).includes(raw.priority)) throw new SIPUP_ERR_JOBS_INVALID_OPTION('priority', PRIORITIES.join(', '), raw.priority)
-    out.priority = raw.priority as Priority
-  }
-  if (raw.delay !== undefined && raw.delay !== '') {
-    // A bare number is seconds here (PHP's time arithmetic), unlike config durations.
-    const ms = /^\d+$/.test(raw.delay) ? Number(raw.delay) * 1000 : parseDuration(raw.delay)
-    if (ms === undefined || ms > MAX_DELAY_MS) throw new SIPUP_ERR_JOBS_INVALID_OPTION('delay', 'seconds or a duration (90, 30s, 5m, 2h) up to 366d', raw.delay)
-    out.delayMs = ms
-  }
-  if (raw.runAt !== undefined && raw.runAt !== '') {
-    const at = /^\d+$/.test(raw.runAt) ? Number(raw.runAt) * 1000 : Date.parse(raw.runAt)
-    if (!Number.isFinite(at) || at > now + MAX_DELAY_MS) throw new SIPUP_ERR_JOBS_INVALID_OPTION('runAt', 'an ISO 8601 time or unix seconds, at most 366 days ahead', raw.runAt)
-    out.runAt = at
-  }
-  if (raw.idempotencyKey !== undefined) {
-    if (raw.idempotencyKey === '' || raw.idempotencyKey.length > MAX_IDEMPOTENCY_KEY) {
-      throw new SIPUP_ERR_JOBS_INVALID_OPTION('Idempotency-Key', `1 to ${MAX_IDEMPOTENCY_KEY} characters`, raw.idempotencyKey.slice(0, 40))
-    }
-    out.idempotencyKey = raw.idempotencyKey
-  }
-  return out
-}
 
 export class Producer {
   readonly #params: JobsParams

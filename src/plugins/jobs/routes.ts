@@ -11,7 +11,7 @@ import { authenticate, type AuthSettings } from './auth.js'
 import type { PayloadProblem } from './options.js'
 import { sendProblem } from './problem.js'
 import { parseBatch } from './batch.js'
-import { parseEnqueueOptions } from './producer.js'
+import { parseEnqueueOptions } from './enqueue-options.js'
 import type { JobsService } from './service.js'
 import type { EnqueueOptions } from './types.js'
 
