@@ -6,7 +6,7 @@ import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify'
 import type { Server } from 'node:http'
 import { collectDefaultMetrics } from 'prom-client'
 import { HttpMetrics } from './http-metrics.js'
-import { isCacheHit, LabelIndex } from './labels.js'
+import { LabelIndex } from './labels.js'
 import { startMetricsServer } from './metrics-server.js'
 import { originCacheabilityInterceptor } from './origin-cacheability.js'
 import { sampleQueueDepth } from './queue-depth.js'
@@ -14,7 +14,6 @@ import { RouteStats } from './route-stats.js'
 import { TimeSeries } from './time-series.js'
 import type { LiveMetrics, MetricsPluginOptions } from './types.js'
 import type { RequestField } from '../../core/types.js'
-import type { FleetCounts } from '../../core/fleet/types.js'
 
 const MIN_HISTORY_S = 60
 const MAX_HISTORY_S = 3600
@@ -52,9 +51,9 @@ const metricsPlugin: FastifyPluginAsync<MetricsPluginOptions> = async (fastify, 
   const live: LiveMetrics = { series: rec.series, routes: rec.routeStats }
   const clock = { offset: Date.now() - performance.now() }
   fastify.decorate('sidecarMetrics', live)
-  // Since start, for the fleet heartbeat's req/s and hit ratio (it takes the difference between two beats).
-  const counts: FleetCounts = { requests: 0, lookups: 0, hits: 0 }
-  sidecar.fleet.setCounts(() => ({ ...counts }))
+  // The fleet heartbeat's req/s and hit ratio come from the live series' running totals (the difference between
+  // two beats), so a request is counted once for both.
+  sidecar.fleet.setCounts(() => rec.series.totals())
 
   // Created once here, not per request: the hook only reads request state and bumps counters.
   const recordResponse = function recordResponse (request: FastifyRequest, reply: FastifyReply,
@@ -72,11 +71,6 @@ const metricsPlugin: FastifyPluginAsync<MetricsPluginOptions> = async (fastify, 
     const now = clock.offset + end
     const r = rec.routes.index(state.route)
     const cache = cacheField === null ? null : cacheField.get(state)
-    counts.requests++
-    if (cache !== null) {
-      counts.lookups++
-      if (isCacheHit(cache)) counts.hits++
-    }
     rec.http.record(r, request.raw.method ?? 'GET', status, cache, ms, state.upstreamMs, state.upstreamError)
     const failed = state.upstreamError !== null
     rec.series.record(now, ms, status, cache, state.upstreamMs, failed)

@@ -39,6 +39,10 @@ export class TimeSeries {
   readonly #latency = new LogHistogram(FINE)
   readonly #upstream = new LogHistogram(FINE)
   #queueDepth = Number.NaN
+  // Since start, never reset: what the fleet heartbeat turns into req/s and hit ratio between two beats.
+  #totalRequests = 0
+  #totalLookups = 0
+  #totalHits = 0
 
   constructor (opts: TimeSeriesOptions) {
     this.#size = Math.max(1, Math.floor(opts.seconds))
@@ -60,10 +64,15 @@ export class TimeSeries {
     upstreamError: boolean): void {
     this.#advanceTo(Math.floor(nowMs / 1000))
     this.#count++
+    this.#totalRequests++
     this.#latency.record(durationMs)
     if (cache !== null) {
       this.#lookups++
-      if (isCacheHit(cache)) this.#hits++
+      this.#totalLookups++
+      if (isCacheHit(cache)) {
+        this.#hits++
+        this.#totalHits++
+      }
     }
     if (status === 429) this.#limited++
     if (upstreamError) this.#upErrors++
@@ -71,6 +80,11 @@ export class TimeSeries {
       this.#upCount++
       this.#upstream.record(upstreamMs)
     }
+  }
+
+  /** Requests, cache lookups and hits counted since start. */
+  totals (): { requests: number, lookups: number, hits: number } {
+    return { requests: this.#totalRequests, lookups: this.#totalLookups, hits: this.#totalHits }
   }
 
   /** Latest job queue depth (summed over queues), or null while no job queue exists. */
