@@ -13,7 +13,7 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import { Redis } from 'ioredis'
-import { median, wrk, type WrkResult } from './lib/wrk.js'
+import { manyClientsScript, median, wrk, type WrkResult } from './lib/wrk.js'
 import { startProcess, waitFor, type Started } from './lib/processes.js'
 import { freePort } from './lib/free-port.js'
 import { announceReady, startOriginRole, startSidecarRole } from './lib/roles.js'
@@ -25,14 +25,6 @@ const SELF = fileURLToPath(import.meta.url)
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379'
 const CLIENTS = 50_000
 
-const CLIENTS_SCRIPT = `
-math.randomseed(os.time())
-request = function()
-  local i = math.random(0, ${CLIENTS - 1})
-  local ip = "10." .. math.floor(i / 65536) .. "." .. (math.floor(i / 256) % 256) .. "." .. (i % 256)
-  return wrk.format(nil, nil, { ["X-Forwarded-For"] = ip })
-end
-`
 
 /** The origin's page as bytes, with about the headers a sidecar hit sends, for the bare servers. */
 async function page (upstream: string): Promise<Buffer> {
@@ -98,7 +90,7 @@ async function main (): Promise<void> {
   const connections = Number(values.connections ?? 64)
   const dir = mkdtempSync(join(tmpdir(), 'sipup-hot-path-'))
   const clients = join(dir, 'clients.lua')
-  writeFileSync(clients, CLIENTS_SCRIPT)
+  writeFileSync(clients, manyClientsScript(CLIENTS))
   const prefix = `sipup-bench:hot:${process.pid}:`
   const withRedis = await redisUp()
   const po = await freePort()

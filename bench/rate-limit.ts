@@ -5,14 +5,13 @@
 // the price of the allowed path, the one every legitimate visitor pays. Each party runs in its own process.
 //   npm run build && node dist/bench/rate-limit.js [--rounds 5] [--seconds 5] [--connections 64]
 // Needs Redis at REDIS_URL (default redis://127.0.0.1:6379) and wrk.
-import { execFile } from 'node:child_process'
 import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { parseArgs, promisify } from 'node:util'
+import { parseArgs } from 'node:util'
 import { Redis } from 'ioredis'
-import { median, parseWrk, table, type WrkResult } from './lib/wrk.js'
+import { manyClientsScript, median, table, wrk, type WrkResult } from './lib/wrk.js'
 import { startProcess, type Started } from './lib/processes.js'
 import { freePort } from './lib/free-port.js'
 import { announceReady, startOriginRole, startSidecarRole } from './lib/roles.js'
@@ -22,17 +21,7 @@ import { deleteByPrefix } from './lib/redis-keys.js'
 const SELF = fileURLToPath(import.meta.url)
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379'
 const CLIENTS = 50_000
-const run = promisify(execFile)
 
-// One random client IP per request; LuaJIT (Lua 5.1) has no integer division operator.
-const WRK_SCRIPT = `
-math.randomseed(os.time())
-request = function()
-  local i = math.random(0, ${CLIENTS - 1})
-  local ip = "10." .. math.floor(i / 65536) .. "." .. (math.floor(i / 256) % 256) .. "." .. (i % 256)
-  return wrk.format(nil, nil, { ["X-Forwarded-For"] = ip })
-end
-`
 
 type Mode = 'off' | 'memory' | 'redis'
 
@@ -50,11 +39,6 @@ async function role (name: string, port: number, upstream: string, prefix: strin
   announceReady(name)
 }
 
-async function wrkScript (url: string, script: string, opts: { connections: number, seconds: number }): Promise<WrkResult> {
-  const { stdout } = await run('wrk', ['-t1', `-c${opts.connections}`, `-d${opts.seconds}s`, '--latency', '-s', script, url], { maxBuffer: 1 << 20 })
-  return parseWrk(stdout)
-}
-
 async function main (): Promise<void> {
   const { values } = parseArgs({ options: { role: { type: 'string' }, port: { type: 'string' }, upstream: { type: 'string' }, prefix: { type: 'string' }, rounds: { type: 'string' }, seconds: { type: 'string' }, connections: { type: 'string' } } })
   if (values.role !== undefined) {
@@ -66,7 +50,7 @@ async function main (): Promise<void> {
   const connections = Number(values.connections ?? 64)
   const dir = mkdtempSync(join(tmpdir(), 'sipup-bench-rl-'))
   const script = join(dir, 'clients.lua')
-  writeFileSync(script, WRK_SCRIPT)
+  writeFileSync(script, manyClientsScript(CLIENTS))
   const prefix = `sipup-bench:rl:${process.pid}:`
   const ports = await Promise.all([freePort(), freePort(), freePort(), freePort()])
   const upstream = `http://127.0.0.1:${ports[0]}`
@@ -82,7 +66,7 @@ async function main (): Promise<void> {
       procs.push(await startProcess(SELF, ['--role', t.mode, '--port', String(ports[i + 1]), '--upstream', upstream, '--prefix', prefix], /ready/))
     }
     process.stderr.write('warm-up (2 s each)\n')
-    for (const t of targets) await wrkScript(t.url, script, { connections, seconds: 2 })
+    for (const t of targets) await wrk(t.url, { connections, seconds: 2, script })
     const results = new Map<string, WrkResult[]>(targets.map(t => [t.name, []]))
     // CPU per request is steadier than requests/s on a shared machine: it doesn't depend on who else runs.
     const cpu = new Map<string, number[]>(targets.map(t => [t.name, []]))
@@ -93,7 +77,7 @@ async function main (): Promise<void> {
         const pid = procs[i + 1].child.pid
         const c0 = cpuMs(pid)
         const r0 = t.mode === 'redis' ? await redisCpuMs(redis) : 0
-        const res = await wrkScript(t.url, script, { connections, seconds })
+        const res = await wrk(t.url, { connections, seconds, script })
         const requests = res.rps * seconds
         cpu.get(t.name)?.push((cpuMs(pid) - c0) * 1000 / requests)
         if (t.mode === 'redis') redisCpu.push((await redisCpuMs(redis) - r0) * 1000 / requests)

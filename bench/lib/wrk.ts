@@ -42,6 +42,20 @@ export async function wrk (url: string, opts: WrkOptions): Promise<WrkResult> {
   return parseWrk(stdout)
 }
 
+/** A wrk Lua script sending each request from one of `clients` IPs (X-Forwarded-For, 10.x.y.z), for the rate
+ * limiter's benches: a trusted loopback proxy makes every request a client of its own. LuaJIT (Lua 5.1) has no
+ * integer division operator. */
+export function manyClientsScript (clients: number): string {
+  return `
+math.randomseed(os.time())
+request = function()
+  local i = math.random(0, ${clients - 1})
+  local ip = "10." .. math.floor(i / 65536) .. "." .. (math.floor(i / 256) % 256) .. "." .. (i % 256)
+  return wrk.format(nil, nil, { ["X-Forwarded-For"] = ip })
+end
+`
+}
+
 export function median (xs: number[]): number {
   const s = [...xs].filter(Number.isFinite).sort((a, b) => a - b)
   if (s.length === 0) return NaN
