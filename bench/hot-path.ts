@@ -5,7 +5,9 @@
 // from one of 50,000 client IPs (X-Forwarded-For from the trusted loopback proxy, a wrk Lua script), so every
 // request pays the limiter's allowed path. The sidecar's CPU µs per request comes from /proc/<pid>/stat.
 // Each party runs in its own process.
-//   npm run build && node dist/bench/hot-path.js [--rounds 3] [--seconds 3] [--connections 64]
+//   npm run build && node dist/bench/hot-path.js [--rounds 3] [--seconds 3] [--connections 64] [--only hit,fastify]
+// --only runs a subset of the parties, by role (node-http, fastify, hit, nginx-cache, pass, nginx-pass, rl-off,
+// rl-memory, rl-redis); the ratios whose parties were skipped print as NaN.
 // Needs wrk; nginx and Redis (REDIS_URL, default redis://127.0.0.1:6379) are skipped with a note when missing.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -80,7 +82,7 @@ async function redisUp (): Promise<boolean> {
 interface Party { name: string, url: string, pid?: number, script?: string, runs: WrkResult[], cpuUs: number[] }
 
 async function main (): Promise<void> {
-  const { values } = parseArgs({ options: { role: { type: 'string' }, port: { type: 'string' }, upstream: { type: 'string' }, prefix: { type: 'string' }, rounds: { type: 'string' }, seconds: { type: 'string' }, connections: { type: 'string' } } })
+  const { values } = parseArgs({ options: { role: { type: 'string' }, port: { type: 'string' }, upstream: { type: 'string' }, prefix: { type: 'string' }, rounds: { type: 'string' }, seconds: { type: 'string' }, connections: { type: 'string' }, only: { type: 'string' } } })
   if (values.role !== undefined) {
     await role(values.role, Number(values.port), values.upstream ?? '', values.prefix ?? '')
     return
@@ -88,6 +90,8 @@ async function main (): Promise<void> {
   const rounds = Number(values.rounds ?? 3)
   const seconds = Number(values.seconds ?? 3)
   const connections = Number(values.connections ?? 64)
+  const only = values.only === undefined ? null : new Set(values.only.split(','))
+  const wanted = (roleName: string): boolean => only === null || only.has(roleName)
   const dir = mkdtempSync(join(tmpdir(), 'sipup-hot-path-'))
   const clients = join(dir, 'clients.lua')
   writeFileSync(clients, manyClientsScript(CLIENTS))
@@ -98,12 +102,14 @@ async function main (): Promise<void> {
   const procs: Started[] = []
   const parties: Party[] = []
   const add = async (name: string, roleName: string, script?: string): Promise<void> => {
+    if (!wanted(roleName)) return
     const port = await freePort()
     const p = await startProcess(SELF, ['--role', roleName, '--port', String(port), '--upstream', upstream, '--prefix', prefix], new RegExp(`ready ${roleName}`))
     procs.push(p)
     parties.push({ name, url: `http://127.0.0.1:${port}/fast`, pid: p.child.pid, script, runs: [], cpuUs: [] })
   }
   const addNginx = async (name: string, cache: boolean): Promise<boolean> => {
+    if (!wanted(cache ? 'nginx-cache' : 'nginx-pass')) return true
     const port = await freePort()
     const g = startNginx({ dir, port, upstreamPort: po, cache })
     if (g === null) return false

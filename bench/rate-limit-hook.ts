@@ -13,14 +13,15 @@ import { Limiter } from '../src/plugins/rate-limit/limiter.js'
 import { MemoryStore } from '../src/plugins/rate-limit/memory-store.js'
 import { RateLimitMetrics } from '../src/plugins/rate-limit/metrics.js'
 import { resolveParams } from '../src/plugins/rate-limit/options.js'
-import type { RequestField, RequestState } from '../src/core/types.js'
+import type { RequestField } from '../src/core/types.js'
+import { SidecarRequestState } from '../src/core/sidecar.js'
 import { Registry } from 'prom-client'
 import { median } from './lib/wrk.js'
 
 const IPS = 50_000
 const SESSIONS = 5_000
 
-interface Fake { request: FastifyRequest, reply: FastifyReply }
+interface Fake { request: FastifyRequest, reply: FastifyReply, state: SidecarRequestState }
 
 function fakes (n: number, make: (i: number) => { url: string, method: string, headers: Record<string, string> }): Fake[] {
   return Array.from({ length: n }, (_, i) => {
@@ -29,10 +30,10 @@ function fakes (n: number, make: (i: number) => { url: string, method: string, h
     raw.method = m.method
     raw.url = m.url
     const res = new ServerResponse(raw)
-    const state: RequestState = { start: 0, route: 'proxy', upstreamMs: -1, upstreamError: null, body: null, fields: [] }
+    const state = new SidecarRequestState('proxy', 1)
     const request = { sidecar: state, ip: `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`, headers: m.headers, method: m.method, url: m.url, raw } as unknown as FastifyRequest
     const reply = { raw: res } as unknown as FastifyReply
-    return { request, reply }
+    return { request, reply, state }
   })
 }
 
@@ -64,6 +65,7 @@ async function main (): Promise<void> {
       const t0 = process.hrtime.bigint()
       for (let i = 0; i < calls; i++) {
         const f = s.set[i % s.set.length]
+        f.state.responseHeaders = null // each request starts with none
         // Settled before the next call: at once on the synchronous path, after the awaited step otherwise.
         await new Promise<void>((resolve, reject) => { hook(f.request, f.reply, err => { if (err === undefined) resolve(); else reject(err) }) })
       }

@@ -6,6 +6,7 @@ import type { FastifyReply } from 'fastify'
 import {
   SIPUP_ERR_INTERNAL, SIPUP_ERR_REQUEST_BODY_TOO_LARGE, SIPUP_ERR_REQUEST_INVALID, SIPUP_ERR_REQUEST_MEDIA_TYPE
 } from '../errors.js'
+import { addResponseHeaders } from './response-headers.js'
 
 export const PROBLEM_JSON = 'application/problem+json'
 
@@ -98,6 +99,8 @@ export function renderProblem (p: Problem, json: boolean, opts: RenderOptions = 
 export interface WriteOptions extends RenderOptions {
   /** Close the connection after the answer (a request body is left unread). */
   close?: boolean
+  /** The plugins' response headers for this request (`RequestState.responseHeaders`). */
+  headers?: readonly string[] | null
 }
 
 /** For code that writes to the raw response (the proxy path, after a hijack). */
@@ -114,6 +117,7 @@ export function writeProblem (res: ServerResponse, p: Problem, accept: string | 
   }
   if (opts.retryAfterS !== undefined && opts.retryAfterS > 0) headers['retry-after'] = opts.retryAfterS
   if (opts.close === true) headers.connection = 'close'
+  addResponseHeaders(headers, opts.headers ?? null)
   res.writeHead(p.status, headers)
   res.end(body)
 }

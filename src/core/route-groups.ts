@@ -6,6 +6,7 @@ import type { FastifyInstance, FastifyPluginAsync } from 'fastify'
 import { SIPUP_ERR_ROUTE_NOT_FOUND } from '../errors.js'
 import { answerErrorsAsProblems, answerUnknownPaths } from './scope-guards.js'
 import type { HookSet } from './sidecar.js'
+import { sendResponseHeaders } from './response-headers.js'
 import type { RouteGroup, RouteGroupHookHandlers, RouteGroupHookPhase } from './types.js'
 
 export interface RouteGroupsOptions {
@@ -27,6 +28,8 @@ function mountGroup (group: RouteGroup, hooks: HookSet<RouteGroupHookHandlers>):
       route.bodyLimit ??= group.bodyLimit
     })
     addHooks(scope, hooks)
+    // The group limiter's RateLimit fields (RequestState.setResponseHeader) on every answer of the group.
+    scope.addHook('onSend', sendResponseHeaders)
     scope.addHook('preValidation', async request => { await group.authenticate(request) })
     answerErrorsAsProblems(scope, group.name)
     await scope.register(group.routes)

@@ -14,6 +14,7 @@ import type { SidecarContainer } from './container.js'
 import type { FleetLocks } from './fleet-lock.js'
 import type { Fleet } from './fleet/types.js'
 import { composeUpstream } from './origin-pool.js'
+import { setResponseHeader } from './response-headers.js'
 import { resolveOrder, type Ordered, type OrderConstraints } from './ordering.js'
 import type {
   FeatureReport, HealthCheck, HealthResult, MysqlHandle, ProcessRole, ProxyHookHandlers, ProxyHookPhase, RedisHandle,
@@ -28,11 +29,16 @@ export class SidecarRequestState implements RequestState {
   upstreamError: string | null = null
   body: Buffer | null = null
   readonly fields: (string | null)[]
+  responseHeaders: string[] | null = null
 
   constructor (route: string, fieldCount: number) {
     this.start = performance.now()
     this.route = route
     this.fields = new Array<string | null>(fieldCount).fill(null)
+  }
+
+  setResponseHeader (name: string, value: string | number): void {
+    setResponseHeader(this, name, value)
   }
 }
 

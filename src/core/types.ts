@@ -200,6 +200,17 @@ export interface RequestState {
   body: Buffer | null
   /** The plugins' fields, by `RequestField.index`. */
   readonly fields: (string | null)[]
+  /** Response headers added with setResponseHeader, flat `[name, value, ...]`; null while there are none. Read by
+   * the response writers (src/core/response-headers.ts). */
+  readonly responseHeaders: string[] | null
+  /**
+   * Adds a header to this request's response, however it is answered: proxied, from the cache, a rejection or an
+   * error page, over HTTP/1.1 or HTTP/2. `name` is lower-case; a second call for the same name replaces the value.
+   * A header the response has itself (the origin's, a stored one, the answer's own) wins over it.
+   * Use this rather than `reply.raw.setHeader()`: a header set on the raw response sends the writer's
+   * `writeHead(status, headers)` down Node's slow path, one setHeader per header of the response.
+   */
+  setResponseHeader(name: string, value: string | number): void
 }
 
 declare module 'fastify' {

@@ -5,6 +5,7 @@ import type { ServerResponse } from 'node:http'
 import type { Dispatcher } from 'undici'
 import type { FastifyRequest } from 'fastify'
 import { forwardResponseHeaders } from './headers.js'
+import { addResponseHeaders } from '../core/response-headers.js'
 import { writeProblem } from '../core/problem.js'
 import { BODY_TOO_LARGE, mapUpstreamError } from './upstream-errors.js'
 import { busyAnswerOf } from './origin-guard/shed.js'
@@ -82,6 +83,7 @@ export class ForwardHandler implements Dispatcher.DispatchHandler {
     res.statusCode = statusCode
     if (statusMessage !== undefined && statusMessage !== '') res.statusMessage = statusMessage
     const out = forwardResponseHeaders(headers, this.#via)
+    addResponseHeaders(out, this.#request.sidecar.responseHeaders)
     // Pass-through compression (src/proxy/compression): the encoder writes the head and the body from here on.
     const decision = this.#compression?.decide(this.#request.raw.method, this.#request.raw.headers, statusCode, out) ?? null
     if (decision !== null) {
@@ -114,7 +116,7 @@ export class ForwardHandler implements Dispatcher.DispatchHandler {
     // received yet) means the connection can't be reused.
     const busy = busyAnswerOf(err)
     if (busy !== null) {
-      busy.write(this.#res, this.#request.headers.accept, !this.#request.raw.complete)
+      busy.write(this.#res, this.#request.headers.accept, !this.#request.raw.complete, this.#request.sidecar.responseHeaders)
       return
     }
     const state = this.#request.sidecar
@@ -129,7 +131,7 @@ export class ForwardHandler implements Dispatcher.DispatchHandler {
     this.#request.log.warn({ reqId: this.#request.id, err: { code: err.code, message: err.message } }, 'origin request failed')
     // The rest of an oversized chunked upload is still on its way: close rather than read it, or keep-alive would
     // leave the connection active until the client gave up.
-    writeProblem(this.#res, mapped, this.#request.headers.accept, { close: mapped === BODY_TOO_LARGE })
+    writeProblem(this.#res, mapped, this.#request.headers.accept, { close: mapped === BODY_TOO_LARGE, headers: state.responseHeaders })
   }
 
   #detach (): void {

@@ -14,6 +14,7 @@ import type { Dispatcher } from 'undici'
 import type { CoreConfig } from '../config/core-schema.js'
 import { AddressList } from '../config/address-list.js'
 import { writeProblem, type Problem } from '../core/problem.js'
+import { sendResponseHeaders } from '../core/response-headers.js'
 import type { HookSet } from '../core/sidecar.js'
 import type { ProxyHookHandlers } from '../core/types.js'
 import { kPeer, kSidecarRequest } from '../symbols.js'
@@ -76,7 +77,7 @@ function forward (ctx: ProxyContext, request: FastifyRequest, reply: FastifyRepl
     const len = raw.headers['content-length']
     if (ctx.maxBody > 0 && len !== undefined && Number(len) > ctx.maxBody) {
       // Don't read a body we are going to refuse; closing is cheaper than draining it.
-      writeProblem(res, BODY_TOO_LARGE, raw.headers.accept, { close: true })
+      writeProblem(res, BODY_TOO_LARGE, raw.headers.accept, { close: true, headers: state.responseHeaders })
       return
     }
     if (ctx.buffering !== null && (ctx.streams === null || !ctx.streams(raw.url ?? '/'))) {
@@ -95,7 +96,7 @@ function bufferThenDispatch (ctx: ProxyContext, request: FastifyRequest, res: ht
   const ip = request.ip
   const accept = request.raw.headers.accept
   if (!ctx.uploads.acquire(ip)) {
-    writeProblem(res, TOO_MANY_UPLOADS, accept, { close: true })
+    writeProblem(res, TOO_MANY_UPLOADS, accept, { close: true, headers: request.sidecar.responseHeaders })
     return
   }
   bufferBody(request.raw, limits).then(buffered => {
@@ -110,7 +111,7 @@ function bufferThenDispatch (ctx: ProxyContext, request: FastifyRequest, res: ht
   }, (outcome: Problem | typeof CLIENT_GONE) => {
     ctx.uploads.release(ip)
     // The rest of the body is unread: close instead of draining a slow client.
-    if (outcome !== CLIENT_GONE) writeProblem(res, outcome, accept, { close: true })
+    if (outcome !== CLIENT_GONE) writeProblem(res, outcome, accept, { close: true, headers: request.sidecar.responseHeaders })
     else res.destroy()
   })
 }
@@ -180,6 +181,9 @@ const proxyPlugin: FastifyPluginAsync<ProxyPluginOptions> = async (fastify, { co
     url: '/*',
     config: { sidecarProxy: true, sidecarRoute: 'proxy' },
     ...hooks,
+    // Answers sent through Fastify (a limiter's 429, an error) get the plugins' response headers here; the
+    // hijacked writers (forward, the cache) add them themselves.
+    onSend: sendResponseHeaders,
     handler: function proxyHandler (request, reply) { forward(ctx, request, reply) }
   })
 }

@@ -1,6 +1,5 @@
 import t from 'tap'
-import { IncomingMessage, ServerResponse } from 'node:http'
-import { Socket } from 'node:net'
+import { SidecarRequestState } from '../../src/core/sidecar.js'
 import { setRateLimitHeaders, type HeaderOptions } from '../../src/plugins/rate-limit/headers.js'
 import { makeTier } from '../../src/plugins/rate-limit/tiers.js'
 import type { Check, CheckResult } from '../../src/plugins/rate-limit/types.js'
@@ -16,9 +15,12 @@ function check (tier: typeof ip): Check {
 const ok = (remaining: number): CheckResult => ({ granted: 1, remaining, resetMs: 1500, retryMs: 0 })
 
 function headersOf (opts: HeaderOptions, checks: Check[], results: (CheckResult | null)[]): Record<string, unknown> {
-  const res = new ServerResponse(new IncomingMessage(new Socket()))
-  setRateLimitHeaders(res, checks, results, opts)
-  return res.getHeaders()
+  const state = new SidecarRequestState('proxy', 0)
+  setRateLimitHeaders(state, checks, results, opts)
+  const list = state.responseHeaders ?? []
+  const out: Record<string, unknown> = {}
+  for (let i = 0; i < list.length; i += 2) out[list[i]] = list[i + 1]
+  return out
 }
 
 t.test('the cached policy of each tier set is the one built for it, whatever order sets are first seen in', async t => {

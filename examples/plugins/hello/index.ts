@@ -9,8 +9,8 @@ const hello: FastifyPluginAsync<PluginOptions<typeof HelloSchema>> = async (fast
   const sidecar = fastify.sidecar
   const greeted = sidecar.defineRequestField('hello')
   let count = 0
-  const greet: onRequestHookHandler = async (request, reply) => {
-    reply.raw.setHeader('x-hello', config.greeting)
+  const greet: onRequestHookHandler = async (request) => {
+    request.sidecar.setResponseHeader('x-hello', config.greeting)
     greeted.set(request.sidecar, 'yes')
     count++
   }

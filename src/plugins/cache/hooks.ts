@@ -8,6 +8,7 @@ import { digest, purgePrefixForUrl, ruleVaryPart, urlKey, varyKey } from './cach
 import { evaluate, notModified, parseCacheControl } from './policy.js'
 import { matchRule, type CompiledRule } from './rules.js'
 import { originPath } from '../../core/origin-path.js'
+import { addResponseHeaders } from '../../core/response-headers.js'
 import type { CacheRuntime } from './runtime.js'
 import { serveRange } from './range.js'
 import { serveEntry, serveNotModified } from './serve.js'
@@ -76,7 +77,7 @@ function route (rt: CacheRuntime, req: WithState, reply: FastifyReply, pairs: re
   })
   if (rule !== null) {
     req.sidecar.route = rule.name
-    if (rule.bypass) { bypass(rt, req, reply, rule, 'rule', done); return }
+    if (rule.bypass) { bypass(rt, req, rule, 'rule', done); return }
   }
   keyAndLookup(rt, req, reply, rule, pairs, host, done)
 }
@@ -96,7 +97,7 @@ function keyAndLookup (rt: CacheRuntime, req: WithState, reply: FastifyReply, ru
     if (rule.scope !== 'shared') {
       const sid = rt.session.first(pairs)
       if (rule.scope === 'per-user') {
-        if (sid === undefined) { bypass(rt, req, reply, rule, 'no-session', done); return }
+        if (sid === undefined) { bypass(rt, req, rule, 'no-session', done); return }
         key += `u:${digest(sid)};`
       } else if (sid === undefined) {
         key += 'x:-;'
@@ -107,7 +108,7 @@ function keyAndLookup (rt: CacheRuntime, req: WithState, reply: FastifyReply, ru
         } else {
           const base = key
           ctx.then(hash => {
-            if (hash === null) bypass(rt, req, reply, rule, 'context-unavailable', done)
+            if (hash === null) bypass(rt, req, rule, 'context-unavailable', done)
             else lookup({ rt, request: req, reply, rule, key: `${base}x:${digest(hash)};`, scheme: sch, host, done, waited: false, since: 0 })
           }, done)
           return
@@ -124,14 +125,14 @@ function scheme (request: FastifyRequest): string {
   return raw.headers['x-forwarded-proto'] === undefined ? 'http' : request.protocol
 }
 
-function bypass (rt: CacheRuntime, request: WithState, reply: FastifyReply, rule: CompiledRule | null,
+function bypass (rt: CacheRuntime, request: WithState, rule: CompiledRule | null,
   why: string, done: Done, status = rt.status.bypass): void {
   request[kCacheState] = null
   rt.outcome.set(request.sidecar, 'BYPASS')
   rt.metrics.lookup(rule === null ? rt.defaultRuleIndex : rule.index, 'BYPASS')
-  const res = reply.raw
-  if (rt.serveOpts.xCache) res.setHeader('x-cache', 'BYPASS')
-  res.setHeader('cache-status', `${status}; detail=${why}`)
+  const state = request.sidecar
+  if (rt.serveOpts.xCache) state.setResponseHeader('x-cache', 'BYPASS')
+  state.setResponseHeader('cache-status', `${status}; detail=${why}`)
   done()
 }
 
@@ -139,7 +140,7 @@ function lookup (l: Lookup): void {
   const cc = l.request.raw.headers['cache-control']
   // RFC 9111 §5.2.1.5: a request no-store may neither be answered from the cache nor have its response stored.
   if (cc !== undefined && parseCacheControl(cc).has('no-store')) {
-    bypass(l.rt, l.request, l.reply, l.rule, 'request-no-store', l.done, l.rt.status.request)
+    bypass(l.rt, l.request, l.rule, 'request-no-store', l.done, l.rt.status.request)
     return
   }
   l.since = l.rt.coalescer?.mark() ?? 0
@@ -191,7 +192,9 @@ function decide (l: Lookup, entry: CacheEntry | undefined): void {
     request[kCacheState] = null
     rt.outcome.set(request.sidecar, 'MISS')
     l.reply.hijack()
-    l.reply.raw.writeHead(504, { 'content-length': '0', 'cache-status': `${rt.status.miss}; detail=only-if-cached` })
+    const out: Record<string, string> = { 'content-length': '0', 'cache-status': `${rt.status.miss}; detail=only-if-cached` }
+    addResponseHeaders(out, request.sidecar.responseHeaders)
+    l.reply.raw.writeHead(504, out)
     l.reply.raw.end()
     return
   }
@@ -243,13 +246,14 @@ function hit (l: Lookup, entry: CacheEntry, now: number, outcome: Outcome, cache
   const headers = request.raw.headers
   if ((headers['if-none-match'] !== undefined || headers['if-modified-since'] !== undefined) &&
     notModified(headers, entry.headers)) {
-    serveNotModified(reply.raw, entry, now, rt.serveOpts, outcome, cacheStatus)
+    serveNotModified(reply.raw, entry, now, rt.serveOpts, outcome, cacheStatus, request.sidecar.responseHeaders)
     return
   }
   // RFC 9110 §14.2: range handling is defined for GET only.
   if (headers.range !== undefined && request.raw.method === 'GET' &&
-    serveRange(reply.raw, entry, headers, now, rt.serveOpts, outcome, cacheStatus)) return
-  serveEntry(reply.raw, entry, rt.encodingFor(headers), request.raw.method === 'HEAD', now, rt.serveOpts, outcome, cacheStatus)
+    serveRange(reply.raw, entry, headers, now, rt.serveOpts, outcome, cacheStatus, request.sidecar.responseHeaders)) return
+  serveEntry(reply.raw, entry, rt.encodingFor(headers), request.raw.method === 'HEAD', now, rt.serveOpts, outcome, cacheStatus,
+    request.sidecar.responseHeaders)
 }
 
 function handlePurge (rt: CacheRuntime, request: FastifyRequest, reply: FastifyReply): void {

@@ -4,6 +4,7 @@
 // names, never of the copies the cache compressed.
 import { randomBytes } from 'node:crypto'
 import type { IncomingHttpHeaders, ServerResponse } from 'node:http'
+import { appendResponseHeaders } from '../../core/response-headers.js'
 import { ageSeconds, parseHttpDate } from './policy.js'
 import type { ServeOptions } from './serve.js'
 import { EMPTY } from './entry-size.js'
@@ -78,9 +79,10 @@ export interface RangeAnswer {
 /** Answers a GET with a Range header from a stored 200 on the client socket; false when the Range is to be
  * ignored (the caller serves the whole response). */
 export function serveRange (res: ServerResponse, entry: CacheEntry, req: IncomingHttpHeaders, now: number,
-  opts: ServeOptions, xCache: string, cacheStatus: string): boolean {
+  opts: ServeOptions, xCache: string, cacheStatus: string, extra: readonly string[] | null): boolean {
   const a = rangeAnswer(entry, req, now, opts, xCache, cacheStatus)
   if (a === null) return false
+  appendResponseHeaders(a.headers, extra)
   res.writeHead(a.status, a.headers)
   res.end(a.body)
   return true

@@ -4,6 +4,7 @@
 import type { ServerResponse } from 'node:http'
 import { kCachePrebuilt } from '../../symbols.js'
 import { BR, GZIP, IDENTITY, varyWithAcceptEncoding, type Encoding } from '../../core/content-coding.js'
+import { appendResponseHeaders, withResponseHeaders } from '../../core/response-headers.js'
 import { ageSeconds, type Headers } from './policy.js'
 import type { CacheEntry } from './types.js'
 
@@ -11,6 +12,8 @@ interface Prebuilt {
   /** [identity, br, gzip] flat header arrays (br/gzip null when not stored). Each ends with the slots
    * Age, [X-Cache], Cache-Status: the Age value sits at `length - tail`. */
   arrays: [string[], string[] | null, string[] | null]
+  /** The header names of each array: a plugin's response header of the same name is left out. */
+  names: [Set<string>, Set<string> | null, Set<string> | null]
   tail: number
 }
 
@@ -48,12 +51,21 @@ function build (entry: CacheEntry, enc: Encoding, xCache: boolean): string[] {
   return out
 }
 
+function namesOf (flat: string[]): Set<string> {
+  const names = new Set<string>()
+  for (let i = 0; i < flat.length; i += 2) names.add(flat[i])
+  return names
+}
+
 function prebuilt (entry: WithPrebuilt, opts: ServeOptions): Prebuilt {
   let p = entry[kCachePrebuilt]
   if (p === undefined) {
     const identity = build(entry, IDENTITY, opts.xCache)
+    const br = entry.br === null ? null : build(entry, BR, opts.xCache)
+    const gzip = entry.gzip === null ? null : build(entry, GZIP, opts.xCache)
     p = {
-      arrays: [identity, entry.br === null ? null : build(entry, BR, opts.xCache), entry.gzip === null ? null : build(entry, GZIP, opts.xCache)],
+      arrays: [identity, br, gzip],
+      names: [namesOf(identity), br === null ? null : namesOf(br), gzip === null ? null : namesOf(gzip)],
       tail: opts.xCache ? 5 : 3
     }
     entry[kCachePrebuilt] = p
@@ -77,9 +89,10 @@ function writeHead (res: ServerResponse, status: number, flat: string[]): void {
   res.writeHead(status, grouped)
 }
 
-/** Writes a stored response. `xCache`/`cacheStatus` are the outcome labels for this answer. */
+/** Writes a stored response. `xCache`/`cacheStatus` are the outcome labels for this answer; `extra` the plugins'
+ * response headers (RequestState.responseHeaders). */
 export function serveEntry (res: ServerResponse, entry: CacheEntry, enc: Encoding, head: boolean, now: number,
-  opts: ServeOptions, xCache: string, cacheStatus: string): void {
+  opts: ServeOptions, xCache: string, cacheStatus: string, extra: readonly string[] | null): void {
   const p = prebuilt(entry, opts)
   const useEnc: Encoding = enc === BR && entry.br !== null ? BR : enc === GZIP && entry.gzip !== null ? GZIP : IDENTITY
   const arr = p.arrays[useEnc] as string[]
@@ -87,14 +100,14 @@ export function serveEntry (res: ServerResponse, entry: CacheEntry, enc: Encodin
   arr[age] = String(ageSeconds(entry, now))
   if (opts.xCache) arr[age + 2] = xCache
   arr[arr.length - 1] = cacheStatus
-  writeHead(res, entry.status, arr)
+  writeHead(res, entry.status, withResponseHeaders(arr, p.names[useEnc] as Set<string>, extra))
   if (head) res.end()
   else res.end(useEnc === BR ? entry.br : useEnc === GZIP ? entry.gzip : entry.body)
 }
 
 /** Answers a client's conditional request that the stored response satisfies. */
 export function serveNotModified (res: ServerResponse, entry: CacheEntry, now: number, opts: ServeOptions,
-  xCache: string, cacheStatus: string): void {
+  xCache: string, cacheStatus: string, extra: readonly string[] | null): void {
   const out: string[] = []
   for (const name in entry.headers) {
     if (!HEADERS_304.has(name)) continue
@@ -105,6 +118,7 @@ export function serveNotModified (res: ServerResponse, entry: CacheEntry, now: n
   out.push('age', String(ageSeconds(entry, now)))
   if (opts.xCache) out.push('x-cache', xCache)
   out.push('cache-status', cacheStatus)
+  appendResponseHeaders(out, extra)
   writeHead(res, 304, out)
   res.end()
 }

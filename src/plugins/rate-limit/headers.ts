@@ -5,7 +5,7 @@
 //   RateLimit: "ip";r=97;t=2, "login";r=0;t=30
 // r = requests left; t = seconds until the counter is full again, or, when r is 0, until the next request is
 // allowed (then equal to Retry-After, as §6 asks).
-import type { ServerResponse } from 'node:http'
+import type { RequestState } from '../../core/types.js'
 import type { Check, CheckResult } from './types.js'
 
 export interface HeaderOptions {
@@ -35,11 +35,11 @@ function buildPolicy (checks: readonly Check[], results: readonly (CheckResult |
 }
 
 /**
- * Sets the headers on the raw response, so they reach the client whichever way it is answered (proxied with a
- * hijacked reply, served from the cache, or rejected here): Node merges them into writeHead.
+ * Adds the headers to the request's response headers (RequestState.setResponseHeader), so they reach the client
+ * whichever way it is answered (proxied with a hijacked reply, served from the cache, or rejected here).
  * `results[i]` null = unknown for that check (a rejection decided without asking the store).
  */
-export function setRateLimitHeaders (res: ServerResponse, checks: readonly Check[], results: readonly (CheckResult | null)[], opts: HeaderOptions): void {
+export function setRateLimitHeaders (res: Pick<RequestState, 'setResponseHeader'>, checks: readonly Check[], results: readonly (CheckResult | null)[], opts: HeaderOptions): void {
   let limit = ''
   let tightest = -1
   // The tiers a request advertises are one of few sets: their policy value is looked up by the set's bits, and
@@ -64,13 +64,13 @@ export function setRateLimitHeaders (res: ServerResponse, checks: readonly Check
       policy = buildPolicy(checks, results)
       if (cacheable && (opts.policies as Map<number, string>).size < MAX_POLICIES) opts.policies?.set(mask, policy)
     }
-    res.setHeader('ratelimit-policy', policy)
-    res.setHeader('ratelimit', limit)
+    res.setResponseHeader('ratelimit-policy', policy)
+    res.setResponseHeader('ratelimit', limit)
   }
   if (opts.legacy) {
     const r = results[tightest] as CheckResult
-    res.setHeader('x-ratelimit-limit', checks[tightest].tier.limit)
-    res.setHeader('x-ratelimit-remaining', r.remaining)
-    res.setHeader('x-ratelimit-reset', seconds(r.remaining === 0 ? r.retryMs : r.resetMs))
+    res.setResponseHeader('x-ratelimit-limit', checks[tightest].tier.limit)
+    res.setResponseHeader('x-ratelimit-remaining', r.remaining)
+    res.setResponseHeader('x-ratelimit-reset', seconds(r.remaining === 0 ? r.retryMs : r.resetMs))
   }
 }

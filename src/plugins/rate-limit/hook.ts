@@ -149,7 +149,7 @@ export function createRateLimitHook (ctx: HookContext): (request: FastifyRequest
       }
       metrics.count(tier.name, outcome)
     }
-    if (p.headers.standard || p.headers.legacy) setRateLimitHeaders(reply.raw, checks, d.results, p.headers)
+    if (p.headers.standard || p.headers.legacy) setRateLimitHeaders(state, checks, d.results, p.headers)
     if (d.verdict === 'limited') {
       field.set(state, 'limited')
       reject(reply, 'limited', d.retryMs, violated ?? [])
@@ -220,7 +220,7 @@ export function createGroupLimitHook (ctx: HookContext, tiers: ReadonlyMap<strin
       metrics.count(STORE_TIER, 'unavailable')
       return reject(reply, 'unavailable', 0, [])
     }
-    if (p.headers.standard || p.headers.legacy) setRateLimitHeaders(reply.raw, checks, d.results, p.headers)
+    if (p.headers.standard || p.headers.legacy) setRateLimitHeaders(state, checks, d.results, p.headers)
     if (d.verdict === 'limited' || d.verdict === 'banned') {
       field.set(state, 'limited')
       metrics.count(tier.name, 'limited')

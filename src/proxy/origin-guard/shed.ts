@@ -7,6 +7,7 @@ import type { CoreConfig } from '../../config/core-schema.js'
 import { SIPUP_ERR_UPSTREAM_OVERLOADED } from '../../errors.js'
 import { PROBLEM_JSON, problem, renderProblem, wantsJson } from '../../core/problem.js'
 import type { UpstreamShed } from '../../core/types.js'
+import { addResponseHeaders } from '../../core/response-headers.js'
 
 export type ShedReason = UpstreamShed['reason']
 export const SHED_CODE = SIPUP_ERR_UPSTREAM_OVERLOADED.code
@@ -42,8 +43,9 @@ export class BusyAnswer {
     this.#html = Buffer.from(html)
   }
 
-  /** `close`: a request body is still unread, so the connection can't be reused. */
-  write (res: ServerResponse, accept: string | undefined, close: boolean): void {
+  /** `close`: a request body is still unread, so the connection can't be reused. `extra`: the plugins' response
+   * headers (`RequestState.responseHeaders`). */
+  write (res: ServerResponse, accept: string | undefined, close: boolean, extra: readonly string[] | null): void {
     if (res.headersSent || res.destroyed) {
       res.destroy()
       return
@@ -57,6 +59,7 @@ export class BusyAnswer {
       'retry-after': this.retryAfterS
     }
     if (close) headers.connection = 'close'
+    addResponseHeaders(headers, extra)
     res.writeHead(503, headers)
     res.end(body)
   }

@@ -1,0 +1,124 @@
+// bench/hot-path-instructions: instructions per request of the hot-path parties (bench/hot-path.ts roles), counted
+// by valgrind's callgrind in the server process. Unlike CPU time or req/s this does not move with the machine's
+// load, so a change of a few hundred nanoseconds shows; it is a count of instructions, not of time (cache misses
+// and syscalls' kernel time are not in it). Each party runs alone under callgrind (about 50x slower), is warmed up
+// uninstrumented, then instrumentation is switched on for a fixed number of requests (keep-alive, a few in flight).
+// The rate-limit parties send each request from one of 50,000 client IPs, as bench/hot-path does.
+//   npm run build && node dist/bench/hot-path-instructions.js [--only hit,fastify] [--requests 2000] [--warmup 3000]
+// Needs valgrind (callgrind_control); the origin runs without it.
+import { execFile, spawn } from 'node:child_process'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { parseArgs, promisify } from 'node:util'
+import { Pool } from 'undici'
+import { startProcess, stopProcess, waitFor, type Started } from './lib/processes.js'
+import { freePort } from './lib/free-port.js'
+
+const HOT_PATH = join(fileURLToPath(new URL('.', import.meta.url)), 'hot-path.js')
+const run = promisify(execFile)
+const CLIENTS = 50_000
+const ROLES = ['node-http', 'fastify', 'hit', 'pass', 'rl-off', 'rl-memory']
+
+function ipOf (i: number): string {
+  const c = i % CLIENTS
+  return `10.${(c >> 16) & 255}.${(c >> 8) & 255}.${c & 255}`
+}
+
+async function load (url: string, n: number, manyClients: boolean, offset: number): Promise<void> {
+  const u = new URL(url)
+  const pool = new Pool(u.origin, { connections: 4 })
+  let next = 0
+  const worker = async (): Promise<void> => {
+    while (next < n) {
+      const i = next++
+      const res = await pool.request({ path: u.pathname, method: 'GET', headers: manyClients ? { 'x-forwarded-for': ipOf(offset + i * 7919) } : {} })
+      await res.body.arrayBuffer()
+      if (res.statusCode !== 200) throw new Error(`${url}: status ${res.statusCode}`)
+    }
+  }
+  try {
+    await Promise.all([worker(), worker(), worker(), worker()])
+  } finally {
+    await pool.close()
+  }
+}
+
+/** Starts `role` under callgrind with instrumentation off; resolves when it listens. */
+function startUnderCallgrind (role: string, port: number, upstream: string, out: string): Promise<Started> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('valgrind', ['--tool=callgrind', '--instr-atstart=no', `--callgrind-out-file=${out}`,
+      process.execPath, HOT_PATH, '--role', role, '--port', String(port), '--upstream', upstream, '--prefix', 'bench:ins:'],
+    { stdio: ['ignore', 'pipe', 'pipe'] })
+    let text = ''
+    const onData = (c: Buffer): void => {
+      text += c.toString()
+      if (text.includes(`ready ${role}`)) resolve({ child, stop: () => stopProcess(child) })
+    }
+    child.stdout.on('data', onData)
+    child.stderr.on('data', onData)
+    child.once('exit', code => reject(new Error(`${role} under callgrind exited with ${String(code)}:\n${text.slice(-2000)}`)))
+  })
+}
+
+/** Total instructions (Ir) in a callgrind output file. */
+function totalIr (file: string): number {
+  const text = readFileSync(file, 'utf8')
+  // `totals:` counts what was collected; `summary:` stays 0 when instrumentation was off at the start.
+  const m = /^totals: (\d+)/m.exec(text)
+  if (m === null) throw new Error(`no totals in ${file}`)
+  return Number(m[1])
+}
+
+async function measure (role: string, upstream: string, dir: string, requests: number, warmup: number): Promise<number> {
+  const port = await freePort()
+  const out = join(dir, `${role}.callgrind`)
+  const p = await startUnderCallgrind(role, port, upstream, out)
+  const pid = p.child.pid as number
+  try {
+    const url = `http://127.0.0.1:${port}/fast`
+    await waitFor(url)
+    const many = role.startsWith('rl-')
+    await load(url, warmup, many, 0)
+    await run('callgrind_control', ['--zero', String(pid)])
+    await run('callgrind_control', ['--instr=on', String(pid)])
+    await load(url, requests, many, warmup)
+    await run('callgrind_control', ['--instr=off', String(pid)])
+    await run('callgrind_control', ['--dump', String(pid)])
+  } finally {
+    await p.stop()
+  }
+  // The dump on request is written as <out>.1, the one at exit (nothing counted since) as <out>.
+  return totalIr(`${out}.1`) / requests
+}
+
+async function main (): Promise<void> {
+  const { values } = parseArgs({ options: { only: { type: 'string' }, requests: { type: 'string' }, warmup: { type: 'string' } } })
+  const roles = values.only === undefined ? ROLES : values.only.split(',')
+  const requests = Number(values.requests ?? 2000)
+  const warmup = Number(values.warmup ?? 3000)
+  const dir = mkdtempSync(join(tmpdir(), 'sipup-hot-ins-'))
+  const po = await freePort()
+  const origin = await startProcess(HOT_PATH, ['--role', 'origin', '--port', String(po)], /ready origin/)
+  const upstream = `http://127.0.0.1:${po}`
+  const results: { role: string, ir: number }[] = []
+  try {
+    for (const role of roles) {
+      const ir = await measure(role, upstream, dir, requests, warmup)
+      results.push({ role, ir })
+      process.stderr.write(`  ${role.padEnd(12)} ${Math.round(ir)} instructions/request\n`)
+    }
+  } finally {
+    await origin.stop()
+    rmSync(dir, { recursive: true, force: true })
+  }
+  console.log(`bench/hot-path-instructions: GET /fast (4 KB page), callgrind instructions per request in the server process, ` +
+    `${warmup} warm-up + ${requests} counted requests, 4 keep-alive connections`)
+  for (const r of results) console.log(`${r.role.padEnd(12)} ${Math.round(r.ir).toString().padStart(9)}`)
+  const of = (role: string): number => results.find(r => r.role === role)?.ir ?? NaN
+  console.log(`headline: hit ${(of('hit') / of('fastify')).toFixed(2)}x bare Fastify's instructions, ` +
+    `limiter (rl-memory - rl-off) ${Math.round(of('rl-memory') - of('rl-off'))} instructions/request`)
+}
+
+main().catch(err => { console.error(err); process.exit(1) })
