@@ -5,6 +5,7 @@
 // uninstrumented, then instrumentation is switched on for a fixed number of requests (keep-alive, a few in flight).
 // The rate-limit parties send each request from one of 50,000 client IPs, as bench/hot-path does.
 //   npm run build && node dist/bench/hot-path-instructions.js [--only hit,fastify] [--requests 2000] [--warmup 3000]
+//     [--keep DIR] (keeps each party's callgrind file there, for callgrind_annotate)
 // Needs valgrind (callgrind_control); the origin runs without it.
 import { execFile, spawn } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
@@ -94,11 +95,11 @@ async function measure (role: string, upstream: string, dir: string, requests: n
 }
 
 async function main (): Promise<void> {
-  const { values } = parseArgs({ options: { only: { type: 'string' }, requests: { type: 'string' }, warmup: { type: 'string' } } })
+  const { values } = parseArgs({ options: { only: { type: 'string' }, requests: { type: 'string' }, warmup: { type: 'string' }, keep: { type: 'string' } } })
   const roles = values.only === undefined ? ROLES : values.only.split(',')
   const requests = Number(values.requests ?? 2000)
   const warmup = Number(values.warmup ?? 3000)
-  const dir = mkdtempSync(join(tmpdir(), 'sipup-hot-ins-'))
+  const dir = values.keep ?? mkdtempSync(join(tmpdir(), 'sipup-hot-ins-'))
   const po = await freePort()
   const origin = await startProcess(HOT_PATH, ['--role', 'origin', '--port', String(po)], /ready origin/)
   const upstream = `http://127.0.0.1:${po}`
@@ -111,7 +112,7 @@ async function main (): Promise<void> {
     }
   } finally {
     await origin.stop()
-    rmSync(dir, { recursive: true, force: true })
+    if (values.keep === undefined) rmSync(dir, { recursive: true, force: true })
   }
   console.log(`bench/hot-path-instructions: GET /fast (4 KB page), callgrind instructions per request in the server process, ` +
     `${warmup} warm-up + ${requests} counted requests, 4 keep-alive connections`)

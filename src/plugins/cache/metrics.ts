@@ -1,15 +1,17 @@
-// The cache's metrics on the shared registry. Children for every (outcome, rule) pair are bound once, so a
-// lookup only increments a counter it already holds.
+// The cache's metrics on the shared registry. Lookups are counted in a plain array on the hot path and handed to
+// prom-client when the registry is collected (as the limiter's decisions are, src/plugins/rate-limit/metrics.ts):
+// prom-client hashes and checks the label set on every inc(), even through a bound child.
 import { Counter, Gauge, type Registry } from 'prom-client'
 import type { CacheStore } from './types.js'
 
 export const OUTCOMES = ['HIT', 'MISS', 'STALE', 'BYPASS', 'REVALIDATED'] as const
 export type Outcome = typeof OUTCOMES[number]
 
-type Child = ReturnType<Counter<'outcome' | 'rule'>['labels']>
+const OUTCOME_INDEX: Readonly<Record<Outcome, number>> = { HIT: 0, MISS: 1, STALE: 2, BYPASS: 3, REVALIDATED: 4 }
 
 export class CacheMetrics {
-  readonly #byRule: Record<Outcome, Child>[]
+  /** Lookups not yet handed to the counter, by `ruleIndex * OUTCOMES.length + OUTCOME_INDEX[outcome]`. */
+  readonly #pending: Float64Array
   readonly evictions: Counter<'reason'>
   readonly coalesced: Counter
   readonly staleServed: Counter<'reason'>
@@ -17,16 +19,22 @@ export class CacheMetrics {
 
   /** `ruleNames` in rule order; the last slot is for requests that matched no rule ('default'). */
   constructor (registry: Registry, ruleNames: readonly string[], store: CacheStore) {
-    const lookups = new Counter({
+    const rules = [...ruleNames, 'default']
+    const labels = rules.flatMap(rule => OUTCOMES.map(outcome => ({ outcome, rule })))
+    const pending = new Float64Array(labels.length)
+    this.#pending = pending
+    new Counter({ // eslint-disable-line no-new
       name: 'sipup_cache_lookups_total',
       help: 'Cache lookups by outcome (HIT, MISS, STALE, BYPASS, REVALIDATED) and rule (default = no rule).',
       labelNames: ['outcome', 'rule'] as const,
-      registers: [registry]
-    })
-    this.#byRule = [...ruleNames, 'default'].map(rule => {
-      const children = {} as Record<Outcome, Child>
-      for (const o of OUTCOMES) children[o] = lookups.labels(o, rule)
-      return children
+      registers: [registry],
+      collect () {
+        for (let i = 0; i < pending.length; i++) {
+          if (pending[i] === 0) continue
+          this.inc(labels[i], pending[i])
+          pending[i] = 0
+        }
+      }
     })
     new Gauge({ // eslint-disable-line no-new
       name: 'sipup_cache_stored_bytes',
@@ -67,6 +75,6 @@ export class CacheMetrics {
   }
 
   lookup (ruleIndex: number, outcome: Outcome): void {
-    this.#byRule[ruleIndex][outcome].inc()
+    this.#pending[ruleIndex * OUTCOMES.length + OUTCOME_INDEX[outcome]]++
   }
 }
