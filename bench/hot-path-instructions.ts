@@ -1,7 +1,9 @@
 // bench/hot-path-instructions: instructions per request of the hot-path parties (bench/hot-path.ts roles), counted
-// by valgrind's callgrind in the server process. Unlike CPU time or req/s this does not move with the machine's
-// load, so a change of a few hundred nanoseconds shows; it is a count of instructions, not of time (cache misses
-// and syscalls' kernel time are not in it). Each party runs alone under callgrind (about 50x slower), is warmed up
+// by valgrind's callgrind in the server process (a count of instructions, not of time: cache misses and the
+// kernel's syscall time are not in it). Not as steady for Node as hoped: timer-driven work (V8's memory reducer and
+// idle GC, the server's connection checks) and JIT tiering put more instructions on each request the slower the
+// run, so on a loaded 2-core machine the same build's hit measured 458k to 698k instructions per request across
+// runs. Compare builds only when run side by side (two invocations at once), and several times. Each party runs alone under callgrind (about 50x slower), is warmed up
 // uninstrumented, then instrumentation is switched on for a fixed number of requests (keep-alive, a few in flight).
 // The rate-limit parties send each request from one of 50,000 client IPs, as bench/hot-path does.
 //   npm run build && node dist/bench/hot-path-instructions.js [--only hit,fastify] [--requests 2000] [--warmup 3000]
