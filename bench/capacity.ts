@@ -78,6 +78,7 @@ if (values.role === 'shop') {
   await app.listen({ host: '127.0.0.1', port: config.server.port, backlog: config.server.backlog })
   process.stdout.write(`ready http://127.0.0.1:${config.server.port}\n`)
   reportLoopDelay()
+  reportCounters(app.sidecar.metrics)
 } else if (values.overload) {
   await overload()
 } else {
@@ -305,6 +306,7 @@ async function overload (): Promise<void> {
     // Each sidecar's CPU while its own target is measured, sampled at each progress tick (once a second).
     const cpu = sidecars.map(sc => ({ pid: sc.child.pid, busy: 0, wall: 0, last: procCpuSeconds(sc.child.pid), at: performance.now(), on: false }))
     const loop = sidecars.map((sc, i) => loopDelayOf(sc, () => cpu[i].on))
+    const counters = sidecars.map((sc, i) => countersOf(sc, () => cpu[i].on))
     // The kernel's accept-queue overflows while each target is measured (machine-wide: others' runs count too).
     const drops = sidecars.map(() => 0)
     let lastDrops = listenOverflows()
@@ -388,6 +390,12 @@ async function overload (): Promise<void> {
       say(`  load generator: CPU up to ${Math.max(...lg.map(g => g.cpuPercent)).toFixed(0)}% of one core, event-loop delay p99 up to ${ms(Math.max(...lg.map(g => g.eventLoopDelayP99Ms)))} ms: ` +
         'its timers ran late, and latency from the intended send time includes that delay')
     }
+    report.targets.forEach((t, i) => {
+      say(`  ${names[i]}: answers/s per route by status and Cache-Status (measured window):`)
+      for (const l of detailLines(t)) say(l)
+      say(`  ${names[i]}: the sidecar's counters per second while measured:`)
+      for (const l of counterLines(counters[i])) say(l)
+    })
     say('')
     say(routeLoad(report.targets[0], names[0], capacity))
   } finally {
@@ -404,6 +412,88 @@ function reportLoopDelay (): void {
     process.stdout.write(`lag ${(h.percentile(99) / 1e6).toFixed(1)} ${(h.max / 1e6).toFixed(1)}\n`)
     h.reset()
   }, 1000).unref()
+}
+
+/** Counters the capacity run reads back (once a second, `stats <json>`: cumulative values by metric and labels). */
+const STAT_METRICS = ['sipup_cache_context_lookups_total', 'sipup_cache_context_fetch_seconds', 'sipup_origin_shed_total',
+  'sipup_origin_queue_wait_seconds', 'sipup_cache_lookups_total', 'sipup_cache_stale_served_total']
+
+type Stats = Record<string, number>
+
+/** The sidecar's cache and guard counters, one `stats` line a second: `metric{labels}` -> cumulative value. */
+function reportCounters (registry: import('prom-client').Registry): void {
+  setInterval(() => {
+    void (async () => {
+      const out: Stats = {}
+      for (const name of STAT_METRICS) {
+        const m = registry.getSingleMetric(name)
+        if (m === undefined) continue
+        for (const v of (await m.get()).values) {
+          const metric = (v as { metricName?: string }).metricName ?? name
+          // Histograms: only their _count and _sum.
+          if (metric.endsWith('_bucket')) continue
+          const labels = Object.entries(v.labels).map(([k, l]) => `${k}=${String(l)}`).join(',')
+          if (v.value !== 0) out[`${metric}{${labels}}`] = v.value
+        }
+      }
+      process.stdout.write(`stats ${JSON.stringify(out)}\n`)
+    })()
+  }, 1000).unref()
+}
+
+/** A sidecar's counters over its measured window: the first and the last `stats` line while measured. */
+function countersOf (sc: Started, measuring: () => boolean): { first: Stats | null, last: Stats | null, at: number[] } {
+  const out: { first: Stats | null, last: Stats | null, at: number[] } = { first: null, last: null, at: [] }
+  let buf = ''
+  sc.child.stdout?.on('data', (c: Buffer) => {
+    buf += c.toString()
+    let nl = buf.indexOf('\n')
+    while (nl >= 0) {
+      const line = buf.slice(0, nl)
+      buf = buf.slice(nl + 1)
+      nl = buf.indexOf('\n')
+      if (!line.startsWith('stats ') || !measuring()) continue
+      const v = JSON.parse(line.slice(6)) as Stats
+      if (out.first === null) { out.first = v; out.at[0] = performance.now() }
+      out.last = v
+      out.at[1] = performance.now()
+    }
+  })
+  return out
+}
+
+/** Per second over the window: each counter's increase, grouped by metric, largest first. */
+function counterLines (c: ReturnType<typeof countersOf>): string[] {
+  if (c.first === null || c.last === null || c.at[1] <= c.at[0]) return ['    (no counters read while measured)']
+  const secs = (c.at[1] - c.at[0]) / 1000
+  const first = c.first
+  const by = new Map<string, Array<[string, number]>>()
+  for (const [k, v] of Object.entries(c.last)) {
+    const d = v - (first[k] ?? 0)
+    if (d <= 0) continue
+    const metric = k.slice(0, k.indexOf('{'))
+    let list = by.get(metric)
+    if (list === undefined) { list = []; by.set(metric, list) }
+    list.push([k.slice(k.indexOf('{')), d])
+  }
+  const lines: string[] = []
+  for (const [metric, list] of by) {
+    list.sort((a, b) => b[1] - a[1])
+    const sum = metric.endsWith('_sum')
+    lines.push(`    ${metric}${sum ? ' (s/s)' : ' (/s)'}: ${list.map(([l, d]) => `${l} ${(d / secs).toFixed(sum ? 2 : 1)}`).join(', ')}`)
+  }
+  return lines
+}
+
+/** Per route: answers/s by status and Cache-Status detail, over the measured window. */
+function detailLines (t: TargetReport): string[] {
+  const secs = t.result.durationMs / 1000
+  const lines: string[] = []
+  for (const [name, d] of Object.entries(t.result.details ?? {})) {
+    const parts = Object.entries(d).map(([k, n]) => `${k} ${(n / secs).toFixed(1)}`)
+    lines.push(`    ${name}: ${parts.join(' | ')}`)
+  }
+  return lines
 }
 
 /** Collects a sidecar's `lag` lines while `measuring()` says its target is being measured. */
