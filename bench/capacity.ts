@@ -161,6 +161,7 @@ async function main (): Promise<void> {
     for (const users of steps) {
       // The sidecar's CPU while B is being measured, sampled at each progress tick (once a second).
       const cpu = { busy: 0, wall: 0, last: procCpuSeconds(sidecar.child.pid), at: performance.now(), inB: false }
+      const counters = countersOf(sidecar, () => cpu.inB)
       const onProgress = (label: string, p: Progress): void => {
         const now = performance.now()
         const c = procCpuSeconds(sidecar.child.pid)
@@ -202,7 +203,8 @@ async function main (): Promise<void> {
       const fromOrigin = b.result.rps * (1 - b.result.hitRatio)
       notes.push(`  ${int(users)} users, B: ${rate(fromOrigin)} of the ${rate(b.result.rps)} answers/s were not cache hits (the origin serves at most ` +
         `${int(Number(values.children) * 1000 / Number(values['page-ms']))}/s; requests that timed out waiting for it count against success)`)
-      details.push(`  B at ${int(users)} users:`, ...breakdown(b))
+      details.push(`  B at ${int(users)} users:`, ...breakdown(b), '    answers/s by status and Cache-Status:', ...detailLines(b).map(l => `  ${l}`),
+        '    the sidecar\'s counters per second while B was measured:', ...counterLines(counters).map(l => `  ${l}`))
       process.stderr.write(`  step ${int(users)} users done: A ${a.pass ? 'PASS' : 'FAIL'}, B ${b.pass ? 'PASS' : 'FAIL'}\n`)
     }
     say(padTable(rows, c => c >= 2 && c <= 11).join('\n'))
@@ -441,9 +443,13 @@ function reportCounters (registry: import('prom-client').Registry): void {
   }, 1000).unref()
 }
 
-/** A sidecar's counters over its measured window: the first and the last `stats` line while measured. */
-function countersOf (sc: Started, measuring: () => boolean): { first: Stats | null, last: Stats | null, at: number[] } {
-  const out: { first: Stats | null, last: Stats | null, at: number[] } = { first: null, last: null, at: [] }
+/** A sidecar's counters over its measured windows: the increase between consecutive `stats` lines that both came
+ * while measured (several rounds add up), and the seconds they span. */
+interface Counted { sum: Stats, seconds: number }
+
+function countersOf (sc: Started, measuring: () => boolean): Counted {
+  const out: Counted = { sum: {}, seconds: 0 }
+  let prev: { v: Stats, at: number } | null = null
   let buf = ''
   sc.child.stdout?.on('data', (c: Buffer) => {
     buf += c.toString()
@@ -452,24 +458,25 @@ function countersOf (sc: Started, measuring: () => boolean): { first: Stats | nu
       const line = buf.slice(0, nl)
       buf = buf.slice(nl + 1)
       nl = buf.indexOf('\n')
-      if (!line.startsWith('stats ') || !measuring()) continue
+      if (!line.startsWith('stats ')) continue
+      if (!measuring()) { prev = null; continue }
       const v = JSON.parse(line.slice(6)) as Stats
-      if (out.first === null) { out.first = v; out.at[0] = performance.now() }
-      out.last = v
-      out.at[1] = performance.now()
+      const at = performance.now()
+      if (prev !== null) {
+        for (const [k, x] of Object.entries(v)) out.sum[k] = (out.sum[k] ?? 0) + x - (prev.v[k] ?? 0)
+        out.seconds += (at - prev.at) / 1000
+      }
+      prev = { v, at }
     }
   })
   return out
 }
 
-/** Per second over the window: each counter's increase, grouped by metric, largest first. */
-function counterLines (c: ReturnType<typeof countersOf>): string[] {
-  if (c.first === null || c.last === null || c.at[1] <= c.at[0]) return ['    (no counters read while measured)']
-  const secs = (c.at[1] - c.at[0]) / 1000
-  const first = c.first
+/** Per second over the measured windows: each counter's increase, grouped by metric, largest first. */
+function counterLines (c: Counted): string[] {
+  if (c.seconds === 0) return ['    (no counters read while measured)']
   const by = new Map<string, Array<[string, number]>>()
-  for (const [k, v] of Object.entries(c.last)) {
-    const d = v - (first[k] ?? 0)
+  for (const [k, d] of Object.entries(c.sum)) {
     if (d <= 0) continue
     const metric = k.slice(0, k.indexOf('{'))
     let list = by.get(metric)
@@ -480,7 +487,7 @@ function counterLines (c: ReturnType<typeof countersOf>): string[] {
   for (const [metric, list] of by) {
     list.sort((a, b) => b[1] - a[1])
     const sum = metric.endsWith('_sum')
-    lines.push(`    ${metric}${sum ? ' (s/s)' : ' (/s)'}: ${list.map(([l, d]) => `${l} ${(d / secs).toFixed(sum ? 2 : 1)}`).join(', ')}`)
+    lines.push(`    ${metric}${sum ? ' (s/s)' : ' (/s)'}: ${list.map(([l, d]) => `${l} ${(d / c.seconds).toFixed(sum ? 2 : 1)}`).join(', ')}`)
   }
   return lines
 }
@@ -521,24 +528,40 @@ function median (xs: number[]): number {
   return s[Math.floor(s.length / 2)]
 }
 
-/** Per route: requests/s and how many of them the cache did not answer (each one asked the origin without
- * protection): the routes that add up past the origin's capacity are the ones to make cacheable. */
+/** Where an answer of the `details` map came from (`<status> <Cache-Status params>`), as the recorder's answerClass. */
+function detailClass (key: string): 'cache' | 'origin' | 'shed' {
+  const sp = key.indexOf(' ')
+  const status = sp === -1 ? key : key.slice(0, sp)
+  const params = sp === -1 ? [] : key.slice(sp + 1).split('; ')
+  if (params.includes('hit') || params.includes('fwd=stale')) return 'cache'
+  return status === '503' ? 'shed' : 'origin'
+}
+
+/** Per route: requests/s, and of the answers how many came from the cache, from the origin, or were shed (503): the
+ * uncached ones (origin + shed) are what the route asks of the origin; the routes that add up past its capacity
+ * are the ones to make cacheable. Requests with no answer (client timeout) are counted apart: whether they needed
+ * the origin is unknown. */
 function routeLoad (t: TargetReport, name: string, capacity: number): string {
   const seconds = t.result.durationMs / 1000
-  const rows = [['    route', 'req/s', 'not from cache/s', 'share of origin capacity']]
-  let total = 0
+  const rows = [['    route', 'req/s', 'from cache/s', 'reached origin/s', 'shed/s', 'uncached/s', 'no answer/s', 'uncached share of origin capacity']]
   // '(not sent)': requests still due at the end, not a route.
-  const routes = Object.entries(t.result.byRequest).filter(([route]) => route !== '(not sent)').map(([route, g]) => ({ route, rps: g.count / seconds, miss: g.count * (1 - g.hitRatio) / seconds }))
-  routes.sort((a, b) => b.miss - a.miss)
+  const routes = Object.entries(t.result.byRequest).filter(([route]) => route !== '(not sent)').map(([route, g]) => {
+    const by = { cache: 0, origin: 0, shed: 0 }
+    for (const [k, n] of Object.entries(t.result.details?.[route] ?? {})) by[detailClass(k)] += n
+    const answered = by.cache + by.origin + by.shed
+    return { route, rps: g.count / seconds, cache: by.cache / seconds, origin: by.origin / seconds, shed: by.shed / seconds, none: (g.count - answered) / seconds }
+  })
+  routes.sort((a, b) => (b.origin + b.shed) - (a.origin + a.shed))
+  const sum = (f: (r: typeof routes[number]) => number): number => routes.reduce((a, r) => a + f(r), 0)
   for (const r of routes) {
-    total += r.miss
-    rows.push([`    ${r.route}`, rate(r.rps), rate(r.miss), pct(r.miss / capacity, 0)])
+    rows.push([`    ${r.route}`, rate(r.rps), rate(r.cache), rate(r.origin), rate(r.shed), rate(r.origin + r.shed), rate(r.none), pct((r.origin + r.shed) / capacity, 0)])
   }
-  rows.push(['    total', rate(routes.reduce((a, r) => a + r.rps, 0)), rate(total), pct(total / capacity, 0)])
+  const total = sum(r => r.origin + r.shed)
+  rows.push(['    total', rate(sum(r => r.rps)), rate(sum(r => r.cache)), rate(sum(r => r.origin)), rate(sum(r => r.shed)), rate(total), rate(sum(r => r.none)), pct(total / capacity, 0)])
   const verdict = total > capacity
-    ? `the routes above need ${rate(total)} origin requests/s, more than the origin's ${int(capacity)}/s: no limit makes that pass; cache more of them (from the top)`
-    : `they need ${rate(total)} origin requests/s, within the origin's ${int(capacity)}/s`
-  return [`  per route, measured on ${name} (requests the cache did not answer go to the origin):`, ...padTable(rows, c => c >= 1), `  ${verdict}`].join('\n')
+    ? `the routes above ask the origin for ${rate(total)} requests/s, more than its ${int(capacity)}/s: no limit makes that pass; cache more of them (from the top)`
+    : `they ask the origin for ${rate(total)} requests/s, within its ${int(capacity)}/s`
+  return [`  per route, measured on ${name} (answers by where they came from; uncached = reached the origin or shed):`, ...padTable(rows, c => c >= 1), `  ${verdict}`].join('\n')
 }
 
 /** TcpExt ListenOverflows from /proc/net/netstat (0 where unreadable). */
