@@ -32,6 +32,14 @@ const REEXEC_FLAG = 'SIPUP_CAPACITY_ULIMIT_RAISED'
 /** fds a process needs besides one per user: upstream pool, Redis, stdio, the event loop's own. */
 const FD_RESERVE = 300
 
+/** Counters the capacity run reads back (once a second, `stats <json>`: cumulative values by metric and labels). */
+const STAT_METRICS = ['sipup_origin_inflight', 'sipup_origin_queue_depth', 'sipup_cache_context_lookups_total', 'sipup_cache_context_fetch_seconds', 'sipup_origin_shed_total',
+  'sipup_origin_queue_wait_seconds', 'sipup_cache_lookups_total', 'sipup_cache_stale_served_total']
+
+type Stats = Record<string, number>
+/** Of STAT_METRICS, the gauges (shown per second, not summed). */
+const STAT_GAUGES = new Set(['sipup_origin_inflight', 'sipup_origin_queue_depth'])
+
 const MIXES: Record<string, { file: string, summary: string }> = {
   realistic: { file: 'shop-mix.yaml', summary: 'product 40, catalog 30, api 5; 20% of users log in first, and they also see dashboard 15, orders 5' },
   cached: { file: 'shop-cached.yaml', summary: 'anonymous product 55, catalog 40, stylesheet 5: the cacheable share alone' }
@@ -63,6 +71,8 @@ if (values.role === 'shop') {
   const pageMs = Number(values['page-ms'])
   const app = await startLegacyApp({ port: Number(values.port), maxChildren: Number(values.children), minDelayMs: pageMs, maxDelayMs: pageMs })
   process.stdout.write(`ready ${app.url}\n`)
+  // Once a second: requests running in the "PHP children", waiting for one, and received so far.
+  setInterval(() => { process.stdout.write(`shop ${app.stats.inFlight} ${app.stats.queued} ${app.stats.requests}\n`) }, 1000).unref()
 } else if (values.role === 'sidecar') {
   const { loadConfig } = await import('../src/sidecar-config.js')
   const { buildApp } = await import('../src/app.js')
@@ -290,6 +300,7 @@ async function overload (): Promise<void> {
     const urls: string[] = []
     const names: string[] = []
     const sidecars: Started[] = []
+    const shops: Started[] = []
     for (const [name, mc] of [['C without', '0'], ['D with', values['max-concurrent'] ?? '']] as const) {
       if (values.only !== undefined && !name.startsWith(values.only)) continue
       // One shop per sidecar: a backlog left in one must not slow the other.
@@ -297,6 +308,7 @@ async function overload (): Promise<void> {
       if (!name.startsWith('C')) {
         procs.push(await startProcess(SELF, ['--role', 'shop', '--port', String(shopPort), '--page-ms', values['page-ms'], '--children', values.children], /ready http/))
       }
+      shops.push(name.startsWith('C') ? procs[0] : procs[procs.length - 1])
       const port = await freePort()
       urls.push(`http://127.0.0.1:${port}`)
       names.push(name)
@@ -309,6 +321,7 @@ async function overload (): Promise<void> {
     const cpu = sidecars.map(sc => ({ pid: sc.child.pid, busy: 0, wall: 0, last: procCpuSeconds(sc.child.pid), at: performance.now(), on: false }))
     const loop = sidecars.map((sc, i) => loopDelayOf(sc, () => cpu[i].on))
     const counters = sidecars.map((sc, i) => countersOf(sc, () => cpu[i].on))
+    const timelines = sidecars.map((sc, i) => guardTimeline(sc, shops[i], () => cpu[i].on))
     // The kernel's accept-queue overflows while each target is measured (machine-wide: others' runs count too).
     const drops = sidecars.map(() => 0)
     let lastDrops = listenOverflows()
@@ -397,6 +410,8 @@ async function overload (): Promise<void> {
       for (const l of detailLines(t)) say(l)
       say(`  ${names[i]}: the sidecar's counters per second while measured:`)
       for (const l of counterLines(counters[i])) say(l)
+      say(`  ${names[i]}: each second measured, the guard's requests at the origin / queued (high normal low), the shop's running / waiting, and its requests/s:`)
+      say(`    ${timelines[i].join(' | ')}`)
     })
     say('')
     say(routeLoad(report.targets[0], names[0], capacity))
@@ -415,12 +430,6 @@ function reportLoopDelay (): void {
     h.reset()
   }, 1000).unref()
 }
-
-/** Counters the capacity run reads back (once a second, `stats <json>`: cumulative values by metric and labels). */
-const STAT_METRICS = ['sipup_cache_context_lookups_total', 'sipup_cache_context_fetch_seconds', 'sipup_origin_shed_total',
-  'sipup_origin_queue_wait_seconds', 'sipup_cache_lookups_total', 'sipup_cache_stale_served_total']
-
-type Stats = Record<string, number>
 
 /** The sidecar's cache and guard counters, one `stats` line a second: `metric{labels}` -> cumulative value. */
 function reportCounters (registry: import('prom-client').Registry): void {
@@ -472,6 +481,36 @@ function countersOf (sc: Started, measuring: () => boolean): Counted {
   return out
 }
 
+/** One entry a second while measured: what the guard holds and what the shop is doing, to tell a slow origin from
+ * slots held by the sidecar (origin slots in use while the shop runs nothing). */
+function guardTimeline (sc: Started, shop: Started, measuring: () => boolean): string[] {
+  const out: string[] = []
+  let guard = '-'
+  let lastReq = -1
+  const lines = (p: Started, on: (line: string) => void): void => {
+    let buf = ''
+    p.child.stdout?.on('data', (c: Buffer) => {
+      buf += c.toString()
+      let nl = buf.indexOf('\n')
+      while (nl >= 0) { on(buf.slice(0, nl)); buf = buf.slice(nl + 1); nl = buf.indexOf('\n') }
+    })
+  }
+  lines(sc, line => {
+    if (!line.startsWith('stats ')) return
+    const v = JSON.parse(line.slice(6)) as Stats
+    const q = (lane: string): number => v[`sipup_origin_queue_depth{lane=${lane}}`] ?? 0
+    guard = `${v['sipup_origin_inflight{}'] ?? 0}/${q('high')} ${q('normal')} ${q('low')}`
+  })
+  lines(shop, line => {
+    const m = /^shop (\d+) (\d+) (\d+)$/.exec(line)
+    if (m === null) return
+    const req = Number(m[3])
+    if (measuring()) out.push(`${guard} ${m[1]}/${m[2]} ${lastReq < 0 ? '-' : req - lastReq}`)
+    lastReq = req
+  })
+  return out
+}
+
 /** Per second over the measured windows: each counter's increase, grouped by metric, largest first. */
 function counterLines (c: Counted): string[] {
   if (c.seconds === 0) return ['    (no counters read while measured)']
@@ -479,6 +518,7 @@ function counterLines (c: Counted): string[] {
   for (const [k, d] of Object.entries(c.sum)) {
     if (d <= 0) continue
     const metric = k.slice(0, k.indexOf('{'))
+    if (STAT_GAUGES.has(metric)) continue
     let list = by.get(metric)
     if (list === undefined) { list = []; by.set(metric, list) }
     list.push([k.slice(k.indexOf('{')), d])
