@@ -154,7 +154,8 @@ async function main (): Promise<void> {
       const row = rows.get(p.label) as { s: number[], n: number[], ratio: number[] }
       console.log(`${p.label.padEnd(24)} sidecar ${median(row.s).toFixed(0).padStart(7)} req/s  nginx ${median(row.n).toFixed(0).padStart(7)} req/s  ratio ${median(row.ratio).toFixed(2)}x (per round: ${row.ratio.map(x => x.toFixed(2)).join(' ')})`)
     }
-    for (const p of problems) console.log(`not a figure: ${p}`)
+    const names = new Map([[hitS, 'sidecar hit'], [passS, 'sidecar pass-through'], [hitN, 'nginx hit'], [passN, 'nginx pass-through']])
+    for (const p of problems) console.log(`not a figure: ${p.replace(/https:\/\/localhost:\d+\/fast/, u => names.get(u) ?? u)}`)
     const ext = await loadExtension()
     if (ext !== null) for (const line of await ext.lines()) console.log(line)
     const headline = median([...(rows.get('HTTPS/1.1 cache hit')?.ratio ?? []), ...(rows.get('HTTP/2 cache hit')?.ratio ?? [])])
