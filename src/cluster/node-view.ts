@@ -34,6 +34,8 @@ function send (worker: Worker, message: object): void {
 export class NodeView {
   readonly #workers: () => Worker[]
   #series: NodeSeries | null = null
+  /** The running workers, whose reports the node's seconds wait for. */
+  readonly #known = new Set<number>()
   readonly #polls = new Map<number, (m: PollResponse) => void>()
   #next = 0
 
@@ -64,13 +66,23 @@ export class NodeView {
     return false
   }
 
+  /** A worker that started: the node's seconds wait for its first report (for NodeSeries' LATE_S at most). */
+  join (workerId: number): void {
+    this.#known.add(workerId)
+    this.#series?.expect(workerId)
+  }
+
   /** A worker that exited no longer holds the node's seconds open. */
   forget (workerId: number): void {
+    this.#known.delete(workerId)
     this.#series?.forget(workerId)
   }
 
   #addRows (workerId: number, report: SeriesReport): void {
-    this.#series ??= new NodeSeries({ seconds: Math.min(MAX_SECONDS, Math.max(1, report.seconds)) })
+    if (this.#series === null) {
+      this.#series = new NodeSeries({ seconds: Math.min(MAX_SECONDS, Math.max(1, report.seconds)) })
+      for (const id of this.#known) this.#series.expect(id)
+    }
     this.#series.add(workerId, report)
   }
 

@@ -76,6 +76,7 @@ export function runPrimary (config: CoreConfig, opts: PrimaryOptions): RunningPr
     const worker = cluster.fork()
     const slot: Slot = { worker, startedAt: Date.now(), listening: false }
     slots.set(worker.id, slot)
+    view.join(worker.id)
     worker.on('listening', () => {
       slot.listening = true
       broadcast()

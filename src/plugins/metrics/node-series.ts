@@ -67,6 +67,11 @@ export class NodeSeries {
     this.#advance()
   }
 
+  /** A worker that runs but has not reported yet: it holds seconds open (for LATE_S at most) until it does. */
+  expect (worker: number): void {
+    if (!this.#marks.has(worker)) this.#marks.set(worker, -Infinity)
+  }
+
   /** A worker that exited no longer holds seconds open. */
   forget (worker: number): void {
     this.#marks.delete(worker)
