@@ -39,7 +39,7 @@ export function renderPage (opts: PageOptions): string {
 </header>
 <main>
   <section class="panel wide" id="charts-panel">
-    <h2>Last ${Math.round(opts.historySeconds / 60)} minutes</h2>
+    <h2>Last ${Math.round(opts.historySeconds / 60)} minutes <small id="node-scope" class="muted"></small></h2>
     <p id="metrics-off" class="muted" hidden>Metrics are off (metrics.enabled: false): no live charts.</p>
     <div id="charts" class="charts"></div>
   </section>
