@@ -78,7 +78,8 @@ export async function startNode (t: Test, upstream: string): Promise<Node> {
       for (const p of pids) { try { process.kill(p, 'SIGKILL') } catch {} }
     }
   })
-  await until('the primary to report its workers listening', () => /2 workers listening/.test(err), 30_000)
+  // Two workers loading every module at once take 40 s and more on the shared 2-core machine when it is loaded.
+  await until('the primary to report its workers listening', () => /2 workers listening/.test(err), 90_000)
   return { primary, port, output: () => err }
 }
 
