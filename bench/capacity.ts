@@ -32,6 +32,14 @@ const REEXEC_FLAG = 'SIPUP_CAPACITY_ULIMIT_RAISED'
 /** fds a process needs besides one per user: upstream pool, Redis, stdio, the event loop's own. */
 const FD_RESERVE = 300
 
+/** Counters the capacity run reads back (once a second, `stats <json>`: cumulative values by metric and labels). */
+const STAT_METRICS = ['sipup_origin_inflight', 'sipup_origin_queue_depth', 'sipup_cache_context_lookups_total', 'sipup_cache_context_fetch_seconds', 'sipup_origin_shed_total',
+  'sipup_origin_queue_wait_seconds', 'sipup_cache_lookups_total', 'sipup_cache_stale_served_total']
+
+type Stats = Record<string, number>
+/** Of STAT_METRICS, the gauges (shown per second, not summed). */
+const STAT_GAUGES = new Set(['sipup_origin_inflight', 'sipup_origin_queue_depth'])
+
 const MIXES: Record<string, { file: string, summary: string }> = {
   realistic: { file: 'shop-mix.yaml', summary: 'product 40, catalog 30, api 5; 20% of users log in first, and they also see dashboard 15, orders 5' },
   cached: { file: 'shop-cached.yaml', summary: 'anonymous product 55, catalog 40, stylesheet 5: the cacheable share alone' }
@@ -63,6 +71,8 @@ if (values.role === 'shop') {
   const pageMs = Number(values['page-ms'])
   const app = await startLegacyApp({ port: Number(values.port), maxChildren: Number(values.children), minDelayMs: pageMs, maxDelayMs: pageMs })
   process.stdout.write(`ready ${app.url}\n`)
+  // Once a second: requests running in the "PHP children", waiting for one, and received so far.
+  setInterval(() => { process.stdout.write(`shop ${app.stats.inFlight} ${app.stats.queued} ${app.stats.requests}\n`) }, 1000).unref()
 } else if (values.role === 'sidecar') {
   const { loadConfig } = await import('../src/sidecar-config.js')
   const { buildApp } = await import('../src/app.js')
@@ -78,6 +88,7 @@ if (values.role === 'shop') {
   await app.listen({ host: '127.0.0.1', port: config.server.port, backlog: config.server.backlog })
   process.stdout.write(`ready http://127.0.0.1:${config.server.port}\n`)
   reportLoopDelay()
+  reportCounters(app.sidecar.metrics)
 } else if (values.overload) {
   await overload()
 } else {
@@ -160,6 +171,7 @@ async function main (): Promise<void> {
     for (const users of steps) {
       // The sidecar's CPU while B is being measured, sampled at each progress tick (once a second).
       const cpu = { busy: 0, wall: 0, last: procCpuSeconds(sidecar.child.pid), at: performance.now(), inB: false }
+      const counters = countersOf(sidecar, () => cpu.inB)
       const onProgress = (label: string, p: Progress): void => {
         const now = performance.now()
         const c = procCpuSeconds(sidecar.child.pid)
@@ -201,7 +213,8 @@ async function main (): Promise<void> {
       const fromOrigin = b.result.rps * (1 - b.result.hitRatio)
       notes.push(`  ${int(users)} users, B: ${rate(fromOrigin)} of the ${rate(b.result.rps)} answers/s were not cache hits (the origin serves at most ` +
         `${int(Number(values.children) * 1000 / Number(values['page-ms']))}/s; requests that timed out waiting for it count against success)`)
-      details.push(`  B at ${int(users)} users:`, ...breakdown(b))
+      details.push(`  B at ${int(users)} users:`, ...breakdown(b), '    answers/s by status and Cache-Status:', ...detailLines(b).map(l => `  ${l}`),
+        '    the sidecar\'s counters per second while B was measured:', ...counterLines(counters).map(l => `  ${l}`))
       process.stderr.write(`  step ${int(users)} users done: A ${a.pass ? 'PASS' : 'FAIL'}, B ${b.pass ? 'PASS' : 'FAIL'}\n`)
     }
     say(padTable(rows, c => c >= 2 && c <= 11).join('\n'))
@@ -287,6 +300,7 @@ async function overload (): Promise<void> {
     const urls: string[] = []
     const names: string[] = []
     const sidecars: Started[] = []
+    const shops: Started[] = []
     for (const [name, mc] of [['C without', '0'], ['D with', values['max-concurrent'] ?? '']] as const) {
       if (values.only !== undefined && !name.startsWith(values.only)) continue
       // One shop per sidecar: a backlog left in one must not slow the other.
@@ -294,6 +308,7 @@ async function overload (): Promise<void> {
       if (!name.startsWith('C')) {
         procs.push(await startProcess(SELF, ['--role', 'shop', '--port', String(shopPort), '--page-ms', values['page-ms'], '--children', values.children], /ready http/))
       }
+      shops.push(name.startsWith('C') ? procs[0] : procs[procs.length - 1])
       const port = await freePort()
       urls.push(`http://127.0.0.1:${port}`)
       names.push(name)
@@ -305,6 +320,8 @@ async function overload (): Promise<void> {
     // Each sidecar's CPU while its own target is measured, sampled at each progress tick (once a second).
     const cpu = sidecars.map(sc => ({ pid: sc.child.pid, busy: 0, wall: 0, last: procCpuSeconds(sc.child.pid), at: performance.now(), on: false }))
     const loop = sidecars.map((sc, i) => loopDelayOf(sc, () => cpu[i].on))
+    const counters = sidecars.map((sc, i) => countersOf(sc, () => cpu[i].on))
+    const timelines = sidecars.map((sc, i) => guardTimeline(sc, shops[i], () => cpu[i].on))
     // The kernel's accept-queue overflows while each target is measured (machine-wide: others' runs count too).
     const drops = sidecars.map(() => 0)
     let lastDrops = listenOverflows()
@@ -388,6 +405,14 @@ async function overload (): Promise<void> {
       say(`  load generator: CPU up to ${Math.max(...lg.map(g => g.cpuPercent)).toFixed(0)}% of one core, event-loop delay p99 up to ${ms(Math.max(...lg.map(g => g.eventLoopDelayP99Ms)))} ms: ` +
         'its timers ran late, and latency from the intended send time includes that delay')
     }
+    report.targets.forEach((t, i) => {
+      say(`  ${names[i]}: answers/s per route by status and Cache-Status (measured window):`)
+      for (const l of detailLines(t)) say(l)
+      say(`  ${names[i]}: the sidecar's counters per second while measured:`)
+      for (const l of counterLines(counters[i])) say(l)
+      say(`  ${names[i]}: each second measured, the guard's requests at the origin / queued (high normal low), the shop's running / waiting, and its requests/s:`)
+      say(`    ${timelines[i].join(' | ')}`)
+    })
     say('')
     say(routeLoad(report.targets[0], names[0], capacity))
   } finally {
@@ -404,6 +429,118 @@ function reportLoopDelay (): void {
     process.stdout.write(`lag ${(h.percentile(99) / 1e6).toFixed(1)} ${(h.max / 1e6).toFixed(1)}\n`)
     h.reset()
   }, 1000).unref()
+}
+
+/** The sidecar's cache and guard counters, one `stats` line a second: `metric{labels}` -> cumulative value. */
+function reportCounters (registry: import('prom-client').Registry): void {
+  setInterval(() => {
+    void (async () => {
+      const out: Stats = {}
+      for (const name of STAT_METRICS) {
+        const m = registry.getSingleMetric(name)
+        if (m === undefined) continue
+        for (const v of (await m.get()).values) {
+          const metric = (v as { metricName?: string }).metricName ?? name
+          // Histograms: only their _count and _sum.
+          if (metric.endsWith('_bucket')) continue
+          const labels = Object.entries(v.labels).map(([k, l]) => `${k}=${String(l)}`).join(',')
+          if (v.value !== 0) out[`${metric}{${labels}}`] = v.value
+        }
+      }
+      process.stdout.write(`stats ${JSON.stringify(out)}\n`)
+    })()
+  }, 1000).unref()
+}
+
+/** A sidecar's counters over its measured windows: the increase between consecutive `stats` lines that both came
+ * while measured (several rounds add up), and the seconds they span. */
+interface Counted { sum: Stats, seconds: number }
+
+function countersOf (sc: Started, measuring: () => boolean): Counted {
+  const out: Counted = { sum: {}, seconds: 0 }
+  let prev: { v: Stats, at: number } | null = null
+  let buf = ''
+  sc.child.stdout?.on('data', (c: Buffer) => {
+    buf += c.toString()
+    let nl = buf.indexOf('\n')
+    while (nl >= 0) {
+      const line = buf.slice(0, nl)
+      buf = buf.slice(nl + 1)
+      nl = buf.indexOf('\n')
+      if (!line.startsWith('stats ')) continue
+      if (!measuring()) { prev = null; continue }
+      const v = JSON.parse(line.slice(6)) as Stats
+      const at = performance.now()
+      if (prev !== null) {
+        for (const [k, x] of Object.entries(v)) out.sum[k] = (out.sum[k] ?? 0) + x - (prev.v[k] ?? 0)
+        out.seconds += (at - prev.at) / 1000
+      }
+      prev = { v, at }
+    }
+  })
+  return out
+}
+
+/** One entry a second while measured: what the guard holds and what the shop is doing, to tell a slow origin from
+ * slots held by the sidecar (origin slots in use while the shop runs nothing). */
+function guardTimeline (sc: Started, shop: Started, measuring: () => boolean): string[] {
+  const out: string[] = []
+  let guard = '-'
+  let lastReq = -1
+  const lines = (p: Started, on: (line: string) => void): void => {
+    let buf = ''
+    p.child.stdout?.on('data', (c: Buffer) => {
+      buf += c.toString()
+      let nl = buf.indexOf('\n')
+      while (nl >= 0) { on(buf.slice(0, nl)); buf = buf.slice(nl + 1); nl = buf.indexOf('\n') }
+    })
+  }
+  lines(sc, line => {
+    if (!line.startsWith('stats ')) return
+    const v = JSON.parse(line.slice(6)) as Stats
+    const q = (lane: string): number => v[`sipup_origin_queue_depth{lane=${lane}}`] ?? 0
+    guard = `${v['sipup_origin_inflight{}'] ?? 0}/${q('high')} ${q('normal')} ${q('low')}`
+  })
+  lines(shop, line => {
+    const m = /^shop (\d+) (\d+) (\d+)$/.exec(line)
+    if (m === null) return
+    const req = Number(m[3])
+    if (measuring()) out.push(`${guard} ${m[1]}/${m[2]} ${lastReq < 0 ? '-' : req - lastReq}`)
+    lastReq = req
+  })
+  return out
+}
+
+/** Per second over the measured windows: each counter's increase, grouped by metric, largest first. */
+function counterLines (c: Counted): string[] {
+  if (c.seconds === 0) return ['    (no counters read while measured)']
+  const by = new Map<string, Array<[string, number]>>()
+  for (const [k, d] of Object.entries(c.sum)) {
+    if (d <= 0) continue
+    const metric = k.slice(0, k.indexOf('{'))
+    if (STAT_GAUGES.has(metric)) continue
+    let list = by.get(metric)
+    if (list === undefined) { list = []; by.set(metric, list) }
+    list.push([k.slice(k.indexOf('{')), d])
+  }
+  const lines: string[] = []
+  for (const [metric, list] of by) {
+    list.sort((a, b) => b[1] - a[1])
+    const sum = metric.endsWith('_sum')
+    lines.push(`    ${metric}${sum ? ' (s/s)' : ' (/s)'}: ${list.map(([l, d]) => `${l} ${(d / c.seconds).toFixed(sum ? 2 : 1)}`).join(', ')}`)
+  }
+  return lines
+}
+
+/** Per route: answers/s by status and Cache-Status detail, over the measured window. */
+function detailLines (t: TargetReport): string[] {
+  const secs = t.result.durationMs / 1000
+  const lines: string[] = []
+  for (const [name, d] of Object.entries(t.result.details ?? {})) {
+    const parts = Object.entries(d).map(([k, n]) => `${k} ${(n / secs).toFixed(1)}`)
+    lines.push(`    ${name}: ${parts.join(' | ')}`)
+  }
+  return lines
 }
 
 /** Collects a sidecar's `lag` lines while `measuring()` says its target is being measured. */
@@ -431,24 +568,40 @@ function median (xs: number[]): number {
   return s[Math.floor(s.length / 2)]
 }
 
-/** Per route: requests/s and how many of them the cache did not answer (each one asked the origin without
- * protection): the routes that add up past the origin's capacity are the ones to make cacheable. */
+/** Where an answer of the `details` map came from (`<status> <Cache-Status params>`), as the recorder's answerClass. */
+function detailClass (key: string): 'cache' | 'origin' | 'shed' {
+  const sp = key.indexOf(' ')
+  const status = sp === -1 ? key : key.slice(0, sp)
+  const params = sp === -1 ? [] : key.slice(sp + 1).split('; ')
+  if (params.includes('hit') || params.includes('fwd=stale')) return 'cache'
+  return status === '503' ? 'shed' : 'origin'
+}
+
+/** Per route: requests/s, and of the answers how many came from the cache, from the origin, or were shed (503): the
+ * uncached ones (origin + shed) are what the route asks of the origin; the routes that add up past its capacity
+ * are the ones to make cacheable. Requests with no answer (client timeout) are counted apart: whether they needed
+ * the origin is unknown. */
 function routeLoad (t: TargetReport, name: string, capacity: number): string {
   const seconds = t.result.durationMs / 1000
-  const rows = [['    route', 'req/s', 'not from cache/s', 'share of origin capacity']]
-  let total = 0
+  const rows = [['    route', 'req/s', 'from cache/s', 'reached origin/s', 'shed/s', 'uncached/s', 'no answer/s', 'uncached share of origin capacity']]
   // '(not sent)': requests still due at the end, not a route.
-  const routes = Object.entries(t.result.byRequest).filter(([route]) => route !== '(not sent)').map(([route, g]) => ({ route, rps: g.count / seconds, miss: g.count * (1 - g.hitRatio) / seconds }))
-  routes.sort((a, b) => b.miss - a.miss)
+  const routes = Object.entries(t.result.byRequest).filter(([route]) => route !== '(not sent)').map(([route, g]) => {
+    const by = { cache: 0, origin: 0, shed: 0 }
+    for (const [k, n] of Object.entries(t.result.details?.[route] ?? {})) by[detailClass(k)] += n
+    const answered = by.cache + by.origin + by.shed
+    return { route, rps: g.count / seconds, cache: by.cache / seconds, origin: by.origin / seconds, shed: by.shed / seconds, none: (g.count - answered) / seconds }
+  })
+  routes.sort((a, b) => (b.origin + b.shed) - (a.origin + a.shed))
+  const sum = (f: (r: typeof routes[number]) => number): number => routes.reduce((a, r) => a + f(r), 0)
   for (const r of routes) {
-    total += r.miss
-    rows.push([`    ${r.route}`, rate(r.rps), rate(r.miss), pct(r.miss / capacity, 0)])
+    rows.push([`    ${r.route}`, rate(r.rps), rate(r.cache), rate(r.origin), rate(r.shed), rate(r.origin + r.shed), rate(r.none), pct((r.origin + r.shed) / capacity, 0)])
   }
-  rows.push(['    total', rate(routes.reduce((a, r) => a + r.rps, 0)), rate(total), pct(total / capacity, 0)])
+  const total = sum(r => r.origin + r.shed)
+  rows.push(['    total', rate(sum(r => r.rps)), rate(sum(r => r.cache)), rate(sum(r => r.origin)), rate(sum(r => r.shed)), rate(total), rate(sum(r => r.none)), pct(total / capacity, 0)])
   const verdict = total > capacity
-    ? `the routes above need ${rate(total)} origin requests/s, more than the origin's ${int(capacity)}/s: no limit makes that pass; cache more of them (from the top)`
-    : `they need ${rate(total)} origin requests/s, within the origin's ${int(capacity)}/s`
-  return [`  per route, measured on ${name} (requests the cache did not answer go to the origin):`, ...padTable(rows, c => c >= 1), `  ${verdict}`].join('\n')
+    ? `the routes above ask the origin for ${rate(total)} requests/s, more than its ${int(capacity)}/s: no limit makes that pass; cache more of them (from the top)`
+    : `they ask the origin for ${rate(total)} requests/s, within its ${int(capacity)}/s`
+  return [`  per route, measured on ${name} (answers by where they came from; uncached = reached the origin or shed):`, ...padTable(rows, c => c >= 1), `  ${verdict}`].join('\n')
 }
 
 /** TcpExt ListenOverflows from /proc/net/netstat (0 where unreadable). */

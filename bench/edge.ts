@@ -1,7 +1,7 @@
 // bench/edge: the sidecar as the public server, side by side with nginx holding the same certificate, in one run
 // (rounds interleaved, medians, per-round ratios): a cache hit and a pass-through of the demo shop's /fast page,
 // over HTTPS/1.1 (wrk) and HTTP/2 (h2load, Debian's nghttp2-client). The machine is shared: read ratios, not req/s.
-// Usage: node dist/bench/edge.js [--rounds 3] [--seconds 3] [--connections 32]
+// Usage: node dist/bench/edge.js [--rounds 3] [--seconds 3] [--connections 32] [--streams 10]
 import { execFileSync } from 'node:child_process'
 import { existsSync, mkdtempSync } from 'node:fs'
 import https from 'node:https'
@@ -60,16 +60,38 @@ function waitHttps (url: string): Promise<void> {
   })
 }
 
-function h2load (url: string, connections: number, seconds: number): number {
-  const out = execFileSync('h2load', ['-c', String(connections), '-m', '10', '-D', String(seconds), '--warm-up-time=1', url], { encoding: 'utf8' })
+/** Runs that gave no figure (h2load hung, failed requests, no h2), printed with the results. */
+const problems: string[] = []
+
+/** h2load's req/s over the main duration (the warm-up not counted), NaN (and a line in `problems`) when the run
+ * is not a figure:
+ * - it did not speak h2 (ALPN);
+ * - requests failed: a server closing connections early (nginx's keepalive_requests) shows as failures, and h2load
+ *   does not reconnect, so its req/s would quietly fall instead;
+ * - it hung: after the duration h2load waits for every stream in flight, without a bound of its own. */
+function h2load (url: string, connections: number, streams: number, seconds: number): number {
+  let out: string
+  try {
+    out = execFileSync('h2load', ['-c', String(connections), '-m', String(streams), '-D', String(seconds), '--warm-up-time=1', url],
+      { encoding: 'utf8', maxBuffer: 16 * 1024 * 1024, timeout: (seconds + 31) * 1000, killSignal: 'SIGKILL' })
+  } catch (err) {
+    problems.push(`h2load ${url}: ${(err as { signal?: string }).signal === 'SIGKILL' ? `still running ${seconds + 31} s after start, killed` : (err as Error).message}`)
+    return NaN
+  }
+  const proto = /Application protocol: (\S+)/.exec(out)?.[1]
+  const counts = /requests: (\d+) total, \d+ started, (\d+) done, (\d+) succeeded, (\d+) failed/.exec(out)
   const m = /finished in [\d.]+\w+, ([\d.]+) req\/s/.exec(out)
-  return m === null ? NaN : Number(m[1])
+  if (proto !== 'h2') problems.push(`h2load ${url}: negotiated '${proto ?? 'nothing'}', expected h2`)
+  else if (counts === null || m === null) problems.push(`h2load ${url}: no figures in its output`)
+  else if (Number(counts[4]) > 0) problems.push(`h2load ${url}: ${counts[4]} of ${counts[1]} requests failed`)
+  else return Number(m[1])
+  return NaN
 }
 
 interface Pair { label: string, proto: 'h1' | 'h2', sidecar: string, nginx: string }
 
 async function main (): Promise<void> {
-  const { values } = parseArgs({ options: { role: { type: 'string' }, port: { type: 'string' }, upstream: { type: 'string' }, cert: { type: 'string' }, key: { type: 'string' }, rounds: { type: 'string' }, seconds: { type: 'string' }, connections: { type: 'string' } } })
+  const { values } = parseArgs({ options: { role: { type: 'string' }, port: { type: 'string' }, upstream: { type: 'string' }, cert: { type: 'string' }, key: { type: 'string' }, rounds: { type: 'string' }, seconds: { type: 'string' }, connections: { type: 'string' }, streams: { type: 'string' } } })
   if (values.role !== undefined) {
     await role(values.role, Number(values.port), values.upstream ?? '', values.cert ?? '', values.key ?? '')
     return
@@ -77,6 +99,7 @@ async function main (): Promise<void> {
   const rounds = Number(values.rounds ?? 3)
   const seconds = Number(values.seconds ?? 3)
   const connections = Number(values.connections ?? 32)
+  const streams = Number(values.streams ?? 10)
   try { execFileSync('h2load', ['--version'], { stdio: 'ignore' }) } catch {
     console.error('h2load missing: apt-get install nghttp2-client')
     process.exit(1)
@@ -86,6 +109,10 @@ async function main (): Promise<void> {
   const [po, ph, pp, pn, pm] = await Promise.all([freePort(), freePort(), freePort(), freePort(), freePort()])
   const upstream = `http://127.0.0.1:${po}`
   const procs: Started[] = []
+  // Interrupted: stop the parties too (nginx would outlive the bench otherwise).
+  for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(sig, () => { void Promise.all(procs.map(p => p.stop())).then(() => process.exit(130)) })
+  }
   try {
     procs.push(await startProcess(SELF, ['--role', 'origin', '--port', String(po)], /ready origin/))
     const common = ['--upstream', upstream, '--cert', cert, '--key', key]
@@ -109,7 +136,7 @@ async function main (): Promise<void> {
       { label: 'HTTP/2 pass-through', proto: 'h2', sidecar: passS, nginx: passN }
     ]
     const run = async (proto: 'h1' | 'h2', url: string, s: number): Promise<number> =>
-      proto === 'h1' ? (await wrk(url, { connections, seconds: s })).rps : h2load(url, connections, s)
+      proto === 'h1' ? (await wrk(url, { connections, seconds: s })).rps : h2load(url, connections, streams, s)
     process.stderr.write('warm-up\n')
     for (const p of pairs) { await run(p.proto, p.sidecar, 1); await run(p.proto, p.nginx, 1) }
     const rows = new Map<string, { s: number[], n: number[], ratio: number[] }>(pairs.map(p => [p.label, { s: [], n: [], ratio: [] }]))
@@ -122,11 +149,13 @@ async function main (): Promise<void> {
         process.stderr.write(`  round ${r + 1}/${rounds} ${p.label.padEnd(24)} sidecar ${s.toFixed(0).padStart(7)}  nginx ${n.toFixed(0).padStart(7)} req/s\n`)
       }
     }
-    console.log(`bench/edge: demo shop /fast, same self-signed EC certificate, -c${connections} ${seconds}s per run, ${rounds} interleaved rounds; HTTPS/1.1 with wrk -t1, HTTP/2 with h2load -m10; nginx 1 worker (proxy_cache for the hit)`)
+    console.log(`bench/edge: demo shop /fast, same self-signed EC certificate, -c${connections} ${seconds}s per run, ${rounds} interleaved rounds; HTTPS/1.1 with wrk -t1, HTTP/2 with h2load -m${streams}; nginx 1 worker (proxy_cache for the hit)`)
     for (const p of pairs) {
       const row = rows.get(p.label) as { s: number[], n: number[], ratio: number[] }
       console.log(`${p.label.padEnd(24)} sidecar ${median(row.s).toFixed(0).padStart(7)} req/s  nginx ${median(row.n).toFixed(0).padStart(7)} req/s  ratio ${median(row.ratio).toFixed(2)}x (per round: ${row.ratio.map(x => x.toFixed(2)).join(' ')})`)
     }
+    const names = new Map([[hitS, 'sidecar hit'], [passS, 'sidecar pass-through'], [hitN, 'nginx hit'], [passN, 'nginx pass-through']])
+    for (const p of problems) console.log(`not a figure: ${p.replace(/https:\/\/localhost:\d+\/fast/, u => names.get(u) ?? u)}`)
     const ext = await loadExtension()
     if (ext !== null) for (const line of await ext.lines()) console.log(line)
     const headline = median([...(rows.get('HTTPS/1.1 cache hit')?.ratio ?? []), ...(rows.get('HTTP/2 cache hit')?.ratio ?? [])])

@@ -1,5 +1,8 @@
 // Internal state on shared objects (request, reply, dispatch options) lives under these symbols, never string keys.
 export const kSidecarRequest = Symbol('sipup.request')
+/** On dispatch options of a request the sidecar makes itself: the origin-protection lane it waits in
+ * (src/proxy/origin-guard, a LaneName), instead of `low` for own requests. */
+export const kOriginLane = Symbol('sipup.originLane')
 export const kProxyRoute = Symbol('sipup.proxyRoute')
 /** The authenticated admin principal on admin requests (src/admin/auth.ts). */
 export const kAdminPrincipal = Symbol('sipup.adminPrincipal')

@@ -1,5 +1,13 @@
 // nginx as the benches' yardstick (bench/passthrough, scale, hot-path, edge): one config shape, so every bench
 // compares the sidecar with the same nginx (keep-alive upstream pool, access log off, temp paths in a private dir).
+// Keep-alive is unlimited on both sides, like the sidecar's (server.maxRequestsPerSocket 0, undici's pool):
+// - nginx's keepalive_requests defaults to 1000 and, since 1.19.7, also bounds an HTTP/2 connection. A client
+//   connection is closed (GOAWAY for h2) after 1000 requests. h2load does not reconnect, so its clients stop one
+//   by one and it reported 0 req/s for nginx's cache hit (the 32,000 allowed requests were used up in the warm-up).
+//   wrk reconnects, so HTTP/1.1 paid an extra handshake every 1000 requests instead.
+// - `keepalive` is how many idle origin connections a worker keeps, not a cap. With 64, h2load's 320 streams in
+//   flight made nginx open and close an origin connection for most pass-through requests (thousands in TIME_WAIT,
+//   single requests taking 1.2 s). 1024 keeps every connection it opens.
 import { execFileSync, spawn } from 'node:child_process'
 import { chmodSync, existsSync, mkdtempSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
@@ -45,9 +53,10 @@ error_log ${d}/error.log warn;
 events { worker_connections 4096; }
 http {
   access_log off;
+  keepalive_requests 1000000; keepalive_timeout 75s;
   client_body_temp_path ${d}/body; proxy_temp_path ${d}/proxy; fastcgi_temp_path ${d}/fcgi; uwsgi_temp_path ${d}/uwsgi; scgi_temp_path ${d}/scgi;
   ${o.cache === true ? `proxy_cache_path ${d}/cache keys_zone=hits:10m;` : ''}
-  upstream origin { server 127.0.0.1:${o.upstreamPort}; keepalive 64; }
+  upstream origin { server 127.0.0.1:${o.upstreamPort}; keepalive 1024; keepalive_requests 1000000; keepalive_timeout 120s; }
   server {
     ${listen}
     location / { proxy_pass http://origin; proxy_http_version 1.1; proxy_set_header Connection ""; proxy_set_header Host $host; ${cache} }

@@ -11,6 +11,7 @@ import type { FastifyBaseLogger } from 'fastify'
 import type { CoreConfig } from '../config/core-schema.js'
 import { NodeView } from './node-view.js'
 import { MSG_METRICS_REQ, MSG_METRICS_RES, MSG_POOL_STATE, type MetricsRequest, type MetricsResponse, type PoolState } from '../core/cluster-link.js'
+import { tlsEnabled } from '../core/tls/material.js'
 
 /** A worker that dies sooner than this after it started counts as a crash loop step. */
 const STABLE_AFTER_MS = 10_000
@@ -41,7 +42,23 @@ export interface RunningPrimary {
   workers(): Worker[]
 }
 
-interface Slot { worker: Worker, startedAt: number, listening: boolean }
+interface Slot {
+  worker: Worker
+  startedAt: number
+  /** Every listener of the worker is bound. */
+  listening: boolean
+  whenListening: Promise<void>
+}
+
+/**
+ * Sockets each worker binds, all shared through node:cluster (the primary holds each one, the workers accept from
+ * it): the main port, and server.redirectHttp's plain-HTTP port beside a TLS one. A worker counts as listening once
+ * it bound all of them, so a rolling restart never stops an old worker while its successor has the TLS port but not
+ * yet the redirect (the shared socket would close with the last worker holding it, refusing connections to port 80).
+ */
+export function listenersPerWorker (server: CoreConfig['server']): number {
+  return server.redirectHttp.enabled && tlsEnabled(server.tls) ? 2 : 1
+}
 
 function isMetricsRequest (m: unknown): m is MetricsRequest {
   return typeof m === 'object' && m !== null && (m as { type?: unknown }).type === MSG_METRICS_REQ
@@ -72,13 +89,19 @@ export function runPrimary (config: CoreConfig, opts: PrimaryOptions): RunningPr
     for (const s of slots.values()) if (s.worker.isConnected()) s.worker.send(state)
   }
 
+  const listeners = listenersPerWorker(config.server)
   const fork = (): Slot => {
     const worker = cluster.fork()
-    const slot: Slot = { worker, startedAt: Date.now(), listening: false }
+    let bound = 0
+    let listened = (): void => undefined
+    const slot: Slot = { worker, startedAt: Date.now(), listening: false, whenListening: new Promise(resolve => { listened = resolve }) }
     slots.set(worker.id, slot)
     view.join(worker.id)
+    // The worker's 'listening' comes before cluster's for the same socket, so `ready` below sees this slot's state.
     worker.on('listening', () => {
+      if (++bound < listeners) return
       slot.listening = true
+      listened()
       broadcast()
     })
     worker.on('message', (m: unknown) => {
@@ -193,7 +216,7 @@ export function runPrimary (config: CoreConfig, opts: PrimaryOptions): RunningPr
         const next = fork()
         const started = await new Promise<boolean>(resolve => {
           const timer = setTimeout(() => { resolve(false) }, START_TIMEOUT_MS)
-          next.worker.once('listening', () => { clearTimeout(timer); resolve(true) })
+          void next.whenListening.then(() => { clearTimeout(timer); resolve(true) })
           next.worker.once('exit', () => { clearTimeout(timer); resolve(false) })
         })
         if (!started) {

@@ -37,7 +37,7 @@ export const TlsSchema = Type.Object({
   }),
   minVersion: Type.Union([Type.Literal('TLSv1.2'), Type.Literal('TLSv1.3')], { description: 'Oldest TLS version accepted.', default: 'TLSv1.2' }),
   ciphers: Str('OpenSSL cipher list for TLS 1.2 (Mozilla\'s "intermediate" by default).', MOZILLA_INTERMEDIATE_CIPHERS),
-  expiryWarning: Duration({ description: 'A certificate expiring within this time is reported (log warning, `doctor`).', default: '14d' })
+  expiryWarning: Duration({ description: 'A certificate expiring within this time is reported (log warning, `doctor`, the dashboard\'s Health panel).', default: '14d' })
 }, { additionalProperties: false, description: 'TLS termination: set `cert` and `key` (or `certificates`) when DNS points at the sidecar. SIGHUP re-reads the files.', default: {} })
 
 export const Http2LimitsSchema = Type.Object({

@@ -265,7 +265,7 @@ class Engine {
   }
 
   #recordUnsent (due: number, now: number): void {
-    this.#recorder.record({ name: '(not sent)', intended: due, sent: now, end: now, status: 0, ok: false, error: 'timeout', cache: 'none' })
+    this.#recorder.record({ name: '(not sent)', intended: due, sent: now, end: now, status: 0, ok: false, error: 'timeout', cache: 'none', detail: '' })
   }
 
   #progress (): void {

@@ -41,6 +41,22 @@ export function cacheOutcome (headers: IncomingHttpHeaders): CacheOutcome {
   return 'none'
 }
 
+/**
+ * The nearest cache's `Cache-Status` member without its cache name, parameters trimmed and joined by `; `
+ * (`hit; collapsed`, `fwd=bypass; detail=context-unavailable`), or `X-Cache` lower-cased, or '' without either:
+ * a small set of values per target, for counting answers by why they came (or didn't) from the cache.
+ */
+export function cacheDetail (headers: IncomingHttpHeaders): string {
+  const status = headers['cache-status']
+  if (status !== undefined) {
+    const members = (Array.isArray(status) ? status.join(', ') : status).split(',')
+    return members[members.length - 1].split(';').slice(1).map(p => p.trim().toLowerCase()).join('; ')
+  }
+  const x = headers['x-cache']
+  if (x !== undefined) return (Array.isArray(x) ? x[x.length - 1] : x).trim().toLowerCase()
+  return ''
+}
+
 function fromCacheStatus (value: string): CacheOutcome {
   const members = value.split(',')
   const last = members[members.length - 1].toLowerCase()

@@ -15,6 +15,8 @@ export interface Sample {
   ok: boolean
   error: ErrorKind | null
   cache: CacheOutcome
+  /** src/loadtest/outcome.ts cacheDetail: the Cache-Status parameters ('' without one or without an answer). */
+  detail: string
 }
 
 /** Where an answer came from: the cache, the origin (through the target or directly), a fast 503 that shed load
@@ -51,6 +53,8 @@ export class Recorder {
   readonly cache = new Map<CacheOutcome, OutcomeStats>()
   readonly byName = new Map<string, OutcomeStats>()
   readonly byClass = new Map<AnswerClass, OutcomeStats>()
+  /** Per request name: answers by status code and cache detail (`200 fwd=bypass; detail=rule`). */
+  readonly details = new Map<string, Map<string, number>>()
   readonly timeline: TimelineSecond[] = []
   completed = 0
   ok = 0
@@ -100,6 +104,12 @@ export class Recorder {
     if (s.status !== 0) addTo(this.cache, s.cache, s.ok, hit, ms)
     addTo(this.byName, s.name, s.ok, hit, ms)
     addTo(this.byClass, answerClass(s), s.ok, hit, ms)
+    if (s.status !== 0) {
+      let d = this.details.get(s.name)
+      if (d === undefined) { d = new Map(); this.details.set(s.name, d) }
+      const k = s.detail === '' ? String(s.status) : `${s.status} ${s.detail}`
+      d.set(k, (d.get(k) ?? 0) + 1)
+    }
     const second = Math.floor((s.end - this.#from) / 1000)
     let bucket = this.timeline[second]
     if (bucket === undefined) {

@@ -44,6 +44,8 @@ export interface TargetResult {
   byRequest: Record<string, GroupFigures>
   /** Split by where the answer came from (src/loadtest/recorder.ts answerClass). */
   byClass?: Partial<Record<AnswerClass, GroupFigures>>
+  /** Per request name: answers by status and Cache-Status detail (`200 fwd=bypass; detail=rule`), most first. */
+  details?: Record<string, Record<string, number>>
   connections: { open: number, minOpen: number, maxOpen: number, connects: number, connectErrors: number }
   unfinished: number
   loadGenerator: { cpuPercent: number, eventLoopDelayP99Ms: number }
@@ -73,6 +75,8 @@ export function toResult (target: string, run: RunOutcome): TargetResult {
   for (const [k, st] of r.byClass) byClass[k] = group(st, r.completed)
   const byRequest: TargetResult['byRequest'] = {}
   for (const [name, st] of [...r.byName].sort((a, b) => b[1].count - a[1].count)) byRequest[name] = group(st, r.completed)
+  const details: Record<string, Record<string, number>> = {}
+  for (const [name, d] of r.details) details[name] = Object.fromEntries([...d].sort((a, b) => b[1] - a[1]))
   const statuses: Record<string, number> = {}
   for (const [code, n] of [...r.statuses].sort((a, b) => a[0] - b[0])) statuses[String(code)] = n
   return {
@@ -91,6 +95,7 @@ export function toResult (target: string, run: RunOutcome): TargetResult {
     hitRatio: responses === 0 ? 0 : (r.cache.get('hit')?.count ?? 0) / responses,
     byRequest,
     byClass,
+    details,
     connections: run.connections,
     unfinished: run.unfinished,
     loadGenerator: run.loadGenerator,

@@ -4,7 +4,7 @@
 import type { IncomingHttpHeaders } from 'node:http'
 import { Client, type Dispatcher } from 'undici'
 import { CookieJar } from './cookie-jar.js'
-import { cacheOutcome, errorKind, type CacheOutcome } from './outcome.js'
+import { cacheDetail, cacheOutcome, errorKind, type CacheOutcome } from './outcome.js'
 import { RequestPlan, type CompiledRequest, type PreparedRequest, type UserState } from './request-plan.js'
 import type { Sample } from './recorder.js'
 
@@ -137,6 +137,7 @@ class SampleHandler implements Dispatcher.DispatchHandler {
   readonly #finish: (s: Sample) => void
   #status = 0
   #cache: CacheOutcome = 'none'
+  #detail = ''
   #done = false
 
   constructor (user: VirtualUser, req: PreparedRequest, intended: number, isLogin: boolean, finish: (s: Sample) => void) {
@@ -155,6 +156,7 @@ class SampleHandler implements Dispatcher.DispatchHandler {
     if (statusCode < 200) return
     this.#status = statusCode
     this.#cache = cacheOutcome(headers)
+    this.#detail = cacheDetail(headers)
     this.#user.afterResponse(this.#isLogin, this.#isOk(statusCode), headers)
   }
 
@@ -187,7 +189,8 @@ class SampleHandler implements Dispatcher.DispatchHandler {
       ok: err === null && this.#isOk(status),
       // Closed by the run itself: the drain deadline passed, so the request did not finish in time.
       error: err === null ? null : (this.#user.closed ? 'timeout' : errorKind(err)),
-      cache: err === null ? this.#cache : 'none'
+      cache: err === null ? this.#cache : 'none',
+      detail: err === null ? this.#detail : ''
     })
   }
 }

@@ -1,5 +1,5 @@
 import t from 'tap'
-import { cacheOutcome, errorKind } from '../../src/loadtest/outcome.js'
+import { cacheDetail, cacheOutcome, errorKind } from '../../src/loadtest/outcome.js'
 import { runBench } from '../../src/loadtest/run.js'
 import { benchOptions, delayServer } from './helpers.js'
 
@@ -35,4 +35,22 @@ t.test('the report splits figures by cache outcome and gives the hit ratio', asy
   const plain = (await runBench(benchOptions(server.url, { durationMs: 300 }))).targets[0].result
   t.equal(plain.hitRatio, 0)
   t.equal(plain.cache.none?.count, plain.requests)
+})
+
+t.test('cacheDetail: the nearest cache\'s Cache-Status parameters, for counting answers by why', async t => {
+  t.equal(cacheDetail({ 'cache-status': 'sipup; fwd=bypass; detail=context-unavailable' }), 'fwd=bypass; detail=context-unavailable')
+  t.equal(cacheDetail({ 'cache-status': 'origin; fwd=miss, sipup; hit; collapsed' }), 'hit; collapsed')
+  t.equal(cacheDetail({ 'cache-status': ['a; hit', 'sipup;  fwd=miss;Stored'] }), 'fwd=miss; stored')
+  t.equal(cacheDetail({ 'x-cache': 'HIT' }), 'hit')
+  t.equal(cacheDetail({}), '')
+})
+
+t.test('the report counts answers per request name by status and cache detail', async t => {
+  const hits = await delayServer(() => 0, { 'cache-status': 'sipup; fwd=bypass; detail=rule' })
+  t.after(() => hits.close())
+  const r = (await runBench(benchOptions(hits.url, { durationMs: 300 }))).targets[0].result
+  const all = Object.values(r.details ?? {}).flatMap(d => Object.entries(d))
+  t.ok(all.length > 0)
+  t.same(new Set(all.map(([k]) => k)), new Set(['200 fwd=bypass; detail=rule']))
+  t.equal(all.reduce((n, [, c]) => n + c, 0), Object.values(r.statuses).reduce((n, c) => n + c, 0), 'every answer counted once')
 })

@@ -17,6 +17,9 @@ import { LiveHub } from './live-stream.js'
 import { buildOverview, cacheRuleKinds } from './overview.js'
 import { renderPage } from './page.js'
 import { panels } from './panels.js'
+import { certificateViews } from './certificate-view.js'
+import { tlsStateOf } from '../../core/tls/secure-server.js'
+import { certificateExpiry } from '../../core/tls/expiry.js'
 
 /** Open dashboards (SSE streams) at once. */
 export const MAX_STREAMS = 32
@@ -65,11 +68,17 @@ const dashboard: FastifyPluginAsync<{ csrf: CsrfTokens, originGuard: (() => Orig
 
   admin.get('/api/fleet', async () => await admin.sidecar.fleet.view())
 
+  // Read at each refresh from the material in use, so a SIGHUP reload shows at once (like the metric).
+  const tlsState = tlsStateOf(admin.server)
+  const expiryWarning = admin.sidecar.config.server.tls.expiryWarning
+  const certificates = (now: number): ReturnType<typeof certificateViews> | null =>
+    tlsState === null ? null : certificateViews(certificateExpiry(tlsState.material, expiryWarning, now), now)
+
   admin.get('/api/overview', async () => {
     const now = Date.now()
     if (health === null || now - health.at > HEALTH_TTL_MS) health = { at: now, value: admin.sidecar.runHealthChecks() }
     const summaries = live === null ? null : await live.node.routes()
-    return buildOverview(summaries, await health.value, admin.sidecar.features, panels(admin, prefix), now, ruleKinds, originGuard?.() ?? null)
+    return buildOverview(summaries, await health.value, admin.sidecar.features, panels(admin, prefix), now, ruleKinds, originGuard?.() ?? null, certificates(now))
   })
 
   admin.get<{ Querystring: { since?: string } }>('/api/series', async (request, reply) => {

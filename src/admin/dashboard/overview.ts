@@ -6,6 +6,7 @@ import { healthLights, type HealthLight } from './health-view.js'
 import { ruleName } from '../../plugins/cache/rules.js'
 import { originRecommendations, recommend, type Recommendation, type RuleKind } from './recommendations.js'
 import type { Panels } from './panels.js'
+import { certificateLights, type CertificateView } from './certificate-view.js'
 
 export const TOP_ROUTES = 10
 
@@ -22,6 +23,8 @@ export interface Overview {
   recommendations: Recommendation[]
   /** Origin protection now (limit, at the origin, queued, shed in the last minute); null while it is off. */
   origin: OriginGuardStatus | null
+  /** The certificates server.tls serves, days left and warning state (also among the health lights); null without TLS. */
+  certificates: CertificateView[] | null
 }
 
 interface CacheRuleLike { name: string, bypass?: boolean, scope?: string }
@@ -40,7 +43,8 @@ export function cacheRuleKinds (config: unknown): ReadonlyMap<string, RuleKind> 
 
 export function buildOverview (summaries: RouteSummaries | null, checks: Readonly<Record<string, HealthResult>>,
   features: readonly FeatureReport[], panels: Panels, now = Date.now(),
-  ruleKinds: ReadonlyMap<string, RuleKind> = new Map(), origin: OriginGuardStatus | null = null): Overview {
+  ruleKinds: ReadonlyMap<string, RuleKind> = new Map(), origin: OriginGuardStatus | null = null,
+  certificates: CertificateView[] | null = null): Overview {
   const routes = summaries?.routes ?? []
   const slow = routes.filter(r => r.requests > 0).sort((a, b) => b.p95 - a.p95).slice(0, TOP_ROUTES)
   // "Uncached": what still costs the origin work, biggest load first.
@@ -48,9 +52,10 @@ export function buildOverview (summaries: RouteSummaries | null, checks: Readonl
   return {
     generatedAt: now,
     features,
-    health: healthLights(checks, features),
+    health: certificates === null ? healthLights(checks, features) : [...healthLights(checks, features), ...certificateLights(certificates)],
     traffic: summaries === null ? null : { seconds: summaries.seconds, total: summaries.total, slow, uncached, workers: summaries.workers },
     origin,
+    certificates,
     // Shedding is news even while metrics are off: the guard counts it itself.
     recommendations: summaries === null
       ? originRecommendations(origin, [])

@@ -1,11 +1,15 @@
 // Context-keyed caching: the origin's context endpoint tells, per session, which variant of a page the user
 // sees (customer group, price list...). Its answer is remembered per session (bounded LRU, TTL) and asked at
 // most once at a time per session.
+import type { ContextResolve } from './metrics.js'
+
 export interface ContextOptions {
   ttl: number
   maxSessions: number
   /** Asks the origin; resolves to the hash, or null when it can't be had (the request then bypasses). */
   fetch: (cookie: string, host: string) => Promise<string | null>
+  /** Told how each hash was had (metrics). */
+  onResolve?: (how: ContextResolve) => void
   now?: () => number
 }
 
@@ -26,11 +30,17 @@ export class ContextResolver {
   resolve (session: string, cookie: string, host: string): string | Promise<string | null> {
     const known = this.#known.get(session)
     if (known !== undefined) {
-      if (known.until > this.#now()) return known.hash
+      if (known.until > this.#now()) {
+        this.#opts.onResolve?.('remembered')
+        return known.hash
+      }
       this.#known.delete(session)
     }
     let pending = this.#pending.get(session)
-    if (pending === undefined) {
+    if (pending !== undefined) {
+      this.#opts.onResolve?.('joined')
+    } else {
+      this.#opts.onResolve?.('asked')
       pending = this.#opts.fetch(cookie, host).then(hash => {
         this.#pending.delete(session)
         if (hash !== null) this.#remember(session, hash)

@@ -7,7 +7,7 @@ import { AddressList } from '../../config/address-list.js'
 import { cookieNameList, CookiePatterns, parseCookies, type CookiePair } from '../../core/cookies.js'
 import type { CoreConfig } from '../../config/core-schema.js'
 import { buildRequestHeaderPlan, forwardRequestHeaders, originHost, type RequestHeaderPlan } from '../../proxy/headers.js'
-import { kCacheState } from '../../symbols.js'
+import { kCacheState, kOriginLane } from '../../symbols.js'
 import type { RequestField } from '../../core/types.js'
 import { IDENTITY, typeMatcher, type Encoding } from '../../core/content-coding.js'
 import { pickEncoding } from './compression.js'
@@ -129,7 +129,8 @@ export class CacheRuntime {
     this.context = new ContextResolver({
       ttl: ctx.ttl,
       maxSessions: ctx.maxSessions,
-      fetch: (cookie, host) => this.#fetchContext(cookie, host)
+      fetch: (cookie, host) => this.#fetchContext(cookie, host),
+      onResolve: how => { this.metrics.contextResolved(how) }
     })
     this.store.on?.('evict', (_e: CacheEntry, reason: string) => {
       if (reason !== 'replaced') this.metrics.evictions.labels(reason).inc()
@@ -250,21 +251,38 @@ export class CacheRuntime {
 
   async #fetchContext (cookie: string, host: string): Promise<string | null> {
     const c = this.cfg.context
+    const started = performance.now()
+    const took = (): number => (performance.now() - started) / 1000
     try {
-      const res = await this.#upstream().request({
+      const opts: Dispatcher.RequestOptions & { [kOriginLane]: 'high' } = {
         origin: this.#origin,
         path: this.#basePath + c.endpoint,
         method: 'GET',
         headers: { host, cookie, accept: '*/*' },
         headersTimeout: c.timeout,
-        bodyTimeout: c.timeout
-      })
+        bodyTimeout: c.timeout,
+        // Under origin protection the lookup waits in the high lane: it is a tiny script, and every request of the
+        // session bypasses the cache until it is answered (in the low lane, new sessions' lookups were shed first).
+        [kOriginLane]: 'high'
+      }
+      const res = await this.#upstream().request(opts)
       res.body.resume()
       const v = res.headers[c.header.toLowerCase()]
       const hash = Array.isArray(v) ? v[0] : v
-      if (res.statusCode !== 200 || typeof hash !== 'string' || hash === '') return null
+      if (res.statusCode !== 200 || typeof hash !== 'string' || hash === '') {
+        this.metrics.contextFetched('status', took())
+        return null
+      }
+      this.metrics.contextFetched('ok', took())
       return hash
     } catch (err) {
+      const code = (err as { code?: unknown }).code
+      if (code === 'SIPUP_ERR_UPSTREAM_OVERLOADED') {
+        // Origin protection is shedding: counted (here and by the guard), not logged once per session.
+        this.metrics.contextFetched('shed', took())
+        return null
+      }
+      this.metrics.contextFetched(code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT' ? 'timeout' : 'error', took())
       this.log.warn({ err: { message: (err as Error).message } }, 'cache: context endpoint failed; request bypasses the cache')
       return null
     }

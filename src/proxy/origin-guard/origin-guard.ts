@@ -8,8 +8,8 @@ import type { Socket } from 'node:net'
 import type { Dispatcher } from 'undici'
 import type { FastifyRequest } from 'fastify'
 import type { RequestField } from '../../core/types.js'
-import { kSidecarRequest } from '../../symbols.js'
-import { LaneQueue, QueueNode, type Lane } from './lane-queue.js'
+import { kOriginLane, kSidecarRequest } from '../../symbols.js'
+import { LaneQueue, QueueNode, laneIndex, type Lane, type LaneName } from './lane-queue.js'
 import type { GuardMetrics } from './metrics.js'
 import { RecentCount } from './recent-count.js'
 import type { ShedSignals } from './shed.js'
@@ -17,7 +17,7 @@ import type { ShedSignals } from './shed.js'
 type Handler = Dispatcher.DispatchHandler
 type Controller = Dispatcher.DispatchController
 type Dispatch = Dispatcher['dispatch']
-type Opts = Dispatcher.DispatchOptions & { [kSidecarRequest]?: FastifyRequest }
+type Opts = Dispatcher.DispatchOptions & { [kSidecarRequest]?: FastifyRequest, [kOriginLane]?: LaneName }
 
 const CLIENT_GONE = Object.assign(new Error('client closed the connection while queued'), { code: 'SIPUP_CLIENT_GONE' })
 const kQueued = Symbol('sipup.originGuard.queued')
@@ -44,7 +44,7 @@ export interface OriginGuardOptions {
   queueTimeoutMs: number
   /** Slots per lane per round (high, normal, low). */
   weights: readonly number[]
-  /** The lane of a request that has to wait. */
+  /** The lane of a request that has to wait (one with `kOriginLane` set waits in that lane). */
   classify (opts: Opts, request: FastifyRequest | null): Lane
   signals: ShedSignals
   /** Per-request outcome on the access log: queued, queue-full, queue-timeout, client-gone. */
@@ -197,7 +197,8 @@ export class OriginGuard {
     // The usual case while the origin has room: one compare, one wrapper object.
     if (this.#inflight < this.#o.limit.current && this.#queue.size === 0) return this.#send(opts, handler)
     const request = opts[kSidecarRequest] ?? null
-    const lane = this.#o.classify(opts, request)
+    const own = opts[kOriginLane]
+    const lane = own === undefined ? this.#o.classify(opts, request) : laneIndex(own)
     const o = this.#o
     if (this.#waitWouldExceedTimeout(lane)) {
       // It would time out anyway: a 503 now rather than one after queue.timeout (or a slot it never gets).
