@@ -2,12 +2,14 @@
 // among them), replaces a worker that dies (with a back-off while they keep dying, so a crash loop doesn't spin a
 // core), stops them all gracefully on SIGTERM/SIGINT, restarts them one at a time on SIGHUP (a new worker listens
 // before an old one stops, so no connection is refused), and answers the workers' scrapes with the whole node's
-// metrics (prom-client's AggregatorRegistry asks every worker for its registry). It serves no request itself.
+// metrics (prom-client's AggregatorRegistry asks every worker for its registry) and the dashboard's live figures
+// of the whole node (node-view.ts). It serves no request itself.
 import cluster, { type Worker } from 'node:cluster'
 import { availableParallelism } from 'node:os'
 import { AggregatorRegistry } from 'prom-client'
 import type { FastifyBaseLogger } from 'fastify'
 import type { CoreConfig } from '../config/core-schema.js'
+import { NodeView } from './node-view.js'
 import { MSG_METRICS_REQ, MSG_METRICS_RES, MSG_POOL_STATE, type MetricsRequest, type MetricsResponse, type PoolState } from '../core/cluster-link.js'
 import { tlsEnabled } from '../core/tls/material.js'
 
@@ -71,6 +73,7 @@ export function runPrimary (config: CoreConfig, opts: PrimaryOptions): RunningPr
   cluster.schedulingPolicy = cluster.SCHED_NONE
   const aggregator = new AggregatorRegistry()
   const slots = new Map<number, Slot>()
+  const view = new NodeView(() => [...slots.values()].map(s => s.worker))
   /** Workers we are stopping on purpose: their exit is not a crash. */
   const retiring = new Set<number>()
   let stopping: Promise<boolean> | null = null
@@ -93,6 +96,7 @@ export function runPrimary (config: CoreConfig, opts: PrimaryOptions): RunningPr
     let listened = (): void => undefined
     const slot: Slot = { worker, startedAt: Date.now(), listening: false, whenListening: new Promise(resolve => { listened = resolve }) }
     slots.set(worker.id, slot)
+    view.join(worker.id)
     // The worker's 'listening' comes before cluster's for the same socket, so `ready` below sees this slot's state.
     worker.on('listening', () => {
       if (++bound < listeners) return
@@ -101,7 +105,7 @@ export function runPrimary (config: CoreConfig, opts: PrimaryOptions): RunningPr
       broadcast()
     })
     worker.on('message', (m: unknown) => {
-      if (!isMetricsRequest(m)) return
+      if (view.handle(worker, m) || !isMetricsRequest(m)) return
       aggregator.clusterMetrics().then(body => {
         if (worker.isConnected()) worker.send({ type: MSG_METRICS_RES, id: m.id, contentType: aggregator.contentType, body } satisfies MetricsResponse)
       }, (err: Error) => {
@@ -126,6 +130,7 @@ export function runPrimary (config: CoreConfig, opts: PrimaryOptions): RunningPr
   cluster.on('exit', (worker, code, signal) => {
     const slot = slots.get(worker.id)
     slots.delete(worker.id)
+    view.forget(worker.id)
     if (retiring.delete(worker.id) || stopping !== null || slot === undefined) {
       broadcast()
       return

@@ -16,7 +16,7 @@ import type { Fleet } from './fleet/types.js'
 import { createOriginPool } from './origin-pool.js'
 import { SharedRedis } from './redis.js'
 import { packageRoot } from '../paths.js'
-import type { Container, FeatureReport, HealthCheck, HealthResult, ProcessRole } from './types.js'
+import type { Container, FeatureReport, HealthCheck, HealthResult, NodeLink, ProcessRole } from './types.js'
 
 const HEALTH_CHECK_TIMEOUT_MS = 2000
 const ADMIN_SECRET_BYTES = 32
@@ -84,6 +84,10 @@ export class SidecarContainer implements Container {
       // Proxy processes only: they are the fleet an operator runs behind the load balancer.
       await this.#heartbeat.start()
     }
+  }
+
+  get node (): NodeLink | null {
+    return this.#cluster
   }
 
   /** The metrics text to serve: this process's registry, or the whole node's when it is one of `server.workers`. */

@@ -17,7 +17,7 @@ import { composeUpstream } from './origin-pool.js'
 import { setResponseHeader } from './response-headers.js'
 import { resolveOrder, type Ordered, type OrderConstraints } from './ordering.js'
 import type {
-  FeatureReport, HealthCheck, HealthResult, MysqlHandle, ProcessRole, ProxyHookHandlers, ProxyHookPhase, RedisHandle,
+  FeatureReport, HealthCheck, HealthResult, MysqlHandle, NodeLink, ProcessRole, ProxyHookHandlers, ProxyHookPhase, RedisHandle,
   RequestField, RequestFieldOptions, RequestState, RouteGroup, RouteGroupHookHandlers, RouteGroupHookPhase, Sidecar
 } from './types.js'
 
@@ -112,6 +112,7 @@ export class SidecarApp implements Sidecar {
   metricsText (): ReturnType<SidecarContainer['metricsText']> { return this.#c.metricsText() }
   get locks (): FleetLocks { return this.#c.locks }
   get fleet (): Fleet { return this.#c.fleet }
+  get node (): NodeLink | null { return this.#c.node }
   get origin (): Pool { return this.#c.origin }
   get adminSecret (): Buffer { return this.#c.adminSecret }
   get features (): readonly FeatureReport[] { return this.#c.features }

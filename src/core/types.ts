@@ -71,6 +71,16 @@ export interface MysqlHandle {
   check(): Promise<HealthResult>
 }
 
+/** A worker's channel to the primary of `server.workers` (src/core/cluster-link.ts), by topic. */
+export interface NodeLink {
+  /** To the primary, no answer. */
+  tell(topic: string, payload: unknown): void
+  /** To the primary, answered (rejects after `timeoutMs`). */
+  ask(topic: string, payload: unknown, timeoutMs: number): Promise<unknown>
+  /** What this worker answers when the primary polls every worker on `topic`. */
+  answer(topic: string, fn: () => unknown): void
+}
+
 export interface Container {
   readonly role: ProcessRole
   /** The frozen config. The core reads its own sections; each plugin receives its section as `opts.config`. */
@@ -84,6 +94,9 @@ export interface Container {
   metricsText(): Promise<{ contentType: string, body: string }>
   /** Heartbeats of every sidecar instance on the same Redis, and the fleet view read from them. */
   readonly fleet: Fleet
+  /** The channel to the other workers' primary when this is one of `server.workers` (a proxy process); null in a
+   * single process, so a capability can keep its one-process path free of IPC. */
+  readonly node: NodeLink | null
   /** Leases, leaders and one-shot claims across every instance on the same Redis (per process without Redis). */
   readonly locks: FleetLocks
   /** The keep-alive pool to the origin, created on first use (a worker that never calls the origin opens none). */

@@ -49,7 +49,8 @@ export const pluginEntries = [
     ],
     env: {
       SIDECAR_JOBS_SECRET: { path: ['jobs', 'secret'], type: 'string' },
-      SIDECAR_JOBS_SMTP_URL: { path: ['jobs', 'email', 'url'], type: 'string' }
+      SIDECAR_JOBS_SMTP_URL: { path: ['jobs', 'email', 'url'], type: 'string' },
+      SIDECAR_JOBS_REDIS_URL: { path: ['jobs', 'redis', 'url'], type: 'string' }
     }
   })
 ] as const

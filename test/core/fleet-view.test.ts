@@ -117,10 +117,3 @@ t.test('a node of server.workers is one row adding up its workers', async t => {
   t.equal(summarise([rec(101, { state: 'stopped' }), rec(102, { beatAt: now - 5000 })], 'x', now)[0].state, 'stale',
     'a node is stopped only when every worker stopped gracefully')
 })
-
-t.test('under server.workers the dashboard says its charts are one worker\'s share', async t => {
-  const { renderPage } = await import('../../src/admin/dashboard/page.js')
-  const base = { prefix: '/_admin', csrfToken: 'x', version: '1', historySeconds: 900 }
-  t.notMatch(renderPage(base), /worker-share/, 'a single process says nothing')
-  t.match(renderPage({ ...base, worker: { pid: 321, of: 2 } }), /worker pid 321, one of 2/)
-})

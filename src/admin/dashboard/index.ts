@@ -1,8 +1,6 @@
 // The /_admin dashboard: an HTML page, its assets, and the JSON/SSE it reads. Encapsulated (not fastify-plugin
 // wrapped) and registered inside the admin scope, so the admin auth, CSRF and security-header hooks apply.
-import cluster from 'node:cluster'
 import { readFileSync } from 'node:fs'
-import { availableParallelism } from 'node:os'
 import { join } from 'node:path'
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify'
 import type { HealthResult } from '../../core/types.js'
@@ -40,12 +38,9 @@ const dashboard: FastifyPluginAsync<{ csrf: CsrfTokens, originGuard: (() => Orig
   const prefix = admin.sidecar.config.admin.prefix
   const assets = await loadAssets()
   const live: LiveMetrics | null = admin.hasDecorator('sidecarMetrics') ? admin.sidecarMetrics : null
-  const hub = live === null ? null : new LiveHub(live.series, MAX_STREAMS)
+  const hub = live === null ? null : new LiveHub(live.node, MAX_STREAMS)
   let health: { at: number, value: Promise<Record<string, HealthResult>> } | null = null
   const ruleKinds = cacheRuleKinds(admin.sidecar.config)
-  // The live history is per process; say so under server.workers rather than pass one worker off as the node.
-  const workers = admin.sidecar.config.server.workers
-  const worker = cluster.isWorker ? { pid: process.pid, of: workers === 'auto' ? availableParallelism() : workers } : null
 
   const principalToken = (request: FastifyRequest): string => {
     const principal = request[kAdminPrincipal]
@@ -55,8 +50,8 @@ const dashboard: FastifyPluginAsync<{ csrf: CsrfTokens, originGuard: (() => Orig
 
   admin.get('/', async (request, reply) => {
     reply.type('text/html; charset=utf-8')
-    const historySeconds = live?.series.seconds ?? 900
-    return renderPage({ prefix, csrfToken: principalToken(request), version: VERSION, historySeconds, worker })
+    const historySeconds = live?.node.seconds ?? 900
+    return renderPage({ prefix, csrfToken: principalToken(request), version: VERSION, historySeconds })
   })
 
   admin.get<{ Params: { file: string } }>('/assets/:file', async (request, reply) => {
@@ -82,14 +77,15 @@ const dashboard: FastifyPluginAsync<{ csrf: CsrfTokens, originGuard: (() => Orig
   admin.get('/api/overview', async () => {
     const now = Date.now()
     if (health === null || now - health.at > HEALTH_TTL_MS) health = { at: now, value: admin.sidecar.runHealthChecks() }
-    return buildOverview(live, await health.value, admin.sidecar.features, panels(admin, prefix), now, ruleKinds, originGuard?.() ?? null, certificates(now))
+    const summaries = live === null ? null : await live.node.routes()
+    return buildOverview(summaries, await health.value, admin.sidecar.features, panels(admin, prefix), now, ruleKinds, originGuard?.() ?? null, certificates(now))
   })
 
   admin.get<{ Querystring: { since?: string } }>('/api/series', async (request, reply) => {
     if (live === null) return notFound(reply, METRICS_OFF)
     const since = Number(request.query.since ?? '')
     const from = Number.isFinite(since) && request.query.since !== '' ? since : undefined
-    return { seconds: live.series.seconds, series: live.series.snapshot(from) }
+    return { seconds: live.node.seconds, series: await live.node.series(from) }
   })
 
   admin.get<{ Querystring: { since?: string } }>('/api/live', async (request, reply) => {

@@ -1,9 +1,10 @@
 // Server-sent events for the dashboard's charts: one shared 1 s timer for every open dashboard, each stream gets
 // the rows it has not seen yet (so a slow client catches up instead of piling up writes). Streams are ended in
-// preClose, otherwise server.close() would wait for them forever.
+// preClose, otherwise server.close() would wait for them forever. The rows are the whole node's (under
+// `server.workers` one question to the primary per tick, however many dashboards are open on this worker).
 import type { ServerResponse } from 'node:http'
 import type { FastifyReply } from 'fastify'
-import type { TimeSeries } from '../../plugins/metrics/time-series.js'
+import { SERIES_COLUMNS, type SeriesSnapshot } from '../../plugins/metrics/time-series.js'
 import { ADMIN_SECURITY_HEADERS } from '../security-headers.js'
 
 /** A stream whose socket buffer holds more than this is dropped: the client is not reading. */
@@ -13,14 +14,31 @@ class Stream {
   constructor (readonly res: ServerResponse, public lastT: number) {}
 }
 
+/** Where the rows come from: `NodeLive` (src/plugins/metrics/node-live.ts). */
+export interface SeriesSource {
+  series(sinceSec?: number): Promise<SeriesSnapshot>
+}
+
+/** The rows of `rows` after `t` (rows are in time order). */
+function after (rows: SeriesSnapshot, t: number): SeriesSnapshot {
+  let i = 0
+  while (i < rows.t.length && rows.t[i] <= t) i++
+  if (i === 0) return rows
+  const out = {} as SeriesSnapshot
+  for (const c of SERIES_COLUMNS) out[c] = rows[c].slice(i)
+  return out
+}
+
 export class LiveHub {
-  readonly #series: TimeSeries
+  readonly #series: SeriesSource
   readonly #max: number
   readonly #intervalMs: number
   readonly #streams = new Set<Stream>()
   #timer: NodeJS.Timeout | null = null
+  /** A tick's question is still out: the next tick is skipped rather than piled up. */
+  #busy = false
 
-  constructor (series: TimeSeries, max: number, intervalMs = 1000) {
+  constructor (series: SeriesSource, max: number, intervalMs = 1000) {
     this.#series = series
     this.#max = max
     this.#intervalMs = intervalMs
@@ -49,7 +67,7 @@ export class LiveHub {
     this.#streams.add(stream)
     res.on('close', () => { this.#remove(stream) })
     res.write(`retry: 2000\n\n`)
-    this.#send(stream, 'series')
+    this.#series.series(since).then(rows => { this.#send(stream, 'series', rows) }, () => {})
     this.#timer ??= setInterval(() => { this.#tick() }, this.#intervalMs)
   }
 
@@ -60,17 +78,26 @@ export class LiveHub {
   }
 
   #tick (): void {
+    if (this.#busy) return
+    let since = Infinity
     for (const s of this.#streams) {
       if (s.res.writableLength > MAX_BUFFERED) {
         s.res.destroy()
         continue
       }
-      if (!s.res.writableNeedDrain) this.#send(s, 'tick')
+      if (s.lastT < since) since = s.lastT
     }
+    if (since === Infinity) return
+    this.#busy = true
+    this.#series.series(since).then(rows => {
+      this.#busy = false
+      for (const s of this.#streams) if (!s.res.writableNeedDrain) this.#send(s, 'tick', rows)
+    }, () => { this.#busy = false })
   }
 
-  #send (s: Stream, event: string): void {
-    const rows = this.#series.snapshot(s.lastT)
+  #send (s: Stream, event: string, all: SeriesSnapshot): void {
+    if (s.res.writableEnded || s.res.destroyed) return
+    const rows = after(all, s.lastT)
     if (rows.t.length === 0) return
     s.lastT = rows.t[rows.t.length - 1]
     s.res.write(`event: ${event}\ndata: ${JSON.stringify(rows)}\n\n`)

@@ -1,7 +1,6 @@
 // The dashboard's slower-moving half (refreshed every few seconds): health lights, top routes, recommendations.
 import type { FeatureReport, HealthResult } from '../../core/types.js'
-import type { LiveMetrics } from '../../plugins/metrics/types.js'
-import type { RouteSummary } from '../../plugins/metrics/route-stats.js'
+import type { RouteSummaries, RouteSummary } from '../../plugins/metrics/route-stats.js'
 import type { OriginGuardStatus } from '../../proxy/origin-guard/origin-guard.js'
 import { healthLights, type HealthLight } from './health-view.js'
 import { ruleName } from '../../plugins/cache/rules.js'
@@ -16,8 +15,11 @@ export interface Overview {
   generatedAt: number
   features: readonly FeatureReport[]
   health: HealthLight[]
-  /** Figures of the last one to two minutes; null while metrics are off. */
-  traffic: { seconds: number, total: RouteSummary, slow: RouteSummary[], uncached: RouteSummary[] } | null
+  /** Figures of the last one to two minutes (the whole node: `workers` lists the processes counted and their
+   * requests); null while metrics are off. */
+  traffic: {
+    seconds: number, total: RouteSummary, slow: RouteSummary[], uncached: RouteSummary[], workers: RouteSummaries['workers']
+  } | null
   recommendations: Recommendation[]
   /** Origin protection now (limit, at the origin, queued, shed in the last minute); null while it is off. */
   origin: OriginGuardStatus | null
@@ -39,11 +41,10 @@ export function cacheRuleKinds (config: unknown): ReadonlyMap<string, RuleKind> 
   return kinds
 }
 
-export function buildOverview (live: LiveMetrics | null, checks: Readonly<Record<string, HealthResult>>,
+export function buildOverview (summaries: RouteSummaries | null, checks: Readonly<Record<string, HealthResult>>,
   features: readonly FeatureReport[], panels: Panels, now = Date.now(),
   ruleKinds: ReadonlyMap<string, RuleKind> = new Map(), origin: OriginGuardStatus | null = null,
   certificates: CertificateView[] | null = null): Overview {
-  const summaries = live?.routes.summaries() ?? null
   const routes = summaries?.routes ?? []
   const slow = routes.filter(r => r.requests > 0).sort((a, b) => b.p95 - a.p95).slice(0, TOP_ROUTES)
   // "Uncached": what still costs the origin work, biggest load first.
@@ -52,7 +53,7 @@ export function buildOverview (live: LiveMetrics | null, checks: Readonly<Record
     generatedAt: now,
     features,
     health: certificates === null ? healthLights(checks, features) : [...healthLights(checks, features), ...certificateLights(certificates)],
-    traffic: summaries === null ? null : { seconds: summaries.seconds, total: summaries.total, slow, uncached },
+    traffic: summaries === null ? null : { seconds: summaries.seconds, total: summaries.total, slow, uncached, workers: summaries.workers },
     origin,
     certificates,
     // Shedding is news even while metrics are off: the guard counts it itself.

@@ -6,8 +6,6 @@ export interface PageOptions {
   version: string
   /** Seconds of history the charts keep. */
   historySeconds: number
-  /** Under `server.workers`: the charts and route tables are this worker's share (pid, workers configured). */
-  worker?: { pid: number, of: number } | null
 }
 
 const ESCAPES: Readonly<Record<string, string>> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' }
@@ -41,9 +39,8 @@ export function renderPage (opts: PageOptions): string {
 </header>
 <main>
   <section class="panel wide" id="charts-panel">
-    <h2>Last ${Math.round(opts.historySeconds / 60)} minutes</h2>
-${opts.worker == null ? '' : `    <p id="worker-share" class="muted">Charts and route tables: worker pid ${opts.worker.pid}, one of ${opts.worker.of} (the node's total req/s and hit ratio are in the Fleet panel; /_admin/metrics aggregates every worker).</p>
-`}    <p id="metrics-off" class="muted" hidden>Metrics are off (metrics.enabled: false): no live charts.</p>
+    <h2>Last ${Math.round(opts.historySeconds / 60)} minutes <small id="node-scope" class="muted"></small></h2>
+    <p id="metrics-off" class="muted" hidden>Metrics are off (metrics.enabled: false): no live charts.</p>
     <div id="charts" class="charts"></div>
   </section>
   <section class="panel wide" id="fleet-panel">

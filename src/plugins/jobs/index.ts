@@ -20,9 +20,12 @@ const FEATURE = 'jobs'
 const jobsPlugin: FastifyPluginAsync<JobsPluginOptions> = async (fastify, { config }) => {
   const sidecar = fastify.sidecar
   const core = sidecar.config
-  requireRedis(core)
-  const locks = sidecar.locks
-  const service = serviceFromConfig(core, config, sidecar.metrics, fastify.log, (key, ttlMs) => locks.claim(key, ttlMs))
+  requireRedis(core, config)
+  // Ticks and chores are claimed through the core's fleet locks on the shared Redis; with only `jobs.redis` (the
+  // shared section off) the engine claims them on its own Redis, which every worker shares too.
+  const locks = core.redis.enabled ? sidecar.locks : null
+  const service = serviceFromConfig(core, config, sidecar.metrics, fastify.log,
+    locks === null ? undefined : (key, ttlMs) => locks.claim(key, ttlMs))
   fastify.decorate('sidecarJobs', service)
   const connected = await service.connect()
   const types = [...service.params.types.keys()]

@@ -93,6 +93,13 @@ export const JobsSchema = Type.Object({
   heartbeat: Duration({ description: 'How often a worker tells Redis it is alive.', default: '5s' }),
   workerTtl: Duration({ description: 'Health check `jobs`: a worker not heard from for this long counts as gone.', default: '30s' }),
   timezone: Str('Default IANA time zone of the schedules.', 'UTC'),
+  redis: Type.Object({
+    url: Str('Standalone Redis for the jobs alone (redis:// or rediss://, env SIDECAR_JOBS_REDIS_URL); empty = the ' +
+      'shared `redis` section. bee-queue\'s client follows neither Sentinel nor Cluster: set this when `redis` uses ' +
+      '`sentinels` or `nodes`, and the job endpoint, producers and workers use this server while cache, rate limit ' +
+      'and locks keep the shared section.', ''),
+    keyPrefix: Str('Key prefix of the jobs on that server (empty = `redis.keyPrefix`).', '')
+  }, { additionalProperties: false, description: 'A jobs-only Redis instead of the shared `redis` section.', default: {} }),
   http: Type.Object({
     baseUrl: Str('Base of `http` handler URLs given as a path (empty = `upstream.url`).', ''),
     maxErrorBody: Bytes({ description: 'Bytes of a failed callback\'s response body kept as the job\'s error.', default: '1KB' })

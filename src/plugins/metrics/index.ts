@@ -11,6 +11,7 @@ import { startMetricsServer } from './metrics-server.js'
 import { originCacheabilityInterceptor } from './origin-cacheability.js'
 import { sampleQueueDepth } from './queue-depth.js'
 import { RouteStats } from './route-stats.js'
+import { ClusterNodeLive, localNodeLive } from './node-live.js'
 import { TimeSeries } from './time-series.js'
 import type { LiveMetrics, MetricsPluginOptions } from './types.js'
 import type { RequestField } from '../../core/types.js'
@@ -48,7 +49,11 @@ const metricsPlugin: FastifyPluginAsync<MetricsPluginOptions> = async (fastify, 
     routeStats: new RouteStats(),
     routes
   }
-  const live: LiveMetrics = { series: rec.series, routes: rec.routeStats }
+  // Under server.workers the dashboard shows the node (the primary adds the workers up); in one process it reads
+  // this process's figures directly, with no IPC.
+  const link = sidecar.node
+  const cluster = link === null ? null : new ClusterNodeLive(link, rec.series, rec.routeStats, fastify.log)
+  const live: LiveMetrics = { series: rec.series, routes: rec.routeStats, node: cluster ?? localNodeLive(rec.series, rec.routeStats) }
   const clock = { offset: Date.now() - performance.now() }
   fastify.decorate('sidecarMetrics', live)
   // The fleet heartbeat's req/s and hit ratio come from the live series' running totals (the difference between
@@ -96,6 +101,7 @@ const metricsPlugin: FastifyPluginAsync<MetricsPluginOptions> = async (fastify, 
   const queueTimer = setInterval(() => {
     // Follows wall-clock adjustments (NTP), so rows keep lining up with the browser's clock.
     clock.offset = Date.now() - performance.now()
+    cluster?.report()
     sampleQueueDepth(registry, rec.series).catch((err: Error) => {
       fastify.log.debug({ err: { message: err.message } }, 'sampling the job queue depth failed')
     })

@@ -44,6 +44,27 @@ export class LogHistogram {
     this.total += other.total
   }
 
+  /** The non-empty buckets as [index, count, index, count...]: what a worker sends the cluster primary (a second
+   * of traffic fills a few dozen of the 420 fine buckets). */
+  toSparse (): number[] {
+    const out: number[] = []
+    if (this.total === 0) return out
+    for (let i = 0; i <= this.#last; i++) if (this.counts[i] !== 0) out.push(i, this.counts[i])
+    return out
+  }
+
+  /** Adds a `toSparse()` of a histogram of the same shape; pairs out of range are ignored. Bucket counts add, so the
+   * percentiles of the sum are exactly those of one histogram that recorded every value. */
+  addSparse (pairs: readonly number[]): void {
+    for (let k = 0; k + 1 < pairs.length; k += 2) {
+      const i = pairs[k]
+      const n = pairs[k + 1]
+      if (!Number.isInteger(i) || i < 0 || i > this.#last || !Number.isInteger(n) || n <= 0) continue
+      this.counts[i] += n
+      this.total += n
+    }
+  }
+
   reset (): void {
     if (this.total === 0) return
     this.counts.fill(0)

@@ -29,6 +29,38 @@ export interface RouteSummary {
   limited: number
 }
 
+/** What the dashboard gets: one summary per route seen, route `*` for all of them, the span covered, and which
+ * processes' figures are in (this one, or every worker of the node). */
+export interface RouteSummaries {
+  routes: RouteSummary[]
+  total: RouteSummary
+  seconds: number
+  workers: { pid: number, requests: number }[]
+}
+
+/** One route's counts of one process (current and previous generation together), histograms as sparse buckets
+ * (COARSE shape): what a worker sends the cluster primary, which adds the workers' exports up. */
+export interface RouteRow {
+  route: string
+  requests: number
+  errors: number
+  lookups: number
+  hits: number
+  upstream: number
+  upstreamErrors: number
+  originUncacheable: number
+  originResponses: number
+  limited: number
+  latency: number[]
+  upstreamLatency: number[]
+}
+
+export interface RouteExport {
+  pid: number
+  seconds: number
+  routes: RouteRow[]
+}
+
 class Generation {
   requests = 0
   errors = 0
@@ -41,6 +73,37 @@ class Generation {
   limited = 0
   readonly latency = new LogHistogram(COARSE)
   readonly upstreamLatency = new LogHistogram(COARSE)
+
+  toRow (route: string): RouteRow {
+    return {
+      route,
+      requests: this.requests,
+      errors: this.errors,
+      lookups: this.lookups,
+      hits: this.hits,
+      upstream: this.upstream,
+      upstreamErrors: this.upstreamErrors,
+      originUncacheable: this.originUncacheable,
+      originResponses: this.originResponses,
+      limited: this.limited,
+      latency: this.latency.toSparse(),
+      upstreamLatency: this.upstreamLatency.toSparse()
+    }
+  }
+
+  addRow (r: RouteRow): void {
+    this.requests += r.requests
+    this.errors += r.errors
+    this.lookups += r.lookups
+    this.hits += r.hits
+    this.upstream += r.upstream
+    this.upstreamErrors += r.upstreamErrors
+    this.originUncacheable += r.originUncacheable
+    this.originResponses += r.originResponses
+    this.limited += r.limited
+    this.latency.addSparse(r.latency)
+    this.upstreamLatency.addSparse(r.upstreamLatency)
+  }
 
   reset (): void {
     this.requests = this.errors = this.lookups = this.hits = this.upstream = this.upstreamErrors = 0
@@ -105,9 +168,9 @@ export class RouteStats {
   }
 
   /** One summary per route seen in the covered span, plus route `*` for all of them. */
-  summaries (): { routes: RouteSummary[], total: RouteSummary, seconds: number } {
+  summaries (): RouteSummaries {
     this.#rotate()
-    const seconds = Math.max(1, (this.#now() - this.#prevStart) / 1000)
+    const seconds = this.#seconds()
     const all = new Generation()
     const routes: RouteSummary[] = []
     for (const [route, e] of this.#routes) {
@@ -116,9 +179,27 @@ export class RouteStats {
       merge(g, e.prev)
       if (g.requests === 0 && g.originResponses === 0) continue
       merge(all, g)
-      routes.push(summarize(route, g, seconds))
+      routes.push(summarize(route, g, g.requests / seconds))
     }
-    return { routes, total: summarize('*', all, seconds), seconds }
+    return { routes, total: summarize('*', all, all.requests / seconds), seconds, workers: [{ pid: process.pid, requests: all.requests }] }
+  }
+
+  /** This process's figures in the form `mergeRouteExports` adds up across the workers of a node. */
+  export (): RouteExport {
+    this.#rotate()
+    const routes: RouteRow[] = []
+    for (const [route, e] of this.#routes) {
+      const g = new Generation()
+      merge(g, e.cur)
+      merge(g, e.prev)
+      if (g.requests === 0 && g.originResponses === 0) continue
+      routes.push(g.toRow(route))
+    }
+    return { pid: process.pid, seconds: this.#seconds(), routes }
+  }
+
+  #seconds (): number {
+    return Math.max(1, (this.#now() - this.#prevStart) / 1000)
   }
 
   #entry (route: string): RouteEntry {
@@ -165,11 +246,43 @@ function merge (into: Generation, g: Generation): void {
   into.upstreamLatency.add(g.upstreamLatency)
 }
 
-function summarize (route: string, g: Generation, seconds: number): RouteSummary {
+/** The node's route table from its workers' exports: counts and histogram buckets add up (so the node's
+ * percentiles are those of all its requests), and req/s is the sum of each worker's rate over its own span (a
+ * worker that restarted covers less time than the others). */
+export function mergeRouteExports (exports: readonly RouteExport[]): RouteSummaries {
+  const byRoute = new Map<string, { g: Generation, rps: number }>()
+  const all = new Generation()
+  let rps = 0
+  let seconds = 1
+  const workers: RouteSummaries['workers'] = []
+  for (const x of exports) {
+    const span = Math.max(1, x.seconds)
+    if (span > seconds) seconds = span
+    let requests = 0
+    for (const row of x.routes) {
+      let m = byRoute.get(row.route)
+      if (m === undefined) {
+        m = { g: new Generation(), rps: 0 }
+        byRoute.set(row.route, m)
+      }
+      m.g.addRow(row)
+      m.rps += row.requests / span
+      all.addRow(row)
+      requests += row.requests
+    }
+    rps += requests / span
+    workers.push({ pid: x.pid, requests })
+  }
+  const routes: RouteSummary[] = []
+  for (const [route, m] of byRoute) routes.push(summarize(route, m.g, m.rps))
+  return { routes, total: summarize('*', all, rps), seconds, workers }
+}
+
+function summarize (route: string, g: Generation, rps: number): RouteSummary {
   return {
     route,
     requests: g.requests,
-    rps: g.requests / seconds,
+    rps,
     p50: g.latency.percentile(50),
     p95: g.latency.percentile(95),
     errors: g.errors,

@@ -193,6 +193,9 @@
         const s = o.traffic.seconds
         renderTable('slow-routes', o.traffic.slow, r => [r.route, num(r.rps), ms(r.p50), ms(r.p95), ms(r.upstreamP95), String(r.errors)])
         renderTable('uncached-routes', o.traffic.uncached, r => [r.route, num(r.upstream / s), pct(r.hitRatio), r.originResponses > 0 ? pct(r.originUncacheable / r.originResponses) : '–'])
+        // Under server.workers every figure is the whole node's (the primary adds the workers up).
+        const n = o.traffic.workers.length
+        $('node-scope').textContent = n > 1 ? `(whole node: ${n} workers)` : ''
       }
     } catch (err) {
       renderHealth([{ name: 'admin', title: 'Dashboard', light: 'red', reason: `cannot load the overview: ${err.message}` }])

@@ -25,8 +25,8 @@ ${CONFIG_USAGE}`,
       process.stderr.write('sipup-sidecar worker: jobs.enabled is false in the config: nothing to run\n')
       return EXIT_USAGE
     }
-    if (!config.redis.enabled) {
-      process.stderr.write('sipup-sidecar worker: redis.enabled is false: jobs live in Redis\n')
+    if (!config.redis.enabled && config.jobs.redis.url === '') {
+      process.stderr.write('sipup-sidecar worker: redis.enabled is false and jobs.redis.url is empty: jobs live in Redis\n')
       return EXIT_USAGE
     }
     await ctx.runWorker(config)
