@@ -61,6 +61,7 @@ export class SharedRedis implements RedisHandle {
   readonly #url: string
   readonly #duplicates: RedisClient[] = []
   #commandTimeout = 0
+  #connectTimeout = 0
   #wasReady = false
   #outageLogged = false
 
@@ -77,6 +78,8 @@ export class SharedRedis implements RedisHandle {
     this.#reason = 'not connected yet'
     this.client = createClient(config, this.topology)
     this.#commandTimeout = config.commandTimeout
+    // Through Sentinel there are two connections to make (a sentinel, then the master it names).
+    if (this.topology.kind === 'sentinel') this.#connectTimeout = config.connectTimeout * 2 + 100
     boundCommands(this.client, config.commandTimeout)
     this.client.on('ready', () => {
       if (this.#outageLogged || !this.#wasReady) this.#log.info({ redis: this.#url }, 'redis: connected')
@@ -116,8 +119,19 @@ export class SharedRedis implements RedisHandle {
   async connect (): Promise<boolean> {
     const client = this.client
     if (client === null) return false
+    // ioredis' own connectTimeout bounds one socket, not the attempt: with every sentinel unreachable, connect()
+    // keeps trying the list and never settles, which held start-up past Fastify's plugin timeout.
+    // A standalone or Cluster connect() settles on its own (refused, or its connectTimeout).
+    const attempt = client.connect()
+    attempt.catch(() => { /* a late failure after the deadline answered is reported through 'error' */ })
+    let timer: NodeJS.Timeout | undefined
+    const settles = this.#connectTimeout === 0
+      ? [attempt]
+      : [attempt, new Promise<never>((_resolve, reject) => {
+          timer = setTimeout(() => { reject(Object.assign(new Error(`no connection within ${this.#connectTimeout} ms`), { code: 'ETIMEDOUT' })) }, this.#connectTimeout)
+        })]
     try {
-      await client.connect()
+      await Promise.race(settles)
       return true
     } catch (err) {
       const e = err as Error & { code?: string }
@@ -125,6 +139,8 @@ export class SharedRedis implements RedisHandle {
       if (this.#reason === 'not connected yet') this.#reason = `unreachable at ${this.#url}: ${e.code ?? e.message}`
       this.#outageLogged = true
       return false
+    } finally {
+      clearTimeout(timer)
     }
   }
 
