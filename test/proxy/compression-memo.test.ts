@@ -84,6 +84,42 @@ t.test('bounded by entries and by bytes; an entry used since it was stored gets 
   t.equal(tiny.size, 0, 'a pair larger than the whole bound is not stored')
 })
 
+t.test('a key whose bodies change every time stops being copied, until one of them is used again', async t => {
+  const memo = new CompressedMemo({ entries: 8, maxBytes: 1 << 20 })
+  const base = pageOf(20_000)
+  const bodies = Array.from({ length: 40 }, (_, i) => {
+    const b = Buffer.from(base)
+    b.write(String(i).padStart(6, '0'), 10_000, 'latin1')
+    return b
+  })
+  const outs = bodies.map(b => brotliCompressSync(b))
+  t.equal(new Set(bodies.map(b => memoKey(BR, b))).size, 1, 'one key for all: the counter is between the samples')
+  for (let i = 0; i < 4; i++) memo.set(BR, bodies[i], outs[i])
+  t.equal(memo.get(BR, bodies[3]), null, 'the 4th replacement of a never-used entry is not stored')
+  t.same(memo.get(BR, bodies[2]), outs[2], 'the last stored body is still answered (and now used)')
+  memo.set(BR, bodies[4], outs[4])
+  t.same(memo.get(BR, bodies[4]), outs[4], 'after a hit the key stores again')
+  for (let i = 5; i < 40; i++) memo.set(BR, bodies[i], outs[i])
+  for (let i = 5; i < 40; i++) {
+    const got = memo.get(BR, bodies[i])
+    if (got !== null) t.same(got, outs[i], `body ${i}: only its own bytes`)
+  }
+})
+
+t.test('a memo without hits stores one body in 16 after 64 stores; a hit ends that', async t => {
+  const memo = new CompressedMemo({ entries: 1000, maxBytes: 64 << 20 })
+  // Distinct lengths: distinct keys.
+  const body = (i: number): Buffer => pageOf(2000 + i)
+  const out = gzipSync(pageOf(2000))
+  for (let i = 0; i < 64; i++) memo.set(GZIP, body(i), out)
+  t.equal(memo.size, 64)
+  for (let i = 64; i < 96; i++) memo.set(GZIP, body(i), out)
+  t.equal(memo.size, 66, '2 of the next 32 stored')
+  t.ok(memo.get(GZIP, body(10)) !== null)
+  for (let i = 96; i < 100; i++) memo.set(GZIP, body(i), out)
+  t.equal(memo.size, 70, 'after a hit every body is stored again')
+})
+
 t.test('proxy.compression.memo.enabled: false (or no room) means no memo at all', async t => {
   const validate = compileConfigValidator(ProxyCompressionSchema)
   const config = (data: Record<string, unknown>): ProxyCompressionConfig => {
