@@ -19,7 +19,7 @@ import { memoKey } from './memo.js'
 // A body with a Content-Length up to this size is compressed in one synchronous call once its last byte is in
 // (a page: one or two socket reads). zlib streams hop to libuv's thread pool per write and back, and on a busy
 // machine each hop waits for a core: measured, that cost 5x the latency of the page. Larger bodies stream.
-export const WHOLE_MAX = 64 * 1024
+const WHOLE_MAX = 64 * 1024
 
 /** Compressed-representation headers: the coding, no identity ranges, a weak ETag (RFC 9110 §8.8.1). */
 function markEncoded (headers: ResponseHeaders, encoding: Encoding): void {
