@@ -1,7 +1,10 @@
-// Pass-through compression costs and gains (issue 17): requests/s of a 20 KB HTML page through two sidecars side
-// by side, proxy.compression off and on (rounds interleaved, median of per-round ratios), and the bytes the
-// demo shop's pages take identity vs br vs gzip through the sidecar. Every party runs in its own process; this
-// module is also the script those processes run (`--role`).
+// Pass-through compression costs and gains (issue 17): requests/s and sidecar CPU per response of a 20 KB HTML page
+// through sidecars side by side, proxy.compression off and on (rounds interleaved, median of per-round ratios), and
+// the bytes the demo shop's pages take identity vs br vs gzip through the sidecar. The page is served two ways: the
+// same bytes every time (an anonymous no-store page: the memo of compressed bodies answers it) and with a counter in
+// the middle (a body never seen before: compressed every time), plus the repeated page with the memo off. With
+// `baseline`, one more sidecar runs from another build (e.g. main's) with compression on, for before/after in the
+// same run. Every party runs in its own process; this module is also the script those processes run (`--role`).
 import http from 'node:http'
 import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -11,10 +14,11 @@ import { parseArgs } from 'node:util'
 import { request } from 'undici'
 import { Value } from '@sinclair/typebox/value'
 import { ProxyCompressionSchema } from '../../src/proxy/compression/schema.js'
+import { cpuMs } from './cpu.js'
 import { freePort } from './free-port.js'
 import { startProcess, waitFor, type Started } from './processes.js'
 import { announceReady, startSidecarRole } from './roles.js'
-import { interleaved, median, medianRps, table, wrk, type Target } from './wrk.js'
+import { median, wrk, type WrkResult } from './wrk.js'
 
 const SELF = fileURLToPath(import.meta.url)
 /** What a current browser sends. */
@@ -28,18 +32,32 @@ export interface CompressionBenchOptions {
   connections?: number
   /** proxy.compression.brotliQuality of the compressing sidecar. */
   brotliQuality?: number
+  /** The root of another built checkout (its dist/bench/lib/compression-bench.js runs one more sidecar, on). */
+  baseline?: string
+}
+
+export interface PartyResult {
+  name: string
+  runs: WrkResult[]
+  /** Sidecar CPU (user + system) per response, µs, per round. */
+  cpuUs: number[]
 }
 
 export interface PageBytes { path: string, identity: number, br: number, gzip: number }
 
-export interface CompressionBenchResult {
-  /** wrk's per-target medians, as a printable table. */
-  table: string
-  rpsOff: number
-  rpsOn: number
+export interface Comparison {
+  what: string
   perRound: number[]
-  /** Median of the per-round on/off ratios: the headline (target >= 0.85). */
+  /** Median of perRound. */
   ratio: number
+  /** Sidecar CPU µs per response, compressed minus uncompressed (medians). */
+  costUs: number
+}
+
+export interface CompressionBenchResult {
+  parties: PartyResult[]
+  /** The headline first: repeated page, defaults (memo on) against compression off (target >= 0.85). */
+  comparisons: Comparison[]
   pageBytes: number
   shop: PageBytes[]
   shopTotal: PageBytes
@@ -50,8 +68,9 @@ export interface CompressionBenchResult {
 const SHOP_PAGES = ['/index.php', '/catalog.php', '/catalog.php?category=tools', '/product.php?id=42',
   '/search.php?q=steel', '/login.php', '/api/products.php', '/api/products.php?id=7']
 
-/** A 20 KB catalog page made with the demo shop's own templates, served with no delay. */
-async function pageRole (port: number): Promise<void> {
+/** A 20 KB catalog page made with the demo shop's own templates, served with no delay; `unique`: each answer
+ * carries a counter in the middle (same length), so no two bodies are alike. */
+async function pageRole (port: number, unique: boolean): Promise<void> {
   const { catalogPage } = await import('../../examples/legacy-app/pages.js')
   const { listProducts } = await import('../../examples/legacy-app/products.js')
   const all = listProducts(undefined)
@@ -63,10 +82,17 @@ async function pageRole (port: number): Promise<void> {
     n++
   }
   const buf = Buffer.from(body)
+  const mid = buf.indexOf('</h1>') > 0 ? buf.indexOf('</h1>') : buf.length >> 1
+  let seq = 0
   const server = http.createServer((req, res) => {
     req.resume()
-    res.writeHead(200, { 'content-type': 'text/html; charset=UTF-8', 'content-length': String(buf.length), 'cache-control': 'no-store' })
-    res.end(buf)
+    let out = buf
+    if (unique) {
+      out = Buffer.from(buf)
+      out.write(String(seq++).padStart(12, '0'), mid - 12, 'latin1')
+    }
+    res.writeHead(200, { 'content-type': 'text/html; charset=UTF-8', 'content-length': String(out.length), 'cache-control': 'no-store' })
+    res.end(out)
   })
   server.keepAliveTimeout = 120_000
   await new Promise<void>(resolve => server.listen(port, '127.0.0.1', resolve))
@@ -78,11 +104,14 @@ async function shopRole (port: number): Promise<void> {
 }
 
 async function role (name: string, port: number, upstream: string, quality: number): Promise<void> {
-  if (name === 'page') await pageRole(port)
+  if (name === 'page') await pageRole(port, false)
+  else if (name === 'page-unique') await pageRole(port, true)
   else if (name === 'shop') await shopRole(port)
   else if (name === 'sidecar-off') await startSidecarRole(port, upstream, { proxy: { compression: { enabled: false } } })
   else if (name === 'sidecar-on') await startSidecarRole(port, upstream, { proxy: { compression: { brotliQuality: quality } } })
-  else throw new Error(`unknown role '${name}'`)
+  else if (name === 'sidecar-on-nomemo') {
+    await startSidecarRole(port, upstream, { proxy: { compression: { brotliQuality: quality, memo: { enabled: false } } } })
+  } else throw new Error(`unknown role '${name}'`)
   announceReady(name)
 }
 
@@ -95,36 +124,75 @@ async function bytesOf (url: string, accept: string | null): Promise<number> {
   return body.length
 }
 
+interface Party { name: string, url: string, pid: number | undefined, runs: WrkResult[], cpuUs: number[] }
+
+const OFF = 'off'
+const ON = 'on (br, memo on)'
+const ON_NOMEMO = 'on, memo off'
+const OFF_UNIQUE = 'off, unique bodies'
+const ON_UNIQUE = 'on, unique bodies'
+const ON_BASELINE = 'on, baseline build'
+
 export async function runCompressionBench (opts: CompressionBenchOptions = {}): Promise<CompressionBenchResult> {
   const rounds = opts.rounds ?? 7
   const seconds = opts.seconds ?? 5
   const connections = opts.connections ?? 32
   const quality = String(opts.brotliQuality ?? DEFAULT_QUALITY)
-  const [pPage, pShop, pOff, pOn, pShopSidecar] = await Promise.all([freePort(), freePort(), freePort(), freePort(), freePort()])
+  const [pPage, pUnique, pShop, pShopSidecar] = await Promise.all([freePort(), freePort(), freePort(), freePort()])
   const pageOrigin = `http://127.0.0.1:${pPage}`
+  const uniqueOrigin = `http://127.0.0.1:${pUnique}`
   const shopOrigin = `http://127.0.0.1:${pShop}`
   const dir = mkdtempSync(join(tmpdir(), 'sipup-bench-compress-'))
   const script = join(dir, 'accept.lua')
   writeFileSync(script, `wrk.headers["Accept-Encoding"] = "${BROWSER_ACCEPT}"\n`)
   const procs: Started[] = []
+  const parties: Party[] = []
+  const sidecar = async (name: string, roleName: string, upstream: string, self = SELF): Promise<void> => {
+    const port = await freePort()
+    const p = await startProcess(self, ['--role', roleName, '--port', String(port), '--upstream', upstream, '--quality', quality], new RegExp(`ready ${roleName}`))
+    procs.push(p)
+    parties.push({ name, url: `http://127.0.0.1:${port}/catalog.php`, pid: p.child.pid, runs: [], cpuUs: [] })
+  }
   try {
     procs.push(await startProcess(SELF, ['--role', 'page', '--port', String(pPage)], /ready page/))
+    procs.push(await startProcess(SELF, ['--role', 'page-unique', '--port', String(pUnique)], /ready page-unique/))
     procs.push(await startProcess(SELF, ['--role', 'shop', '--port', String(pShop)], /ready shop/))
-    procs.push(await startProcess(SELF, ['--role', 'sidecar-off', '--port', String(pOff), '--upstream', pageOrigin], /ready sidecar-off/))
-    procs.push(await startProcess(SELF, ['--role', 'sidecar-on', '--port', String(pOn), '--upstream', pageOrigin, '--quality', quality], /ready sidecar-on/))
+    await sidecar(OFF, 'sidecar-off', pageOrigin)
+    await sidecar(ON, 'sidecar-on', pageOrigin)
+    await sidecar(ON_NOMEMO, 'sidecar-on-nomemo', pageOrigin)
+    await sidecar(OFF_UNIQUE, 'sidecar-off', uniqueOrigin)
+    await sidecar(ON_UNIQUE, 'sidecar-on', uniqueOrigin)
+    if (opts.baseline !== undefined) await sidecar(ON_BASELINE, 'sidecar-on', pageOrigin, join(opts.baseline, 'dist/bench/lib/compression-bench.js'))
     procs.push(await startProcess(SELF, ['--role', 'sidecar-on', '--port', String(pShopSidecar), '--upstream', shopOrigin, '--quality', quality], /ready sidecar-on/))
-    const off = 'compression off'
-    const on = 'compression on (br)'
-    const targets: Target[] = [
-      { name: off, url: `http://127.0.0.1:${pOff}/catalog.php` },
-      { name: on, url: `http://127.0.0.1:${pOn}/catalog.php` }
-    ]
-    for (const t of targets) await waitFor(t.url)
-    const pageBytes = await bytesOf(targets[0].url, null)
-    for (const t of targets) await wrk(t.url, { connections, seconds: 2, script })
-    const results = await interleaved(targets, rounds, { connections, seconds, script })
-    const offRuns = results.get(off) ?? []
-    const perRound = (results.get(on) ?? []).map((r, i) => r.rps / (offRuns[i]?.rps ?? NaN))
+    for (const p of parties) await waitFor(p.url)
+    const pageBytes = await bytesOf(parties[0].url, null)
+    process.stderr.write('warm-up (2 s each)\n')
+    for (const p of parties) await wrk(p.url, { connections, seconds: 2, script })
+    // Interleaved A B C ... A B C: the noise of a shared machine lands on every party alike.
+    for (let r = 0; r < rounds; r++) {
+      for (const p of parties) {
+        const c0 = cpuMs(p.pid)
+        const res = await wrk(p.url, { connections, seconds, script })
+        p.runs.push(res)
+        p.cpuUs.push((cpuMs(p.pid) - c0) * 1000 / (res.rps * seconds))
+        process.stderr.write(`  round ${r + 1}/${rounds} ${p.name.padEnd(20)} ${res.rps.toFixed(0).padStart(7)} req/s  ` +
+          `${p.cpuUs[r].toFixed(1).padStart(6)} µs CPU/response${res.errors > 0 ? `  errors ${res.errors}` : ''}\n`)
+      }
+    }
+    const byName = (name: string): Party | undefined => parties.find(p => p.name === name)
+    const compare = (what: string, on: string, off: string): Comparison | null => {
+      const a = byName(on)
+      const b = byName(off)
+      if (a === undefined || b === undefined) return null
+      const perRound = a.runs.map((x, i) => x.rps / b.runs[i].rps)
+      return { what, perRound, ratio: median(perRound), costUs: median(a.cpuUs) - median(b.cpuUs) }
+    }
+    const comparisons = [
+      compare('repeated page, defaults (memo on) / off', ON, OFF),
+      compare('repeated page, memo off / off', ON_NOMEMO, OFF),
+      compare('unique bodies, on / off', ON_UNIQUE, OFF_UNIQUE),
+      compare('repeated page, baseline build on / off', ON_BASELINE, OFF)
+    ].filter((c): c is Comparison => c !== null)
 
     const shop: PageBytes[] = []
     const base = `http://127.0.0.1:${pShopSidecar}`
@@ -135,16 +203,14 @@ export async function runCompressionBench (opts: CompressionBenchOptions = {}): 
     const shopTotal = shop.reduce((a, p) => ({ path: 'total', identity: a.identity + p.identity, br: a.br + p.br, gzip: a.gzip + p.gzip }),
       { path: 'total', identity: 0, br: 0, gzip: 0 })
     return {
-      table: table(results),
-      rpsOff: medianRps(results, off),
-      rpsOn: medianRps(results, on),
-      perRound,
-      ratio: median(perRound),
+      parties: parties.map(p => ({ name: p.name, runs: p.runs, cpuUs: p.cpuUs })),
+      comparisons,
       pageBytes,
       shop,
       shopTotal,
       settings: `wrk -t1 -c${connections} -d${seconds}s, ${rounds} interleaved rounds, Accept-Encoding: ${BROWSER_ACCEPT}; ` +
-        `sidecars with every plugin off, defaults otherwise (br quality ${quality}, gzip 6)`
+        `sidecars with every plugin off, defaults otherwise (br quality ${quality}, gzip 6)` +
+        (opts.baseline === undefined ? '' : `; baseline build: ${opts.baseline}`)
     }
   } finally {
     await Promise.all(procs.map(p => p.stop()))

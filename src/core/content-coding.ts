@@ -94,3 +94,12 @@ export function varyWithAcceptEncoding (v: string | string[] | undefined): strin
   if (text.trim() === '') return 'Accept-Encoding'
   return text.trim() === '*' || /accept-encoding/i.test(text) ? text : `${text}, Accept-Encoding`
 }
+
+/**
+ * The ETag of a content-coded variant (br, gzip) of a representation: a strong ETag made weak, since the variant's
+ * bytes differ from the identity representation's (RFC 9110 §8.8.1); a weak one stays as it is. If-None-Match
+ * compares weakly (RFC 9110 §13.1.2), so a client sending either form back still gets a 304.
+ */
+export function weakenEtag (etag: string): string {
+  return etag.startsWith('"') ? `W/${etag}` : etag
+}

@@ -295,7 +295,8 @@ class CacheHandler implements Handler {
     if (state.request !== null) this.#rt.outcome.set(state.request.sidecar, outcome)
     if (!this.#started) { this.#started = true; next.onRequestStart?.(controller, {}) }
     if (state.request !== null && notModified(state.headers, entry.headers)) {
-      const { headers } = entryHeaders(entry, 0, now, this.#rt.serveOpts, outcome, cacheStatus)
+      // The 304 carries the ETag and Vary a 200 would (a weak ETag for a compressed copy).
+      const { headers } = entryHeaders(entry, this.#rt.encodingFor(state.headers), now, this.#rt.serveOpts, outcome, cacheStatus)
       const h304: Headers = {}
       for (const k of ['cache-control', 'content-location', 'date', 'etag', 'expires', 'vary', 'last-modified', 'age', 'x-cache', 'cache-status']) {
         if (headers[k] !== undefined) h304[k] = headers[k]

@@ -246,7 +246,7 @@ function hit (l: Lookup, entry: CacheEntry, now: number, outcome: Outcome, cache
   const headers = request.raw.headers
   if ((headers['if-none-match'] !== undefined || headers['if-modified-since'] !== undefined) &&
     notModified(headers, entry.headers)) {
-    serveNotModified(reply.raw, entry, now, rt.serveOpts, outcome, cacheStatus, request.sidecar.responseHeaders)
+    serveNotModified(reply.raw, entry, rt.encodingFor(headers), now, rt.serveOpts, outcome, cacheStatus, request.sidecar.responseHeaders)
     return
   }
   // RFC 9110 §14.2: range handling is defined for GET only.

@@ -3,7 +3,7 @@
 // are shared: writeHead copies them synchronously, so filling slots just before is safe.
 import type { ServerResponse } from 'node:http'
 import { kCachePrebuilt } from '../../symbols.js'
-import { BR, GZIP, IDENTITY, varyWithAcceptEncoding, type Encoding } from '../../core/content-coding.js'
+import { BR, GZIP, IDENTITY, varyWithAcceptEncoding, weakenEtag, type Encoding } from '../../core/content-coding.js'
 import { appendResponseHeaders, withResponseHeaders } from '../../core/response-headers.js'
 import { ageSeconds, type Headers } from './policy.js'
 import type { CacheEntry } from './types.js'
@@ -39,6 +39,11 @@ function build (entry: CacheEntry, enc: Encoding, xCache: boolean): string[] {
       out.push('vary', varyWithAcceptEncoding(v))
       continue
     }
+    // A compressed copy is another representation: its ETag is weak, as on a compressed miss (proxy.compression).
+    if (name === 'etag' && enc !== IDENTITY && typeof v === 'string') {
+      out.push(name, weakenEtag(v))
+      continue
+    }
     if (typeof v === 'string') out.push(name, v)
     else for (const x of v) out.push(name, x)
   }
@@ -55,6 +60,11 @@ function namesOf (flat: string[]): Set<string> {
   const names = new Set<string>()
   for (let i = 0; i < flat.length; i += 2) names.add(flat[i])
   return names
+}
+
+/** The copy a client gets: the one its Accept-Encoding picked when stored, else identity. */
+function storedEncoding (entry: CacheEntry, enc: Encoding): Encoding {
+  return enc === BR && entry.br !== null ? BR : enc === GZIP && entry.gzip !== null ? GZIP : IDENTITY
 }
 
 function prebuilt (entry: WithPrebuilt, opts: ServeOptions): Prebuilt {
@@ -94,7 +104,7 @@ function writeHead (res: ServerResponse, status: number, flat: string[]): void {
 export function serveEntry (res: ServerResponse, entry: CacheEntry, enc: Encoding, head: boolean, now: number,
   opts: ServeOptions, xCache: string, cacheStatus: string, extra: readonly string[] | null): void {
   const p = prebuilt(entry, opts)
-  const useEnc: Encoding = enc === BR && entry.br !== null ? BR : enc === GZIP && entry.gzip !== null ? GZIP : IDENTITY
+  const useEnc = storedEncoding(entry, enc)
   const arr = p.arrays[useEnc] as string[]
   const age = arr.length - p.tail
   arr[age] = String(ageSeconds(entry, now))
@@ -105,14 +115,24 @@ export function serveEntry (res: ServerResponse, entry: CacheEntry, enc: Encodin
   else res.end(useEnc === BR ? entry.br : useEnc === GZIP ? entry.gzip : entry.body)
 }
 
-/** Answers a client's conditional request that the stored response satisfies. */
-export function serveNotModified (res: ServerResponse, entry: CacheEntry, now: number, opts: ServeOptions,
-  xCache: string, cacheStatus: string, extra: readonly string[] | null): void {
+/**
+ * Answers a client's conditional request that the stored response satisfies. `enc` is the coding the client's
+ * Accept-Encoding picked: the 304 carries the ETag a 200 would have (weak for a compressed copy); `extra` the
+ * plugins' response headers.
+ */
+export function serveNotModified (res: ServerResponse, entry: CacheEntry, enc: Encoding, now: number,
+  opts: ServeOptions, xCache: string, cacheStatus: string, extra: readonly string[] | null): void {
   const out: string[] = []
+  const coded = storedEncoding(entry, enc) !== IDENTITY
+  // Vary as on the 200 (build above): a 304 carries what a 200 would (RFC 9110 §15.4.5).
+  const compressible = entry.br !== null
+  if (compressible && entry.headers.vary === undefined) out.push('vary', 'Accept-Encoding')
   for (const name in entry.headers) {
     if (!HEADERS_304.has(name)) continue
     const v = entry.headers[name]
-    if (typeof v === 'string') out.push(name, v)
+    if (name === 'etag' && coded && typeof v === 'string') out.push(name, weakenEtag(v))
+    else if (name === 'vary' && compressible) out.push(name, varyWithAcceptEncoding(v))
+    else if (typeof v === 'string') out.push(name, v)
     else for (const x of v) out.push(name, x)
   }
   out.push('age', String(ageSeconds(entry, now)))
@@ -127,7 +147,7 @@ export function serveNotModified (res: ServerResponse, entry: CacheEntry, now: n
 export function entryHeaders (entry: CacheEntry, enc: Encoding, now: number, opts: ServeOptions,
   xCache: string, cacheStatus: string): { headers: Headers, body: Buffer } {
   const p = prebuilt(entry, opts)
-  const useEnc: Encoding = enc === BR && entry.br !== null ? BR : enc === GZIP && entry.gzip !== null ? GZIP : IDENTITY
+  const useEnc = storedEncoding(entry, enc)
   const arr = p.arrays[useEnc] as string[]
   const headers: Record<string, string | string[]> = {}
   for (let i = 0; i < arr.length; i += 2) {

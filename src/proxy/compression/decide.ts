@@ -4,6 +4,8 @@ import type { IncomingHttpHeaders } from 'node:http'
 import { CODINGS, EncodingChooser, IDENTITY, typeMatcher, varyWithAcceptEncoding, type Encoding } from '../../core/content-coding.js'
 import type { ProxyCompressionConfig } from './schema.js'
 import type { DeepReadonly } from '../../config/deep-readonly.js'
+import { CompressedMemo } from './memo.js'
+import { Codecs } from './codecs.js'
 
 export type ResponseHeaders = Record<string, string | string[]>
 
@@ -11,6 +13,10 @@ export interface CompressionParams {
   readonly minSize: number
   readonly brotliQuality: number
   readonly gzipLevel: number
+  /** The zlib options, built once. */
+  readonly codecs: Codecs
+  /** Compressed bodies of recent identity bodies (src/proxy/compression/memo.ts); null when proxy.compression.memo is off. */
+  readonly memo: CompressedMemo | null
 }
 
 /** Null when the response goes out as the origin sent it; otherwise the coding, and whether its size is unknown yet. */
@@ -28,7 +34,13 @@ export class CompressionPolicy {
   readonly #compressible: (contentType: string | string[] | undefined) => boolean
 
   constructor (cfg: DeepReadonly<ProxyCompressionConfig>) {
-    this.params = { minSize: cfg.minSize, brotliQuality: cfg.brotliQuality, gzipLevel: cfg.gzipLevel }
+    this.params = {
+      minSize: cfg.minSize,
+      brotliQuality: cfg.brotliQuality,
+      gzipLevel: cfg.gzipLevel,
+      codecs: new Codecs(cfg),
+      memo: cfg.memo.enabled ? CompressedMemo.create({ entries: cfg.memo.entries, maxBytes: cfg.memo.maxBytes }) : null
+    }
     this.#chooser = new EncodingChooser(cfg.encodings.map(name => CODINGS[name]))
     this.#compressible = typeMatcher(cfg.types)
   }

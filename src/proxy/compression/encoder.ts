@@ -8,44 +8,18 @@
 // it is not flushed (a flush costs size and a zlib round). One object per response, state in fields, methods on
 // the prototype.
 import type { ServerResponse } from 'node:http'
-import { brotliCompressSync, constants, createBrotliCompress, createGzip, gzipSync, type BrotliCompress, type Gzip } from 'node:zlib'
+import { constants } from 'node:zlib'
 import type { Dispatcher } from 'undici'
 import type { FastifyBaseLogger } from 'fastify'
-import { BR, CODING_NAMES, type Encoding } from '../../core/content-coding.js'
+import { BR, CODING_NAMES, weakenEtag, type Encoding } from '../../core/content-coding.js'
 import type { CompressionParams, Decision, ResponseHeaders } from './decide.js'
-
-type Compressor = BrotliCompress | Gzip
-
-// Larger than zlib's default 16 KB so a typical page is handed over in one write without a pause/drain round.
-// zlib hands its options to the Transform constructor; @types/node's ZlibOptions doesn't list the stream ones.
-const STREAM_OPTIONS = { writableHighWaterMark: 64 * 1024 } as Record<string, number>
-// 512 KB window (ngx_brotli's default): the 4 MB default costs memory per open response for little gain on pages.
-const BROTLI_LGWIN = 19
+import type { Compressor } from './codecs.js'
+import { memoKey } from './memo.js'
 
 // A body with a Content-Length up to this size is compressed in one synchronous call once its last byte is in
 // (a page: one or two socket reads). zlib streams hop to libuv's thread pool per write and back, and on a busy
 // machine each hop waits for a core: measured, that cost 5x the latency of the page. Larger bodies stream.
 const WHOLE_MAX = 64 * 1024
-
-function brotliParams (p: CompressionParams, size: number): Record<number, number> {
-  const params: Record<number, number> = {
-    [constants.BROTLI_PARAM_QUALITY]: p.brotliQuality,
-    [constants.BROTLI_PARAM_LGWIN]: BROTLI_LGWIN,
-    [constants.BROTLI_PARAM_MODE]: constants.BROTLI_MODE_TEXT
-  }
-  if (size > 0) params[constants.BROTLI_PARAM_SIZE_HINT] = size
-  return params
-}
-
-function createCompressor (encoding: Encoding, p: CompressionParams, size: number): Compressor {
-  if (encoding === BR) return createBrotliCompress({ params: brotliParams(p, size), ...STREAM_OPTIONS })
-  return createGzip({ level: p.gzipLevel, ...STREAM_OPTIONS })
-}
-
-function compressWhole (encoding: Encoding, p: CompressionParams, body: Buffer): Buffer {
-  if (encoding === BR) return brotliCompressSync(body, { params: brotliParams(p, body.length) })
-  return gzipSync(body, { level: p.gzipLevel })
-}
 
 /** Compressed-representation headers: the coding, no identity ranges, a weak ETag (RFC 9110 §8.8.1). */
 function markEncoded (headers: ResponseHeaders, encoding: Encoding): void {
@@ -53,7 +27,7 @@ function markEncoded (headers: ResponseHeaders, encoding: Encoding): void {
   delete headers['content-length']
   delete headers['accept-ranges']
   const etag = headers.etag
-  if (typeof etag === 'string' && etag.startsWith('"')) headers.etag = `W/${etag}`
+  if (typeof etag === 'string') headers.etag = weakenEtag(etag)
 }
 
 export class ResponseEncoder {
@@ -166,11 +140,17 @@ export class ResponseEncoder {
     const res = this.#res
     const headers = this.#headers
     const body = held.length === 1 ? held[0] : Buffer.concat(held, this.#heldBytes)
-    let out: Buffer | null = null
-    try {
-      out = compressWhole(this.#encoding, this.#params, body)
-    } catch (err) {
-      this.#log.warn({ err }, 'proxy compression failed, sending uncompressed')
+    const encoding = this.#encoding
+    const memo = this.#params.memo
+    const key = memo === null ? 0 : memoKey(encoding, body)
+    let out = memo === null ? null : memo.get(encoding, body, key)
+    if (out === null) {
+      try {
+        out = this.#params.codecs.compress(encoding, body)
+        if (memo !== null) memo.set(encoding, body, out, key)
+      } catch (err) {
+        this.#log.warn({ err }, 'proxy compression failed, sending uncompressed')
+      }
     }
     if (out !== null) {
       markEncoded(headers, this.#encoding)
@@ -195,7 +175,7 @@ export class ResponseEncoder {
     let zlib: Compressor | null = null
     if (compress) {
       try {
-        zlib = createCompressor(this.#encoding, this.#params, Number(headers['content-length'] ?? 0))
+        zlib = this.#params.codecs.stream(this.#encoding, Number(headers['content-length'] ?? 0))
       } catch (err) {
         // Out of memory for a compressor: send this one uncompressed rather than fail it.
         this.#log.warn({ err }, 'proxy compression: could not create a compressor, sending uncompressed')
