@@ -10,8 +10,11 @@ import { join } from 'node:path'
 import { once } from 'node:events'
 import { packageRoot } from '../../src/paths.js'
 import { startOrigin } from '../helpers/sidecar.js'
+import { CHILD_TIMEOUT_MS } from '../helpers/child.js'
 
 const CLI = join(packageRoot, 'dist', 'src', 'cli', 'index.js')
+// Three clusters of three Node processes each: past tap's 120 s default on a loaded machine.
+t.setTimeout(600_000)
 
 async function freePort (): Promise<number> {
   const s = createServer()
@@ -45,7 +48,7 @@ function childPids (pid: number): number[] {
   }
 }
 
-async function until (what: string, fn: () => boolean | Promise<boolean>, ms = 15_000): Promise<void> {
+async function until (what: string, fn: () => boolean | Promise<boolean>, ms = CHILD_TIMEOUT_MS): Promise<void> {
   const end = Date.now() + ms
   while (Date.now() < end) {
     if (await fn()) return
@@ -80,7 +83,7 @@ async function startNode (t: Test, upstream: string): Promise<Node> {
       for (const p of pids) { try { process.kill(p, 'SIGKILL') } catch {} }
     }
   })
-  await until('the primary to report its workers listening', () => /2 workers listening/.test(err), 30_000)
+  await until('the primary to report its workers listening', () => /2 workers listening/.test(err))
   return { primary, port, output: () => err }
 }
 
