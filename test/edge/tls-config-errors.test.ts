@@ -7,6 +7,7 @@ import { packageRoot } from '../../src/paths.js'
 import { loadTlsMaterial } from '../../src/core/tls/material.js'
 import { loadConfig } from '../../src/sidecar-config.js'
 import { makeCert, opensslMissing, tmpDir } from './certs.js'
+import { CHILD_TIMEOUT_MS } from '../helpers/child.js'
 
 const skip = opensslMissing()
 const dir = skip === false ? tmpDir() : ''
@@ -17,7 +18,7 @@ const CLI = path.join(packageRoot, 'dist', 'src', 'cli', 'index.js')
 
 function cli (args: string[]): { status: number | null, stderr: string } {
   const r = spawnSync(process.execPath, [CLI, ...args], {
-    encoding: 'utf8', env: { PATH: process.env.PATH, SIDECAR_LOG_LEVEL: 'silent' }, timeout: 60_000
+    encoding: 'utf8', env: { PATH: process.env.PATH, SIDECAR_LOG_LEVEL: 'silent' }, timeout: CHILD_TIMEOUT_MS
   })
   return { status: r.status, stderr: r.stderr }
 }
