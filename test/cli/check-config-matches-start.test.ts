@@ -2,32 +2,33 @@
 // refused by check-config with exit 2 and the key path; start itself exits 2 on such a config, with no stack
 // trace and without hanging, Redis enabled or not. Regexes that can't be matched in linear time are refused.
 import t from 'tap'
-import { spawn, spawnSync } from 'node:child_process'
+import { spawn } from 'node:child_process'
 import { writeFileSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { join } from 'node:path'
 import { packageRoot } from '../../src/paths.js'
 import { REDIS_URL, uniquePrefix } from '../helpers/services.js'
 import { deleteKeys } from '../rate-limit/fixtures.js'
+import { CHILD_TIMEOUT_MS } from '../helpers/child.js'
 
 const CLI = join(packageRoot, 'dist', 'src', 'cli', 'index.js')
+// 34 Node starts of the whole CLI: minutes on a loaded machine, past tap's 120 s default.
+t.setTimeout(600_000)
 
-function run (args: string[]) {
-  const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', env: { PATH: process.env.PATH }, timeout: 20_000 })
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr }
-}
-
-/** `start` until it exits (null on a timeout: it hung). */
-function start (file: string): Promise<{ code: number | null, stderr: string }> {
+/** The CLI until it exits (code null on a timeout: it hung). Asynchronous, so a test can run several at once. */
+function cli (args: string[]): Promise<{ code: number | null, stderr: string }> {
   return new Promise(resolve => {
-    const child = spawn(process.execPath, [CLI, 'start', '-c', file], { env: { PATH: process.env.PATH } })
+    const child = spawn(process.execPath, [CLI, ...args], { env: { PATH: process.env.PATH } })
     let stderr = ''
     child.stderr.on('data', (c: Buffer) => { stderr += c.toString() })
     child.stdout.resume()
-    const timer = setTimeout(() => { child.kill('SIGKILL'); resolve({ code: null, stderr }) }, 15_000)
+    const timer = setTimeout(() => { child.kill('SIGKILL'); resolve({ code: null, stderr }) }, CHILD_TIMEOUT_MS)
     child.on('exit', code => { clearTimeout(timer); resolve({ code, stderr }) })
   })
 }
+
+const run = (args: string[]): Promise<{ code: number | null, stderr: string }> => cli(args)
+const start = (file: string): Promise<{ code: number | null, stderr: string }> => cli(['start', '-c', file])
 
 const PREFIX = uniquePrefix('cli-start')
 const REDIS = `redis: { enabled: true, url: '${REDIS_URL}', keyPrefix: '${PREFIX}' }\n`
@@ -73,13 +74,16 @@ const CASES: Record<string, { yaml: string, line: RegExp }> = {
 for (const [name, c] of Object.entries(CASES)) {
   t.test(`${name}: check-config and start both exit 2 naming the key, start with Redis on too`, async t => {
     const dir = t.testdir({})
-    for (const redis of [false, true]) {
+    // The four processes are independent: run them at once (each is a whole Node start), then check each.
+    const runs = await Promise.all([false, true].map(async redis => {
       const file = join(dir, `${redis ? 'redis' : 'plain'}.yaml`)
       writeFileSync(file, (c.yaml.startsWith('server:') ? '' : BASE) + (redis ? REDIS : 'redis: { enabled: false }\n') + c.yaml)
-      const checked = run(['check-config', '-c', file])
+      const [checked, started] = await Promise.all([run(['check-config', '-c', file]), start(file)])
+      return { redis, checked, started }
+    }))
+    for (const { redis, checked, started } of runs) {
       t.equal(checked.code, 2, `check-config exit 2 (redis ${redis})`)
       t.match(checked.stderr, c.line)
-      const started = await start(file)
       t.equal(started.code, 2, `start exits 2, does not hang (redis ${redis})`)
       t.match(started.stderr, c.line)
       t.notMatch(started.stderr, /\n\s+at /, 'no stack trace')
@@ -91,7 +95,7 @@ t.test('a problem in a default the user did not spell out is blamed on the user 
   const dir = t.testdir({})
   const file = join(dir, 'jobs.yaml')
   writeFileSync(file, 'redis: { enabled: false }\njobs: { enabled: true, secret: "0123456789abcdef0123456789abcdef", types: [{ name: mail }] }\n')
-  const r = run(['check-config', '-c', file])
+  const r = await run(['check-config', '-c', file])
   t.equal(r.code, 2)
   t.match(r.stderr, /jobs\.yaml: jobs\.enabled: expected redis\.enabled: true/)
 })

@@ -5,11 +5,14 @@ import { writeFileSync } from 'node:fs'
 import { join, relative } from 'node:path'
 import { packageRoot } from '../../src/paths.js'
 import { verifyPassword } from '../../src/admin/password.js'
+import { CHILD_TIMEOUT_MS } from '../helpers/child.js'
 
 const CLI = join(packageRoot, 'dist', 'src', 'cli', 'index.js')
+// Ten Node starts of the whole CLI: past tap's 120 s default on a loaded machine.
+t.setTimeout(600_000)
 
 function run (args: string[], input?: string, env: NodeJS.ProcessEnv = {}) {
-  const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', input, env: { PATH: process.env.PATH, ...env }, timeout: 20_000 })
+  const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', input, env: { PATH: process.env.PATH, ...env }, timeout: CHILD_TIMEOUT_MS })
   return { code: r.status, stdout: r.stdout, stderr: r.stderr }
 }
 

@@ -7,6 +7,7 @@ import { join } from 'node:path'
 import { packageRoot } from '../../src/paths.js'
 import { checkFdLimit } from '../../src/cli/commands/doctor.js'
 import { loadConfig } from '../../src/sidecar-config.js'
+import { CHILD_TIMEOUT_MS } from '../helpers/child.js'
 
 const CLI = join(packageRoot, 'dist', 'src', 'cli', 'index.js')
 const limits = (n: number | 'unlimited'): string =>
@@ -38,7 +39,7 @@ t.test('maxConnections 0: the limit is the cap', async t => {
 
 t.test('doctor on config/demo.yaml does not fail on the open-files limit of this machine', async t => {
   const r = spawnSync(process.execPath, [CLI, 'doctor', '-c', join(packageRoot, 'config', 'demo.yaml')],
-    { encoding: 'utf8', env: { PATH: process.env.PATH }, timeout: 20_000 })
+    { encoding: 'utf8', env: { PATH: process.env.PATH }, timeout: CHILD_TIMEOUT_MS })
   const line = r.stdout.split('\n').find(l => /\bfd-limit\b/.test(l))
   t.ok(line !== undefined, 'fd-limit line printed')
   t.match(line, /^(OK|WARN|SKIP)\s+fd-limit\s/)

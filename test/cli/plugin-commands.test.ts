@@ -8,8 +8,11 @@ import { EXIT_OK, type Command } from '../../src/core/command.js'
 import { commandList, main } from '../../src/cli/main.js'
 import { packageRoot } from '../../src/paths.js'
 import { testPlugin } from '../helpers/plugin-app.js'
+import { CHILD_TIMEOUT_MS } from '../helpers/child.js'
 
 const CLI = join(packageRoot, 'dist', 'src', 'cli', 'index.js')
+// Node starts of the whole CLI (each loads every command): past tap's 120 s default on a loaded machine.
+t.setTimeout(600_000)
 const HEAVY = /node_modules\/(fastify|ioredis|mysql2|undici|hdr-histogram-js|bee-queue|prom-client)\//
 
 /** Collects what is written to it. */
@@ -49,7 +52,7 @@ t.test('every listed command loads a command of the same name', async t => {
 
 t.test('`sipup-sidecar --help` loads no heavy module; `start --help` does (so the probe sees loads)', async t => {
   const run = (args: string[]) => spawnSync(process.execPath, [CLI, ...args], {
-    encoding: 'utf8', env: { PATH: process.env.PATH, NODE_DEBUG: 'module' }, timeout: 20_000
+    encoding: 'utf8', env: { PATH: process.env.PATH, NODE_DEBUG: 'module' }, timeout: CHILD_TIMEOUT_MS
   })
   const help = run(['--help'])
   t.equal(help.status, 0)

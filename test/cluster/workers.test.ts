@@ -6,6 +6,9 @@ import { once } from 'node:events'
 import { startOrigin } from '../helpers/sidecar.js'
 import { childPids, get, startNode, until } from '../helpers/cluster-node.js'
 
+// Three clusters of three Node processes each: past tap's 120 s default on a loaded machine.
+t.setTimeout(600_000)
+
 t.test('workers: 2', async t => {
   let originHits = 0
   const origin = await startOrigin((_req, res) => {

@@ -10,6 +10,7 @@ import { packageRoot } from '../../src/paths.js'
 import { helloEntry } from '../../examples/plugins/hello/entry.js'
 import { buildWithPlugins } from '../helpers/plugin-app.js'
 import { closeSidecar, startOrigin } from '../helpers/sidecar.js'
+import { CHILD_TIMEOUT_MS } from '../helpers/child.js'
 
 t.test('the hello plugin greets proxied responses, counts them on its admin route, logs its field', async t => {
   const origin = await startOrigin((_req, res) => { res.end('page') })
@@ -42,7 +43,7 @@ t.test('its command is listed with the core\'s and runs (built, as the CLI runs 
   const built = join(packageRoot, 'dist', 'examples', 'plugins', 'hello', 'commands', 'hello.js')
   const r = spawnSync(process.execPath, ['--input-type=module', '-e',
     `const { command } = await import(${JSON.stringify(pathToFileURL(built).href)}); process.exitCode = await command.run(['shop'])`],
-  { encoding: 'utf8', timeout: 20_000 })
+  { encoding: 'utf8', timeout: CHILD_TIMEOUT_MS })
   t.equal(r.status, 0)
   t.equal(r.stdout, 'hello, shop\n')
 })

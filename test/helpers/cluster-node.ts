@@ -8,6 +8,7 @@ import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { once } from 'node:events'
 import { packageRoot } from '../../src/paths.js'
+import { CHILD_TIMEOUT_MS } from './child.js'
 
 const CLI = join(packageRoot, 'dist', 'src', 'cli', 'index.js')
 
@@ -43,7 +44,7 @@ export function childPids (pid: number): number[] {
   }
 }
 
-export async function until (what: string, fn: () => boolean | Promise<boolean>, ms = 15_000): Promise<void> {
+export async function until (what: string, fn: () => boolean | Promise<boolean>, ms = CHILD_TIMEOUT_MS): Promise<void> {
   const end = Date.now() + ms
   while (Date.now() < end) {
     if (await fn()) return
@@ -79,7 +80,7 @@ export async function startNode (t: Test, upstream: string): Promise<Node> {
     }
   })
   // Two workers loading every module at once take 40 s and more on the shared 2-core machine when it is loaded.
-  await until('the primary to report its workers listening', () => /2 workers listening/.test(err), 90_000)
+  await until('the primary to report its workers listening', () => /2 workers listening/.test(err))
   return { primary, port, output: () => err }
 }
 

@@ -8,6 +8,7 @@ import '../../src/plugins/jobs/types.js'
 import { REDIS_URL, requireProgram, requireRedis, uniquePrefix } from '../helpers/services.js'
 import { startOrigin, startSidecar } from '../helpers/sidecar.js'
 import { deleteKeys } from './helpers.js'
+import { CHILD_TIMEOUT_MS } from '../helpers/child.js'
 
 const PHP = '/usr/bin/php'
 const prefix = uniquePrefix('jobs-php')
@@ -39,7 +40,7 @@ t.test('sidecar_job() from PHP', async t => {
   const php = (code: string): Promise<{ status: number | null, stdout: string, stderr: string }> => new Promise(resolve => {
     execFile(PHP, ['-r', `require '${LIB}'; ${code}`], {
       encoding: 'utf8',
-      timeout: 20_000,
+      timeout: CHILD_TIMEOUT_MS,
       env: { PATH: process.env.PATH, SIDECAR_JOBS_URL: `${sc.url}/_jobs`, SIDECAR_JOBS_SECRET: SECRET }
     }, (err, stdout, stderr) => { resolve({ status: err === null ? 0 : typeof err.code === 'number' ? err.code : null, stdout, stderr }) })
   })

@@ -2,6 +2,8 @@
 // an empty Grafana panel), and is valid JSON with unique panel ids.
 import t from 'tap'
 import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { packageRoot } from '../../src/paths.js'
 import { startOrigin, startSidecar } from '../helpers/sidecar.js'
 
 /** Defined by capabilities that have not landed yet; the dashboard shows them empty until they do. */
@@ -10,7 +12,7 @@ const FUTURE = new Set(['sipup_jobs_queue_depth'])
 interface Panel { id: number, type: string, targets?: { expr: string }[] }
 
 t.test('every metric the Grafana dashboard queries is exported', async t => {
-  const dash = JSON.parse(readFileSync(new URL('../../examples/grafana/sipup-sidecar.json', import.meta.url), 'utf8')) as { panels: Panel[], uid: string }
+  const dash = JSON.parse(readFileSync(join(packageRoot, 'examples', 'grafana', 'sipup-sidecar.json'), 'utf8')) as { panels: Panel[], uid: string }
   t.equal(dash.uid, 'sipup-sidecar')
   const ids = dash.panels.map(p => p.id)
   t.equal(new Set(ids).size, ids.length, 'panel ids are unique')

@@ -6,6 +6,7 @@ import { join } from 'node:path'
 import { request } from 'undici'
 import { packageRoot } from '../../src/paths.js'
 import { freePort } from '../../bench/lib/free-port.js'
+import { CHILD_TIMEOUT_MS } from '../helpers/child.js'
 
 t.test('the demo serves the shop through the sidecar with no Redis and no MySQL, and says what is off', async t => {
   const [shopPort, sidecarPort, deadPort] = await Promise.all([freePort(), freePort(), freePort()])
@@ -23,7 +24,7 @@ t.test('the demo serves the shop through the sidecar with no Redis and no MySQL,
   t.after(() => { child.kill('SIGTERM') })
   let stderr = ''
   await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`demo did not start:\n${stderr}`)), 20_000)
+    const timer = setTimeout(() => reject(new Error(`demo did not start:\n${stderr}`)), CHILD_TIMEOUT_MS)
     child.stderr.on('data', (c: Buffer) => {
       stderr += c.toString()
       if (stderr.includes('Press Ctrl+C')) { clearTimeout(timer); resolve() }
