@@ -3,28 +3,15 @@
 // 308 and ACME tokens with no EADDRINUSE, and keeps answering through a SIGHUP rolling restart (a worker counts as
 // listening once it bound both ports) and while a killed worker is replaced.
 import t, { type Test } from 'tap'
-import { spawn, execFileSync, type ChildProcess } from 'node:child_process'
 import { request as httpRequest } from 'node:http'
 import https from 'node:https'
-import { createServer } from 'node:net'
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { once } from 'node:events'
-import { packageRoot } from '../../src/paths.js'
 import { startOrigin } from '../helpers/sidecar.js'
+import { childPids, freePort, spawnNode, until, type Node } from '../helpers/cluster-node.js'
 import { makeCert, opensslMissing } from '../edge/certs.js'
 
-const CLI = join(packageRoot, 'dist', 'src', 'cli', 'index.js')
 const skip = opensslMissing()
-
-async function freePort (): Promise<number> {
-  const s = createServer()
-  s.listen(0, '127.0.0.1')
-  await once(s, 'listening')
-  const port = (s.address() as { port: number }).port
-  await new Promise(resolve => s.close(resolve))
-  return port
-}
 
 interface Answer { status: number, headers: Record<string, string | string[] | undefined>, body: string }
 
@@ -56,34 +43,16 @@ function getHttps (url: string): Promise<Answer> {
   })
 }
 
-function childPids (pid: number): number[] {
-  try {
-    return execFileSync('ps', ['-o', 'pid=', '--ppid', String(pid)], { encoding: 'utf8' }).split('\n').map(s => Number(s.trim())).filter(n => n > 0)
-  } catch {
-    return []
-  }
-}
+interface RedirectNode extends Node { redirectPort: number }
 
-async function until (what: string, fn: () => boolean | Promise<boolean>, ms = 15_000): Promise<void> {
-  const end = Date.now() + ms
-  while (Date.now() < end) {
-    if (await fn()) return
-    await new Promise(resolve => setTimeout(resolve, 50))
-  }
-  throw new Error(`timed out waiting for ${what}`)
-}
-
-interface Node { primary: ChildProcess, port: number, redirectPort: number, output: () => string }
-
-async function startNode (t: Test, upstream: string): Promise<Node> {
+async function startNode (t: Test, upstream: string): Promise<RedirectNode> {
   const [port, redirectPort] = [await freePort(), await freePort()]
   const dir = t.testdir({})
   const { cert, key } = makeCert(dir, 'node', ['localhost'])
   const acme = join(dir, 'webroot')
   mkdirSync(join(acme, '.well-known', 'acme-challenge'), { recursive: true })
   writeFileSync(join(acme, '.well-known', 'acme-challenge', 'tok-EN_123'), 'tok-EN_123.thumbprint')
-  const file = join(dir, 'sidecar.yaml')
-  writeFileSync(file, [
+  const node = await spawnNode(t, port, [
     'server:', '  host: 127.0.0.1', `  port: ${port}`, '  workers: 2', '  shutdownTimeout: 2s', '  http2: true',
     '  tls:', `    cert: ${cert}`, `    key: ${key}`,
     '  redirectHttp:', '    enabled: true', `    port: ${redirectPort}`, `    acmeDir: ${acme}`,
@@ -91,22 +60,8 @@ async function startNode (t: Test, upstream: string): Promise<Node> {
     'redis:', '  enabled: false',
     'log:', '  level: info', '  requests: false',
     'cache:', '  enabled: false', 'rateLimit:', '  enabled: false'
-  ].join('\n') + '\n')
-  const primary = spawn(process.execPath, [CLI, 'start', '-c', file], { env: { PATH: process.env.PATH }, stdio: ['ignore', 'pipe', 'pipe'] })
-  let out = ''
-  primary.stderr?.setEncoding('utf8')
-  primary.stderr?.on('data', (c: string) => { out += c })
-  primary.stdout?.setEncoding('utf8')
-  primary.stdout?.on('data', (c: string) => { out += c })
-  t.teardown(async () => {
-    if (primary.exitCode === null && primary.signalCode === null) {
-      const pids = childPids(primary.pid ?? 0)
-      primary.kill('SIGKILL')
-      for (const p of pids) { try { process.kill(p, 'SIGKILL') } catch {} }
-    }
-  })
-  await until('the primary to report its workers listening', () => /2 workers listening/.test(out) || primary.exitCode !== null, 60_000)
-  return { primary, port, redirectPort, output: () => out }
+  ], dir)
+  return { ...node, redirectPort }
 }
 
 t.test('the redirect listener with workers: 2', { skip }, async t => {

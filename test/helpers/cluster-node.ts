@@ -57,15 +57,19 @@ export interface Node { primary: ChildProcess, port: number, output: () => strin
 
 export async function startNode (t: Test, upstream: string): Promise<Node> {
   const port = await freePort()
-  const dir = t.testdir({})
-  const file = join(dir, 'sidecar.yaml')
-  writeFileSync(file, [
+  return await spawnNode(t, port, [
     'server:', '  host: 127.0.0.1', `  port: ${port}`, '  workers: 2', '  shutdownTimeout: 2s',
     'upstream:', `  url: ${upstream}`,
     'redis:', '  enabled: false',
     'log:', '  level: info', '  requests: false',
     'metrics:', '  enabled: true', 'cache:', '  enabled: false', 'rateLimit:', '  enabled: false'
-  ].join('\n') + '\n')
+  ])
+}
+
+/** Starts `sipup-sidecar start` on a config of these lines and waits until the primary reports 2 workers listening. */
+export async function spawnNode (t: Test, port: number, config: readonly string[], dir: string = t.testdir({})): Promise<Node> {
+  const file = join(dir, 'sidecar.yaml')
+  writeFileSync(file, config.join('\n') + '\n')
   const primary = spawn(process.execPath, [CLI, 'start', '-c', file], { env: { PATH: process.env.PATH }, stdio: ['ignore', 'pipe', 'pipe'] })
   let err = ''
   primary.stderr?.setEncoding('utf8')
@@ -80,7 +84,6 @@ export async function startNode (t: Test, upstream: string): Promise<Node> {
     }
   })
   // Two workers loading every module at once take 40 s and more on the shared 2-core machine when it is loaded.
-  await until('the primary to report its workers listening', () => /2 workers listening/.test(err))
+  await until('the primary to report its workers listening', () => /2 workers listening/.test(err) || primary.exitCode !== null)
   return { primary, port, output: () => err }
 }
-
