@@ -5,7 +5,6 @@
 // Usage: node dist/bench/edge-hit.js [--rounds 5] [--seconds 3] [--connections 32] [--only name,name] [--baseline <edge.js>]
 // --baseline: another build's dist/bench/edge.js, whose sidecar-hit role (http2: true) runs as one more party, so a
 // change is measured beside the build before it in the same run. --only: parties whose name contains one of these.
-import { execFileSync } from 'node:child_process'
 import { mkdtempSync, readFileSync } from 'node:fs'
 import http from 'node:http'
 import https from 'node:https'
@@ -19,17 +18,10 @@ import { startProcess, type Started } from './lib/processes.js'
 import { freePort } from './lib/free-port.js'
 import { announceReady, startOriginRole, startSidecarRole } from './lib/roles.js'
 import { startNginx } from './lib/nginx.js'
+import { makeCert } from './lib/cert.js'
 import { cpuMs } from './lib/cpu.js'
 
 const SELF = fileURLToPath(import.meta.url)
-
-function makeCert (dir: string): { cert: string, key: string } {
-  const cert = join(dir, 'cert.pem')
-  const key = join(dir, 'key.pem')
-  execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', key,
-    '-out', cert, '-days', '2', '-subj', '/CN=localhost', '-addext', 'subjectAltName=DNS:localhost'], { stdio: 'ignore' })
-  return { cert, key }
-}
 
 /** The origin's /fast page, fetched once: what the bare servers answer with. */
 async function originPage (upstream: string): Promise<{ body: Buffer, type: string }> {

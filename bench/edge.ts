@@ -14,6 +14,7 @@ import { startProcess, type Started } from './lib/processes.js'
 import { freePort } from './lib/free-port.js'
 import { announceReady, startOriginRole, startSidecarRole } from './lib/roles.js'
 import { startNginx } from './lib/nginx.js'
+import { makeCert } from './lib/cert.js'
 
 const SELF = fileURLToPath(import.meta.url)
 
@@ -26,14 +27,6 @@ async function loadExtension (): Promise<EdgeExtension | null> {
   if (!existsSync(file)) return null
   const mod = await import(pathToFileURL(file).href) as { edgeExtension?: EdgeExtension }
   return mod.edgeExtension ?? null
-}
-
-function makeCert (dir: string): { cert: string, key: string } {
-  const cert = join(dir, 'cert.pem')
-  const key = join(dir, 'key.pem')
-  execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', key,
-    '-out', cert, '-days', '2', '-subj', '/CN=localhost', '-addext', 'subjectAltName=DNS:localhost'], { stdio: 'ignore' })
-  return { cert, key }
 }
 
 async function role (name: string, port: number, upstream: string, cert: string, key: string): Promise<void> {
