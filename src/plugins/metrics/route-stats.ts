@@ -61,6 +61,10 @@ export interface RouteExport {
   routes: RouteRow[]
 }
 
+// The counters a generation and an exported row both carry, added up the same way wherever they meet.
+const COUNTS = ['requests', 'errors', 'lookups', 'hits', 'upstream', 'upstreamErrors', 'originUncacheable', 'originResponses', 'limited'] as const
+type Counts = Record<typeof COUNTS[number], number>
+
 class Generation {
   requests = 0
   errors = 0
@@ -91,18 +95,22 @@ class Generation {
     }
   }
 
+  /** Another generation's counts and latencies (this process's own windows). */
+  add (g: Generation): void {
+    this.#addCounts(g)
+    this.latency.add(g.latency)
+    this.upstreamLatency.add(g.upstreamLatency)
+  }
+
+  /** A worker's exported row (under server.workers). */
   addRow (r: RouteRow): void {
-    this.requests += r.requests
-    this.errors += r.errors
-    this.lookups += r.lookups
-    this.hits += r.hits
-    this.upstream += r.upstream
-    this.upstreamErrors += r.upstreamErrors
-    this.originUncacheable += r.originUncacheable
-    this.originResponses += r.originResponses
-    this.limited += r.limited
+    this.#addCounts(r)
     this.latency.addSparse(r.latency)
     this.upstreamLatency.addSparse(r.upstreamLatency)
+  }
+
+  #addCounts (c: Counts): void {
+    for (const k of COUNTS) this[k] += c[k]
   }
 
   reset (): void {
@@ -175,10 +183,10 @@ export class RouteStats {
     const routes: RouteSummary[] = []
     for (const [route, e] of this.#routes) {
       const g = new Generation()
-      merge(g, e.cur)
-      merge(g, e.prev)
+      g.add(e.cur)
+      g.add(e.prev)
       if (g.requests === 0 && g.originResponses === 0) continue
-      merge(all, g)
+      all.add(g)
       routes.push(summarize(route, g, g.requests / seconds))
     }
     return { routes, total: summarize('*', all, all.requests / seconds), seconds, workers: [{ pid: process.pid, requests: all.requests }] }
@@ -190,8 +198,8 @@ export class RouteStats {
     const routes: RouteRow[] = []
     for (const [route, e] of this.#routes) {
       const g = new Generation()
-      merge(g, e.cur)
-      merge(g, e.prev)
+      g.add(e.cur)
+      g.add(e.prev)
       if (g.requests === 0 && g.originResponses === 0) continue
       routes.push(g.toRow(route))
     }
@@ -230,20 +238,6 @@ export class RouteStats {
     this.#prevStart = skipped ? now - this.#windowMs : this.#windowStart
     this.#windowStart = now
   }
-}
-
-function merge (into: Generation, g: Generation): void {
-  into.requests += g.requests
-  into.errors += g.errors
-  into.lookups += g.lookups
-  into.hits += g.hits
-  into.upstream += g.upstream
-  into.upstreamErrors += g.upstreamErrors
-  into.originUncacheable += g.originUncacheable
-  into.originResponses += g.originResponses
-  into.limited += g.limited
-  into.latency.add(g.latency)
-  into.upstreamLatency.add(g.upstreamLatency)
 }
 
 /** The node's route table from its workers' exports: counts and histogram buckets add up (so the node's
