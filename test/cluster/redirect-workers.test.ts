@@ -3,7 +3,7 @@
 // 308 and ACME tokens with no EADDRINUSE, and keeps answering through a SIGHUP rolling restart (a worker counts as
 // listening once it bound both ports) and while a killed worker is replaced.
 import t, { type Test } from 'tap'
-import { request as httpRequest } from 'node:http'
+import { request as httpRequest, type ClientRequest } from 'node:http'
 import https from 'node:https'
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
@@ -15,10 +15,10 @@ const skip = opensslMissing()
 
 interface Answer { status: number, headers: Record<string, string | string[] | undefined>, body: string }
 
-/** One plain-HTTP request on a fresh connection. */
-function get (port: number, path: string): Promise<Answer> {
+/** The answer to a request already sent: status, headers and the whole body. */
+function answer (req: ClientRequest): Promise<Answer> {
   return new Promise((resolve, reject) => {
-    const req = httpRequest({ host: '127.0.0.1', port, path, agent: false, headers: { host: `localhost:${port}`, connection: 'close' } }, res => {
+    req.on('response', res => {
       let body = ''
       res.setEncoding('utf8')
       res.on('data', (c: string) => { body += c })
@@ -26,21 +26,18 @@ function get (port: number, path: string): Promise<Answer> {
     })
     req.setTimeout(5000, () => { req.destroy(new Error('timeout')) })
     req.on('error', reject)
-    req.end()
   })
 }
 
+/** One plain-HTTP request on a fresh connection. */
+function get (port: number, path: string): Promise<Answer> {
+  const req = httpRequest({ host: '127.0.0.1', port, path, agent: false, headers: { host: `localhost:${port}`, connection: 'close' } })
+  req.end()
+  return answer(req)
+}
+
 function getHttps (url: string): Promise<Answer> {
-  return new Promise((resolve, reject) => {
-    const req = https.get(url, { rejectUnauthorized: false, agent: false }, res => {
-      let body = ''
-      res.setEncoding('utf8')
-      res.on('data', (c: string) => { body += c })
-      res.on('end', () => { resolve({ status: res.statusCode ?? 0, headers: res.headers, body }) })
-    })
-    req.setTimeout(5000, () => { req.destroy(new Error('timeout')) })
-    req.on('error', reject)
-  })
+  return answer(https.get(url, { rejectUnauthorized: false, agent: false }))
 }
 
 interface RedirectNode extends Node { redirectPort: number }
