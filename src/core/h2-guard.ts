@@ -73,11 +73,15 @@ export interface RapidResetOptions {
   resetWindow: number
 }
 
+/** ms between a rapid-reset GOAWAY and the socket's destruction: long enough for the GOAWAY to be read. */
+const GOAWAY_GRACE_MS = 250
+
 /** Closes sessions whose client cancels more than maxResets streams within resetWindow. */
 export function guardRapidReset (server: { on(event: 'session', l: (session: http2.ServerHttp2Session) => void): unknown }, opts: RapidResetOptions, onClose?: (session: http2.ServerHttp2Session) => void): void {
   server.on('session', function countResets (session) {
     let windowStart = 0
     let resets = 0
+    let closing = false
     session.on('stream', function watchStream (stream) {
       stream.once('close', function onStreamClose () {
         // A stream closed with an error code (NGHTTP2_CANCEL from a rapid-reset client), answered or not.
@@ -85,10 +89,14 @@ export function guardRapidReset (server: { on(event: 'session', l: (session: htt
         if (code === undefined || code === http2.constants.NGHTTP2_NO_ERROR) return
         const now = Date.now()
         if (now - windowStart > opts.resetWindow) { windowStart = now; resets = 0 }
-        if (++resets > opts.maxResets && !session.destroyed) {
+        if (++resets > opts.maxResets && !closing && !session.destroyed) {
+          closing = true
           onClose?.(session)
+          // The attacker's frames are still arriving: destroying the socket at once closes it with unread input,
+          // the kernel answers with RST and the client can lose the GOAWAY that says why. New streams are refused
+          // from here on (they are past the GOAWAY's last stream id); the socket goes after a short grace.
           session.goaway(http2.constants.NGHTTP2_ENHANCE_YOUR_CALM)
-          session.destroy()
+          setTimeout(() => { if (!session.destroyed) session.destroy() }, GOAWAY_GRACE_MS).unref()
         }
       })
     })
