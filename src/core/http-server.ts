@@ -11,7 +11,6 @@ import https from 'node:https'
 import http2 from 'node:http2'
 import { TlsState, attachTlsState } from './tls/secure-server.js'
 import { tlsEnabled } from './tls/material.js'
-import { hstsValue } from './redirect-server.js'
 import { SidecarH2Request, SidecarH2Response, addConnectionClosers, guardRapidReset } from './h2-guard.js'
 import type { CoreConfig } from '../config/core-schema.js'
 import { OPTIONS_ASTERISK, SERVER_ALLOW, checkRequestTarget } from './request-target.js'
@@ -51,18 +50,10 @@ function h1Options (s: ServerConfig): http.ServerOptions {
 /** Fastify's `serverFactory`: an http.Server (https, or http2 with HTTP/1.1 fallback, with server.tls) with
  * server.*'s limits and the request guard in front of Fastify's router. */
 export function sidecarServerFactory (s: ServerConfig, tlsState: TlsState | null = tlsEnabled(s.tls) ? new TlsState(s.tls) : null): (handler: http.RequestListener) => http.Server {
-  // HSTS only where the sidecar itself answers over TLS; behind nginx, nginx sends it.
-  const hsts = tlsState === null ? null : hstsValue(s)
   return (handler) => {
-    const guardedRequest = hsts === null
-      ? function guardedRequest (req: http.IncomingMessage, res: http.ServerResponse): void {
-        if (!answerGuarded(req, res)) handler(req, res)
-      }
-      : function guardedRequestHsts (req: http.IncomingMessage, res: http.ServerResponse): void {
-        if (answerGuarded(req, res)) return
-        res.setHeader('strict-transport-security', hsts)
-        handler(req, res)
-      }
+    function guardedRequest (req: http.IncomingMessage, res: http.ServerResponse): void {
+      if (!answerGuarded(req, res)) handler(req, res)
+    }
     let server: http.Server
     if (tlsState === null) {
       server = http.createServer(h1Options(s), guardedRequest)

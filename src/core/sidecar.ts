@@ -15,6 +15,8 @@ import type { FleetLocks } from './fleet-lock.js'
 import type { Fleet } from './fleet/types.js'
 import { composeUpstream } from './origin-pool.js'
 import { setResponseHeader } from './response-headers.js'
+import { hstsValue } from './redirect-server.js'
+import { tlsEnabled } from './tls/material.js'
 import { resolveOrder, type Ordered, type OrderConstraints } from './ordering.js'
 import type {
   FeatureReport, HealthCheck, HealthResult, MysqlHandle, NodeLink, ProcessRole, ProxyHookHandlers, ProxyHookPhase, RedisHandle,
@@ -31,10 +33,13 @@ export class SidecarRequestState implements RequestState {
   readonly fields: (string | null)[]
   responseHeaders: string[] | null = null
 
-  constructor (route: string, fieldCount: number) {
+  /** `baseHeaders`: the headers every answer carries (HSTS), copied so a plugin's header never leaks into the next
+   * request's. */
+  constructor (route: string, fieldCount: number, baseHeaders: readonly string[] | null = null) {
     this.start = performance.now()
     this.route = route
     this.fields = new Array<string | null>(fieldCount).fill(null)
+    if (baseHeaders !== null) this.responseHeaders = baseHeaders.slice()
   }
 
   setResponseHeader (name: string, value: string | number): void {
@@ -260,12 +265,25 @@ const corePlugin: FastifyPluginAsync<CorePluginOptions> = async (fastify, { side
   // skips its hook runner entirely, which is measurable on the pass-through path. The first use is the first
   // plugin hook or the proxy handler, microseconds after the request arrived.
   fastify.decorateRequest(kRequestState, null)
+  // HSTS only where the sidecar itself answers over TLS (behind nginx, nginx sends it). It starts every request's
+  // response-header list, so the raw writers (hits, pass-through, problems) carry it in their one writeHead list;
+  // set on the raw response it would put each of them on Node's header-merging slow path.
+  const server = sidecar.config.server
+  const hsts = tlsEnabled(server.tls) ? hstsValue(server) : null
+  const baseHeaders = hsts === null ? null : ['strict-transport-security', hsts]
   fastify.decorateRequest('sidecar', {
     getter (this: FastifyRequest): RequestState {
       const self = this as FastifyRequest & { [kRequestState]: RequestState | null }
-      return (self[kRequestState] ??= new SidecarRequestState(routeConfigOf(this).sidecarRoute ?? 'admin', sidecar.requestFields.length))
+      return (self[kRequestState] ??= new SidecarRequestState(routeConfigOf(this).sidecarRoute ?? 'admin', sidecar.requestFields.length, baseHeaders))
     }
   })
+  // Answers sent through Fastify (admin, jobs, any plugin's route): the proxy scope's onSend carries the whole list.
+  if (hsts !== null) {
+    fastify.addHook('onSend', function sendHsts (_request, reply, payload, done) {
+      if (!reply.hasHeader('strict-transport-security')) reply.header('strict-transport-security', hsts)
+      done(null, payload)
+    })
+  }
 
   await sidecar.container.start()
   if (sidecar.role === 'proxy') sidecar.addHealthCheck('upstream', upstreamCheck(sidecar, sidecar.config.upstream.healthPath))

@@ -91,6 +91,28 @@ t.test('HTTPS/1.1 and HTTP/2 through the proxy route, a cache hit and a 429 over
 
   const ready = await h2get(session, '/_admin/health')
   t.ok(ready.status < 500, `admin over HTTP/2 answers (${ready.status})`)
+
+  // HSTS on every kind of answer, each written by a different writer, and exactly once.
+  const answers = { 'pass-through': a, 'cache miss': miss, 'cache hit': hit, 'a 429': limited, 'an admin answer': ready }
+  for (const [name, r] of Object.entries(answers)) {
+    t.equal(r.headers['strict-transport-security'], 'max-age=86400', `HSTS on ${name} over HTTP/2`)
+  }
+  const h1hit = await httpsGet(`${base}/page`, agent)
+  t.match(String(h1hit.headers['cache-status']), /hit/)
+  t.equal(h1hit.headers['strict-transport-security'], 'max-age=86400', 'HSTS on a cache hit over HTTPS/1.1')
+})
+
+t.test('no HSTS when server.hsts.maxAge is 0 (the default)', { skip }, async t => {
+  const { cert, key } = makeCert(dir, 'nohsts', ['localhost'])
+  const origin = await startOrigin((_req, res) => { res.end('ok') })
+  t.after(() => origin.close())
+  const sc = await startSidecar({ server: { tls: { cert, key } }, upstream: { url: origin.url } })
+  t.after(() => sc.close())
+  const agent = new https.Agent({ keepAlive: false })
+  t.after(() => agent.destroy())
+  const r = await httpsGet(`https://localhost:${sc.port}/`, agent)
+  t.equal(r.status, 200)
+  t.equal(r.headers['strict-transport-security'], undefined)
 })
 
 t.test('SNI picks the certificate of the name asked for', { skip }, async t => {
