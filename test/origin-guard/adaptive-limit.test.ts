@@ -70,3 +70,28 @@ t.test('real sockets: a test origin with 8 workers, the limit found from its lat
   const limit = await gauge(sc, 'sipup_origin_concurrency_limit')
   t.ok(limit >= K * 0.75 && limit <= K * 3, `limit ${limit} near the knee ${K} (from 60)`)
 })
+
+t.test("the sidecar's own event-loop stall does not collapse the limit: samples that overlapped it are left out", async t => {
+  // A converged limit on a knee-20 origin, then one window of answers that sat unread during a 2 s stall (RTT 2 s).
+  const run = (withStalls: boolean): number => {
+    let clock = 0
+    const stalls = { lastStallEnd: -Infinity }
+    const limit = new AdaptiveLimit({ min: 1, max: 500, initial: 20 }, () => clock, withStalls ? stalls : null)
+    for (let i = 0; i < 20_000; i++) {
+      const inflight = limit.current
+      const rtt = 50 * Math.max(1, inflight / 20)
+      clock += rtt / inflight
+      limit.sample(rtt, inflight, true)
+    }
+    const before = limit.current
+    clock += 2000
+    stalls.lastStallEnd = clock
+    for (let i = 0; i < 200; i++) { clock += 1; limit.sample(2000, limit.current, true) }
+    t.ok(before >= 20, `converged at ${before} before the stall`)
+    return limit.current
+  }
+  const filtered = run(true)
+  const unfiltered = run(false)
+  t.ok(filtered >= 20, `with the stall watcher the limit stays at the knee or above: ${filtered}`)
+  t.ok(unfiltered < filtered, `without it the stalled RTTs shrink the limit (${unfiltered} < ${filtered})`)
+})

@@ -24,6 +24,35 @@ export const WARMUP_PROBES = [10, 30]
 /** A failed origin request (reset, timeout) shrinks the limit by this factor, at most once per window. */
 export const FAILURE_BACKOFF = 0.9
 
+/** An event-loop stall longer than this (beyond the watcher's own interval) marks the samples it overlapped. */
+export const STALL_MS = 20
+const STALL_TICK_MS = 10
+
+/** When the sidecar's own event loop last stalled: a sample whose request overlapped a stall measured the
+ * sidecar's lag (the answer sat unread in the socket), not the origin's latency, so it is left out. */
+export interface StallClock {
+  /** End time (same clock as `now`) of the last stall seen, -Infinity when none. */
+  readonly lastStallEnd: number
+}
+
+/** Watches the event loop with an unref'd 10 ms timer: a tick later than STALL_MS past its due time is a stall. */
+export class LoopStallWatcher implements StallClock {
+  lastStallEnd = -Infinity
+  readonly #timer: NodeJS.Timeout
+
+  constructor (now: () => number = () => performance.now()) {
+    let last = now()
+    this.#timer = setInterval(() => {
+      const t = now()
+      if (t - last - STALL_TICK_MS > STALL_MS) this.lastStallEnd = t
+      last = t
+    }, STALL_TICK_MS)
+    this.#timer.unref()
+  }
+
+  close (): void { clearInterval(this.#timer) }
+}
+
 export interface AdaptiveBounds {
   min: number
   max: number
@@ -44,8 +73,10 @@ export class AdaptiveLimit implements ConcurrencyLimit {
   /** Windows until the next probe; 0 while probing. */
   #untilProbe = 0
   #probes = 0
+  readonly #stalls: StallClock | null
 
-  constructor (bounds: AdaptiveBounds, now: () => number = () => performance.now()) {
+  constructor (bounds: AdaptiveBounds, now: () => number = () => performance.now(), stalls: StallClock | null = null) {
+    this.#stalls = stalls
     this.#min = bounds.min
     this.#max = bounds.max
     this.#limit = Math.min(bounds.max, Math.max(bounds.min, bounds.initial))
@@ -67,7 +98,10 @@ export class AdaptiveLimit implements ConcurrencyLimit {
     // A probe measures only requests sent at the probe's concurrency, not the ones still out from before it.
     if (probing && inflightAtSend > this.#min) return
     if (!ok) this.#failed = true
-    else {
+    else if (this.#stalls !== null && this.#stalls.lastStallEnd > this.#now() - rttMs) {
+      // The request was out while the sidecar's loop stalled: its RTT includes that stall. Not a sample.
+      return
+    } else {
       this.#sum += rttMs
       this.#count++
     }

@@ -5,7 +5,7 @@ import type { RequestField, Sidecar } from '../../core/types.js'
 import { LaneRules } from './lanes.js'
 import { LANES, type Lane } from './lane-queue.js'
 import { SIPUP_ERR_UPSTREAM_GUARD_CONFIG } from '../../errors.js'
-import { AdaptiveLimit } from './adaptive-limit.js'
+import { AdaptiveLimit, LoopStallWatcher } from './adaptive-limit.js'
 import { GuardMetrics } from './metrics.js'
 import { OriginGuard, type ConcurrencyLimit } from './origin-guard.js'
 import { BusyAnswer, shedSignals } from './shed.js'
@@ -22,7 +22,7 @@ export function installOriginGuard (sidecar: Sidecar, upstream: CoreConfig['upst
   if (max === 'auto' && auto.min > auto.max) {
     throw new SIPUP_ERR_UPSTREAM_GUARD_CONFIG('autoLimit.min', `at most autoLimit.max (${auto.max})`, String(auto.min))
   }
-  const limit: ConcurrencyLimit = max === 'auto' ? new AdaptiveLimit(auto) : { current: max }
+  const limit: ConcurrencyLimit = max === 'auto' ? new AdaptiveLimit(auto, undefined, new LoopStallWatcher()) : { current: max }
   // Other capabilities' fields (the cache outcome), looked up once on first use: every plugin defined its own by then.
   const fields = new Map<string, RequestField | null>()
   const fieldOf = (name: string): RequestField | null => {
