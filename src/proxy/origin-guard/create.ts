@@ -22,7 +22,8 @@ export function installOriginGuard (sidecar: Sidecar, upstream: CoreConfig['upst
   if (max === 'auto' && auto.min > auto.max) {
     throw new SIPUP_ERR_UPSTREAM_GUARD_CONFIG('autoLimit.min', `at most autoLimit.max (${auto.max})`, String(auto.min))
   }
-  const limit: ConcurrencyLimit = max === 'auto' ? new AdaptiveLimit(auto, undefined, new LoopStallWatcher()) : { current: max }
+  const stalls = max === 'auto' ? new LoopStallWatcher() : null
+  const limit: ConcurrencyLimit = stalls !== null ? new AdaptiveLimit(auto, undefined, stalls) : { current: max as number }
   // Other capabilities' fields (the cache outcome), looked up once on first use: every plugin defined its own by then.
   const fields = new Map<string, RequestField | null>()
   const fieldOf = (name: string): RequestField | null => {
@@ -58,7 +59,7 @@ export function installOriginGuard (sidecar: Sidecar, upstream: CoreConfig['upst
   // asks otherwise.
   sidecar.addUpstreamInterceptor(guard.interceptor, { name: 'originGuard', after: ['cache', 'metrics'] })
   const g = guard
-  sidecar.onClose(() => { g.close() })
+  sidecar.onClose(() => { g.close(); stalls?.close() })
   sidecar.reportFeature({
     name: 'originGuard',
     state: 'on',
