@@ -23,7 +23,7 @@ export function installOriginGuard (sidecar: Sidecar, upstream: CoreConfig['upst
     throw new SIPUP_ERR_UPSTREAM_GUARD_CONFIG('autoLimit.min', `at most autoLimit.max (${auto.max})`, String(auto.min))
   }
   const stalls = max === 'auto' ? new LoopStallWatcher() : null
-  const limit: ConcurrencyLimit = stalls !== null ? new AdaptiveLimit(auto, undefined, stalls) : { current: max as number }
+  const limit: ConcurrencyLimit = max === 'auto' ? new AdaptiveLimit(auto, undefined, stalls) : { current: max }
   // Other capabilities' fields (the cache outcome), looked up once on first use: every plugin defined its own by then.
   const fields = new Map<string, RequestField | null>()
   const fieldOf = (name: string): RequestField | null => {
