@@ -7,7 +7,7 @@ import { monitorEventLoopDelay } from 'node:perf_hooks'
 import type { LoadProfile } from './load-profile.js'
 import { Recorder, type Sample } from './recorder.js'
 import type { RequestPlan } from './request-plan.js'
-import { VirtualUser, type ConnectionStats } from './virtual-user.js'
+import { VirtualUser, emptyWindow, type ConnectionStats, type WindowConnections } from './virtual-user.js'
 
 export type LoadModel = 'closed' | 'rate' | 'users'
 
@@ -36,6 +36,8 @@ export interface Progress {
   level: number
   lastSecond: { completed: number, errors: number }
   open: number
+  /** Connections opened since the start (all users, every reconnect). */
+  connects: number
   inFlight: number
 }
 
@@ -43,10 +45,21 @@ export interface RunOutcome {
   recorder: Recorder
   /** Length of the measured window in ms. */
   measuredMs: number
-  connections: ConnectionStats & { minOpen: number, maxOpen: number }
+  connections: RunConnections
   /** Requests still waiting to be sent or answered when the drain deadline passed. */
   unfinished: number
   loadGenerator: { cpuPercent: number, eventLoopDelayP99Ms: number }
+}
+
+export interface RunConnections {
+  open: number
+  connects: number
+  connectErrors: number
+  minOpen: number
+  maxOpen: number
+  /** Users (users model), connections (closed) or the pool (rate) at the final level: one connection each. */
+  users: number
+  window: WindowConnections
 }
 
 const TICK_MS = 100
@@ -59,7 +72,7 @@ class Engine {
   readonly #plan: RequestPlan
   readonly #o: EngineOptions
   readonly #users: VirtualUser[] = []
-  readonly #stats: ConnectionStats = { open: 0, connects: 0, connectErrors: 0 }
+  readonly #stats: ConnectionStats = { open: 0, connects: 0, connectErrors: 0, measuring: false, window: emptyWindow() }
   readonly #t0 = performance.now()
   readonly #recorder: Recorder
   readonly #endAt: number
@@ -98,6 +111,7 @@ class Engine {
     let cpuStart: NodeJS.CpuUsage | null = null
     let cpuFromWall = 0
     const measureStart = setTimeout(() => {
+      this.#stats.measuring = true
       lag.enable()
       cpuStart = process.cpuUsage()
       cpuFromWall = performance.now()
@@ -124,6 +138,7 @@ class Engine {
     })
     const measuredEnd = Math.min(performance.now(), this.#endAt)
     this.#recorder.closeWindow(measuredEnd)
+    this.#stats.measuring = false
     const cpu = cpuStart === null ? null : process.cpuUsage(cpuStart)
     const cpuWall = performance.now() - cpuFromWall
     lag.disable()
@@ -141,7 +156,15 @@ class Engine {
     return {
       recorder: this.#recorder,
       measuredMs: Math.max(1, measuredEnd - this.#recorder.from),
-      connections: { ...this.#stats, minOpen: Number.isFinite(this.#minOpen) ? this.#minOpen : 0, maxOpen: this.#maxOpen },
+      connections: {
+        open: this.#stats.open,
+        connects: this.#stats.connects,
+        connectErrors: this.#stats.connectErrors,
+        minOpen: Number.isFinite(this.#minOpen) ? this.#minOpen : 0,
+        maxOpen: this.#maxOpen,
+        users: this.#o.model === 'rate' ? this.#o.connections : Math.round(this.#o.profile.level(this.#o.profile.totalMs)),
+        window: this.#stats.window
+      },
       unfinished,
       loadGenerator: {
         cpuPercent: cpu === null || cpuWall <= 0 ? 0 : 100 * (cpu.user + cpu.system) / 1000 / cpuWall,
@@ -278,6 +301,7 @@ class Engine {
       level: this.#o.profile.level(now - this.#t0),
       lastSecond: { completed: this.#allCompleted - this.#lastCompleted, errors: this.#allErrors - this.#lastErrors },
       open: this.#stats.open,
+      connects: this.#stats.connects,
       inFlight: this.#inFlight
     })
     this.#lastCompleted = this.#allCompleted
