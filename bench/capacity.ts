@@ -26,6 +26,7 @@ import { int, ms, padTable, pct, rate } from '../src/loadtest/format.js'
 import { startProcess, type Started } from './lib/processes.js'
 import { freePort } from './lib/free-port.js'
 import { benchArgs, usageError } from './lib/args.js'
+import { WindowConnections, reportServerConnections } from './lib/window-connections.js'
 
 const SELF = fileURLToPath(import.meta.url)
 const REEXEC_FLAG = 'SIPUP_CAPACITY_ULIMIT_RAISED'
@@ -98,6 +99,7 @@ if (values.role === 'shop') {
   process.stdout.write(`ready http://127.0.0.1:${config.server.port}\n`)
   reportLoopDelay()
   reportCounters(app.sidecar.metrics)
+  reportServerConnections(app.server)
 } else if (values.overload) {
   await overload()
 } else {
@@ -183,7 +185,9 @@ async function main (): Promise<void> {
       // The sidecar's CPU while B is being measured, sampled at each progress tick (once a second).
       const cpu = { busy: 0, wall: 0, last: procCpuSeconds(sidecar.child.pid), at: performance.now(), inB: false }
       const counters = countersOf(sidecar, () => cpu.inB)
+      const churn = new WindowConnections([shopUrl, sidecarUrl], [shopPort, sidecarPort], [null, sidecar])
       const onProgress = (label: string, p: Progress): void => {
+        churn.progress(label, p)
         const now = performance.now()
         const c = procCpuSeconds(sidecar.child.pid)
         if (cpu.inB) { cpu.busy += c - cpu.last; cpu.wall += (now - cpu.at) / 1000 }
@@ -208,7 +212,8 @@ async function main (): Promise<void> {
         rounds,
         thresholds: [...DEFAULT_THRESHOLDS],
         localAddresses: sourceAddresses('127.1.0.0/16', (o, e, g) => { throw new Error(`${o}: ${e}, ${String(g)}`) }),
-        onProgress
+        onProgress,
+        onWindow: churn.onWindow
       })
       progress?.done()
       const sidecarCpu = cpu.wall === 0 ? 0 : 100 * cpu.busy / cpu.wall
@@ -225,7 +230,9 @@ async function main (): Promise<void> {
       notes.push(`  ${int(users)} users, B: ${rate(fromOrigin)} of the ${rate(b.result.rps)} answers/s were not cache hits (the origin serves at most ` +
         `${int(values.children * 1000 / values['page-ms'])}/s; requests that timed out waiting for it count against success)`)
       details.push(`  B at ${int(users)} users:`, ...breakdown(b), '    answers/s by status and Cache-Status:', ...detailLines(b).map(l => `  ${l}`),
-        '    the sidecar\'s counters per second while B was measured:', ...counterLines(counters).map(l => `  ${l}`))
+        '    the sidecar\'s counters per second while B was measured:', ...counterLines(counters).map(l => `  ${l}`),
+        ...(await churn.lines(0, `A at ${int(users)} users`, a.result, users / (arriveMs / 1000))).map(l => `  ${l}`),
+        ...(await churn.lines(1, `B at ${int(users)} users`, b.result, users / (arriveMs / 1000))).map(l => `  ${l}`))
       process.stderr.write(`  step ${int(users)} users done: A ${a.pass ? 'PASS' : 'FAIL'}, B ${b.pass ? 'PASS' : 'FAIL'}\n`)
     }
     say(padTable(rows, c => c >= 2 && c <= 11).join('\n'))
@@ -330,10 +337,12 @@ async function overload (): Promise<void> {
     const loop = sidecars.map((sc, i) => loopDelayOf(sc, () => cpu[i].on))
     const counters = sidecars.map((sc, i) => countersOf(sc, () => cpu[i].on))
     const timelines = sidecars.map((sc, i) => guardTimeline(sc, shops[i], () => cpu[i].on))
+    const churn = new WindowConnections(urls, urls.map(u => Number(new URL(u).port)), sidecars)
     // The kernel's accept-queue overflows while each target is measured (machine-wide: others' runs count too).
     const drops = sidecars.map(() => 0)
     let lastDrops = listenOverflows()
     const onProgress = (label: string, p: Progress): void => {
+      churn.progress(label, p)
       const now = performance.now()
       const d = listenOverflows()
       cpu.forEach((c, i) => { if (c.on) drops[i] += d - lastDrops })
@@ -372,7 +381,8 @@ async function overload (): Promise<void> {
       rounds,
       thresholds: [...DEFAULT_THRESHOLDS],
       localAddresses: sourceAddresses('127.1.0.0/16', (o, e, g) => { throw new Error(`${o}: ${e}, ${String(g)}`) }),
-      onProgress
+      onProgress,
+      onWindow: churn.onWindow
     })
     progress?.done()
     const rows = [['target', 'users held', 'offered/s', 'served/s', 'success', 'p50', 'p95', 'p99', 'reached origin', 'origin p50', 'p95', 'p99', 'fast 503s', '503 p50', '503 p99', 'from cache', 'no answer', 'gen CPU / lag p99', 'sidecar CPU / lag p99 (max)', 'SYNs dropped']]
@@ -421,6 +431,9 @@ async function overload (): Promise<void> {
       say(`  ${names[i]}: each second measured, the guard's requests at the origin / queued (high normal low), the shop's running / waiting, and its requests/s:`)
       say(`    ${timelines[i].join(' | ')}`)
     })
+    for (const [i, t] of report.targets.entries()) {
+      for (const l of await churn.lines(i, names[i], t.result, users / (arriveMs / 1000))) say(l)
+    }
     say('')
     say(routeLoad(report.targets[0], names[0], capacity))
   } finally {

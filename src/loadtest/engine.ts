@@ -26,6 +26,8 @@ export interface EngineOptions {
   /** Source addresses for the connections, in turn (spreads users over loopback IPs and ephemeral port ranges). */
   localAddresses?: (i: number) => string | undefined
   onProgress?: (p: Progress) => void
+  /** The measured window opens ('start') and closes ('end'): for observers that sample around it (a listen queue). */
+  onWindow?: (phase: 'start' | 'end') => void
   signal?: AbortSignal
 }
 
@@ -112,6 +114,7 @@ class Engine {
     let cpuFromWall = 0
     const measureStart = setTimeout(() => {
       this.#stats.measuring = true
+      o.onWindow?.('start')
       lag.enable()
       cpuStart = process.cpuUsage()
       cpuFromWall = performance.now()
@@ -139,6 +142,8 @@ class Engine {
     const measuredEnd = Math.min(performance.now(), this.#endAt)
     this.#recorder.closeWindow(measuredEnd)
     this.#stats.measuring = false
+    // Only a window that opened closes (an abort during the warm-up has none).
+    if (cpuStart !== null) o.onWindow?.('end')
     const cpu = cpuStart === null ? null : process.cpuUsage(cpuStart)
     const cpuWall = performance.now() - cpuFromWall
     lag.disable()

@@ -27,6 +27,8 @@ export interface BenchOptions {
   thresholds: Threshold[]
   localAddresses?: (i: number) => string | undefined
   onProgress?: (label: string, p: Progress) => void
+  /** A target's measured window opens or closes (once per target and round; `index` into targets). */
+  onWindow?: (phase: 'start' | 'end', index: number, round: number) => void
   signal?: AbortSignal
 }
 
@@ -65,6 +67,7 @@ export async function runBench (o: BenchOptions): Promise<BenchReport> {
         correct: o.correct,
         localAddresses: o.localAddresses,
         onProgress: o.onProgress === undefined ? undefined : p => o.onProgress?.(label, p),
+        onWindow: o.onWindow === undefined ? undefined : phase => o.onWindow?.(phase, i, round),
         signal: o.signal
       })
       rounds[i].push(toResult(target, run))
