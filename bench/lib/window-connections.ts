@@ -37,7 +37,7 @@ export class WindowConnections {
   readonly #server: ServerSide[]
   readonly #measuring: boolean[]
   readonly #rate: Array<{ rampPeak: number, windowPeak: number, windowSum: number, windowSeconds: number }>
-  readonly #last = new Map<string, { connects: number, at: number }>()
+  readonly #last = new Map<string, { connects: number, at: number, measuring: boolean }>()
 
   /** `ports[i]`: the port target i listens on; `servers[i]`: its process if it prints CONN_LINE (null if not). */
   constructor (urls: string[], ports: number[], servers: Array<Started | null>) {
@@ -72,11 +72,12 @@ export class WindowConnections {
     if (i < 0) return
     const now = performance.now()
     const last = this.#last.get(label)
-    this.#last.set(label, { connects: p.connects, at: now })
+    this.#last.set(label, { connects: p.connects, at: now, measuring: p.measuring })
     if (last === undefined || p.connects < last.connects) return
     const perSecond = (p.connects - last.connects) / Math.max(0.001, (now - last.at) / 1000)
     const r = this.#rate[i]
-    if (p.measuring) {
+    // The tick in which measuring began spans both sides of the window's start: count it as before.
+    if (p.measuring && last.measuring) {
       r.windowPeak = Math.max(r.windowPeak, perSecond)
       r.windowSum += p.connects - last.connects
       r.windowSeconds += (now - last.at) / 1000
