@@ -61,6 +61,7 @@ medians. --overload: one step through two sidecars, without (C) and with (D) ori
     'page-ms': { type: 'int', default: 50, description: 'ms the shop takes per page' },
     children: { type: 'int', default: 20, description: 'the shop\'s PHP children (pm.max_children)' },
     timeout: { type: 'duration', default: '10s', description: 'client timeout per request (connect, headers, body)' },
+    settle: { type: 'duration', default: '30s', description: 'after the settling think time, wait up to this long for every user to hold its connection before measuring (0: measure on the clock)' },
     overload: { type: 'boolean', description: 'the overload step: C (upstream.maxConcurrent 0) vs D (config/demo.yaml\'s limit)' },
     only: { type: 'string', choices: ['C', 'D'], description: 'with --overload: run only C or only D' },
     'max-concurrent': { type: 'string', placeholder: '<n|auto>', description: 'D\'s upstream.maxConcurrent (default: config/demo.yaml\'s)' },
@@ -166,7 +167,7 @@ async function main (): Promise<void> {
     say(`  origin: ${values.children} children (pm.max_children), ${values['page-ms']} ms per page: at most ${int(values.children * 1000 / values['page-ms'])} pages/s`)
     say(`  load: virtual users, one keep-alive connection each, think time ${formatDuration(think)} (uniform 0.5-1.5x), mix ${mix.slice(packageRoot.length + 1)}`)
     say(`        (${summary})`)
-    say(`  each step: users arrive over ${formatDuration(arriveMs)}, then ${formatDuration(think)} to settle (not measured; the cache fills), ${formatDuration(durationMs)} measured, ${rounds === 1 ? '1 round (A then B)' : `${rounds} rounds interleaved A B A B, medians`}`)
+    say(`  each step: users arrive over ${formatDuration(arriveMs)}, then ${formatDuration(think)} to settle (not measured; the cache fills; then up to ${formatDuration(values.settle)} until every user holds its connection), ${formatDuration(durationMs)} measured, ${rounds === 1 ? '1 round (A then B)' : `${rounds} rounds interleaved A B A B, medians`}`)
     say(`  latency from the intended send time; thresholds: ${DEFAULT_THRESHOLDS.map(describe).join(', ')}`)
     say(`  sidecar overrides over config/demo.yaml: server.keepAliveTimeout 75s (default 5s would drop thinking users), server.maxConnections 0 (no cap), log warn`)
     say(`  rate limits: left as config/demo.yaml sets them; users come from distinct loopback addresses (127.1.0.0/16), each its own client IP`)
@@ -209,6 +210,7 @@ async function main (): Promise<void> {
         ramp: [{ durationMs: arriveMs, target: users }],
         timeoutMs,
         correct: true,
+        settleMs: values.settle,
         rounds,
         thresholds: [...DEFAULT_THRESHOLDS],
         localAddresses: sourceAddresses('127.1.0.0/16', (o, e, g) => { throw new Error(`${o}: ${e}, ${String(g)}`) }),
@@ -365,7 +367,7 @@ async function overload (): Promise<void> {
     say('bench/capacity --overload: the sidecar with config/demo.yaml in front of the shop, without origin protection (C: upstream.maxConcurrent 0)')
     say(`  vs with it (D: maxConcurrent ${limit}); origin ${values.children} children x ${values['page-ms']} ms = at most ${int(values.children * 1000 / values['page-ms'])} pages/s`)
     say(`  ${int(users)} users${users < requested ? ` (fd limit ${int(fd.soft)})` : ''}, think ${formatDuration(think)}, mix ${file} (${summary})`)
-    say(`  users arrive over ${formatDuration(arriveMs)}, ${formatDuration(think)} to settle, ${formatDuration(durationMs)} measured, ${rounds} round(s); client timeout ${formatDuration(timeoutMs)}`)
+    say(`  users arrive over ${formatDuration(arriveMs)}, ${formatDuration(think)} to settle (then up to ${formatDuration(values.settle)} until every user holds its connection), ${formatDuration(durationMs)} measured, ${rounds} round(s); client timeout ${formatDuration(timeoutMs)}`)
     const report = await runBench({
       targets: urls,
       plan,
@@ -378,6 +380,7 @@ async function overload (): Promise<void> {
       ramp: [{ durationMs: arriveMs, target: users }],
       timeoutMs,
       correct: true,
+      settleMs: values.settle,
       rounds,
       thresholds: [...DEFAULT_THRESHOLDS],
       localAddresses: sourceAddresses('127.1.0.0/16', (o, e, g) => { throw new Error(`${o}: ${e}, ${String(g)}`) }),

@@ -6,7 +6,7 @@
 import type { Started } from './processes.js'
 import type { Progress } from '../../src/loadtest/engine.js'
 import type { TargetResult } from '../../src/loadtest/result.js'
-import { windowConnectionsText } from '../../src/loadtest/report-text.js'
+import { settleText, windowConnectionsText } from '../../src/loadtest/report-text.js'
 import { int, rate } from '../../src/loadtest/format.js'
 import { ListenQueueWatch, listenWindowText, type ListenWindow } from './listen-queue.js'
 
@@ -92,6 +92,7 @@ export class WindowConnections {
     const c = result.connections
     const out = [`  ${name}: connections while measured (the load generator's: its median round; the server's and the kernel's: every round):`]
     out.push(`    load generator: ${c.window === undefined ? 'not counted' : windowConnectionsText(c.window, c.users)}`)
+    if (c.settle !== undefined) out.push(`    ${settleText(c.settle)}`)
     const s = this.#server[i]
     out.push(s.seconds === 0
       ? '    server: (no connection counts read while measured)'
@@ -140,6 +141,9 @@ function verdict (c: TargetResult['connections'], listen: ListenWindow[], s: Ser
   if (w !== undefined) {
     const opened = w.firstConnects + w.reconnects
     if (opened === 0 && w.connectErrors === 0) out.push('every user kept its one keep-alive connection through the window: no reconnects, no late arrivals')
+    if (c.settle !== undefined && c.settle.waitedMs >= 1000) {
+      out.push(`users were still connecting when the warm-up ended: the window waited ${(c.settle.waitedMs / 1000).toFixed(1)} s for them (slow accepts or dropped SYNs during the arrival)`)
+    }
     if (w.firstConnects > 0) out.push(`${int(w.firstConnects)} users made their first connection inside the window: the arrival (or its SYN retries) spilled into it`)
     if (w.reconnects > 0) {
       const why = [['the server closed them', w.closedByServer], ['the client timeout', w.closedByTimeout], ['idle past the server\'s keep-alive', w.closedIdle], ['other errors', w.closedByError]] as const

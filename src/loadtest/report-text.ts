@@ -57,6 +57,7 @@ function targetBlock (t: TargetReport, report: BenchReport): string[] {
   const c = r.connections
   out.push(`  connections  ${int(c.minOpen)}-${int(c.maxOpen)} open while measuring, ${int(c.connects)} opened${c.connectErrors > 0 ? `, ${int(c.connectErrors)} failed to connect` : ''}`)
   if (c.window !== undefined) out.push(`               ${windowConnectionsText(c.window, c.users)}`)
+  if (c.settle !== undefined) out.push(`               ${settleText(c.settle)}`)
   const lg = r.loadGenerator
   out.push(`  load gen     CPU ${lg.cpuPercent.toFixed(0)}% of one core, event-loop delay p99 ${ms(lg.eventLoopDelayP99Ms)} ms${loadGenVerdict(lg)}`)
   for (const ch of t.checks) out.push(`  threshold    ${ch.text.padEnd(18)} ${ch.actualText.padStart(9)}  ${ch.pass ? 'PASS' : 'FAIL'}`)
@@ -92,4 +93,11 @@ export function windowConnectionsText (w: WindowConnections, users: number | und
     `${int(w.firstConnects)} first (users still arriving), ${int(w.reconnects)} reconnects; ` +
     `closed by the server ${int(w.closedByServer)}, idle past its keep-alive ${int(w.closedIdle)}, by the client timeout ${int(w.closedByTimeout)}, other ${int(w.closedByError)}; ` +
     `${int(w.connectErrors)} failed to connect`
+}
+
+/** How long the window waited for the users' connections after the warm-up (users model with settleMs). */
+export function settleText (st: { waitedMs: number, unconnected: number }): string {
+  return st.unconnected > 0
+    ? `window opened ${ms(st.waitedMs)} ms after the warm-up with ${int(st.unconnected)} users still unconnected (the wait ran out)`
+    : `window opened ${ms(st.waitedMs)} ms after the warm-up, once every user held a connection`
 }

@@ -47,7 +47,7 @@ export interface TargetResult {
   byClass?: Partial<Record<AnswerClass, GroupFigures>>
   /** Per request name: answers by status and Cache-Status detail (`200 fwd=bypass; detail=rule`), most first. */
   details?: Record<string, Record<string, number>>
-  connections: { open: number, minOpen: number, maxOpen: number, connects: number, connectErrors: number, users?: number, window?: WindowConnections }
+  connections: { open: number, minOpen: number, maxOpen: number, connects: number, connectErrors: number, users?: number, window?: WindowConnections, settle?: { waitedMs: number, unconnected: number } }
   unfinished: number
   loadGenerator: { cpuPercent: number, eventLoopDelayP99Ms: number }
   timeline: TimelinePoint[]

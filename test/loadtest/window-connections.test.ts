@@ -35,3 +35,19 @@ t.test('the client timeout closes the connection, and the next request reconnect
   t.ok(w !== undefined && w.closedByTimeout >= 1, `closed by the client timeout (${w?.closedByTimeout ?? 0})`)
   t.ok(w !== undefined && w.reconnects >= 1, 'then reconnected')
 })
+
+t.test('settleMs: the window opens once every user holds a connection, or when the wait runs out', async t => {
+  const server = await delayServer(() => 1)
+  t.after(() => server.close())
+  const ok = await runBench(benchOptions(server.url, { model: 'users', level: 5, thinkMs: 100, warmupMs: 200, durationMs: 300, settleMs: 2000 }))
+  const settled = ok.targets[0].result.connections.settle
+  t.equal(settled?.unconnected, 0)
+  t.ok(settled !== undefined && settled.waitedMs < 1000, `opened soon after the warm-up (${settled?.waitedMs ?? -1} ms)`)
+  t.ok(ok.targets[0].result.requests > 0, 'and measured')
+
+  // Nothing listens on port 1: no user ever connects, the window opens when settleMs runs out.
+  const refused = await runBench(benchOptions('http://127.0.0.1:1/', { model: 'users', level: 3, thinkMs: 100, warmupMs: 100, durationMs: 200, settleMs: 300, timeoutMs: 500 }))
+  const late = refused.targets[0].result.connections.settle
+  t.equal(late?.unconnected, 3, 'all three users unconnected')
+  t.ok(late !== undefined && late.waitedMs >= 250, `after the whole wait (${late?.waitedMs ?? -1} ms)`)
+})
