@@ -27,6 +27,7 @@ import { startProcess, type Started } from './lib/processes.js'
 import { freePort } from './lib/free-port.js'
 import { benchArgs, usageError } from './lib/args.js'
 import { WindowConnections, reportServerConnections } from './lib/window-connections.js'
+import { procCounters } from './lib/listen-queue.js'
 
 const SELF = fileURLToPath(import.meta.url)
 const REEXEC_FLAG = 'SIPUP_CAPACITY_ULIMIT_RAISED'
@@ -406,7 +407,8 @@ async function overload (): Promise<void> {
     say(padTable(rows, c => c >= 1).join('\n'))
     say('  latencies in ms from the intended send time; "reached origin" = answered by the shop (not a hit, not a 503); "no answer" = client timeout or error;')
     say('  lag = event-loop delay: the generator\'s over the window, the sidecar\'s the median of its per-second p99s (and the worst);')
-    say(`  SYNs dropped = the kernel's listen-queue overflows while measured (server.backlog ${values.backlog ?? 'default'}): each costs that user a 1 s, 3 s, 7 s SYN retry`)
+    say(`  SYNs dropped = the kernel's listen-queue overflows while measured (server.backlog ${values.backlog ?? 'default'}), machine-wide: other processes' count too;`)
+    say('  each costs a user a 1 s, 3 s, 7 s SYN retry; the target port\'s own queue is under "connections while measured" below')
     const capacity = values.children * 1000 / values['page-ms']
     const pageMs = values['page-ms']
     report.targets.forEach((t, i) => {
@@ -628,14 +630,7 @@ function routeLoad (t: TargetReport, name: string, capacity: number): string {
   return [`  per route, measured on ${name} (answers by where they came from; uncached = reached the origin or shed):`, ...padTable(rows, c => c >= 1), `  ${verdict}`].join('\n')
 }
 
-/** TcpExt ListenOverflows from /proc/net/netstat (0 where unreadable). */
+/** TcpExt ListenOverflows, machine-wide (0 where unreadable). */
 function listenOverflows (): number {
-  try {
-    const lines = readFileSync('/proc/net/netstat', 'utf8').split('\n').filter(l => l.startsWith('TcpExt:'))
-    const names = lines[0].split(' ')
-    const vals = lines[1].split(' ')
-    return Number(vals[names.indexOf('ListenOverflows')] ?? 0)
-  } catch {
-    return 0
-  }
+  return procCounters()?.overflows ?? 0
 }
