@@ -112,6 +112,8 @@ export class ListenQueueWatch {
     this.#before = listenCounters()
     this.#sample()
     this.#timer = setInterval(() => this.#sample(), SAMPLE_MS)
+    // A watch left running by an aborted run must not keep the process alive.
+    this.#timer.unref()
   }
 
   async stop (): Promise<ListenWindow> {

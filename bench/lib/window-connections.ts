@@ -33,6 +33,9 @@ export class WindowConnections {
   readonly #urls: string[]
   readonly #listen: ListenWindow[][]
   readonly #watch: Array<ListenQueueWatch | null>
+  /** The same watch over the arrival (from the run's first progress tick to the window's start). */
+  readonly #arrivalWatch: Array<ListenQueueWatch | null>
+  readonly #arrival: ListenWindow[][]
   readonly #pending: Array<Promise<void>> = []
   readonly #server: ServerSide[]
   readonly #measuring: boolean[]
@@ -45,6 +48,8 @@ export class WindowConnections {
     this.#ports = ports
     this.#listen = ports.map(() => [])
     this.#watch = ports.map(() => null)
+    this.#arrivalWatch = ports.map(() => null)
+    this.#arrival = ports.map(() => [])
     this.#measuring = ports.map(() => false)
     this.#server = ports.map(() => ({ accepted: 0, seconds: 0, minOpen: Number.POSITIVE_INFINITY, maxOpen: 0 }))
     this.#rate = ports.map(() => ({ rampPeak: 0, windowPeak: 0, windowSum: 0, windowSeconds: 0 }))
@@ -55,6 +60,9 @@ export class WindowConnections {
   readonly onWindow = (phase: 'start' | 'end', i: number): void => {
     if (phase === 'start') {
       this.#measuring[i] = true
+      const a = this.#arrivalWatch[i]
+      this.#arrivalWatch[i] = null
+      if (a !== null) this.#pending.push(a.stop().then(r => { this.#arrival[i].push(r) }))
       const w = new ListenQueueWatch(this.#ports[i])
       this.#watch[i] = w
       w.start()
@@ -70,6 +78,11 @@ export class WindowConnections {
   progress (label: string, p: Progress): void {
     const i = this.#urls.findIndex(u => label.endsWith(u))
     if (i < 0) return
+    if (!p.measuring && !this.#measuring[i] && this.#arrivalWatch[i] === null && !this.#last.has(label)) {
+      const w = new ListenQueueWatch(this.#ports[i])
+      this.#arrivalWatch[i] = w
+      w.start()
+    }
     const now = performance.now()
     const last = this.#last.get(label)
     this.#last.set(label, { connects: p.connects, at: now, measuring: p.measuring })
@@ -100,8 +113,9 @@ export class WindowConnections {
     const r = this.#rate[i]
     out.push(`    arrival: users join at ${rate(arrivalPerSecond)}/s over the ramp, each first visit spread over one think time; new connections ` +
       `peaked at ${rate(r.rampPeak)}/s before measuring, ${rate(r.windowPeak)}/s while measured (mean ${rate(r.windowSeconds === 0 ? 0 : r.windowSum / r.windowSeconds)}/s)`)
-    for (const w of this.#listen[i]) out.push(`    kernel: ${listenWindowText(w)}`)
-    out.push(...verdict(c, this.#listen[i], s).map(l => `    => ${l}`))
+    for (const w of this.#arrival[i]) out.push(`    kernel during the arrival and warm-up: ${listenWindowText(w)}`)
+    for (const w of this.#listen[i]) out.push(`    kernel while measured: ${listenWindowText(w)}`)
+    out.push(...verdict(c, this.#listen[i], s, this.#arrival[i]).map(l => `    => ${l}`))
     return out
   }
 
@@ -134,8 +148,13 @@ export class WindowConnections {
 }
 
 /** What the figures say, in words: which side the churn comes from. */
-function verdict (c: TargetResult['connections'], listen: ListenWindow[], s: ServerSide): string[] {
+function verdict (c: TargetResult['connections'], listen: ListenWindow[], s: ServerSide, arrival: ListenWindow[]): string[] {
   const out: string[] = []
+  const fullArriving = arrival.reduce((n, l) => n + l.fullSamples, 0)
+  if (fullArriving > 0) {
+    out.push(`the listen queue was full in ${fullArriving} samples during the arrival: users' SYNs were dropped while they connected ` +
+      '(each retried after 1 s, 3 s, 7 s)')
+  }
   const users = c.users ?? 0
   const w = c.window
   if (w !== undefined) {
