@@ -4,7 +4,7 @@
 // between requests (see /work/shared/notes/capacity-model.md: users are not concurrent requests), a realistic mix
 // (bench/scenarios/shop-mix.yaml). Rounds are interleaved (A B A B) and figures are medians.
 // Usage: node dist/bench/capacity.js [--mix realistic|cached] [--steps 500,5000,20000] [--think 5s] [--arrive 30s]
-//        [--duration 20s] [--rounds 2]
+//        [--duration 20s] [--rounds 2] [--settle 30s]   (--help lists every option with its default)
 // --overload: one step (default 20,000 users, realistic mix) through two sidecars in front of the same shop, without
 // origin protection (upstream.maxConcurrent 0) and with config/demo.yaml's (20 = the shop's children, lanes): the
 // requests that reached the origin, the fast 503s that shed load, and what timed out. --only C or D runs one of them.
