@@ -68,9 +68,9 @@ export interface CompressionBenchResult {
 const SHOP_PAGES = ['/index.php', '/catalog.php', '/catalog.php?category=tools', '/product.php?id=42',
   '/search.php?q=steel', '/login.php', '/api/products.php', '/api/products.php?id=7']
 
-/** A 20 KB catalog page made with the demo shop's own templates, served with no delay; `unique`: each answer
- * carries a counter in the middle (same length), so no two bodies are alike. */
-async function pageRole (port: number, unique: boolean): Promise<void> {
+/** A 20 KB catalog page made with the demo shop's own templates, and where in it a counter makes each copy new
+ * (same length). Shared with bench/compression-levels. */
+export async function benchPage (): Promise<{ page: Buffer, mid: number }> {
   const { catalogPage } = await import('../../examples/legacy-app/pages.js')
   const { listProducts } = await import('../../examples/legacy-app/products.js')
   const all = listProducts(undefined)
@@ -81,8 +81,14 @@ async function pageRole (port: number, unique: boolean): Promise<void> {
     if (Buffer.byteLength(body) >= PAGE_BYTES) break
     n++
   }
-  const buf = Buffer.from(body)
-  const mid = buf.indexOf('</h1>') > 0 ? buf.indexOf('</h1>') : buf.length >> 1
+  const page = Buffer.from(body)
+  return { page, mid: page.indexOf('</h1>') > 0 ? page.indexOf('</h1>') : page.length >> 1 }
+}
+
+/** The bench page served with no delay; `unique`: each answer carries a counter in the middle (same length), so no
+ * two bodies are alike. */
+async function pageRole (port: number, unique: boolean): Promise<void> {
+  const { page: buf, mid } = await benchPage()
   let seq = 0
   const server = http.createServer((req, res) => {
     req.resume()

@@ -1,0 +1,125 @@
+// bench/compression-levels: CPU per 20 KB HTML page (the bench page of bench/compression) for each gzip level and
+// brotli quality, and for zlib's memLevel/windowBits and brotli's window, against the bytes each saves. The figure is
+// CPU time of this process (process.cpuUsage, user + system) over a synchronous loop, so another process on the
+// machine slows it down but does not add to it; every body is new (a counter in the middle), as for a page the memo
+// can't answer. The calls are the ones the sidecar makes for a page it compresses whole (src/proxy/compression/
+// codecs.ts): one zlib handle per page, options objects built once.
+// CPU time on a shared 2-core machine still varies by 2x between rounds, so `--callgrind` counts instructions instead
+// (valgrind): each setting runs in its own process twice, over `--pages` and 3x as many new pages, and the difference
+// over the extra pages is its count per page (start-up and warm-up cancel out). A few seconds per setting.
+// Usage: node dist/bench/compression-levels.js [--pages 400] [--reps 5] | --callgrind [--pages 100]
+import { spawnSync } from 'node:child_process'
+import { fileURLToPath } from 'node:url'
+import { brotliCompressSync, constants, gzipSync, type ZlibOptions } from 'node:zlib'
+import { parseArgs } from 'node:util'
+import { benchPage } from './lib/compression-bench.js'
+import { brotliWindowFor } from '../src/proxy/compression/codecs.js'
+
+interface Setting { name: string, run: (body: Buffer) => Buffer }
+
+function gzip (level: number, memLevel = 8, windowBits = 15): Setting {
+  const opts: ZlibOptions = { level, memLevel, windowBits }
+  return { name: `gzip ${level} (memLevel ${memLevel}, windowBits ${windowBits})`, run: b => gzipSync(b, opts) }
+}
+
+function brotli (quality: number, lgwin: number | null, text = true): Setting {
+  return {
+    name: `br ${quality} (lgwin ${lgwin ?? 'fit'}${text ? '' : ', generic mode'})`,
+    run: b => {
+      const params: Record<number, number> = {
+        [constants.BROTLI_PARAM_QUALITY]: quality,
+        [constants.BROTLI_PARAM_LGWIN]: lgwin ?? brotliWindowFor(b.length),
+        [constants.BROTLI_PARAM_SIZE_HINT]: b.length
+      }
+      if (text) params[constants.BROTLI_PARAM_MODE] = constants.BROTLI_MODE_TEXT
+      return brotliCompressSync(b, { params })
+    }
+  }
+}
+
+function bodiesOf (page: Buffer, mid: number, pages: number): Buffer[] {
+  return Array.from({ length: pages }, (_, i) => {
+    const b = Buffer.from(page)
+    b.write(String(i).padStart(12, '0'), mid - 12, 'latin1')
+    return b
+  })
+}
+
+/** CPU µs per call over one loop of `bodies`, and the last output's size. */
+function loop (s: Setting, bodies: Buffer[]): { us: number, bytes: number } {
+  let bytes = 0
+  const c0 = process.cpuUsage()
+  for (const b of bodies) bytes = s.run(b).length
+  const c = process.cpuUsage(c0)
+  return { us: (c.user + c.system) / bodies.length, bytes }
+}
+
+const SELF = fileURLToPath(import.meta.url)
+
+/** Instructions valgrind counted in one process running setting `i` over `pages` new pages. */
+function collected (i: number, pages: number): number {
+  const r = spawnSync('valgrind', ['--tool=callgrind', '--callgrind-out-file=/dev/null', process.execPath, SELF,
+    '--setting', String(i), '--pages', String(pages)], { encoding: 'utf8' })
+  const m = /Collected : (\d+)/.exec(r.stderr)
+  if (m === null) throw new Error(`callgrind of setting ${i}: ${r.stderr.slice(-500)}`)
+  return Number(m[1])
+}
+
+async function main (): Promise<void> {
+  const { values } = parseArgs({ options: { pages: { type: 'string' }, reps: { type: 'string' }, callgrind: { type: 'boolean' }, setting: { type: 'string' } } })
+  const pages = Number(values.pages ?? (values.callgrind === true ? 100 : 400))
+  const reps = Number(values.reps ?? 5)
+  const { page, mid } = await benchPage()
+  const settings: Setting[] = [
+    ...[1, 2, 3, 4, 5, 6].map(l => gzip(l)),
+    gzip(1, 9), gzip(1, 7), gzip(1, 9, 14), gzip(2, 9), gzip(3, 9), gzip(4, 9), gzip(6, 9),
+    ...[0, 1, 2, 3, 4, 5].map(q => brotli(q, null)),
+    brotli(2, 19), brotli(4, 19), brotli(4, 22), brotli(4, null, false), brotli(5, 19)
+  ]
+  if (values.setting !== undefined) {
+    // One setting for --callgrind: no warm-up, no output.
+    const s = settings[Number(values.setting)]
+    for (const b of bodiesOf(page, mid, pages)) s.run(b)
+    return
+  }
+  if (values.callgrind === true) {
+    console.log(`bench/compression-levels --callgrind: a ${page.length}-byte HTML page (new every time), instructions per ` +
+      `page (callgrind, ${pages} vs ${3 * pages} pages per process, difference / ${2 * pages})`)
+    console.log(`${'setting'.padEnd(44)} ${'instr/page'.padStart(10)} ${'bytes'.padStart(7)} ${'ratio'.padStart(6)}`)
+    const one = bodiesOf(page, mid, 1)[0]
+    settings.forEach((s, i) => {
+      const ir = (collected(i, 3 * pages) - collected(i, pages)) / (2 * pages)
+      const bytes = s.run(one).length
+      console.log(`${s.name.padEnd(44)} ${(ir / 1000).toFixed(0).padStart(9)}k ${String(bytes).padStart(7)} ` +
+        `${(page.length / bytes).toFixed(2).padStart(6)}`)
+    })
+    return
+  }
+  console.log(`bench/compression-levels: a ${page.length}-byte HTML page (new every time), CPU µs per page ` +
+    `(process.cpuUsage over ${pages} pages, median of ${reps} interleaved rounds; "64 B": the same call on a 64-byte body, the per-call fixed cost)`)
+  console.log(`${'setting'.padEnd(44)} ${'µs CPU'.padStart(8)} ${'64 B: µs'.padStart(8)} ${'bytes'.padStart(7)} ${'ratio'.padStart(6)} ${'saved/µs'.padStart(9)}`)
+  const bodies = bodiesOf(page, mid, pages)
+  const tiny = bodiesOf(page.subarray(0, 64), 32, pages)
+  const us = settings.map(() => [] as number[])
+  const fixed = settings.map(() => [] as number[])
+  const bytes = settings.map(() => 0)
+  settings.forEach(s => { for (let i = 0; i < 50; i++) s.run(bodies[i]) })
+  // Rounds interleave the settings, so a slow moment of the machine lands on all of them.
+  for (let r = 0; r < reps; r++) {
+    settings.forEach((s, i) => {
+      const x = loop(s, bodies)
+      us[i].push(x.us)
+      bytes[i] = x.bytes
+      fixed[i].push(loop(s, tiny).us)
+    })
+  }
+  const med = (a: number[]): number => [...a].sort((x, y) => x - y)[a.length >> 1]
+  settings.forEach((s, i) => {
+    const u = med(us[i])
+    console.log(`${s.name.padEnd(44)} ${u.toFixed(1).padStart(8)} ${med(fixed[i]).toFixed(1).padStart(8)} ` +
+      `${String(bytes[i]).padStart(7)} ${(page.length / bytes[i]).toFixed(2).padStart(6)} ` +
+      `${((page.length - bytes[i]) / u).toFixed(0).padStart(9)}`)
+  })
+}
+
+main().catch(err => { console.error(err); process.exit(1) })
