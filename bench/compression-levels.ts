@@ -5,10 +5,15 @@
 // can't answer. The calls are the ones the sidecar makes for a page it compresses whole (src/proxy/compression/
 // codecs.ts): one zlib handle per page, options objects built once.
 // CPU time on a shared 2-core machine still varies by 2x between rounds, so `--callgrind` counts instructions instead
-// (valgrind): each setting runs in its own process twice, over `--pages` and 3x as many new pages, and the difference
-// over the extra pages is its count per page (start-up and warm-up cancel out). A few seconds per setting.
+// (valgrind): each setting runs in its own process, warmed up uninstrumented, then counted over `--pages` new pages
+// (the count is of this process's instructions: zlib's, V8's and the GC's; ~15 s per setting).
 // Usage: node dist/bench/compression-levels.js [--pages 400] [--reps 5] | --callgrind [--pages 100]
-import { spawnSync } from 'node:child_process'
+import { execFileSync, spawn } from 'node:child_process'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { once } from 'node:events'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
 import { brotliCompressSync, constants, gzipSync, type ZlibOptions } from 'node:zlib'
 import { parseArgs } from 'node:util'
@@ -28,7 +33,7 @@ function brotli (quality: number, lgwin: number | null, text = true): Setting {
     run: b => {
       const params: Record<number, number> = {
         [constants.BROTLI_PARAM_QUALITY]: quality,
-        [constants.BROTLI_PARAM_LGWIN]: lgwin ?? brotliWindowFor(b.length),
+        [constants.BROTLI_PARAM_LGWIN]: lgwin ?? brotliWindowFor(b.length, 24),
         [constants.BROTLI_PARAM_SIZE_HINT]: b.length
       }
       if (text) params[constants.BROTLI_PARAM_MODE] = constants.BROTLI_MODE_TEXT
@@ -45,6 +50,11 @@ function bodiesOf (page: Buffer, mid: number, pages: number): Buffer[] {
   })
 }
 
+/** The same call on the first 64 bytes: what a call costs whatever the body (the zlib handle, Node's stream object). */
+function onTiny (s: Setting): Setting {
+  return { name: `${s.name}, 64 B body`, run: b => s.run(b.subarray(0, 64)) }
+}
+
 /** CPU µs per call over one loop of `bodies`, and the last output's size. */
 function loop (s: Setting, bodies: Buffer[]): { us: number, bytes: number } {
   let bytes = 0
@@ -55,14 +65,41 @@ function loop (s: Setting, bodies: Buffer[]): { us: number, bytes: number } {
 }
 
 const SELF = fileURLToPath(import.meta.url)
+/** Calls before counting starts: enough for V8 to have compiled zlib's JS side (tiering shows in the counts). */
+const WARM_UP = 300
 
-/** Instructions valgrind counted in one process running setting `i` over `pages` new pages. */
-function collected (i: number, pages: number): number {
-  const r = spawnSync('valgrind', ['--tool=callgrind', '--callgrind-out-file=/dev/null', process.execPath, SELF,
-    '--setting', String(i), '--pages', String(pages)], { encoding: 'utf8' })
-  const m = /Collected : (\d+)/.exec(r.stderr)
-  if (m === null) throw new Error(`callgrind of setting ${i}: ${r.stderr.slice(-500)}`)
-  return Number(m[1])
+/** Instructions callgrind counts in a process running setting `i` over `pages` new pages, after a warm-up: the
+ * child says "warm", instrumentation goes on, the child runs the pages and says "done", the counts are dumped. */
+async function counted (i: number, pages: number, dir: string): Promise<number> {
+  const out = join(dir, `cg.${i}`)
+  const child = spawn('valgrind', ['--tool=callgrind', '--instr-atstart=no', `--callgrind-out-file=${out}`, process.execPath,
+    SELF, '--setting', String(i), '--pages', String(pages)], { stdio: ['pipe', 'pipe', 'pipe'] })
+  const pid = String(child.pid)
+  let text = ''
+  let errText = ''
+  child.stderr.on('data', (c: Buffer) => { errText += c.toString() })
+  const exited = new Promise(resolve => child.once('exit', resolve))
+  try {
+    await new Promise<void>((resolve, reject) => {
+      child.stdout.on('data', (c: Buffer) => {
+        text += c.toString()
+        if (text === 'warm\n') {
+          execFileSync('callgrind_control', ['-i', 'on', pid], { stdio: 'ignore' })
+          child.stdin.write('go\n')
+        } else if (text === 'warm\ndone\n') {
+          execFileSync('callgrind_control', ['-d', pid], { stdio: 'ignore' })
+          resolve()
+        }
+      })
+      child.once('exit', code => reject(new Error(`setting ${i} exited with ${String(code)}: ${errText.slice(-500)}`)))
+    })
+  } finally {
+    child.kill()
+    await exited
+  }
+  const m = /^totals: (\d+)/m.exec(readFileSync(`${out}.1`, 'utf8'))
+  if (m === null) throw new Error(`no totals for setting ${i}`)
+  return Number(m[1]) / pages
 }
 
 async function main (): Promise<void> {
@@ -72,27 +109,37 @@ async function main (): Promise<void> {
   const { page, mid } = await benchPage()
   const settings: Setting[] = [
     ...[1, 2, 3, 4, 5, 6].map(l => gzip(l)),
-    gzip(1, 9), gzip(1, 7), gzip(1, 9, 14), gzip(2, 9), gzip(3, 9), gzip(4, 9), gzip(6, 9),
+    gzip(1, 9), gzip(1, 7), gzip(1, 9, 14), gzip(2, 9), gzip(3, 9),
     ...[0, 1, 2, 3, 4, 5].map(q => brotli(q, null)),
-    brotli(2, 19), brotli(4, 19), brotli(4, 22), brotli(4, null, false), brotli(5, 19)
+    brotli(2, 19), brotli(4, 19), brotli(4, 22),
+    onTiny(gzip(1)), onTiny(brotli(2, null))
   ]
   if (values.setting !== undefined) {
-    // One setting for --callgrind: no warm-up, no output.
+    // One setting for --callgrind (see counted).
     const s = settings[Number(values.setting)]
-    for (const b of bodiesOf(page, mid, pages)) s.run(b)
+    const bodies = bodiesOf(page, mid, pages + WARM_UP)
+    for (let i = pages; i < pages + WARM_UP; i++) s.run(bodies[i])
+    const lines = createInterface({ input: process.stdin })
+    process.stdout.write('warm\n')
+    await once(lines, 'line')
+    for (let i = 0; i < pages; i++) s.run(bodies[i])
+    process.stdout.write('done\n')
+    await once(lines, 'line')
     return
   }
   if (values.callgrind === true) {
     console.log(`bench/compression-levels --callgrind: a ${page.length}-byte HTML page (new every time), instructions per ` +
-      `page (callgrind, ${pages} vs ${3 * pages} pages per process, difference / ${2 * pages})`)
+      `page (callgrind, counting ${pages} pages after a warm-up of ${WARM_UP}, one process per setting)`)
     console.log(`${'setting'.padEnd(44)} ${'instr/page'.padStart(10)} ${'bytes'.padStart(7)} ${'ratio'.padStart(6)}`)
     const one = bodiesOf(page, mid, 1)[0]
-    settings.forEach((s, i) => {
-      const ir = (collected(i, 3 * pages) - collected(i, pages)) / (2 * pages)
+    const dir = mkdtempSync(join(tmpdir(), 'sipup-levels-'))
+    for (const [i, s] of settings.entries()) {
+      const ir = await counted(i, pages, dir)
       const bytes = s.run(one).length
       console.log(`${s.name.padEnd(44)} ${(ir / 1000).toFixed(0).padStart(9)}k ${String(bytes).padStart(7)} ` +
         `${(page.length / bytes).toFixed(2).padStart(6)}`)
-    })
+    }
+    rmSync(dir, { recursive: true, force: true })
     return
   }
   console.log(`bench/compression-levels: a ${page.length}-byte HTML page (new every time), CPU µs per page ` +
