@@ -7,7 +7,7 @@ import { brotliCompressSync, constants, gunzipSync, gzipSync } from 'node:zlib'
 import { Agent, request } from 'undici'
 import type { ConfigIssue } from '../../src/config/load.js'
 import { loadConfig } from '../../src/sidecar-config.js'
-import { brotliWindowFor, gzipWindowFor } from '../../src/proxy/compression/codecs.js'
+import { brotliWindowFor, gzipMemLevelFor, gzipWindowFor } from '../../src/proxy/compression/codecs.js'
 import { startOrigin, startSidecar } from '../helpers/sidecar.js'
 
 const html = '<!doctype html><html><body>' + Array.from({ length: 300 }, (_, i) =>
@@ -56,15 +56,22 @@ t.test('a body gets the smallest window that holds it, up to the configured larg
   t.equal(gzipWindowFor(100, 15), 9, 'deflate\'s smallest window')
   t.equal(gzipWindowFor(20 * 1024, 12), 12, 'never above the configured largest')
   t.equal(gzipWindowFor(0, 14), 14, 'unknown size: the largest')
+  t.equal(gzipMemLevelFor(15, 8), 8, 'a 20 KB body: the configured memLevel')
+  t.equal(gzipMemLevelFor(15, 9), 9)
+  t.equal(gzipMemLevelFor(11, 8), 5, 'a 1 KB body: 2^(5 + 6) symbols per block cover it')
+  t.equal(gzipMemLevelFor(9, 8), 3)
+  t.equal(gzipMemLevelFor(12, 1), 1)
   t.equal(brotliWindowFor(20 * 1024, 19), 15)
   t.equal(brotliWindowFor(20 * 1024, 12), 12)
   t.equal(brotliWindowFor(0, 22), 22)
 })
 
 t.test('the configured settings are the ones the response is compressed with', async t => {
-  const origin = await startOrigin((_req, res) => {
-    res.writeHead(200, { 'content-type': 'text/html', 'content-length': String(Buffer.byteLength(html)) })
-    res.end(html)
+  const small = html.slice(0, 2000)
+  const origin = await startOrigin((req, res) => {
+    const body = req.url === '/small' ? small : html
+    res.writeHead(200, { 'content-type': 'text/html', 'content-length': String(Buffer.byteLength(body)) })
+    res.end(body)
   })
   t.after(() => origin.close())
   const sidecar = await startSidecar({
@@ -74,16 +81,20 @@ t.test('the configured settings are the ones the response is compressed with', a
   t.after(() => sidecar.close())
   const agent = new Agent({ connections: 1 })
   t.after(() => agent.close())
-  const get = async (accept: string): Promise<{ enc: unknown, body: Buffer }> => {
-    const res = await request(sidecar.url + '/p', { headers: { 'accept-encoding': accept }, dispatcher: agent })
+  const get = async (accept: string, path = '/p'): Promise<{ enc: unknown, body: Buffer }> => {
+    const res = await request(sidecar.url + path, { headers: { 'accept-encoding': accept }, dispatcher: agent })
     return { enc: res.headers['content-encoding'], body: Buffer.from(await res.body.arrayBuffer()) }
   }
   const src = Buffer.from(html)
   const gz = await get('gzip')
   t.equal(gz.enc, 'gzip')
-  t.same(gz.body, gzipSync(src, { level: 9, memLevel: 9, windowBits: gzipWindowFor(src.length, 15) }), 'gzip 9, memLevel 9')
+  t.ok(src.length > 20 * 1024, 'a body that needs the largest window')
+  t.same(gz.body, gzipSync(src, { level: 9, memLevel: 9, windowBits: 15 }), 'gzip 9, memLevel 9')
   t.not(gz.body.length, gzipSync(src, { level: 1 }).length, 'not level 1\'s output')
   t.equal(gunzipSync(gz.body).toString(), html)
+  const gzSmall = await get('gzip', '/small')
+  t.same(gzSmall.body, gzipSync(Buffer.from(small), { level: 9, memLevel: 6, windowBits: 12 }),
+    'a 2 KB body: the 4 KB window and memLevel 6')
   const br = await get('br')
   t.equal(br.enc, 'br')
   t.same(br.body, brotliCompressSync(src, {

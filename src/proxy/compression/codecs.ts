@@ -36,6 +36,16 @@ export function gzipWindowFor (size: number, max: number): number {
   return w
 }
 
+/**
+ * memLevel for a body that fits a `windowBits` window: deflate buffers 2^(memLevel + 6) symbols per block and
+ * keeps 2^(memLevel + 7) hash heads, so memLevel = windowBits - 6 already covers the whole body; at most `max`
+ * (proxy.compression.gzipMemLevel). zlib allocates and clears both per response: for a small body the default sizes
+ * cost more than compressing it (bench/compression-levels.ts, README).
+ */
+export function gzipMemLevelFor (windowBits: number, max: number): number {
+  return Math.max(1, Math.min(windowBits - 6, max))
+}
+
 interface BrotliOptions { params: Record<number, number> }
 interface GzipOptions { level: number, memLevel: number, windowBits: number }
 
@@ -73,7 +83,8 @@ export class Codecs {
       })
     }
     for (let w = 0; w <= p.gzipWindowBits; w++) {
-      this.#gzip.push({ level: p.gzipLevel, memLevel: p.gzipMemLevel, windowBits: Math.max(w, ZLIB_MIN_WINDOW_BITS) })
+      const windowBits = Math.max(w, ZLIB_MIN_WINDOW_BITS)
+      this.#gzip.push({ level: p.gzipLevel, memLevel: gzipMemLevelFor(windowBits, p.gzipMemLevel), windowBits })
     }
   }
 

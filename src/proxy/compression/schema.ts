@@ -8,7 +8,7 @@ import { Bool, Int, StrList } from '../../config/schema-helpers.js'
 export const DEFAULT_BROTLI_QUALITY = 2
 /** 512 KB (ngx_brotli's default): the 4 MB default costs memory per open response for little gain on pages. */
 export const DEFAULT_BROTLI_WINDOW = 19
-export const DEFAULT_GZIP_LEVEL = 6
+export const DEFAULT_GZIP_LEVEL = 2
 export const DEFAULT_GZIP_MEM_LEVEL = 8
 export const DEFAULT_GZIP_WINDOW_BITS = 15
 
@@ -31,8 +31,8 @@ export const ProxyCompressionSchema = Type.Object({
   brotliWindow: Int('Largest brotli window, as lgwin (10-24: 2^lgwin - 16 bytes). A body gets the smallest window ' +
     'that holds it, up to this; only longer bodies are compressed with less reach.', DEFAULT_BROTLI_WINDOW, 10, 24),
   gzipLevel: Int('gzip level (1-9), for clients that don\'t accept br.', DEFAULT_GZIP_LEVEL, 1, 9),
-  gzipMemLevel: Int('zlib memLevel (1-9): the size of deflate\'s hash table and literal buffer, allocated per ' +
-    'response.', DEFAULT_GZIP_MEM_LEVEL, 1, 9),
+  gzipMemLevel: Int('Largest zlib memLevel (1-9): the size of deflate\'s hash table and block buffer, allocated ' +
+    'per response; a body gets the smallest that covers it, up to this.', DEFAULT_GZIP_MEM_LEVEL, 1, 9),
   gzipWindowBits: Int('Largest deflate window, as windowBits (9-15: 2^windowBits bytes). A body gets the smallest ' +
     'window that holds it, up to this.', DEFAULT_GZIP_WINDOW_BITS, 9, 15),
   memo: Type.Object({
