@@ -18,7 +18,7 @@ const kActive = Symbol('sipup.activeForwards')
 type TrackedSocket = NonNullable<ServerResponse['socket']> & { [kActive]?: Set<ForwardHandler> }
 
 /**
- * The client socket to cork from the head to the first body chunk, or null (HTTP/2: `res.socket` is the session's
+ * The client socket to cork from the head to the first body chunk of a fixed-length response, or null (HTTP/2: `res.socket` is the session's
  * socket, shared by every stream; a socket already corked). Node's res.write() corks on its own and uncorks on the
  * next tick; corking here instead makes the head and the first chunk one writev as soon as the chunk is in, without
  * the nextTick round (lib/_http_outgoing.js write_ skips its cork when the socket is corked already).
@@ -106,8 +106,10 @@ export class ForwardHandler implements Dispatcher.DispatchHandler {
       return
     }
     // Not transformed: the origin's Content-Length (copied above) goes out as it came, so Node writes a fixed-length
-    // response, never chunked; without one (the origin streamed chunked) Node chunks it to the client.
-    const socket = corkable(res)
+    // response, never chunked; without one (the origin streamed chunked) Node chunks it to the client. Only a
+    // fixed-length response is corked: its end() writes nothing, while a chunked one's terminator, when it comes in
+    // the same tick as the last chunk, shares that chunk's writev only under Node's own cork until the next tick.
+    const socket = out['content-length'] === undefined ? null : corkable(res)
     if (socket !== null) {
       socket.cork()
       this.#corked = socket

@@ -39,8 +39,8 @@ export function gzipWindowFor (size: number, max: number): number {
 /**
  * memLevel for a body that fits a `windowBits` window: deflate buffers 2^(memLevel + 6) symbols per block and
  * keeps 2^(memLevel + 7) hash heads, so memLevel = windowBits - 6 already covers the whole body; at most `max`
- * (proxy.compression.gzipMemLevel). zlib allocates and clears both per response: for a small body the default sizes
- * cost more than compressing it (bench/compression-levels.ts, README).
+ * (proxy.compression.gzipMemLevel). zlib allocates both per response; sized to the body they take a fraction of the
+ * memory (the window, not memLevel, is what showed in instruction counts: README, "Levels and windows").
  */
 export function gzipMemLevelFor (windowBits: number, max: number): number {
   return Math.max(1, Math.min(windowBits - 6, max))
