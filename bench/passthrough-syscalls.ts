@@ -2,8 +2,8 @@
 // GET /fast, a 4 KB page with a Content-Length), counted by `strace -c -f` attached to the sidecar process (all its
 // threads) for a fixed number of requests after an uninstrumented warm-up. A count, not a time: it does not depend on
 // who else uses the machine (strace slows the sidecar down, which changes how many responses share one epoll_wait,
-// so compare builds run the same way). `--compress` asks for gzip (proxy.compression is on by default), so the
-// response is transformed: chunked, no Content-Length.
+// so compare builds run the same way). `--compress` asks for gzip (proxy.compression is on by default): the 4 KB
+// page is compressed whole and sent with its compressed length.
 // Usage: node dist/bench/passthrough-syscalls.js [--requests 2000] [--connections 4] [--path /fast]
 //   [--baseline /path/to/another/built/checkout]
 import { spawn } from 'node:child_process'
