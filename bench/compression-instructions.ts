@@ -91,8 +91,10 @@ async function main (): Promise<void> {
     }
     const off = got.get('off') ?? NaN
     for (const [name, ir] of got) if (name !== 'off') console.log(`${name}: ${(ir / off).toFixed(2)}x the instructions of off`)
-    console.log(`headline: sidecar instructions per response, compression on / off = ${((got.get('on (memo on)') ?? NaN) / off).toFixed(2)}x ` +
-      `(repeated 20 KB page), ${((got.get('on, unique bodies') ?? NaN) / off).toFixed(2)}x (every body new)`)
+    if (got.has('on (memo on)') && got.has('on, unique bodies')) {
+      console.log(`headline: sidecar instructions per response, compression on / off = ${((got.get('on (memo on)') ?? NaN) / off).toFixed(2)}x ` +
+        `(repeated 20 KB page), ${((got.get('on, unique bodies') ?? NaN) / off).toFixed(2)}x (every body new)`)
+    }
   } finally {
     await Promise.all(procs.map(p => p.stop()))
   }
