@@ -1,4 +1,5 @@
-// bench/compression: what pass-through compression (proxy.compression) costs in requests/s and saves in bytes.
+// bench/compression: what pass-through compression (proxy.compression) costs in requests/s and saves in bytes, and
+// the same for nginx's `gzip on` in front of the same origin (every body new), in the same run.
 // Usage: node dist/bench/compression.js [--rounds 7] [--seconds 5] [--connections 32] [--quality 4]
 //   [--baseline /path/to/another/built/checkout]
 import { COMPRESSION_DEFAULTS, DEFAULT_QUALITY, runCompressionBench } from './lib/compression-bench.js'
@@ -44,6 +45,15 @@ async function main (): Promise<void> {
   console.log(`headline: compression on = ${head.ratio.toFixed(2)}x the pass-through requests/s of compression off for a 20 KB HTML page ` +
     `(median of ${head.perRound.length} per-round ratios; target >= 0.85; ${unique.ratio.toFixed(2)}x when every body is new); ` +
     `demo shop pages ${pct(r.shopTotal.br, r.shopTotal.identity)} smaller with br`)
+  const by = (what: string): number | undefined => r.comparisons.find(c => c.what === what)?.ratio
+  const nginxOnOff = by('unique bodies, nginx gzip on / off')
+  if (nginxOnOff !== undefined) {
+    console.log(`headline: every body new, gzip: sidecar on/off ${by('unique bodies, sidecar gzip / off')?.toFixed(2)}x, ` +
+      `nginx gzip on/off ${nginxOnOff.toFixed(2)}x; sidecar gzip = ${by('unique bodies, sidecar gzip / nginx gzip')?.toFixed(2)}x ` +
+      `nginx gzip's requests/s, sidecar br (defaults) = ${by('unique bodies, sidecar br (defaults) / nginx gzip')?.toFixed(2)}x`)
+  } else {
+    console.log('nginx not installed: no nginx gzip parties')
+  }
 }
 
 main().catch(err => { console.error(err); process.exit(1) })
