@@ -164,12 +164,40 @@ function fastifyInternal (fastify: FastifyInstance, description: string): unknow
   return null
 }
 
+/** Request hooks of the scope the bypass reproduces itself, by phase and name: the core's HSTS (every request
+ * state's header list starts with it) and the access log (appOnResponse). */
+const KNOWN_SCOPE_HOOKS = new Set(['onSend:sendHsts', 'onResponse:logRequest'])
+const REQUEST_PHASES = ['onRequest', 'preParsing', 'preValidation', 'preHandler', 'preSerialization', 'onSend', 'onResponse',
+  'onError', 'onTimeout', 'onRequestAbort']
+
+/** A Fastify hook some plugin added to the app scope (fastify.addHook in an fp plugin), which would run on the proxy
+ * route and which the bypass does not know to run; null when there is none. */
+function unknownScopeHook (fastify: FastifyInstance): string | null {
+  const hooks = fastifyInternal(fastify, 'fastify.hooks') as Record<string, unknown> | null
+  if (hooks === null) return 'fastify.hooks (not found)'
+  for (const phase of REQUEST_PHASES) {
+    const list = hooks[phase]
+    if (!Array.isArray(list)) return `${phase} (not found)`
+    for (const fn of list as { name?: string }[]) {
+      const name = (fn.name ?? '').replace(/^bound /, '')
+      if (!KNOWN_SCOPE_HOOKS.has(`${phase}:${name}`)) return `${phase} hook '${name === '' ? 'anonymous' : name}'`
+    }
+  }
+  return null
+}
+
 /** The bypass, or null when this Fastify release lacks what it borrows (then Fastify's route serves everything). */
 function createBypass (fastify: FastifyInstance, ctx: ProxyContext, opts: ProxyPluginOptions, methods: readonly string[]): ProxyBypass | null {
   const requestClass = fastifyInternal(fastify, 'fastify.Request') as { prototype?: object } | null
   const genReqId = (fastify as unknown as { genReqId?: unknown }).genReqId
   if (requestClass?.prototype === undefined || typeof genReqId !== 'function' || !installLightGetters(requestClass.prototype)) {
     fastify.log.warn('proxy: this Fastify release lacks what the proxy bypass reuses; proxied requests go through Fastify\'s router')
+    return null
+  }
+  const foreign = unknownScopeHook(fastify)
+  if (foreign !== null) {
+    // Proxy-path hooks belong in sidecar.addProxyHook(); keep such a plugin working, on the slower path.
+    fastify.log.warn({ hook: foreign }, 'proxy: a Fastify hook outside sidecar.addProxyHook() applies to the proxy route; proxied requests go through Fastify\'s router')
     return null
   }
   const newState = opts.newRequestState as (route: string) => RequestState
