@@ -7,7 +7,7 @@
 // The hook runner copies Fastify's (lib/hooks.js): a hook may call `done`, return a promise, or answer and stop
 // the chain (reply.send, reply.hijack); an error goes through the onError hooks to Fastify's default error answer.
 import type http from 'node:http'
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import type { FastifyInstance, FastifyReply, FastifyRequest, onResponseHookHandler } from 'fastify'
 import type { HookSet } from '../core/sidecar.js'
 import type { ProxyHookHandlers } from '../core/types.js'
 import { kProxyRun } from '../symbols.js'
@@ -47,15 +47,13 @@ export interface BypassOptions {
   app: FastifyInstance
   hooks: HookSet<ProxyHookHandlers>
   /** Fastify's onResponse hooks of the app scope that also ran on the proxy route (the access log), first. */
-  appOnResponse: readonly Hook[]
+  appOnResponse: readonly onResponseHookHandler[]
   /** Methods the proxy route serves. */
   methods: readonly string[]
   paths: FastifyPaths
   shared: Omit<LightShared, 'onSendError'>
   forward: Forward
 }
-
-const PERCENT = 37
 
 /** One request's hook run: every field set here (stable shape); callbacks are prototype methods bound once. */
 class ProxyRun {
@@ -168,7 +166,8 @@ export class ProxyBypass {
     this.onRequest = nonEmpty(h.onRequest as Hook[] | undefined)
     this.preHandler = nonEmpty(h.preHandler as Hook[] | undefined)
     this.onError = nonEmpty(h.onError as unknown as Hook[] | undefined)
-    this.onResponse = nonEmpty([...opts.appOnResponse, ...(h.onResponse ?? []) as Hook[]])
+    // Fastify's phase handler types differ only in what they promise to return; the runner calls them alike.
+    this.onResponse = nonEmpty([...opts.appOnResponse, ...h.onResponse ?? []] as unknown as Hook[])
     this.forward = opts.forward
     this.#methods = new Set(opts.methods)
     this.#paths = opts.paths
@@ -182,7 +181,7 @@ export class ProxyBypass {
     const q = url.indexOf('?')
     const path = q === -1 ? url : url.slice(0, q)
     // Fastify's router decodes percent-escapes before matching (and answers bad ones 400): leave those to it.
-    if (path.charCodeAt(0) !== 47 || path.indexOf(String.fromCharCode(PERCENT)) !== -1 || this.#paths.has(path)) return false
+    if (path.charCodeAt(0) !== 47 || path.includes('%') || this.#paths.has(path)) return false
     const shared = this.#shared
     const request = new LightRequest(req, shared)
     const reply = new LightReply(res, request, shared)

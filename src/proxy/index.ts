@@ -204,7 +204,7 @@ function createBypass (fastify: FastifyInstance, ctx: ProxyContext, opts: ProxyP
   return new ProxyBypass({
     app: fastify,
     hooks: opts.hooks,
-    appOnResponse: (opts.appOnResponse ?? []) as unknown as ConstructorParameters<typeof ProxyBypass>[0]['appOnResponse'],
+    appOnResponse: opts.appOnResponse ?? [],
     methods,
     paths: opts.paths ?? new FastifyPaths(),
     shared: {
