@@ -183,7 +183,7 @@ export class ProxyBypass {
     // Fastify's router decodes percent-escapes before matching (and answers bad ones 400): leave those to it.
     if (path.charCodeAt(0) !== 47 || path.includes('%') || this.#paths.has(path)) return false
     const shared = this.#shared
-    const request = new LightRequest(req, shared)
+    const request = new shared.Request(req, shared)
     const reply = new LightReply(res, request, shared)
     if (this.onResponse === null && this.onRequest === null && this.preHandler === null) {
       this.forward(request, reply)

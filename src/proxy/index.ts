@@ -29,7 +29,7 @@ import { CLIENT_GONE, TOO_MANY_UPLOADS, UploadSlots, bufferBody, type BufferLimi
 import { compileStreamPaths } from './stream-paths.js'
 import { CompressionPolicy } from './compression/decide.js'
 import { FastifyPaths, ProxyBypass } from './bypass.js'
-import { installLightGetters } from './light-pair.js'
+import { lightRequestClass } from './light-pair.js'
 import type { ProxyReply, ProxyRequest } from './types.js'
 
 /** Dispatch options carry the request (Fastify's or the bypass's) under kSidecarRequest so interceptors can read
@@ -190,7 +190,8 @@ function unknownScopeHook (fastify: FastifyInstance): string | null {
 function createBypass (fastify: FastifyInstance, ctx: ProxyContext, opts: ProxyPluginOptions, methods: readonly string[]): ProxyBypass | null {
   const requestClass = fastifyInternal(fastify, 'fastify.Request') as { prototype?: object } | null
   const genReqId = (fastify as unknown as { genReqId?: unknown }).genReqId
-  if (requestClass?.prototype === undefined || typeof genReqId !== 'function' || !installLightGetters(requestClass.prototype)) {
+  const Request = requestClass?.prototype === undefined ? null : lightRequestClass(requestClass.prototype)
+  if (Request === null || typeof genReqId !== 'function') {
     fastify.log.warn('proxy: this Fastify release lacks what the proxy bypass reuses; proxied requests go through Fastify\'s router')
     return null
   }
@@ -210,7 +211,8 @@ function createBypass (fastify: FastifyInstance, ctx: ProxyContext, opts: ProxyP
     shared: {
       log: fastify.log,
       genReqId: genReqId.bind(fastify) as (req: http.IncomingMessage) => string,
-      newState: () => newState('proxy')
+      newState: () => newState('proxy'),
+      Request
     },
     forward: (request, reply) => { forward(ctx, request, reply) }
   })

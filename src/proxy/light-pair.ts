@@ -1,7 +1,7 @@
 // The request/reply pair the bypass (src/proxy/bypass.ts) hands the proxy hooks and forward() instead of Fastify's
 // Request/Reply: the members the hooks use (audited in src/plugins/** and src/proxy/**), each as Fastify defines it,
 // and nothing per request that a hit never reads (no child logger, no route lookup, no header object until a hook
-// sets a header). `ip`, `host`, `hostname` and `protocol` are Fastify's own getters (installLightGetters), so
+// sets a header). `ip`, `host`, `hostname` and `protocol` are Fastify's own getters (lightRequestClass), so
 // server.trustProxy applies exactly as on the Fastify route.
 import { STATUS_CODES, type IncomingHttpHeaders, type IncomingMessage, type OutgoingHttpHeaders, type ServerResponse } from 'node:http'
 import type { Socket } from 'node:net'
@@ -18,6 +18,8 @@ export interface LightShared {
   /** Fastify's request id generator (genReqId / requestIdHeader), so ids stay one sequence across both paths. */
   readonly genReqId: (req: IncomingMessage) => string
   readonly newState: () => RequestState
+  /** This app's LightRequest subclass (lightRequestClass). */
+  readonly Request: LightRequestClass
   /** An error a hook passed to reply.send(): the pipeline's error path (onError hooks, then the error answer). */
   readonly onSendError: (err: Error, reply: LightReply) => void
 }
@@ -32,7 +34,7 @@ export class LightRequest implements ProxyRequest {
   readonly routeOptions: typeof ROUTE_OPTIONS
   #id: string | null
   readonly #shared: LightShared
-  // Installed on the prototype from Fastify's Request (installLightGetters).
+  // Installed on each app's subclass from Fastify's Request (lightRequestClass).
   declare readonly ip: string
   declare readonly host: string
   declare readonly hostname: string
@@ -70,15 +72,21 @@ function findGetter (proto: object | null, name: string): (() => unknown) | null
   return null
 }
 
-/** Copies Fastify's getters onto LightRequest; false (and nothing installed) when a Fastify release lacks one, so
- * the caller keeps every request on Fastify's route. */
-export function installLightGetters (fastifyRequestProto: object): boolean {
+/** The light request class of one app. */
+export type LightRequestClass = new (raw: IncomingMessage, shared: LightShared) => LightRequest
+
+/** A LightRequest subclass carrying this app's own `ip`/`host`/`hostname`/`protocol` getters (Fastify builds its
+ * Request class per app, with server.trustProxy compiled into the getters' closure): per app, so two apps in one
+ * process (tests, the CLI's doctor) never read each other's trusted proxies. null when a Fastify release lacks one
+ * of them, so the caller keeps every request on Fastify's route. */
+export function lightRequestClass (fastifyRequestProto: object): LightRequestClass | null {
   const found = GETTERS.map(name => findGetter(fastifyRequestProto, name))
-  if (found.some(g => g === null)) return false
+  if (found.some(g => g === null)) return null
+  class AppLightRequest extends LightRequest {}
   GETTERS.forEach((name, i) => {
-    Object.defineProperty(LightRequest.prototype, name, { get: found[i] as () => unknown, configurable: true })
+    Object.defineProperty(AppLightRequest.prototype, name, { get: found[i] as () => unknown, configurable: true })
   })
-  return true
+  return AppLightRequest
 }
 
 type HeaderValue = string | number | string[]

@@ -124,3 +124,24 @@ t.test('a Fastify hook outside addProxyHook keeps proxied requests on Fastify\'s
   t.equal(await res.body.text(), 'origin')
   t.same(seen, ['/page'])
 })
+
+t.test('two apps in one process keep their own server.trustProxy on the bypass (the getters are per app)', async t => {
+  const origin = await startOrigin((_req, res) => { res.end('origin') })
+  t.after(() => origin.close())
+  const echoIp = testPlugin('echo-ip', async fastify => {
+    fastify.sidecar.addProxyHook('onRequest', async (request, reply) => reply.send(request.ip), { name: 'echo-ip' })
+  })
+  // Both built before either answers: the one built last must not lend its trust function to the first.
+  const trusting = await buildWithPlugins([echoIp], { ...OFF, upstream: { url: origin.url }, server: { trustProxy: ['127.0.0.1'] } })
+  t.after(() => closeSidecar(trusting.app))
+  const plain = await buildWithPlugins([echoIp], { ...OFF, upstream: { url: origin.url }, server: { trustProxy: [] } })
+  t.after(() => closeSidecar(plain.app))
+  const urls = [await listen(trusting.app), await listen(plain.app)]
+  const ipSeenBy = async (url: string): Promise<string> => {
+    const res = await request(`${url}/whoami`, { headers: { 'x-forwarded-for': '203.0.113.7' } })
+    return await res.body.text()
+  }
+  t.equal(await ipSeenBy(urls[0]), '203.0.113.7', 'the app that trusts loopback takes the forwarded address')
+  t.equal(await ipSeenBy(urls[1]), '127.0.0.1', 'the app that trusts nobody keeps the peer')
+  t.equal(await ipSeenBy(urls[0]), '203.0.113.7', 'and the first still does after the second answered')
+})
