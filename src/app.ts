@@ -7,12 +7,13 @@ import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } 
 import type { FrozenConfig } from './sidecar-config.js'
 import { SidecarContainer } from './core/container.js'
 import corePlugin, { SidecarApp } from './core/sidecar.js'
-import accessLog from './core/access-log.js'
+import accessLog, { createAccessLog } from './core/access-log.js'
 import { routeGroupsPlugin } from './core/route-groups.js'
-import { sidecarServerFactory } from './core/http-server.js'
+import { sidecarServerFactory, type RequestFront } from './core/http-server.js'
 import { watchCertificateExpiry } from './core/tls/expiry-watch.js'
 import type { ProcessRole } from './core/types.js'
 import proxyPlugin from './proxy/index.js'
+import { FastifyPaths } from './proxy/bypass.js'
 import { installOriginGuard } from './proxy/origin-guard/create.js'
 import adminPlugin from './admin/index.js'
 import type { PluginEntry } from './plugins/plugin-entry.js'
@@ -44,6 +45,8 @@ function addProxiedMethods (app: FastifyInstance): void {
 export async function buildApp (config: FrozenConfig, opts: BuildAppOptions = {}): Promise<FastifyInstance> {
   const role = opts.role ?? 'proxy'
   const s = config.server
+  // Filled in by the proxy route at ready: proxied requests skip Fastify's router (src/proxy/bypass.ts).
+  const front: RequestFront = { handle: null }
   const app = Fastify({
     loggerInstance: opts.logger ?? createLogger(config.log),
     // Fastify's own two lines per request are replaced by our one access-log line (src/core/access-log.ts).
@@ -53,7 +56,7 @@ export async function buildApp (config: FrozenConfig, opts: BuildAppOptions = {}
     childLoggerFactory: sharedRequestLogger,
     trustProxy: [...s.trustProxy],
     // The server (timeouts, limits, the request and connection guards) is made in src/core/http-server.ts.
-    serverFactory: sidecarServerFactory(s),
+    serverFactory: sidecarServerFactory(s, undefined, front),
     forceCloseConnections: 'idle',
     // A request that reaches a closing server (a connection the cluster primary handed over just before this
     // worker stopped listening, or the next request on a kept-alive one) is served, not refused: the drain below
@@ -64,7 +67,7 @@ export async function buildApp (config: FrozenConfig, opts: BuildAppOptions = {}
   const sidecar = new SidecarApp(new SidecarContainer(config, { role, log: app.log }))
   watchCertificateExpiry(app, sidecar.metrics, config.server.tls.expiryWarning)
   try {
-    await mount(app, sidecar, config, role, opts.plugins ?? pluginEntries)
+    await mount(app, sidecar, config, role, opts.plugins ?? pluginEntries, front)
   } catch (err) {
     // A plugin that refuses its config must not leave Redis or MySQL connections holding the process open.
     await app.close().catch(() => undefined)
@@ -75,7 +78,10 @@ export async function buildApp (config: FrozenConfig, opts: BuildAppOptions = {}
 }
 
 async function mount (app: FastifyInstance, sidecar: SidecarApp, config: FrozenConfig, role: Exclude<ProcessRole, 'cli'>,
-  entries: readonly PluginEntry[]): Promise<void> {
+  entries: readonly PluginEntry[], front: RequestFront): Promise<void> {
+  // Every route but the proxy's own stays with Fastify's router: the admin's, the route groups', any plugin's.
+  const paths = new FastifyPaths()
+  app.addHook('onRoute', route => { if (route.config?.sidecarProxy !== true) paths.add(route.url) })
   await app.register(corePlugin, { sidecar })
   if (role === 'proxy') {
     if (config.log.requests) await app.register(accessLog)
@@ -99,7 +105,16 @@ async function mount (app: FastifyInstance, sidecar: SidecarApp, config: FrozenC
     await app.register(routeGroupsPlugin, sidecar.takeRouteGroups())
     // After every plugin registered its interceptors, so origin protection ends up innermost (inside the cache).
     const guard = installOriginGuard(sidecar, config.upstream)
-    await app.register(proxyPlugin, { config, hooks: sidecar.takeProxyHooks() })
+    for (const group of sidecar.routeGroups) paths.addPrefix(group.prefix)
+    if (config.admin.enabled) paths.addPrefix(config.admin.prefix)
+    await app.register(proxyPlugin, {
+      config,
+      hooks: sidecar.takeProxyHooks(),
+      front,
+      paths,
+      appOnResponse: config.log.requests ? [createAccessLog(sidecar)] : [],
+      newRequestState: route => sidecar.newRequestState(route)
+    })
     const adminRoutes = sidecar.takeAdminRoutes()
     if (config.admin.enabled) {
       await app.register(adminPlugin, { config, routes: adminRoutes, prefix: config.admin.prefix, originGuard: guard === null ? null : () => guard.status() })

@@ -14,3 +14,5 @@ export const kCachePrebuilt = Symbol('sipup.cachePrebuilt')
 export const kPeer = Symbol('sipup.peer')
 /** Backing field of the lazily created `request.sidecar` (src/core/sidecar.ts). */
 export const kRequestState = Symbol('sipup.requestState')
+/** On the raw response of a request the proxy bypass runs (src/proxy/bypass.ts): its hook run, for onResponse. */
+export const kProxyRun = Symbol('sipup.proxyRun')

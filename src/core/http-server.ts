@@ -19,6 +19,12 @@ import { guardConnections, isRefused } from './connection-guard.js'
 
 type ServerConfig = CoreConfig['server']
 
+/** A listener in front of Fastify's router (the proxy path, src/proxy/bypass.ts): filled in once the app is ready;
+ * `handle` answers a request itself and returns true, or returns false to leave it to Fastify. */
+export interface RequestFront {
+  handle: ((req: http.IncomingMessage, res: http.ServerResponse) => boolean) | null
+}
+
 function answerGuarded (req: http.IncomingMessage, res: http.ServerResponse): boolean {
   if (isRefused(req.socket)) {
     res.destroy()
@@ -48,11 +54,15 @@ function h1Options (s: ServerConfig): http.ServerOptions {
 }
 
 /** Fastify's `serverFactory`: an http.Server (https, or http2 with HTTP/1.1 fallback, with server.tls) with
- * server.*'s limits and the request guard in front of Fastify's router. */
-export function sidecarServerFactory (s: ServerConfig, tlsState: TlsState | null = tlsEnabled(s.tls) ? new TlsState(s.tls) : null): (handler: http.RequestListener) => http.Server {
+ * server.*'s limits and the request guard in front of Fastify's router; `front` (the proxy path) sees each request
+ * before Fastify does. */
+export function sidecarServerFactory (s: ServerConfig, tlsState: TlsState | null = tlsEnabled(s.tls) ? new TlsState(s.tls) : null,
+  front: RequestFront | null = null): (handler: http.RequestListener) => http.Server {
   return (handler) => {
     function guardedRequest (req: http.IncomingMessage, res: http.ServerResponse): void {
-      if (!answerGuarded(req, res)) handler(req, res)
+      if (answerGuarded(req, res)) return
+      const h = front === null ? null : front.handle
+      if (h === null || !h(req, res)) handler(req, res)
     }
     let server: http.Server
     if (tlsState === null) {

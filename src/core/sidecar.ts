@@ -102,9 +102,22 @@ export class SidecarApp implements Sidecar {
   readonly #groups: RouteGroup[] = []
   readonly #fields: Field[] = []
   #upstream: Dispatcher | null = null
+  /** The headers every answer starts with (HSTS where the sidecar itself answers over TLS), or null. */
+  readonly #baseHeaders: readonly string[] | null
 
   constructor (container: SidecarContainer) {
     this.#c = container
+    // Behind nginx, nginx sends HSTS.
+    const server = container.config.server
+    const hsts = tlsEnabled(server.tls) ? hstsValue(server) : null
+    this.#baseHeaders = hsts === null ? null : ['strict-transport-security', hsts]
+  }
+
+  get baseHeaders (): readonly string[] | null { return this.#baseHeaders }
+
+  /** A request's `request.sidecar`, for `route`. */
+  newRequestState (route: string): RequestState {
+    return new SidecarRequestState(route, this.#fields.length, this.#baseHeaders)
   }
 
   get container (): SidecarContainer { return this.#c }
@@ -268,13 +281,12 @@ const corePlugin: FastifyPluginAsync<CorePluginOptions> = async (fastify, { side
   // HSTS only where the sidecar itself answers over TLS (behind nginx, nginx sends it). It starts every request's
   // response-header list, so the raw writers (hits, pass-through, problems) carry it in their one writeHead list;
   // set on the raw response it would put each of them on Node's header-merging slow path.
-  const server = sidecar.config.server
-  const hsts = tlsEnabled(server.tls) ? hstsValue(server) : null
-  const baseHeaders = hsts === null ? null : ['strict-transport-security', hsts]
+  const baseHeaders = sidecar.baseHeaders
+  const hsts = baseHeaders === null ? null : baseHeaders[1]
   fastify.decorateRequest('sidecar', {
     getter (this: FastifyRequest): RequestState {
       const self = this as FastifyRequest & { [kRequestState]: RequestState | null }
-      return (self[kRequestState] ??= new SidecarRequestState(routeConfigOf(this).sidecarRoute ?? 'admin', sidecar.requestFields.length, baseHeaders))
+      return (self[kRequestState] ??= sidecar.newRequestState(routeConfigOf(this).sidecarRoute ?? 'admin'))
     }
   })
   // Answers sent through Fastify (admin, jobs, any plugin's route): the proxy scope's onSend carries the whole list.

@@ -3,7 +3,6 @@
 // the client goes away. State lives in fields set in the constructor (stable shape), callbacks are prototype methods.
 import { ServerResponse } from 'node:http'
 import type { Dispatcher } from 'undici'
-import type { FastifyRequest } from 'fastify'
 import { forwardResponseHeaders } from './headers.js'
 import { addResponseHeaders } from '../core/response-headers.js'
 import { writeProblem } from '../core/problem.js'
@@ -11,6 +10,7 @@ import { BODY_TOO_LARGE, mapUpstreamError } from './upstream-errors.js'
 import { busyAnswerOf } from './origin-guard/shed.js'
 import type { CompressionPolicy } from './compression/decide.js'
 import { ResponseEncoder } from './compression/encoder.js'
+import type { ProxyRequest } from './types.js'
 
 const CLIENT_GONE = Object.assign(new Error('client closed the connection'), { code: 'SIPUP_CLIENT_GONE' })
 const kActive = Symbol('sipup.activeForwards')
@@ -39,7 +39,7 @@ function abortAll (this: TrackedSocket): void {
 }
 
 export class ForwardHandler implements Dispatcher.DispatchHandler {
-  readonly #request: FastifyRequest
+  readonly #request: ProxyRequest
   readonly #res: ServerResponse
   readonly #via: string | null
   readonly #sentAt: number
@@ -52,7 +52,7 @@ export class ForwardHandler implements Dispatcher.DispatchHandler {
   /** The client socket corked in onResponseStart, until the first chunk (or the end) is written. */
   #corked: TrackedSocket | null = null
 
-  constructor (request: FastifyRequest, res: ServerResponse, via: string | null, compression: CompressionPolicy | null) {
+  constructor (request: ProxyRequest, res: ServerResponse, via: string | null, compression: CompressionPolicy | null) {
     this.#request = request
     this.#res = res
     this.#via = via

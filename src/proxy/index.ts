@@ -3,20 +3,23 @@
 // machinery stays off the hot path. Request bodies are read completely first (src/proxy/body-buffer.ts) unless
 // proxy.requestBuffering is off or the path is in proxy.streamPaths, where they stream as they arrive. Plugins hook
 // this route through sidecar.addProxyHook(); the composition root hands the ordered hooks in.
+// Requests that reach the server's listener skip Fastify's router and take the same hooks and forward() through the
+// bypass (src/proxy/bypass.ts); the route below serves app.inject() and whatever the bypass leaves to Fastify.
 // Why not @fastify/http-proxy: it measured ~0.6x of this path on the same machine (see README, "Performance");
 // we don't need its WebSocket or rewrite support in front of a PHP shop.
 import type http from 'node:http'
 import type { Socket } from 'node:net'
 import { tmpdir } from 'node:os'
 import { pipeline } from 'node:stream'
-import type { FastifyPluginAsync, FastifyReply, FastifyRequest, HTTPMethods } from 'fastify'
+import type { FastifyInstance, FastifyPluginAsync, HTTPMethods, onResponseHookHandler } from 'fastify'
 import type { Dispatcher } from 'undici'
 import type { CoreConfig } from '../config/core-schema.js'
 import { AddressList } from '../config/address-list.js'
 import { writeProblem, type Problem } from '../core/problem.js'
 import { sendResponseHeaders } from '../core/response-headers.js'
+import type { RequestFront } from '../core/http-server.js'
 import type { HookSet } from '../core/sidecar.js'
-import type { ProxyHookHandlers } from '../core/types.js'
+import type { ProxyHookHandlers, RequestState } from '../core/types.js'
 import { kPeer, kSidecarRequest } from '../symbols.js'
 import { BodyLimit } from './body-limit.js'
 import { ForwardHandler } from './forward-handler.js'
@@ -25,10 +28,14 @@ import { BODY_TOO_LARGE } from './upstream-errors.js'
 import { CLIENT_GONE, TOO_MANY_UPLOADS, UploadSlots, bufferBody, type BufferLimits } from './body-buffer.js'
 import { compileStreamPaths } from './stream-paths.js'
 import { CompressionPolicy } from './compression/decide.js'
+import { FastifyPaths, ProxyBypass } from './bypass.js'
+import { lightRequestClass } from './light-pair.js'
+import type { ProxyReply, ProxyRequest } from './types.js'
 
-/** Dispatch options carry the FastifyRequest under kSidecarRequest so interceptors can read per-request state. */
+/** Dispatch options carry the request (Fastify's or the bypass's) under kSidecarRequest so interceptors can read
+ * per-request state. */
 export interface SidecarDispatchOptions extends Dispatcher.DispatchOptions {
-  [kSidecarRequest]: FastifyRequest
+  [kSidecarRequest]: ProxyRequest
 }
 
 interface ProxyContext {
@@ -65,7 +72,7 @@ function peerOf (ctx: ProxyContext, socket: Socket & { [kPeer]?: ForwardedFor })
   return peer
 }
 
-function forward (ctx: ProxyContext, request: FastifyRequest, reply: FastifyReply): void {
+function forward (ctx: ProxyContext, request: ProxyRequest, reply: ProxyReply): void {
   const raw = request.raw
   const res = reply.raw
   reply.hijack()
@@ -92,7 +99,7 @@ function forward (ctx: ProxyContext, request: FastifyRequest, reply: FastifyRepl
 }
 
 /** Reads the whole body (proxy.requestBuffering), then forwards it: no origin connection is held while it arrives. */
-function bufferThenDispatch (ctx: ProxyContext, request: FastifyRequest, res: http.ServerResponse, limits: BufferLimits): void {
+function bufferThenDispatch (ctx: ProxyContext, request: ProxyRequest, res: http.ServerResponse, limits: BufferLimits): void {
   const ip = request.ip
   const accept = request.raw.headers.accept
   if (!ctx.uploads.acquire(ip)) {
@@ -116,7 +123,7 @@ function bufferThenDispatch (ctx: ProxyContext, request: FastifyRequest, res: ht
   })
 }
 
-function dispatch (ctx: ProxyContext, request: FastifyRequest, res: http.ServerResponse, body: Dispatcher.DispatchOptions['body'],
+function dispatch (ctx: ProxyContext, request: ProxyRequest, res: http.ServerResponse, body: Dispatcher.DispatchOptions['body'],
   length: number | null): void {
   const raw = request.raw
   const headers = forwardRequestHeaders(raw.headers, ctx.plan, peerOf(ctx, raw.socket))
@@ -137,9 +144,82 @@ export interface ProxyPluginOptions {
   config: CoreConfig
   /** The plugins' proxy hooks, ordered (src/core/sidecar.ts takeProxyHooks). */
   hooks: HookSet<ProxyHookHandlers>
+  /** The server listener's front (src/core/http-server.ts): the bypass goes there at ready; null keeps every
+   * request on the Fastify route. */
+  front?: RequestFront | null
+  /** The paths of every other route (admin, route groups, plugins' routes): those stay with Fastify. */
+  paths?: FastifyPaths
+  /** The app scope's onResponse hooks, which run on this route too (the access log). */
+  appOnResponse?: readonly onResponseHookHandler[]
+  /** The core's `request.sidecar` for a request Fastify never saw (SidecarApp.newRequestState). */
+  newRequestState?: (route: string) => RequestState
 }
 
-const proxyPlugin: FastifyPluginAsync<ProxyPluginOptions> = async (fastify, { config, hooks }) => {
+/** A Fastify internal of `fastify`'s scope, found by its symbol's description (null when a release renames it). */
+function fastifyInternal (fastify: FastifyInstance, description: string): unknown {
+  for (let o: object | null = fastify; o !== null; o = Object.getPrototypeOf(o) as object | null) {
+    const sym = Object.getOwnPropertySymbols(o).find(s => s.description === description)
+    if (sym !== undefined) return (o as Record<symbol, unknown>)[sym]
+  }
+  return null
+}
+
+/** Request hooks of the scope the bypass reproduces itself, by phase and name: the core's HSTS (every request
+ * state's header list starts with it) and the access log (appOnResponse). */
+const KNOWN_SCOPE_HOOKS = new Set(['onSend:sendHsts', 'onResponse:logRequest'])
+const REQUEST_PHASES = ['onRequest', 'preParsing', 'preValidation', 'preHandler', 'preSerialization', 'onSend', 'onResponse',
+  'onError', 'onTimeout', 'onRequestAbort']
+
+/** A Fastify hook some plugin added to the app scope (fastify.addHook in an fp plugin), which would run on the proxy
+ * route and which the bypass does not know to run; null when there is none. */
+function unknownScopeHook (fastify: FastifyInstance): string | null {
+  const hooks = fastifyInternal(fastify, 'fastify.hooks') as Record<string, unknown> | null
+  if (hooks === null) return 'fastify.hooks (not found)'
+  for (const phase of REQUEST_PHASES) {
+    const list = hooks[phase]
+    if (!Array.isArray(list)) return `${phase} (not found)`
+    for (const fn of list as { name?: string }[]) {
+      const name = (fn.name ?? '').replace(/^bound /, '')
+      if (!KNOWN_SCOPE_HOOKS.has(`${phase}:${name}`)) return `${phase} hook '${name === '' ? 'anonymous' : name}'`
+    }
+  }
+  return null
+}
+
+/** The bypass, or null when this Fastify release lacks what it borrows (then Fastify's route serves everything). */
+function createBypass (fastify: FastifyInstance, ctx: ProxyContext, opts: ProxyPluginOptions, methods: readonly string[]): ProxyBypass | null {
+  const requestClass = fastifyInternal(fastify, 'fastify.Request') as { prototype?: object } | null
+  const genReqId = (fastify as unknown as { genReqId?: unknown }).genReqId
+  const Request = requestClass?.prototype === undefined ? null : lightRequestClass(requestClass.prototype)
+  if (Request === null || typeof genReqId !== 'function') {
+    fastify.log.warn('proxy: this Fastify release lacks what the proxy bypass reuses; proxied requests go through Fastify\'s router')
+    return null
+  }
+  const foreign = unknownScopeHook(fastify)
+  if (foreign !== null) {
+    // Proxy-path hooks belong in sidecar.addProxyHook(); keep such a plugin working, on the slower path.
+    fastify.log.warn({ hook: foreign }, 'proxy: a Fastify hook outside sidecar.addProxyHook() applies to the proxy route; proxied requests go through Fastify\'s router')
+    return null
+  }
+  const newState = opts.newRequestState as (route: string) => RequestState
+  return new ProxyBypass({
+    app: fastify,
+    hooks: opts.hooks,
+    appOnResponse: opts.appOnResponse ?? [],
+    methods,
+    paths: opts.paths ?? new FastifyPaths(),
+    shared: {
+      log: fastify.log,
+      genReqId: genReqId.bind(fastify) as (req: http.IncomingMessage) => string,
+      newState: () => newState('proxy'),
+      Request
+    },
+    forward: (request, reply) => { forward(ctx, request, reply) }
+  })
+}
+
+const proxyPlugin: FastifyPluginAsync<ProxyPluginOptions> = async (fastify, opts) => {
+  const { config, hooks } = opts
   const upstreamUrl = new URL(config.upstream.url)
   const ctx: ProxyContext = {
     dispatcher: null,
@@ -167,15 +247,19 @@ const proxyPlugin: FastifyPluginAsync<ProxyPluginOptions> = async (fastify, { co
     uploads: new UploadSlots(config.proxy.maxUploadsPerIp),
     compression: CompressionPolicy.create(config.proxy.compression)
   }
-  fastify.addHook('onReady', async () => { ctx.dispatcher = fastify.sidecar.upstream })
+  // Every method the app knows (the composition root added all of Node's) except CONNECT, which is no request for
+  // a path of the site.
+  const methods = fastify.supportedMethods.filter(m => m !== 'CONNECT') as HTTPMethods[]
+  fastify.addHook('onReady', async () => {
+    ctx.dispatcher = fastify.sidecar.upstream
+    const front = opts.front ?? null
+    if (front !== null && opts.newRequestState !== undefined) front.handle = createBypass(fastify, ctx, opts, methods)?.handle ?? null
+  })
 
   // Bodies reach the origin untouched (buffered or streamed by forward()): no parser may consume them.
   fastify.removeAllContentTypeParsers()
   fastify.addContentTypeParser('*', function passThrough (_req, _payload, done) { done(null) })
 
-  // Every method the app knows (the composition root added all of Node's) except CONNECT, which is no request for
-  // a path of the site.
-  const methods = fastify.supportedMethods.filter(m => m !== 'CONNECT') as HTTPMethods[]
   fastify.route({
     method: methods,
     url: '/*',
