@@ -5,6 +5,7 @@ import { Type, type Static, type TObject } from '@sinclair/typebox'
 import { CoreSections } from './config/core-schema.js'
 import type { DeepReadonly } from './config/deep-readonly.js'
 import { CORE_ENV_OVERRIDES, createConfigLoader, formatIssue, type ConfigIssue, type ConfigSpec, type EnvOverrides, type LoadedConfig } from './config/load.js'
+import * as generatedValidator from './config/generated/config-validator.js'
 import { SIPUP_ERR_CONFIG_INVALID, SIPUP_ERR_TLS_CONFIG } from './errors.js'
 import { loadTlsMaterial, tlsEnabled } from './core/tls/material.js'
 import type { PluginEntry } from './plugins/plugin-entry.js'
@@ -38,7 +39,10 @@ export type SidecarConfig = Static<typeof ConfigSchema>
 /** The validated, defaulted, deep-frozen config handed to every part of the sidecar. */
 export type FrozenConfig = DeepReadonly<SidecarConfig>
 
-const loader = createConfigLoader<FrozenConfig>({ ...composeConfigSpec(pluginEntries), schema: ConfigSchema })
+// The validator generated from ConfigSchema by `npm run gen:config`: compiling the schema at start-up took most of it.
+const loader = createConfigLoader<FrozenConfig>({
+  ...composeConfigSpec(pluginEntries), schema: ConfigSchema, precompiled: generatedValidator
+})
 
 export const configSpec = loader.spec
 export const loadConfig = loader.load
