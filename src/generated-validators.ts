@@ -14,6 +14,14 @@ export interface GeneratedValidatorSpec {
 }
 
 export const GENERATED_VALIDATORS: readonly GeneratedValidatorSpec[] = [
-  { file: 'src/config/generated/config-validator.ts', schema: ConfigSchema, from: 'ConfigSchema (src/sidecar-config.ts)' },
-  { file: 'src/config/generated/scenario-validator.ts', schema: ScenarioSchema, from: 'ScenarioSchema (src/loadtest/scenario.ts)' }
+  {
+    file: 'src/config/generated/config-validator.ts',
+    schema: ConfigSchema,
+    from: 'ConfigSchema (src/sidecar-config.ts)'
+  },
+  {
+    file: 'src/config/generated/scenario-validator.ts',
+    schema: ScenarioSchema,
+    from: 'ScenarioSchema (src/loadtest/scenario.ts)'
+  }
 ]

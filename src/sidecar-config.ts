@@ -25,7 +25,10 @@ export function composeConfigSpec (entries: readonly PluginEntry[]): ConfigSpec 
   for (const e of entries) Object.assign(env, e.env)
   return {
     schema: Type.Object({ ...CoreSections, ...pluginSections(entries) }, { additionalProperties: false }),
-    env
+    env,
+    // Generated from ConfigSchema by `npm run gen:config`: compiling the schema took most of each start-up. The
+    // loader uses it only when this schema is ConfigSchema (the registry's entries); others are compiled.
+    precompiled: generatedValidator
   }
 }
 
@@ -39,10 +42,7 @@ export type SidecarConfig = Static<typeof ConfigSchema>
 /** The validated, defaulted, deep-frozen config handed to every part of the sidecar. */
 export type FrozenConfig = DeepReadonly<SidecarConfig>
 
-// The validator generated from ConfigSchema by `npm run gen:config`: compiling the schema at start-up took most of it.
-const loader = createConfigLoader<FrozenConfig>({
-  ...composeConfigSpec(pluginEntries), schema: ConfigSchema, precompiled: generatedValidator
-})
+const loader = createConfigLoader<FrozenConfig>({ ...composeConfigSpec(pluginEntries), schema: ConfigSchema })
 
 export const configSpec = loader.spec
 export const loadConfig = loader.load

@@ -20,6 +20,7 @@ export const STANDALONE_IMPORTS: readonly string[] = [
 
 /** `verbose` gives every error its parentSchema, which describe() words the expectation from. */
 const AJV_OPTIONS: Options = { allErrors: true, useDefaults: true, verbose: true, strict: false }
+const STANDALONE_CODE: Options['code'] = { source: true, esm: true, lines: true }
 
 /**
  * `x-unit: duration|bytes`: the value (`30s`, `256MB` or a bare number) is replaced in place by its number of ms or
@@ -42,7 +43,9 @@ const unitKeyword = ({ _ }: AjvLib): KeywordDefinition => ({
       : gen.scopeValue('func', { ref: parseBytes, code: _`parseBytes` })
     const parsed = gen.const('parsed', _`${parse}(${data})`)
     const minimum = minimumOf(cxt.parentSchema)
-    const bad = minimum === undefined ? _`${parsed} === undefined` : _`${parsed} === undefined || ${parsed} < ${minimum}`
+    const bad = minimum === undefined
+      ? _`${parsed} === undefined`
+      : _`${parsed} === undefined || ${parsed} < ${minimum}`
     gen.if(bad, () => cxt.error(), () => {
       // At the top level there is no parent to write into (a bare value is validated for its errors only).
       gen.if(it.parentData, () => {
@@ -74,7 +77,7 @@ function minimumOf (parentSchema: unknown): number | undefined {
  */
 export function createConfigAjv (standalone = false): Ajv {
   const lib = createRequire(import.meta.url)('ajv') as AjvLib
-  const ajv = new lib.default(standalone ? { ...AJV_OPTIONS, code: { source: true, esm: true, lines: true } } : AJV_OPTIONS)
+  const ajv = new lib.default(standalone ? { ...AJV_OPTIONS, code: STANDALONE_CODE } : AJV_OPTIONS)
   // Order matters: errors come out in keyword order, and the first error for a key path is the one shown.
   ajv.addKeyword(unitKeyword(lib))
   ajv.addKeyword(addressKeyword(lib))

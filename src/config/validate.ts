@@ -42,8 +42,8 @@ export function compileConfigValidator (schema: TSchema): ConfigValidator {
  * without `npm run gen:config` still validates as written (slowly; test/config/generated-files.test.ts fails).
  */
 export function configValidator (schema: TSchema, precompiled?: PrecompiledValidator): ConfigValidator {
-  if (precompiled !== undefined && precompiled.schemaHash === schemaHash(schema)) return toProblems(precompiled.validate)
-  return compileConfigValidator(schema)
+  const fits = precompiled !== undefined && precompiled.schemaHash === schemaHash(schema)
+  return fits ? toProblems(precompiled.validate) : compileConfigValidator(schema)
 }
 
 function toProblems (validate: SchemaValidate): ConfigValidator {

@@ -1,5 +1,5 @@
 // GENERATED from ConfigSchema (src/sidecar-config.ts) by `npm run gen:config` (Ajv standalone code, src/config/standalone.ts): do not edit.
-// @ts-nocheck
+// @ts-nocheck -- Ajv's plain JavaScript; the typed exports are at the end.
 import type { SchemaValidate } from '../validate.js'
 import { isAddressSpec } from '../address-list.js'
 import { parseBytes, parseDuration } from '../units.js'
