@@ -2,21 +2,24 @@
 // for a 20 KB page that repeats (the memo answers it) and one that is new every time. Deterministic where
 // requests/s on a shared machine are not: each sidecar is warmed up uninstrumented, then callgrind counts the
 // instructions of `--requests` responses (4 at a time). Needs valgrind; one sidecar at a time, a few minutes each.
-// Usage: node dist/bench/compression-instructions.js [--requests 1500] [--baseline /path/to/another/built/checkout]
+// Usage: node dist/bench/compression-instructions.js [--requests 1500] [--warmup 2000] [--only off,unique]
+//   [--baseline /path/to/another/built/checkout]
+// --only: a subset of the runs, by the first word of each name below after 'on, ' (off, on, memo, unique, baseline).
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process'
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { parseArgs } from 'node:util'
 import { Agent, request } from 'undici'
 import { freePort } from './lib/free-port.js'
 import { startProcess, stopProcess, type Started } from './lib/processes.js'
+import { benchArgs } from './lib/args.js'
 
 const ROLES = fileURLToPath(new URL('./lib/compression-bench.js', import.meta.url))
 const ACCEPT = 'gzip, deflate, br, zstd'
 // Enough for V8 to have compiled the hot path and for the measured window to average over a few GCs.
 const WARM_UP = 2000
+let warmUp = WARM_UP
 
 async function burst (url: string, n: number, agent: Agent): Promise<number> {
   let i = 0
@@ -34,7 +37,7 @@ async function instructionsPerResponse (roles: string, role: string, upstream: s
   const port = await freePort()
   const dir = mkdtempSync(join(tmpdir(), 'sipup-bench-cg-'))
   const child: ChildProcess = spawn('valgrind', ['--tool=callgrind', '--instr-atstart=no', `--callgrind-out-file=${join(dir, 'cg.out')}`,
-    process.execPath, roles, '--role', role, '--port', String(port), '--upstream', upstream, '--quality', '2'], { stdio: ['ignore', 'pipe', 'pipe'] })
+    process.execPath, roles, '--role', role, '--port', String(port), '--upstream', upstream], { stdio: ['ignore', 'pipe', 'pipe'] })
   const agent = new Agent({ connections: 4 })
   try {
     await new Promise<void>((resolve, reject) => {
@@ -45,7 +48,7 @@ async function instructionsPerResponse (roles: string, role: string, upstream: s
       child.once('exit', code => reject(new Error(`${role} exited with ${String(code)}:\n${out}`)))
     })
     const url = `http://127.0.0.1:${port}/catalog.php`
-    await burst(url, WARM_UP, agent)
+    await burst(url, warmUp, agent)
     execFileSync('callgrind_control', ['-i', 'on', String(child.pid)], { stdio: 'ignore' })
     const bytes = await burst(url, requests, agent)
     execFileSync('callgrind_control', ['-d', String(child.pid)], { stdio: 'ignore' })
@@ -60,8 +63,19 @@ async function instructionsPerResponse (roles: string, role: string, upstream: s
 }
 
 async function main (): Promise<void> {
-  const { values } = parseArgs({ options: { requests: { type: 'string' }, baseline: { type: 'string' } } })
-  const requests = Number(values.requests ?? 1500)
+  const values = benchArgs({
+    name: 'bench/compression-instructions',
+    summary: 'CPU instructions per response of a sidecar under callgrind, compression off and on, for a repeated and a new-every-time 20 KB page. Needs valgrind.',
+    options: {
+      requests: { type: 'int', default: 1500, description: 'responses counted per sidecar (4 at a time)' },
+      baseline: { type: 'string', placeholder: '<dir>', description: 'another built checkout, measured too (compression on)' },
+      only: { type: 'string', placeholder: '<a,b>', description: 'measure only these parties (comma-separated)' },
+      warmup: { type: 'int', min: 0, description: 'requests before counting starts' }
+    }
+  })
+  if (values.warmup !== undefined) warmUp = values.warmup
+  const only = values.only?.split(',') ?? null
+  const { requests } = values
   const [pPage, pUnique] = await Promise.all([freePort(), freePort()])
   const procs: Started[] = []
   try {
@@ -77,15 +91,19 @@ async function main (): Promise<void> {
     ]
     if (values.baseline !== undefined) runs.push(['on, baseline build', join(values.baseline, 'dist/bench/lib/compression-bench.js'), 'sidecar-on', page])
     const got = new Map<string, number>()
+    const keyOf = (name: string): string => name === 'on (memo on)' ? 'on' : /^(?:on, )?(\w+)/.exec(name)?.[1] ?? name
     for (const [name, roles, role, upstream] of runs) {
+      if (only !== null && !only.includes(keyOf(name))) continue
       const r = await instructionsPerResponse(roles, role, upstream, requests)
       got.set(name, r.ir)
       console.log(`${name.padEnd(20)} ${r.ir.toFixed(0).padStart(10)} instructions/response (${r.bytes} bytes each)`)
     }
     const off = got.get('off') ?? NaN
     for (const [name, ir] of got) if (name !== 'off') console.log(`${name}: ${(ir / off).toFixed(2)}x the instructions of off`)
-    console.log(`headline: sidecar instructions per response, compression on / off = ${((got.get('on (memo on)') ?? NaN) / off).toFixed(2)}x ` +
-      `(repeated 20 KB page), ${((got.get('on, unique bodies') ?? NaN) / off).toFixed(2)}x (every body new)`)
+    if (got.has('on (memo on)') && got.has('on, unique bodies')) {
+      console.log(`headline: sidecar instructions per response, compression on / off = ${((got.get('on (memo on)') ?? NaN) / off).toFixed(2)}x ` +
+        `(repeated 20 KB page), ${((got.get('on, unique bodies') ?? NaN) / off).toFixed(2)}x (every body new)`)
+    }
   } finally {
     await Promise.all(procs.map(p => p.stop()))
   }

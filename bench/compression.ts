@@ -1,17 +1,28 @@
-// bench/compression: what pass-through compression (proxy.compression) costs in requests/s and saves in bytes.
+// bench/compression: what pass-through compression (proxy.compression) costs in requests/s and saves in bytes, and
+// the same for nginx's `gzip on` in front of the same origin (every body new), in the same run.
 // Usage: node dist/bench/compression.js [--rounds 7] [--seconds 5] [--connections 32] [--quality 4]
 //   [--baseline /path/to/another/built/checkout]
-import { parseArgs } from 'node:util'
-import { runCompressionBench } from './lib/compression-bench.js'
+import { COMPRESSION_DEFAULTS, DEFAULT_QUALITY, runCompressionBench } from './lib/compression-bench.js'
 import { median } from './lib/wrk.js'
+import { benchArgs } from './lib/args.js'
 
 async function main (): Promise<void> {
-  const { values } = parseArgs({ options: { rounds: { type: 'string' }, seconds: { type: 'string' }, connections: { type: 'string' }, quality: { type: 'string' }, baseline: { type: 'string' } } })
+  const values = benchArgs({
+    name: 'bench/compression',
+    summary: 'What pass-through compression (proxy.compression) costs in requests/s and saves in bytes.',
+    options: {
+      rounds: { type: 'int', default: COMPRESSION_DEFAULTS.rounds, description: 'interleaved rounds; figures are medians' },
+      seconds: { type: 'int', default: COMPRESSION_DEFAULTS.seconds, description: 'seconds of load per party and round (wrk -d)' },
+      connections: { type: 'int', default: COMPRESSION_DEFAULTS.connections, description: 'connections the load generator keeps open (wrk -c)' },
+      quality: { type: 'int', min: 0, max: 11, default: DEFAULT_QUALITY, description: 'proxy.compression.brotliQuality of the compressing sidecar' },
+      baseline: { type: 'string', placeholder: '<dir>', description: 'another built checkout, run beside this one with compression on' }
+    }
+  })
   const r = await runCompressionBench({
-    rounds: values.rounds === undefined ? undefined : Number(values.rounds),
-    seconds: values.seconds === undefined ? undefined : Number(values.seconds),
-    connections: values.connections === undefined ? undefined : Number(values.connections),
-    brotliQuality: values.quality === undefined ? undefined : Number(values.quality),
+    rounds: values.rounds,
+    seconds: values.seconds,
+    connections: values.connections,
+    brotliQuality: values.quality,
     baseline: values.baseline
   })
   const pct = (part: number, whole: number): string => `${(100 * (1 - part / whole)).toFixed(0)}%`
@@ -34,6 +45,15 @@ async function main (): Promise<void> {
   console.log(`headline: compression on = ${head.ratio.toFixed(2)}x the pass-through requests/s of compression off for a 20 KB HTML page ` +
     `(median of ${head.perRound.length} per-round ratios; target >= 0.85; ${unique.ratio.toFixed(2)}x when every body is new); ` +
     `demo shop pages ${pct(r.shopTotal.br, r.shopTotal.identity)} smaller with br`)
+  const by = (what: string): number | undefined => r.comparisons.find(c => c.what === what)?.ratio
+  const nginxOnOff = by('unique bodies, nginx gzip on / off')
+  if (nginxOnOff !== undefined) {
+    console.log(`headline: every body new, gzip: sidecar on/off ${by('unique bodies, sidecar gzip / off')?.toFixed(2)}x, ` +
+      `nginx gzip on/off ${nginxOnOff.toFixed(2)}x; sidecar gzip = ${by('unique bodies, sidecar gzip / nginx gzip')?.toFixed(2)}x ` +
+      `nginx gzip's requests/s, sidecar br (defaults) = ${by('unique bodies, sidecar br (defaults) / nginx gzip')?.toFixed(2)}x`)
+  } else {
+    console.log('nginx not installed: no nginx gzip parties')
+  }
 }
 
 main().catch(err => { console.error(err); process.exit(1) })

@@ -4,27 +4,35 @@
 // same bytes every time (an anonymous no-store page: the memo of compressed bodies answers it) and with a counter in
 // the middle (a body never seen before: compressed every time), plus the repeated page with the memo off. With
 // `baseline`, one more sidecar runs from another build (e.g. main's) with compression on, for before/after in the
-// same run. Every party runs in its own process; this module is also the script those processes run (`--role`).
+// same run. nginx (1 worker) runs in front of the unique-body origin without and with `gzip on`, beside a sidecar
+// offering gzip only, for sidecar-compressing against nginx-compressing in the same run. Every party runs in its own
+// process; this module is also the script those processes run (`--role`).
 import http from 'node:http'
-import { mkdtempSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { parseArgs } from 'node:util'
 import { request } from 'undici'
 import { Value } from '@sinclair/typebox/value'
-import { ProxyCompressionSchema } from '../../src/proxy/compression/schema.js'
+import { DEFAULT_GZIP_LEVEL, ProxyCompressionSchema } from '../../src/proxy/compression/schema.js'
+import { startNginx } from './nginx.js'
 import { cpuMs } from './cpu.js'
 import { freePort } from './free-port.js'
 import { startProcess, waitFor, type Started } from './processes.js'
 import { announceReady, startSidecarRole } from './roles.js'
 import { median, wrk, type WrkResult } from './wrk.js'
+import { benchArgs } from './args.js'
 
 const SELF = fileURLToPath(import.meta.url)
 /** What a current browser sends. */
 const BROWSER_ACCEPT = 'gzip, deflate, br, zstd'
 const PAGE_BYTES = 20 * 1024
-const DEFAULT_QUALITY = Value.Default(ProxyCompressionSchema.properties.brotliQuality, undefined) as number
+export const DEFAULT_QUALITY = Value.Default(ProxyCompressionSchema.properties.brotliQuality, undefined) as number
+
+export const COMPRESSION_DEFAULTS = { rounds: 7, seconds: 5, connections: 32 } as const
+/** nginx's gzip_types for the sidecar's default types (text/html is always on; nginx has no `text/*`). */
+const NGINX_GZIP_TYPES = ['text/plain', 'text/css', 'text/javascript', 'application/json', 'application/javascript',
+  'application/xml', 'image/svg+xml']
 
 export interface CompressionBenchOptions {
   rounds?: number
@@ -68,9 +76,9 @@ export interface CompressionBenchResult {
 const SHOP_PAGES = ['/index.php', '/catalog.php', '/catalog.php?category=tools', '/product.php?id=42',
   '/search.php?q=steel', '/login.php', '/api/products.php', '/api/products.php?id=7']
 
-/** A 20 KB catalog page made with the demo shop's own templates, served with no delay; `unique`: each answer
- * carries a counter in the middle (same length), so no two bodies are alike. */
-async function pageRole (port: number, unique: boolean): Promise<void> {
+/** A 20 KB catalog page made with the demo shop's own templates, and where in it a counter makes each copy new
+ * (same length). Shared with bench/compression-levels. */
+export async function benchPage (): Promise<{ page: Buffer, mid: number }> {
   const { catalogPage } = await import('../../examples/legacy-app/pages.js')
   const { listProducts } = await import('../../examples/legacy-app/products.js')
   const all = listProducts(undefined)
@@ -81,8 +89,14 @@ async function pageRole (port: number, unique: boolean): Promise<void> {
     if (Buffer.byteLength(body) >= PAGE_BYTES) break
     n++
   }
-  const buf = Buffer.from(body)
-  const mid = buf.indexOf('</h1>') > 0 ? buf.indexOf('</h1>') : buf.length >> 1
+  const page = Buffer.from(body)
+  return { page, mid: page.indexOf('</h1>') > 0 ? page.indexOf('</h1>') : page.length >> 1 }
+}
+
+/** The bench page served with no delay; `unique`: each answer carries a counter in the middle (same length), so no
+ * two bodies are alike. */
+async function pageRole (port: number, unique: boolean): Promise<void> {
+  const { page: buf, mid } = await benchPage()
   let seq = 0
   const server = http.createServer((req, res) => {
     req.resume()
@@ -111,6 +125,9 @@ async function role (name: string, port: number, upstream: string, quality: numb
   else if (name === 'sidecar-on') await startSidecarRole(port, upstream, { proxy: { compression: { brotliQuality: quality } } })
   else if (name === 'sidecar-on-nomemo') {
     await startSidecarRole(port, upstream, { proxy: { compression: { brotliQuality: quality, memo: { enabled: false } } } })
+  } else if (name === 'sidecar-on-gzip') {
+    // gzip only, as nginx's `gzip on` (no brotli without ngx_brotli): the like-for-like pair with nginx.
+    await startSidecarRole(port, upstream, { proxy: { compression: { encodings: ['gzip'] } } })
   } else throw new Error(`unknown role '${name}'`)
   announceReady(name)
 }
@@ -132,11 +149,24 @@ const ON_NOMEMO = 'on, memo off'
 const OFF_UNIQUE = 'off, unique bodies'
 const ON_UNIQUE = 'on, unique bodies'
 const ON_BASELINE = 'on, baseline build'
+const GZIP_UNIQUE = 'on gzip, unique bodies'
+const NGINX_OFF = 'nginx, unique bodies'
+const NGINX_GZIP = 'nginx gzip, unique bodies'
+
+/** The pid of nginx's one worker (a child of the master), for its CPU figure; undefined when not found. */
+function nginxWorker (master: number | undefined): number | undefined {
+  try {
+    const kids = readFileSync(`/proc/${master}/task/${master}/children`, 'utf8').trim().split(/\s+/).map(Number)
+    return kids.length === 1 && kids[0] > 0 ? kids[0] : undefined
+  } catch {
+    return undefined
+  }
+}
 
 export async function runCompressionBench (opts: CompressionBenchOptions = {}): Promise<CompressionBenchResult> {
-  const rounds = opts.rounds ?? 7
-  const seconds = opts.seconds ?? 5
-  const connections = opts.connections ?? 32
+  const rounds = opts.rounds ?? COMPRESSION_DEFAULTS.rounds
+  const seconds = opts.seconds ?? COMPRESSION_DEFAULTS.seconds
+  const connections = opts.connections ?? COMPRESSION_DEFAULTS.connections
   const quality = String(opts.brotliQuality ?? DEFAULT_QUALITY)
   const [pPage, pUnique, pShop, pShopSidecar] = await Promise.all([freePort(), freePort(), freePort(), freePort()])
   const pageOrigin = `http://127.0.0.1:${pPage}`
@@ -162,6 +192,25 @@ export async function runCompressionBench (opts: CompressionBenchOptions = {}): 
     await sidecar(ON_NOMEMO, 'sidecar-on-nomemo', pageOrigin)
     await sidecar(OFF_UNIQUE, 'sidecar-off', uniqueOrigin)
     await sidecar(ON_UNIQUE, 'sidecar-on', uniqueOrigin)
+    await sidecar(GZIP_UNIQUE, 'sidecar-on-gzip', uniqueOrigin)
+    // nginx in front of the same origin, without and with `gzip on` at the sidecar's default gzip level.
+    const nginxParty = async (name: string, gzip: boolean): Promise<void> => {
+      const port = await freePort()
+      const g = startNginx({
+        dir,
+        port,
+        upstreamPort: pUnique,
+        gzip: gzip ? { level: DEFAULT_GZIP_LEVEL, minLength: 1024, types: NGINX_GZIP_TYPES } : undefined
+      })
+      if (g === null) return
+      procs.push(g)
+      // nginx forks its worker after the master starts: wait until it answers.
+      const url = `http://127.0.0.1:${port}/catalog.php`
+      await waitFor(url)
+      parties.push({ name, url, pid: nginxWorker(g.child.pid), runs: [], cpuUs: [] })
+    }
+    await nginxParty(NGINX_OFF, false)
+    await nginxParty(NGINX_GZIP, true)
     if (opts.baseline !== undefined) await sidecar(ON_BASELINE, 'sidecar-on', pageOrigin, join(opts.baseline, 'dist/bench/lib/compression-bench.js'))
     procs.push(await startProcess(SELF, ['--role', 'sidecar-on', '--port', String(pShopSidecar), '--upstream', shopOrigin, '--quality', quality], /ready sidecar-on/))
     for (const p of parties) await waitFor(p.url)
@@ -191,7 +240,11 @@ export async function runCompressionBench (opts: CompressionBenchOptions = {}): 
       compare('repeated page, defaults (memo on) / off', ON, OFF),
       compare('repeated page, memo off / off', ON_NOMEMO, OFF),
       compare('unique bodies, on / off', ON_UNIQUE, OFF_UNIQUE),
-      compare('repeated page, baseline build on / off', ON_BASELINE, OFF)
+      compare('repeated page, baseline build on / off', ON_BASELINE, OFF),
+      compare('unique bodies, sidecar gzip / off', GZIP_UNIQUE, OFF_UNIQUE),
+      compare('unique bodies, nginx gzip on / off', NGINX_GZIP, NGINX_OFF),
+      compare('unique bodies, sidecar gzip / nginx gzip', GZIP_UNIQUE, NGINX_GZIP),
+      compare('unique bodies, sidecar br (defaults) / nginx gzip', ON_UNIQUE, NGINX_GZIP)
     ].filter((c): c is Comparison => c !== null)
 
     const shop: PageBytes[] = []
@@ -209,7 +262,8 @@ export async function runCompressionBench (opts: CompressionBenchOptions = {}): 
       shop,
       shopTotal,
       settings: `wrk -t1 -c${connections} -d${seconds}s, ${rounds} interleaved rounds, Accept-Encoding: ${BROWSER_ACCEPT}; ` +
-        `sidecars with every plugin off, defaults otherwise (br quality ${quality}, gzip 6)` +
+        `sidecars with every plugin off, defaults otherwise (br quality ${quality}, gzip ${DEFAULT_GZIP_LEVEL}); ` +
+        `nginx: 1 worker, gzip_comp_level ${DEFAULT_GZIP_LEVEL}` +
         (opts.baseline === undefined ? '' : `; baseline build: ${opts.baseline}`)
     }
   } finally {
@@ -218,6 +272,15 @@ export async function runCompressionBench (opts: CompressionBenchOptions = {}): 
 }
 
 if (process.argv[1] === SELF) {
-  const { values } = parseArgs({ options: { role: { type: 'string' }, port: { type: 'string' }, upstream: { type: 'string' }, quality: { type: 'string' } } })
-  role(values.role ?? '', Number(values.port), values.upstream ?? '', Number(values.quality ?? DEFAULT_QUALITY)).catch(err => { console.error(err); process.exit(1) })
+  const values = benchArgs({
+    name: 'bench/lib/compression-bench',
+    summary: 'A party of bench/compression (run by it with --role); run bench/compression itself for the measurement.',
+    options: {
+      role: { type: 'string', internal: true, description: 'run as one of the bench\'s processes' },
+      port: { type: 'int', min: 0, default: 0, internal: true, description: 'port to listen on' },
+      upstream: { type: 'string', placeholder: '<url>', internal: true, description: 'the origin to proxy to' },
+      quality: { type: 'int', min: 0, max: 11, default: DEFAULT_QUALITY, internal: true, description: 'proxy.compression.brotliQuality' }
+    }
+  })
+  role(values.role ?? '', values.port, values.upstream ?? '', values.quality).catch(err => { console.error(err); process.exit(1) })
 }

@@ -24,6 +24,9 @@ export interface NginxOptions {
   cache?: boolean
   /** TLS with this certificate and key, and HTTP/2 on the same port. */
   tls?: { cert: string, key: string }
+  /** `gzip on` for these types from minLength bytes, at this level (the sidecar's proxy.compression yardstick; nginx
+   * has no brotli without the ngx_brotli module). */
+  gzip?: { level: number, types: string[], minLength: number }
 }
 
 /** The nginx binary, or null when nginx is not installed (the bench says so and skips it). */
@@ -45,6 +48,9 @@ export function startNginx (o: NginxOptions): Started | null {
   // `listen … ssl http2`: Debian 12's nginx 1.22 predates the `http2 on` directive.
   const listen = o.tls === undefined ? `listen 127.0.0.1:${o.port};` : `listen 127.0.0.1:${o.port} ssl http2;
     ssl_certificate ${o.tls.cert}; ssl_certificate_key ${o.tls.key}; ssl_protocols TLSv1.2 TLSv1.3;`
+  // gzip_proxied any: compress whatever the origin sent (nginx skips requests with a Via header by default).
+  const gzip = o.gzip === undefined ? '' : `gzip on; gzip_comp_level ${o.gzip.level}; gzip_min_length ${o.gzip.minLength}; ` +
+    `gzip_types ${o.gzip.types.join(' ')}; gzip_vary on; gzip_proxied any;`
   const conf = join(d, 'nginx.conf')
   writeFileSync(conf, `worker_processes ${o.workers ?? 1};
 daemon off;
@@ -55,6 +61,7 @@ http {
   access_log off;
   keepalive_requests 1000000; keepalive_timeout 75s;
   client_body_temp_path ${d}/body; proxy_temp_path ${d}/proxy; fastcgi_temp_path ${d}/fcgi; uwsgi_temp_path ${d}/uwsgi; scgi_temp_path ${d}/scgi;
+  ${gzip}
   ${o.cache === true ? `proxy_cache_path ${d}/cache keys_zone=hits:10m;` : ''}
   upstream origin { server 127.0.0.1:${o.upstreamPort}; keepalive 1024; keepalive_requests 1000000; keepalive_timeout 120s; }
   server {

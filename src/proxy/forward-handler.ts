@@ -1,7 +1,7 @@
 // One object per proxied request, implementing undici's controller API (onRequestStart ... onResponseEnd):
 // streams the origin's response to the client with backpressure both ways, and aborts the origin request when
 // the client goes away. State lives in fields set in the constructor (stable shape), callbacks are prototype methods.
-import type { ServerResponse } from 'node:http'
+import { ServerResponse } from 'node:http'
 import type { Dispatcher } from 'undici'
 import type { FastifyRequest } from 'fastify'
 import { forwardResponseHeaders } from './headers.js'
@@ -16,6 +16,18 @@ const CLIENT_GONE = Object.assign(new Error('client closed the connection'), { c
 const kActive = Symbol('sipup.activeForwards')
 
 type TrackedSocket = NonNullable<ServerResponse['socket']> & { [kActive]?: Set<ForwardHandler> }
+
+/**
+ * The client socket to cork from the head to the first body chunk of a fixed-length response, or null (HTTP/2: `res.socket` is the session's
+ * socket, shared by every stream; a socket already corked). Node's res.write() corks on its own and uncorks on the
+ * next tick; corking here instead makes the head and the first chunk one writev as soon as the chunk is in, without
+ * the nextTick round (lib/_http_outgoing.js write_ skips its cork when the socket is corked already).
+ */
+function corkable (res: ServerResponse): TrackedSocket | null {
+  if (!(res instanceof ServerResponse)) return null
+  const socket = res.socket
+  return socket === null || socket.writableCorked > 0 ? null : socket
+}
 
 /** Aborts the origin requests of a client connection that closed. One listener per connection, not one
  * closure per request: the per-request cost is a Set add and delete. */
@@ -37,6 +49,8 @@ export class ForwardHandler implements Dispatcher.DispatchHandler {
   readonly #compression: CompressionPolicy | null
   /** Set when this response is compressed (proxy.compression): the body goes through it instead of #res. */
   #encoder: ResponseEncoder | null = null
+  /** The client socket corked in onResponseStart, until the first chunk (or the end) is written. */
+  #corked: TrackedSocket | null = null
 
   constructor (request: FastifyRequest, res: ServerResponse, via: string | null, compression: CompressionPolicy | null) {
     this.#request = request
@@ -91,12 +105,23 @@ export class ForwardHandler implements Dispatcher.DispatchHandler {
         statusCode, out, decision)
       return
     }
+    // Not transformed: the origin's Content-Length (copied above) goes out as it came, so Node writes a fixed-length
+    // response, never chunked; without one (the origin streamed chunked) Node chunks it to the client. Only a
+    // fixed-length response is corked: its end() writes nothing, while a chunked one's terminator, when it comes in
+    // the same tick as the last chunk, shares that chunk's writev only under Node's own cork until the next tick.
+    const socket = out['content-length'] === undefined ? null : corkable(res)
+    if (socket !== null) {
+      socket.cork()
+      this.#corked = socket
+    }
     res.writeHead(statusCode, out)
   }
 
   onResponseData (controller: Dispatcher.DispatchController, chunk: Buffer): void {
     if (this.#encoder !== null) { this.#encoder.write(controller, chunk); return }
-    if (this.#res.write(chunk)) return
+    const more = this.#res.write(chunk)
+    if (this.#corked !== null) this.#uncork()
+    if (more) return
     controller.pause()
     if (this.#onDrain === null) this.#onDrain = () => { controller.resume() }
     this.#res.once('drain', this.#onDrain)
@@ -106,10 +131,12 @@ export class ForwardHandler implements Dispatcher.DispatchHandler {
     this.#detach()
     if (this.#encoder !== null) this.#encoder.end()
     else this.#res.end()
+    if (this.#corked !== null) this.#uncork()
   }
 
   onResponseError (_controller: Dispatcher.DispatchController, err: Error & { code?: string }): void {
     this.#detach()
+    if (this.#corked !== null) this.#uncork()
     this.#encoder?.abort()
     if (err === CLIENT_GONE || err.code === 'SIPUP_CLIENT_GONE') return
     // Shed by origin protection: the origin never saw it, so it is no upstream error. An unread body (not all
@@ -132,6 +159,12 @@ export class ForwardHandler implements Dispatcher.DispatchHandler {
     // The rest of an oversized chunked upload is still on its way: close rather than read it, or keep-alive would
     // leave the connection active until the client gave up.
     writeProblem(this.#res, mapped, this.#request.headers.accept, { close: mapped === BODY_TOO_LARGE, headers: state.responseHeaders })
+  }
+
+  #uncork (): void {
+    const socket = this.#corked as TrackedSocket
+    this.#corked = null
+    socket.uncork()
   }
 
   #detach (): void {
