@@ -7,7 +7,7 @@ import { createRequire } from 'node:module'
 
 const require = createRequire(import.meta.url)
 
-const schema11 = {"additionalProperties":false,"type":"object","required":["server","upstream","proxy","origin","log","admin","redis","mysql","fleet","rateLimit","cache","metrics","db","jobs"],"properties":{"server":{"additionalProperties":false,"description":"The listening socket and its protections.","default":{},"type":"object","required":["host","port","trustProxy","maxHeaderSize","headersTimeout","requestTimeout","keepAliveTimeout","maxConnections","backlog","idleTimeout","maxConnectionsPerIp","maxRequestsPerSocket","shutdownTimeout","workers","tls","http2","http2Limits","redirectHttp","hsts"],"properties":{"host":{"description":"Address the sidecar listens on (env SIDECAR_HOST). The loopback default suits nginx on the same machine; say `0.0.0.0` (or `::`) to take traffic from other machines directly.","default":"127.0.0.1","type":"string"},"port":{"description":"Port the sidecar listens on (0 picks a free one).","default":8080,"minimum":0,"maximum":65535,"type":"integer"},"trustProxy":{"description":"Addresses or CIDRs of proxies (nginx, load balancer) whose X-Forwarded-For is believed when deciding the client IP. X-Forwarded-For from any other peer is ignored.","default":["127.0.0.1/8","::1/128"],"type":"array","items":{"minLength":1,"x-address":true,"type":"string"}},"maxHeaderSize":{"x-unit":"bytes","description":"Largest request header block accepted (431 beyond it).","default":"16KB"},"headersTimeout":{"x-unit":"duration","description":"Time a client has to send its request headers (slowloris guard).","default":"10s"},"requestTimeout":{"x-unit":"duration","description":"Time a client has to send a whole request, body included (0 = no limit).","default":"5m"},"keepAliveTimeout":{"x-unit":"duration","description":"How long an idle client keep-alive connection stays open. Longer than a user's think time, so returning users skip the TCP handshake (nginx uses 75s).","default":"75s"},"maxConnections":{"description":"Client connections accepted at once; more are refused (0 = no limit). `doctor` checks the fd limit against it.","default":20000,"minimum":0,"type":"integer"},"backlog":{"description":"Connections the kernel holds for the sidecar to accept (listen backlog; capped by net.core.somaxconn). Node's 511 overflows when thousands of users arrive while the event loop is busy: the client's SYN is then dropped and retried after 1 s, 3 s, 7 s.","default":4096,"minimum":1,"maximum":65535,"type":"integer"},"idleTimeout":{"x-unit":"duration","description":"Time a new client connection has to send its first request's headers before it is closed (0 = no limit). Without it a socket that never sends a byte stays open forever (headersTimeout starts with the first byte). Between requests on a kept-alive connection, keepAliveTimeout applies.","default":"10s"},"maxConnectionsPerIp":{"description":"Connections one client address may hold at once; more are answered 429 and closed (0 = no limit). Addresses in trustProxy are exempt: behind nginx every connection comes from it, so limit clients there (limit_conn).","default":256,"minimum":0,"type":"integer"},"maxRequestsPerSocket":{"description":"Requests served on one client connection before it is closed (0 = no limit).","default":0,"minimum":0,"type":"integer"},"shutdownTimeout":{"x-unit":"duration","description":"On SIGTERM/SIGINT, how long in-flight requests may take to finish before the process exits.","default":"10s"},"workers":{"description":"Proxy processes sharing the listening socket (node:cluster): `auto` = one per available CPU. With more than one, a primary process restarts crashed workers, forwards SIGTERM, restarts them one by one on SIGHUP and aggregates their metrics. Memory caches and limits are then per worker: use Redis (cache.store tiered/redis).","default":1,"anyOf":[{"const":"auto","type":"string"},{"minimum":1,"maximum":256,"type":"integer"}]},"tls":{"additionalProperties":false,"description":"TLS termination: set `cert` and `key` (or `certificates`) when DNS points at the sidecar. SIGHUP re-reads the files.","default":{},"type":"object","required":["cert","key","certificates","minVersion","ciphers","expiryWarning"],"properties":{"cert":{"description":"PEM file of the default certificate and its chain (empty with no `certificates` = plain HTTP).","default":"","type":"string"},"key":{"description":"PEM file of the default certificate's private key.","default":"","type":"string"},"certificates":{"description":"More certificates, chosen by the name the client asks for (SNI); the first is the default when `cert` is empty.","default":[],"type":"array","items":{"additionalProperties":false,"type":"object","required":["cert","key","serverNames"],"properties":{"cert":{"minLength":1,"description":"PEM file of the certificate, followed by its chain (certbot's fullchain.pem).","type":"string"},"key":{"minLength":1,"description":"PEM file of the certificate's private key.","type":"string"},"serverNames":{"description":"Host names (SNI) this certificate is for, `*.example.com` for a wildcard; empty = the names in the certificate.","default":[],"type":"array","items":{"minLength":1,"type":"string"}}}}},"minVersion":{"description":"Oldest TLS version accepted.","default":"TLSv1.2","anyOf":[{"const":"TLSv1.2","type":"string"},{"const":"TLSv1.3","type":"string"}]},"ciphers":{"description":"OpenSSL cipher list for TLS 1.2 (Mozilla's \"intermediate\" by default).","default":"ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305:DHE-RSA-AES128-GCM-SHA256:DHE-RSA-AES256-GCM-SHA384:DHE-RSA-CHACHA20-POLY1305","type":"string"},"expiryWarning":{"x-unit":"duration","description":"A certificate expiring within this time is reported (log warning, `doctor`, the dashboard's Health panel).","default":"14d"}}},"http2":{"description":"Speak HTTP/2 (with HTTP/1.1 for older clients, chosen by ALPN) on the TLS port; needs `server.tls`.","default":false,"type":"boolean"},"http2Limits":{"additionalProperties":false,"description":"Limits against HTTP/2 abuse (with `server.http2`).","default":{},"type":"object","required":["maxConcurrentStreams","maxHeaderListSize","maxResets","resetWindow"],"properties":{"maxConcurrentStreams":{"description":"Streams one HTTP/2 connection may have open at once.","default":128,"minimum":1,"maximum":10000,"type":"integer"},"maxHeaderListSize":{"x-unit":"bytes","description":"Largest HTTP/2 header list accepted (uncompressed).","default":"32KB"},"maxResets":{"description":"Streams a client may cancel (RST_STREAM) within `resetWindow` before its connection is closed (rapid reset, CVE-2023-44487).","default":200,"minimum":1,"type":"integer"},"resetWindow":{"x-unit":"duration","description":"The window `maxResets` counts over.","default":"10s","minimum":1}}},"redirectHttp":{"additionalProperties":false,"description":"The plain-HTTP listener that sends browsers to HTTPS (with `server.tls`).","default":{},"type":"object","required":["enabled","host","port","acmeDir"],"properties":{"enabled":{"description":"Listen for plain HTTP too and answer every request with a 308 to the same URL on https://.","default":false,"type":"boolean"},"host":{"description":"Address of the plain-HTTP listener (empty = server.host).","default":"","type":"string"},"port":{"description":"Port of the plain-HTTP listener.","default":80,"minimum":0,"maximum":65535,"type":"integer"},"acmeDir":{"description":"Directory `/.well-known/acme-challenge/<token>` is served from (certbot --webroot -w DIR puts the tokens in DIR/.well-known/acme-challenge). Empty = those requests are forwarded to the origin.","default":"","type":"string"}}},"hsts":{"additionalProperties":false,"description":"HTTP Strict Transport Security (with `server.tls`).","default":{},"type":"object","required":["maxAge","includeSubDomains","preload"],"properties":{"maxAge":{"x-unit":"duration","description":"Strict-Transport-Security max-age sent on HTTPS responses (0 = no header). Browsers then refuse plain HTTP for that long: start short.","default":"0s"},"includeSubDomains":{"description":"Add includeSubDomains (every subdomain must serve HTTPS too).","default":false,"type":"boolean"},"preload":{"description":"Add preload (for the browsers' preload list; hard to undo).","default":false,"type":"boolean"}}}}},"upstream":{"additionalProperties":false,"description":"The legacy origin the sidecar forwards to.","default":{},"type":"object","required":["url","connections","pipelining","connectTimeout","responseTimeout","bodyTimeout","keepAliveTimeout","healthPath","maxConcurrent","autoLimit","queue","lanes","busy","preserveHost"],"properties":{"url":{"description":"Origin URL of the legacy site (env SIDECAR_UPSTREAM).","default":"http://127.0.0.1:8081","type":"string"},"connections":{"description":"Keep-alive connections kept open to the origin (size of the pool).","default":128,"minimum":1,"maximum":100000,"type":"integer"},"pipelining":{"description":"HTTP/1.1 requests in flight per origin connection (1 = no pipelining, safest for PHP).","default":1,"minimum":1,"maximum":100,"type":"integer"},"connectTimeout":{"x-unit":"duration","description":"Time to open a connection to the origin before answering 504.","default":"5s"},"responseTimeout":{"x-unit":"duration","description":"Time to wait for the origin's response headers before answering 504.","default":"30s"},"bodyTimeout":{"x-unit":"duration","description":"Longest pause between two chunks of the origin's response body before the response is aborted.","default":"30s"},"keepAliveTimeout":{"x-unit":"duration","description":"How long an idle origin connection is kept for reuse.","default":"4s"},"healthPath":{"description":"Path requested by the readiness check (/_admin/ready): any answer below 500 means the origin is up.","default":"/","pattern":"^/","type":"string"},"maxConcurrent":{"description":"Most requests at the origin at once (set it to php-fpm's pm.max_children); more wait in `upstream.queue`. 0 = no limit (every request is forwarded at once). `auto` finds the limit from the origin's latency, within `upstream.autoLimit`.","default":0,"anyOf":[{"minimum":0,"maximum":100000,"type":"integer"},{"const":"auto","type":"string"}]},"autoLimit":{"additionalProperties":false,"description":"Bounds of the adaptive limit (`upstream.maxConcurrent: auto`).","default":{},"type":"object","required":["min","max","initial"],"properties":{"min":{"description":"Lowest limit `maxConcurrent: auto` goes down to.","default":4,"minimum":1,"maximum":100000,"type":"integer"},"max":{"description":"Highest limit `maxConcurrent: auto` goes up to (keep it at or below upstream.connections).","default":128,"minimum":1,"maximum":100000,"type":"integer"},"initial":{"description":"Limit `maxConcurrent: auto` starts from.","default":20,"minimum":1,"maximum":100000,"type":"integer"}}},"queue":{"additionalProperties":false,"description":"The queue in front of the origin (with `upstream.maxConcurrent` > 0).","default":{},"type":"object","required":["size","timeout"],"properties":{"size":{"description":"Requests that may wait in the sidecar while `upstream.maxConcurrent` are at the origin; a request beyond it is shed at once (a stale copy or 503), a lower-lane one first.","default":200,"minimum":0,"maximum":1000000,"type":"integer"},"timeout":{"x-unit":"duration","description":"Longest a request waits in the queue; then it is shed (a stale copy or 503) instead of waiting for a 504. A request that would wait longer at the origin's current pace (requests ahead x mean slot time / limit) is shed at once, as queue-full.","default":"5s","minimum":1}}},"lanes":{"additionalProperties":false,"description":"Priority lanes of the origin queue: checkouts and logged-in users before anonymous browsing and bots.","default":{},"type":"object","required":["default","weights","rules"],"properties":{"default":{"description":"The lane of requests no rule matches.","default":"normal","anyOf":[{"const":"high","type":"string"},{"const":"normal","type":"string"},{"const":"low","type":"string"}]},"weights":{"additionalProperties":false,"description":"How freed origin slots are shared between waiting lanes (weighted round robin; FIFO within a lane).","default":{},"type":"object","required":["high","normal","low"],"properties":{"high":{"description":"Origin slots the high lane gets per round while other lanes wait too.","default":6,"minimum":1,"maximum":1000,"type":"integer"},"normal":{"description":"Origin slots the normal lane gets per round.","default":3,"minimum":1,"maximum":1000,"type":"integer"},"low":{"description":"Origin slots the low lane gets per round: never starved, only outweighed.","default":1,"minimum":1,"maximum":1000,"type":"integer"}}},"rules":{"description":"Rules putting requests in the high, normal or low lane, checked in order (first match wins). A full queue sheds the newest request of the lowest lane first.","default":[],"type":"array","items":{"additionalProperties":false,"type":"object","required":["lane","methods","paths","cookie","header","headerContains","field","fieldIn"],"properties":{"lane":{"description":"The lane of matching requests.","anyOf":[{"const":"high","type":"string"},{"const":"normal","type":"string"},{"const":"low","type":"string"}]},"methods":{"description":"Methods, e.g. [POST] (empty = any).","default":[],"type":"array","items":{"minLength":1,"pattern":"^[A-Za-z]+$","type":"string"}},"paths":{"description":"Path globs (no query): `*` within one segment, `**` across segments, e.g. /checkout/** (empty = any path).","default":[],"type":"array","items":{"pattern":"^/","type":"string"}},"cookie":{"description":"A cookie that must be present, e.g. the PHP session cookie for \"logged in\" (empty = no condition).","default":"","type":"string"},"header":{"description":"A request header that must be present (empty = no condition).","default":"","type":"string"},"headerContains":{"description":"With `header`: its value must contain one of these, case-insensitive (e.g. bot, crawler, spider).","default":[],"type":"array","items":{"minLength":1,"type":"string"}},"field":{"description":"A per-request field another capability set, e.g. `cache` (the cache outcome; empty = no condition).","default":"","type":"string"},"fieldIn":{"description":"With `field`: the values that match, e.g. [MISS] (a cacheable page not stored yet: one origin request fills the cache for everyone after it).","default":[],"type":"array","items":{"minLength":1,"type":"string"}}}}}}},"busy":{"additionalProperties":false,"description":"What a shed request gets when the cache has no copy: 503, Retry-After and a page that refreshes itself (problem details for API clients).","default":{},"type":"object","required":["retryAfter","title","message","file"],"properties":{"retryAfter":{"x-unit":"duration","description":"Sent as Retry-After, and the busy page reloads itself after it.","default":"5s","minimum":1000},"title":{"description":"Title of the busy page browsers get.","default":"The shop is busy","type":"string"},"message":{"description":"Text of the busy page (and the JSON problem's detail).","default":"Very many people are shopping right now. This page refreshes itself in a few seconds.","type":"string"},"file":{"description":"An HTML file sent instead of the built-in page (read at start-up; `{{retryAfter}}` is replaced by the seconds). Empty = the built-in page.","default":"","type":"string"}}},"preserveHost":{"description":"Send the client's Host header to the origin (legacy PHP builds absolute URLs from it); false sends the upstream URL's host.","default":true,"type":"boolean"}}},"proxy":{"additionalProperties":false,"description":"How requests and responses are rewritten on the way through.","default":{},"type":"object","required":["xForwarded","forwardHost","dropRequestHeaders","maxRequestBody","requestBuffering","streamPaths","bufferMemory","bufferDir","bodyTimeout","bodyMinRate","maxUploadsPerIp","via","compression"],"properties":{"xForwarded":{"description":"Set X-Forwarded-For, X-Forwarded-Proto and X-Forwarded-Host on forwarded requests.","default":true,"type":"boolean"},"forwardHost":{"description":"Pass a trusted proxy's (`server.trustProxy`) X-Forwarded-Host to the origin, and key the cache on it. Off: X-Forwarded-Host from every client is dropped and, with `xForwarded`, set to the Host header, so an nginx that doesn't overwrite it can't let a client poison the cache.","default":false,"type":"boolean"},"dropRequestHeaders":{"description":"Request headers removed before forwarding, so a client cannot make the origin build URLs from them (cache poisoning). Names are case-insensitive.","default":["x-original-url","x-rewrite-url","x-forwarded-scheme","x-forwarded-server","x-forwarded-port","x-forwarded-prefix","x-host","x-http-method-override","forwarded"],"type":"array","items":{"minLength":1,"type":"string"}},"maxRequestBody":{"x-unit":"bytes","description":"Largest request body forwarded (413 beyond it; 0 = no limit), buffered or streamed.","default":"100MB"},"requestBuffering":{"description":"Read each request body completely before taking an origin connection (as nginx does), so slow uploads cannot hold the origin's connections. Off: bodies stream to the origin as they arrive.","default":true,"type":"boolean"},"streamPaths":{"description":"Path globs whose request bodies stream to the origin even with requestBuffering on (`*` matches any characters, `?` one), e.g. a long upload the origin reads progressively. Matched against the path without the query.","default":[],"type":"array","items":{"pattern":"^/","type":"string"}},"bufferMemory":{"x-unit":"bytes","description":"Bytes of one buffered body kept in memory; beyond it the body goes to a temporary file.","default":"64KB"},"bufferDir":{"description":"Directory of the temporary files of buffered bodies (created 0600 and unlinked at once); empty = the OS temp directory.","default":"","type":"string"},"bodyTimeout":{"x-unit":"duration","description":"Longest pause between two chunks of a buffered request body, and the grace before bodyMinRate applies; 408 beyond (0 = no limit).","default":"10s"},"bodyMinRate":{"x-unit":"bytes","description":"Slowest average rate, per second, a buffered request body may arrive at once bodyTimeout has passed; 408 below it (0 = no floor).","default":"1KB"},"maxUploadsPerIp":{"description":"Request bodies one client IP may have being received at once; more get 429 (0 = no limit).","default":8,"minimum":0,"type":"integer"},"via":{"description":"Pseudonym added to the Via header of responses (empty = no Via header).","default":"","type":"string"},"compression":{"additionalProperties":false,"description":"Compression of pass-through responses.","default":{},"type":"object","required":["enabled","encodings","minSize","types","brotliQuality","gzipLevel","memo"],"properties":{"enabled":{"description":"Compress text responses the origin sent uncompressed (as nginx's `gzip on` / Caddy's `encode`), streamed as they arrive. Responses the origin compressed itself pass untouched; turn off when a server in front compresses instead.","default":true,"type":"boolean"},"encodings":{"description":"Codings offered, in order of preference when the client accepts several equally (zstd is not offered: Node 20's zlib has none). Empty = off.","default":["br","gzip"],"uniqueItems":true,"type":"array","items":{"anyOf":[{"const":"br","type":"string"},{"const":"gzip","type":"string"}]}},"minSize":{"x-unit":"bytes","description":"Smallest body worth compressing: by Content-Length, or, without one, by what arrived before the origin paused or ended.","default":"1KB"},"types":{"description":"Content types compressed (`*` at the end matches a prefix).","default":["text/*","application/json","application/javascript","application/xml","image/svg+xml"],"type":"array","items":{"minLength":1,"type":"string"}},"brotliQuality":{"description":"Brotli quality (0-11). 2 is smaller than gzip 6 at about two thirds of its CPU and half of quality 4's (a 20 KB page: 2.5 KB at 2, 2.2 KB at 4, 2.9 KB with gzip 6), right for compressing every response on the fly; the cache compresses its stored copies once, at 5.","default":2,"minimum":0,"maximum":11,"type":"integer"},"gzipLevel":{"description":"gzip level (1-9).","default":6,"minimum":1,"maximum":9,"type":"integer"},"memo":{"additionalProperties":false,"description":"Memo of compressed bodies for bodies that repeat.","default":{},"type":"object","required":["enabled","entries","maxBytes"],"properties":{"enabled":{"description":"Remember the compressed bytes of recent bodies (up to 64 KB, the ones compressed whole) and reuse them when the origin sends a byte-identical body again, e.g. a no-store page every anonymous visitor gets. A body is looked up by its length, the coding and a hash of a few sampled slices, and a stored copy is used only when its whole identity body equals this one byte for byte.","default":true,"type":"boolean"},"entries":{"description":"Most bodies remembered (a body compressed in both codings counts twice).","default":256,"minimum":1,"type":"integer"},"maxBytes":{"x-unit":"bytes","description":"Memory the memo may hold: identity and compressed copies together (the oldest entry not used since it was stored goes first).","default":"8MB"}}}}}}},"origin":{"additionalProperties":false,"description":"How the origin reads request paths, so cache and rate-limit rules match every spelling it runs as the same script. Paths are always matched percent-decoded, with `\\` read as `/`, `//`, `.` and `..` resolved, and `;` parameters, trailing dots and spaces of each segment dropped.","default":{},"type":"object","required":["caseInsensitivePaths","pathInfo"],"properties":{"caseInsensitivePaths":{"description":"The origin treats paths case-insensitively (Windows: XAMPP, IIS), so `/Product.php` runs product.php: cache rules that store then match paths regardless of case. Rate-limit rules and cache bypass rules always do, whatever this says (over-matching a limit or a bypass is the safe side).","default":false,"type":"boolean"},"pathInfo":{"description":"A rule path whose last segment names a file (`/x.php`, `/api/*.php`) also matches `/x.php/anything`, which Apache and PHP run as x.php with PATH_INFO.","default":true,"type":"boolean"}}},"log":{"additionalProperties":false,"description":"Logging (pino, JSON lines on stdout).","default":{},"type":"object","required":["level","requests","query","redactQuery"],"properties":{"level":{"description":"Log level (env SIDECAR_LOG_LEVEL).","default":"info","anyOf":[{"const":"fatal","type":"string"},{"const":"error","type":"string"},{"const":"warn","type":"string"},{"const":"info","type":"string"},{"const":"debug","type":"string"},{"const":"trace","type":"string"},{"const":"silent","type":"string"}]},"requests":{"description":"Write one log line per request (method, path, status, ms, upstream ms, cache and rate-limit outcome).","default":true,"type":"boolean"},"query":{"description":"What the access log writes of a query string: `none` (the path only; queries carry reset tokens and API keys), `keys` (parameter names, no values) or `full` (values too, except those named in `log.redactQuery`).","default":"none","anyOf":[{"const":"none","type":"string"},{"const":"keys","type":"string"},{"const":"full","type":"string"}]},"redactQuery":{"description":"Query parameters whose values are never logged, whatever `log.query` says (case-insensitive; `user[password]` counts as `password`).","default":["token","access_token","refresh_token","id_token","auth","password","passwd","pass","pwd","secret","client_secret","key","api_key","apikey","signature","sig","hash","code","otp","session","sid","phpsessid","reset","nonce"],"type":"array","items":{"minLength":1,"type":"string"}}}},"admin":{"additionalProperties":false,"description":"The admin API and dashboard.","default":{},"type":"object","required":["enabled","prefix","token","secret","users"],"properties":{"enabled":{"description":"Serve the admin API and dashboard.","default":true,"type":"boolean"},"prefix":{"description":"URL prefix of the admin routes; change it if the legacy site owns /_admin.","default":"/_admin","pattern":"^/[A-Za-z0-9._~/-]*[^/]$","type":"string"},"token":{"description":"Bearer token that grants admin access (env SIDECAR_ADMIN_TOKEN). Empty with no users: loopback clients only.","default":"","type":"string"},"secret":{"description":"Secret the dashboard's CSRF tokens are signed with (env SIDECAR_ADMIN_SECRET), the same on every instance behind one load balancer. Empty: one is kept in Redis (shared by the instances on it), or made per process without Redis.","default":"","type":"string"},"users":{"description":"Users allowed into the admin with HTTP Basic auth.","default":[],"type":"array","items":{"additionalProperties":false,"type":"object","required":["name","passwordHash"],"properties":{"name":{"minLength":1,"description":"User name for HTTP Basic auth.","type":"string"},"passwordHash":{"pattern":"^scrypt\\$","description":"scrypt hash made by `sipup-sidecar hash-password`.","type":"string"}}}}}},"redis":{"additionalProperties":false,"description":"Shared Redis connection (optional).","default":{},"type":"object","required":["enabled","url","sentinels","name","nodes","keyPrefix","connectTimeout","commandTimeout"],"properties":{"enabled":{"description":"Connect to Redis and share caches, limits and jobs across sidecar instances. Without it every feature uses per-instance memory.","default":true,"type":"boolean"},"url":{"description":"Redis URL (env REDIS_URL). With `sentinels`, only its password, user name and database number are used; with `nodes`, only its password, user name and `rediss:` (TLS).","default":"redis://127.0.0.1:6379","type":"string"},"sentinels":{"description":"Redis Sentinel: the sentinels to ask for the current master of `name` (empty = connect to `url` directly). After a failover the connection follows the new master.","default":[],"type":"array","items":{"additionalProperties":false,"type":"object","required":["host","port"],"properties":{"host":{"minLength":1,"description":"Sentinel host.","type":"string"},"port":{"minimum":1,"maximum":65535,"default":26379,"description":"Sentinel port.","type":"integer"}}}},"name":{"description":"Sentinel: the monitored master's name (`sentinel monitor <name> ...`).","default":"mymaster","type":"string"},"nodes":{"description":"Redis Cluster: some of its nodes (`host:port` or URLs; the rest are discovered). Empty = no Cluster. Not together with `sentinels`. Under Cluster every key of this sidecar lives in one hash slot, the one of `keyPrefix` (wrapped in `{...}` unless it holds a hash tag already).","default":[],"type":"array","items":{"minLength":1,"description":"A cluster node: `host:port` or a `redis://` URL.","type":"string"}},"keyPrefix":{"description":"Prefix of every Redis key the sidecar writes; give each shop sharing one Redis its own. Under Cluster it is also the hash tag of every key (`sipup:` becomes `{sipup:}`), so Lua scripts and transactions stay in one slot.","default":"sipup:","type":"string"},"connectTimeout":{"x-unit":"duration","description":"Time to connect at start-up before features fall back to memory.","default":"1s"},"commandTimeout":{"x-unit":"duration","description":"Longest wait for one Redis command on the request path before it counts as an outage.","default":"100ms"}}},"mysql":{"additionalProperties":false,"description":"The legacy database (optional; used by the DB advisor and `doctor`).","default":{},"type":"object","required":["url","poolSize","connectTimeout","queryTimeout"],"properties":{"url":{"description":"MySQL/MariaDB URL of the legacy database, e.g. mysql://user:pass@127.0.0.1:3306/shop (env MYSQL_URL). Empty = DB features off.","default":"","type":"string"},"poolSize":{"description":"Connections in the sidecar's own pool (the DB advisor and maintenance); keep it small: the shop's PHP has its own.","default":4,"minimum":1,"maximum":100,"type":"integer"},"connectTimeout":{"x-unit":"duration","description":"Time to connect to the database before a DB feature reports it unreachable.","default":"2s","minimum":100},"queryTimeout":{"x-unit":"duration","description":"Longest wait for one catalog or statistics query of the sidecar (never applied to DDL, whose wait is bounded by db.lockWaitTimeout).","default":"30s","minimum":100}}},"fleet":{"additionalProperties":false,"description":"The fleet view: every sidecar instance on the same Redis and key prefix.","default":{},"type":"object","required":["heartbeatInterval"],"properties":{"heartbeatInterval":{"x-unit":"duration","description":"How often each sidecar process writes its heartbeat (host, pid, version, uptime, req/s, hit ratio) to Redis for the dashboard's fleet view. A process silent for 3 intervals is shown as stopped reporting; its record is dropped after 60.","default":"5s","minimum":1000}}},"rateLimit":{"additionalProperties":false,"description":"Rate limiting (issue 4).","default":{},"type":"object","required":["enabled","store","failClosed","ip","user","rules","identity","ipv6Subnet","allowlist","denylist","bans","headers","legacyHeaders","maxFormBody","memoryKeys","lease"],"properties":{"enabled":{"description":"Limit request rates per client IP, per user and per endpoint before requests reach the cache or the origin.","default":false,"type":"boolean"},"store":{"description":"`redis`: counters shared by every instance (exact across instances; needs `redis.enabled`, otherwise memory is used and the feature reports degraded); `memory`: each instance counts alone.","default":"redis","anyOf":[{"const":"redis","type":"string"},{"const":"memory","type":"string"}]},"failClosed":{"description":"While Redis is unreachable, answer 503 instead of limiting with per-instance memory counters (the default keeps the shop up).","default":false,"type":"boolean"},"ip":{"additionalProperties":false,"description":"The per client IP limit.","default":{},"type":"object","required":["enabled","limit","window","dryRun"],"properties":{"enabled":{"description":"Apply the per client IP limit.","default":true,"type":"boolean"},"limit":{"description":"Requests allowed per client IP per `window` (also the largest burst).","default":100,"minimum":1,"maximum":100000000,"type":"integer"},"window":{"x-unit":"duration","description":"Length of the window (at least 1s, at most 7d).","default":"1m"},"dryRun":{"description":"Only log and count what this limit would reject (metric outcome `dry_run_would_limit`); never reject. Use it to tune a limit on a live site.","default":false,"type":"boolean"}}},"user":{"additionalProperties":false,"description":"The per user limit.","default":{},"type":"object","required":["enabled","limit","window","dryRun"],"properties":{"enabled":{"description":"Apply the per user limit.","default":true,"type":"boolean"},"limit":{"description":"Requests allowed per user per `window` (also the largest burst).","default":1000,"minimum":1,"maximum":100000000,"type":"integer"},"window":{"x-unit":"duration","description":"Length of the window (at least 1s, at most 7d).","default":"1h"},"dryRun":{"description":"Only log and count what this limit would reject (metric outcome `dry_run_would_limit`); never reject. Use it to tune a limit on a live site.","default":false,"type":"boolean"}}},"rules":{"description":"Endpoint limits, each matched by method and path glob and applied on top of the per-IP and per-user limits.","default":[{"name":"login","methods":["POST"],"path":"/login.php","limit":10,"window":"5m","key":"ip","field":"","dryRun":false}],"type":"array","items":{"additionalProperties":false,"type":"object","required":["name","methods","path","limit","window","key","field","cookies","dryRun"],"properties":{"name":{"description":"Name of the rule in metrics, logs and the RateLimit headers (lower case, digits, - and _).","pattern":"^[a-z0-9][a-z0-9_-]{0,31}$","type":"string"},"methods":{"description":"Methods the rule applies to, upper case; `*` = every method.","default":["*"],"type":"array","items":{"pattern":"^([A-Z]+|\\*)$","type":"string"}},"path":{"minLength":1,"pattern":"^/","description":"Glob matched, ignoring case, against the request path as the origin reads it (see `origin`: no query, percent-decoded, dot segments, `;` parameters, trailing dots and spaces removed; `/x.php` also covers its PATH_INFO `/x.php/...`): `*` matches within one segment, `**` across segments.","type":"string"},"limit":{"description":"Requests allowed per `window` for one key.","default":10,"minimum":1,"maximum":100000000,"type":"integer"},"window":{"x-unit":"duration","description":"Length of the window (at least 1s, at most 7d).","default":"5m"},"key":{"description":"What one counter is for: `ip` the client IP, `user` the user identity (anonymous: the IP), `field` the value of the submitted form field `field` (e.g. the username of a login form; requests whose body is not a small urlencoded form, or lacks the field, are keyed on the IP).","default":"ip","anyOf":[{"const":"ip","type":"string"},{"const":"user","type":"string"},{"const":"field","type":"string"}]},"field":{"description":"Form field whose value is the key when `key` is `field` (e.g. `username`).","default":"","type":"string"},"cookies":{"additionalProperties":false,"description":"Cookie conditions: names and globs (`SESS*`, `shop_logged_in_*`), matched as sent and as PHP reads them.","default":{},"type":"object","required":["present","absent"],"properties":{"present":{"description":"The rule applies only when at least one of these cookies (names or globs) is present with a value (empty = no such condition).","default":[],"type":"array","items":{"minLength":1,"type":"string"}},"absent":{"description":"The rule applies only when none of these cookies (names or globs) is present with a value.","default":[],"type":"array","items":{"minLength":1,"type":"string"}}}},"dryRun":{"description":"Only log and count what this rule would reject; never reject.","default":false,"type":"boolean"}}}},"identity":{"additionalProperties":false,"description":"How the per-user limit and `key: user` rules tell users apart. Tried in the order JWT, Basic, header, cookie; the first that yields a value wins; a request with none is anonymous and keyed on its IP.","default":{},"type":"object","required":["cookie","header","basic","jwt"],"properties":{"cookie":{"description":"Session cookie whose value identifies the user: a name (`PHPSESSID`), a glob (`SESS*`) or a list (the first pattern that matches a cookie wins); empty = not used.","default":"PHPSESSID","anyOf":[{"type":"string"},{"type":"array","items":{"minLength":1,"type":"string"}}]},"header":{"description":"Request header whose value identifies the user (e.g. `X-Api-Key`; empty = not used).","default":"","type":"string"},"basic":{"description":"Identify users by HTTP Basic credentials (the bucket is per user name and password, so a client without the password cannot use up a user's quota).","default":false,"type":"boolean"},"jwt":{"additionalProperties":false,"description":"JWT identity.","default":{},"type":"object","required":["enabled","header","cookie","algorithms","secret","publicKey","issuer","audience"],"properties":{"enabled":{"description":"Take the user identity from a JWT's `sub` claim. A token that fails verification (signature, `exp`/`nbf`, issuer, audience, algorithm) is ignored and the request counts as anonymous.","default":false,"type":"boolean"},"header":{"description":"Header carrying the token as `Bearer <token>` (empty = none).","default":"authorization","type":"string"},"cookie":{"description":"Cookie carrying the token instead (an exact name; empty = none).","default":"","pattern":"^[^*?]*$","type":"string"},"algorithms":{"description":"Accepted signing algorithms (HS* need `secret`, the others `publicKey`).","default":["HS256"],"type":"array","items":{"anyOf":[{"const":"HS256","type":"string"},{"const":"HS384","type":"string"},{"const":"HS512","type":"string"},{"const":"RS256","type":"string"},{"const":"RS384","type":"string"},{"const":"RS512","type":"string"},{"const":"PS256","type":"string"},{"const":"PS384","type":"string"},{"const":"PS512","type":"string"},{"const":"ES256","type":"string"},{"const":"ES384","type":"string"},{"const":"EdDSA","type":"string"}]}},"secret":{"description":"Shared secret for HS* tokens. Keep the file holding it private.","default":"","type":"string"},"publicKey":{"description":"PEM public key (SPKI, `-----BEGIN PUBLIC KEY-----`) for RS*, PS*, ES* and EdDSA tokens.","default":"","type":"string"},"issuer":{"description":"Required `iss` claim (empty = not checked).","default":"","type":"string"},"audience":{"description":"Required `aud` claim (empty = not checked).","default":"","type":"string"}}}}},"ipv6Subnet":{"description":"IPv6 clients are counted per subnet of this prefix length (one host usually holds a /64).","default":64,"minimum":1,"maximum":128,"type":"integer"},"allowlist":{"description":"Addresses or CIDRs never limited (monitoring, office).","default":[],"type":"array","items":{"minLength":1,"x-address":true,"type":"string"}},"denylist":{"description":"Addresses or CIDRs always answered 403.","default":[],"type":"array","items":{"minLength":1,"x-address":true,"type":"string"}},"bans":{"additionalProperties":false,"description":"Ban escalation for clients that ignore 429s.","default":{},"type":"object","required":["enabled","strikes","within","duration","exempt"],"properties":{"enabled":{"description":"Ban a client IP that keeps getting 429s: after `strikes` 429 answers within `within` it gets 403 for `duration`, on every instance (shared through Redis).","default":false,"type":"boolean"},"strikes":{"description":"429 answers that trigger a ban.","default":5,"minimum":1,"maximum":1000000,"type":"integer"},"within":{"x-unit":"duration","description":"Period the strikes must fall in (at least 1s).","default":"10m"},"duration":{"x-unit":"duration","description":"How long a ban lasts (at least 1s).","default":"1h"},"exempt":{"description":"Addresses or CIDRs never banned: their 429s count no strike and a ban already stored for them is ignored. They are still limited (use `allowlist` to skip limits too). List bans with `sipup-sidecar limits bans`, lift one with `limits unban IP` or the dashboard.","default":[],"type":"array","items":{"minLength":1,"x-address":true,"type":"string"}}}},"headers":{"description":"Send `RateLimit-Policy` and `RateLimit` (draft-ietf-httpapi-ratelimit-headers) on limited routes.","default":true,"type":"boolean"},"legacyHeaders":{"description":"Also send `X-RateLimit-Limit`, `X-RateLimit-Remaining` and `X-RateLimit-Reset` (seconds) for the tier closest to its limit.","default":false,"type":"boolean"},"maxFormBody":{"x-unit":"bytes","description":"Largest urlencoded body read to find a `key: field` value; larger or chunked bodies are not read and are keyed on the IP.","default":"8KB"},"memoryKeys":{"description":"Counters kept per instance by the memory store and the outage fallback (least recently used dropped first).","default":100000,"minimum":100,"maximum":10000000,"type":"integer"},"lease":{"additionalProperties":false,"description":"Token leasing for large limits: an instance reserves a chunk of a counter in one Redis call and spends it locally, so requests whose tiers all hold a lease skip Redis. Never admits more than the limit; may admit a little less, since a lease another instance holds is not usable here.","default":{},"type":"object","required":["minLimit","fraction"],"properties":{"minLimit":{"description":"Only limits at least this large lease (0 = never lease). Smaller limits take one Redis round trip per allowed request, so they stay exact.","default":0,"minimum":0,"maximum":100000000,"type":"integer"},"fraction":{"description":"Share of a limit one lease reserves (e.g. 0.01 = 1 %).","default":0.01,"minimum":0.0001,"maximum":0.5,"type":"number"}}}}},"cache":{"additionalProperties":false,"description":"Response cache.","default":{},"type":"object","required":["enabled","store","maxBytes","maxObjectSize","sessionCookie","loggedIn","query","compression","coalescing","context","purge","targetedHeader","cdnCacheControl","invalidate","xCache","statusName","grace","rules"],"properties":{"enabled":{"description":"Cache origin responses (RFC 9111 shared cache plus rules).","default":false,"type":"boolean"},"store":{"description":"`memory`: per instance; `redis`: shared by all instances; `tiered`: memory in front of Redis, purges broadcast to every instance. Without Redis, `redis` and `tiered` run from memory.","default":"tiered","anyOf":[{"const":"memory","type":"string"},{"const":"redis","type":"string"},{"const":"tiered","type":"string"}]},"maxBytes":{"x-unit":"bytes","description":"Memory the in-process store may use for bodies and headers (least recently used entries are evicted beyond it).","default":"256MB"},"maxObjectSize":{"x-unit":"bytes","description":"Largest response body stored; larger ones stream through uncached.","default":"4MB"},"sessionCookie":{"description":"Session cookie: a name, a glob (`SESS*`, `wordpress_logged_in_*`) or a list of them. Its value keys per-user and context scopes (the first pattern that matches a cookie wins), and, unless `loggedIn` says otherwise, its presence makes a visitor logged in for anonymousOnly rules.","default":"PHPSESSID","anyOf":[{"type":"string"},{"type":"array","items":{"minLength":1,"type":"string"}}]},"loggedIn":{"additionalProperties":false,"description":"What marks a logged-in visitor for `anonymousOnly` rules (either marker counts). With both empty, the session cookie (`sessionCookie`) does, so every PHP visitor who has seen a page counts as logged in.","default":{},"type":"object","required":["cookies","anonymousContext"],"properties":{"cookies":{"description":"Cookies (names or globs) whose presence marks a logged-in visitor, e.g. a `logged_in` flag the app sets at login (`setcookie('logged_in', '1')`) or the app's own login cookie. A visitor with only the session cookie (PHP gives every visitor one) is then anonymous.","default":[],"type":"array","items":{"minLength":1,"type":"string"}},"anonymousContext":{"description":"The context hash (`cache.context`) the endpoint answers for anonymous sessions: a session whose hash is this one is anonymous; any other hash, or an endpoint failure, is logged in. Empty = not asked.","default":"","type":"string"}}},"query":{"additionalProperties":false,"description":"Query normalization in the cache key.","default":{},"type":"object","required":["sort","drop"],"properties":{"sort":{"description":"Sort query parameters by name in the cache key, so `?a=1&b=2` and `?b=2&a=1` share an entry; parameters of one name keep their order (`?id=1&id=2` is not `?id=2&id=1`: PHP uses the last).","default":true,"type":"boolean"},"drop":{"description":"Query parameters left out of the cache key and removed from every request sent to the origin, so a page reflecting them can't store one visitor's value for all (`*` at the end matches a prefix).","default":["utm_*","gclid","fbclid"],"type":"array","items":{"minLength":1,"type":"string"}}}},"compression":{"additionalProperties":false,"description":"Compression of stored responses.","default":{},"type":"object","required":["enabled","minSize","types"],"properties":{"enabled":{"description":"Store text responses the origin did not compress as brotli and gzip too, served by Accept-Encoding.","default":true,"type":"boolean"},"minSize":{"x-unit":"bytes","description":"Smallest body worth compressing.","default":"1KB"},"types":{"description":"Content types compressed (`*` at the end matches a prefix).","default":["text/*","application/json","application/javascript","application/xml","image/svg+xml"],"type":"array","items":{"minLength":1,"type":"string"}}}},"coalescing":{"additionalProperties":false,"description":"Request coalescing (collapsed forwarding).","default":{},"type":"object","required":["enabled","maxWait","hitForMiss"],"properties":{"enabled":{"description":"Make one origin request for concurrent misses of one key; the others wait for it.","default":true,"type":"boolean"},"maxWait":{"x-unit":"duration","description":"Longest wait for the first request before a waiter goes to the origin itself.","default":"10s"},"hitForMiss":{"x-unit":"duration","description":"How long a key whose response was not cacheable skips coalescing.","default":"30s"}}},"context":{"additionalProperties":false,"description":"Context-keyed caching for rules with `scope: context`.","default":{},"type":"object","required":["endpoint","header","ttl","timeout","maxSessions"],"properties":{"endpoint":{"description":"Origin path asked (GET, with the user's cookies) for the context hash of a session.","default":"/sidecar-context.php","type":"string"},"header":{"description":"Response header of the endpoint that carries the context hash.","default":"X-User-Context-Hash","type":"string"},"ttl":{"x-unit":"duration","description":"How long a session's context hash is reused before it is asked again.","default":"5m"},"timeout":{"x-unit":"duration","description":"Longest wait for the context endpoint before the request bypasses the cache.","default":"2s"},"maxSessions":{"description":"Sessions whose context hash is remembered (least recently used are forgotten).","default":50000,"minimum":1,"type":"integer"}}},"purge":{"additionalProperties":false,"description":"Purging (the admin API is always on when the cache is).","default":{},"type":"object","required":["method","allow"],"properties":{"method":{"description":"Accept the `PURGE` method on a URL from `purge.allow` addresses.","default":true,"type":"boolean"},"allow":{"description":"Addresses or CIDRs allowed to send PURGE.","default":["127.0.0.1/8","::1/128"],"type":"array","items":{"minLength":1,"x-address":true,"type":"string"}}}},"targetedHeader":{"description":"Response header the origin uses to tell the sidecar alone how to cache (RFC 9213 targeted field, e.g. `Sipup-Cache-Control: max-age=600`): it wins over CDN-Cache-Control and Cache-Control/Expires for the cache and is removed before the response reaches the client. Empty = off.","default":"Sipup-Cache-Control","type":"string"},"cdnCacheControl":{"description":"Obey the origin's RFC 9213 `CDN-Cache-Control` (over Cache-Control and Expires) and remove it before the response reaches the client. Turn off when a CDN in front of the sidecar should see it.","default":true,"type":"boolean"},"invalidate":{"description":"Purges applied after a successful unsafe request through the proxy (an edit in the app's admin or REST API), on top of the RFC 9111 invalidation of the request's own URL and its Location. Every matching rule applies; the response reaches the client once the purge is done (at most 2 s later).","default":[],"type":"array","items":{"additionalProperties":false,"type":"object","required":["methods","path","purge"],"properties":{"methods":{"minItems":1,"description":"Methods whose successful (2xx/3xx) response triggers the purge.","default":["POST","PUT","PATCH","DELETE"],"type":"array","items":{"anyOf":[{"const":"POST","type":"string"},{"const":"PUT","type":"string"},{"const":"PATCH","type":"string"},{"const":"DELETE","type":"string"}]}},"path":{"minLength":1,"pattern":"^/","description":"Glob matched against the request path (no query): `*` matches any run of characters, `?` one. Each `*` is captured: `$1`..`$9` in `purge` stand for what the stars matched (e.g. the product id).","type":"string"},"purge":{"additionalProperties":false,"description":"What the edit makes stale (at least one entry).","default":{},"type":"object","required":["prefixes","urls","tags"],"properties":{"prefixes":{"description":"Path prefixes purged (every host, scope and variant), e.g. `/` for the whole site or `/catalog.php`.","default":[],"type":"array","items":{"minLength":1,"type":"string"}},"urls":{"description":"URLs purged (a path with its query, or an absolute http(s) URL), e.g. `/product.php?id=$1`.","default":[],"type":"array","items":{"minLength":1,"type":"string"}},"tags":{"description":"Surrogate-Key / Cache-Tag values purged.","default":[],"type":"array","items":{"minLength":1,"type":"string"}}}}}}},"xCache":{"description":"Add an `X-Cache: HIT|MISS|STALE|BYPASS|REVALIDATED` response header.","default":true,"type":"boolean"},"statusName":{"description":"Cache name in the RFC 9211 `Cache-Status` header.","default":"sipup","type":"string"},"grace":{"x-unit":"duration","description":"Grace for responses that match no rule (see rules[].grace).","default":0},"rules":{"description":"Rules for pages that need them, first match wins; requests that match none follow the origin's headers (RFC 9111).","default":[],"type":"array","items":{"additionalProperties":false,"type":"object","required":["name","path","pathRegex","methods","host","query","cookies","ttl","override","statuses","notFoundTtl","anonymousOnly","stripSetCookie","vary","scope","bypass","grace"],"properties":{"name":{"description":"Label of the rule in metrics, logs and `Cache-Status` (empty = `rule<N>`, N counted from 1).","default":"","type":"string"},"path":{"description":"Glob matched against the request path as the origin reads it (see `origin`; `/x.php` also covers its PATH_INFO): `*` matches any run of characters, `?` one. Bypass rules ignore case; rules that store follow `origin.caseInsensitivePaths`. Empty = any path.","default":"","type":"string"},"pathRegex":{"description":"Regular expression (RE2 syntax, matched in linear time: no lookaround or backreferences) matched against the path (as `path` sees it) instead of `path` (empty = not used).","default":"","type":"string"},"methods":{"description":"Methods the rule matches (only GET and HEAD are ever served from the cache).","default":["GET","HEAD"],"type":"array","items":{"anyOf":[{"const":"GET","type":"string"},{"const":"HEAD","type":"string"}]}},"host":{"description":"Glob matched against the Host header, lower-cased (empty = any host).","default":"","type":"string"},"query":{"description":"Query parameters the request must carry, name to glob of the value (`*` = any value).","default":{},"type":"object","patternProperties":{"^(.*)$":{"type":"string"}}},"cookies":{"additionalProperties":false,"description":"Cookie conditions: names and globs (`SESS*`, `shop_logged_in_*`), matched as sent and as PHP reads them.","default":{},"type":"object","required":["present","absent"],"properties":{"present":{"description":"The rule applies only when at least one of these cookies (names or globs) is present with a value (empty = no such condition).","default":[],"type":"array","items":{"minLength":1,"type":"string"}},"absent":{"description":"The rule applies only when none of these cookies (names or globs) is present with a value.","default":[],"type":"array","items":{"minLength":1,"type":"string"}}}},"ttl":{"x-unit":"duration","description":"Freshness lifetime. Without `override` it only applies when the origin gives no explicit freshness (max-age, s-maxage, Expires); 0 = the origin headers alone decide.","default":0},"override":{"description":"Ignore the origin's no-store, no-cache, private, max-age and Expires and cache for `ttl` (for legacy pages that send PHP's no-cache headers). Needs `ttl` > 0. Applies only to the `statuses` listed.","default":false,"type":"boolean"},"statuses":{"description":"Response statuses an `override` rule stores (any of 200, 203, 204, 300, 301, 308, 404, 405, 410, 414; never a 5xx or a 302/303/307 redirect); other statuses are not stored by the rule.","default":[200,203,301,404,410],"type":"array","items":{"type":"integer"}},"notFoundTtl":{"x-unit":"duration","description":"Freshness of a 404 stored by an `override` rule (at most `ttl`): a missing page may be created soon.","default":"1m"},"anonymousOnly":{"description":"Match only anonymous visitors: no Authorization, and not logged in by `cache.loggedIn` (by default: no session cookie); other requests go on to the next rule.","default":false,"type":"boolean"},"stripSetCookie":{"description":"Remove Set-Cookie from responses of this rule, so they can be stored and shared. Only allowed with `anonymousOnly`.","default":false,"type":"boolean"},"vary":{"additionalProperties":false,"description":"Extra request parts the cached page depends on.","default":{},"type":"object","required":["cookies","headers"],"properties":{"cookies":{"description":"Cookie names or globs (`comment_author_*`): every present cookie that matches joins the cache key with its name and value.","default":[],"type":"array","items":{"minLength":1,"type":"string"}},"headers":{"description":"Request header names whose values become part of the cache key.","default":[],"type":"array","items":{"minLength":1,"type":"string"}}}},"scope":{"description":"`shared`: one entry for everyone; `per-user`: keyed on the session cookie, never shared (requests without it bypass); `context`: keyed on the context hash the origin's context endpoint gives for the session (see `cache.context`).","default":"shared","anyOf":[{"const":"shared","type":"string"},{"const":"per-user","type":"string"},{"const":"context","type":"string"}]},"bypass":{"description":"Never serve or store matching requests.","default":false,"type":"boolean"},"grace":{"x-unit":"duration","description":"After an entry goes stale, how long it may still be served while it is refreshed in the background, or when the origin is down or answers 5xx.","default":0}}}}}},"metrics":{"additionalProperties":false,"description":"Prometheus metrics and the dashboard's live history.","default":{},"type":"object","required":["enabled","port","host","processMetrics","maxRoutes","history","buckets"],"properties":{"enabled":{"description":"Record HTTP and process metrics, keep the dashboard's live history and serve them at <admin.prefix>/metrics.","default":true,"type":"boolean"},"port":{"description":"Also serve /metrics (no auth) on this separate port for Prometheus (0 = only under the admin prefix, behind admin auth).","default":0,"minimum":0,"maximum":65535,"type":"integer"},"host":{"description":"Address of the separate metrics port; keep it on a private interface, it has no auth.","default":"127.0.0.1","type":"string"},"processMetrics":{"description":"Add Node process metrics (CPU, memory, event-loop lag, GC, handles) with the standard Prometheus names.","default":true,"type":"boolean"},"maxRoutes":{"description":"Distinct `route` label values kept; later ones are counted under `other` so a misbehaving rule cannot explode Prometheus.","default":200,"minimum":10,"maximum":10000,"type":"integer"},"history":{"x-unit":"duration","description":"How much per-second history the dashboard keeps in memory (1 s resolution, clamped to 1m..1h).","default":"15m"},"buckets":{"description":"Upper bounds (seconds) of the request and upstream duration histogram buckets.","default":[0.005,0.01,0.025,0.05,0.1,0.25,0.5,1,2.5,5,10],"minItems":1,"maxItems":30,"type":"array","items":{"exclusiveMinimum":0,"type":"number"}}}},"db":{"additionalProperties":false,"description":"The DB advisor: finds missing and redundant indexes from the real workload, applies them online, proves the gain, undoes.","default":{},"type":"object","required":["enabled","schemas","auditSchema","sources","processlistWindow","processlistInterval","slowLogFile","slowLogMaxAge","slowLogMaxBytes","maxShapes","analyzeStatements","statementTimeout","explainConcurrency","lockWaitTimeout","maxOnlineTableSize","verifyRuns","minGain","coveringMaxColumns","coveringMaxBytes","partitionMinRows","maintenance"],"properties":{"enabled":{"description":"Serve the DB advisor in the admin API and dashboard, and run its maintenance (needs `mysql.url`).","default":false,"type":"boolean"},"schemas":{"description":"Databases whose workload is analysed; empty = the database named in `mysql.url`.","default":[],"type":"array","items":{"minLength":1,"type":"string"}},"auditSchema":{"description":"The sidecar's own database, created if missing: it holds the audit table of applied changes (so `db undo` drops exactly what the sidecar added) and the latest analyses.","default":"sipup_sidecar","type":"string"},"sources":{"description":"Workload sources used by `db analyze --source all` and the dashboard, each skipped with the setting that would enable it when the server can't provide it: `digest` (performance_schema), `slowlog` (mysql.slow_log or the slow log file), `processlist` (sampling, needs no server setting).","default":["digest","slowlog","processlist"],"type":"array","items":{"anyOf":[{"const":"digest","type":"string"},{"const":"slowlog","type":"string"},{"const":"processlist","type":"string"}]}},"processlistWindow":{"x-unit":"duration","description":"How long the processlist source samples running statements.","default":"60s"},"processlistInterval":{"x-unit":"duration","description":"Time between two processlist samples.","default":"100ms"},"slowLogFile":{"description":"Path of the slow query log file to read when `log_output` is FILE; empty = the server's `slow_query_log_file` when it is an absolute path readable by the sidecar.","default":"","type":"string"},"slowLogMaxAge":{"x-unit":"duration","description":"Slow log entries older than this are ignored.","default":"24h"},"slowLogMaxBytes":{"x-unit":"bytes","description":"Only the last this many bytes of a slow log file are read.","default":"64MB"},"maxShapes":{"description":"Query shapes kept per analysis (the most expensive by total time).","default":200,"minimum":1,"maximum":10000,"type":"integer"},"analyzeStatements":{"description":"Run a SELECT shape's sample with MariaDB `ANALYZE FORMAT=JSON` (it executes the query) to get real row counts; off = `EXPLAIN FORMAT=JSON` estimates only. Never used for other statements.","default":true,"type":"boolean"},"statementTimeout":{"x-unit":"duration","description":"Longest an EXPLAIN, ANALYZE or timing run of one sample may take (server-side `max_statement_time` on MariaDB).","default":"10s"},"explainConcurrency":{"description":"Statements the advisor EXPLAINs or times at once, so analysis never crowds the shop.","default":2,"minimum":1,"maximum":16,"type":"integer"},"lockWaitTimeout":{"x-unit":"duration","description":"Session `lock_wait_timeout` for DDL: how long an index build may wait for the table's metadata lock before giving up (the server default, 1 day, would block every later query on the table behind a long transaction).","default":"5s"},"maxOnlineTableSize":{"x-unit":"bytes","description":"Tables larger than this (data + indexes) need `--allow-large` (`allowLarge: true`) before an index is built on them.","default":"1GB"},"verifyRuns":{"description":"Times each helped SELECT shape is run before and after a change to measure it (median).","default":5,"minimum":1,"maximum":50,"type":"integer"},"minGain":{"description":"Speed-up (before / after median time) below which an applied index is reported as not helping and offered for undo.","default":1.5,"minimum":1,"type":"number"},"coveringMaxColumns":{"description":"Extra columns an index may carry to cover a query (skip the table lookup).","default":2,"minimum":0,"maximum":8,"type":"integer"},"coveringMaxBytes":{"description":"Largest total width in bytes of those extra columns.","default":16,"minimum":0,"maximum":256,"type":"integer"},"partitionMinRows":{"description":"Tables with at least this many rows and a date column that range queries filter on are reported as monthly RANGE partitioning candidates (report only).","default":5000000,"minimum":1,"type":"integer"},"maintenance":{"additionalProperties":false,"description":"Scheduled index-statistics maintenance.","default":{},"type":"object","required":["enabled","interval"],"properties":{"enabled":{"description":"Run `ANALYZE TABLE` on the tables the analysed workload touches, once per `interval` across the fleet (a shared lock picks one instance).","default":true,"type":"boolean"},"interval":{"x-unit":"duration","description":"How often index statistics are refreshed.","default":"7d"}}}}},"jobs":{"additionalProperties":false,"description":"Background jobs (bee-queue workers).","default":{},"type":"object","required":["enabled","prefix","inline","secret","bearer","replayWindow","maxPayload","batch","idempotencyTtl","concurrency","fairness","stallInterval","stallLimit","shutdownTimeout","keepFailed","keepSucceeded","heartbeat","workerTtl","timezone","redis","http","email","types","schedules"],"properties":{"enabled":{"description":"Accept background jobs from the legacy app and run them with bee-queue workers (needs Redis).","default":false,"type":"boolean"},"prefix":{"description":"URL prefix of the job endpoint (`POST <prefix>/<type>`, `GET`/`DELETE <prefix>/<id>`). Never cached, never forwarded to the origin.","default":"/_jobs","pattern":"^/[A-Za-z0-9._~/-]*[^/]$","type":"string"},"inline":{"description":"Run the workers inside the proxy process too (small sites); otherwise run `sipup-sidecar worker`.","default":false,"type":"boolean"},"secret":{"description":"Shared secret of the job endpoint (env SIDECAR_JOBS_SECRET): `Authorization: Bearer <secret>` or an HMAC-SHA256 `X-Sidecar-Signature`. Empty: every enqueue is refused (401).","default":"","type":"string"},"bearer":{"description":"Accept the secret as a bearer token; false = only HMAC signatures (the secret never crosses the wire).","default":true,"type":"boolean"},"replayWindow":{"x-unit":"duration","description":"How far a signed request's `X-Sidecar-Timestamp` may be from the sidecar's clock; a signature is accepted once within it.","default":"5m"},"maxPayload":{"x-unit":"bytes","description":"Largest job payload accepted (413 beyond it).","default":"256KB"},"batch":{"additionalProperties":false,"description":"Batch enqueue (`POST <prefix>/<type>/batch`): many jobs in one request, stored all or none in one Redis step.","default":{},"type":"object","required":["maxItems","maxBody"],"properties":{"maxItems":{"description":"Most jobs one `POST <prefix>/<type>/batch` may carry (413 beyond it).","default":100,"minimum":1,"maximum":10000,"type":"integer"},"maxBody":{"x-unit":"bytes","description":"Largest batch body accepted (413 beyond it); each job in it is also held to `maxPayload`.","default":"1MB"}}},"idempotencyTtl":{"x-unit":"duration","description":"How long an `Idempotency-Key` maps to its first job.","default":"24h"},"concurrency":{"description":"Jobs one worker process runs at once, over every type.","default":10,"minimum":1,"maximum":10000,"type":"integer"},"fairness":{"additionalProperties":false,"description":"Workers take `high` jobs first, `normal` next, `low` last, but never starve a lower queue: each gets at least this share of the slots while it has work.","default":{},"type":"object","required":["normal","low"],"properties":{"normal":{"description":"Least share of worker slots `normal` jobs get while `high` jobs wait.","default":0.2,"minimum":0.01,"maximum":1,"type":"number"},"low":{"description":"Least share of worker slots `low` jobs get while higher ones wait (never starved).","default":0.05,"minimum":0.01,"maximum":1,"type":"number"}}},"stallInterval":{"x-unit":"duration","description":"A running job whose worker stops renewing it for this long is re-run elsewhere (bee-queue stallInterval; the check is scheduled automatically).","default":"5s"},"stallLimit":{"description":"A job that stalled this many times (it crashes its worker) fails instead of running again.","default":3,"minimum":1,"maximum":100,"type":"integer"},"shutdownTimeout":{"x-unit":"duration","description":"On SIGTERM, how long running jobs may take to finish; the rest are aborted and re-run by another worker.","default":"30s"},"keepFailed":{"x-unit":"duration","description":"How long dead-lettered jobs are kept for retry.","default":"7d"},"keepSucceeded":{"x-unit":"duration","description":"How long finished jobs (their status and result) are kept.","default":"1h"},"heartbeat":{"x-unit":"duration","description":"How often a worker tells Redis it is alive.","default":"5s"},"workerTtl":{"x-unit":"duration","description":"Health check `jobs`: a worker not heard from for this long counts as gone.","default":"30s"},"timezone":{"description":"Default IANA time zone of the schedules.","default":"UTC","type":"string"},"redis":{"additionalProperties":false,"description":"A jobs-only Redis instead of the shared `redis` section.","default":{},"type":"object","required":["url","keyPrefix"],"properties":{"url":{"description":"Standalone Redis for the jobs alone (redis:// or rediss://, env SIDECAR_JOBS_REDIS_URL); empty = the shared `redis` section. bee-queue's client follows neither Sentinel nor Cluster: set this when `redis` uses `sentinels` or `nodes`, and the job endpoint, producers and workers use this server while cache, rate limit and locks keep the shared section.","default":"","type":"string"},"keyPrefix":{"description":"Key prefix of the jobs on that server (empty = `redis.keyPrefix`).","default":"","type":"string"}}},"http":{"additionalProperties":false,"description":"The `http` handler (callbacks into the legacy app).","default":{},"type":"object","required":["baseUrl","maxErrorBody"],"properties":{"baseUrl":{"description":"Base of `http` handler URLs given as a path (empty = `upstream.url`).","default":"","type":"string"},"maxErrorBody":{"x-unit":"bytes","description":"Bytes of a failed callback's response body kept as the job's error.","default":"1KB"}}},"email":{"additionalProperties":false,"description":"The `email` handler.","default":{},"type":"object","required":["url","from"],"properties":{"url":{"description":"SMTP relay, e.g. smtp://user:pass@127.0.0.1:25 or smtps://... (env SIDECAR_JOBS_SMTP_URL).","default":"smtp://127.0.0.1:25","type":"string"},"from":{"description":"Sender when the payload gives no `from`.","default":"shop@localhost","type":"string"}}},"types":{"description":"Job types the endpoint accepts.","default":[],"type":"array","items":{"additionalProperties":false,"type":"object","required":["name","handler","url","module","schema","priority","attempts","backoff","maxBackoff","jitter","timeout","concurrency","rateLimit","rateWindow","secret","secretEnv"],"properties":{"name":{"description":"Name of the job type: the path of `POST <prefix>/<name>` and the label in metrics (lower case, digits, - and _).","pattern":"^[a-z][a-z0-9_-]{0,63}$","type":"string"},"handler":{"description":"`http`: POST the payload (signed, with job id and attempt) to `url`, 2xx = done; `email`: send the payload (`to`, `subject`, `text`/`html`) through `jobs.email`; `module`: call the default export `async (payload, ctx) => result` of the JS module `module`.","default":"http","anyOf":[{"const":"http","type":"string"},{"const":"email","type":"string"},{"const":"module","type":"string"}]},"url":{"description":"For `http`: URL the payload is POSTed to; a path (`/jobs/report.php`) is resolved against `jobs.http.baseUrl`.","default":"","type":"string"},"module":{"description":"For `module`: path of the JS module (relative paths from the working directory).","default":"","type":"string"},"schema":{"description":"JSON schema (draft-07, checked by Ajv with formats such as email, date-time, uri) the payload must match; `{}` accepts any JSON object. A payload that fails it is answered 400 naming the field, and never stored.","default":{},"type":"object","patternProperties":{"^(.*)$":{}}},"priority":{"description":"Queue the jobs go to unless the request asks for another (`?priority=`).","default":"normal","anyOf":[{"const":"high","type":"string"},{"const":"normal","type":"string"},{"const":"low","type":"string"}]},"attempts":{"description":"Runs a job gets before it is dead-lettered (1 = no retry).","default":3,"minimum":1,"maximum":100,"type":"integer"},"backoff":{"x-unit":"duration","description":"Delay before the first retry; each further retry doubles it.","default":"5s"},"maxBackoff":{"x-unit":"duration","description":"Longest delay between two attempts.","default":"10m"},"jitter":{"description":"Share of each backoff delay taken off at random (0 = none, 0.5 = up to half), so retries of jobs that failed together do not arrive together.","default":0.2,"minimum":0,"maximum":1,"type":"number"},"timeout":{"x-unit":"duration","description":"Longest run of one attempt; then it fails (the module handler's signal is aborted, the HTTP request cut).","default":"2m"},"concurrency":{"description":"Jobs of this type one worker process runs at once (within `jobs.concurrency`).","default":5,"minimum":1,"maximum":1000,"type":"integer"},"rateLimit":{"description":"Jobs of this type started per `rateWindow` across every worker (0 = no limit), e.g. 5 e-mails a second for the SMTP relay.","default":0,"minimum":0,"maximum":1000000,"type":"integer"},"rateWindow":{"x-unit":"duration","description":"Window of `rateLimit`.","default":"1s"},"secret":{"description":"Secret for this type instead of `jobs.secret`: enqueue requests must use it, and `http` callbacks are signed with it.","default":"","type":"string"},"secretEnv":{"description":"Environment variable holding this type's secret (read at start-up; wins over `secret`).","default":"","type":"string"}}}},"schedules":{"description":"Recurring jobs: each tick enqueues one job, once across every worker and instance.","default":[],"type":"array","items":{"additionalProperties":false,"type":"object","required":["name","cron","type","payload","timezone","catchUp"],"properties":{"name":{"description":"Name of the schedule (lower case, digits, - and _).","pattern":"^[a-z][a-z0-9_-]{0,63}$","type":"string"},"cron":{"minLength":1,"description":"Cron expression: 5 fields (minute hour day month weekday) or 6 with seconds first; `@daily`, `@weekly`... work too.","type":"string"},"type":{"minLength":1,"description":"Job type (one of `jobs.types`) enqueued on each tick.","type":"string"},"payload":{"description":"Payload of the enqueued job (checked against the type's schema at start-up).","default":{},"type":"object","patternProperties":{"^(.*)$":{}}},"timezone":{"description":"IANA time zone the expression is read in (empty = `jobs.timezone`).","default":"","type":"string"},"catchUp":{"description":"A tick missed while no worker ran: `one` runs it once when a worker comes back, `none` skips it.","default":"one","anyOf":[{"const":"one","type":"string"},{"const":"none","type":"string"}]}}}}}}}};
+const schema11 = {"additionalProperties":false,"type":"object","required":["server","upstream","proxy","origin","log","admin","redis","mysql","fleet","rateLimit","cache","metrics","db","jobs"],"properties":{"server":{"additionalProperties":false,"description":"The listening socket and its protections.","default":{},"type":"object","required":["host","port","trustProxy","maxHeaderSize","headersTimeout","requestTimeout","keepAliveTimeout","maxConnections","backlog","idleTimeout","maxConnectionsPerIp","maxRequestsPerSocket","shutdownTimeout","workers","tls","http2","http2Limits","redirectHttp","hsts"],"properties":{"host":{"description":"Address the sidecar listens on (env SIDECAR_HOST). The loopback default suits nginx on the same machine; say `0.0.0.0` (or `::`) to take traffic from other machines directly.","default":"127.0.0.1","type":"string"},"port":{"description":"Port the sidecar listens on (0 picks a free one).","default":8080,"minimum":0,"maximum":65535,"type":"integer"},"trustProxy":{"description":"Addresses or CIDRs of proxies (nginx, load balancer) whose X-Forwarded-For is believed when deciding the client IP. X-Forwarded-For from any other peer is ignored.","default":["127.0.0.1/8","::1/128"],"type":"array","items":{"minLength":1,"x-address":true,"type":"string"}},"maxHeaderSize":{"x-unit":"bytes","description":"Largest request header block accepted (431 beyond it).","default":"16KB"},"headersTimeout":{"x-unit":"duration","description":"Time a client has to send its request headers (slowloris guard).","default":"10s"},"requestTimeout":{"x-unit":"duration","description":"Time a client has to send a whole request, body included (0 = no limit).","default":"5m"},"keepAliveTimeout":{"x-unit":"duration","description":"How long an idle client keep-alive connection stays open. Longer than a user's think time, so returning users skip the TCP handshake (nginx uses 75s).","default":"75s"},"maxConnections":{"description":"Client connections accepted at once; more are refused (0 = no limit). `doctor` checks the fd limit against it.","default":20000,"minimum":0,"type":"integer"},"backlog":{"description":"Connections the kernel holds for the sidecar to accept (listen backlog; capped by net.core.somaxconn). Node's 511 overflows when thousands of users arrive while the event loop is busy: the client's SYN is then dropped and retried after 1 s, 3 s, 7 s.","default":4096,"minimum":1,"maximum":65535,"type":"integer"},"idleTimeout":{"x-unit":"duration","description":"Time a new client connection has to send its first request's headers before it is closed (0 = no limit). Without it a socket that never sends a byte stays open forever (headersTimeout starts with the first byte). Between requests on a kept-alive connection, keepAliveTimeout applies.","default":"10s"},"maxConnectionsPerIp":{"description":"Connections one client address may hold at once; more are answered 429 and closed (0 = no limit). Addresses in trustProxy are exempt: behind nginx every connection comes from it, so limit clients there (limit_conn).","default":256,"minimum":0,"type":"integer"},"maxRequestsPerSocket":{"description":"Requests served on one client connection before it is closed (0 = no limit).","default":0,"minimum":0,"type":"integer"},"shutdownTimeout":{"x-unit":"duration","description":"On SIGTERM/SIGINT, how long in-flight requests may take to finish before the process exits.","default":"10s"},"workers":{"description":"Proxy processes sharing the listening socket (node:cluster): `auto` = one per available CPU. With more than one, a primary process restarts crashed workers, forwards SIGTERM, restarts them one by one on SIGHUP and aggregates their metrics. Memory caches and limits are then per worker: use Redis (cache.store tiered/redis).","default":1,"anyOf":[{"const":"auto","type":"string"},{"minimum":1,"maximum":256,"type":"integer"}]},"tls":{"additionalProperties":false,"description":"TLS termination: set `cert` and `key` (or `certificates`) when DNS points at the sidecar. SIGHUP re-reads the files.","default":{},"type":"object","required":["cert","key","certificates","minVersion","ciphers","expiryWarning"],"properties":{"cert":{"description":"PEM file of the default certificate and its chain (empty with no `certificates` = plain HTTP).","default":"","type":"string"},"key":{"description":"PEM file of the default certificate's private key.","default":"","type":"string"},"certificates":{"description":"More certificates, chosen by the name the client asks for (SNI); the first is the default when `cert` is empty.","default":[],"type":"array","items":{"additionalProperties":false,"type":"object","required":["cert","key","serverNames"],"properties":{"cert":{"minLength":1,"description":"PEM file of the certificate, followed by its chain (certbot's fullchain.pem).","type":"string"},"key":{"minLength":1,"description":"PEM file of the certificate's private key.","type":"string"},"serverNames":{"description":"Host names (SNI) this certificate is for, `*.example.com` for a wildcard; empty = the names in the certificate.","default":[],"type":"array","items":{"minLength":1,"type":"string"}}}}},"minVersion":{"description":"Oldest TLS version accepted.","default":"TLSv1.2","anyOf":[{"const":"TLSv1.2","type":"string"},{"const":"TLSv1.3","type":"string"}]},"ciphers":{"description":"OpenSSL cipher list for TLS 1.2 (Mozilla's \"intermediate\" by default).","default":"ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305:DHE-RSA-AES128-GCM-SHA256:DHE-RSA-AES256-GCM-SHA384:DHE-RSA-CHACHA20-POLY1305","type":"string"},"expiryWarning":{"x-unit":"duration","description":"A certificate expiring within this time is reported (log warning, `doctor`, the dashboard's Health panel).","default":"14d"}}},"http2":{"description":"Speak HTTP/2 (with HTTP/1.1 for older clients, chosen by ALPN) on the TLS port; needs `server.tls`.","default":false,"type":"boolean"},"http2Limits":{"additionalProperties":false,"description":"Limits against HTTP/2 abuse (with `server.http2`).","default":{},"type":"object","required":["maxConcurrentStreams","maxHeaderListSize","maxResets","resetWindow"],"properties":{"maxConcurrentStreams":{"description":"Streams one HTTP/2 connection may have open at once.","default":128,"minimum":1,"maximum":10000,"type":"integer"},"maxHeaderListSize":{"x-unit":"bytes","description":"Largest HTTP/2 header list accepted (uncompressed).","default":"32KB"},"maxResets":{"description":"Streams a client may cancel (RST_STREAM) within `resetWindow` before its connection is closed (rapid reset, CVE-2023-44487).","default":200,"minimum":1,"type":"integer"},"resetWindow":{"x-unit":"duration","description":"The window `maxResets` counts over.","default":"10s","minimum":1}}},"redirectHttp":{"additionalProperties":false,"description":"The plain-HTTP listener that sends browsers to HTTPS (with `server.tls`).","default":{},"type":"object","required":["enabled","host","port","acmeDir"],"properties":{"enabled":{"description":"Listen for plain HTTP too and answer every request with a 308 to the same URL on https://.","default":false,"type":"boolean"},"host":{"description":"Address of the plain-HTTP listener (empty = server.host).","default":"","type":"string"},"port":{"description":"Port of the plain-HTTP listener.","default":80,"minimum":0,"maximum":65535,"type":"integer"},"acmeDir":{"description":"Directory `/.well-known/acme-challenge/<token>` is served from (certbot --webroot -w DIR puts the tokens in DIR/.well-known/acme-challenge). Empty = those requests are forwarded to the origin.","default":"","type":"string"}}},"hsts":{"additionalProperties":false,"description":"HTTP Strict Transport Security (with `server.tls`).","default":{},"type":"object","required":["maxAge","includeSubDomains","preload"],"properties":{"maxAge":{"x-unit":"duration","description":"Strict-Transport-Security max-age sent on HTTPS responses (0 = no header). Browsers then refuse plain HTTP for that long: start short.","default":"0s"},"includeSubDomains":{"description":"Add includeSubDomains (every subdomain must serve HTTPS too).","default":false,"type":"boolean"},"preload":{"description":"Add preload (for the browsers' preload list; hard to undo).","default":false,"type":"boolean"}}}}},"upstream":{"additionalProperties":false,"description":"The legacy origin the sidecar forwards to.","default":{},"type":"object","required":["url","connections","pipelining","connectTimeout","responseTimeout","bodyTimeout","keepAliveTimeout","healthPath","maxConcurrent","autoLimit","queue","lanes","busy","preserveHost"],"properties":{"url":{"description":"Origin URL of the legacy site (env SIDECAR_UPSTREAM).","default":"http://127.0.0.1:8081","type":"string"},"connections":{"description":"Keep-alive connections kept open to the origin (size of the pool).","default":128,"minimum":1,"maximum":100000,"type":"integer"},"pipelining":{"description":"HTTP/1.1 requests in flight per origin connection (1 = no pipelining, safest for PHP).","default":1,"minimum":1,"maximum":100,"type":"integer"},"connectTimeout":{"x-unit":"duration","description":"Time to open a connection to the origin before answering 504.","default":"5s"},"responseTimeout":{"x-unit":"duration","description":"Time to wait for the origin's response headers before answering 504.","default":"30s"},"bodyTimeout":{"x-unit":"duration","description":"Longest pause between two chunks of the origin's response body before the response is aborted.","default":"30s"},"keepAliveTimeout":{"x-unit":"duration","description":"How long an idle origin connection is kept for reuse.","default":"4s"},"healthPath":{"description":"Path requested by the readiness check (/_admin/ready): any answer below 500 means the origin is up.","default":"/","pattern":"^/","type":"string"},"maxConcurrent":{"description":"Most requests at the origin at once (set it to php-fpm's pm.max_children); more wait in `upstream.queue`. 0 = no limit (every request is forwarded at once). `auto` finds the limit from the origin's latency, within `upstream.autoLimit`.","default":0,"anyOf":[{"minimum":0,"maximum":100000,"type":"integer"},{"const":"auto","type":"string"}]},"autoLimit":{"additionalProperties":false,"description":"Bounds of the adaptive limit (`upstream.maxConcurrent: auto`).","default":{},"type":"object","required":["min","max","initial"],"properties":{"min":{"description":"Lowest limit `maxConcurrent: auto` goes down to.","default":4,"minimum":1,"maximum":100000,"type":"integer"},"max":{"description":"Highest limit `maxConcurrent: auto` goes up to (keep it at or below upstream.connections).","default":128,"minimum":1,"maximum":100000,"type":"integer"},"initial":{"description":"Limit `maxConcurrent: auto` starts from.","default":20,"minimum":1,"maximum":100000,"type":"integer"}}},"queue":{"additionalProperties":false,"description":"The queue in front of the origin (with `upstream.maxConcurrent` > 0).","default":{},"type":"object","required":["size","timeout"],"properties":{"size":{"description":"Requests that may wait in the sidecar while `upstream.maxConcurrent` are at the origin; a request beyond it is shed at once (a stale copy or 503), a lower-lane one first.","default":200,"minimum":0,"maximum":1000000,"type":"integer"},"timeout":{"x-unit":"duration","description":"Longest a request waits in the queue; then it is shed (a stale copy or 503) instead of waiting for a 504. A request that would wait longer at the origin's current pace (requests ahead x mean slot time / limit) is shed at once, as queue-full.","default":"5s","minimum":1}}},"lanes":{"additionalProperties":false,"description":"Priority lanes of the origin queue: checkouts and logged-in users before anonymous browsing and bots.","default":{},"type":"object","required":["default","weights","rules"],"properties":{"default":{"description":"The lane of requests no rule matches.","default":"normal","anyOf":[{"const":"high","type":"string"},{"const":"normal","type":"string"},{"const":"low","type":"string"}]},"weights":{"additionalProperties":false,"description":"How freed origin slots are shared between waiting lanes (weighted round robin; FIFO within a lane).","default":{},"type":"object","required":["high","normal","low"],"properties":{"high":{"description":"Origin slots the high lane gets per round while other lanes wait too.","default":6,"minimum":1,"maximum":1000,"type":"integer"},"normal":{"description":"Origin slots the normal lane gets per round.","default":3,"minimum":1,"maximum":1000,"type":"integer"},"low":{"description":"Origin slots the low lane gets per round: never starved, only outweighed.","default":1,"minimum":1,"maximum":1000,"type":"integer"}}},"rules":{"description":"Rules putting requests in the high, normal or low lane, checked in order (first match wins). A full queue sheds the newest request of the lowest lane first.","default":[],"type":"array","items":{"additionalProperties":false,"type":"object","required":["lane","methods","paths","cookie","header","headerContains","field","fieldIn"],"properties":{"lane":{"description":"The lane of matching requests.","anyOf":[{"const":"high","type":"string"},{"const":"normal","type":"string"},{"const":"low","type":"string"}]},"methods":{"description":"Methods, e.g. [POST] (empty = any).","default":[],"type":"array","items":{"minLength":1,"pattern":"^[A-Za-z]+$","type":"string"}},"paths":{"description":"Path globs (no query): `*` within one segment, `**` across segments, e.g. /checkout/** (empty = any path).","default":[],"type":"array","items":{"pattern":"^/","type":"string"}},"cookie":{"description":"A cookie that must be present, e.g. the PHP session cookie for \"logged in\" (empty = no condition).","default":"","type":"string"},"header":{"description":"A request header that must be present (empty = no condition).","default":"","type":"string"},"headerContains":{"description":"With `header`: its value must contain one of these, case-insensitive (e.g. bot, crawler, spider).","default":[],"type":"array","items":{"minLength":1,"type":"string"}},"field":{"description":"A per-request field another capability set, e.g. `cache` (the cache outcome; empty = no condition).","default":"","type":"string"},"fieldIn":{"description":"With `field`: the values that match, e.g. [MISS] (a cacheable page not stored yet: one origin request fills the cache for everyone after it).","default":[],"type":"array","items":{"minLength":1,"type":"string"}}}}}}},"busy":{"additionalProperties":false,"description":"What a shed request gets when the cache has no copy: 503, Retry-After and a page that refreshes itself (problem details for API clients).","default":{},"type":"object","required":["retryAfter","title","message","file"],"properties":{"retryAfter":{"x-unit":"duration","description":"Sent as Retry-After, and the busy page reloads itself after it.","default":"5s","minimum":1000},"title":{"description":"Title of the busy page browsers get.","default":"The shop is busy","type":"string"},"message":{"description":"Text of the busy page (and the JSON problem's detail).","default":"Very many people are shopping right now. This page refreshes itself in a few seconds.","type":"string"},"file":{"description":"An HTML file sent instead of the built-in page (read at start-up; `{{retryAfter}}` is replaced by the seconds). Empty = the built-in page.","default":"","type":"string"}}},"preserveHost":{"description":"Send the client's Host header to the origin (legacy PHP builds absolute URLs from it); false sends the upstream URL's host.","default":true,"type":"boolean"}}},"proxy":{"additionalProperties":false,"description":"How requests and responses are rewritten on the way through.","default":{},"type":"object","required":["xForwarded","forwardHost","dropRequestHeaders","maxRequestBody","requestBuffering","streamPaths","bufferMemory","bufferDir","bodyTimeout","bodyMinRate","maxUploadsPerIp","via","compression"],"properties":{"xForwarded":{"description":"Set X-Forwarded-For, X-Forwarded-Proto and X-Forwarded-Host on forwarded requests.","default":true,"type":"boolean"},"forwardHost":{"description":"Pass a trusted proxy's (`server.trustProxy`) X-Forwarded-Host to the origin, and key the cache on it. Off: X-Forwarded-Host from every client is dropped and, with `xForwarded`, set to the Host header, so an nginx that doesn't overwrite it can't let a client poison the cache.","default":false,"type":"boolean"},"dropRequestHeaders":{"description":"Request headers removed before forwarding, so a client cannot make the origin build URLs from them (cache poisoning). Names are case-insensitive.","default":["x-original-url","x-rewrite-url","x-forwarded-scheme","x-forwarded-server","x-forwarded-port","x-forwarded-prefix","x-host","x-http-method-override","forwarded"],"type":"array","items":{"minLength":1,"type":"string"}},"maxRequestBody":{"x-unit":"bytes","description":"Largest request body forwarded (413 beyond it; 0 = no limit), buffered or streamed.","default":"100MB"},"requestBuffering":{"description":"Read each request body completely before taking an origin connection (as nginx does), so slow uploads cannot hold the origin's connections. Off: bodies stream to the origin as they arrive.","default":true,"type":"boolean"},"streamPaths":{"description":"Path globs whose request bodies stream to the origin even with requestBuffering on (`*` matches any characters, `?` one), e.g. a long upload the origin reads progressively. Matched against the path without the query.","default":[],"type":"array","items":{"pattern":"^/","type":"string"}},"bufferMemory":{"x-unit":"bytes","description":"Bytes of one buffered body kept in memory; beyond it the body goes to a temporary file.","default":"64KB"},"bufferDir":{"description":"Directory of the temporary files of buffered bodies (created 0600 and unlinked at once); empty = the OS temp directory.","default":"","type":"string"},"bodyTimeout":{"x-unit":"duration","description":"Longest pause between two chunks of a buffered request body, and the grace before bodyMinRate applies; 408 beyond (0 = no limit).","default":"10s"},"bodyMinRate":{"x-unit":"bytes","description":"Slowest average rate, per second, a buffered request body may arrive at once bodyTimeout has passed; 408 below it (0 = no floor).","default":"1KB"},"maxUploadsPerIp":{"description":"Request bodies one client IP may have being received at once; more get 429 (0 = no limit).","default":8,"minimum":0,"type":"integer"},"via":{"description":"Pseudonym added to the Via header of responses (empty = no Via header).","default":"","type":"string"},"compression":{"additionalProperties":false,"description":"Compression of pass-through responses.","default":{},"type":"object","required":["enabled","encodings","minSize","types","brotliQuality","brotliWindow","gzipLevel","gzipMemLevel","gzipWindowBits","memo"],"properties":{"enabled":{"description":"Compress text responses the origin sent uncompressed (as nginx's `gzip on` / Caddy's `encode`), streamed as they arrive. Responses the origin compressed itself pass untouched; turn off when a server in front compresses instead.","default":true,"type":"boolean"},"encodings":{"description":"Codings offered, in order of preference when the client accepts several equally (zstd is not offered, and has no level key: Node 20's zlib has no zstd). Empty = off.","default":["br","gzip"],"uniqueItems":true,"type":"array","items":{"anyOf":[{"const":"br","type":"string"},{"const":"gzip","type":"string"}]}},"minSize":{"x-unit":"bytes","description":"Smallest body worth compressing: by Content-Length, or, without one, by what arrived before the origin paused or ended.","default":"1KB"},"types":{"description":"Content types compressed (`*` at the end matches a prefix).","default":["text/*","application/json","application/javascript","application/xml","image/svg+xml"],"type":"array","items":{"minLength":1,"type":"string"}},"brotliQuality":{"description":"Brotli quality (0-11). Each step up costs CPU on every response the memo can't answer; chosen by CPU per 20 KB page against bytes saved (README, \"Pass-through compression\"). The cache compresses its stored copies once, at 5.","default":2,"minimum":0,"maximum":11,"type":"integer"},"brotliWindow":{"description":"Largest brotli window, as lgwin (10-24: 2^lgwin - 16 bytes). A body gets the smallest window that holds it, up to this; only longer bodies are compressed with less reach.","default":19,"minimum":10,"maximum":24,"type":"integer"},"gzipLevel":{"description":"gzip level (1-9), for clients that don't accept br.","default":2,"minimum":1,"maximum":9,"type":"integer"},"gzipMemLevel":{"description":"Largest zlib memLevel (1-9): the size of deflate's hash table and block buffer, allocated per response; a body gets the smallest that covers it, up to this.","default":8,"minimum":1,"maximum":9,"type":"integer"},"gzipWindowBits":{"description":"Largest deflate window, as windowBits (9-15: 2^windowBits bytes). A body gets the smallest window that holds it, up to this.","default":15,"minimum":9,"maximum":15,"type":"integer"},"memo":{"additionalProperties":false,"description":"Memo of compressed bodies for bodies that repeat.","default":{},"type":"object","required":["enabled","entries","maxBytes"],"properties":{"enabled":{"description":"Remember the compressed bytes of recent bodies (up to 64 KB, the ones compressed whole) and reuse them when the origin sends a byte-identical body again, e.g. a no-store page every anonymous visitor gets. A body is looked up by its length, the coding and a hash of a few sampled slices, and a stored copy is used only when its whole identity body equals this one byte for byte.","default":true,"type":"boolean"},"entries":{"description":"Most bodies remembered (a body compressed in both codings counts twice).","default":256,"minimum":1,"type":"integer"},"maxBytes":{"x-unit":"bytes","description":"Memory the memo may hold: identity and compressed copies together (the oldest entry not used since it was stored goes first).","default":"8MB"}}}}}}},"origin":{"additionalProperties":false,"description":"How the origin reads request paths, so cache and rate-limit rules match every spelling it runs as the same script. Paths are always matched percent-decoded, with `\\` read as `/`, `//`, `.` and `..` resolved, and `;` parameters, trailing dots and spaces of each segment dropped.","default":{},"type":"object","required":["caseInsensitivePaths","pathInfo"],"properties":{"caseInsensitivePaths":{"description":"The origin treats paths case-insensitively (Windows: XAMPP, IIS), so `/Product.php` runs product.php: cache rules that store then match paths regardless of case. Rate-limit rules and cache bypass rules always do, whatever this says (over-matching a limit or a bypass is the safe side).","default":false,"type":"boolean"},"pathInfo":{"description":"A rule path whose last segment names a file (`/x.php`, `/api/*.php`) also matches `/x.php/anything`, which Apache and PHP run as x.php with PATH_INFO.","default":true,"type":"boolean"}}},"log":{"additionalProperties":false,"description":"Logging (pino, JSON lines on stdout).","default":{},"type":"object","required":["level","requests","query","redactQuery"],"properties":{"level":{"description":"Log level (env SIDECAR_LOG_LEVEL).","default":"info","anyOf":[{"const":"fatal","type":"string"},{"const":"error","type":"string"},{"const":"warn","type":"string"},{"const":"info","type":"string"},{"const":"debug","type":"string"},{"const":"trace","type":"string"},{"const":"silent","type":"string"}]},"requests":{"description":"Write one log line per request (method, path, status, ms, upstream ms, cache and rate-limit outcome).","default":true,"type":"boolean"},"query":{"description":"What the access log writes of a query string: `none` (the path only; queries carry reset tokens and API keys), `keys` (parameter names, no values) or `full` (values too, except those named in `log.redactQuery`).","default":"none","anyOf":[{"const":"none","type":"string"},{"const":"keys","type":"string"},{"const":"full","type":"string"}]},"redactQuery":{"description":"Query parameters whose values are never logged, whatever `log.query` says (case-insensitive; `user[password]` counts as `password`).","default":["token","access_token","refresh_token","id_token","auth","password","passwd","pass","pwd","secret","client_secret","key","api_key","apikey","signature","sig","hash","code","otp","session","sid","phpsessid","reset","nonce"],"type":"array","items":{"minLength":1,"type":"string"}}}},"admin":{"additionalProperties":false,"description":"The admin API and dashboard.","default":{},"type":"object","required":["enabled","prefix","token","secret","users"],"properties":{"enabled":{"description":"Serve the admin API and dashboard.","default":true,"type":"boolean"},"prefix":{"description":"URL prefix of the admin routes; change it if the legacy site owns /_admin.","default":"/_admin","pattern":"^/[A-Za-z0-9._~/-]*[^/]$","type":"string"},"token":{"description":"Bearer token that grants admin access (env SIDECAR_ADMIN_TOKEN). Empty with no users: loopback clients only.","default":"","type":"string"},"secret":{"description":"Secret the dashboard's CSRF tokens are signed with (env SIDECAR_ADMIN_SECRET), the same on every instance behind one load balancer. Empty: one is kept in Redis (shared by the instances on it), or made per process without Redis.","default":"","type":"string"},"users":{"description":"Users allowed into the admin with HTTP Basic auth.","default":[],"type":"array","items":{"additionalProperties":false,"type":"object","required":["name","passwordHash"],"properties":{"name":{"minLength":1,"description":"User name for HTTP Basic auth.","type":"string"},"passwordHash":{"pattern":"^scrypt\\$","description":"scrypt hash made by `sipup-sidecar hash-password`.","type":"string"}}}}}},"redis":{"additionalProperties":false,"description":"Shared Redis connection (optional).","default":{},"type":"object","required":["enabled","url","sentinels","name","nodes","keyPrefix","connectTimeout","commandTimeout"],"properties":{"enabled":{"description":"Connect to Redis and share caches, limits and jobs across sidecar instances. Without it every feature uses per-instance memory.","default":true,"type":"boolean"},"url":{"description":"Redis URL (env REDIS_URL). With `sentinels`, only its password, user name and database number are used; with `nodes`, only its password, user name and `rediss:` (TLS).","default":"redis://127.0.0.1:6379","type":"string"},"sentinels":{"description":"Redis Sentinel: the sentinels to ask for the current master of `name` (empty = connect to `url` directly). After a failover the connection follows the new master.","default":[],"type":"array","items":{"additionalProperties":false,"type":"object","required":["host","port"],"properties":{"host":{"minLength":1,"description":"Sentinel host.","type":"string"},"port":{"minimum":1,"maximum":65535,"default":26379,"description":"Sentinel port.","type":"integer"}}}},"name":{"description":"Sentinel: the monitored master's name (`sentinel monitor <name> ...`).","default":"mymaster","type":"string"},"nodes":{"description":"Redis Cluster: some of its nodes (`host:port` or URLs; the rest are discovered). Empty = no Cluster. Not together with `sentinels`. Under Cluster every key of this sidecar lives in one hash slot, the one of `keyPrefix` (wrapped in `{...}` unless it holds a hash tag already).","default":[],"type":"array","items":{"minLength":1,"description":"A cluster node: `host:port` or a `redis://` URL.","type":"string"}},"keyPrefix":{"description":"Prefix of every Redis key the sidecar writes; give each shop sharing one Redis its own. Under Cluster it is also the hash tag of every key (`sipup:` becomes `{sipup:}`), so Lua scripts and transactions stay in one slot.","default":"sipup:","type":"string"},"connectTimeout":{"x-unit":"duration","description":"Time to connect at start-up before features fall back to memory.","default":"1s"},"commandTimeout":{"x-unit":"duration","description":"Longest wait for one Redis command on the request path before it counts as an outage.","default":"100ms"}}},"mysql":{"additionalProperties":false,"description":"The legacy database (optional; used by the DB advisor and `doctor`).","default":{},"type":"object","required":["url","poolSize","connectTimeout","queryTimeout"],"properties":{"url":{"description":"MySQL/MariaDB URL of the legacy database, e.g. mysql://user:pass@127.0.0.1:3306/shop (env MYSQL_URL). Empty = DB features off.","default":"","type":"string"},"poolSize":{"description":"Connections in the sidecar's own pool (the DB advisor and maintenance); keep it small: the shop's PHP has its own.","default":4,"minimum":1,"maximum":100,"type":"integer"},"connectTimeout":{"x-unit":"duration","description":"Time to connect to the database before a DB feature reports it unreachable.","default":"2s","minimum":100},"queryTimeout":{"x-unit":"duration","description":"Longest wait for one catalog or statistics query of the sidecar (never applied to DDL, whose wait is bounded by db.lockWaitTimeout).","default":"30s","minimum":100}}},"fleet":{"additionalProperties":false,"description":"The fleet view: every sidecar instance on the same Redis and key prefix.","default":{},"type":"object","required":["heartbeatInterval"],"properties":{"heartbeatInterval":{"x-unit":"duration","description":"How often each sidecar process writes its heartbeat (host, pid, version, uptime, req/s, hit ratio) to Redis for the dashboard's fleet view. A process silent for 3 intervals is shown as stopped reporting; its record is dropped after 60.","default":"5s","minimum":1000}}},"rateLimit":{"additionalProperties":false,"description":"Rate limiting (issue 4).","default":{},"type":"object","required":["enabled","store","failClosed","ip","user","rules","identity","ipv6Subnet","allowlist","denylist","bans","headers","legacyHeaders","maxFormBody","memoryKeys","lease"],"properties":{"enabled":{"description":"Limit request rates per client IP, per user and per endpoint before requests reach the cache or the origin.","default":false,"type":"boolean"},"store":{"description":"`redis`: counters shared by every instance (exact across instances; needs `redis.enabled`, otherwise memory is used and the feature reports degraded); `memory`: each instance counts alone.","default":"redis","anyOf":[{"const":"redis","type":"string"},{"const":"memory","type":"string"}]},"failClosed":{"description":"While Redis is unreachable, answer 503 instead of limiting with per-instance memory counters (the default keeps the shop up).","default":false,"type":"boolean"},"ip":{"additionalProperties":false,"description":"The per client IP limit.","default":{},"type":"object","required":["enabled","limit","window","dryRun"],"properties":{"enabled":{"description":"Apply the per client IP limit.","default":true,"type":"boolean"},"limit":{"description":"Requests allowed per client IP per `window` (also the largest burst).","default":100,"minimum":1,"maximum":100000000,"type":"integer"},"window":{"x-unit":"duration","description":"Length of the window (at least 1s, at most 7d).","default":"1m"},"dryRun":{"description":"Only log and count what this limit would reject (metric outcome `dry_run_would_limit`); never reject. Use it to tune a limit on a live site.","default":false,"type":"boolean"}}},"user":{"additionalProperties":false,"description":"The per user limit.","default":{},"type":"object","required":["enabled","limit","window","dryRun"],"properties":{"enabled":{"description":"Apply the per user limit.","default":true,"type":"boolean"},"limit":{"description":"Requests allowed per user per `window` (also the largest burst).","default":1000,"minimum":1,"maximum":100000000,"type":"integer"},"window":{"x-unit":"duration","description":"Length of the window (at least 1s, at most 7d).","default":"1h"},"dryRun":{"description":"Only log and count what this limit would reject (metric outcome `dry_run_would_limit`); never reject. Use it to tune a limit on a live site.","default":false,"type":"boolean"}}},"rules":{"description":"Endpoint limits, each matched by method and path glob and applied on top of the per-IP and per-user limits.","default":[{"name":"login","methods":["POST"],"path":"/login.php","limit":10,"window":"5m","key":"ip","field":"","dryRun":false}],"type":"array","items":{"additionalProperties":false,"type":"object","required":["name","methods","path","limit","window","key","field","cookies","dryRun"],"properties":{"name":{"description":"Name of the rule in metrics, logs and the RateLimit headers (lower case, digits, - and _).","pattern":"^[a-z0-9][a-z0-9_-]{0,31}$","type":"string"},"methods":{"description":"Methods the rule applies to, upper case; `*` = every method.","default":["*"],"type":"array","items":{"pattern":"^([A-Z]+|\\*)$","type":"string"}},"path":{"minLength":1,"pattern":"^/","description":"Glob matched, ignoring case, against the request path as the origin reads it (see `origin`: no query, percent-decoded, dot segments, `;` parameters, trailing dots and spaces removed; `/x.php` also covers its PATH_INFO `/x.php/...`): `*` matches within one segment, `**` across segments.","type":"string"},"limit":{"description":"Requests allowed per `window` for one key.","default":10,"minimum":1,"maximum":100000000,"type":"integer"},"window":{"x-unit":"duration","description":"Length of the window (at least 1s, at most 7d).","default":"5m"},"key":{"description":"What one counter is for: `ip` the client IP, `user` the user identity (anonymous: the IP), `field` the value of the submitted form field `field` (e.g. the username of a login form; requests whose body is not a small urlencoded form, or lacks the field, are keyed on the IP).","default":"ip","anyOf":[{"const":"ip","type":"string"},{"const":"user","type":"string"},{"const":"field","type":"string"}]},"field":{"description":"Form field whose value is the key when `key` is `field` (e.g. `username`).","default":"","type":"string"},"cookies":{"additionalProperties":false,"description":"Cookie conditions: names and globs (`SESS*`, `shop_logged_in_*`), matched as sent and as PHP reads them.","default":{},"type":"object","required":["present","absent"],"properties":{"present":{"description":"The rule applies only when at least one of these cookies (names or globs) is present with a value (empty = no such condition).","default":[],"type":"array","items":{"minLength":1,"type":"string"}},"absent":{"description":"The rule applies only when none of these cookies (names or globs) is present with a value.","default":[],"type":"array","items":{"minLength":1,"type":"string"}}}},"dryRun":{"description":"Only log and count what this rule would reject; never reject.","default":false,"type":"boolean"}}}},"identity":{"additionalProperties":false,"description":"How the per-user limit and `key: user` rules tell users apart. Tried in the order JWT, Basic, header, cookie; the first that yields a value wins; a request with none is anonymous and keyed on its IP.","default":{},"type":"object","required":["cookie","header","basic","jwt"],"properties":{"cookie":{"description":"Session cookie whose value identifies the user: a name (`PHPSESSID`), a glob (`SESS*`) or a list (the first pattern that matches a cookie wins); empty = not used.","default":"PHPSESSID","anyOf":[{"type":"string"},{"type":"array","items":{"minLength":1,"type":"string"}}]},"header":{"description":"Request header whose value identifies the user (e.g. `X-Api-Key`; empty = not used).","default":"","type":"string"},"basic":{"description":"Identify users by HTTP Basic credentials (the bucket is per user name and password, so a client without the password cannot use up a user's quota).","default":false,"type":"boolean"},"jwt":{"additionalProperties":false,"description":"JWT identity.","default":{},"type":"object","required":["enabled","header","cookie","algorithms","secret","publicKey","issuer","audience"],"properties":{"enabled":{"description":"Take the user identity from a JWT's `sub` claim. A token that fails verification (signature, `exp`/`nbf`, issuer, audience, algorithm) is ignored and the request counts as anonymous.","default":false,"type":"boolean"},"header":{"description":"Header carrying the token as `Bearer <token>` (empty = none).","default":"authorization","type":"string"},"cookie":{"description":"Cookie carrying the token instead (an exact name; empty = none).","default":"","pattern":"^[^*?]*$","type":"string"},"algorithms":{"description":"Accepted signing algorithms (HS* need `secret`, the others `publicKey`).","default":["HS256"],"type":"array","items":{"anyOf":[{"const":"HS256","type":"string"},{"const":"HS384","type":"string"},{"const":"HS512","type":"string"},{"const":"RS256","type":"string"},{"const":"RS384","type":"string"},{"const":"RS512","type":"string"},{"const":"PS256","type":"string"},{"const":"PS384","type":"string"},{"const":"PS512","type":"string"},{"const":"ES256","type":"string"},{"const":"ES384","type":"string"},{"const":"EdDSA","type":"string"}]}},"secret":{"description":"Shared secret for HS* tokens. Keep the file holding it private.","default":"","type":"string"},"publicKey":{"description":"PEM public key (SPKI, `-----BEGIN PUBLIC KEY-----`) for RS*, PS*, ES* and EdDSA tokens.","default":"","type":"string"},"issuer":{"description":"Required `iss` claim (empty = not checked).","default":"","type":"string"},"audience":{"description":"Required `aud` claim (empty = not checked).","default":"","type":"string"}}}}},"ipv6Subnet":{"description":"IPv6 clients are counted per subnet of this prefix length (one host usually holds a /64).","default":64,"minimum":1,"maximum":128,"type":"integer"},"allowlist":{"description":"Addresses or CIDRs never limited (monitoring, office).","default":[],"type":"array","items":{"minLength":1,"x-address":true,"type":"string"}},"denylist":{"description":"Addresses or CIDRs always answered 403.","default":[],"type":"array","items":{"minLength":1,"x-address":true,"type":"string"}},"bans":{"additionalProperties":false,"description":"Ban escalation for clients that ignore 429s.","default":{},"type":"object","required":["enabled","strikes","within","duration","exempt"],"properties":{"enabled":{"description":"Ban a client IP that keeps getting 429s: after `strikes` 429 answers within `within` it gets 403 for `duration`, on every instance (shared through Redis).","default":false,"type":"boolean"},"strikes":{"description":"429 answers that trigger a ban.","default":5,"minimum":1,"maximum":1000000,"type":"integer"},"within":{"x-unit":"duration","description":"Period the strikes must fall in (at least 1s).","default":"10m"},"duration":{"x-unit":"duration","description":"How long a ban lasts (at least 1s).","default":"1h"},"exempt":{"description":"Addresses or CIDRs never banned: their 429s count no strike and a ban already stored for them is ignored. They are still limited (use `allowlist` to skip limits too). List bans with `sipup-sidecar limits bans`, lift one with `limits unban IP` or the dashboard.","default":[],"type":"array","items":{"minLength":1,"x-address":true,"type":"string"}}}},"headers":{"description":"Send `RateLimit-Policy` and `RateLimit` (draft-ietf-httpapi-ratelimit-headers) on limited routes.","default":true,"type":"boolean"},"legacyHeaders":{"description":"Also send `X-RateLimit-Limit`, `X-RateLimit-Remaining` and `X-RateLimit-Reset` (seconds) for the tier closest to its limit.","default":false,"type":"boolean"},"maxFormBody":{"x-unit":"bytes","description":"Largest urlencoded body read to find a `key: field` value; larger or chunked bodies are not read and are keyed on the IP.","default":"8KB"},"memoryKeys":{"description":"Counters kept per instance by the memory store and the outage fallback (least recently used dropped first).","default":100000,"minimum":100,"maximum":10000000,"type":"integer"},"lease":{"additionalProperties":false,"description":"Token leasing for large limits: an instance reserves a chunk of a counter in one Redis call and spends it locally, so requests whose tiers all hold a lease skip Redis. Never admits more than the limit; may admit a little less, since a lease another instance holds is not usable here.","default":{},"type":"object","required":["minLimit","fraction"],"properties":{"minLimit":{"description":"Only limits at least this large lease (0 = never lease). Smaller limits take one Redis round trip per allowed request, so they stay exact.","default":0,"minimum":0,"maximum":100000000,"type":"integer"},"fraction":{"description":"Share of a limit one lease reserves (e.g. 0.01 = 1 %).","default":0.01,"minimum":0.0001,"maximum":0.5,"type":"number"}}}}},"cache":{"additionalProperties":false,"description":"Response cache.","default":{},"type":"object","required":["enabled","store","maxBytes","maxObjectSize","sessionCookie","loggedIn","query","compression","coalescing","context","purge","targetedHeader","cdnCacheControl","invalidate","xCache","statusName","grace","rules"],"properties":{"enabled":{"description":"Cache origin responses (RFC 9111 shared cache plus rules).","default":false,"type":"boolean"},"store":{"description":"`memory`: per instance; `redis`: shared by all instances; `tiered`: memory in front of Redis, purges broadcast to every instance. Without Redis, `redis` and `tiered` run from memory.","default":"tiered","anyOf":[{"const":"memory","type":"string"},{"const":"redis","type":"string"},{"const":"tiered","type":"string"}]},"maxBytes":{"x-unit":"bytes","description":"Memory the in-process store may use for bodies and headers (least recently used entries are evicted beyond it).","default":"256MB"},"maxObjectSize":{"x-unit":"bytes","description":"Largest response body stored; larger ones stream through uncached.","default":"4MB"},"sessionCookie":{"description":"Session cookie: a name, a glob (`SESS*`, `wordpress_logged_in_*`) or a list of them. Its value keys per-user and context scopes (the first pattern that matches a cookie wins), and, unless `loggedIn` says otherwise, its presence makes a visitor logged in for anonymousOnly rules.","default":"PHPSESSID","anyOf":[{"type":"string"},{"type":"array","items":{"minLength":1,"type":"string"}}]},"loggedIn":{"additionalProperties":false,"description":"What marks a logged-in visitor for `anonymousOnly` rules (either marker counts). With both empty, the session cookie (`sessionCookie`) does, so every PHP visitor who has seen a page counts as logged in.","default":{},"type":"object","required":["cookies","anonymousContext"],"properties":{"cookies":{"description":"Cookies (names or globs) whose presence marks a logged-in visitor, e.g. a `logged_in` flag the app sets at login (`setcookie('logged_in', '1')`) or the app's own login cookie. A visitor with only the session cookie (PHP gives every visitor one) is then anonymous.","default":[],"type":"array","items":{"minLength":1,"type":"string"}},"anonymousContext":{"description":"The context hash (`cache.context`) the endpoint answers for anonymous sessions: a session whose hash is this one is anonymous; any other hash, or an endpoint failure, is logged in. Empty = not asked.","default":"","type":"string"}}},"query":{"additionalProperties":false,"description":"Query normalization in the cache key.","default":{},"type":"object","required":["sort","drop"],"properties":{"sort":{"description":"Sort query parameters by name in the cache key, so `?a=1&b=2` and `?b=2&a=1` share an entry; parameters of one name keep their order (`?id=1&id=2` is not `?id=2&id=1`: PHP uses the last).","default":true,"type":"boolean"},"drop":{"description":"Query parameters left out of the cache key and removed from every request sent to the origin, so a page reflecting them can't store one visitor's value for all (`*` at the end matches a prefix).","default":["utm_*","gclid","fbclid"],"type":"array","items":{"minLength":1,"type":"string"}}}},"compression":{"additionalProperties":false,"description":"Compression of stored responses.","default":{},"type":"object","required":["enabled","minSize","types"],"properties":{"enabled":{"description":"Store text responses the origin did not compress as brotli and gzip too, served by Accept-Encoding.","default":true,"type":"boolean"},"minSize":{"x-unit":"bytes","description":"Smallest body worth compressing.","default":"1KB"},"types":{"description":"Content types compressed (`*` at the end matches a prefix).","default":["text/*","application/json","application/javascript","application/xml","image/svg+xml"],"type":"array","items":{"minLength":1,"type":"string"}}}},"coalescing":{"additionalProperties":false,"description":"Request coalescing (collapsed forwarding).","default":{},"type":"object","required":["enabled","maxWait","hitForMiss"],"properties":{"enabled":{"description":"Make one origin request for concurrent misses of one key; the others wait for it.","default":true,"type":"boolean"},"maxWait":{"x-unit":"duration","description":"Longest wait for the first request before a waiter goes to the origin itself.","default":"10s"},"hitForMiss":{"x-unit":"duration","description":"How long a key whose response was not cacheable skips coalescing.","default":"30s"}}},"context":{"additionalProperties":false,"description":"Context-keyed caching for rules with `scope: context`.","default":{},"type":"object","required":["endpoint","header","ttl","timeout","maxSessions"],"properties":{"endpoint":{"description":"Origin path asked (GET, with the user's cookies) for the context hash of a session.","default":"/sidecar-context.php","type":"string"},"header":{"description":"Response header of the endpoint that carries the context hash.","default":"X-User-Context-Hash","type":"string"},"ttl":{"x-unit":"duration","description":"How long a session's context hash is reused before it is asked again.","default":"5m"},"timeout":{"x-unit":"duration","description":"Longest wait for the context endpoint before the request bypasses the cache.","default":"2s"},"maxSessions":{"description":"Sessions whose context hash is remembered (least recently used are forgotten).","default":50000,"minimum":1,"type":"integer"}}},"purge":{"additionalProperties":false,"description":"Purging (the admin API is always on when the cache is).","default":{},"type":"object","required":["method","allow"],"properties":{"method":{"description":"Accept the `PURGE` method on a URL from `purge.allow` addresses.","default":true,"type":"boolean"},"allow":{"description":"Addresses or CIDRs allowed to send PURGE.","default":["127.0.0.1/8","::1/128"],"type":"array","items":{"minLength":1,"x-address":true,"type":"string"}}}},"targetedHeader":{"description":"Response header the origin uses to tell the sidecar alone how to cache (RFC 9213 targeted field, e.g. `Sipup-Cache-Control: max-age=600`): it wins over CDN-Cache-Control and Cache-Control/Expires for the cache and is removed before the response reaches the client. Empty = off.","default":"Sipup-Cache-Control","type":"string"},"cdnCacheControl":{"description":"Obey the origin's RFC 9213 `CDN-Cache-Control` (over Cache-Control and Expires) and remove it before the response reaches the client. Turn off when a CDN in front of the sidecar should see it.","default":true,"type":"boolean"},"invalidate":{"description":"Purges applied after a successful unsafe request through the proxy (an edit in the app's admin or REST API), on top of the RFC 9111 invalidation of the request's own URL and its Location. Every matching rule applies; the response reaches the client once the purge is done (at most 2 s later).","default":[],"type":"array","items":{"additionalProperties":false,"type":"object","required":["methods","path","purge"],"properties":{"methods":{"minItems":1,"description":"Methods whose successful (2xx/3xx) response triggers the purge.","default":["POST","PUT","PATCH","DELETE"],"type":"array","items":{"anyOf":[{"const":"POST","type":"string"},{"const":"PUT","type":"string"},{"const":"PATCH","type":"string"},{"const":"DELETE","type":"string"}]}},"path":{"minLength":1,"pattern":"^/","description":"Glob matched against the request path (no query): `*` matches any run of characters, `?` one. Each `*` is captured: `$1`..`$9` in `purge` stand for what the stars matched (e.g. the product id).","type":"string"},"purge":{"additionalProperties":false,"description":"What the edit makes stale (at least one entry).","default":{},"type":"object","required":["prefixes","urls","tags"],"properties":{"prefixes":{"description":"Path prefixes purged (every host, scope and variant), e.g. `/` for the whole site or `/catalog.php`.","default":[],"type":"array","items":{"minLength":1,"type":"string"}},"urls":{"description":"URLs purged (a path with its query, or an absolute http(s) URL), e.g. `/product.php?id=$1`.","default":[],"type":"array","items":{"minLength":1,"type":"string"}},"tags":{"description":"Surrogate-Key / Cache-Tag values purged.","default":[],"type":"array","items":{"minLength":1,"type":"string"}}}}}}},"xCache":{"description":"Add an `X-Cache: HIT|MISS|STALE|BYPASS|REVALIDATED` response header.","default":true,"type":"boolean"},"statusName":{"description":"Cache name in the RFC 9211 `Cache-Status` header.","default":"sipup","type":"string"},"grace":{"x-unit":"duration","description":"Grace for responses that match no rule (see rules[].grace).","default":0},"rules":{"description":"Rules for pages that need them, first match wins; requests that match none follow the origin's headers (RFC 9111).","default":[],"type":"array","items":{"additionalProperties":false,"type":"object","required":["name","path","pathRegex","methods","host","query","cookies","ttl","override","statuses","notFoundTtl","anonymousOnly","stripSetCookie","vary","scope","bypass","grace"],"properties":{"name":{"description":"Label of the rule in metrics, logs and `Cache-Status` (empty = `rule<N>`, N counted from 1).","default":"","type":"string"},"path":{"description":"Glob matched against the request path as the origin reads it (see `origin`; `/x.php` also covers its PATH_INFO): `*` matches any run of characters, `?` one. Bypass rules ignore case; rules that store follow `origin.caseInsensitivePaths`. Empty = any path.","default":"","type":"string"},"pathRegex":{"description":"Regular expression (RE2 syntax, matched in linear time: no lookaround or backreferences) matched against the path (as `path` sees it) instead of `path` (empty = not used).","default":"","type":"string"},"methods":{"description":"Methods the rule matches (only GET and HEAD are ever served from the cache).","default":["GET","HEAD"],"type":"array","items":{"anyOf":[{"const":"GET","type":"string"},{"const":"HEAD","type":"string"}]}},"host":{"description":"Glob matched against the Host header, lower-cased (empty = any host).","default":"","type":"string"},"query":{"description":"Query parameters the request must carry, name to glob of the value (`*` = any value).","default":{},"type":"object","patternProperties":{"^(.*)$":{"type":"string"}}},"cookies":{"additionalProperties":false,"description":"Cookie conditions: names and globs (`SESS*`, `shop_logged_in_*`), matched as sent and as PHP reads them.","default":{},"type":"object","required":["present","absent"],"properties":{"present":{"description":"The rule applies only when at least one of these cookies (names or globs) is present with a value (empty = no such condition).","default":[],"type":"array","items":{"minLength":1,"type":"string"}},"absent":{"description":"The rule applies only when none of these cookies (names or globs) is present with a value.","default":[],"type":"array","items":{"minLength":1,"type":"string"}}}},"ttl":{"x-unit":"duration","description":"Freshness lifetime. Without `override` it only applies when the origin gives no explicit freshness (max-age, s-maxage, Expires); 0 = the origin headers alone decide.","default":0},"override":{"description":"Ignore the origin's no-store, no-cache, private, max-age and Expires and cache for `ttl` (for legacy pages that send PHP's no-cache headers). Needs `ttl` > 0. Applies only to the `statuses` listed.","default":false,"type":"boolean"},"statuses":{"description":"Response statuses an `override` rule stores (any of 200, 203, 204, 300, 301, 308, 404, 405, 410, 414; never a 5xx or a 302/303/307 redirect); other statuses are not stored by the rule.","default":[200,203,301,404,410],"type":"array","items":{"type":"integer"}},"notFoundTtl":{"x-unit":"duration","description":"Freshness of a 404 stored by an `override` rule (at most `ttl`): a missing page may be created soon.","default":"1m"},"anonymousOnly":{"description":"Match only anonymous visitors: no Authorization, and not logged in by `cache.loggedIn` (by default: no session cookie); other requests go on to the next rule.","default":false,"type":"boolean"},"stripSetCookie":{"description":"Remove Set-Cookie from responses of this rule, so they can be stored and shared. Only allowed with `anonymousOnly`.","default":false,"type":"boolean"},"vary":{"additionalProperties":false,"description":"Extra request parts the cached page depends on.","default":{},"type":"object","required":["cookies","headers"],"properties":{"cookies":{"description":"Cookie names or globs (`comment_author_*`): every present cookie that matches joins the cache key with its name and value.","default":[],"type":"array","items":{"minLength":1,"type":"string"}},"headers":{"description":"Request header names whose values become part of the cache key.","default":[],"type":"array","items":{"minLength":1,"type":"string"}}}},"scope":{"description":"`shared`: one entry for everyone; `per-user`: keyed on the session cookie, never shared (requests without it bypass); `context`: keyed on the context hash the origin's context endpoint gives for the session (see `cache.context`).","default":"shared","anyOf":[{"const":"shared","type":"string"},{"const":"per-user","type":"string"},{"const":"context","type":"string"}]},"bypass":{"description":"Never serve or store matching requests.","default":false,"type":"boolean"},"grace":{"x-unit":"duration","description":"After an entry goes stale, how long it may still be served while it is refreshed in the background, or when the origin is down or answers 5xx.","default":0}}}}}},"metrics":{"additionalProperties":false,"description":"Prometheus metrics and the dashboard's live history.","default":{},"type":"object","required":["enabled","port","host","processMetrics","maxRoutes","history","buckets"],"properties":{"enabled":{"description":"Record HTTP and process metrics, keep the dashboard's live history and serve them at <admin.prefix>/metrics.","default":true,"type":"boolean"},"port":{"description":"Also serve /metrics (no auth) on this separate port for Prometheus (0 = only under the admin prefix, behind admin auth).","default":0,"minimum":0,"maximum":65535,"type":"integer"},"host":{"description":"Address of the separate metrics port; keep it on a private interface, it has no auth.","default":"127.0.0.1","type":"string"},"processMetrics":{"description":"Add Node process metrics (CPU, memory, event-loop lag, GC, handles) with the standard Prometheus names.","default":true,"type":"boolean"},"maxRoutes":{"description":"Distinct `route` label values kept; later ones are counted under `other` so a misbehaving rule cannot explode Prometheus.","default":200,"minimum":10,"maximum":10000,"type":"integer"},"history":{"x-unit":"duration","description":"How much per-second history the dashboard keeps in memory (1 s resolution, clamped to 1m..1h).","default":"15m"},"buckets":{"description":"Upper bounds (seconds) of the request and upstream duration histogram buckets.","default":[0.005,0.01,0.025,0.05,0.1,0.25,0.5,1,2.5,5,10],"minItems":1,"maxItems":30,"type":"array","items":{"exclusiveMinimum":0,"type":"number"}}}},"db":{"additionalProperties":false,"description":"The DB advisor: finds missing and redundant indexes from the real workload, applies them online, proves the gain, undoes.","default":{},"type":"object","required":["enabled","schemas","auditSchema","sources","processlistWindow","processlistInterval","slowLogFile","slowLogMaxAge","slowLogMaxBytes","maxShapes","analyzeStatements","statementTimeout","explainConcurrency","lockWaitTimeout","maxOnlineTableSize","verifyRuns","minGain","coveringMaxColumns","coveringMaxBytes","partitionMinRows","maintenance"],"properties":{"enabled":{"description":"Serve the DB advisor in the admin API and dashboard, and run its maintenance (needs `mysql.url`).","default":false,"type":"boolean"},"schemas":{"description":"Databases whose workload is analysed; empty = the database named in `mysql.url`.","default":[],"type":"array","items":{"minLength":1,"type":"string"}},"auditSchema":{"description":"The sidecar's own database, created if missing: it holds the audit table of applied changes (so `db undo` drops exactly what the sidecar added) and the latest analyses.","default":"sipup_sidecar","type":"string"},"sources":{"description":"Workload sources used by `db analyze --source all` and the dashboard, each skipped with the setting that would enable it when the server can't provide it: `digest` (performance_schema), `slowlog` (mysql.slow_log or the slow log file), `processlist` (sampling, needs no server setting).","default":["digest","slowlog","processlist"],"type":"array","items":{"anyOf":[{"const":"digest","type":"string"},{"const":"slowlog","type":"string"},{"const":"processlist","type":"string"}]}},"processlistWindow":{"x-unit":"duration","description":"How long the processlist source samples running statements.","default":"60s"},"processlistInterval":{"x-unit":"duration","description":"Time between two processlist samples.","default":"100ms"},"slowLogFile":{"description":"Path of the slow query log file to read when `log_output` is FILE; empty = the server's `slow_query_log_file` when it is an absolute path readable by the sidecar.","default":"","type":"string"},"slowLogMaxAge":{"x-unit":"duration","description":"Slow log entries older than this are ignored.","default":"24h"},"slowLogMaxBytes":{"x-unit":"bytes","description":"Only the last this many bytes of a slow log file are read.","default":"64MB"},"maxShapes":{"description":"Query shapes kept per analysis (the most expensive by total time).","default":200,"minimum":1,"maximum":10000,"type":"integer"},"analyzeStatements":{"description":"Run a SELECT shape's sample with MariaDB `ANALYZE FORMAT=JSON` (it executes the query) to get real row counts; off = `EXPLAIN FORMAT=JSON` estimates only. Never used for other statements.","default":true,"type":"boolean"},"statementTimeout":{"x-unit":"duration","description":"Longest an EXPLAIN, ANALYZE or timing run of one sample may take (server-side `max_statement_time` on MariaDB).","default":"10s"},"explainConcurrency":{"description":"Statements the advisor EXPLAINs or times at once, so analysis never crowds the shop.","default":2,"minimum":1,"maximum":16,"type":"integer"},"lockWaitTimeout":{"x-unit":"duration","description":"Session `lock_wait_timeout` for DDL: how long an index build may wait for the table's metadata lock before giving up (the server default, 1 day, would block every later query on the table behind a long transaction).","default":"5s"},"maxOnlineTableSize":{"x-unit":"bytes","description":"Tables larger than this (data + indexes) need `--allow-large` (`allowLarge: true`) before an index is built on them.","default":"1GB"},"verifyRuns":{"description":"Times each helped SELECT shape is run before and after a change to measure it (median).","default":5,"minimum":1,"maximum":50,"type":"integer"},"minGain":{"description":"Speed-up (before / after median time) below which an applied index is reported as not helping and offered for undo.","default":1.5,"minimum":1,"type":"number"},"coveringMaxColumns":{"description":"Extra columns an index may carry to cover a query (skip the table lookup).","default":2,"minimum":0,"maximum":8,"type":"integer"},"coveringMaxBytes":{"description":"Largest total width in bytes of those extra columns.","default":16,"minimum":0,"maximum":256,"type":"integer"},"partitionMinRows":{"description":"Tables with at least this many rows and a date column that range queries filter on are reported as monthly RANGE partitioning candidates (report only).","default":5000000,"minimum":1,"type":"integer"},"maintenance":{"additionalProperties":false,"description":"Scheduled index-statistics maintenance.","default":{},"type":"object","required":["enabled","interval"],"properties":{"enabled":{"description":"Run `ANALYZE TABLE` on the tables the analysed workload touches, once per `interval` across the fleet (a shared lock picks one instance).","default":true,"type":"boolean"},"interval":{"x-unit":"duration","description":"How often index statistics are refreshed.","default":"7d"}}}}},"jobs":{"additionalProperties":false,"description":"Background jobs (bee-queue workers).","default":{},"type":"object","required":["enabled","prefix","inline","secret","bearer","replayWindow","maxPayload","batch","idempotencyTtl","concurrency","fairness","stallInterval","stallLimit","shutdownTimeout","keepFailed","keepSucceeded","heartbeat","workerTtl","timezone","redis","http","email","types","schedules"],"properties":{"enabled":{"description":"Accept background jobs from the legacy app and run them with bee-queue workers (needs Redis).","default":false,"type":"boolean"},"prefix":{"description":"URL prefix of the job endpoint (`POST <prefix>/<type>`, `GET`/`DELETE <prefix>/<id>`). Never cached, never forwarded to the origin.","default":"/_jobs","pattern":"^/[A-Za-z0-9._~/-]*[^/]$","type":"string"},"inline":{"description":"Run the workers inside the proxy process too (small sites); otherwise run `sipup-sidecar worker`.","default":false,"type":"boolean"},"secret":{"description":"Shared secret of the job endpoint (env SIDECAR_JOBS_SECRET): `Authorization: Bearer <secret>` or an HMAC-SHA256 `X-Sidecar-Signature`. Empty: every enqueue is refused (401).","default":"","type":"string"},"bearer":{"description":"Accept the secret as a bearer token; false = only HMAC signatures (the secret never crosses the wire).","default":true,"type":"boolean"},"replayWindow":{"x-unit":"duration","description":"How far a signed request's `X-Sidecar-Timestamp` may be from the sidecar's clock; a signature is accepted once within it.","default":"5m"},"maxPayload":{"x-unit":"bytes","description":"Largest job payload accepted (413 beyond it).","default":"256KB"},"batch":{"additionalProperties":false,"description":"Batch enqueue (`POST <prefix>/<type>/batch`): many jobs in one request, stored all or none in one Redis step.","default":{},"type":"object","required":["maxItems","maxBody"],"properties":{"maxItems":{"description":"Most jobs one `POST <prefix>/<type>/batch` may carry (413 beyond it).","default":100,"minimum":1,"maximum":10000,"type":"integer"},"maxBody":{"x-unit":"bytes","description":"Largest batch body accepted (413 beyond it); each job in it is also held to `maxPayload`.","default":"1MB"}}},"idempotencyTtl":{"x-unit":"duration","description":"How long an `Idempotency-Key` maps to its first job.","default":"24h"},"concurrency":{"description":"Jobs one worker process runs at once, over every type.","default":10,"minimum":1,"maximum":10000,"type":"integer"},"fairness":{"additionalProperties":false,"description":"Workers take `high` jobs first, `normal` next, `low` last, but never starve a lower queue: each gets at least this share of the slots while it has work.","default":{},"type":"object","required":["normal","low"],"properties":{"normal":{"description":"Least share of worker slots `normal` jobs get while `high` jobs wait.","default":0.2,"minimum":0.01,"maximum":1,"type":"number"},"low":{"description":"Least share of worker slots `low` jobs get while higher ones wait (never starved).","default":0.05,"minimum":0.01,"maximum":1,"type":"number"}}},"stallInterval":{"x-unit":"duration","description":"A running job whose worker stops renewing it for this long is re-run elsewhere (bee-queue stallInterval; the check is scheduled automatically).","default":"5s"},"stallLimit":{"description":"A job that stalled this many times (it crashes its worker) fails instead of running again.","default":3,"minimum":1,"maximum":100,"type":"integer"},"shutdownTimeout":{"x-unit":"duration","description":"On SIGTERM, how long running jobs may take to finish; the rest are aborted and re-run by another worker.","default":"30s"},"keepFailed":{"x-unit":"duration","description":"How long dead-lettered jobs are kept for retry.","default":"7d"},"keepSucceeded":{"x-unit":"duration","description":"How long finished jobs (their status and result) are kept.","default":"1h"},"heartbeat":{"x-unit":"duration","description":"How often a worker tells Redis it is alive.","default":"5s"},"workerTtl":{"x-unit":"duration","description":"Health check `jobs`: a worker not heard from for this long counts as gone.","default":"30s"},"timezone":{"description":"Default IANA time zone of the schedules.","default":"UTC","type":"string"},"redis":{"additionalProperties":false,"description":"A jobs-only Redis instead of the shared `redis` section.","default":{},"type":"object","required":["url","keyPrefix"],"properties":{"url":{"description":"Standalone Redis for the jobs alone (redis:// or rediss://, env SIDECAR_JOBS_REDIS_URL); empty = the shared `redis` section. bee-queue's client follows neither Sentinel nor Cluster: set this when `redis` uses `sentinels` or `nodes`, and the job endpoint, producers and workers use this server while cache, rate limit and locks keep the shared section.","default":"","type":"string"},"keyPrefix":{"description":"Key prefix of the jobs on that server (empty = `redis.keyPrefix`).","default":"","type":"string"}}},"http":{"additionalProperties":false,"description":"The `http` handler (callbacks into the legacy app).","default":{},"type":"object","required":["baseUrl","maxErrorBody"],"properties":{"baseUrl":{"description":"Base of `http` handler URLs given as a path (empty = `upstream.url`).","default":"","type":"string"},"maxErrorBody":{"x-unit":"bytes","description":"Bytes of a failed callback's response body kept as the job's error.","default":"1KB"}}},"email":{"additionalProperties":false,"description":"The `email` handler.","default":{},"type":"object","required":["url","from"],"properties":{"url":{"description":"SMTP relay, e.g. smtp://user:pass@127.0.0.1:25 or smtps://... (env SIDECAR_JOBS_SMTP_URL).","default":"smtp://127.0.0.1:25","type":"string"},"from":{"description":"Sender when the payload gives no `from`.","default":"shop@localhost","type":"string"}}},"types":{"description":"Job types the endpoint accepts.","default":[],"type":"array","items":{"additionalProperties":false,"type":"object","required":["name","handler","url","module","schema","priority","attempts","backoff","maxBackoff","jitter","timeout","concurrency","rateLimit","rateWindow","secret","secretEnv"],"properties":{"name":{"description":"Name of the job type: the path of `POST <prefix>/<name>` and the label in metrics (lower case, digits, - and _).","pattern":"^[a-z][a-z0-9_-]{0,63}$","type":"string"},"handler":{"description":"`http`: POST the payload (signed, with job id and attempt) to `url`, 2xx = done; `email`: send the payload (`to`, `subject`, `text`/`html`) through `jobs.email`; `module`: call the default export `async (payload, ctx) => result` of the JS module `module`.","default":"http","anyOf":[{"const":"http","type":"string"},{"const":"email","type":"string"},{"const":"module","type":"string"}]},"url":{"description":"For `http`: URL the payload is POSTed to; a path (`/jobs/report.php`) is resolved against `jobs.http.baseUrl`.","default":"","type":"string"},"module":{"description":"For `module`: path of the JS module (relative paths from the working directory).","default":"","type":"string"},"schema":{"description":"JSON schema (draft-07, checked by Ajv with formats such as email, date-time, uri) the payload must match; `{}` accepts any JSON object. A payload that fails it is answered 400 naming the field, and never stored.","default":{},"type":"object","patternProperties":{"^(.*)$":{}}},"priority":{"description":"Queue the jobs go to unless the request asks for another (`?priority=`).","default":"normal","anyOf":[{"const":"high","type":"string"},{"const":"normal","type":"string"},{"const":"low","type":"string"}]},"attempts":{"description":"Runs a job gets before it is dead-lettered (1 = no retry).","default":3,"minimum":1,"maximum":100,"type":"integer"},"backoff":{"x-unit":"duration","description":"Delay before the first retry; each further retry doubles it.","default":"5s"},"maxBackoff":{"x-unit":"duration","description":"Longest delay between two attempts.","default":"10m"},"jitter":{"description":"Share of each backoff delay taken off at random (0 = none, 0.5 = up to half), so retries of jobs that failed together do not arrive together.","default":0.2,"minimum":0,"maximum":1,"type":"number"},"timeout":{"x-unit":"duration","description":"Longest run of one attempt; then it fails (the module handler's signal is aborted, the HTTP request cut).","default":"2m"},"concurrency":{"description":"Jobs of this type one worker process runs at once (within `jobs.concurrency`).","default":5,"minimum":1,"maximum":1000,"type":"integer"},"rateLimit":{"description":"Jobs of this type started per `rateWindow` across every worker (0 = no limit), e.g. 5 e-mails a second for the SMTP relay.","default":0,"minimum":0,"maximum":1000000,"type":"integer"},"rateWindow":{"x-unit":"duration","description":"Window of `rateLimit`.","default":"1s"},"secret":{"description":"Secret for this type instead of `jobs.secret`: enqueue requests must use it, and `http` callbacks are signed with it.","default":"","type":"string"},"secretEnv":{"description":"Environment variable holding this type's secret (read at start-up; wins over `secret`).","default":"","type":"string"}}}},"schedules":{"description":"Recurring jobs: each tick enqueues one job, once across every worker and instance.","default":[],"type":"array","items":{"additionalProperties":false,"type":"object","required":["name","cron","type","payload","timezone","catchUp"],"properties":{"name":{"description":"Name of the schedule (lower case, digits, - and _).","pattern":"^[a-z][a-z0-9_-]{0,63}$","type":"string"},"cron":{"minLength":1,"description":"Cron expression: 5 fields (minute hour day month weekday) or 6 with seconds first; `@daily`, `@weekly`... work too.","type":"string"},"type":{"minLength":1,"description":"Job type (one of `jobs.types`) enqueued on each tick.","type":"string"},"payload":{"description":"Payload of the enqueued job (checked against the type's schema at start-up).","default":{},"type":"object","patternProperties":{"^(.*)$":{}}},"timezone":{"description":"IANA time zone the expression is read in (empty = `jobs.timezone`).","default":"","type":"string"},"catchUp":{"description":"A tick missed while no worker ran: `one` runs it once when a worker comes back, `none` skips it.","default":"one","anyOf":[{"const":"one","type":"string"},{"const":"none","type":"string"}]}}}}}}}};
 const func2 = Object.prototype.hasOwnProperty;
 const func4 = isAddressSpec;
 const func5 = require("ajv/dist/runtime/ucs2length").default;
@@ -3792,8 +3792,17 @@ data101.types = ["text/*","application/json","application/javascript","applicati
 if(data101.brotliQuality === undefined){
 data101.brotliQuality = 2;
 }
+if(data101.brotliWindow === undefined){
+data101.brotliWindow = 19;
+}
 if(data101.gzipLevel === undefined){
-data101.gzipLevel = 6;
+data101.gzipLevel = 2;
+}
+if(data101.gzipMemLevel === undefined){
+data101.gzipMemLevel = 8;
+}
+if(data101.gzipWindowBits === undefined){
+data101.gzipWindowBits = 15;
 }
 if(data101.memo === undefined){
 data101.memo = {};
@@ -3848,8 +3857,8 @@ vErrors.push(err295);
 }
 errors++;
 }
-if(data101.gzipLevel === undefined){
-const err296 = {instancePath:instancePath+"/proxy/compression",schemaPath:"#/properties/proxy/properties/compression/required",keyword:"required",params:{missingProperty: "gzipLevel"},message:"must have required property '"+"gzipLevel"+"'",schema:schema11.properties.proxy.properties.compression.required,parentSchema:schema11.properties.proxy.properties.compression,data:data101};
+if(data101.brotliWindow === undefined){
+const err296 = {instancePath:instancePath+"/proxy/compression",schemaPath:"#/properties/proxy/properties/compression/required",keyword:"required",params:{missingProperty: "brotliWindow"},message:"must have required property '"+"brotliWindow"+"'",schema:schema11.properties.proxy.properties.compression.required,parentSchema:schema11.properties.proxy.properties.compression,data:data101};
 if(vErrors === null){
 vErrors = [err296];
 }
@@ -3858,8 +3867,8 @@ vErrors.push(err296);
 }
 errors++;
 }
-if(data101.memo === undefined){
-const err297 = {instancePath:instancePath+"/proxy/compression",schemaPath:"#/properties/proxy/properties/compression/required",keyword:"required",params:{missingProperty: "memo"},message:"must have required property '"+"memo"+"'",schema:schema11.properties.proxy.properties.compression.required,parentSchema:schema11.properties.proxy.properties.compression,data:data101};
+if(data101.gzipLevel === undefined){
+const err297 = {instancePath:instancePath+"/proxy/compression",schemaPath:"#/properties/proxy/properties/compression/required",keyword:"required",params:{missingProperty: "gzipLevel"},message:"must have required property '"+"gzipLevel"+"'",schema:schema11.properties.proxy.properties.compression.required,parentSchema:schema11.properties.proxy.properties.compression,data:data101};
 if(vErrors === null){
 vErrors = [err297];
 }
@@ -3868,9 +3877,8 @@ vErrors.push(err297);
 }
 errors++;
 }
-for(const key15 in data101){
-if(!(((((((key15 === "enabled") || (key15 === "encodings")) || (key15 === "minSize")) || (key15 === "types")) || (key15 === "brotliQuality")) || (key15 === "gzipLevel")) || (key15 === "memo"))){
-const err298 = {instancePath:instancePath+"/proxy/compression",schemaPath:"#/properties/proxy/properties/compression/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key15},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.proxy.properties.compression,data:data101};
+if(data101.gzipMemLevel === undefined){
+const err298 = {instancePath:instancePath+"/proxy/compression",schemaPath:"#/properties/proxy/properties/compression/required",keyword:"required",params:{missingProperty: "gzipMemLevel"},message:"must have required property '"+"gzipMemLevel"+"'",schema:schema11.properties.proxy.properties.compression.required,parentSchema:schema11.properties.proxy.properties.compression,data:data101};
 if(vErrors === null){
 vErrors = [err298];
 }
@@ -3879,15 +3887,46 @@ vErrors.push(err298);
 }
 errors++;
 }
-}
-let data102 = data101.enabled;
-if(typeof data102 !== "boolean"){
-const err299 = {instancePath:instancePath+"/proxy/compression/enabled",schemaPath:"#/properties/proxy/properties/compression/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.proxy.properties.compression.properties.enabled.type,parentSchema:schema11.properties.proxy.properties.compression.properties.enabled,data:data102};
+if(data101.gzipWindowBits === undefined){
+const err299 = {instancePath:instancePath+"/proxy/compression",schemaPath:"#/properties/proxy/properties/compression/required",keyword:"required",params:{missingProperty: "gzipWindowBits"},message:"must have required property '"+"gzipWindowBits"+"'",schema:schema11.properties.proxy.properties.compression.required,parentSchema:schema11.properties.proxy.properties.compression,data:data101};
 if(vErrors === null){
 vErrors = [err299];
 }
 else {
 vErrors.push(err299);
+}
+errors++;
+}
+if(data101.memo === undefined){
+const err300 = {instancePath:instancePath+"/proxy/compression",schemaPath:"#/properties/proxy/properties/compression/required",keyword:"required",params:{missingProperty: "memo"},message:"must have required property '"+"memo"+"'",schema:schema11.properties.proxy.properties.compression.required,parentSchema:schema11.properties.proxy.properties.compression,data:data101};
+if(vErrors === null){
+vErrors = [err300];
+}
+else {
+vErrors.push(err300);
+}
+errors++;
+}
+for(const key15 in data101){
+if(!(func2.call(schema11.properties.proxy.properties.compression.properties, key15))){
+const err301 = {instancePath:instancePath+"/proxy/compression",schemaPath:"#/properties/proxy/properties/compression/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key15},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.proxy.properties.compression,data:data101};
+if(vErrors === null){
+vErrors = [err301];
+}
+else {
+vErrors.push(err301);
+}
+errors++;
+}
+}
+let data102 = data101.enabled;
+if(typeof data102 !== "boolean"){
+const err302 = {instancePath:instancePath+"/proxy/compression/enabled",schemaPath:"#/properties/proxy/properties/compression/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.proxy.properties.compression.properties.enabled.type,parentSchema:schema11.properties.proxy.properties.compression.properties.enabled,data:data102};
+if(vErrors === null){
+vErrors = [err302];
+}
+else {
+vErrors.push(err302);
 }
 errors++;
 }
@@ -3900,41 +3939,7 @@ const _errs230 = errors;
 let valid43 = false;
 const _errs231 = errors;
 if(typeof data104 !== "string"){
-const err300 = {instancePath:instancePath+"/proxy/compression/encodings/" + i10,schemaPath:"#/properties/proxy/properties/compression/properties/encodings/items/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.proxy.properties.compression.properties.encodings.items.anyOf[0].type,parentSchema:schema11.properties.proxy.properties.compression.properties.encodings.items.anyOf[0],data:data104};
-if(vErrors === null){
-vErrors = [err300];
-}
-else {
-vErrors.push(err300);
-}
-errors++;
-}
-if("br" !== data104){
-const err301 = {instancePath:instancePath+"/proxy/compression/encodings/" + i10,schemaPath:"#/properties/proxy/properties/compression/properties/encodings/items/anyOf/0/const",keyword:"const",params:{allowedValue: "br"},message:"must be equal to constant",schema:"br",parentSchema:schema11.properties.proxy.properties.compression.properties.encodings.items.anyOf[0],data:data104};
-if(vErrors === null){
-vErrors = [err301];
-}
-else {
-vErrors.push(err301);
-}
-errors++;
-}
-var _valid5 = _errs231 === errors;
-valid43 = valid43 || _valid5;
-if(!valid43){
-const _errs233 = errors;
-if(typeof data104 !== "string"){
-const err302 = {instancePath:instancePath+"/proxy/compression/encodings/" + i10,schemaPath:"#/properties/proxy/properties/compression/properties/encodings/items/anyOf/1/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.proxy.properties.compression.properties.encodings.items.anyOf[1].type,parentSchema:schema11.properties.proxy.properties.compression.properties.encodings.items.anyOf[1],data:data104};
-if(vErrors === null){
-vErrors = [err302];
-}
-else {
-vErrors.push(err302);
-}
-errors++;
-}
-if("gzip" !== data104){
-const err303 = {instancePath:instancePath+"/proxy/compression/encodings/" + i10,schemaPath:"#/properties/proxy/properties/compression/properties/encodings/items/anyOf/1/const",keyword:"const",params:{allowedValue: "gzip"},message:"must be equal to constant",schema:"gzip",parentSchema:schema11.properties.proxy.properties.compression.properties.encodings.items.anyOf[1],data:data104};
+const err303 = {instancePath:instancePath+"/proxy/compression/encodings/" + i10,schemaPath:"#/properties/proxy/properties/compression/properties/encodings/items/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.proxy.properties.compression.properties.encodings.items.anyOf[0].type,parentSchema:schema11.properties.proxy.properties.compression.properties.encodings.items.anyOf[0],data:data104};
 if(vErrors === null){
 vErrors = [err303];
 }
@@ -3943,16 +3948,50 @@ vErrors.push(err303);
 }
 errors++;
 }
-var _valid5 = _errs233 === errors;
-valid43 = valid43 || _valid5;
-}
-if(!valid43){
-const err304 = {instancePath:instancePath+"/proxy/compression/encodings/" + i10,schemaPath:"#/properties/proxy/properties/compression/properties/encodings/items/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema11.properties.proxy.properties.compression.properties.encodings.items.anyOf,parentSchema:schema11.properties.proxy.properties.compression.properties.encodings.items,data:data104};
+if("br" !== data104){
+const err304 = {instancePath:instancePath+"/proxy/compression/encodings/" + i10,schemaPath:"#/properties/proxy/properties/compression/properties/encodings/items/anyOf/0/const",keyword:"const",params:{allowedValue: "br"},message:"must be equal to constant",schema:"br",parentSchema:schema11.properties.proxy.properties.compression.properties.encodings.items.anyOf[0],data:data104};
 if(vErrors === null){
 vErrors = [err304];
 }
 else {
 vErrors.push(err304);
+}
+errors++;
+}
+var _valid5 = _errs231 === errors;
+valid43 = valid43 || _valid5;
+if(!valid43){
+const _errs233 = errors;
+if(typeof data104 !== "string"){
+const err305 = {instancePath:instancePath+"/proxy/compression/encodings/" + i10,schemaPath:"#/properties/proxy/properties/compression/properties/encodings/items/anyOf/1/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.proxy.properties.compression.properties.encodings.items.anyOf[1].type,parentSchema:schema11.properties.proxy.properties.compression.properties.encodings.items.anyOf[1],data:data104};
+if(vErrors === null){
+vErrors = [err305];
+}
+else {
+vErrors.push(err305);
+}
+errors++;
+}
+if("gzip" !== data104){
+const err306 = {instancePath:instancePath+"/proxy/compression/encodings/" + i10,schemaPath:"#/properties/proxy/properties/compression/properties/encodings/items/anyOf/1/const",keyword:"const",params:{allowedValue: "gzip"},message:"must be equal to constant",schema:"gzip",parentSchema:schema11.properties.proxy.properties.compression.properties.encodings.items.anyOf[1],data:data104};
+if(vErrors === null){
+vErrors = [err306];
+}
+else {
+vErrors.push(err306);
+}
+errors++;
+}
+var _valid5 = _errs233 === errors;
+valid43 = valid43 || _valid5;
+}
+if(!valid43){
+const err307 = {instancePath:instancePath+"/proxy/compression/encodings/" + i10,schemaPath:"#/properties/proxy/properties/compression/properties/encodings/items/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema11.properties.proxy.properties.compression.properties.encodings.items.anyOf,parentSchema:schema11.properties.proxy.properties.compression.properties.encodings.items,data:data104};
+if(vErrors === null){
+vErrors = [err307];
+}
+else {
+vErrors.push(err307);
 }
 errors++;
 }
@@ -3975,12 +4014,12 @@ outer0:
 for(;i11--;){
 for(j0 = i11; j0--;){
 if(func0(data103[i11], data103[j0])){
-const err305 = {instancePath:instancePath+"/proxy/compression/encodings",schemaPath:"#/properties/proxy/properties/compression/properties/encodings/uniqueItems",keyword:"uniqueItems",params:{i: i11, j: j0},message:"must NOT have duplicate items (items ## "+j0+" and "+i11+" are identical)",schema:true,parentSchema:schema11.properties.proxy.properties.compression.properties.encodings,data:data103};
+const err308 = {instancePath:instancePath+"/proxy/compression/encodings",schemaPath:"#/properties/proxy/properties/compression/properties/encodings/uniqueItems",keyword:"uniqueItems",params:{i: i11, j: j0},message:"must NOT have duplicate items (items ## "+j0+" and "+i11+" are identical)",schema:true,parentSchema:schema11.properties.proxy.properties.compression.properties.encodings,data:data103};
 if(vErrors === null){
-vErrors = [err305];
+vErrors = [err308];
 }
 else {
-vErrors.push(err305);
+vErrors.push(err308);
 }
 errors++;
 break outer0;
@@ -3990,24 +4029,24 @@ break outer0;
 }
 }
 else {
-const err306 = {instancePath:instancePath+"/proxy/compression/encodings",schemaPath:"#/properties/proxy/properties/compression/properties/encodings/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.proxy.properties.compression.properties.encodings.type,parentSchema:schema11.properties.proxy.properties.compression.properties.encodings,data:data103};
+const err309 = {instancePath:instancePath+"/proxy/compression/encodings",schemaPath:"#/properties/proxy/properties/compression/properties/encodings/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.proxy.properties.compression.properties.encodings.type,parentSchema:schema11.properties.proxy.properties.compression.properties.encodings,data:data103};
 if(vErrors === null){
-vErrors = [err306];
+vErrors = [err309];
 }
 else {
-vErrors.push(err306);
+vErrors.push(err309);
 }
 errors++;
 }
 let data105 = data101.minSize;
 const parsed20 = func6(data105);
 if(parsed20 === undefined){
-const err307 = {instancePath:instancePath+"/proxy/compression/minSize",schemaPath:"#/properties/proxy/properties/compression/properties/minSize/x-unit",keyword:"x-unit",params:{unit: "bytes", value: data105, minimum: undefined},message:"unit",schema:"bytes",parentSchema:schema11.properties.proxy.properties.compression.properties.minSize,data:data105};
+const err310 = {instancePath:instancePath+"/proxy/compression/minSize",schemaPath:"#/properties/proxy/properties/compression/properties/minSize/x-unit",keyword:"x-unit",params:{unit: "bytes", value: data105, minimum: undefined},message:"unit",schema:"bytes",parentSchema:schema11.properties.proxy.properties.compression.properties.minSize,data:data105};
 if(vErrors === null){
-vErrors = [err307];
+vErrors = [err310];
 }
 else {
-vErrors.push(err307);
+vErrors.push(err310);
 }
 errors++;
 }
@@ -4024,41 +4063,7 @@ for(let i12=0; i12<len11; i12++){
 let data107 = data106[i12];
 if(typeof data107 === "string"){
 if(func5(data107) < 1){
-const err308 = {instancePath:instancePath+"/proxy/compression/types/" + i12,schemaPath:"#/properties/proxy/properties/compression/properties/types/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.proxy.properties.compression.properties.types.items,data:data107};
-if(vErrors === null){
-vErrors = [err308];
-}
-else {
-vErrors.push(err308);
-}
-errors++;
-}
-}
-else {
-const err309 = {instancePath:instancePath+"/proxy/compression/types/" + i12,schemaPath:"#/properties/proxy/properties/compression/properties/types/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.proxy.properties.compression.properties.types.items.type,parentSchema:schema11.properties.proxy.properties.compression.properties.types.items,data:data107};
-if(vErrors === null){
-vErrors = [err309];
-}
-else {
-vErrors.push(err309);
-}
-errors++;
-}
-}
-}
-else {
-const err310 = {instancePath:instancePath+"/proxy/compression/types",schemaPath:"#/properties/proxy/properties/compression/properties/types/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.proxy.properties.compression.properties.types.type,parentSchema:schema11.properties.proxy.properties.compression.properties.types,data:data106};
-if(vErrors === null){
-vErrors = [err310];
-}
-else {
-vErrors.push(err310);
-}
-errors++;
-}
-let data108 = data101.brotliQuality;
-if(!((typeof data108 == "number") && (!(data108 % 1) && !isNaN(data108)))){
-const err311 = {instancePath:instancePath+"/proxy/compression/brotliQuality",schemaPath:"#/properties/proxy/properties/compression/properties/brotliQuality/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.proxy.properties.compression.properties.brotliQuality.type,parentSchema:schema11.properties.proxy.properties.compression.properties.brotliQuality,data:data108};
+const err311 = {instancePath:instancePath+"/proxy/compression/types/" + i12,schemaPath:"#/properties/proxy/properties/compression/properties/types/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.proxy.properties.compression.properties.types.items,data:data107};
 if(vErrors === null){
 vErrors = [err311];
 }
@@ -4067,9 +4072,9 @@ vErrors.push(err311);
 }
 errors++;
 }
-if(typeof data108 == "number"){
-if(data108 > 11 || isNaN(data108)){
-const err312 = {instancePath:instancePath+"/proxy/compression/brotliQuality",schemaPath:"#/properties/proxy/properties/compression/properties/brotliQuality/maximum",keyword:"maximum",params:{comparison: "<=", limit: 11},message:"must be <= 11",schema:11,parentSchema:schema11.properties.proxy.properties.compression.properties.brotliQuality,data:data108};
+}
+else {
+const err312 = {instancePath:instancePath+"/proxy/compression/types/" + i12,schemaPath:"#/properties/proxy/properties/compression/properties/types/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.proxy.properties.compression.properties.types.items.type,parentSchema:schema11.properties.proxy.properties.compression.properties.types.items,data:data107};
 if(vErrors === null){
 vErrors = [err312];
 }
@@ -4078,8 +4083,10 @@ vErrors.push(err312);
 }
 errors++;
 }
-if(data108 < 0 || isNaN(data108)){
-const err313 = {instancePath:instancePath+"/proxy/compression/brotliQuality",schemaPath:"#/properties/proxy/properties/compression/properties/brotliQuality/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema11.properties.proxy.properties.compression.properties.brotliQuality,data:data108};
+}
+}
+else {
+const err313 = {instancePath:instancePath+"/proxy/compression/types",schemaPath:"#/properties/proxy/properties/compression/properties/types/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.proxy.properties.compression.properties.types.type,parentSchema:schema11.properties.proxy.properties.compression.properties.types,data:data106};
 if(vErrors === null){
 vErrors = [err313];
 }
@@ -4088,10 +4095,9 @@ vErrors.push(err313);
 }
 errors++;
 }
-}
-let data109 = data101.gzipLevel;
-if(!((typeof data109 == "number") && (!(data109 % 1) && !isNaN(data109)))){
-const err314 = {instancePath:instancePath+"/proxy/compression/gzipLevel",schemaPath:"#/properties/proxy/properties/compression/properties/gzipLevel/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.proxy.properties.compression.properties.gzipLevel.type,parentSchema:schema11.properties.proxy.properties.compression.properties.gzipLevel,data:data109};
+let data108 = data101.brotliQuality;
+if(!((typeof data108 == "number") && (!(data108 % 1) && !isNaN(data108)))){
+const err314 = {instancePath:instancePath+"/proxy/compression/brotliQuality",schemaPath:"#/properties/proxy/properties/compression/properties/brotliQuality/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.proxy.properties.compression.properties.brotliQuality.type,parentSchema:schema11.properties.proxy.properties.compression.properties.brotliQuality,data:data108};
 if(vErrors === null){
 vErrors = [err314];
 }
@@ -4100,9 +4106,9 @@ vErrors.push(err314);
 }
 errors++;
 }
-if(typeof data109 == "number"){
-if(data109 > 9 || isNaN(data109)){
-const err315 = {instancePath:instancePath+"/proxy/compression/gzipLevel",schemaPath:"#/properties/proxy/properties/compression/properties/gzipLevel/maximum",keyword:"maximum",params:{comparison: "<=", limit: 9},message:"must be <= 9",schema:9,parentSchema:schema11.properties.proxy.properties.compression.properties.gzipLevel,data:data109};
+if(typeof data108 == "number"){
+if(data108 > 11 || isNaN(data108)){
+const err315 = {instancePath:instancePath+"/proxy/compression/brotliQuality",schemaPath:"#/properties/proxy/properties/compression/properties/brotliQuality/maximum",keyword:"maximum",params:{comparison: "<=", limit: 11},message:"must be <= 11",schema:11,parentSchema:schema11.properties.proxy.properties.compression.properties.brotliQuality,data:data108};
 if(vErrors === null){
 vErrors = [err315];
 }
@@ -4111,8 +4117,8 @@ vErrors.push(err315);
 }
 errors++;
 }
-if(data109 < 1 || isNaN(data109)){
-const err316 = {instancePath:instancePath+"/proxy/compression/gzipLevel",schemaPath:"#/properties/proxy/properties/compression/properties/gzipLevel/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.proxy.properties.compression.properties.gzipLevel,data:data109};
+if(data108 < 0 || isNaN(data108)){
+const err316 = {instancePath:instancePath+"/proxy/compression/brotliQuality",schemaPath:"#/properties/proxy/properties/compression/properties/brotliQuality/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema11.properties.proxy.properties.compression.properties.brotliQuality,data:data108};
 if(vErrors === null){
 vErrors = [err316];
 }
@@ -4122,19 +4128,9 @@ vErrors.push(err316);
 errors++;
 }
 }
-let data110 = data101.memo;
-if(data110 && typeof data110 == "object" && !Array.isArray(data110)){
-if(data110.enabled === undefined){
-data110.enabled = true;
-}
-if(data110.entries === undefined){
-data110.entries = 256;
-}
-if(data110.maxBytes === undefined){
-data110.maxBytes = "8MB";
-}
-if(data110.enabled === undefined){
-const err317 = {instancePath:instancePath+"/proxy/compression/memo",schemaPath:"#/properties/proxy/properties/compression/properties/memo/required",keyword:"required",params:{missingProperty: "enabled"},message:"must have required property '"+"enabled"+"'",schema:schema11.properties.proxy.properties.compression.properties.memo.required,parentSchema:schema11.properties.proxy.properties.compression.properties.memo,data:data110};
+let data109 = data101.brotliWindow;
+if(!((typeof data109 == "number") && (!(data109 % 1) && !isNaN(data109)))){
+const err317 = {instancePath:instancePath+"/proxy/compression/brotliWindow",schemaPath:"#/properties/proxy/properties/compression/properties/brotliWindow/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.proxy.properties.compression.properties.brotliWindow.type,parentSchema:schema11.properties.proxy.properties.compression.properties.brotliWindow,data:data109};
 if(vErrors === null){
 vErrors = [err317];
 }
@@ -4143,8 +4139,9 @@ vErrors.push(err317);
 }
 errors++;
 }
-if(data110.entries === undefined){
-const err318 = {instancePath:instancePath+"/proxy/compression/memo",schemaPath:"#/properties/proxy/properties/compression/properties/memo/required",keyword:"required",params:{missingProperty: "entries"},message:"must have required property '"+"entries"+"'",schema:schema11.properties.proxy.properties.compression.properties.memo.required,parentSchema:schema11.properties.proxy.properties.compression.properties.memo,data:data110};
+if(typeof data109 == "number"){
+if(data109 > 24 || isNaN(data109)){
+const err318 = {instancePath:instancePath+"/proxy/compression/brotliWindow",schemaPath:"#/properties/proxy/properties/compression/properties/brotliWindow/maximum",keyword:"maximum",params:{comparison: "<=", limit: 24},message:"must be <= 24",schema:24,parentSchema:schema11.properties.proxy.properties.compression.properties.brotliWindow,data:data109};
 if(vErrors === null){
 vErrors = [err318];
 }
@@ -4153,8 +4150,8 @@ vErrors.push(err318);
 }
 errors++;
 }
-if(data110.maxBytes === undefined){
-const err319 = {instancePath:instancePath+"/proxy/compression/memo",schemaPath:"#/properties/proxy/properties/compression/properties/memo/required",keyword:"required",params:{missingProperty: "maxBytes"},message:"must have required property '"+"maxBytes"+"'",schema:schema11.properties.proxy.properties.compression.properties.memo.required,parentSchema:schema11.properties.proxy.properties.compression.properties.memo,data:data110};
+if(data109 < 10 || isNaN(data109)){
+const err319 = {instancePath:instancePath+"/proxy/compression/brotliWindow",schemaPath:"#/properties/proxy/properties/compression/properties/brotliWindow/minimum",keyword:"minimum",params:{comparison: ">=", limit: 10},message:"must be >= 10",schema:10,parentSchema:schema11.properties.proxy.properties.compression.properties.brotliWindow,data:data109};
 if(vErrors === null){
 vErrors = [err319];
 }
@@ -4163,9 +4160,10 @@ vErrors.push(err319);
 }
 errors++;
 }
-for(const key16 in data110){
-if(!(((key16 === "enabled") || (key16 === "entries")) || (key16 === "maxBytes"))){
-const err320 = {instancePath:instancePath+"/proxy/compression/memo",schemaPath:"#/properties/proxy/properties/compression/properties/memo/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key16},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.proxy.properties.compression.properties.memo,data:data110};
+}
+let data110 = data101.gzipLevel;
+if(!((typeof data110 == "number") && (!(data110 % 1) && !isNaN(data110)))){
+const err320 = {instancePath:instancePath+"/proxy/compression/gzipLevel",schemaPath:"#/properties/proxy/properties/compression/properties/gzipLevel/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.proxy.properties.compression.properties.gzipLevel.type,parentSchema:schema11.properties.proxy.properties.compression.properties.gzipLevel,data:data110};
 if(vErrors === null){
 vErrors = [err320];
 }
@@ -4174,10 +4172,9 @@ vErrors.push(err320);
 }
 errors++;
 }
-}
-let data111 = data110.enabled;
-if(typeof data111 !== "boolean"){
-const err321 = {instancePath:instancePath+"/proxy/compression/memo/enabled",schemaPath:"#/properties/proxy/properties/compression/properties/memo/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.proxy.properties.compression.properties.memo.properties.enabled.type,parentSchema:schema11.properties.proxy.properties.compression.properties.memo.properties.enabled,data:data111};
+if(typeof data110 == "number"){
+if(data110 > 9 || isNaN(data110)){
+const err321 = {instancePath:instancePath+"/proxy/compression/gzipLevel",schemaPath:"#/properties/proxy/properties/compression/properties/gzipLevel/maximum",keyword:"maximum",params:{comparison: "<=", limit: 9},message:"must be <= 9",schema:9,parentSchema:schema11.properties.proxy.properties.compression.properties.gzipLevel,data:data110};
 if(vErrors === null){
 vErrors = [err321];
 }
@@ -4186,9 +4183,8 @@ vErrors.push(err321);
 }
 errors++;
 }
-let data112 = data110.entries;
-if(!((typeof data112 == "number") && (!(data112 % 1) && !isNaN(data112)))){
-const err322 = {instancePath:instancePath+"/proxy/compression/memo/entries",schemaPath:"#/properties/proxy/properties/compression/properties/memo/properties/entries/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.proxy.properties.compression.properties.memo.properties.entries.type,parentSchema:schema11.properties.proxy.properties.compression.properties.memo.properties.entries,data:data112};
+if(data110 < 1 || isNaN(data110)){
+const err322 = {instancePath:instancePath+"/proxy/compression/gzipLevel",schemaPath:"#/properties/proxy/properties/compression/properties/gzipLevel/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.proxy.properties.compression.properties.gzipLevel,data:data110};
 if(vErrors === null){
 vErrors = [err322];
 }
@@ -4197,9 +4193,10 @@ vErrors.push(err322);
 }
 errors++;
 }
-if(typeof data112 == "number"){
-if(data112 < 1 || isNaN(data112)){
-const err323 = {instancePath:instancePath+"/proxy/compression/memo/entries",schemaPath:"#/properties/proxy/properties/compression/properties/memo/properties/entries/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.proxy.properties.compression.properties.memo.properties.entries,data:data112};
+}
+let data111 = data101.gzipMemLevel;
+if(!((typeof data111 == "number") && (!(data111 % 1) && !isNaN(data111)))){
+const err323 = {instancePath:instancePath+"/proxy/compression/gzipMemLevel",schemaPath:"#/properties/proxy/properties/compression/properties/gzipMemLevel/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.proxy.properties.compression.properties.gzipMemLevel.type,parentSchema:schema11.properties.proxy.properties.compression.properties.gzipMemLevel,data:data111};
 if(vErrors === null){
 vErrors = [err323];
 }
@@ -4208,11 +4205,9 @@ vErrors.push(err323);
 }
 errors++;
 }
-}
-let data113 = data110.maxBytes;
-const parsed21 = func6(data113);
-if(parsed21 === undefined){
-const err324 = {instancePath:instancePath+"/proxy/compression/memo/maxBytes",schemaPath:"#/properties/proxy/properties/compression/properties/memo/properties/maxBytes/x-unit",keyword:"x-unit",params:{unit: "bytes", value: data113, minimum: undefined},message:"unit",schema:"bytes",parentSchema:schema11.properties.proxy.properties.compression.properties.memo.properties.maxBytes,data:data113};
+if(typeof data111 == "number"){
+if(data111 > 9 || isNaN(data111)){
+const err324 = {instancePath:instancePath+"/proxy/compression/gzipMemLevel",schemaPath:"#/properties/proxy/properties/compression/properties/gzipMemLevel/maximum",keyword:"maximum",params:{comparison: "<=", limit: 9},message:"must be <= 9",schema:9,parentSchema:schema11.properties.proxy.properties.compression.properties.gzipMemLevel,data:data111};
 if(vErrors === null){
 vErrors = [err324];
 }
@@ -4221,15 +4216,8 @@ vErrors.push(err324);
 }
 errors++;
 }
-else {
-if(data110){
-data110["maxBytes"] = parsed21;
-data113 = parsed21;
-}
-}
-}
-else {
-const err325 = {instancePath:instancePath+"/proxy/compression/memo",schemaPath:"#/properties/proxy/properties/compression/properties/memo/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.proxy.properties.compression.properties.memo.type,parentSchema:schema11.properties.proxy.properties.compression.properties.memo,data:data110};
+if(data111 < 1 || isNaN(data111)){
+const err325 = {instancePath:instancePath+"/proxy/compression/gzipMemLevel",schemaPath:"#/properties/proxy/properties/compression/properties/gzipMemLevel/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.proxy.properties.compression.properties.gzipMemLevel,data:data111};
 if(vErrors === null){
 vErrors = [err325];
 }
@@ -4239,8 +4227,9 @@ vErrors.push(err325);
 errors++;
 }
 }
-else {
-const err326 = {instancePath:instancePath+"/proxy/compression",schemaPath:"#/properties/proxy/properties/compression/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.proxy.properties.compression.type,parentSchema:schema11.properties.proxy.properties.compression,data:data101};
+let data112 = data101.gzipWindowBits;
+if(!((typeof data112 == "number") && (!(data112 % 1) && !isNaN(data112)))){
+const err326 = {instancePath:instancePath+"/proxy/compression/gzipWindowBits",schemaPath:"#/properties/proxy/properties/compression/properties/gzipWindowBits/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.proxy.properties.compression.properties.gzipWindowBits.type,parentSchema:schema11.properties.proxy.properties.compression.properties.gzipWindowBits,data:data112};
 if(vErrors === null){
 vErrors = [err326];
 }
@@ -4249,9 +4238,9 @@ vErrors.push(err326);
 }
 errors++;
 }
-}
-else {
-const err327 = {instancePath:instancePath+"/proxy",schemaPath:"#/properties/proxy/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.proxy.type,parentSchema:schema11.properties.proxy,data:data86};
+if(typeof data112 == "number"){
+if(data112 > 15 || isNaN(data112)){
+const err327 = {instancePath:instancePath+"/proxy/compression/gzipWindowBits",schemaPath:"#/properties/proxy/properties/compression/properties/gzipWindowBits/maximum",keyword:"maximum",params:{comparison: "<=", limit: 15},message:"must be <= 15",schema:15,parentSchema:schema11.properties.proxy.properties.compression.properties.gzipWindowBits,data:data112};
 if(vErrors === null){
 vErrors = [err327];
 }
@@ -4260,16 +4249,8 @@ vErrors.push(err327);
 }
 errors++;
 }
-let data114 = data.origin;
-if(data114 && typeof data114 == "object" && !Array.isArray(data114)){
-if(data114.caseInsensitivePaths === undefined){
-data114.caseInsensitivePaths = false;
-}
-if(data114.pathInfo === undefined){
-data114.pathInfo = true;
-}
-if(data114.caseInsensitivePaths === undefined){
-const err328 = {instancePath:instancePath+"/origin",schemaPath:"#/properties/origin/required",keyword:"required",params:{missingProperty: "caseInsensitivePaths"},message:"must have required property '"+"caseInsensitivePaths"+"'",schema:schema11.properties.origin.required,parentSchema:schema11.properties.origin,data:data114};
+if(data112 < 9 || isNaN(data112)){
+const err328 = {instancePath:instancePath+"/proxy/compression/gzipWindowBits",schemaPath:"#/properties/proxy/properties/compression/properties/gzipWindowBits/minimum",keyword:"minimum",params:{comparison: ">=", limit: 9},message:"must be >= 9",schema:9,parentSchema:schema11.properties.proxy.properties.compression.properties.gzipWindowBits,data:data112};
 if(vErrors === null){
 vErrors = [err328];
 }
@@ -4278,8 +4259,20 @@ vErrors.push(err328);
 }
 errors++;
 }
-if(data114.pathInfo === undefined){
-const err329 = {instancePath:instancePath+"/origin",schemaPath:"#/properties/origin/required",keyword:"required",params:{missingProperty: "pathInfo"},message:"must have required property '"+"pathInfo"+"'",schema:schema11.properties.origin.required,parentSchema:schema11.properties.origin,data:data114};
+}
+let data113 = data101.memo;
+if(data113 && typeof data113 == "object" && !Array.isArray(data113)){
+if(data113.enabled === undefined){
+data113.enabled = true;
+}
+if(data113.entries === undefined){
+data113.entries = 256;
+}
+if(data113.maxBytes === undefined){
+data113.maxBytes = "8MB";
+}
+if(data113.enabled === undefined){
+const err329 = {instancePath:instancePath+"/proxy/compression/memo",schemaPath:"#/properties/proxy/properties/compression/properties/memo/required",keyword:"required",params:{missingProperty: "enabled"},message:"must have required property '"+"enabled"+"'",schema:schema11.properties.proxy.properties.compression.properties.memo.required,parentSchema:schema11.properties.proxy.properties.compression.properties.memo,data:data113};
 if(vErrors === null){
 vErrors = [err329];
 }
@@ -4288,9 +4281,8 @@ vErrors.push(err329);
 }
 errors++;
 }
-for(const key17 in data114){
-if(!((key17 === "caseInsensitivePaths") || (key17 === "pathInfo"))){
-const err330 = {instancePath:instancePath+"/origin",schemaPath:"#/properties/origin/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key17},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.origin,data:data114};
+if(data113.entries === undefined){
+const err330 = {instancePath:instancePath+"/proxy/compression/memo",schemaPath:"#/properties/proxy/properties/compression/properties/memo/required",keyword:"required",params:{missingProperty: "entries"},message:"must have required property '"+"entries"+"'",schema:schema11.properties.proxy.properties.compression.properties.memo.required,parentSchema:schema11.properties.proxy.properties.compression.properties.memo,data:data113};
 if(vErrors === null){
 vErrors = [err330];
 }
@@ -4299,10 +4291,8 @@ vErrors.push(err330);
 }
 errors++;
 }
-}
-let data115 = data114.caseInsensitivePaths;
-if(typeof data115 !== "boolean"){
-const err331 = {instancePath:instancePath+"/origin/caseInsensitivePaths",schemaPath:"#/properties/origin/properties/caseInsensitivePaths/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.origin.properties.caseInsensitivePaths.type,parentSchema:schema11.properties.origin.properties.caseInsensitivePaths,data:data115};
+if(data113.maxBytes === undefined){
+const err331 = {instancePath:instancePath+"/proxy/compression/memo",schemaPath:"#/properties/proxy/properties/compression/properties/memo/required",keyword:"required",params:{missingProperty: "maxBytes"},message:"must have required property '"+"maxBytes"+"'",schema:schema11.properties.proxy.properties.compression.properties.memo.required,parentSchema:schema11.properties.proxy.properties.compression.properties.memo,data:data113};
 if(vErrors === null){
 vErrors = [err331];
 }
@@ -4311,9 +4301,9 @@ vErrors.push(err331);
 }
 errors++;
 }
-let data116 = data114.pathInfo;
-if(typeof data116 !== "boolean"){
-const err332 = {instancePath:instancePath+"/origin/pathInfo",schemaPath:"#/properties/origin/properties/pathInfo/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.origin.properties.pathInfo.type,parentSchema:schema11.properties.origin.properties.pathInfo,data:data116};
+for(const key16 in data113){
+if(!(((key16 === "enabled") || (key16 === "entries")) || (key16 === "maxBytes"))){
+const err332 = {instancePath:instancePath+"/proxy/compression/memo",schemaPath:"#/properties/proxy/properties/compression/properties/memo/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key16},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.proxy.properties.compression.properties.memo,data:data113};
 if(vErrors === null){
 vErrors = [err332];
 }
@@ -4323,8 +4313,9 @@ vErrors.push(err332);
 errors++;
 }
 }
-else {
-const err333 = {instancePath:instancePath+"/origin",schemaPath:"#/properties/origin/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.origin.type,parentSchema:schema11.properties.origin,data:data114};
+let data114 = data113.enabled;
+if(typeof data114 !== "boolean"){
+const err333 = {instancePath:instancePath+"/proxy/compression/memo/enabled",schemaPath:"#/properties/proxy/properties/compression/properties/memo/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.proxy.properties.compression.properties.memo.properties.enabled.type,parentSchema:schema11.properties.proxy.properties.compression.properties.memo.properties.enabled,data:data114};
 if(vErrors === null){
 vErrors = [err333];
 }
@@ -4333,22 +4324,9 @@ vErrors.push(err333);
 }
 errors++;
 }
-let data117 = data.log;
-if(data117 && typeof data117 == "object" && !Array.isArray(data117)){
-if(data117.level === undefined){
-data117.level = "info";
-}
-if(data117.requests === undefined){
-data117.requests = true;
-}
-if(data117.query === undefined){
-data117.query = "none";
-}
-if(data117.redactQuery === undefined){
-data117.redactQuery = ["token","access_token","refresh_token","id_token","auth","password","passwd","pass","pwd","secret","client_secret","key","api_key","apikey","signature","sig","hash","code","otp","session","sid","phpsessid","reset","nonce"];
-}
-if(data117.level === undefined){
-const err334 = {instancePath:instancePath+"/log",schemaPath:"#/properties/log/required",keyword:"required",params:{missingProperty: "level"},message:"must have required property '"+"level"+"'",schema:schema11.properties.log.required,parentSchema:schema11.properties.log,data:data117};
+let data115 = data113.entries;
+if(!((typeof data115 == "number") && (!(data115 % 1) && !isNaN(data115)))){
+const err334 = {instancePath:instancePath+"/proxy/compression/memo/entries",schemaPath:"#/properties/proxy/properties/compression/properties/memo/properties/entries/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.proxy.properties.compression.properties.memo.properties.entries.type,parentSchema:schema11.properties.proxy.properties.compression.properties.memo.properties.entries,data:data115};
 if(vErrors === null){
 vErrors = [err334];
 }
@@ -4357,8 +4335,9 @@ vErrors.push(err334);
 }
 errors++;
 }
-if(data117.requests === undefined){
-const err335 = {instancePath:instancePath+"/log",schemaPath:"#/properties/log/required",keyword:"required",params:{missingProperty: "requests"},message:"must have required property '"+"requests"+"'",schema:schema11.properties.log.required,parentSchema:schema11.properties.log,data:data117};
+if(typeof data115 == "number"){
+if(data115 < 1 || isNaN(data115)){
+const err335 = {instancePath:instancePath+"/proxy/compression/memo/entries",schemaPath:"#/properties/proxy/properties/compression/properties/memo/properties/entries/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.proxy.properties.compression.properties.memo.properties.entries,data:data115};
 if(vErrors === null){
 vErrors = [err335];
 }
@@ -4367,8 +4346,11 @@ vErrors.push(err335);
 }
 errors++;
 }
-if(data117.query === undefined){
-const err336 = {instancePath:instancePath+"/log",schemaPath:"#/properties/log/required",keyword:"required",params:{missingProperty: "query"},message:"must have required property '"+"query"+"'",schema:schema11.properties.log.required,parentSchema:schema11.properties.log,data:data117};
+}
+let data116 = data113.maxBytes;
+const parsed21 = func6(data116);
+if(parsed21 === undefined){
+const err336 = {instancePath:instancePath+"/proxy/compression/memo/maxBytes",schemaPath:"#/properties/proxy/properties/compression/properties/memo/properties/maxBytes/x-unit",keyword:"x-unit",params:{unit: "bytes", value: data116, minimum: undefined},message:"unit",schema:"bytes",parentSchema:schema11.properties.proxy.properties.compression.properties.memo.properties.maxBytes,data:data116};
 if(vErrors === null){
 vErrors = [err336];
 }
@@ -4377,8 +4359,15 @@ vErrors.push(err336);
 }
 errors++;
 }
-if(data117.redactQuery === undefined){
-const err337 = {instancePath:instancePath+"/log",schemaPath:"#/properties/log/required",keyword:"required",params:{missingProperty: "redactQuery"},message:"must have required property '"+"redactQuery"+"'",schema:schema11.properties.log.required,parentSchema:schema11.properties.log,data:data117};
+else {
+if(data113){
+data113["maxBytes"] = parsed21;
+data116 = parsed21;
+}
+}
+}
+else {
+const err337 = {instancePath:instancePath+"/proxy/compression/memo",schemaPath:"#/properties/proxy/properties/compression/properties/memo/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.proxy.properties.compression.properties.memo.type,parentSchema:schema11.properties.proxy.properties.compression.properties.memo,data:data113};
 if(vErrors === null){
 vErrors = [err337];
 }
@@ -4387,9 +4376,9 @@ vErrors.push(err337);
 }
 errors++;
 }
-for(const key18 in data117){
-if(!((((key18 === "level") || (key18 === "requests")) || (key18 === "query")) || (key18 === "redactQuery"))){
-const err338 = {instancePath:instancePath+"/log",schemaPath:"#/properties/log/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key18},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.log,data:data117};
+}
+else {
+const err338 = {instancePath:instancePath+"/proxy/compression",schemaPath:"#/properties/proxy/properties/compression/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.proxy.properties.compression.type,parentSchema:schema11.properties.proxy.properties.compression,data:data101};
 if(vErrors === null){
 vErrors = [err338];
 }
@@ -4399,12 +4388,8 @@ vErrors.push(err338);
 errors++;
 }
 }
-let data118 = data117.level;
-const _errs263 = errors;
-let valid50 = false;
-const _errs264 = errors;
-if(typeof data118 !== "string"){
-const err339 = {instancePath:instancePath+"/log/level",schemaPath:"#/properties/log/properties/level/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.log.properties.level.anyOf[0].type,parentSchema:schema11.properties.log.properties.level.anyOf[0],data:data118};
+else {
+const err339 = {instancePath:instancePath+"/proxy",schemaPath:"#/properties/proxy/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.proxy.type,parentSchema:schema11.properties.proxy,data:data86};
 if(vErrors === null){
 vErrors = [err339];
 }
@@ -4413,8 +4398,16 @@ vErrors.push(err339);
 }
 errors++;
 }
-if("fatal" !== data118){
-const err340 = {instancePath:instancePath+"/log/level",schemaPath:"#/properties/log/properties/level/anyOf/0/const",keyword:"const",params:{allowedValue: "fatal"},message:"must be equal to constant",schema:"fatal",parentSchema:schema11.properties.log.properties.level.anyOf[0],data:data118};
+let data117 = data.origin;
+if(data117 && typeof data117 == "object" && !Array.isArray(data117)){
+if(data117.caseInsensitivePaths === undefined){
+data117.caseInsensitivePaths = false;
+}
+if(data117.pathInfo === undefined){
+data117.pathInfo = true;
+}
+if(data117.caseInsensitivePaths === undefined){
+const err340 = {instancePath:instancePath+"/origin",schemaPath:"#/properties/origin/required",keyword:"required",params:{missingProperty: "caseInsensitivePaths"},message:"must have required property '"+"caseInsensitivePaths"+"'",schema:schema11.properties.origin.required,parentSchema:schema11.properties.origin,data:data117};
 if(vErrors === null){
 vErrors = [err340];
 }
@@ -4423,12 +4416,8 @@ vErrors.push(err340);
 }
 errors++;
 }
-var _valid6 = _errs264 === errors;
-valid50 = valid50 || _valid6;
-if(!valid50){
-const _errs266 = errors;
-if(typeof data118 !== "string"){
-const err341 = {instancePath:instancePath+"/log/level",schemaPath:"#/properties/log/properties/level/anyOf/1/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.log.properties.level.anyOf[1].type,parentSchema:schema11.properties.log.properties.level.anyOf[1],data:data118};
+if(data117.pathInfo === undefined){
+const err341 = {instancePath:instancePath+"/origin",schemaPath:"#/properties/origin/required",keyword:"required",params:{missingProperty: "pathInfo"},message:"must have required property '"+"pathInfo"+"'",schema:schema11.properties.origin.required,parentSchema:schema11.properties.origin,data:data117};
 if(vErrors === null){
 vErrors = [err341];
 }
@@ -4437,8 +4426,9 @@ vErrors.push(err341);
 }
 errors++;
 }
-if("error" !== data118){
-const err342 = {instancePath:instancePath+"/log/level",schemaPath:"#/properties/log/properties/level/anyOf/1/const",keyword:"const",params:{allowedValue: "error"},message:"must be equal to constant",schema:"error",parentSchema:schema11.properties.log.properties.level.anyOf[1],data:data118};
+for(const key17 in data117){
+if(!((key17 === "caseInsensitivePaths") || (key17 === "pathInfo"))){
+const err342 = {instancePath:instancePath+"/origin",schemaPath:"#/properties/origin/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key17},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.origin,data:data117};
 if(vErrors === null){
 vErrors = [err342];
 }
@@ -4447,12 +4437,10 @@ vErrors.push(err342);
 }
 errors++;
 }
-var _valid6 = _errs266 === errors;
-valid50 = valid50 || _valid6;
-if(!valid50){
-const _errs268 = errors;
-if(typeof data118 !== "string"){
-const err343 = {instancePath:instancePath+"/log/level",schemaPath:"#/properties/log/properties/level/anyOf/2/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.log.properties.level.anyOf[2].type,parentSchema:schema11.properties.log.properties.level.anyOf[2],data:data118};
+}
+let data118 = data117.caseInsensitivePaths;
+if(typeof data118 !== "boolean"){
+const err343 = {instancePath:instancePath+"/origin/caseInsensitivePaths",schemaPath:"#/properties/origin/properties/caseInsensitivePaths/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.origin.properties.caseInsensitivePaths.type,parentSchema:schema11.properties.origin.properties.caseInsensitivePaths,data:data118};
 if(vErrors === null){
 vErrors = [err343];
 }
@@ -4461,8 +4449,9 @@ vErrors.push(err343);
 }
 errors++;
 }
-if("warn" !== data118){
-const err344 = {instancePath:instancePath+"/log/level",schemaPath:"#/properties/log/properties/level/anyOf/2/const",keyword:"const",params:{allowedValue: "warn"},message:"must be equal to constant",schema:"warn",parentSchema:schema11.properties.log.properties.level.anyOf[2],data:data118};
+let data119 = data117.pathInfo;
+if(typeof data119 !== "boolean"){
+const err344 = {instancePath:instancePath+"/origin/pathInfo",schemaPath:"#/properties/origin/properties/pathInfo/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.origin.properties.pathInfo.type,parentSchema:schema11.properties.origin.properties.pathInfo,data:data119};
 if(vErrors === null){
 vErrors = [err344];
 }
@@ -4471,12 +4460,9 @@ vErrors.push(err344);
 }
 errors++;
 }
-var _valid6 = _errs268 === errors;
-valid50 = valid50 || _valid6;
-if(!valid50){
-const _errs270 = errors;
-if(typeof data118 !== "string"){
-const err345 = {instancePath:instancePath+"/log/level",schemaPath:"#/properties/log/properties/level/anyOf/3/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.log.properties.level.anyOf[3].type,parentSchema:schema11.properties.log.properties.level.anyOf[3],data:data118};
+}
+else {
+const err345 = {instancePath:instancePath+"/origin",schemaPath:"#/properties/origin/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.origin.type,parentSchema:schema11.properties.origin,data:data117};
 if(vErrors === null){
 vErrors = [err345];
 }
@@ -4485,8 +4471,22 @@ vErrors.push(err345);
 }
 errors++;
 }
-if("info" !== data118){
-const err346 = {instancePath:instancePath+"/log/level",schemaPath:"#/properties/log/properties/level/anyOf/3/const",keyword:"const",params:{allowedValue: "info"},message:"must be equal to constant",schema:"info",parentSchema:schema11.properties.log.properties.level.anyOf[3],data:data118};
+let data120 = data.log;
+if(data120 && typeof data120 == "object" && !Array.isArray(data120)){
+if(data120.level === undefined){
+data120.level = "info";
+}
+if(data120.requests === undefined){
+data120.requests = true;
+}
+if(data120.query === undefined){
+data120.query = "none";
+}
+if(data120.redactQuery === undefined){
+data120.redactQuery = ["token","access_token","refresh_token","id_token","auth","password","passwd","pass","pwd","secret","client_secret","key","api_key","apikey","signature","sig","hash","code","otp","session","sid","phpsessid","reset","nonce"];
+}
+if(data120.level === undefined){
+const err346 = {instancePath:instancePath+"/log",schemaPath:"#/properties/log/required",keyword:"required",params:{missingProperty: "level"},message:"must have required property '"+"level"+"'",schema:schema11.properties.log.required,parentSchema:schema11.properties.log,data:data120};
 if(vErrors === null){
 vErrors = [err346];
 }
@@ -4495,12 +4495,8 @@ vErrors.push(err346);
 }
 errors++;
 }
-var _valid6 = _errs270 === errors;
-valid50 = valid50 || _valid6;
-if(!valid50){
-const _errs272 = errors;
-if(typeof data118 !== "string"){
-const err347 = {instancePath:instancePath+"/log/level",schemaPath:"#/properties/log/properties/level/anyOf/4/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.log.properties.level.anyOf[4].type,parentSchema:schema11.properties.log.properties.level.anyOf[4],data:data118};
+if(data120.requests === undefined){
+const err347 = {instancePath:instancePath+"/log",schemaPath:"#/properties/log/required",keyword:"required",params:{missingProperty: "requests"},message:"must have required property '"+"requests"+"'",schema:schema11.properties.log.required,parentSchema:schema11.properties.log,data:data120};
 if(vErrors === null){
 vErrors = [err347];
 }
@@ -4509,8 +4505,8 @@ vErrors.push(err347);
 }
 errors++;
 }
-if("debug" !== data118){
-const err348 = {instancePath:instancePath+"/log/level",schemaPath:"#/properties/log/properties/level/anyOf/4/const",keyword:"const",params:{allowedValue: "debug"},message:"must be equal to constant",schema:"debug",parentSchema:schema11.properties.log.properties.level.anyOf[4],data:data118};
+if(data120.query === undefined){
+const err348 = {instancePath:instancePath+"/log",schemaPath:"#/properties/log/required",keyword:"required",params:{missingProperty: "query"},message:"must have required property '"+"query"+"'",schema:schema11.properties.log.required,parentSchema:schema11.properties.log,data:data120};
 if(vErrors === null){
 vErrors = [err348];
 }
@@ -4519,12 +4515,8 @@ vErrors.push(err348);
 }
 errors++;
 }
-var _valid6 = _errs272 === errors;
-valid50 = valid50 || _valid6;
-if(!valid50){
-const _errs274 = errors;
-if(typeof data118 !== "string"){
-const err349 = {instancePath:instancePath+"/log/level",schemaPath:"#/properties/log/properties/level/anyOf/5/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.log.properties.level.anyOf[5].type,parentSchema:schema11.properties.log.properties.level.anyOf[5],data:data118};
+if(data120.redactQuery === undefined){
+const err349 = {instancePath:instancePath+"/log",schemaPath:"#/properties/log/required",keyword:"required",params:{missingProperty: "redactQuery"},message:"must have required property '"+"redactQuery"+"'",schema:schema11.properties.log.required,parentSchema:schema11.properties.log,data:data120};
 if(vErrors === null){
 vErrors = [err349];
 }
@@ -4533,8 +4525,9 @@ vErrors.push(err349);
 }
 errors++;
 }
-if("trace" !== data118){
-const err350 = {instancePath:instancePath+"/log/level",schemaPath:"#/properties/log/properties/level/anyOf/5/const",keyword:"const",params:{allowedValue: "trace"},message:"must be equal to constant",schema:"trace",parentSchema:schema11.properties.log.properties.level.anyOf[5],data:data118};
+for(const key18 in data120){
+if(!((((key18 === "level") || (key18 === "requests")) || (key18 === "query")) || (key18 === "redactQuery"))){
+const err350 = {instancePath:instancePath+"/log",schemaPath:"#/properties/log/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key18},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.log,data:data120};
 if(vErrors === null){
 vErrors = [err350];
 }
@@ -4543,12 +4536,13 @@ vErrors.push(err350);
 }
 errors++;
 }
-var _valid6 = _errs274 === errors;
-valid50 = valid50 || _valid6;
-if(!valid50){
-const _errs276 = errors;
-if(typeof data118 !== "string"){
-const err351 = {instancePath:instancePath+"/log/level",schemaPath:"#/properties/log/properties/level/anyOf/6/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.log.properties.level.anyOf[6].type,parentSchema:schema11.properties.log.properties.level.anyOf[6],data:data118};
+}
+let data121 = data120.level;
+const _errs269 = errors;
+let valid50 = false;
+const _errs270 = errors;
+if(typeof data121 !== "string"){
+const err351 = {instancePath:instancePath+"/log/level",schemaPath:"#/properties/log/properties/level/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.log.properties.level.anyOf[0].type,parentSchema:schema11.properties.log.properties.level.anyOf[0],data:data121};
 if(vErrors === null){
 vErrors = [err351];
 }
@@ -4557,8 +4551,8 @@ vErrors.push(err351);
 }
 errors++;
 }
-if("silent" !== data118){
-const err352 = {instancePath:instancePath+"/log/level",schemaPath:"#/properties/log/properties/level/anyOf/6/const",keyword:"const",params:{allowedValue: "silent"},message:"must be equal to constant",schema:"silent",parentSchema:schema11.properties.log.properties.level.anyOf[6],data:data118};
+if("fatal" !== data121){
+const err352 = {instancePath:instancePath+"/log/level",schemaPath:"#/properties/log/properties/level/anyOf/0/const",keyword:"const",params:{allowedValue: "fatal"},message:"must be equal to constant",schema:"fatal",parentSchema:schema11.properties.log.properties.level.anyOf[0],data:data121};
 if(vErrors === null){
 vErrors = [err352];
 }
@@ -4567,16 +4561,12 @@ vErrors.push(err352);
 }
 errors++;
 }
-var _valid6 = _errs276 === errors;
+var _valid6 = _errs270 === errors;
 valid50 = valid50 || _valid6;
-}
-}
-}
-}
-}
-}
 if(!valid50){
-const err353 = {instancePath:instancePath+"/log/level",schemaPath:"#/properties/log/properties/level/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema11.properties.log.properties.level.anyOf,parentSchema:schema11.properties.log.properties.level,data:data118};
+const _errs272 = errors;
+if(typeof data121 !== "string"){
+const err353 = {instancePath:instancePath+"/log/level",schemaPath:"#/properties/log/properties/level/anyOf/1/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.log.properties.level.anyOf[1].type,parentSchema:schema11.properties.log.properties.level.anyOf[1],data:data121};
 if(vErrors === null){
 vErrors = [err353];
 }
@@ -4585,20 +4575,8 @@ vErrors.push(err353);
 }
 errors++;
 }
-else {
-errors = _errs263;
-if(vErrors !== null){
-if(_errs263){
-vErrors.length = _errs263;
-}
-else {
-vErrors = null;
-}
-}
-}
-let data119 = data117.requests;
-if(typeof data119 !== "boolean"){
-const err354 = {instancePath:instancePath+"/log/requests",schemaPath:"#/properties/log/properties/requests/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.log.properties.requests.type,parentSchema:schema11.properties.log.properties.requests,data:data119};
+if("error" !== data121){
+const err354 = {instancePath:instancePath+"/log/level",schemaPath:"#/properties/log/properties/level/anyOf/1/const",keyword:"const",params:{allowedValue: "error"},message:"must be equal to constant",schema:"error",parentSchema:schema11.properties.log.properties.level.anyOf[1],data:data121};
 if(vErrors === null){
 vErrors = [err354];
 }
@@ -4607,12 +4585,12 @@ vErrors.push(err354);
 }
 errors++;
 }
-let data120 = data117.query;
-const _errs281 = errors;
-let valid51 = false;
-const _errs282 = errors;
-if(typeof data120 !== "string"){
-const err355 = {instancePath:instancePath+"/log/query",schemaPath:"#/properties/log/properties/query/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.log.properties.query.anyOf[0].type,parentSchema:schema11.properties.log.properties.query.anyOf[0],data:data120};
+var _valid6 = _errs272 === errors;
+valid50 = valid50 || _valid6;
+if(!valid50){
+const _errs274 = errors;
+if(typeof data121 !== "string"){
+const err355 = {instancePath:instancePath+"/log/level",schemaPath:"#/properties/log/properties/level/anyOf/2/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.log.properties.level.anyOf[2].type,parentSchema:schema11.properties.log.properties.level.anyOf[2],data:data121};
 if(vErrors === null){
 vErrors = [err355];
 }
@@ -4621,8 +4599,8 @@ vErrors.push(err355);
 }
 errors++;
 }
-if("none" !== data120){
-const err356 = {instancePath:instancePath+"/log/query",schemaPath:"#/properties/log/properties/query/anyOf/0/const",keyword:"const",params:{allowedValue: "none"},message:"must be equal to constant",schema:"none",parentSchema:schema11.properties.log.properties.query.anyOf[0],data:data120};
+if("warn" !== data121){
+const err356 = {instancePath:instancePath+"/log/level",schemaPath:"#/properties/log/properties/level/anyOf/2/const",keyword:"const",params:{allowedValue: "warn"},message:"must be equal to constant",schema:"warn",parentSchema:schema11.properties.log.properties.level.anyOf[2],data:data121};
 if(vErrors === null){
 vErrors = [err356];
 }
@@ -4631,12 +4609,12 @@ vErrors.push(err356);
 }
 errors++;
 }
-var _valid7 = _errs282 === errors;
-valid51 = valid51 || _valid7;
-if(!valid51){
-const _errs284 = errors;
-if(typeof data120 !== "string"){
-const err357 = {instancePath:instancePath+"/log/query",schemaPath:"#/properties/log/properties/query/anyOf/1/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.log.properties.query.anyOf[1].type,parentSchema:schema11.properties.log.properties.query.anyOf[1],data:data120};
+var _valid6 = _errs274 === errors;
+valid50 = valid50 || _valid6;
+if(!valid50){
+const _errs276 = errors;
+if(typeof data121 !== "string"){
+const err357 = {instancePath:instancePath+"/log/level",schemaPath:"#/properties/log/properties/level/anyOf/3/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.log.properties.level.anyOf[3].type,parentSchema:schema11.properties.log.properties.level.anyOf[3],data:data121};
 if(vErrors === null){
 vErrors = [err357];
 }
@@ -4645,8 +4623,8 @@ vErrors.push(err357);
 }
 errors++;
 }
-if("keys" !== data120){
-const err358 = {instancePath:instancePath+"/log/query",schemaPath:"#/properties/log/properties/query/anyOf/1/const",keyword:"const",params:{allowedValue: "keys"},message:"must be equal to constant",schema:"keys",parentSchema:schema11.properties.log.properties.query.anyOf[1],data:data120};
+if("info" !== data121){
+const err358 = {instancePath:instancePath+"/log/level",schemaPath:"#/properties/log/properties/level/anyOf/3/const",keyword:"const",params:{allowedValue: "info"},message:"must be equal to constant",schema:"info",parentSchema:schema11.properties.log.properties.level.anyOf[3],data:data121};
 if(vErrors === null){
 vErrors = [err358];
 }
@@ -4655,12 +4633,12 @@ vErrors.push(err358);
 }
 errors++;
 }
-var _valid7 = _errs284 === errors;
-valid51 = valid51 || _valid7;
-if(!valid51){
-const _errs286 = errors;
-if(typeof data120 !== "string"){
-const err359 = {instancePath:instancePath+"/log/query",schemaPath:"#/properties/log/properties/query/anyOf/2/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.log.properties.query.anyOf[2].type,parentSchema:schema11.properties.log.properties.query.anyOf[2],data:data120};
+var _valid6 = _errs276 === errors;
+valid50 = valid50 || _valid6;
+if(!valid50){
+const _errs278 = errors;
+if(typeof data121 !== "string"){
+const err359 = {instancePath:instancePath+"/log/level",schemaPath:"#/properties/log/properties/level/anyOf/4/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.log.properties.level.anyOf[4].type,parentSchema:schema11.properties.log.properties.level.anyOf[4],data:data121};
 if(vErrors === null){
 vErrors = [err359];
 }
@@ -4669,8 +4647,8 @@ vErrors.push(err359);
 }
 errors++;
 }
-if("full" !== data120){
-const err360 = {instancePath:instancePath+"/log/query",schemaPath:"#/properties/log/properties/query/anyOf/2/const",keyword:"const",params:{allowedValue: "full"},message:"must be equal to constant",schema:"full",parentSchema:schema11.properties.log.properties.query.anyOf[2],data:data120};
+if("debug" !== data121){
+const err360 = {instancePath:instancePath+"/log/level",schemaPath:"#/properties/log/properties/level/anyOf/4/const",keyword:"const",params:{allowedValue: "debug"},message:"must be equal to constant",schema:"debug",parentSchema:schema11.properties.log.properties.level.anyOf[4],data:data121};
 if(vErrors === null){
 vErrors = [err360];
 }
@@ -4679,12 +4657,12 @@ vErrors.push(err360);
 }
 errors++;
 }
-var _valid7 = _errs286 === errors;
-valid51 = valid51 || _valid7;
-}
-}
-if(!valid51){
-const err361 = {instancePath:instancePath+"/log/query",schemaPath:"#/properties/log/properties/query/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema11.properties.log.properties.query.anyOf,parentSchema:schema11.properties.log.properties.query,data:data120};
+var _valid6 = _errs278 === errors;
+valid50 = valid50 || _valid6;
+if(!valid50){
+const _errs280 = errors;
+if(typeof data121 !== "string"){
+const err361 = {instancePath:instancePath+"/log/level",schemaPath:"#/properties/log/properties/level/anyOf/5/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.log.properties.level.anyOf[5].type,parentSchema:schema11.properties.log.properties.level.anyOf[5],data:data121};
 if(vErrors === null){
 vErrors = [err361];
 }
@@ -4693,25 +4671,8 @@ vErrors.push(err361);
 }
 errors++;
 }
-else {
-errors = _errs281;
-if(vErrors !== null){
-if(_errs281){
-vErrors.length = _errs281;
-}
-else {
-vErrors = null;
-}
-}
-}
-let data121 = data117.redactQuery;
-if(Array.isArray(data121)){
-const len12 = data121.length;
-for(let i13=0; i13<len12; i13++){
-let data122 = data121[i13];
-if(typeof data122 === "string"){
-if(func5(data122) < 1){
-const err362 = {instancePath:instancePath+"/log/redactQuery/" + i13,schemaPath:"#/properties/log/properties/redactQuery/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.log.properties.redactQuery.items,data:data122};
+if("trace" !== data121){
+const err362 = {instancePath:instancePath+"/log/level",schemaPath:"#/properties/log/properties/level/anyOf/5/const",keyword:"const",params:{allowedValue: "trace"},message:"must be equal to constant",schema:"trace",parentSchema:schema11.properties.log.properties.level.anyOf[5],data:data121};
 if(vErrors === null){
 vErrors = [err362];
 }
@@ -4720,9 +4681,12 @@ vErrors.push(err362);
 }
 errors++;
 }
-}
-else {
-const err363 = {instancePath:instancePath+"/log/redactQuery/" + i13,schemaPath:"#/properties/log/properties/redactQuery/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.log.properties.redactQuery.items.type,parentSchema:schema11.properties.log.properties.redactQuery.items,data:data122};
+var _valid6 = _errs280 === errors;
+valid50 = valid50 || _valid6;
+if(!valid50){
+const _errs282 = errors;
+if(typeof data121 !== "string"){
+const err363 = {instancePath:instancePath+"/log/level",schemaPath:"#/properties/log/properties/level/anyOf/6/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.log.properties.level.anyOf[6].type,parentSchema:schema11.properties.log.properties.level.anyOf[6],data:data121};
 if(vErrors === null){
 vErrors = [err363];
 }
@@ -4731,10 +4695,8 @@ vErrors.push(err363);
 }
 errors++;
 }
-}
-}
-else {
-const err364 = {instancePath:instancePath+"/log/redactQuery",schemaPath:"#/properties/log/properties/redactQuery/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.log.properties.redactQuery.type,parentSchema:schema11.properties.log.properties.redactQuery,data:data121};
+if("silent" !== data121){
+const err364 = {instancePath:instancePath+"/log/level",schemaPath:"#/properties/log/properties/level/anyOf/6/const",keyword:"const",params:{allowedValue: "silent"},message:"must be equal to constant",schema:"silent",parentSchema:schema11.properties.log.properties.level.anyOf[6],data:data121};
 if(vErrors === null){
 vErrors = [err364];
 }
@@ -4743,9 +4705,16 @@ vErrors.push(err364);
 }
 errors++;
 }
+var _valid6 = _errs282 === errors;
+valid50 = valid50 || _valid6;
 }
-else {
-const err365 = {instancePath:instancePath+"/log",schemaPath:"#/properties/log/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.log.type,parentSchema:schema11.properties.log,data:data117};
+}
+}
+}
+}
+}
+if(!valid50){
+const err365 = {instancePath:instancePath+"/log/level",schemaPath:"#/properties/log/properties/level/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema11.properties.log.properties.level.anyOf,parentSchema:schema11.properties.log.properties.level,data:data121};
 if(vErrors === null){
 vErrors = [err365];
 }
@@ -4754,25 +4723,20 @@ vErrors.push(err365);
 }
 errors++;
 }
-let data123 = data.admin;
-if(data123 && typeof data123 == "object" && !Array.isArray(data123)){
-if(data123.enabled === undefined){
-data123.enabled = true;
+else {
+errors = _errs269;
+if(vErrors !== null){
+if(_errs269){
+vErrors.length = _errs269;
 }
-if(data123.prefix === undefined){
-data123.prefix = "/_admin";
+else {
+vErrors = null;
 }
-if(data123.token === undefined){
-data123.token = "";
 }
-if(data123.secret === undefined){
-data123.secret = "";
 }
-if(data123.users === undefined){
-data123.users = [];
-}
-if(data123.enabled === undefined){
-const err366 = {instancePath:instancePath+"/admin",schemaPath:"#/properties/admin/required",keyword:"required",params:{missingProperty: "enabled"},message:"must have required property '"+"enabled"+"'",schema:schema11.properties.admin.required,parentSchema:schema11.properties.admin,data:data123};
+let data122 = data120.requests;
+if(typeof data122 !== "boolean"){
+const err366 = {instancePath:instancePath+"/log/requests",schemaPath:"#/properties/log/properties/requests/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.log.properties.requests.type,parentSchema:schema11.properties.log.properties.requests,data:data122};
 if(vErrors === null){
 vErrors = [err366];
 }
@@ -4781,8 +4745,12 @@ vErrors.push(err366);
 }
 errors++;
 }
-if(data123.prefix === undefined){
-const err367 = {instancePath:instancePath+"/admin",schemaPath:"#/properties/admin/required",keyword:"required",params:{missingProperty: "prefix"},message:"must have required property '"+"prefix"+"'",schema:schema11.properties.admin.required,parentSchema:schema11.properties.admin,data:data123};
+let data123 = data120.query;
+const _errs287 = errors;
+let valid51 = false;
+const _errs288 = errors;
+if(typeof data123 !== "string"){
+const err367 = {instancePath:instancePath+"/log/query",schemaPath:"#/properties/log/properties/query/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.log.properties.query.anyOf[0].type,parentSchema:schema11.properties.log.properties.query.anyOf[0],data:data123};
 if(vErrors === null){
 vErrors = [err367];
 }
@@ -4791,8 +4759,8 @@ vErrors.push(err367);
 }
 errors++;
 }
-if(data123.token === undefined){
-const err368 = {instancePath:instancePath+"/admin",schemaPath:"#/properties/admin/required",keyword:"required",params:{missingProperty: "token"},message:"must have required property '"+"token"+"'",schema:schema11.properties.admin.required,parentSchema:schema11.properties.admin,data:data123};
+if("none" !== data123){
+const err368 = {instancePath:instancePath+"/log/query",schemaPath:"#/properties/log/properties/query/anyOf/0/const",keyword:"const",params:{allowedValue: "none"},message:"must be equal to constant",schema:"none",parentSchema:schema11.properties.log.properties.query.anyOf[0],data:data123};
 if(vErrors === null){
 vErrors = [err368];
 }
@@ -4801,8 +4769,12 @@ vErrors.push(err368);
 }
 errors++;
 }
-if(data123.secret === undefined){
-const err369 = {instancePath:instancePath+"/admin",schemaPath:"#/properties/admin/required",keyword:"required",params:{missingProperty: "secret"},message:"must have required property '"+"secret"+"'",schema:schema11.properties.admin.required,parentSchema:schema11.properties.admin,data:data123};
+var _valid7 = _errs288 === errors;
+valid51 = valid51 || _valid7;
+if(!valid51){
+const _errs290 = errors;
+if(typeof data123 !== "string"){
+const err369 = {instancePath:instancePath+"/log/query",schemaPath:"#/properties/log/properties/query/anyOf/1/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.log.properties.query.anyOf[1].type,parentSchema:schema11.properties.log.properties.query.anyOf[1],data:data123};
 if(vErrors === null){
 vErrors = [err369];
 }
@@ -4811,8 +4783,8 @@ vErrors.push(err369);
 }
 errors++;
 }
-if(data123.users === undefined){
-const err370 = {instancePath:instancePath+"/admin",schemaPath:"#/properties/admin/required",keyword:"required",params:{missingProperty: "users"},message:"must have required property '"+"users"+"'",schema:schema11.properties.admin.required,parentSchema:schema11.properties.admin,data:data123};
+if("keys" !== data123){
+const err370 = {instancePath:instancePath+"/log/query",schemaPath:"#/properties/log/properties/query/anyOf/1/const",keyword:"const",params:{allowedValue: "keys"},message:"must be equal to constant",schema:"keys",parentSchema:schema11.properties.log.properties.query.anyOf[1],data:data123};
 if(vErrors === null){
 vErrors = [err370];
 }
@@ -4821,9 +4793,12 @@ vErrors.push(err370);
 }
 errors++;
 }
-for(const key19 in data123){
-if(!(((((key19 === "enabled") || (key19 === "prefix")) || (key19 === "token")) || (key19 === "secret")) || (key19 === "users"))){
-const err371 = {instancePath:instancePath+"/admin",schemaPath:"#/properties/admin/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key19},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.admin,data:data123};
+var _valid7 = _errs290 === errors;
+valid51 = valid51 || _valid7;
+if(!valid51){
+const _errs292 = errors;
+if(typeof data123 !== "string"){
+const err371 = {instancePath:instancePath+"/log/query",schemaPath:"#/properties/log/properties/query/anyOf/2/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.log.properties.query.anyOf[2].type,parentSchema:schema11.properties.log.properties.query.anyOf[2],data:data123};
 if(vErrors === null){
 vErrors = [err371];
 }
@@ -4832,10 +4807,8 @@ vErrors.push(err371);
 }
 errors++;
 }
-}
-let data124 = data123.enabled;
-if(typeof data124 !== "boolean"){
-const err372 = {instancePath:instancePath+"/admin/enabled",schemaPath:"#/properties/admin/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.admin.properties.enabled.type,parentSchema:schema11.properties.admin.properties.enabled,data:data124};
+if("full" !== data123){
+const err372 = {instancePath:instancePath+"/log/query",schemaPath:"#/properties/log/properties/query/anyOf/2/const",keyword:"const",params:{allowedValue: "full"},message:"must be equal to constant",schema:"full",parentSchema:schema11.properties.log.properties.query.anyOf[2],data:data123};
 if(vErrors === null){
 vErrors = [err372];
 }
@@ -4844,10 +4817,12 @@ vErrors.push(err372);
 }
 errors++;
 }
-let data125 = data123.prefix;
-if(typeof data125 === "string"){
-if(!pattern4.test(data125)){
-const err373 = {instancePath:instancePath+"/admin/prefix",schemaPath:"#/properties/admin/properties/prefix/pattern",keyword:"pattern",params:{pattern: "^/[A-Za-z0-9._~/-]*[^/]$"},message:"must match pattern \""+"^/[A-Za-z0-9._~/-]*[^/]$"+"\"",schema:"^/[A-Za-z0-9._~/-]*[^/]$",parentSchema:schema11.properties.admin.properties.prefix,data:data125};
+var _valid7 = _errs292 === errors;
+valid51 = valid51 || _valid7;
+}
+}
+if(!valid51){
+const err373 = {instancePath:instancePath+"/log/query",schemaPath:"#/properties/log/properties/query/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema11.properties.log.properties.query.anyOf,parentSchema:schema11.properties.log.properties.query,data:data123};
 if(vErrors === null){
 vErrors = [err373];
 }
@@ -4856,9 +4831,25 @@ vErrors.push(err373);
 }
 errors++;
 }
+else {
+errors = _errs287;
+if(vErrors !== null){
+if(_errs287){
+vErrors.length = _errs287;
 }
 else {
-const err374 = {instancePath:instancePath+"/admin/prefix",schemaPath:"#/properties/admin/properties/prefix/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.admin.properties.prefix.type,parentSchema:schema11.properties.admin.properties.prefix,data:data125};
+vErrors = null;
+}
+}
+}
+let data124 = data120.redactQuery;
+if(Array.isArray(data124)){
+const len12 = data124.length;
+for(let i13=0; i13<len12; i13++){
+let data125 = data124[i13];
+if(typeof data125 === "string"){
+if(func5(data125) < 1){
+const err374 = {instancePath:instancePath+"/log/redactQuery/" + i13,schemaPath:"#/properties/log/properties/redactQuery/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.log.properties.redactQuery.items,data:data125};
 if(vErrors === null){
 vErrors = [err374];
 }
@@ -4867,9 +4858,9 @@ vErrors.push(err374);
 }
 errors++;
 }
-let data126 = data123.token;
-if(typeof data126 !== "string"){
-const err375 = {instancePath:instancePath+"/admin/token",schemaPath:"#/properties/admin/properties/token/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.admin.properties.token.type,parentSchema:schema11.properties.admin.properties.token,data:data126};
+}
+else {
+const err375 = {instancePath:instancePath+"/log/redactQuery/" + i13,schemaPath:"#/properties/log/properties/redactQuery/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.log.properties.redactQuery.items.type,parentSchema:schema11.properties.log.properties.redactQuery.items,data:data125};
 if(vErrors === null){
 vErrors = [err375];
 }
@@ -4878,9 +4869,10 @@ vErrors.push(err375);
 }
 errors++;
 }
-let data127 = data123.secret;
-if(typeof data127 !== "string"){
-const err376 = {instancePath:instancePath+"/admin/secret",schemaPath:"#/properties/admin/properties/secret/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.admin.properties.secret.type,parentSchema:schema11.properties.admin.properties.secret,data:data127};
+}
+}
+else {
+const err376 = {instancePath:instancePath+"/log/redactQuery",schemaPath:"#/properties/log/properties/redactQuery/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.log.properties.redactQuery.type,parentSchema:schema11.properties.log.properties.redactQuery,data:data124};
 if(vErrors === null){
 vErrors = [err376];
 }
@@ -4889,14 +4881,9 @@ vErrors.push(err376);
 }
 errors++;
 }
-let data128 = data123.users;
-if(Array.isArray(data128)){
-const len13 = data128.length;
-for(let i14=0; i14<len13; i14++){
-let data129 = data128[i14];
-if(data129 && typeof data129 == "object" && !Array.isArray(data129)){
-if(data129.name === undefined){
-const err377 = {instancePath:instancePath+"/admin/users/" + i14,schemaPath:"#/properties/admin/properties/users/items/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema11.properties.admin.properties.users.items.required,parentSchema:schema11.properties.admin.properties.users.items,data:data129};
+}
+else {
+const err377 = {instancePath:instancePath+"/log",schemaPath:"#/properties/log/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.log.type,parentSchema:schema11.properties.log,data:data120};
 if(vErrors === null){
 vErrors = [err377];
 }
@@ -4905,8 +4892,25 @@ vErrors.push(err377);
 }
 errors++;
 }
-if(data129.passwordHash === undefined){
-const err378 = {instancePath:instancePath+"/admin/users/" + i14,schemaPath:"#/properties/admin/properties/users/items/required",keyword:"required",params:{missingProperty: "passwordHash"},message:"must have required property '"+"passwordHash"+"'",schema:schema11.properties.admin.properties.users.items.required,parentSchema:schema11.properties.admin.properties.users.items,data:data129};
+let data126 = data.admin;
+if(data126 && typeof data126 == "object" && !Array.isArray(data126)){
+if(data126.enabled === undefined){
+data126.enabled = true;
+}
+if(data126.prefix === undefined){
+data126.prefix = "/_admin";
+}
+if(data126.token === undefined){
+data126.token = "";
+}
+if(data126.secret === undefined){
+data126.secret = "";
+}
+if(data126.users === undefined){
+data126.users = [];
+}
+if(data126.enabled === undefined){
+const err378 = {instancePath:instancePath+"/admin",schemaPath:"#/properties/admin/required",keyword:"required",params:{missingProperty: "enabled"},message:"must have required property '"+"enabled"+"'",schema:schema11.properties.admin.required,parentSchema:schema11.properties.admin,data:data126};
 if(vErrors === null){
 vErrors = [err378];
 }
@@ -4915,9 +4919,8 @@ vErrors.push(err378);
 }
 errors++;
 }
-for(const key20 in data129){
-if(!((key20 === "name") || (key20 === "passwordHash"))){
-const err379 = {instancePath:instancePath+"/admin/users/" + i14,schemaPath:"#/properties/admin/properties/users/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key20},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.admin.properties.users.items,data:data129};
+if(data126.prefix === undefined){
+const err379 = {instancePath:instancePath+"/admin",schemaPath:"#/properties/admin/required",keyword:"required",params:{missingProperty: "prefix"},message:"must have required property '"+"prefix"+"'",schema:schema11.properties.admin.required,parentSchema:schema11.properties.admin,data:data126};
 if(vErrors === null){
 vErrors = [err379];
 }
@@ -4926,12 +4929,8 @@ vErrors.push(err379);
 }
 errors++;
 }
-}
-if(data129.name !== undefined){
-let data130 = data129.name;
-if(typeof data130 === "string"){
-if(func5(data130) < 1){
-const err380 = {instancePath:instancePath+"/admin/users/" + i14+"/name",schemaPath:"#/properties/admin/properties/users/items/properties/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.admin.properties.users.items.properties.name,data:data130};
+if(data126.token === undefined){
+const err380 = {instancePath:instancePath+"/admin",schemaPath:"#/properties/admin/required",keyword:"required",params:{missingProperty: "token"},message:"must have required property '"+"token"+"'",schema:schema11.properties.admin.required,parentSchema:schema11.properties.admin,data:data126};
 if(vErrors === null){
 vErrors = [err380];
 }
@@ -4940,9 +4939,8 @@ vErrors.push(err380);
 }
 errors++;
 }
-}
-else {
-const err381 = {instancePath:instancePath+"/admin/users/" + i14+"/name",schemaPath:"#/properties/admin/properties/users/items/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.admin.properties.users.items.properties.name.type,parentSchema:schema11.properties.admin.properties.users.items.properties.name,data:data130};
+if(data126.secret === undefined){
+const err381 = {instancePath:instancePath+"/admin",schemaPath:"#/properties/admin/required",keyword:"required",params:{missingProperty: "secret"},message:"must have required property '"+"secret"+"'",schema:schema11.properties.admin.required,parentSchema:schema11.properties.admin,data:data126};
 if(vErrors === null){
 vErrors = [err381];
 }
@@ -4951,12 +4949,8 @@ vErrors.push(err381);
 }
 errors++;
 }
-}
-if(data129.passwordHash !== undefined){
-let data131 = data129.passwordHash;
-if(typeof data131 === "string"){
-if(!pattern5.test(data131)){
-const err382 = {instancePath:instancePath+"/admin/users/" + i14+"/passwordHash",schemaPath:"#/properties/admin/properties/users/items/properties/passwordHash/pattern",keyword:"pattern",params:{pattern: "^scrypt\\$"},message:"must match pattern \""+"^scrypt\\$"+"\"",schema:"^scrypt\\$",parentSchema:schema11.properties.admin.properties.users.items.properties.passwordHash,data:data131};
+if(data126.users === undefined){
+const err382 = {instancePath:instancePath+"/admin",schemaPath:"#/properties/admin/required",keyword:"required",params:{missingProperty: "users"},message:"must have required property '"+"users"+"'",schema:schema11.properties.admin.required,parentSchema:schema11.properties.admin,data:data126};
 if(vErrors === null){
 vErrors = [err382];
 }
@@ -4965,9 +4959,9 @@ vErrors.push(err382);
 }
 errors++;
 }
-}
-else {
-const err383 = {instancePath:instancePath+"/admin/users/" + i14+"/passwordHash",schemaPath:"#/properties/admin/properties/users/items/properties/passwordHash/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.admin.properties.users.items.properties.passwordHash.type,parentSchema:schema11.properties.admin.properties.users.items.properties.passwordHash,data:data131};
+for(const key19 in data126){
+if(!(((((key19 === "enabled") || (key19 === "prefix")) || (key19 === "token")) || (key19 === "secret")) || (key19 === "users"))){
+const err383 = {instancePath:instancePath+"/admin",schemaPath:"#/properties/admin/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key19},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.admin,data:data126};
 if(vErrors === null){
 vErrors = [err383];
 }
@@ -4977,9 +4971,9 @@ vErrors.push(err383);
 errors++;
 }
 }
-}
-else {
-const err384 = {instancePath:instancePath+"/admin/users/" + i14,schemaPath:"#/properties/admin/properties/users/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.admin.properties.users.items.type,parentSchema:schema11.properties.admin.properties.users.items,data:data129};
+let data127 = data126.enabled;
+if(typeof data127 !== "boolean"){
+const err384 = {instancePath:instancePath+"/admin/enabled",schemaPath:"#/properties/admin/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.admin.properties.enabled.type,parentSchema:schema11.properties.admin.properties.enabled,data:data127};
 if(vErrors === null){
 vErrors = [err384];
 }
@@ -4988,10 +4982,10 @@ vErrors.push(err384);
 }
 errors++;
 }
-}
-}
-else {
-const err385 = {instancePath:instancePath+"/admin/users",schemaPath:"#/properties/admin/properties/users/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.admin.properties.users.type,parentSchema:schema11.properties.admin.properties.users,data:data128};
+let data128 = data126.prefix;
+if(typeof data128 === "string"){
+if(!pattern4.test(data128)){
+const err385 = {instancePath:instancePath+"/admin/prefix",schemaPath:"#/properties/admin/properties/prefix/pattern",keyword:"pattern",params:{pattern: "^/[A-Za-z0-9._~/-]*[^/]$"},message:"must match pattern \""+"^/[A-Za-z0-9._~/-]*[^/]$"+"\"",schema:"^/[A-Za-z0-9._~/-]*[^/]$",parentSchema:schema11.properties.admin.properties.prefix,data:data128};
 if(vErrors === null){
 vErrors = [err385];
 }
@@ -5002,7 +4996,7 @@ errors++;
 }
 }
 else {
-const err386 = {instancePath:instancePath+"/admin",schemaPath:"#/properties/admin/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.admin.type,parentSchema:schema11.properties.admin,data:data123};
+const err386 = {instancePath:instancePath+"/admin/prefix",schemaPath:"#/properties/admin/properties/prefix/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.admin.properties.prefix.type,parentSchema:schema11.properties.admin.properties.prefix,data:data128};
 if(vErrors === null){
 vErrors = [err386];
 }
@@ -5011,34 +5005,9 @@ vErrors.push(err386);
 }
 errors++;
 }
-let data132 = data.redis;
-if(data132 && typeof data132 == "object" && !Array.isArray(data132)){
-if(data132.enabled === undefined){
-data132.enabled = true;
-}
-if(data132.url === undefined){
-data132.url = "redis://127.0.0.1:6379";
-}
-if(data132.sentinels === undefined){
-data132.sentinels = [];
-}
-if(data132.name === undefined){
-data132.name = "mymaster";
-}
-if(data132.nodes === undefined){
-data132.nodes = [];
-}
-if(data132.keyPrefix === undefined){
-data132.keyPrefix = "sipup:";
-}
-if(data132.connectTimeout === undefined){
-data132.connectTimeout = "1s";
-}
-if(data132.commandTimeout === undefined){
-data132.commandTimeout = "100ms";
-}
-if(data132.enabled === undefined){
-const err387 = {instancePath:instancePath+"/redis",schemaPath:"#/properties/redis/required",keyword:"required",params:{missingProperty: "enabled"},message:"must have required property '"+"enabled"+"'",schema:schema11.properties.redis.required,parentSchema:schema11.properties.redis,data:data132};
+let data129 = data126.token;
+if(typeof data129 !== "string"){
+const err387 = {instancePath:instancePath+"/admin/token",schemaPath:"#/properties/admin/properties/token/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.admin.properties.token.type,parentSchema:schema11.properties.admin.properties.token,data:data129};
 if(vErrors === null){
 vErrors = [err387];
 }
@@ -5047,8 +5016,9 @@ vErrors.push(err387);
 }
 errors++;
 }
-if(data132.url === undefined){
-const err388 = {instancePath:instancePath+"/redis",schemaPath:"#/properties/redis/required",keyword:"required",params:{missingProperty: "url"},message:"must have required property '"+"url"+"'",schema:schema11.properties.redis.required,parentSchema:schema11.properties.redis,data:data132};
+let data130 = data126.secret;
+if(typeof data130 !== "string"){
+const err388 = {instancePath:instancePath+"/admin/secret",schemaPath:"#/properties/admin/properties/secret/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.admin.properties.secret.type,parentSchema:schema11.properties.admin.properties.secret,data:data130};
 if(vErrors === null){
 vErrors = [err388];
 }
@@ -5057,8 +5027,14 @@ vErrors.push(err388);
 }
 errors++;
 }
-if(data132.sentinels === undefined){
-const err389 = {instancePath:instancePath+"/redis",schemaPath:"#/properties/redis/required",keyword:"required",params:{missingProperty: "sentinels"},message:"must have required property '"+"sentinels"+"'",schema:schema11.properties.redis.required,parentSchema:schema11.properties.redis,data:data132};
+let data131 = data126.users;
+if(Array.isArray(data131)){
+const len13 = data131.length;
+for(let i14=0; i14<len13; i14++){
+let data132 = data131[i14];
+if(data132 && typeof data132 == "object" && !Array.isArray(data132)){
+if(data132.name === undefined){
+const err389 = {instancePath:instancePath+"/admin/users/" + i14,schemaPath:"#/properties/admin/properties/users/items/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema11.properties.admin.properties.users.items.required,parentSchema:schema11.properties.admin.properties.users.items,data:data132};
 if(vErrors === null){
 vErrors = [err389];
 }
@@ -5067,8 +5043,8 @@ vErrors.push(err389);
 }
 errors++;
 }
-if(data132.name === undefined){
-const err390 = {instancePath:instancePath+"/redis",schemaPath:"#/properties/redis/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema11.properties.redis.required,parentSchema:schema11.properties.redis,data:data132};
+if(data132.passwordHash === undefined){
+const err390 = {instancePath:instancePath+"/admin/users/" + i14,schemaPath:"#/properties/admin/properties/users/items/required",keyword:"required",params:{missingProperty: "passwordHash"},message:"must have required property '"+"passwordHash"+"'",schema:schema11.properties.admin.properties.users.items.required,parentSchema:schema11.properties.admin.properties.users.items,data:data132};
 if(vErrors === null){
 vErrors = [err390];
 }
@@ -5077,8 +5053,9 @@ vErrors.push(err390);
 }
 errors++;
 }
-if(data132.nodes === undefined){
-const err391 = {instancePath:instancePath+"/redis",schemaPath:"#/properties/redis/required",keyword:"required",params:{missingProperty: "nodes"},message:"must have required property '"+"nodes"+"'",schema:schema11.properties.redis.required,parentSchema:schema11.properties.redis,data:data132};
+for(const key20 in data132){
+if(!((key20 === "name") || (key20 === "passwordHash"))){
+const err391 = {instancePath:instancePath+"/admin/users/" + i14,schemaPath:"#/properties/admin/properties/users/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key20},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.admin.properties.users.items,data:data132};
 if(vErrors === null){
 vErrors = [err391];
 }
@@ -5087,8 +5064,12 @@ vErrors.push(err391);
 }
 errors++;
 }
-if(data132.keyPrefix === undefined){
-const err392 = {instancePath:instancePath+"/redis",schemaPath:"#/properties/redis/required",keyword:"required",params:{missingProperty: "keyPrefix"},message:"must have required property '"+"keyPrefix"+"'",schema:schema11.properties.redis.required,parentSchema:schema11.properties.redis,data:data132};
+}
+if(data132.name !== undefined){
+let data133 = data132.name;
+if(typeof data133 === "string"){
+if(func5(data133) < 1){
+const err392 = {instancePath:instancePath+"/admin/users/" + i14+"/name",schemaPath:"#/properties/admin/properties/users/items/properties/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.admin.properties.users.items.properties.name,data:data133};
 if(vErrors === null){
 vErrors = [err392];
 }
@@ -5097,8 +5078,9 @@ vErrors.push(err392);
 }
 errors++;
 }
-if(data132.connectTimeout === undefined){
-const err393 = {instancePath:instancePath+"/redis",schemaPath:"#/properties/redis/required",keyword:"required",params:{missingProperty: "connectTimeout"},message:"must have required property '"+"connectTimeout"+"'",schema:schema11.properties.redis.required,parentSchema:schema11.properties.redis,data:data132};
+}
+else {
+const err393 = {instancePath:instancePath+"/admin/users/" + i14+"/name",schemaPath:"#/properties/admin/properties/users/items/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.admin.properties.users.items.properties.name.type,parentSchema:schema11.properties.admin.properties.users.items.properties.name,data:data133};
 if(vErrors === null){
 vErrors = [err393];
 }
@@ -5107,8 +5089,12 @@ vErrors.push(err393);
 }
 errors++;
 }
-if(data132.commandTimeout === undefined){
-const err394 = {instancePath:instancePath+"/redis",schemaPath:"#/properties/redis/required",keyword:"required",params:{missingProperty: "commandTimeout"},message:"must have required property '"+"commandTimeout"+"'",schema:schema11.properties.redis.required,parentSchema:schema11.properties.redis,data:data132};
+}
+if(data132.passwordHash !== undefined){
+let data134 = data132.passwordHash;
+if(typeof data134 === "string"){
+if(!pattern5.test(data134)){
+const err394 = {instancePath:instancePath+"/admin/users/" + i14+"/passwordHash",schemaPath:"#/properties/admin/properties/users/items/properties/passwordHash/pattern",keyword:"pattern",params:{pattern: "^scrypt\\$"},message:"must match pattern \""+"^scrypt\\$"+"\"",schema:"^scrypt\\$",parentSchema:schema11.properties.admin.properties.users.items.properties.passwordHash,data:data134};
 if(vErrors === null){
 vErrors = [err394];
 }
@@ -5117,9 +5103,9 @@ vErrors.push(err394);
 }
 errors++;
 }
-for(const key21 in data132){
-if(!((((((((key21 === "enabled") || (key21 === "url")) || (key21 === "sentinels")) || (key21 === "name")) || (key21 === "nodes")) || (key21 === "keyPrefix")) || (key21 === "connectTimeout")) || (key21 === "commandTimeout"))){
-const err395 = {instancePath:instancePath+"/redis",schemaPath:"#/properties/redis/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key21},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.redis,data:data132};
+}
+else {
+const err395 = {instancePath:instancePath+"/admin/users/" + i14+"/passwordHash",schemaPath:"#/properties/admin/properties/users/items/properties/passwordHash/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.admin.properties.users.items.properties.passwordHash.type,parentSchema:schema11.properties.admin.properties.users.items.properties.passwordHash,data:data134};
 if(vErrors === null){
 vErrors = [err395];
 }
@@ -5129,9 +5115,9 @@ vErrors.push(err395);
 errors++;
 }
 }
-let data133 = data132.enabled;
-if(typeof data133 !== "boolean"){
-const err396 = {instancePath:instancePath+"/redis/enabled",schemaPath:"#/properties/redis/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.redis.properties.enabled.type,parentSchema:schema11.properties.redis.properties.enabled,data:data133};
+}
+else {
+const err396 = {instancePath:instancePath+"/admin/users/" + i14,schemaPath:"#/properties/admin/properties/users/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.admin.properties.users.items.type,parentSchema:schema11.properties.admin.properties.users.items,data:data132};
 if(vErrors === null){
 vErrors = [err396];
 }
@@ -5140,9 +5126,10 @@ vErrors.push(err396);
 }
 errors++;
 }
-let data134 = data132.url;
-if(typeof data134 !== "string"){
-const err397 = {instancePath:instancePath+"/redis/url",schemaPath:"#/properties/redis/properties/url/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.redis.properties.url.type,parentSchema:schema11.properties.redis.properties.url,data:data134};
+}
+}
+else {
+const err397 = {instancePath:instancePath+"/admin/users",schemaPath:"#/properties/admin/properties/users/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.admin.properties.users.type,parentSchema:schema11.properties.admin.properties.users,data:data131};
 if(vErrors === null){
 vErrors = [err397];
 }
@@ -5151,17 +5138,9 @@ vErrors.push(err397);
 }
 errors++;
 }
-let data135 = data132.sentinels;
-if(Array.isArray(data135)){
-const len14 = data135.length;
-for(let i15=0; i15<len14; i15++){
-let data136 = data135[i15];
-if(data136 && typeof data136 == "object" && !Array.isArray(data136)){
-if(data136.port === undefined){
-data136.port = 26379;
 }
-if(data136.host === undefined){
-const err398 = {instancePath:instancePath+"/redis/sentinels/" + i15,schemaPath:"#/properties/redis/properties/sentinels/items/required",keyword:"required",params:{missingProperty: "host"},message:"must have required property '"+"host"+"'",schema:schema11.properties.redis.properties.sentinels.items.required,parentSchema:schema11.properties.redis.properties.sentinels.items,data:data136};
+else {
+const err398 = {instancePath:instancePath+"/admin",schemaPath:"#/properties/admin/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.admin.type,parentSchema:schema11.properties.admin,data:data126};
 if(vErrors === null){
 vErrors = [err398];
 }
@@ -5170,8 +5149,34 @@ vErrors.push(err398);
 }
 errors++;
 }
-if(data136.port === undefined){
-const err399 = {instancePath:instancePath+"/redis/sentinels/" + i15,schemaPath:"#/properties/redis/properties/sentinels/items/required",keyword:"required",params:{missingProperty: "port"},message:"must have required property '"+"port"+"'",schema:schema11.properties.redis.properties.sentinels.items.required,parentSchema:schema11.properties.redis.properties.sentinels.items,data:data136};
+let data135 = data.redis;
+if(data135 && typeof data135 == "object" && !Array.isArray(data135)){
+if(data135.enabled === undefined){
+data135.enabled = true;
+}
+if(data135.url === undefined){
+data135.url = "redis://127.0.0.1:6379";
+}
+if(data135.sentinels === undefined){
+data135.sentinels = [];
+}
+if(data135.name === undefined){
+data135.name = "mymaster";
+}
+if(data135.nodes === undefined){
+data135.nodes = [];
+}
+if(data135.keyPrefix === undefined){
+data135.keyPrefix = "sipup:";
+}
+if(data135.connectTimeout === undefined){
+data135.connectTimeout = "1s";
+}
+if(data135.commandTimeout === undefined){
+data135.commandTimeout = "100ms";
+}
+if(data135.enabled === undefined){
+const err399 = {instancePath:instancePath+"/redis",schemaPath:"#/properties/redis/required",keyword:"required",params:{missingProperty: "enabled"},message:"must have required property '"+"enabled"+"'",schema:schema11.properties.redis.required,parentSchema:schema11.properties.redis,data:data135};
 if(vErrors === null){
 vErrors = [err399];
 }
@@ -5180,9 +5185,8 @@ vErrors.push(err399);
 }
 errors++;
 }
-for(const key22 in data136){
-if(!((key22 === "host") || (key22 === "port"))){
-const err400 = {instancePath:instancePath+"/redis/sentinels/" + i15,schemaPath:"#/properties/redis/properties/sentinels/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key22},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.redis.properties.sentinels.items,data:data136};
+if(data135.url === undefined){
+const err400 = {instancePath:instancePath+"/redis",schemaPath:"#/properties/redis/required",keyword:"required",params:{missingProperty: "url"},message:"must have required property '"+"url"+"'",schema:schema11.properties.redis.required,parentSchema:schema11.properties.redis,data:data135};
 if(vErrors === null){
 vErrors = [err400];
 }
@@ -5191,12 +5195,8 @@ vErrors.push(err400);
 }
 errors++;
 }
-}
-if(data136.host !== undefined){
-let data137 = data136.host;
-if(typeof data137 === "string"){
-if(func5(data137) < 1){
-const err401 = {instancePath:instancePath+"/redis/sentinels/" + i15+"/host",schemaPath:"#/properties/redis/properties/sentinels/items/properties/host/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.redis.properties.sentinels.items.properties.host,data:data137};
+if(data135.sentinels === undefined){
+const err401 = {instancePath:instancePath+"/redis",schemaPath:"#/properties/redis/required",keyword:"required",params:{missingProperty: "sentinels"},message:"must have required property '"+"sentinels"+"'",schema:schema11.properties.redis.required,parentSchema:schema11.properties.redis,data:data135};
 if(vErrors === null){
 vErrors = [err401];
 }
@@ -5205,9 +5205,8 @@ vErrors.push(err401);
 }
 errors++;
 }
-}
-else {
-const err402 = {instancePath:instancePath+"/redis/sentinels/" + i15+"/host",schemaPath:"#/properties/redis/properties/sentinels/items/properties/host/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.redis.properties.sentinels.items.properties.host.type,parentSchema:schema11.properties.redis.properties.sentinels.items.properties.host,data:data137};
+if(data135.name === undefined){
+const err402 = {instancePath:instancePath+"/redis",schemaPath:"#/properties/redis/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema11.properties.redis.required,parentSchema:schema11.properties.redis,data:data135};
 if(vErrors === null){
 vErrors = [err402];
 }
@@ -5216,10 +5215,8 @@ vErrors.push(err402);
 }
 errors++;
 }
-}
-let data138 = data136.port;
-if(!((typeof data138 == "number") && (!(data138 % 1) && !isNaN(data138)))){
-const err403 = {instancePath:instancePath+"/redis/sentinels/" + i15+"/port",schemaPath:"#/properties/redis/properties/sentinels/items/properties/port/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.redis.properties.sentinels.items.properties.port.type,parentSchema:schema11.properties.redis.properties.sentinels.items.properties.port,data:data138};
+if(data135.nodes === undefined){
+const err403 = {instancePath:instancePath+"/redis",schemaPath:"#/properties/redis/required",keyword:"required",params:{missingProperty: "nodes"},message:"must have required property '"+"nodes"+"'",schema:schema11.properties.redis.required,parentSchema:schema11.properties.redis,data:data135};
 if(vErrors === null){
 vErrors = [err403];
 }
@@ -5228,9 +5225,8 @@ vErrors.push(err403);
 }
 errors++;
 }
-if(typeof data138 == "number"){
-if(data138 > 65535 || isNaN(data138)){
-const err404 = {instancePath:instancePath+"/redis/sentinels/" + i15+"/port",schemaPath:"#/properties/redis/properties/sentinels/items/properties/port/maximum",keyword:"maximum",params:{comparison: "<=", limit: 65535},message:"must be <= 65535",schema:65535,parentSchema:schema11.properties.redis.properties.sentinels.items.properties.port,data:data138};
+if(data135.keyPrefix === undefined){
+const err404 = {instancePath:instancePath+"/redis",schemaPath:"#/properties/redis/required",keyword:"required",params:{missingProperty: "keyPrefix"},message:"must have required property '"+"keyPrefix"+"'",schema:schema11.properties.redis.required,parentSchema:schema11.properties.redis,data:data135};
 if(vErrors === null){
 vErrors = [err404];
 }
@@ -5239,8 +5235,8 @@ vErrors.push(err404);
 }
 errors++;
 }
-if(data138 < 1 || isNaN(data138)){
-const err405 = {instancePath:instancePath+"/redis/sentinels/" + i15+"/port",schemaPath:"#/properties/redis/properties/sentinels/items/properties/port/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.redis.properties.sentinels.items.properties.port,data:data138};
+if(data135.connectTimeout === undefined){
+const err405 = {instancePath:instancePath+"/redis",schemaPath:"#/properties/redis/required",keyword:"required",params:{missingProperty: "connectTimeout"},message:"must have required property '"+"connectTimeout"+"'",schema:schema11.properties.redis.required,parentSchema:schema11.properties.redis,data:data135};
 if(vErrors === null){
 vErrors = [err405];
 }
@@ -5249,10 +5245,8 @@ vErrors.push(err405);
 }
 errors++;
 }
-}
-}
-else {
-const err406 = {instancePath:instancePath+"/redis/sentinels/" + i15,schemaPath:"#/properties/redis/properties/sentinels/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.redis.properties.sentinels.items.type,parentSchema:schema11.properties.redis.properties.sentinels.items,data:data136};
+if(data135.commandTimeout === undefined){
+const err406 = {instancePath:instancePath+"/redis",schemaPath:"#/properties/redis/required",keyword:"required",params:{missingProperty: "commandTimeout"},message:"must have required property '"+"commandTimeout"+"'",schema:schema11.properties.redis.required,parentSchema:schema11.properties.redis,data:data135};
 if(vErrors === null){
 vErrors = [err406];
 }
@@ -5261,10 +5255,9 @@ vErrors.push(err406);
 }
 errors++;
 }
-}
-}
-else {
-const err407 = {instancePath:instancePath+"/redis/sentinels",schemaPath:"#/properties/redis/properties/sentinels/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.redis.properties.sentinels.type,parentSchema:schema11.properties.redis.properties.sentinels,data:data135};
+for(const key21 in data135){
+if(!((((((((key21 === "enabled") || (key21 === "url")) || (key21 === "sentinels")) || (key21 === "name")) || (key21 === "nodes")) || (key21 === "keyPrefix")) || (key21 === "connectTimeout")) || (key21 === "commandTimeout"))){
+const err407 = {instancePath:instancePath+"/redis",schemaPath:"#/properties/redis/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key21},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.redis,data:data135};
 if(vErrors === null){
 vErrors = [err407];
 }
@@ -5273,9 +5266,10 @@ vErrors.push(err407);
 }
 errors++;
 }
-let data139 = data132.name;
-if(typeof data139 !== "string"){
-const err408 = {instancePath:instancePath+"/redis/name",schemaPath:"#/properties/redis/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.redis.properties.name.type,parentSchema:schema11.properties.redis.properties.name,data:data139};
+}
+let data136 = data135.enabled;
+if(typeof data136 !== "boolean"){
+const err408 = {instancePath:instancePath+"/redis/enabled",schemaPath:"#/properties/redis/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.redis.properties.enabled.type,parentSchema:schema11.properties.redis.properties.enabled,data:data136};
 if(vErrors === null){
 vErrors = [err408];
 }
@@ -5284,14 +5278,9 @@ vErrors.push(err408);
 }
 errors++;
 }
-let data140 = data132.nodes;
-if(Array.isArray(data140)){
-const len15 = data140.length;
-for(let i16=0; i16<len15; i16++){
-let data141 = data140[i16];
-if(typeof data141 === "string"){
-if(func5(data141) < 1){
-const err409 = {instancePath:instancePath+"/redis/nodes/" + i16,schemaPath:"#/properties/redis/properties/nodes/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.redis.properties.nodes.items,data:data141};
+let data137 = data135.url;
+if(typeof data137 !== "string"){
+const err409 = {instancePath:instancePath+"/redis/url",schemaPath:"#/properties/redis/properties/url/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.redis.properties.url.type,parentSchema:schema11.properties.redis.properties.url,data:data137};
 if(vErrors === null){
 vErrors = [err409];
 }
@@ -5300,9 +5289,17 @@ vErrors.push(err409);
 }
 errors++;
 }
+let data138 = data135.sentinels;
+if(Array.isArray(data138)){
+const len14 = data138.length;
+for(let i15=0; i15<len14; i15++){
+let data139 = data138[i15];
+if(data139 && typeof data139 == "object" && !Array.isArray(data139)){
+if(data139.port === undefined){
+data139.port = 26379;
 }
-else {
-const err410 = {instancePath:instancePath+"/redis/nodes/" + i16,schemaPath:"#/properties/redis/properties/nodes/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.redis.properties.nodes.items.type,parentSchema:schema11.properties.redis.properties.nodes.items,data:data141};
+if(data139.host === undefined){
+const err410 = {instancePath:instancePath+"/redis/sentinels/" + i15,schemaPath:"#/properties/redis/properties/sentinels/items/required",keyword:"required",params:{missingProperty: "host"},message:"must have required property '"+"host"+"'",schema:schema11.properties.redis.properties.sentinels.items.required,parentSchema:schema11.properties.redis.properties.sentinels.items,data:data139};
 if(vErrors === null){
 vErrors = [err410];
 }
@@ -5311,10 +5308,8 @@ vErrors.push(err410);
 }
 errors++;
 }
-}
-}
-else {
-const err411 = {instancePath:instancePath+"/redis/nodes",schemaPath:"#/properties/redis/properties/nodes/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.redis.properties.nodes.type,parentSchema:schema11.properties.redis.properties.nodes,data:data140};
+if(data139.port === undefined){
+const err411 = {instancePath:instancePath+"/redis/sentinels/" + i15,schemaPath:"#/properties/redis/properties/sentinels/items/required",keyword:"required",params:{missingProperty: "port"},message:"must have required property '"+"port"+"'",schema:schema11.properties.redis.properties.sentinels.items.required,parentSchema:schema11.properties.redis.properties.sentinels.items,data:data139};
 if(vErrors === null){
 vErrors = [err411];
 }
@@ -5323,9 +5318,9 @@ vErrors.push(err411);
 }
 errors++;
 }
-let data142 = data132.keyPrefix;
-if(typeof data142 !== "string"){
-const err412 = {instancePath:instancePath+"/redis/keyPrefix",schemaPath:"#/properties/redis/properties/keyPrefix/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.redis.properties.keyPrefix.type,parentSchema:schema11.properties.redis.properties.keyPrefix,data:data142};
+for(const key22 in data139){
+if(!((key22 === "host") || (key22 === "port"))){
+const err412 = {instancePath:instancePath+"/redis/sentinels/" + i15,schemaPath:"#/properties/redis/properties/sentinels/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key22},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.redis.properties.sentinels.items,data:data139};
 if(vErrors === null){
 vErrors = [err412];
 }
@@ -5334,10 +5329,12 @@ vErrors.push(err412);
 }
 errors++;
 }
-let data143 = data132.connectTimeout;
-const parsed22 = func7(data143);
-if(parsed22 === undefined){
-const err413 = {instancePath:instancePath+"/redis/connectTimeout",schemaPath:"#/properties/redis/properties/connectTimeout/x-unit",keyword:"x-unit",params:{unit: "duration", value: data143, minimum: undefined},message:"unit",schema:"duration",parentSchema:schema11.properties.redis.properties.connectTimeout,data:data143};
+}
+if(data139.host !== undefined){
+let data140 = data139.host;
+if(typeof data140 === "string"){
+if(func5(data140) < 1){
+const err413 = {instancePath:instancePath+"/redis/sentinels/" + i15+"/host",schemaPath:"#/properties/redis/properties/sentinels/items/properties/host/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.redis.properties.sentinels.items.properties.host,data:data140};
 if(vErrors === null){
 vErrors = [err413];
 }
@@ -5346,16 +5343,9 @@ vErrors.push(err413);
 }
 errors++;
 }
+}
 else {
-if(data132){
-data132["connectTimeout"] = parsed22;
-data143 = parsed22;
-}
-}
-let data144 = data132.commandTimeout;
-const parsed23 = func7(data144);
-if(parsed23 === undefined){
-const err414 = {instancePath:instancePath+"/redis/commandTimeout",schemaPath:"#/properties/redis/properties/commandTimeout/x-unit",keyword:"x-unit",params:{unit: "duration", value: data144, minimum: undefined},message:"unit",schema:"duration",parentSchema:schema11.properties.redis.properties.commandTimeout,data:data144};
+const err414 = {instancePath:instancePath+"/redis/sentinels/" + i15+"/host",schemaPath:"#/properties/redis/properties/sentinels/items/properties/host/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.redis.properties.sentinels.items.properties.host.type,parentSchema:schema11.properties.redis.properties.sentinels.items.properties.host,data:data140};
 if(vErrors === null){
 vErrors = [err414];
 }
@@ -5364,15 +5354,10 @@ vErrors.push(err414);
 }
 errors++;
 }
-else {
-if(data132){
-data132["commandTimeout"] = parsed23;
-data144 = parsed23;
 }
-}
-}
-else {
-const err415 = {instancePath:instancePath+"/redis",schemaPath:"#/properties/redis/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.redis.type,parentSchema:schema11.properties.redis,data:data132};
+let data141 = data139.port;
+if(!((typeof data141 == "number") && (!(data141 % 1) && !isNaN(data141)))){
+const err415 = {instancePath:instancePath+"/redis/sentinels/" + i15+"/port",schemaPath:"#/properties/redis/properties/sentinels/items/properties/port/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.redis.properties.sentinels.items.properties.port.type,parentSchema:schema11.properties.redis.properties.sentinels.items.properties.port,data:data141};
 if(vErrors === null){
 vErrors = [err415];
 }
@@ -5381,22 +5366,9 @@ vErrors.push(err415);
 }
 errors++;
 }
-let data145 = data.mysql;
-if(data145 && typeof data145 == "object" && !Array.isArray(data145)){
-if(data145.url === undefined){
-data145.url = "";
-}
-if(data145.poolSize === undefined){
-data145.poolSize = 4;
-}
-if(data145.connectTimeout === undefined){
-data145.connectTimeout = "2s";
-}
-if(data145.queryTimeout === undefined){
-data145.queryTimeout = "30s";
-}
-if(data145.url === undefined){
-const err416 = {instancePath:instancePath+"/mysql",schemaPath:"#/properties/mysql/required",keyword:"required",params:{missingProperty: "url"},message:"must have required property '"+"url"+"'",schema:schema11.properties.mysql.required,parentSchema:schema11.properties.mysql,data:data145};
+if(typeof data141 == "number"){
+if(data141 > 65535 || isNaN(data141)){
+const err416 = {instancePath:instancePath+"/redis/sentinels/" + i15+"/port",schemaPath:"#/properties/redis/properties/sentinels/items/properties/port/maximum",keyword:"maximum",params:{comparison: "<=", limit: 65535},message:"must be <= 65535",schema:65535,parentSchema:schema11.properties.redis.properties.sentinels.items.properties.port,data:data141};
 if(vErrors === null){
 vErrors = [err416];
 }
@@ -5405,8 +5377,8 @@ vErrors.push(err416);
 }
 errors++;
 }
-if(data145.poolSize === undefined){
-const err417 = {instancePath:instancePath+"/mysql",schemaPath:"#/properties/mysql/required",keyword:"required",params:{missingProperty: "poolSize"},message:"must have required property '"+"poolSize"+"'",schema:schema11.properties.mysql.required,parentSchema:schema11.properties.mysql,data:data145};
+if(data141 < 1 || isNaN(data141)){
+const err417 = {instancePath:instancePath+"/redis/sentinels/" + i15+"/port",schemaPath:"#/properties/redis/properties/sentinels/items/properties/port/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.redis.properties.sentinels.items.properties.port,data:data141};
 if(vErrors === null){
 vErrors = [err417];
 }
@@ -5415,8 +5387,10 @@ vErrors.push(err417);
 }
 errors++;
 }
-if(data145.connectTimeout === undefined){
-const err418 = {instancePath:instancePath+"/mysql",schemaPath:"#/properties/mysql/required",keyword:"required",params:{missingProperty: "connectTimeout"},message:"must have required property '"+"connectTimeout"+"'",schema:schema11.properties.mysql.required,parentSchema:schema11.properties.mysql,data:data145};
+}
+}
+else {
+const err418 = {instancePath:instancePath+"/redis/sentinels/" + i15,schemaPath:"#/properties/redis/properties/sentinels/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.redis.properties.sentinels.items.type,parentSchema:schema11.properties.redis.properties.sentinels.items,data:data139};
 if(vErrors === null){
 vErrors = [err418];
 }
@@ -5425,8 +5399,10 @@ vErrors.push(err418);
 }
 errors++;
 }
-if(data145.queryTimeout === undefined){
-const err419 = {instancePath:instancePath+"/mysql",schemaPath:"#/properties/mysql/required",keyword:"required",params:{missingProperty: "queryTimeout"},message:"must have required property '"+"queryTimeout"+"'",schema:schema11.properties.mysql.required,parentSchema:schema11.properties.mysql,data:data145};
+}
+}
+else {
+const err419 = {instancePath:instancePath+"/redis/sentinels",schemaPath:"#/properties/redis/properties/sentinels/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.redis.properties.sentinels.type,parentSchema:schema11.properties.redis.properties.sentinels,data:data138};
 if(vErrors === null){
 vErrors = [err419];
 }
@@ -5435,9 +5411,9 @@ vErrors.push(err419);
 }
 errors++;
 }
-for(const key23 in data145){
-if(!((((key23 === "url") || (key23 === "poolSize")) || (key23 === "connectTimeout")) || (key23 === "queryTimeout"))){
-const err420 = {instancePath:instancePath+"/mysql",schemaPath:"#/properties/mysql/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key23},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.mysql,data:data145};
+let data142 = data135.name;
+if(typeof data142 !== "string"){
+const err420 = {instancePath:instancePath+"/redis/name",schemaPath:"#/properties/redis/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.redis.properties.name.type,parentSchema:schema11.properties.redis.properties.name,data:data142};
 if(vErrors === null){
 vErrors = [err420];
 }
@@ -5446,10 +5422,14 @@ vErrors.push(err420);
 }
 errors++;
 }
-}
-let data146 = data145.url;
-if(typeof data146 !== "string"){
-const err421 = {instancePath:instancePath+"/mysql/url",schemaPath:"#/properties/mysql/properties/url/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.mysql.properties.url.type,parentSchema:schema11.properties.mysql.properties.url,data:data146};
+let data143 = data135.nodes;
+if(Array.isArray(data143)){
+const len15 = data143.length;
+for(let i16=0; i16<len15; i16++){
+let data144 = data143[i16];
+if(typeof data144 === "string"){
+if(func5(data144) < 1){
+const err421 = {instancePath:instancePath+"/redis/nodes/" + i16,schemaPath:"#/properties/redis/properties/nodes/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.redis.properties.nodes.items,data:data144};
 if(vErrors === null){
 vErrors = [err421];
 }
@@ -5458,9 +5438,9 @@ vErrors.push(err421);
 }
 errors++;
 }
-let data147 = data145.poolSize;
-if(!((typeof data147 == "number") && (!(data147 % 1) && !isNaN(data147)))){
-const err422 = {instancePath:instancePath+"/mysql/poolSize",schemaPath:"#/properties/mysql/properties/poolSize/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.mysql.properties.poolSize.type,parentSchema:schema11.properties.mysql.properties.poolSize,data:data147};
+}
+else {
+const err422 = {instancePath:instancePath+"/redis/nodes/" + i16,schemaPath:"#/properties/redis/properties/nodes/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.redis.properties.nodes.items.type,parentSchema:schema11.properties.redis.properties.nodes.items,data:data144};
 if(vErrors === null){
 vErrors = [err422];
 }
@@ -5469,9 +5449,10 @@ vErrors.push(err422);
 }
 errors++;
 }
-if(typeof data147 == "number"){
-if(data147 > 100 || isNaN(data147)){
-const err423 = {instancePath:instancePath+"/mysql/poolSize",schemaPath:"#/properties/mysql/properties/poolSize/maximum",keyword:"maximum",params:{comparison: "<=", limit: 100},message:"must be <= 100",schema:100,parentSchema:schema11.properties.mysql.properties.poolSize,data:data147};
+}
+}
+else {
+const err423 = {instancePath:instancePath+"/redis/nodes",schemaPath:"#/properties/redis/properties/nodes/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.redis.properties.nodes.type,parentSchema:schema11.properties.redis.properties.nodes,data:data143};
 if(vErrors === null){
 vErrors = [err423];
 }
@@ -5480,8 +5461,9 @@ vErrors.push(err423);
 }
 errors++;
 }
-if(data147 < 1 || isNaN(data147)){
-const err424 = {instancePath:instancePath+"/mysql/poolSize",schemaPath:"#/properties/mysql/properties/poolSize/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.mysql.properties.poolSize,data:data147};
+let data145 = data135.keyPrefix;
+if(typeof data145 !== "string"){
+const err424 = {instancePath:instancePath+"/redis/keyPrefix",schemaPath:"#/properties/redis/properties/keyPrefix/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.redis.properties.keyPrefix.type,parentSchema:schema11.properties.redis.properties.keyPrefix,data:data145};
 if(vErrors === null){
 vErrors = [err424];
 }
@@ -5490,11 +5472,10 @@ vErrors.push(err424);
 }
 errors++;
 }
-}
-let data148 = data145.connectTimeout;
-const parsed24 = func7(data148);
-if(parsed24 === undefined || parsed24 < 100){
-const err425 = {instancePath:instancePath+"/mysql/connectTimeout",schemaPath:"#/properties/mysql/properties/connectTimeout/x-unit",keyword:"x-unit",params:{unit: "duration", value: data148, minimum: 100},message:"unit",schema:"duration",parentSchema:schema11.properties.mysql.properties.connectTimeout,data:data148};
+let data146 = data135.connectTimeout;
+const parsed22 = func7(data146);
+if(parsed22 === undefined){
+const err425 = {instancePath:instancePath+"/redis/connectTimeout",schemaPath:"#/properties/redis/properties/connectTimeout/x-unit",keyword:"x-unit",params:{unit: "duration", value: data146, minimum: undefined},message:"unit",schema:"duration",parentSchema:schema11.properties.redis.properties.connectTimeout,data:data146};
 if(vErrors === null){
 vErrors = [err425];
 }
@@ -5504,14 +5485,15 @@ vErrors.push(err425);
 errors++;
 }
 else {
-if(data145){
-data145["connectTimeout"] = parsed24;
-data148 = parsed24;
+if(data135){
+data135["connectTimeout"] = parsed22;
+data146 = parsed22;
 }
 }
-if(typeof data148 == "number"){
-if(data148 < 100 || isNaN(data148)){
-const err426 = {instancePath:instancePath+"/mysql/connectTimeout",schemaPath:"#/properties/mysql/properties/connectTimeout/minimum",keyword:"minimum",params:{comparison: ">=", limit: 100},message:"must be >= 100",schema:100,parentSchema:schema11.properties.mysql.properties.connectTimeout,data:data148};
+let data147 = data135.commandTimeout;
+const parsed23 = func7(data147);
+if(parsed23 === undefined){
+const err426 = {instancePath:instancePath+"/redis/commandTimeout",schemaPath:"#/properties/redis/properties/commandTimeout/x-unit",keyword:"x-unit",params:{unit: "duration", value: data147, minimum: undefined},message:"unit",schema:"duration",parentSchema:schema11.properties.redis.properties.commandTimeout,data:data147};
 if(vErrors === null){
 vErrors = [err426];
 }
@@ -5520,11 +5502,15 @@ vErrors.push(err426);
 }
 errors++;
 }
+else {
+if(data135){
+data135["commandTimeout"] = parsed23;
+data147 = parsed23;
 }
-let data149 = data145.queryTimeout;
-const parsed25 = func7(data149);
-if(parsed25 === undefined || parsed25 < 100){
-const err427 = {instancePath:instancePath+"/mysql/queryTimeout",schemaPath:"#/properties/mysql/properties/queryTimeout/x-unit",keyword:"x-unit",params:{unit: "duration", value: data149, minimum: 100},message:"unit",schema:"duration",parentSchema:schema11.properties.mysql.properties.queryTimeout,data:data149};
+}
+}
+else {
+const err427 = {instancePath:instancePath+"/redis",schemaPath:"#/properties/redis/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.redis.type,parentSchema:schema11.properties.redis,data:data135};
 if(vErrors === null){
 vErrors = [err427];
 }
@@ -5533,15 +5519,22 @@ vErrors.push(err427);
 }
 errors++;
 }
-else {
-if(data145){
-data145["queryTimeout"] = parsed25;
-data149 = parsed25;
+let data148 = data.mysql;
+if(data148 && typeof data148 == "object" && !Array.isArray(data148)){
+if(data148.url === undefined){
+data148.url = "";
 }
+if(data148.poolSize === undefined){
+data148.poolSize = 4;
 }
-if(typeof data149 == "number"){
-if(data149 < 100 || isNaN(data149)){
-const err428 = {instancePath:instancePath+"/mysql/queryTimeout",schemaPath:"#/properties/mysql/properties/queryTimeout/minimum",keyword:"minimum",params:{comparison: ">=", limit: 100},message:"must be >= 100",schema:100,parentSchema:schema11.properties.mysql.properties.queryTimeout,data:data149};
+if(data148.connectTimeout === undefined){
+data148.connectTimeout = "2s";
+}
+if(data148.queryTimeout === undefined){
+data148.queryTimeout = "30s";
+}
+if(data148.url === undefined){
+const err428 = {instancePath:instancePath+"/mysql",schemaPath:"#/properties/mysql/required",keyword:"required",params:{missingProperty: "url"},message:"must have required property '"+"url"+"'",schema:schema11.properties.mysql.required,parentSchema:schema11.properties.mysql,data:data148};
 if(vErrors === null){
 vErrors = [err428];
 }
@@ -5550,10 +5543,8 @@ vErrors.push(err428);
 }
 errors++;
 }
-}
-}
-else {
-const err429 = {instancePath:instancePath+"/mysql",schemaPath:"#/properties/mysql/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.mysql.type,parentSchema:schema11.properties.mysql,data:data145};
+if(data148.poolSize === undefined){
+const err429 = {instancePath:instancePath+"/mysql",schemaPath:"#/properties/mysql/required",keyword:"required",params:{missingProperty: "poolSize"},message:"must have required property '"+"poolSize"+"'",schema:schema11.properties.mysql.required,parentSchema:schema11.properties.mysql,data:data148};
 if(vErrors === null){
 vErrors = [err429];
 }
@@ -5562,13 +5553,8 @@ vErrors.push(err429);
 }
 errors++;
 }
-let data150 = data.fleet;
-if(data150 && typeof data150 == "object" && !Array.isArray(data150)){
-if(data150.heartbeatInterval === undefined){
-data150.heartbeatInterval = "5s";
-}
-if(data150.heartbeatInterval === undefined){
-const err430 = {instancePath:instancePath+"/fleet",schemaPath:"#/properties/fleet/required",keyword:"required",params:{missingProperty: "heartbeatInterval"},message:"must have required property '"+"heartbeatInterval"+"'",schema:schema11.properties.fleet.required,parentSchema:schema11.properties.fleet,data:data150};
+if(data148.connectTimeout === undefined){
+const err430 = {instancePath:instancePath+"/mysql",schemaPath:"#/properties/mysql/required",keyword:"required",params:{missingProperty: "connectTimeout"},message:"must have required property '"+"connectTimeout"+"'",schema:schema11.properties.mysql.required,parentSchema:schema11.properties.mysql,data:data148};
 if(vErrors === null){
 vErrors = [err430];
 }
@@ -5577,9 +5563,8 @@ vErrors.push(err430);
 }
 errors++;
 }
-for(const key24 in data150){
-if(!(key24 === "heartbeatInterval")){
-const err431 = {instancePath:instancePath+"/fleet",schemaPath:"#/properties/fleet/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key24},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.fleet,data:data150};
+if(data148.queryTimeout === undefined){
+const err431 = {instancePath:instancePath+"/mysql",schemaPath:"#/properties/mysql/required",keyword:"required",params:{missingProperty: "queryTimeout"},message:"must have required property '"+"queryTimeout"+"'",schema:schema11.properties.mysql.required,parentSchema:schema11.properties.mysql,data:data148};
 if(vErrors === null){
 vErrors = [err431];
 }
@@ -5588,11 +5573,9 @@ vErrors.push(err431);
 }
 errors++;
 }
-}
-let data151 = data150.heartbeatInterval;
-const parsed26 = func7(data151);
-if(parsed26 === undefined || parsed26 < 1000){
-const err432 = {instancePath:instancePath+"/fleet/heartbeatInterval",schemaPath:"#/properties/fleet/properties/heartbeatInterval/x-unit",keyword:"x-unit",params:{unit: "duration", value: data151, minimum: 1000},message:"unit",schema:"duration",parentSchema:schema11.properties.fleet.properties.heartbeatInterval,data:data151};
+for(const key23 in data148){
+if(!((((key23 === "url") || (key23 === "poolSize")) || (key23 === "connectTimeout")) || (key23 === "queryTimeout"))){
+const err432 = {instancePath:instancePath+"/mysql",schemaPath:"#/properties/mysql/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key23},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.mysql,data:data148};
 if(vErrors === null){
 vErrors = [err432];
 }
@@ -5601,15 +5584,10 @@ vErrors.push(err432);
 }
 errors++;
 }
-else {
-if(data150){
-data150["heartbeatInterval"] = parsed26;
-data151 = parsed26;
 }
-}
-if(typeof data151 == "number"){
-if(data151 < 1000 || isNaN(data151)){
-const err433 = {instancePath:instancePath+"/fleet/heartbeatInterval",schemaPath:"#/properties/fleet/properties/heartbeatInterval/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1000},message:"must be >= 1000",schema:1000,parentSchema:schema11.properties.fleet.properties.heartbeatInterval,data:data151};
+let data149 = data148.url;
+if(typeof data149 !== "string"){
+const err433 = {instancePath:instancePath+"/mysql/url",schemaPath:"#/properties/mysql/properties/url/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.mysql.properties.url.type,parentSchema:schema11.properties.mysql.properties.url,data:data149};
 if(vErrors === null){
 vErrors = [err433];
 }
@@ -5618,10 +5596,9 @@ vErrors.push(err433);
 }
 errors++;
 }
-}
-}
-else {
-const err434 = {instancePath:instancePath+"/fleet",schemaPath:"#/properties/fleet/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.fleet.type,parentSchema:schema11.properties.fleet,data:data150};
+let data150 = data148.poolSize;
+if(!((typeof data150 == "number") && (!(data150 % 1) && !isNaN(data150)))){
+const err434 = {instancePath:instancePath+"/mysql/poolSize",schemaPath:"#/properties/mysql/properties/poolSize/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.mysql.properties.poolSize.type,parentSchema:schema11.properties.mysql.properties.poolSize,data:data150};
 if(vErrors === null){
 vErrors = [err434];
 }
@@ -5630,58 +5607,9 @@ vErrors.push(err434);
 }
 errors++;
 }
-let data152 = data.rateLimit;
-if(data152 && typeof data152 == "object" && !Array.isArray(data152)){
-if(data152.enabled === undefined){
-data152.enabled = false;
-}
-if(data152.store === undefined){
-data152.store = "redis";
-}
-if(data152.failClosed === undefined){
-data152.failClosed = false;
-}
-if(data152.ip === undefined){
-data152.ip = {};
-}
-if(data152.user === undefined){
-data152.user = {};
-}
-if(data152.rules === undefined){
-data152.rules = [{"name":"login","methods":["POST"],"path":"/login.php","limit":10,"window":"5m","key":"ip","field":"","dryRun":false}];
-}
-if(data152.identity === undefined){
-data152.identity = {};
-}
-if(data152.ipv6Subnet === undefined){
-data152.ipv6Subnet = 64;
-}
-if(data152.allowlist === undefined){
-data152.allowlist = [];
-}
-if(data152.denylist === undefined){
-data152.denylist = [];
-}
-if(data152.bans === undefined){
-data152.bans = {};
-}
-if(data152.headers === undefined){
-data152.headers = true;
-}
-if(data152.legacyHeaders === undefined){
-data152.legacyHeaders = false;
-}
-if(data152.maxFormBody === undefined){
-data152.maxFormBody = "8KB";
-}
-if(data152.memoryKeys === undefined){
-data152.memoryKeys = 100000;
-}
-if(data152.lease === undefined){
-data152.lease = {};
-}
-if(data152.enabled === undefined){
-const err435 = {instancePath:instancePath+"/rateLimit",schemaPath:"#/properties/rateLimit/required",keyword:"required",params:{missingProperty: "enabled"},message:"must have required property '"+"enabled"+"'",schema:schema11.properties.rateLimit.required,parentSchema:schema11.properties.rateLimit,data:data152};
+if(typeof data150 == "number"){
+if(data150 > 100 || isNaN(data150)){
+const err435 = {instancePath:instancePath+"/mysql/poolSize",schemaPath:"#/properties/mysql/properties/poolSize/maximum",keyword:"maximum",params:{comparison: "<=", limit: 100},message:"must be <= 100",schema:100,parentSchema:schema11.properties.mysql.properties.poolSize,data:data150};
 if(vErrors === null){
 vErrors = [err435];
 }
@@ -5690,8 +5618,8 @@ vErrors.push(err435);
 }
 errors++;
 }
-if(data152.store === undefined){
-const err436 = {instancePath:instancePath+"/rateLimit",schemaPath:"#/properties/rateLimit/required",keyword:"required",params:{missingProperty: "store"},message:"must have required property '"+"store"+"'",schema:schema11.properties.rateLimit.required,parentSchema:schema11.properties.rateLimit,data:data152};
+if(data150 < 1 || isNaN(data150)){
+const err436 = {instancePath:instancePath+"/mysql/poolSize",schemaPath:"#/properties/mysql/properties/poolSize/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.mysql.properties.poolSize,data:data150};
 if(vErrors === null){
 vErrors = [err436];
 }
@@ -5700,8 +5628,11 @@ vErrors.push(err436);
 }
 errors++;
 }
-if(data152.failClosed === undefined){
-const err437 = {instancePath:instancePath+"/rateLimit",schemaPath:"#/properties/rateLimit/required",keyword:"required",params:{missingProperty: "failClosed"},message:"must have required property '"+"failClosed"+"'",schema:schema11.properties.rateLimit.required,parentSchema:schema11.properties.rateLimit,data:data152};
+}
+let data151 = data148.connectTimeout;
+const parsed24 = func7(data151);
+if(parsed24 === undefined || parsed24 < 100){
+const err437 = {instancePath:instancePath+"/mysql/connectTimeout",schemaPath:"#/properties/mysql/properties/connectTimeout/x-unit",keyword:"x-unit",params:{unit: "duration", value: data151, minimum: 100},message:"unit",schema:"duration",parentSchema:schema11.properties.mysql.properties.connectTimeout,data:data151};
 if(vErrors === null){
 vErrors = [err437];
 }
@@ -5710,8 +5641,15 @@ vErrors.push(err437);
 }
 errors++;
 }
-if(data152.ip === undefined){
-const err438 = {instancePath:instancePath+"/rateLimit",schemaPath:"#/properties/rateLimit/required",keyword:"required",params:{missingProperty: "ip"},message:"must have required property '"+"ip"+"'",schema:schema11.properties.rateLimit.required,parentSchema:schema11.properties.rateLimit,data:data152};
+else {
+if(data148){
+data148["connectTimeout"] = parsed24;
+data151 = parsed24;
+}
+}
+if(typeof data151 == "number"){
+if(data151 < 100 || isNaN(data151)){
+const err438 = {instancePath:instancePath+"/mysql/connectTimeout",schemaPath:"#/properties/mysql/properties/connectTimeout/minimum",keyword:"minimum",params:{comparison: ">=", limit: 100},message:"must be >= 100",schema:100,parentSchema:schema11.properties.mysql.properties.connectTimeout,data:data151};
 if(vErrors === null){
 vErrors = [err438];
 }
@@ -5720,8 +5658,11 @@ vErrors.push(err438);
 }
 errors++;
 }
-if(data152.user === undefined){
-const err439 = {instancePath:instancePath+"/rateLimit",schemaPath:"#/properties/rateLimit/required",keyword:"required",params:{missingProperty: "user"},message:"must have required property '"+"user"+"'",schema:schema11.properties.rateLimit.required,parentSchema:schema11.properties.rateLimit,data:data152};
+}
+let data152 = data148.queryTimeout;
+const parsed25 = func7(data152);
+if(parsed25 === undefined || parsed25 < 100){
+const err439 = {instancePath:instancePath+"/mysql/queryTimeout",schemaPath:"#/properties/mysql/properties/queryTimeout/x-unit",keyword:"x-unit",params:{unit: "duration", value: data152, minimum: 100},message:"unit",schema:"duration",parentSchema:schema11.properties.mysql.properties.queryTimeout,data:data152};
 if(vErrors === null){
 vErrors = [err439];
 }
@@ -5730,8 +5671,15 @@ vErrors.push(err439);
 }
 errors++;
 }
-if(data152.rules === undefined){
-const err440 = {instancePath:instancePath+"/rateLimit",schemaPath:"#/properties/rateLimit/required",keyword:"required",params:{missingProperty: "rules"},message:"must have required property '"+"rules"+"'",schema:schema11.properties.rateLimit.required,parentSchema:schema11.properties.rateLimit,data:data152};
+else {
+if(data148){
+data148["queryTimeout"] = parsed25;
+data152 = parsed25;
+}
+}
+if(typeof data152 == "number"){
+if(data152 < 100 || isNaN(data152)){
+const err440 = {instancePath:instancePath+"/mysql/queryTimeout",schemaPath:"#/properties/mysql/properties/queryTimeout/minimum",keyword:"minimum",params:{comparison: ">=", limit: 100},message:"must be >= 100",schema:100,parentSchema:schema11.properties.mysql.properties.queryTimeout,data:data152};
 if(vErrors === null){
 vErrors = [err440];
 }
@@ -5740,8 +5688,10 @@ vErrors.push(err440);
 }
 errors++;
 }
-if(data152.identity === undefined){
-const err441 = {instancePath:instancePath+"/rateLimit",schemaPath:"#/properties/rateLimit/required",keyword:"required",params:{missingProperty: "identity"},message:"must have required property '"+"identity"+"'",schema:schema11.properties.rateLimit.required,parentSchema:schema11.properties.rateLimit,data:data152};
+}
+}
+else {
+const err441 = {instancePath:instancePath+"/mysql",schemaPath:"#/properties/mysql/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.mysql.type,parentSchema:schema11.properties.mysql,data:data148};
 if(vErrors === null){
 vErrors = [err441];
 }
@@ -5750,8 +5700,13 @@ vErrors.push(err441);
 }
 errors++;
 }
-if(data152.ipv6Subnet === undefined){
-const err442 = {instancePath:instancePath+"/rateLimit",schemaPath:"#/properties/rateLimit/required",keyword:"required",params:{missingProperty: "ipv6Subnet"},message:"must have required property '"+"ipv6Subnet"+"'",schema:schema11.properties.rateLimit.required,parentSchema:schema11.properties.rateLimit,data:data152};
+let data153 = data.fleet;
+if(data153 && typeof data153 == "object" && !Array.isArray(data153)){
+if(data153.heartbeatInterval === undefined){
+data153.heartbeatInterval = "5s";
+}
+if(data153.heartbeatInterval === undefined){
+const err442 = {instancePath:instancePath+"/fleet",schemaPath:"#/properties/fleet/required",keyword:"required",params:{missingProperty: "heartbeatInterval"},message:"must have required property '"+"heartbeatInterval"+"'",schema:schema11.properties.fleet.required,parentSchema:schema11.properties.fleet,data:data153};
 if(vErrors === null){
 vErrors = [err442];
 }
@@ -5760,8 +5715,9 @@ vErrors.push(err442);
 }
 errors++;
 }
-if(data152.allowlist === undefined){
-const err443 = {instancePath:instancePath+"/rateLimit",schemaPath:"#/properties/rateLimit/required",keyword:"required",params:{missingProperty: "allowlist"},message:"must have required property '"+"allowlist"+"'",schema:schema11.properties.rateLimit.required,parentSchema:schema11.properties.rateLimit,data:data152};
+for(const key24 in data153){
+if(!(key24 === "heartbeatInterval")){
+const err443 = {instancePath:instancePath+"/fleet",schemaPath:"#/properties/fleet/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key24},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.fleet,data:data153};
 if(vErrors === null){
 vErrors = [err443];
 }
@@ -5770,8 +5726,11 @@ vErrors.push(err443);
 }
 errors++;
 }
-if(data152.denylist === undefined){
-const err444 = {instancePath:instancePath+"/rateLimit",schemaPath:"#/properties/rateLimit/required",keyword:"required",params:{missingProperty: "denylist"},message:"must have required property '"+"denylist"+"'",schema:schema11.properties.rateLimit.required,parentSchema:schema11.properties.rateLimit,data:data152};
+}
+let data154 = data153.heartbeatInterval;
+const parsed26 = func7(data154);
+if(parsed26 === undefined || parsed26 < 1000){
+const err444 = {instancePath:instancePath+"/fleet/heartbeatInterval",schemaPath:"#/properties/fleet/properties/heartbeatInterval/x-unit",keyword:"x-unit",params:{unit: "duration", value: data154, minimum: 1000},message:"unit",schema:"duration",parentSchema:schema11.properties.fleet.properties.heartbeatInterval,data:data154};
 if(vErrors === null){
 vErrors = [err444];
 }
@@ -5780,8 +5739,15 @@ vErrors.push(err444);
 }
 errors++;
 }
-if(data152.bans === undefined){
-const err445 = {instancePath:instancePath+"/rateLimit",schemaPath:"#/properties/rateLimit/required",keyword:"required",params:{missingProperty: "bans"},message:"must have required property '"+"bans"+"'",schema:schema11.properties.rateLimit.required,parentSchema:schema11.properties.rateLimit,data:data152};
+else {
+if(data153){
+data153["heartbeatInterval"] = parsed26;
+data154 = parsed26;
+}
+}
+if(typeof data154 == "number"){
+if(data154 < 1000 || isNaN(data154)){
+const err445 = {instancePath:instancePath+"/fleet/heartbeatInterval",schemaPath:"#/properties/fleet/properties/heartbeatInterval/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1000},message:"must be >= 1000",schema:1000,parentSchema:schema11.properties.fleet.properties.heartbeatInterval,data:data154};
 if(vErrors === null){
 vErrors = [err445];
 }
@@ -5790,8 +5756,10 @@ vErrors.push(err445);
 }
 errors++;
 }
-if(data152.headers === undefined){
-const err446 = {instancePath:instancePath+"/rateLimit",schemaPath:"#/properties/rateLimit/required",keyword:"required",params:{missingProperty: "headers"},message:"must have required property '"+"headers"+"'",schema:schema11.properties.rateLimit.required,parentSchema:schema11.properties.rateLimit,data:data152};
+}
+}
+else {
+const err446 = {instancePath:instancePath+"/fleet",schemaPath:"#/properties/fleet/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.fleet.type,parentSchema:schema11.properties.fleet,data:data153};
 if(vErrors === null){
 vErrors = [err446];
 }
@@ -5800,8 +5768,58 @@ vErrors.push(err446);
 }
 errors++;
 }
-if(data152.legacyHeaders === undefined){
-const err447 = {instancePath:instancePath+"/rateLimit",schemaPath:"#/properties/rateLimit/required",keyword:"required",params:{missingProperty: "legacyHeaders"},message:"must have required property '"+"legacyHeaders"+"'",schema:schema11.properties.rateLimit.required,parentSchema:schema11.properties.rateLimit,data:data152};
+let data155 = data.rateLimit;
+if(data155 && typeof data155 == "object" && !Array.isArray(data155)){
+if(data155.enabled === undefined){
+data155.enabled = false;
+}
+if(data155.store === undefined){
+data155.store = "redis";
+}
+if(data155.failClosed === undefined){
+data155.failClosed = false;
+}
+if(data155.ip === undefined){
+data155.ip = {};
+}
+if(data155.user === undefined){
+data155.user = {};
+}
+if(data155.rules === undefined){
+data155.rules = [{"name":"login","methods":["POST"],"path":"/login.php","limit":10,"window":"5m","key":"ip","field":"","dryRun":false}];
+}
+if(data155.identity === undefined){
+data155.identity = {};
+}
+if(data155.ipv6Subnet === undefined){
+data155.ipv6Subnet = 64;
+}
+if(data155.allowlist === undefined){
+data155.allowlist = [];
+}
+if(data155.denylist === undefined){
+data155.denylist = [];
+}
+if(data155.bans === undefined){
+data155.bans = {};
+}
+if(data155.headers === undefined){
+data155.headers = true;
+}
+if(data155.legacyHeaders === undefined){
+data155.legacyHeaders = false;
+}
+if(data155.maxFormBody === undefined){
+data155.maxFormBody = "8KB";
+}
+if(data155.memoryKeys === undefined){
+data155.memoryKeys = 100000;
+}
+if(data155.lease === undefined){
+data155.lease = {};
+}
+if(data155.enabled === undefined){
+const err447 = {instancePath:instancePath+"/rateLimit",schemaPath:"#/properties/rateLimit/required",keyword:"required",params:{missingProperty: "enabled"},message:"must have required property '"+"enabled"+"'",schema:schema11.properties.rateLimit.required,parentSchema:schema11.properties.rateLimit,data:data155};
 if(vErrors === null){
 vErrors = [err447];
 }
@@ -5810,8 +5828,8 @@ vErrors.push(err447);
 }
 errors++;
 }
-if(data152.maxFormBody === undefined){
-const err448 = {instancePath:instancePath+"/rateLimit",schemaPath:"#/properties/rateLimit/required",keyword:"required",params:{missingProperty: "maxFormBody"},message:"must have required property '"+"maxFormBody"+"'",schema:schema11.properties.rateLimit.required,parentSchema:schema11.properties.rateLimit,data:data152};
+if(data155.store === undefined){
+const err448 = {instancePath:instancePath+"/rateLimit",schemaPath:"#/properties/rateLimit/required",keyword:"required",params:{missingProperty: "store"},message:"must have required property '"+"store"+"'",schema:schema11.properties.rateLimit.required,parentSchema:schema11.properties.rateLimit,data:data155};
 if(vErrors === null){
 vErrors = [err448];
 }
@@ -5820,8 +5838,8 @@ vErrors.push(err448);
 }
 errors++;
 }
-if(data152.memoryKeys === undefined){
-const err449 = {instancePath:instancePath+"/rateLimit",schemaPath:"#/properties/rateLimit/required",keyword:"required",params:{missingProperty: "memoryKeys"},message:"must have required property '"+"memoryKeys"+"'",schema:schema11.properties.rateLimit.required,parentSchema:schema11.properties.rateLimit,data:data152};
+if(data155.failClosed === undefined){
+const err449 = {instancePath:instancePath+"/rateLimit",schemaPath:"#/properties/rateLimit/required",keyword:"required",params:{missingProperty: "failClosed"},message:"must have required property '"+"failClosed"+"'",schema:schema11.properties.rateLimit.required,parentSchema:schema11.properties.rateLimit,data:data155};
 if(vErrors === null){
 vErrors = [err449];
 }
@@ -5830,8 +5848,8 @@ vErrors.push(err449);
 }
 errors++;
 }
-if(data152.lease === undefined){
-const err450 = {instancePath:instancePath+"/rateLimit",schemaPath:"#/properties/rateLimit/required",keyword:"required",params:{missingProperty: "lease"},message:"must have required property '"+"lease"+"'",schema:schema11.properties.rateLimit.required,parentSchema:schema11.properties.rateLimit,data:data152};
+if(data155.ip === undefined){
+const err450 = {instancePath:instancePath+"/rateLimit",schemaPath:"#/properties/rateLimit/required",keyword:"required",params:{missingProperty: "ip"},message:"must have required property '"+"ip"+"'",schema:schema11.properties.rateLimit.required,parentSchema:schema11.properties.rateLimit,data:data155};
 if(vErrors === null){
 vErrors = [err450];
 }
@@ -5840,9 +5858,8 @@ vErrors.push(err450);
 }
 errors++;
 }
-for(const key25 in data152){
-if(!(func2.call(schema11.properties.rateLimit.properties, key25))){
-const err451 = {instancePath:instancePath+"/rateLimit",schemaPath:"#/properties/rateLimit/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key25},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.rateLimit,data:data152};
+if(data155.user === undefined){
+const err451 = {instancePath:instancePath+"/rateLimit",schemaPath:"#/properties/rateLimit/required",keyword:"required",params:{missingProperty: "user"},message:"must have required property '"+"user"+"'",schema:schema11.properties.rateLimit.required,parentSchema:schema11.properties.rateLimit,data:data155};
 if(vErrors === null){
 vErrors = [err451];
 }
@@ -5851,10 +5868,8 @@ vErrors.push(err451);
 }
 errors++;
 }
-}
-let data153 = data152.enabled;
-if(typeof data153 !== "boolean"){
-const err452 = {instancePath:instancePath+"/rateLimit/enabled",schemaPath:"#/properties/rateLimit/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.rateLimit.properties.enabled.type,parentSchema:schema11.properties.rateLimit.properties.enabled,data:data153};
+if(data155.rules === undefined){
+const err452 = {instancePath:instancePath+"/rateLimit",schemaPath:"#/properties/rateLimit/required",keyword:"required",params:{missingProperty: "rules"},message:"must have required property '"+"rules"+"'",schema:schema11.properties.rateLimit.required,parentSchema:schema11.properties.rateLimit,data:data155};
 if(vErrors === null){
 vErrors = [err452];
 }
@@ -5863,12 +5878,8 @@ vErrors.push(err452);
 }
 errors++;
 }
-let data154 = data152.store;
-const _errs357 = errors;
-let valid67 = false;
-const _errs358 = errors;
-if(typeof data154 !== "string"){
-const err453 = {instancePath:instancePath+"/rateLimit/store",schemaPath:"#/properties/rateLimit/properties/store/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.rateLimit.properties.store.anyOf[0].type,parentSchema:schema11.properties.rateLimit.properties.store.anyOf[0],data:data154};
+if(data155.identity === undefined){
+const err453 = {instancePath:instancePath+"/rateLimit",schemaPath:"#/properties/rateLimit/required",keyword:"required",params:{missingProperty: "identity"},message:"must have required property '"+"identity"+"'",schema:schema11.properties.rateLimit.required,parentSchema:schema11.properties.rateLimit,data:data155};
 if(vErrors === null){
 vErrors = [err453];
 }
@@ -5877,8 +5888,8 @@ vErrors.push(err453);
 }
 errors++;
 }
-if("redis" !== data154){
-const err454 = {instancePath:instancePath+"/rateLimit/store",schemaPath:"#/properties/rateLimit/properties/store/anyOf/0/const",keyword:"const",params:{allowedValue: "redis"},message:"must be equal to constant",schema:"redis",parentSchema:schema11.properties.rateLimit.properties.store.anyOf[0],data:data154};
+if(data155.ipv6Subnet === undefined){
+const err454 = {instancePath:instancePath+"/rateLimit",schemaPath:"#/properties/rateLimit/required",keyword:"required",params:{missingProperty: "ipv6Subnet"},message:"must have required property '"+"ipv6Subnet"+"'",schema:schema11.properties.rateLimit.required,parentSchema:schema11.properties.rateLimit,data:data155};
 if(vErrors === null){
 vErrors = [err454];
 }
@@ -5887,12 +5898,8 @@ vErrors.push(err454);
 }
 errors++;
 }
-var _valid8 = _errs358 === errors;
-valid67 = valid67 || _valid8;
-if(!valid67){
-const _errs360 = errors;
-if(typeof data154 !== "string"){
-const err455 = {instancePath:instancePath+"/rateLimit/store",schemaPath:"#/properties/rateLimit/properties/store/anyOf/1/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.rateLimit.properties.store.anyOf[1].type,parentSchema:schema11.properties.rateLimit.properties.store.anyOf[1],data:data154};
+if(data155.allowlist === undefined){
+const err455 = {instancePath:instancePath+"/rateLimit",schemaPath:"#/properties/rateLimit/required",keyword:"required",params:{missingProperty: "allowlist"},message:"must have required property '"+"allowlist"+"'",schema:schema11.properties.rateLimit.required,parentSchema:schema11.properties.rateLimit,data:data155};
 if(vErrors === null){
 vErrors = [err455];
 }
@@ -5901,8 +5908,8 @@ vErrors.push(err455);
 }
 errors++;
 }
-if("memory" !== data154){
-const err456 = {instancePath:instancePath+"/rateLimit/store",schemaPath:"#/properties/rateLimit/properties/store/anyOf/1/const",keyword:"const",params:{allowedValue: "memory"},message:"must be equal to constant",schema:"memory",parentSchema:schema11.properties.rateLimit.properties.store.anyOf[1],data:data154};
+if(data155.denylist === undefined){
+const err456 = {instancePath:instancePath+"/rateLimit",schemaPath:"#/properties/rateLimit/required",keyword:"required",params:{missingProperty: "denylist"},message:"must have required property '"+"denylist"+"'",schema:schema11.properties.rateLimit.required,parentSchema:schema11.properties.rateLimit,data:data155};
 if(vErrors === null){
 vErrors = [err456];
 }
@@ -5911,11 +5918,8 @@ vErrors.push(err456);
 }
 errors++;
 }
-var _valid8 = _errs360 === errors;
-valid67 = valid67 || _valid8;
-}
-if(!valid67){
-const err457 = {instancePath:instancePath+"/rateLimit/store",schemaPath:"#/properties/rateLimit/properties/store/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema11.properties.rateLimit.properties.store.anyOf,parentSchema:schema11.properties.rateLimit.properties.store,data:data154};
+if(data155.bans === undefined){
+const err457 = {instancePath:instancePath+"/rateLimit",schemaPath:"#/properties/rateLimit/required",keyword:"required",params:{missingProperty: "bans"},message:"must have required property '"+"bans"+"'",schema:schema11.properties.rateLimit.required,parentSchema:schema11.properties.rateLimit,data:data155};
 if(vErrors === null){
 vErrors = [err457];
 }
@@ -5924,20 +5928,8 @@ vErrors.push(err457);
 }
 errors++;
 }
-else {
-errors = _errs357;
-if(vErrors !== null){
-if(_errs357){
-vErrors.length = _errs357;
-}
-else {
-vErrors = null;
-}
-}
-}
-let data155 = data152.failClosed;
-if(typeof data155 !== "boolean"){
-const err458 = {instancePath:instancePath+"/rateLimit/failClosed",schemaPath:"#/properties/rateLimit/properties/failClosed/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.rateLimit.properties.failClosed.type,parentSchema:schema11.properties.rateLimit.properties.failClosed,data:data155};
+if(data155.headers === undefined){
+const err458 = {instancePath:instancePath+"/rateLimit",schemaPath:"#/properties/rateLimit/required",keyword:"required",params:{missingProperty: "headers"},message:"must have required property '"+"headers"+"'",schema:schema11.properties.rateLimit.required,parentSchema:schema11.properties.rateLimit,data:data155};
 if(vErrors === null){
 vErrors = [err458];
 }
@@ -5946,22 +5938,8 @@ vErrors.push(err458);
 }
 errors++;
 }
-let data156 = data152.ip;
-if(data156 && typeof data156 == "object" && !Array.isArray(data156)){
-if(data156.enabled === undefined){
-data156.enabled = true;
-}
-if(data156.limit === undefined){
-data156.limit = 100;
-}
-if(data156.window === undefined){
-data156.window = "1m";
-}
-if(data156.dryRun === undefined){
-data156.dryRun = false;
-}
-if(data156.enabled === undefined){
-const err459 = {instancePath:instancePath+"/rateLimit/ip",schemaPath:"#/properties/rateLimit/properties/ip/required",keyword:"required",params:{missingProperty: "enabled"},message:"must have required property '"+"enabled"+"'",schema:schema11.properties.rateLimit.properties.ip.required,parentSchema:schema11.properties.rateLimit.properties.ip,data:data156};
+if(data155.legacyHeaders === undefined){
+const err459 = {instancePath:instancePath+"/rateLimit",schemaPath:"#/properties/rateLimit/required",keyword:"required",params:{missingProperty: "legacyHeaders"},message:"must have required property '"+"legacyHeaders"+"'",schema:schema11.properties.rateLimit.required,parentSchema:schema11.properties.rateLimit,data:data155};
 if(vErrors === null){
 vErrors = [err459];
 }
@@ -5970,8 +5948,8 @@ vErrors.push(err459);
 }
 errors++;
 }
-if(data156.limit === undefined){
-const err460 = {instancePath:instancePath+"/rateLimit/ip",schemaPath:"#/properties/rateLimit/properties/ip/required",keyword:"required",params:{missingProperty: "limit"},message:"must have required property '"+"limit"+"'",schema:schema11.properties.rateLimit.properties.ip.required,parentSchema:schema11.properties.rateLimit.properties.ip,data:data156};
+if(data155.maxFormBody === undefined){
+const err460 = {instancePath:instancePath+"/rateLimit",schemaPath:"#/properties/rateLimit/required",keyword:"required",params:{missingProperty: "maxFormBody"},message:"must have required property '"+"maxFormBody"+"'",schema:schema11.properties.rateLimit.required,parentSchema:schema11.properties.rateLimit,data:data155};
 if(vErrors === null){
 vErrors = [err460];
 }
@@ -5980,8 +5958,8 @@ vErrors.push(err460);
 }
 errors++;
 }
-if(data156.window === undefined){
-const err461 = {instancePath:instancePath+"/rateLimit/ip",schemaPath:"#/properties/rateLimit/properties/ip/required",keyword:"required",params:{missingProperty: "window"},message:"must have required property '"+"window"+"'",schema:schema11.properties.rateLimit.properties.ip.required,parentSchema:schema11.properties.rateLimit.properties.ip,data:data156};
+if(data155.memoryKeys === undefined){
+const err461 = {instancePath:instancePath+"/rateLimit",schemaPath:"#/properties/rateLimit/required",keyword:"required",params:{missingProperty: "memoryKeys"},message:"must have required property '"+"memoryKeys"+"'",schema:schema11.properties.rateLimit.required,parentSchema:schema11.properties.rateLimit,data:data155};
 if(vErrors === null){
 vErrors = [err461];
 }
@@ -5990,8 +5968,8 @@ vErrors.push(err461);
 }
 errors++;
 }
-if(data156.dryRun === undefined){
-const err462 = {instancePath:instancePath+"/rateLimit/ip",schemaPath:"#/properties/rateLimit/properties/ip/required",keyword:"required",params:{missingProperty: "dryRun"},message:"must have required property '"+"dryRun"+"'",schema:schema11.properties.rateLimit.properties.ip.required,parentSchema:schema11.properties.rateLimit.properties.ip,data:data156};
+if(data155.lease === undefined){
+const err462 = {instancePath:instancePath+"/rateLimit",schemaPath:"#/properties/rateLimit/required",keyword:"required",params:{missingProperty: "lease"},message:"must have required property '"+"lease"+"'",schema:schema11.properties.rateLimit.required,parentSchema:schema11.properties.rateLimit,data:data155};
 if(vErrors === null){
 vErrors = [err462];
 }
@@ -6000,9 +5978,9 @@ vErrors.push(err462);
 }
 errors++;
 }
-for(const key26 in data156){
-if(!((((key26 === "enabled") || (key26 === "limit")) || (key26 === "window")) || (key26 === "dryRun"))){
-const err463 = {instancePath:instancePath+"/rateLimit/ip",schemaPath:"#/properties/rateLimit/properties/ip/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key26},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.rateLimit.properties.ip,data:data156};
+for(const key25 in data155){
+if(!(func2.call(schema11.properties.rateLimit.properties, key25))){
+const err463 = {instancePath:instancePath+"/rateLimit",schemaPath:"#/properties/rateLimit/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key25},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.rateLimit,data:data155};
 if(vErrors === null){
 vErrors = [err463];
 }
@@ -6012,9 +5990,9 @@ vErrors.push(err463);
 errors++;
 }
 }
-let data157 = data156.enabled;
-if(typeof data157 !== "boolean"){
-const err464 = {instancePath:instancePath+"/rateLimit/ip/enabled",schemaPath:"#/properties/rateLimit/properties/ip/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.rateLimit.properties.ip.properties.enabled.type,parentSchema:schema11.properties.rateLimit.properties.ip.properties.enabled,data:data157};
+let data156 = data155.enabled;
+if(typeof data156 !== "boolean"){
+const err464 = {instancePath:instancePath+"/rateLimit/enabled",schemaPath:"#/properties/rateLimit/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.rateLimit.properties.enabled.type,parentSchema:schema11.properties.rateLimit.properties.enabled,data:data156};
 if(vErrors === null){
 vErrors = [err464];
 }
@@ -6023,9 +6001,12 @@ vErrors.push(err464);
 }
 errors++;
 }
-let data158 = data156.limit;
-if(!((typeof data158 == "number") && (!(data158 % 1) && !isNaN(data158)))){
-const err465 = {instancePath:instancePath+"/rateLimit/ip/limit",schemaPath:"#/properties/rateLimit/properties/ip/properties/limit/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.rateLimit.properties.ip.properties.limit.type,parentSchema:schema11.properties.rateLimit.properties.ip.properties.limit,data:data158};
+let data157 = data155.store;
+const _errs363 = errors;
+let valid67 = false;
+const _errs364 = errors;
+if(typeof data157 !== "string"){
+const err465 = {instancePath:instancePath+"/rateLimit/store",schemaPath:"#/properties/rateLimit/properties/store/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.rateLimit.properties.store.anyOf[0].type,parentSchema:schema11.properties.rateLimit.properties.store.anyOf[0],data:data157};
 if(vErrors === null){
 vErrors = [err465];
 }
@@ -6034,9 +6015,8 @@ vErrors.push(err465);
 }
 errors++;
 }
-if(typeof data158 == "number"){
-if(data158 > 100000000 || isNaN(data158)){
-const err466 = {instancePath:instancePath+"/rateLimit/ip/limit",schemaPath:"#/properties/rateLimit/properties/ip/properties/limit/maximum",keyword:"maximum",params:{comparison: "<=", limit: 100000000},message:"must be <= 100000000",schema:100000000,parentSchema:schema11.properties.rateLimit.properties.ip.properties.limit,data:data158};
+if("redis" !== data157){
+const err466 = {instancePath:instancePath+"/rateLimit/store",schemaPath:"#/properties/rateLimit/properties/store/anyOf/0/const",keyword:"const",params:{allowedValue: "redis"},message:"must be equal to constant",schema:"redis",parentSchema:schema11.properties.rateLimit.properties.store.anyOf[0],data:data157};
 if(vErrors === null){
 vErrors = [err466];
 }
@@ -6045,8 +6025,12 @@ vErrors.push(err466);
 }
 errors++;
 }
-if(data158 < 1 || isNaN(data158)){
-const err467 = {instancePath:instancePath+"/rateLimit/ip/limit",schemaPath:"#/properties/rateLimit/properties/ip/properties/limit/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.rateLimit.properties.ip.properties.limit,data:data158};
+var _valid8 = _errs364 === errors;
+valid67 = valid67 || _valid8;
+if(!valid67){
+const _errs366 = errors;
+if(typeof data157 !== "string"){
+const err467 = {instancePath:instancePath+"/rateLimit/store",schemaPath:"#/properties/rateLimit/properties/store/anyOf/1/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.rateLimit.properties.store.anyOf[1].type,parentSchema:schema11.properties.rateLimit.properties.store.anyOf[1],data:data157};
 if(vErrors === null){
 vErrors = [err467];
 }
@@ -6055,11 +6039,8 @@ vErrors.push(err467);
 }
 errors++;
 }
-}
-let data159 = data156.window;
-const parsed27 = func7(data159);
-if(parsed27 === undefined){
-const err468 = {instancePath:instancePath+"/rateLimit/ip/window",schemaPath:"#/properties/rateLimit/properties/ip/properties/window/x-unit",keyword:"x-unit",params:{unit: "duration", value: data159, minimum: undefined},message:"unit",schema:"duration",parentSchema:schema11.properties.rateLimit.properties.ip.properties.window,data:data159};
+if("memory" !== data157){
+const err468 = {instancePath:instancePath+"/rateLimit/store",schemaPath:"#/properties/rateLimit/properties/store/anyOf/1/const",keyword:"const",params:{allowedValue: "memory"},message:"must be equal to constant",schema:"memory",parentSchema:schema11.properties.rateLimit.properties.store.anyOf[1],data:data157};
 if(vErrors === null){
 vErrors = [err468];
 }
@@ -6068,15 +6049,11 @@ vErrors.push(err468);
 }
 errors++;
 }
-else {
-if(data156){
-data156["window"] = parsed27;
-data159 = parsed27;
+var _valid8 = _errs366 === errors;
+valid67 = valid67 || _valid8;
 }
-}
-let data160 = data156.dryRun;
-if(typeof data160 !== "boolean"){
-const err469 = {instancePath:instancePath+"/rateLimit/ip/dryRun",schemaPath:"#/properties/rateLimit/properties/ip/properties/dryRun/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.rateLimit.properties.ip.properties.dryRun.type,parentSchema:schema11.properties.rateLimit.properties.ip.properties.dryRun,data:data160};
+if(!valid67){
+const err469 = {instancePath:instancePath+"/rateLimit/store",schemaPath:"#/properties/rateLimit/properties/store/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema11.properties.rateLimit.properties.store.anyOf,parentSchema:schema11.properties.rateLimit.properties.store,data:data157};
 if(vErrors === null){
 vErrors = [err469];
 }
@@ -6085,9 +6062,20 @@ vErrors.push(err469);
 }
 errors++;
 }
+else {
+errors = _errs363;
+if(vErrors !== null){
+if(_errs363){
+vErrors.length = _errs363;
 }
 else {
-const err470 = {instancePath:instancePath+"/rateLimit/ip",schemaPath:"#/properties/rateLimit/properties/ip/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.rateLimit.properties.ip.type,parentSchema:schema11.properties.rateLimit.properties.ip,data:data156};
+vErrors = null;
+}
+}
+}
+let data158 = data155.failClosed;
+if(typeof data158 !== "boolean"){
+const err470 = {instancePath:instancePath+"/rateLimit/failClosed",schemaPath:"#/properties/rateLimit/properties/failClosed/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.rateLimit.properties.failClosed.type,parentSchema:schema11.properties.rateLimit.properties.failClosed,data:data158};
 if(vErrors === null){
 vErrors = [err470];
 }
@@ -6096,22 +6084,22 @@ vErrors.push(err470);
 }
 errors++;
 }
-let data161 = data152.user;
-if(data161 && typeof data161 == "object" && !Array.isArray(data161)){
-if(data161.enabled === undefined){
-data161.enabled = true;
+let data159 = data155.ip;
+if(data159 && typeof data159 == "object" && !Array.isArray(data159)){
+if(data159.enabled === undefined){
+data159.enabled = true;
 }
-if(data161.limit === undefined){
-data161.limit = 1000;
+if(data159.limit === undefined){
+data159.limit = 100;
 }
-if(data161.window === undefined){
-data161.window = "1h";
+if(data159.window === undefined){
+data159.window = "1m";
 }
-if(data161.dryRun === undefined){
-data161.dryRun = false;
+if(data159.dryRun === undefined){
+data159.dryRun = false;
 }
-if(data161.enabled === undefined){
-const err471 = {instancePath:instancePath+"/rateLimit/user",schemaPath:"#/properties/rateLimit/properties/user/required",keyword:"required",params:{missingProperty: "enabled"},message:"must have required property '"+"enabled"+"'",schema:schema11.properties.rateLimit.properties.user.required,parentSchema:schema11.properties.rateLimit.properties.user,data:data161};
+if(data159.enabled === undefined){
+const err471 = {instancePath:instancePath+"/rateLimit/ip",schemaPath:"#/properties/rateLimit/properties/ip/required",keyword:"required",params:{missingProperty: "enabled"},message:"must have required property '"+"enabled"+"'",schema:schema11.properties.rateLimit.properties.ip.required,parentSchema:schema11.properties.rateLimit.properties.ip,data:data159};
 if(vErrors === null){
 vErrors = [err471];
 }
@@ -6120,8 +6108,8 @@ vErrors.push(err471);
 }
 errors++;
 }
-if(data161.limit === undefined){
-const err472 = {instancePath:instancePath+"/rateLimit/user",schemaPath:"#/properties/rateLimit/properties/user/required",keyword:"required",params:{missingProperty: "limit"},message:"must have required property '"+"limit"+"'",schema:schema11.properties.rateLimit.properties.user.required,parentSchema:schema11.properties.rateLimit.properties.user,data:data161};
+if(data159.limit === undefined){
+const err472 = {instancePath:instancePath+"/rateLimit/ip",schemaPath:"#/properties/rateLimit/properties/ip/required",keyword:"required",params:{missingProperty: "limit"},message:"must have required property '"+"limit"+"'",schema:schema11.properties.rateLimit.properties.ip.required,parentSchema:schema11.properties.rateLimit.properties.ip,data:data159};
 if(vErrors === null){
 vErrors = [err472];
 }
@@ -6130,8 +6118,8 @@ vErrors.push(err472);
 }
 errors++;
 }
-if(data161.window === undefined){
-const err473 = {instancePath:instancePath+"/rateLimit/user",schemaPath:"#/properties/rateLimit/properties/user/required",keyword:"required",params:{missingProperty: "window"},message:"must have required property '"+"window"+"'",schema:schema11.properties.rateLimit.properties.user.required,parentSchema:schema11.properties.rateLimit.properties.user,data:data161};
+if(data159.window === undefined){
+const err473 = {instancePath:instancePath+"/rateLimit/ip",schemaPath:"#/properties/rateLimit/properties/ip/required",keyword:"required",params:{missingProperty: "window"},message:"must have required property '"+"window"+"'",schema:schema11.properties.rateLimit.properties.ip.required,parentSchema:schema11.properties.rateLimit.properties.ip,data:data159};
 if(vErrors === null){
 vErrors = [err473];
 }
@@ -6140,8 +6128,8 @@ vErrors.push(err473);
 }
 errors++;
 }
-if(data161.dryRun === undefined){
-const err474 = {instancePath:instancePath+"/rateLimit/user",schemaPath:"#/properties/rateLimit/properties/user/required",keyword:"required",params:{missingProperty: "dryRun"},message:"must have required property '"+"dryRun"+"'",schema:schema11.properties.rateLimit.properties.user.required,parentSchema:schema11.properties.rateLimit.properties.user,data:data161};
+if(data159.dryRun === undefined){
+const err474 = {instancePath:instancePath+"/rateLimit/ip",schemaPath:"#/properties/rateLimit/properties/ip/required",keyword:"required",params:{missingProperty: "dryRun"},message:"must have required property '"+"dryRun"+"'",schema:schema11.properties.rateLimit.properties.ip.required,parentSchema:schema11.properties.rateLimit.properties.ip,data:data159};
 if(vErrors === null){
 vErrors = [err474];
 }
@@ -6150,9 +6138,9 @@ vErrors.push(err474);
 }
 errors++;
 }
-for(const key27 in data161){
-if(!((((key27 === "enabled") || (key27 === "limit")) || (key27 === "window")) || (key27 === "dryRun"))){
-const err475 = {instancePath:instancePath+"/rateLimit/user",schemaPath:"#/properties/rateLimit/properties/user/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key27},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.rateLimit.properties.user,data:data161};
+for(const key26 in data159){
+if(!((((key26 === "enabled") || (key26 === "limit")) || (key26 === "window")) || (key26 === "dryRun"))){
+const err475 = {instancePath:instancePath+"/rateLimit/ip",schemaPath:"#/properties/rateLimit/properties/ip/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key26},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.rateLimit.properties.ip,data:data159};
 if(vErrors === null){
 vErrors = [err475];
 }
@@ -6162,9 +6150,9 @@ vErrors.push(err475);
 errors++;
 }
 }
-let data162 = data161.enabled;
-if(typeof data162 !== "boolean"){
-const err476 = {instancePath:instancePath+"/rateLimit/user/enabled",schemaPath:"#/properties/rateLimit/properties/user/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.rateLimit.properties.user.properties.enabled.type,parentSchema:schema11.properties.rateLimit.properties.user.properties.enabled,data:data162};
+let data160 = data159.enabled;
+if(typeof data160 !== "boolean"){
+const err476 = {instancePath:instancePath+"/rateLimit/ip/enabled",schemaPath:"#/properties/rateLimit/properties/ip/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.rateLimit.properties.ip.properties.enabled.type,parentSchema:schema11.properties.rateLimit.properties.ip.properties.enabled,data:data160};
 if(vErrors === null){
 vErrors = [err476];
 }
@@ -6173,9 +6161,9 @@ vErrors.push(err476);
 }
 errors++;
 }
-let data163 = data161.limit;
-if(!((typeof data163 == "number") && (!(data163 % 1) && !isNaN(data163)))){
-const err477 = {instancePath:instancePath+"/rateLimit/user/limit",schemaPath:"#/properties/rateLimit/properties/user/properties/limit/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.rateLimit.properties.user.properties.limit.type,parentSchema:schema11.properties.rateLimit.properties.user.properties.limit,data:data163};
+let data161 = data159.limit;
+if(!((typeof data161 == "number") && (!(data161 % 1) && !isNaN(data161)))){
+const err477 = {instancePath:instancePath+"/rateLimit/ip/limit",schemaPath:"#/properties/rateLimit/properties/ip/properties/limit/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.rateLimit.properties.ip.properties.limit.type,parentSchema:schema11.properties.rateLimit.properties.ip.properties.limit,data:data161};
 if(vErrors === null){
 vErrors = [err477];
 }
@@ -6184,9 +6172,9 @@ vErrors.push(err477);
 }
 errors++;
 }
-if(typeof data163 == "number"){
-if(data163 > 100000000 || isNaN(data163)){
-const err478 = {instancePath:instancePath+"/rateLimit/user/limit",schemaPath:"#/properties/rateLimit/properties/user/properties/limit/maximum",keyword:"maximum",params:{comparison: "<=", limit: 100000000},message:"must be <= 100000000",schema:100000000,parentSchema:schema11.properties.rateLimit.properties.user.properties.limit,data:data163};
+if(typeof data161 == "number"){
+if(data161 > 100000000 || isNaN(data161)){
+const err478 = {instancePath:instancePath+"/rateLimit/ip/limit",schemaPath:"#/properties/rateLimit/properties/ip/properties/limit/maximum",keyword:"maximum",params:{comparison: "<=", limit: 100000000},message:"must be <= 100000000",schema:100000000,parentSchema:schema11.properties.rateLimit.properties.ip.properties.limit,data:data161};
 if(vErrors === null){
 vErrors = [err478];
 }
@@ -6195,8 +6183,8 @@ vErrors.push(err478);
 }
 errors++;
 }
-if(data163 < 1 || isNaN(data163)){
-const err479 = {instancePath:instancePath+"/rateLimit/user/limit",schemaPath:"#/properties/rateLimit/properties/user/properties/limit/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.rateLimit.properties.user.properties.limit,data:data163};
+if(data161 < 1 || isNaN(data161)){
+const err479 = {instancePath:instancePath+"/rateLimit/ip/limit",schemaPath:"#/properties/rateLimit/properties/ip/properties/limit/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.rateLimit.properties.ip.properties.limit,data:data161};
 if(vErrors === null){
 vErrors = [err479];
 }
@@ -6206,10 +6194,10 @@ vErrors.push(err479);
 errors++;
 }
 }
-let data164 = data161.window;
-const parsed28 = func7(data164);
-if(parsed28 === undefined){
-const err480 = {instancePath:instancePath+"/rateLimit/user/window",schemaPath:"#/properties/rateLimit/properties/user/properties/window/x-unit",keyword:"x-unit",params:{unit: "duration", value: data164, minimum: undefined},message:"unit",schema:"duration",parentSchema:schema11.properties.rateLimit.properties.user.properties.window,data:data164};
+let data162 = data159.window;
+const parsed27 = func7(data162);
+if(parsed27 === undefined){
+const err480 = {instancePath:instancePath+"/rateLimit/ip/window",schemaPath:"#/properties/rateLimit/properties/ip/properties/window/x-unit",keyword:"x-unit",params:{unit: "duration", value: data162, minimum: undefined},message:"unit",schema:"duration",parentSchema:schema11.properties.rateLimit.properties.ip.properties.window,data:data162};
 if(vErrors === null){
 vErrors = [err480];
 }
@@ -6219,14 +6207,14 @@ vErrors.push(err480);
 errors++;
 }
 else {
-if(data161){
-data161["window"] = parsed28;
-data164 = parsed28;
+if(data159){
+data159["window"] = parsed27;
+data162 = parsed27;
 }
 }
-let data165 = data161.dryRun;
-if(typeof data165 !== "boolean"){
-const err481 = {instancePath:instancePath+"/rateLimit/user/dryRun",schemaPath:"#/properties/rateLimit/properties/user/properties/dryRun/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.rateLimit.properties.user.properties.dryRun.type,parentSchema:schema11.properties.rateLimit.properties.user.properties.dryRun,data:data165};
+let data163 = data159.dryRun;
+if(typeof data163 !== "boolean"){
+const err481 = {instancePath:instancePath+"/rateLimit/ip/dryRun",schemaPath:"#/properties/rateLimit/properties/ip/properties/dryRun/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.rateLimit.properties.ip.properties.dryRun.type,parentSchema:schema11.properties.rateLimit.properties.ip.properties.dryRun,data:data163};
 if(vErrors === null){
 vErrors = [err481];
 }
@@ -6237,7 +6225,7 @@ errors++;
 }
 }
 else {
-const err482 = {instancePath:instancePath+"/rateLimit/user",schemaPath:"#/properties/rateLimit/properties/user/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.rateLimit.properties.user.type,parentSchema:schema11.properties.rateLimit.properties.user,data:data161};
+const err482 = {instancePath:instancePath+"/rateLimit/ip",schemaPath:"#/properties/rateLimit/properties/ip/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.rateLimit.properties.ip.type,parentSchema:schema11.properties.rateLimit.properties.ip,data:data159};
 if(vErrors === null){
 vErrors = [err482];
 }
@@ -6246,35 +6234,22 @@ vErrors.push(err482);
 }
 errors++;
 }
-let data166 = data152.rules;
-if(Array.isArray(data166)){
-const len16 = data166.length;
-for(let i17=0; i17<len16; i17++){
-let data167 = data166[i17];
-if(data167 && typeof data167 == "object" && !Array.isArray(data167)){
-if(data167.methods === undefined){
-data167.methods = ["*"];
+let data164 = data155.user;
+if(data164 && typeof data164 == "object" && !Array.isArray(data164)){
+if(data164.enabled === undefined){
+data164.enabled = true;
 }
-if(data167.limit === undefined){
-data167.limit = 10;
+if(data164.limit === undefined){
+data164.limit = 1000;
 }
-if(data167.window === undefined){
-data167.window = "5m";
+if(data164.window === undefined){
+data164.window = "1h";
 }
-if(data167.key === undefined){
-data167.key = "ip";
+if(data164.dryRun === undefined){
+data164.dryRun = false;
 }
-if(data167.field === undefined){
-data167.field = "";
-}
-if(data167.cookies === undefined){
-data167.cookies = {};
-}
-if(data167.dryRun === undefined){
-data167.dryRun = false;
-}
-if(data167.name === undefined){
-const err483 = {instancePath:instancePath+"/rateLimit/rules/" + i17,schemaPath:"#/properties/rateLimit/properties/rules/items/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema11.properties.rateLimit.properties.rules.items.required,parentSchema:schema11.properties.rateLimit.properties.rules.items,data:data167};
+if(data164.enabled === undefined){
+const err483 = {instancePath:instancePath+"/rateLimit/user",schemaPath:"#/properties/rateLimit/properties/user/required",keyword:"required",params:{missingProperty: "enabled"},message:"must have required property '"+"enabled"+"'",schema:schema11.properties.rateLimit.properties.user.required,parentSchema:schema11.properties.rateLimit.properties.user,data:data164};
 if(vErrors === null){
 vErrors = [err483];
 }
@@ -6283,8 +6258,8 @@ vErrors.push(err483);
 }
 errors++;
 }
-if(data167.methods === undefined){
-const err484 = {instancePath:instancePath+"/rateLimit/rules/" + i17,schemaPath:"#/properties/rateLimit/properties/rules/items/required",keyword:"required",params:{missingProperty: "methods"},message:"must have required property '"+"methods"+"'",schema:schema11.properties.rateLimit.properties.rules.items.required,parentSchema:schema11.properties.rateLimit.properties.rules.items,data:data167};
+if(data164.limit === undefined){
+const err484 = {instancePath:instancePath+"/rateLimit/user",schemaPath:"#/properties/rateLimit/properties/user/required",keyword:"required",params:{missingProperty: "limit"},message:"must have required property '"+"limit"+"'",schema:schema11.properties.rateLimit.properties.user.required,parentSchema:schema11.properties.rateLimit.properties.user,data:data164};
 if(vErrors === null){
 vErrors = [err484];
 }
@@ -6293,8 +6268,8 @@ vErrors.push(err484);
 }
 errors++;
 }
-if(data167.path === undefined){
-const err485 = {instancePath:instancePath+"/rateLimit/rules/" + i17,schemaPath:"#/properties/rateLimit/properties/rules/items/required",keyword:"required",params:{missingProperty: "path"},message:"must have required property '"+"path"+"'",schema:schema11.properties.rateLimit.properties.rules.items.required,parentSchema:schema11.properties.rateLimit.properties.rules.items,data:data167};
+if(data164.window === undefined){
+const err485 = {instancePath:instancePath+"/rateLimit/user",schemaPath:"#/properties/rateLimit/properties/user/required",keyword:"required",params:{missingProperty: "window"},message:"must have required property '"+"window"+"'",schema:schema11.properties.rateLimit.properties.user.required,parentSchema:schema11.properties.rateLimit.properties.user,data:data164};
 if(vErrors === null){
 vErrors = [err485];
 }
@@ -6303,8 +6278,8 @@ vErrors.push(err485);
 }
 errors++;
 }
-if(data167.limit === undefined){
-const err486 = {instancePath:instancePath+"/rateLimit/rules/" + i17,schemaPath:"#/properties/rateLimit/properties/rules/items/required",keyword:"required",params:{missingProperty: "limit"},message:"must have required property '"+"limit"+"'",schema:schema11.properties.rateLimit.properties.rules.items.required,parentSchema:schema11.properties.rateLimit.properties.rules.items,data:data167};
+if(data164.dryRun === undefined){
+const err486 = {instancePath:instancePath+"/rateLimit/user",schemaPath:"#/properties/rateLimit/properties/user/required",keyword:"required",params:{missingProperty: "dryRun"},message:"must have required property '"+"dryRun"+"'",schema:schema11.properties.rateLimit.properties.user.required,parentSchema:schema11.properties.rateLimit.properties.user,data:data164};
 if(vErrors === null){
 vErrors = [err486];
 }
@@ -6313,8 +6288,9 @@ vErrors.push(err486);
 }
 errors++;
 }
-if(data167.window === undefined){
-const err487 = {instancePath:instancePath+"/rateLimit/rules/" + i17,schemaPath:"#/properties/rateLimit/properties/rules/items/required",keyword:"required",params:{missingProperty: "window"},message:"must have required property '"+"window"+"'",schema:schema11.properties.rateLimit.properties.rules.items.required,parentSchema:schema11.properties.rateLimit.properties.rules.items,data:data167};
+for(const key27 in data164){
+if(!((((key27 === "enabled") || (key27 === "limit")) || (key27 === "window")) || (key27 === "dryRun"))){
+const err487 = {instancePath:instancePath+"/rateLimit/user",schemaPath:"#/properties/rateLimit/properties/user/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key27},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.rateLimit.properties.user,data:data164};
 if(vErrors === null){
 vErrors = [err487];
 }
@@ -6323,8 +6299,10 @@ vErrors.push(err487);
 }
 errors++;
 }
-if(data167.key === undefined){
-const err488 = {instancePath:instancePath+"/rateLimit/rules/" + i17,schemaPath:"#/properties/rateLimit/properties/rules/items/required",keyword:"required",params:{missingProperty: "key"},message:"must have required property '"+"key"+"'",schema:schema11.properties.rateLimit.properties.rules.items.required,parentSchema:schema11.properties.rateLimit.properties.rules.items,data:data167};
+}
+let data165 = data164.enabled;
+if(typeof data165 !== "boolean"){
+const err488 = {instancePath:instancePath+"/rateLimit/user/enabled",schemaPath:"#/properties/rateLimit/properties/user/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.rateLimit.properties.user.properties.enabled.type,parentSchema:schema11.properties.rateLimit.properties.user.properties.enabled,data:data165};
 if(vErrors === null){
 vErrors = [err488];
 }
@@ -6333,8 +6311,9 @@ vErrors.push(err488);
 }
 errors++;
 }
-if(data167.field === undefined){
-const err489 = {instancePath:instancePath+"/rateLimit/rules/" + i17,schemaPath:"#/properties/rateLimit/properties/rules/items/required",keyword:"required",params:{missingProperty: "field"},message:"must have required property '"+"field"+"'",schema:schema11.properties.rateLimit.properties.rules.items.required,parentSchema:schema11.properties.rateLimit.properties.rules.items,data:data167};
+let data166 = data164.limit;
+if(!((typeof data166 == "number") && (!(data166 % 1) && !isNaN(data166)))){
+const err489 = {instancePath:instancePath+"/rateLimit/user/limit",schemaPath:"#/properties/rateLimit/properties/user/properties/limit/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.rateLimit.properties.user.properties.limit.type,parentSchema:schema11.properties.rateLimit.properties.user.properties.limit,data:data166};
 if(vErrors === null){
 vErrors = [err489];
 }
@@ -6343,8 +6322,9 @@ vErrors.push(err489);
 }
 errors++;
 }
-if(data167.cookies === undefined){
-const err490 = {instancePath:instancePath+"/rateLimit/rules/" + i17,schemaPath:"#/properties/rateLimit/properties/rules/items/required",keyword:"required",params:{missingProperty: "cookies"},message:"must have required property '"+"cookies"+"'",schema:schema11.properties.rateLimit.properties.rules.items.required,parentSchema:schema11.properties.rateLimit.properties.rules.items,data:data167};
+if(typeof data166 == "number"){
+if(data166 > 100000000 || isNaN(data166)){
+const err490 = {instancePath:instancePath+"/rateLimit/user/limit",schemaPath:"#/properties/rateLimit/properties/user/properties/limit/maximum",keyword:"maximum",params:{comparison: "<=", limit: 100000000},message:"must be <= 100000000",schema:100000000,parentSchema:schema11.properties.rateLimit.properties.user.properties.limit,data:data166};
 if(vErrors === null){
 vErrors = [err490];
 }
@@ -6353,8 +6333,8 @@ vErrors.push(err490);
 }
 errors++;
 }
-if(data167.dryRun === undefined){
-const err491 = {instancePath:instancePath+"/rateLimit/rules/" + i17,schemaPath:"#/properties/rateLimit/properties/rules/items/required",keyword:"required",params:{missingProperty: "dryRun"},message:"must have required property '"+"dryRun"+"'",schema:schema11.properties.rateLimit.properties.rules.items.required,parentSchema:schema11.properties.rateLimit.properties.rules.items,data:data167};
+if(data166 < 1 || isNaN(data166)){
+const err491 = {instancePath:instancePath+"/rateLimit/user/limit",schemaPath:"#/properties/rateLimit/properties/user/properties/limit/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.rateLimit.properties.user.properties.limit,data:data166};
 if(vErrors === null){
 vErrors = [err491];
 }
@@ -6363,9 +6343,11 @@ vErrors.push(err491);
 }
 errors++;
 }
-for(const key28 in data167){
-if(!(func2.call(schema11.properties.rateLimit.properties.rules.items.properties, key28))){
-const err492 = {instancePath:instancePath+"/rateLimit/rules/" + i17,schemaPath:"#/properties/rateLimit/properties/rules/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key28},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.rateLimit.properties.rules.items,data:data167};
+}
+let data167 = data164.window;
+const parsed28 = func7(data167);
+if(parsed28 === undefined){
+const err492 = {instancePath:instancePath+"/rateLimit/user/window",schemaPath:"#/properties/rateLimit/properties/user/properties/window/x-unit",keyword:"x-unit",params:{unit: "duration", value: data167, minimum: undefined},message:"unit",schema:"duration",parentSchema:schema11.properties.rateLimit.properties.user.properties.window,data:data167};
 if(vErrors === null){
 vErrors = [err492];
 }
@@ -6374,12 +6356,15 @@ vErrors.push(err492);
 }
 errors++;
 }
+else {
+if(data164){
+data164["window"] = parsed28;
+data167 = parsed28;
 }
-if(data167.name !== undefined){
-let data168 = data167.name;
-if(typeof data168 === "string"){
-if(!pattern6.test(data168)){
-const err493 = {instancePath:instancePath+"/rateLimit/rules/" + i17+"/name",schemaPath:"#/properties/rateLimit/properties/rules/items/properties/name/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9][a-z0-9_-]{0,31}$"},message:"must match pattern \""+"^[a-z0-9][a-z0-9_-]{0,31}$"+"\"",schema:"^[a-z0-9][a-z0-9_-]{0,31}$",parentSchema:schema11.properties.rateLimit.properties.rules.items.properties.name,data:data168};
+}
+let data168 = data164.dryRun;
+if(typeof data168 !== "boolean"){
+const err493 = {instancePath:instancePath+"/rateLimit/user/dryRun",schemaPath:"#/properties/rateLimit/properties/user/properties/dryRun/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.rateLimit.properties.user.properties.dryRun.type,parentSchema:schema11.properties.rateLimit.properties.user.properties.dryRun,data:data168};
 if(vErrors === null){
 vErrors = [err493];
 }
@@ -6390,7 +6375,7 @@ errors++;
 }
 }
 else {
-const err494 = {instancePath:instancePath+"/rateLimit/rules/" + i17+"/name",schemaPath:"#/properties/rateLimit/properties/rules/items/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.rateLimit.properties.rules.items.properties.name.type,parentSchema:schema11.properties.rateLimit.properties.rules.items.properties.name,data:data168};
+const err494 = {instancePath:instancePath+"/rateLimit/user",schemaPath:"#/properties/rateLimit/properties/user/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.rateLimit.properties.user.type,parentSchema:schema11.properties.rateLimit.properties.user,data:data164};
 if(vErrors === null){
 vErrors = [err494];
 }
@@ -6399,15 +6384,35 @@ vErrors.push(err494);
 }
 errors++;
 }
-}
-let data169 = data167.methods;
+let data169 = data155.rules;
 if(Array.isArray(data169)){
-const len17 = data169.length;
-for(let i18=0; i18<len17; i18++){
-let data170 = data169[i18];
-if(typeof data170 === "string"){
-if(!pattern7.test(data170)){
-const err495 = {instancePath:instancePath+"/rateLimit/rules/" + i17+"/methods/" + i18,schemaPath:"#/properties/rateLimit/properties/rules/items/properties/methods/items/pattern",keyword:"pattern",params:{pattern: "^([A-Z]+|\\*)$"},message:"must match pattern \""+"^([A-Z]+|\\*)$"+"\"",schema:"^([A-Z]+|\\*)$",parentSchema:schema11.properties.rateLimit.properties.rules.items.properties.methods.items,data:data170};
+const len16 = data169.length;
+for(let i17=0; i17<len16; i17++){
+let data170 = data169[i17];
+if(data170 && typeof data170 == "object" && !Array.isArray(data170)){
+if(data170.methods === undefined){
+data170.methods = ["*"];
+}
+if(data170.limit === undefined){
+data170.limit = 10;
+}
+if(data170.window === undefined){
+data170.window = "5m";
+}
+if(data170.key === undefined){
+data170.key = "ip";
+}
+if(data170.field === undefined){
+data170.field = "";
+}
+if(data170.cookies === undefined){
+data170.cookies = {};
+}
+if(data170.dryRun === undefined){
+data170.dryRun = false;
+}
+if(data170.name === undefined){
+const err495 = {instancePath:instancePath+"/rateLimit/rules/" + i17,schemaPath:"#/properties/rateLimit/properties/rules/items/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema11.properties.rateLimit.properties.rules.items.required,parentSchema:schema11.properties.rateLimit.properties.rules.items,data:data170};
 if(vErrors === null){
 vErrors = [err495];
 }
@@ -6416,9 +6421,8 @@ vErrors.push(err495);
 }
 errors++;
 }
-}
-else {
-const err496 = {instancePath:instancePath+"/rateLimit/rules/" + i17+"/methods/" + i18,schemaPath:"#/properties/rateLimit/properties/rules/items/properties/methods/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.rateLimit.properties.rules.items.properties.methods.items.type,parentSchema:schema11.properties.rateLimit.properties.rules.items.properties.methods.items,data:data170};
+if(data170.methods === undefined){
+const err496 = {instancePath:instancePath+"/rateLimit/rules/" + i17,schemaPath:"#/properties/rateLimit/properties/rules/items/required",keyword:"required",params:{missingProperty: "methods"},message:"must have required property '"+"methods"+"'",schema:schema11.properties.rateLimit.properties.rules.items.required,parentSchema:schema11.properties.rateLimit.properties.rules.items,data:data170};
 if(vErrors === null){
 vErrors = [err496];
 }
@@ -6427,10 +6431,8 @@ vErrors.push(err496);
 }
 errors++;
 }
-}
-}
-else {
-const err497 = {instancePath:instancePath+"/rateLimit/rules/" + i17+"/methods",schemaPath:"#/properties/rateLimit/properties/rules/items/properties/methods/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.rateLimit.properties.rules.items.properties.methods.type,parentSchema:schema11.properties.rateLimit.properties.rules.items.properties.methods,data:data169};
+if(data170.path === undefined){
+const err497 = {instancePath:instancePath+"/rateLimit/rules/" + i17,schemaPath:"#/properties/rateLimit/properties/rules/items/required",keyword:"required",params:{missingProperty: "path"},message:"must have required property '"+"path"+"'",schema:schema11.properties.rateLimit.properties.rules.items.required,parentSchema:schema11.properties.rateLimit.properties.rules.items,data:data170};
 if(vErrors === null){
 vErrors = [err497];
 }
@@ -6439,11 +6441,8 @@ vErrors.push(err497);
 }
 errors++;
 }
-if(data167.path !== undefined){
-let data171 = data167.path;
-if(typeof data171 === "string"){
-if(func5(data171) < 1){
-const err498 = {instancePath:instancePath+"/rateLimit/rules/" + i17+"/path",schemaPath:"#/properties/rateLimit/properties/rules/items/properties/path/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.rateLimit.properties.rules.items.properties.path,data:data171};
+if(data170.limit === undefined){
+const err498 = {instancePath:instancePath+"/rateLimit/rules/" + i17,schemaPath:"#/properties/rateLimit/properties/rules/items/required",keyword:"required",params:{missingProperty: "limit"},message:"must have required property '"+"limit"+"'",schema:schema11.properties.rateLimit.properties.rules.items.required,parentSchema:schema11.properties.rateLimit.properties.rules.items,data:data170};
 if(vErrors === null){
 vErrors = [err498];
 }
@@ -6452,8 +6451,8 @@ vErrors.push(err498);
 }
 errors++;
 }
-if(!pattern0.test(data171)){
-const err499 = {instancePath:instancePath+"/rateLimit/rules/" + i17+"/path",schemaPath:"#/properties/rateLimit/properties/rules/items/properties/path/pattern",keyword:"pattern",params:{pattern: "^/"},message:"must match pattern \""+"^/"+"\"",schema:"^/",parentSchema:schema11.properties.rateLimit.properties.rules.items.properties.path,data:data171};
+if(data170.window === undefined){
+const err499 = {instancePath:instancePath+"/rateLimit/rules/" + i17,schemaPath:"#/properties/rateLimit/properties/rules/items/required",keyword:"required",params:{missingProperty: "window"},message:"must have required property '"+"window"+"'",schema:schema11.properties.rateLimit.properties.rules.items.required,parentSchema:schema11.properties.rateLimit.properties.rules.items,data:data170};
 if(vErrors === null){
 vErrors = [err499];
 }
@@ -6462,9 +6461,8 @@ vErrors.push(err499);
 }
 errors++;
 }
-}
-else {
-const err500 = {instancePath:instancePath+"/rateLimit/rules/" + i17+"/path",schemaPath:"#/properties/rateLimit/properties/rules/items/properties/path/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.rateLimit.properties.rules.items.properties.path.type,parentSchema:schema11.properties.rateLimit.properties.rules.items.properties.path,data:data171};
+if(data170.key === undefined){
+const err500 = {instancePath:instancePath+"/rateLimit/rules/" + i17,schemaPath:"#/properties/rateLimit/properties/rules/items/required",keyword:"required",params:{missingProperty: "key"},message:"must have required property '"+"key"+"'",schema:schema11.properties.rateLimit.properties.rules.items.required,parentSchema:schema11.properties.rateLimit.properties.rules.items,data:data170};
 if(vErrors === null){
 vErrors = [err500];
 }
@@ -6473,10 +6471,8 @@ vErrors.push(err500);
 }
 errors++;
 }
-}
-let data172 = data167.limit;
-if(!((typeof data172 == "number") && (!(data172 % 1) && !isNaN(data172)))){
-const err501 = {instancePath:instancePath+"/rateLimit/rules/" + i17+"/limit",schemaPath:"#/properties/rateLimit/properties/rules/items/properties/limit/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.rateLimit.properties.rules.items.properties.limit.type,parentSchema:schema11.properties.rateLimit.properties.rules.items.properties.limit,data:data172};
+if(data170.field === undefined){
+const err501 = {instancePath:instancePath+"/rateLimit/rules/" + i17,schemaPath:"#/properties/rateLimit/properties/rules/items/required",keyword:"required",params:{missingProperty: "field"},message:"must have required property '"+"field"+"'",schema:schema11.properties.rateLimit.properties.rules.items.required,parentSchema:schema11.properties.rateLimit.properties.rules.items,data:data170};
 if(vErrors === null){
 vErrors = [err501];
 }
@@ -6485,9 +6481,8 @@ vErrors.push(err501);
 }
 errors++;
 }
-if(typeof data172 == "number"){
-if(data172 > 100000000 || isNaN(data172)){
-const err502 = {instancePath:instancePath+"/rateLimit/rules/" + i17+"/limit",schemaPath:"#/properties/rateLimit/properties/rules/items/properties/limit/maximum",keyword:"maximum",params:{comparison: "<=", limit: 100000000},message:"must be <= 100000000",schema:100000000,parentSchema:schema11.properties.rateLimit.properties.rules.items.properties.limit,data:data172};
+if(data170.cookies === undefined){
+const err502 = {instancePath:instancePath+"/rateLimit/rules/" + i17,schemaPath:"#/properties/rateLimit/properties/rules/items/required",keyword:"required",params:{missingProperty: "cookies"},message:"must have required property '"+"cookies"+"'",schema:schema11.properties.rateLimit.properties.rules.items.required,parentSchema:schema11.properties.rateLimit.properties.rules.items,data:data170};
 if(vErrors === null){
 vErrors = [err502];
 }
@@ -6496,8 +6491,8 @@ vErrors.push(err502);
 }
 errors++;
 }
-if(data172 < 1 || isNaN(data172)){
-const err503 = {instancePath:instancePath+"/rateLimit/rules/" + i17+"/limit",schemaPath:"#/properties/rateLimit/properties/rules/items/properties/limit/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.rateLimit.properties.rules.items.properties.limit,data:data172};
+if(data170.dryRun === undefined){
+const err503 = {instancePath:instancePath+"/rateLimit/rules/" + i17,schemaPath:"#/properties/rateLimit/properties/rules/items/required",keyword:"required",params:{missingProperty: "dryRun"},message:"must have required property '"+"dryRun"+"'",schema:schema11.properties.rateLimit.properties.rules.items.required,parentSchema:schema11.properties.rateLimit.properties.rules.items,data:data170};
 if(vErrors === null){
 vErrors = [err503];
 }
@@ -6506,11 +6501,9 @@ vErrors.push(err503);
 }
 errors++;
 }
-}
-let data173 = data167.window;
-const parsed29 = func7(data173);
-if(parsed29 === undefined){
-const err504 = {instancePath:instancePath+"/rateLimit/rules/" + i17+"/window",schemaPath:"#/properties/rateLimit/properties/rules/items/properties/window/x-unit",keyword:"x-unit",params:{unit: "duration", value: data173, minimum: undefined},message:"unit",schema:"duration",parentSchema:schema11.properties.rateLimit.properties.rules.items.properties.window,data:data173};
+for(const key28 in data170){
+if(!(func2.call(schema11.properties.rateLimit.properties.rules.items.properties, key28))){
+const err504 = {instancePath:instancePath+"/rateLimit/rules/" + i17,schemaPath:"#/properties/rateLimit/properties/rules/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key28},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.rateLimit.properties.rules.items,data:data170};
 if(vErrors === null){
 vErrors = [err504];
 }
@@ -6519,18 +6512,12 @@ vErrors.push(err504);
 }
 errors++;
 }
-else {
-if(data167){
-data167["window"] = parsed29;
-data173 = parsed29;
 }
-}
-let data174 = data167.key;
-const _errs401 = errors;
-let valid75 = false;
-const _errs402 = errors;
-if(typeof data174 !== "string"){
-const err505 = {instancePath:instancePath+"/rateLimit/rules/" + i17+"/key",schemaPath:"#/properties/rateLimit/properties/rules/items/properties/key/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.rateLimit.properties.rules.items.properties.key.anyOf[0].type,parentSchema:schema11.properties.rateLimit.properties.rules.items.properties.key.anyOf[0],data:data174};
+if(data170.name !== undefined){
+let data171 = data170.name;
+if(typeof data171 === "string"){
+if(!pattern6.test(data171)){
+const err505 = {instancePath:instancePath+"/rateLimit/rules/" + i17+"/name",schemaPath:"#/properties/rateLimit/properties/rules/items/properties/name/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9][a-z0-9_-]{0,31}$"},message:"must match pattern \""+"^[a-z0-9][a-z0-9_-]{0,31}$"+"\"",schema:"^[a-z0-9][a-z0-9_-]{0,31}$",parentSchema:schema11.properties.rateLimit.properties.rules.items.properties.name,data:data171};
 if(vErrors === null){
 vErrors = [err505];
 }
@@ -6539,8 +6526,9 @@ vErrors.push(err505);
 }
 errors++;
 }
-if("ip" !== data174){
-const err506 = {instancePath:instancePath+"/rateLimit/rules/" + i17+"/key",schemaPath:"#/properties/rateLimit/properties/rules/items/properties/key/anyOf/0/const",keyword:"const",params:{allowedValue: "ip"},message:"must be equal to constant",schema:"ip",parentSchema:schema11.properties.rateLimit.properties.rules.items.properties.key.anyOf[0],data:data174};
+}
+else {
+const err506 = {instancePath:instancePath+"/rateLimit/rules/" + i17+"/name",schemaPath:"#/properties/rateLimit/properties/rules/items/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.rateLimit.properties.rules.items.properties.name.type,parentSchema:schema11.properties.rateLimit.properties.rules.items.properties.name,data:data171};
 if(vErrors === null){
 vErrors = [err506];
 }
@@ -6549,12 +6537,15 @@ vErrors.push(err506);
 }
 errors++;
 }
-var _valid9 = _errs402 === errors;
-valid75 = valid75 || _valid9;
-if(!valid75){
-const _errs404 = errors;
-if(typeof data174 !== "string"){
-const err507 = {instancePath:instancePath+"/rateLimit/rules/" + i17+"/key",schemaPath:"#/properties/rateLimit/properties/rules/items/properties/key/anyOf/1/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.rateLimit.properties.rules.items.properties.key.anyOf[1].type,parentSchema:schema11.properties.rateLimit.properties.rules.items.properties.key.anyOf[1],data:data174};
+}
+let data172 = data170.methods;
+if(Array.isArray(data172)){
+const len17 = data172.length;
+for(let i18=0; i18<len17; i18++){
+let data173 = data172[i18];
+if(typeof data173 === "string"){
+if(!pattern7.test(data173)){
+const err507 = {instancePath:instancePath+"/rateLimit/rules/" + i17+"/methods/" + i18,schemaPath:"#/properties/rateLimit/properties/rules/items/properties/methods/items/pattern",keyword:"pattern",params:{pattern: "^([A-Z]+|\\*)$"},message:"must match pattern \""+"^([A-Z]+|\\*)$"+"\"",schema:"^([A-Z]+|\\*)$",parentSchema:schema11.properties.rateLimit.properties.rules.items.properties.methods.items,data:data173};
 if(vErrors === null){
 vErrors = [err507];
 }
@@ -6563,8 +6554,9 @@ vErrors.push(err507);
 }
 errors++;
 }
-if("user" !== data174){
-const err508 = {instancePath:instancePath+"/rateLimit/rules/" + i17+"/key",schemaPath:"#/properties/rateLimit/properties/rules/items/properties/key/anyOf/1/const",keyword:"const",params:{allowedValue: "user"},message:"must be equal to constant",schema:"user",parentSchema:schema11.properties.rateLimit.properties.rules.items.properties.key.anyOf[1],data:data174};
+}
+else {
+const err508 = {instancePath:instancePath+"/rateLimit/rules/" + i17+"/methods/" + i18,schemaPath:"#/properties/rateLimit/properties/rules/items/properties/methods/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.rateLimit.properties.rules.items.properties.methods.items.type,parentSchema:schema11.properties.rateLimit.properties.rules.items.properties.methods.items,data:data173};
 if(vErrors === null){
 vErrors = [err508];
 }
@@ -6573,12 +6565,10 @@ vErrors.push(err508);
 }
 errors++;
 }
-var _valid9 = _errs404 === errors;
-valid75 = valid75 || _valid9;
-if(!valid75){
-const _errs406 = errors;
-if(typeof data174 !== "string"){
-const err509 = {instancePath:instancePath+"/rateLimit/rules/" + i17+"/key",schemaPath:"#/properties/rateLimit/properties/rules/items/properties/key/anyOf/2/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.rateLimit.properties.rules.items.properties.key.anyOf[2].type,parentSchema:schema11.properties.rateLimit.properties.rules.items.properties.key.anyOf[2],data:data174};
+}
+}
+else {
+const err509 = {instancePath:instancePath+"/rateLimit/rules/" + i17+"/methods",schemaPath:"#/properties/rateLimit/properties/rules/items/properties/methods/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.rateLimit.properties.rules.items.properties.methods.type,parentSchema:schema11.properties.rateLimit.properties.rules.items.properties.methods,data:data172};
 if(vErrors === null){
 vErrors = [err509];
 }
@@ -6587,8 +6577,11 @@ vErrors.push(err509);
 }
 errors++;
 }
-if("field" !== data174){
-const err510 = {instancePath:instancePath+"/rateLimit/rules/" + i17+"/key",schemaPath:"#/properties/rateLimit/properties/rules/items/properties/key/anyOf/2/const",keyword:"const",params:{allowedValue: "field"},message:"must be equal to constant",schema:"field",parentSchema:schema11.properties.rateLimit.properties.rules.items.properties.key.anyOf[2],data:data174};
+if(data170.path !== undefined){
+let data174 = data170.path;
+if(typeof data174 === "string"){
+if(func5(data174) < 1){
+const err510 = {instancePath:instancePath+"/rateLimit/rules/" + i17+"/path",schemaPath:"#/properties/rateLimit/properties/rules/items/properties/path/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.rateLimit.properties.rules.items.properties.path,data:data174};
 if(vErrors === null){
 vErrors = [err510];
 }
@@ -6597,12 +6590,8 @@ vErrors.push(err510);
 }
 errors++;
 }
-var _valid9 = _errs406 === errors;
-valid75 = valid75 || _valid9;
-}
-}
-if(!valid75){
-const err511 = {instancePath:instancePath+"/rateLimit/rules/" + i17+"/key",schemaPath:"#/properties/rateLimit/properties/rules/items/properties/key/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema11.properties.rateLimit.properties.rules.items.properties.key.anyOf,parentSchema:schema11.properties.rateLimit.properties.rules.items.properties.key,data:data174};
+if(!pattern0.test(data174)){
+const err511 = {instancePath:instancePath+"/rateLimit/rules/" + i17+"/path",schemaPath:"#/properties/rateLimit/properties/rules/items/properties/path/pattern",keyword:"pattern",params:{pattern: "^/"},message:"must match pattern \""+"^/"+"\"",schema:"^/",parentSchema:schema11.properties.rateLimit.properties.rules.items.properties.path,data:data174};
 if(vErrors === null){
 vErrors = [err511];
 }
@@ -6611,20 +6600,9 @@ vErrors.push(err511);
 }
 errors++;
 }
-else {
-errors = _errs401;
-if(vErrors !== null){
-if(_errs401){
-vErrors.length = _errs401;
 }
 else {
-vErrors = null;
-}
-}
-}
-let data175 = data167.field;
-if(typeof data175 !== "string"){
-const err512 = {instancePath:instancePath+"/rateLimit/rules/" + i17+"/field",schemaPath:"#/properties/rateLimit/properties/rules/items/properties/field/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.rateLimit.properties.rules.items.properties.field.type,parentSchema:schema11.properties.rateLimit.properties.rules.items.properties.field,data:data175};
+const err512 = {instancePath:instancePath+"/rateLimit/rules/" + i17+"/path",schemaPath:"#/properties/rateLimit/properties/rules/items/properties/path/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.rateLimit.properties.rules.items.properties.path.type,parentSchema:schema11.properties.rateLimit.properties.rules.items.properties.path,data:data174};
 if(vErrors === null){
 vErrors = [err512];
 }
@@ -6633,16 +6611,10 @@ vErrors.push(err512);
 }
 errors++;
 }
-let data176 = data167.cookies;
-if(data176 && typeof data176 == "object" && !Array.isArray(data176)){
-if(data176.present === undefined){
-data176.present = [];
 }
-if(data176.absent === undefined){
-data176.absent = [];
-}
-if(data176.present === undefined){
-const err513 = {instancePath:instancePath+"/rateLimit/rules/" + i17+"/cookies",schemaPath:"#/properties/rateLimit/properties/rules/items/properties/cookies/required",keyword:"required",params:{missingProperty: "present"},message:"must have required property '"+"present"+"'",schema:schema11.properties.rateLimit.properties.rules.items.properties.cookies.required,parentSchema:schema11.properties.rateLimit.properties.rules.items.properties.cookies,data:data176};
+let data175 = data170.limit;
+if(!((typeof data175 == "number") && (!(data175 % 1) && !isNaN(data175)))){
+const err513 = {instancePath:instancePath+"/rateLimit/rules/" + i17+"/limit",schemaPath:"#/properties/rateLimit/properties/rules/items/properties/limit/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.rateLimit.properties.rules.items.properties.limit.type,parentSchema:schema11.properties.rateLimit.properties.rules.items.properties.limit,data:data175};
 if(vErrors === null){
 vErrors = [err513];
 }
@@ -6651,8 +6623,9 @@ vErrors.push(err513);
 }
 errors++;
 }
-if(data176.absent === undefined){
-const err514 = {instancePath:instancePath+"/rateLimit/rules/" + i17+"/cookies",schemaPath:"#/properties/rateLimit/properties/rules/items/properties/cookies/required",keyword:"required",params:{missingProperty: "absent"},message:"must have required property '"+"absent"+"'",schema:schema11.properties.rateLimit.properties.rules.items.properties.cookies.required,parentSchema:schema11.properties.rateLimit.properties.rules.items.properties.cookies,data:data176};
+if(typeof data175 == "number"){
+if(data175 > 100000000 || isNaN(data175)){
+const err514 = {instancePath:instancePath+"/rateLimit/rules/" + i17+"/limit",schemaPath:"#/properties/rateLimit/properties/rules/items/properties/limit/maximum",keyword:"maximum",params:{comparison: "<=", limit: 100000000},message:"must be <= 100000000",schema:100000000,parentSchema:schema11.properties.rateLimit.properties.rules.items.properties.limit,data:data175};
 if(vErrors === null){
 vErrors = [err514];
 }
@@ -6661,9 +6634,8 @@ vErrors.push(err514);
 }
 errors++;
 }
-for(const key29 in data176){
-if(!((key29 === "present") || (key29 === "absent"))){
-const err515 = {instancePath:instancePath+"/rateLimit/rules/" + i17+"/cookies",schemaPath:"#/properties/rateLimit/properties/rules/items/properties/cookies/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key29},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.rateLimit.properties.rules.items.properties.cookies,data:data176};
+if(data175 < 1 || isNaN(data175)){
+const err515 = {instancePath:instancePath+"/rateLimit/rules/" + i17+"/limit",schemaPath:"#/properties/rateLimit/properties/rules/items/properties/limit/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.rateLimit.properties.rules.items.properties.limit,data:data175};
 if(vErrors === null){
 vErrors = [err515];
 }
@@ -6673,14 +6645,10 @@ vErrors.push(err515);
 errors++;
 }
 }
-let data177 = data176.present;
-if(Array.isArray(data177)){
-const len18 = data177.length;
-for(let i19=0; i19<len18; i19++){
-let data178 = data177[i19];
-if(typeof data178 === "string"){
-if(func5(data178) < 1){
-const err516 = {instancePath:instancePath+"/rateLimit/rules/" + i17+"/cookies/present/" + i19,schemaPath:"#/properties/rateLimit/properties/rules/items/properties/cookies/properties/present/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.rateLimit.properties.rules.items.properties.cookies.properties.present.items,data:data178};
+let data176 = data170.window;
+const parsed29 = func7(data176);
+if(parsed29 === undefined){
+const err516 = {instancePath:instancePath+"/rateLimit/rules/" + i17+"/window",schemaPath:"#/properties/rateLimit/properties/rules/items/properties/window/x-unit",keyword:"x-unit",params:{unit: "duration", value: data176, minimum: undefined},message:"unit",schema:"duration",parentSchema:schema11.properties.rateLimit.properties.rules.items.properties.window,data:data176};
 if(vErrors === null){
 vErrors = [err516];
 }
@@ -6689,9 +6657,18 @@ vErrors.push(err516);
 }
 errors++;
 }
-}
 else {
-const err517 = {instancePath:instancePath+"/rateLimit/rules/" + i17+"/cookies/present/" + i19,schemaPath:"#/properties/rateLimit/properties/rules/items/properties/cookies/properties/present/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.rateLimit.properties.rules.items.properties.cookies.properties.present.items.type,parentSchema:schema11.properties.rateLimit.properties.rules.items.properties.cookies.properties.present.items,data:data178};
+if(data170){
+data170["window"] = parsed29;
+data176 = parsed29;
+}
+}
+let data177 = data170.key;
+const _errs407 = errors;
+let valid75 = false;
+const _errs408 = errors;
+if(typeof data177 !== "string"){
+const err517 = {instancePath:instancePath+"/rateLimit/rules/" + i17+"/key",schemaPath:"#/properties/rateLimit/properties/rules/items/properties/key/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.rateLimit.properties.rules.items.properties.key.anyOf[0].type,parentSchema:schema11.properties.rateLimit.properties.rules.items.properties.key.anyOf[0],data:data177};
 if(vErrors === null){
 vErrors = [err517];
 }
@@ -6700,10 +6677,8 @@ vErrors.push(err517);
 }
 errors++;
 }
-}
-}
-else {
-const err518 = {instancePath:instancePath+"/rateLimit/rules/" + i17+"/cookies/present",schemaPath:"#/properties/rateLimit/properties/rules/items/properties/cookies/properties/present/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.rateLimit.properties.rules.items.properties.cookies.properties.present.type,parentSchema:schema11.properties.rateLimit.properties.rules.items.properties.cookies.properties.present,data:data177};
+if("ip" !== data177){
+const err518 = {instancePath:instancePath+"/rateLimit/rules/" + i17+"/key",schemaPath:"#/properties/rateLimit/properties/rules/items/properties/key/anyOf/0/const",keyword:"const",params:{allowedValue: "ip"},message:"must be equal to constant",schema:"ip",parentSchema:schema11.properties.rateLimit.properties.rules.items.properties.key.anyOf[0],data:data177};
 if(vErrors === null){
 vErrors = [err518];
 }
@@ -6712,14 +6687,12 @@ vErrors.push(err518);
 }
 errors++;
 }
-let data179 = data176.absent;
-if(Array.isArray(data179)){
-const len19 = data179.length;
-for(let i20=0; i20<len19; i20++){
-let data180 = data179[i20];
-if(typeof data180 === "string"){
-if(func5(data180) < 1){
-const err519 = {instancePath:instancePath+"/rateLimit/rules/" + i17+"/cookies/absent/" + i20,schemaPath:"#/properties/rateLimit/properties/rules/items/properties/cookies/properties/absent/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.rateLimit.properties.rules.items.properties.cookies.properties.absent.items,data:data180};
+var _valid9 = _errs408 === errors;
+valid75 = valid75 || _valid9;
+if(!valid75){
+const _errs410 = errors;
+if(typeof data177 !== "string"){
+const err519 = {instancePath:instancePath+"/rateLimit/rules/" + i17+"/key",schemaPath:"#/properties/rateLimit/properties/rules/items/properties/key/anyOf/1/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.rateLimit.properties.rules.items.properties.key.anyOf[1].type,parentSchema:schema11.properties.rateLimit.properties.rules.items.properties.key.anyOf[1],data:data177};
 if(vErrors === null){
 vErrors = [err519];
 }
@@ -6728,9 +6701,8 @@ vErrors.push(err519);
 }
 errors++;
 }
-}
-else {
-const err520 = {instancePath:instancePath+"/rateLimit/rules/" + i17+"/cookies/absent/" + i20,schemaPath:"#/properties/rateLimit/properties/rules/items/properties/cookies/properties/absent/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.rateLimit.properties.rules.items.properties.cookies.properties.absent.items.type,parentSchema:schema11.properties.rateLimit.properties.rules.items.properties.cookies.properties.absent.items,data:data180};
+if("user" !== data177){
+const err520 = {instancePath:instancePath+"/rateLimit/rules/" + i17+"/key",schemaPath:"#/properties/rateLimit/properties/rules/items/properties/key/anyOf/1/const",keyword:"const",params:{allowedValue: "user"},message:"must be equal to constant",schema:"user",parentSchema:schema11.properties.rateLimit.properties.rules.items.properties.key.anyOf[1],data:data177};
 if(vErrors === null){
 vErrors = [err520];
 }
@@ -6739,10 +6711,12 @@ vErrors.push(err520);
 }
 errors++;
 }
-}
-}
-else {
-const err521 = {instancePath:instancePath+"/rateLimit/rules/" + i17+"/cookies/absent",schemaPath:"#/properties/rateLimit/properties/rules/items/properties/cookies/properties/absent/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.rateLimit.properties.rules.items.properties.cookies.properties.absent.type,parentSchema:schema11.properties.rateLimit.properties.rules.items.properties.cookies.properties.absent,data:data179};
+var _valid9 = _errs410 === errors;
+valid75 = valid75 || _valid9;
+if(!valid75){
+const _errs412 = errors;
+if(typeof data177 !== "string"){
+const err521 = {instancePath:instancePath+"/rateLimit/rules/" + i17+"/key",schemaPath:"#/properties/rateLimit/properties/rules/items/properties/key/anyOf/2/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.rateLimit.properties.rules.items.properties.key.anyOf[2].type,parentSchema:schema11.properties.rateLimit.properties.rules.items.properties.key.anyOf[2],data:data177};
 if(vErrors === null){
 vErrors = [err521];
 }
@@ -6751,9 +6725,8 @@ vErrors.push(err521);
 }
 errors++;
 }
-}
-else {
-const err522 = {instancePath:instancePath+"/rateLimit/rules/" + i17+"/cookies",schemaPath:"#/properties/rateLimit/properties/rules/items/properties/cookies/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.rateLimit.properties.rules.items.properties.cookies.type,parentSchema:schema11.properties.rateLimit.properties.rules.items.properties.cookies,data:data176};
+if("field" !== data177){
+const err522 = {instancePath:instancePath+"/rateLimit/rules/" + i17+"/key",schemaPath:"#/properties/rateLimit/properties/rules/items/properties/key/anyOf/2/const",keyword:"const",params:{allowedValue: "field"},message:"must be equal to constant",schema:"field",parentSchema:schema11.properties.rateLimit.properties.rules.items.properties.key.anyOf[2],data:data177};
 if(vErrors === null){
 vErrors = [err522];
 }
@@ -6762,9 +6735,12 @@ vErrors.push(err522);
 }
 errors++;
 }
-let data181 = data167.dryRun;
-if(typeof data181 !== "boolean"){
-const err523 = {instancePath:instancePath+"/rateLimit/rules/" + i17+"/dryRun",schemaPath:"#/properties/rateLimit/properties/rules/items/properties/dryRun/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.rateLimit.properties.rules.items.properties.dryRun.type,parentSchema:schema11.properties.rateLimit.properties.rules.items.properties.dryRun,data:data181};
+var _valid9 = _errs412 === errors;
+valid75 = valid75 || _valid9;
+}
+}
+if(!valid75){
+const err523 = {instancePath:instancePath+"/rateLimit/rules/" + i17+"/key",schemaPath:"#/properties/rateLimit/properties/rules/items/properties/key/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema11.properties.rateLimit.properties.rules.items.properties.key.anyOf,parentSchema:schema11.properties.rateLimit.properties.rules.items.properties.key,data:data177};
 if(vErrors === null){
 vErrors = [err523];
 }
@@ -6773,9 +6749,20 @@ vErrors.push(err523);
 }
 errors++;
 }
+else {
+errors = _errs407;
+if(vErrors !== null){
+if(_errs407){
+vErrors.length = _errs407;
 }
 else {
-const err524 = {instancePath:instancePath+"/rateLimit/rules/" + i17,schemaPath:"#/properties/rateLimit/properties/rules/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.rateLimit.properties.rules.items.type,parentSchema:schema11.properties.rateLimit.properties.rules.items,data:data167};
+vErrors = null;
+}
+}
+}
+let data178 = data170.field;
+if(typeof data178 !== "string"){
+const err524 = {instancePath:instancePath+"/rateLimit/rules/" + i17+"/field",schemaPath:"#/properties/rateLimit/properties/rules/items/properties/field/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.rateLimit.properties.rules.items.properties.field.type,parentSchema:schema11.properties.rateLimit.properties.rules.items.properties.field,data:data178};
 if(vErrors === null){
 vErrors = [err524];
 }
@@ -6784,10 +6771,16 @@ vErrors.push(err524);
 }
 errors++;
 }
+let data179 = data170.cookies;
+if(data179 && typeof data179 == "object" && !Array.isArray(data179)){
+if(data179.present === undefined){
+data179.present = [];
 }
+if(data179.absent === undefined){
+data179.absent = [];
 }
-else {
-const err525 = {instancePath:instancePath+"/rateLimit/rules",schemaPath:"#/properties/rateLimit/properties/rules/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.rateLimit.properties.rules.type,parentSchema:schema11.properties.rateLimit.properties.rules,data:data166};
+if(data179.present === undefined){
+const err525 = {instancePath:instancePath+"/rateLimit/rules/" + i17+"/cookies",schemaPath:"#/properties/rateLimit/properties/rules/items/properties/cookies/required",keyword:"required",params:{missingProperty: "present"},message:"must have required property '"+"present"+"'",schema:schema11.properties.rateLimit.properties.rules.items.properties.cookies.required,parentSchema:schema11.properties.rateLimit.properties.rules.items.properties.cookies,data:data179};
 if(vErrors === null){
 vErrors = [err525];
 }
@@ -6796,22 +6789,8 @@ vErrors.push(err525);
 }
 errors++;
 }
-let data182 = data152.identity;
-if(data182 && typeof data182 == "object" && !Array.isArray(data182)){
-if(data182.cookie === undefined){
-data182.cookie = "PHPSESSID";
-}
-if(data182.header === undefined){
-data182.header = "";
-}
-if(data182.basic === undefined){
-data182.basic = false;
-}
-if(data182.jwt === undefined){
-data182.jwt = {};
-}
-if(data182.cookie === undefined){
-const err526 = {instancePath:instancePath+"/rateLimit/identity",schemaPath:"#/properties/rateLimit/properties/identity/required",keyword:"required",params:{missingProperty: "cookie"},message:"must have required property '"+"cookie"+"'",schema:schema11.properties.rateLimit.properties.identity.required,parentSchema:schema11.properties.rateLimit.properties.identity,data:data182};
+if(data179.absent === undefined){
+const err526 = {instancePath:instancePath+"/rateLimit/rules/" + i17+"/cookies",schemaPath:"#/properties/rateLimit/properties/rules/items/properties/cookies/required",keyword:"required",params:{missingProperty: "absent"},message:"must have required property '"+"absent"+"'",schema:schema11.properties.rateLimit.properties.rules.items.properties.cookies.required,parentSchema:schema11.properties.rateLimit.properties.rules.items.properties.cookies,data:data179};
 if(vErrors === null){
 vErrors = [err526];
 }
@@ -6820,8 +6799,9 @@ vErrors.push(err526);
 }
 errors++;
 }
-if(data182.header === undefined){
-const err527 = {instancePath:instancePath+"/rateLimit/identity",schemaPath:"#/properties/rateLimit/properties/identity/required",keyword:"required",params:{missingProperty: "header"},message:"must have required property '"+"header"+"'",schema:schema11.properties.rateLimit.properties.identity.required,parentSchema:schema11.properties.rateLimit.properties.identity,data:data182};
+for(const key29 in data179){
+if(!((key29 === "present") || (key29 === "absent"))){
+const err527 = {instancePath:instancePath+"/rateLimit/rules/" + i17+"/cookies",schemaPath:"#/properties/rateLimit/properties/rules/items/properties/cookies/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key29},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.rateLimit.properties.rules.items.properties.cookies,data:data179};
 if(vErrors === null){
 vErrors = [err527];
 }
@@ -6830,8 +6810,15 @@ vErrors.push(err527);
 }
 errors++;
 }
-if(data182.basic === undefined){
-const err528 = {instancePath:instancePath+"/rateLimit/identity",schemaPath:"#/properties/rateLimit/properties/identity/required",keyword:"required",params:{missingProperty: "basic"},message:"must have required property '"+"basic"+"'",schema:schema11.properties.rateLimit.properties.identity.required,parentSchema:schema11.properties.rateLimit.properties.identity,data:data182};
+}
+let data180 = data179.present;
+if(Array.isArray(data180)){
+const len18 = data180.length;
+for(let i19=0; i19<len18; i19++){
+let data181 = data180[i19];
+if(typeof data181 === "string"){
+if(func5(data181) < 1){
+const err528 = {instancePath:instancePath+"/rateLimit/rules/" + i17+"/cookies/present/" + i19,schemaPath:"#/properties/rateLimit/properties/rules/items/properties/cookies/properties/present/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.rateLimit.properties.rules.items.properties.cookies.properties.present.items,data:data181};
 if(vErrors === null){
 vErrors = [err528];
 }
@@ -6840,8 +6827,9 @@ vErrors.push(err528);
 }
 errors++;
 }
-if(data182.jwt === undefined){
-const err529 = {instancePath:instancePath+"/rateLimit/identity",schemaPath:"#/properties/rateLimit/properties/identity/required",keyword:"required",params:{missingProperty: "jwt"},message:"must have required property '"+"jwt"+"'",schema:schema11.properties.rateLimit.properties.identity.required,parentSchema:schema11.properties.rateLimit.properties.identity,data:data182};
+}
+else {
+const err529 = {instancePath:instancePath+"/rateLimit/rules/" + i17+"/cookies/present/" + i19,schemaPath:"#/properties/rateLimit/properties/rules/items/properties/cookies/properties/present/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.rateLimit.properties.rules.items.properties.cookies.properties.present.items.type,parentSchema:schema11.properties.rateLimit.properties.rules.items.properties.cookies.properties.present.items,data:data181};
 if(vErrors === null){
 vErrors = [err529];
 }
@@ -6850,9 +6838,10 @@ vErrors.push(err529);
 }
 errors++;
 }
-for(const key30 in data182){
-if(!((((key30 === "cookie") || (key30 === "header")) || (key30 === "basic")) || (key30 === "jwt"))){
-const err530 = {instancePath:instancePath+"/rateLimit/identity",schemaPath:"#/properties/rateLimit/properties/identity/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key30},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.rateLimit.properties.identity,data:data182};
+}
+}
+else {
+const err530 = {instancePath:instancePath+"/rateLimit/rules/" + i17+"/cookies/present",schemaPath:"#/properties/rateLimit/properties/rules/items/properties/cookies/properties/present/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.rateLimit.properties.rules.items.properties.cookies.properties.present.type,parentSchema:schema11.properties.rateLimit.properties.rules.items.properties.cookies.properties.present,data:data180};
 if(vErrors === null){
 vErrors = [err530];
 }
@@ -6861,13 +6850,14 @@ vErrors.push(err530);
 }
 errors++;
 }
-}
-let data183 = data182.cookie;
-const _errs427 = errors;
-let valid82 = false;
-const _errs428 = errors;
-if(typeof data183 !== "string"){
-const err531 = {instancePath:instancePath+"/rateLimit/identity/cookie",schemaPath:"#/properties/rateLimit/properties/identity/properties/cookie/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.rateLimit.properties.identity.properties.cookie.anyOf[0].type,parentSchema:schema11.properties.rateLimit.properties.identity.properties.cookie.anyOf[0],data:data183};
+let data182 = data179.absent;
+if(Array.isArray(data182)){
+const len19 = data182.length;
+for(let i20=0; i20<len19; i20++){
+let data183 = data182[i20];
+if(typeof data183 === "string"){
+if(func5(data183) < 1){
+const err531 = {instancePath:instancePath+"/rateLimit/rules/" + i17+"/cookies/absent/" + i20,schemaPath:"#/properties/rateLimit/properties/rules/items/properties/cookies/properties/absent/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.rateLimit.properties.rules.items.properties.cookies.properties.absent.items,data:data183};
 if(vErrors === null){
 vErrors = [err531];
 }
@@ -6876,17 +6866,9 @@ vErrors.push(err531);
 }
 errors++;
 }
-var _valid10 = _errs428 === errors;
-valid82 = valid82 || _valid10;
-if(!valid82){
-const _errs430 = errors;
-if(Array.isArray(data183)){
-const len20 = data183.length;
-for(let i21=0; i21<len20; i21++){
-let data184 = data183[i21];
-if(typeof data184 === "string"){
-if(func5(data184) < 1){
-const err532 = {instancePath:instancePath+"/rateLimit/identity/cookie/" + i21,schemaPath:"#/properties/rateLimit/properties/identity/properties/cookie/anyOf/1/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.rateLimit.properties.identity.properties.cookie.anyOf[1].items,data:data184};
+}
+else {
+const err532 = {instancePath:instancePath+"/rateLimit/rules/" + i17+"/cookies/absent/" + i20,schemaPath:"#/properties/rateLimit/properties/rules/items/properties/cookies/properties/absent/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.rateLimit.properties.rules.items.properties.cookies.properties.absent.items.type,parentSchema:schema11.properties.rateLimit.properties.rules.items.properties.cookies.properties.absent.items,data:data183};
 if(vErrors === null){
 vErrors = [err532];
 }
@@ -6896,8 +6878,9 @@ vErrors.push(err532);
 errors++;
 }
 }
+}
 else {
-const err533 = {instancePath:instancePath+"/rateLimit/identity/cookie/" + i21,schemaPath:"#/properties/rateLimit/properties/identity/properties/cookie/anyOf/1/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.rateLimit.properties.identity.properties.cookie.anyOf[1].items.type,parentSchema:schema11.properties.rateLimit.properties.identity.properties.cookie.anyOf[1].items,data:data184};
+const err533 = {instancePath:instancePath+"/rateLimit/rules/" + i17+"/cookies/absent",schemaPath:"#/properties/rateLimit/properties/rules/items/properties/cookies/properties/absent/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.rateLimit.properties.rules.items.properties.cookies.properties.absent.type,parentSchema:schema11.properties.rateLimit.properties.rules.items.properties.cookies.properties.absent,data:data182};
 if(vErrors === null){
 vErrors = [err533];
 }
@@ -6907,9 +6890,8 @@ vErrors.push(err533);
 errors++;
 }
 }
-}
 else {
-const err534 = {instancePath:instancePath+"/rateLimit/identity/cookie",schemaPath:"#/properties/rateLimit/properties/identity/properties/cookie/anyOf/1/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.rateLimit.properties.identity.properties.cookie.anyOf[1].type,parentSchema:schema11.properties.rateLimit.properties.identity.properties.cookie.anyOf[1],data:data183};
+const err534 = {instancePath:instancePath+"/rateLimit/rules/" + i17+"/cookies",schemaPath:"#/properties/rateLimit/properties/rules/items/properties/cookies/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.rateLimit.properties.rules.items.properties.cookies.type,parentSchema:schema11.properties.rateLimit.properties.rules.items.properties.cookies,data:data179};
 if(vErrors === null){
 vErrors = [err534];
 }
@@ -6918,11 +6900,9 @@ vErrors.push(err534);
 }
 errors++;
 }
-var _valid10 = _errs430 === errors;
-valid82 = valid82 || _valid10;
-}
-if(!valid82){
-const err535 = {instancePath:instancePath+"/rateLimit/identity/cookie",schemaPath:"#/properties/rateLimit/properties/identity/properties/cookie/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema11.properties.rateLimit.properties.identity.properties.cookie.anyOf,parentSchema:schema11.properties.rateLimit.properties.identity.properties.cookie,data:data183};
+let data184 = data170.dryRun;
+if(typeof data184 !== "boolean"){
+const err535 = {instancePath:instancePath+"/rateLimit/rules/" + i17+"/dryRun",schemaPath:"#/properties/rateLimit/properties/rules/items/properties/dryRun/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.rateLimit.properties.rules.items.properties.dryRun.type,parentSchema:schema11.properties.rateLimit.properties.rules.items.properties.dryRun,data:data184};
 if(vErrors === null){
 vErrors = [err535];
 }
@@ -6931,20 +6911,9 @@ vErrors.push(err535);
 }
 errors++;
 }
-else {
-errors = _errs427;
-if(vErrors !== null){
-if(_errs427){
-vErrors.length = _errs427;
 }
 else {
-vErrors = null;
-}
-}
-}
-let data185 = data182.header;
-if(typeof data185 !== "string"){
-const err536 = {instancePath:instancePath+"/rateLimit/identity/header",schemaPath:"#/properties/rateLimit/properties/identity/properties/header/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.rateLimit.properties.identity.properties.header.type,parentSchema:schema11.properties.rateLimit.properties.identity.properties.header,data:data185};
+const err536 = {instancePath:instancePath+"/rateLimit/rules/" + i17,schemaPath:"#/properties/rateLimit/properties/rules/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.rateLimit.properties.rules.items.type,parentSchema:schema11.properties.rateLimit.properties.rules.items,data:data170};
 if(vErrors === null){
 vErrors = [err536];
 }
@@ -6953,9 +6922,10 @@ vErrors.push(err536);
 }
 errors++;
 }
-let data186 = data182.basic;
-if(typeof data186 !== "boolean"){
-const err537 = {instancePath:instancePath+"/rateLimit/identity/basic",schemaPath:"#/properties/rateLimit/properties/identity/properties/basic/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.rateLimit.properties.identity.properties.basic.type,parentSchema:schema11.properties.rateLimit.properties.identity.properties.basic,data:data186};
+}
+}
+else {
+const err537 = {instancePath:instancePath+"/rateLimit/rules",schemaPath:"#/properties/rateLimit/properties/rules/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.rateLimit.properties.rules.type,parentSchema:schema11.properties.rateLimit.properties.rules,data:data169};
 if(vErrors === null){
 vErrors = [err537];
 }
@@ -6964,34 +6934,22 @@ vErrors.push(err537);
 }
 errors++;
 }
-let data187 = data182.jwt;
-if(data187 && typeof data187 == "object" && !Array.isArray(data187)){
-if(data187.enabled === undefined){
-data187.enabled = false;
+let data185 = data155.identity;
+if(data185 && typeof data185 == "object" && !Array.isArray(data185)){
+if(data185.cookie === undefined){
+data185.cookie = "PHPSESSID";
 }
-if(data187.header === undefined){
-data187.header = "authorization";
+if(data185.header === undefined){
+data185.header = "";
 }
-if(data187.cookie === undefined){
-data187.cookie = "";
+if(data185.basic === undefined){
+data185.basic = false;
 }
-if(data187.algorithms === undefined){
-data187.algorithms = ["HS256"];
+if(data185.jwt === undefined){
+data185.jwt = {};
 }
-if(data187.secret === undefined){
-data187.secret = "";
-}
-if(data187.publicKey === undefined){
-data187.publicKey = "";
-}
-if(data187.issuer === undefined){
-data187.issuer = "";
-}
-if(data187.audience === undefined){
-data187.audience = "";
-}
-if(data187.enabled === undefined){
-const err538 = {instancePath:instancePath+"/rateLimit/identity/jwt",schemaPath:"#/properties/rateLimit/properties/identity/properties/jwt/required",keyword:"required",params:{missingProperty: "enabled"},message:"must have required property '"+"enabled"+"'",schema:schema11.properties.rateLimit.properties.identity.properties.jwt.required,parentSchema:schema11.properties.rateLimit.properties.identity.properties.jwt,data:data187};
+if(data185.cookie === undefined){
+const err538 = {instancePath:instancePath+"/rateLimit/identity",schemaPath:"#/properties/rateLimit/properties/identity/required",keyword:"required",params:{missingProperty: "cookie"},message:"must have required property '"+"cookie"+"'",schema:schema11.properties.rateLimit.properties.identity.required,parentSchema:schema11.properties.rateLimit.properties.identity,data:data185};
 if(vErrors === null){
 vErrors = [err538];
 }
@@ -7000,8 +6958,8 @@ vErrors.push(err538);
 }
 errors++;
 }
-if(data187.header === undefined){
-const err539 = {instancePath:instancePath+"/rateLimit/identity/jwt",schemaPath:"#/properties/rateLimit/properties/identity/properties/jwt/required",keyword:"required",params:{missingProperty: "header"},message:"must have required property '"+"header"+"'",schema:schema11.properties.rateLimit.properties.identity.properties.jwt.required,parentSchema:schema11.properties.rateLimit.properties.identity.properties.jwt,data:data187};
+if(data185.header === undefined){
+const err539 = {instancePath:instancePath+"/rateLimit/identity",schemaPath:"#/properties/rateLimit/properties/identity/required",keyword:"required",params:{missingProperty: "header"},message:"must have required property '"+"header"+"'",schema:schema11.properties.rateLimit.properties.identity.required,parentSchema:schema11.properties.rateLimit.properties.identity,data:data185};
 if(vErrors === null){
 vErrors = [err539];
 }
@@ -7010,8 +6968,8 @@ vErrors.push(err539);
 }
 errors++;
 }
-if(data187.cookie === undefined){
-const err540 = {instancePath:instancePath+"/rateLimit/identity/jwt",schemaPath:"#/properties/rateLimit/properties/identity/properties/jwt/required",keyword:"required",params:{missingProperty: "cookie"},message:"must have required property '"+"cookie"+"'",schema:schema11.properties.rateLimit.properties.identity.properties.jwt.required,parentSchema:schema11.properties.rateLimit.properties.identity.properties.jwt,data:data187};
+if(data185.basic === undefined){
+const err540 = {instancePath:instancePath+"/rateLimit/identity",schemaPath:"#/properties/rateLimit/properties/identity/required",keyword:"required",params:{missingProperty: "basic"},message:"must have required property '"+"basic"+"'",schema:schema11.properties.rateLimit.properties.identity.required,parentSchema:schema11.properties.rateLimit.properties.identity,data:data185};
 if(vErrors === null){
 vErrors = [err540];
 }
@@ -7020,8 +6978,8 @@ vErrors.push(err540);
 }
 errors++;
 }
-if(data187.algorithms === undefined){
-const err541 = {instancePath:instancePath+"/rateLimit/identity/jwt",schemaPath:"#/properties/rateLimit/properties/identity/properties/jwt/required",keyword:"required",params:{missingProperty: "algorithms"},message:"must have required property '"+"algorithms"+"'",schema:schema11.properties.rateLimit.properties.identity.properties.jwt.required,parentSchema:schema11.properties.rateLimit.properties.identity.properties.jwt,data:data187};
+if(data185.jwt === undefined){
+const err541 = {instancePath:instancePath+"/rateLimit/identity",schemaPath:"#/properties/rateLimit/properties/identity/required",keyword:"required",params:{missingProperty: "jwt"},message:"must have required property '"+"jwt"+"'",schema:schema11.properties.rateLimit.properties.identity.required,parentSchema:schema11.properties.rateLimit.properties.identity,data:data185};
 if(vErrors === null){
 vErrors = [err541];
 }
@@ -7030,8 +6988,9 @@ vErrors.push(err541);
 }
 errors++;
 }
-if(data187.secret === undefined){
-const err542 = {instancePath:instancePath+"/rateLimit/identity/jwt",schemaPath:"#/properties/rateLimit/properties/identity/properties/jwt/required",keyword:"required",params:{missingProperty: "secret"},message:"must have required property '"+"secret"+"'",schema:schema11.properties.rateLimit.properties.identity.properties.jwt.required,parentSchema:schema11.properties.rateLimit.properties.identity.properties.jwt,data:data187};
+for(const key30 in data185){
+if(!((((key30 === "cookie") || (key30 === "header")) || (key30 === "basic")) || (key30 === "jwt"))){
+const err542 = {instancePath:instancePath+"/rateLimit/identity",schemaPath:"#/properties/rateLimit/properties/identity/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key30},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.rateLimit.properties.identity,data:data185};
 if(vErrors === null){
 vErrors = [err542];
 }
@@ -7040,8 +6999,13 @@ vErrors.push(err542);
 }
 errors++;
 }
-if(data187.publicKey === undefined){
-const err543 = {instancePath:instancePath+"/rateLimit/identity/jwt",schemaPath:"#/properties/rateLimit/properties/identity/properties/jwt/required",keyword:"required",params:{missingProperty: "publicKey"},message:"must have required property '"+"publicKey"+"'",schema:schema11.properties.rateLimit.properties.identity.properties.jwt.required,parentSchema:schema11.properties.rateLimit.properties.identity.properties.jwt,data:data187};
+}
+let data186 = data185.cookie;
+const _errs433 = errors;
+let valid82 = false;
+const _errs434 = errors;
+if(typeof data186 !== "string"){
+const err543 = {instancePath:instancePath+"/rateLimit/identity/cookie",schemaPath:"#/properties/rateLimit/properties/identity/properties/cookie/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.rateLimit.properties.identity.properties.cookie.anyOf[0].type,parentSchema:schema11.properties.rateLimit.properties.identity.properties.cookie.anyOf[0],data:data186};
 if(vErrors === null){
 vErrors = [err543];
 }
@@ -7050,8 +7014,17 @@ vErrors.push(err543);
 }
 errors++;
 }
-if(data187.issuer === undefined){
-const err544 = {instancePath:instancePath+"/rateLimit/identity/jwt",schemaPath:"#/properties/rateLimit/properties/identity/properties/jwt/required",keyword:"required",params:{missingProperty: "issuer"},message:"must have required property '"+"issuer"+"'",schema:schema11.properties.rateLimit.properties.identity.properties.jwt.required,parentSchema:schema11.properties.rateLimit.properties.identity.properties.jwt,data:data187};
+var _valid10 = _errs434 === errors;
+valid82 = valid82 || _valid10;
+if(!valid82){
+const _errs436 = errors;
+if(Array.isArray(data186)){
+const len20 = data186.length;
+for(let i21=0; i21<len20; i21++){
+let data187 = data186[i21];
+if(typeof data187 === "string"){
+if(func5(data187) < 1){
+const err544 = {instancePath:instancePath+"/rateLimit/identity/cookie/" + i21,schemaPath:"#/properties/rateLimit/properties/identity/properties/cookie/anyOf/1/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.rateLimit.properties.identity.properties.cookie.anyOf[1].items,data:data187};
 if(vErrors === null){
 vErrors = [err544];
 }
@@ -7060,8 +7033,9 @@ vErrors.push(err544);
 }
 errors++;
 }
-if(data187.audience === undefined){
-const err545 = {instancePath:instancePath+"/rateLimit/identity/jwt",schemaPath:"#/properties/rateLimit/properties/identity/properties/jwt/required",keyword:"required",params:{missingProperty: "audience"},message:"must have required property '"+"audience"+"'",schema:schema11.properties.rateLimit.properties.identity.properties.jwt.required,parentSchema:schema11.properties.rateLimit.properties.identity.properties.jwt,data:data187};
+}
+else {
+const err545 = {instancePath:instancePath+"/rateLimit/identity/cookie/" + i21,schemaPath:"#/properties/rateLimit/properties/identity/properties/cookie/anyOf/1/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.rateLimit.properties.identity.properties.cookie.anyOf[1].items.type,parentSchema:schema11.properties.rateLimit.properties.identity.properties.cookie.anyOf[1].items,data:data187};
 if(vErrors === null){
 vErrors = [err545];
 }
@@ -7070,9 +7044,10 @@ vErrors.push(err545);
 }
 errors++;
 }
-for(const key31 in data187){
-if(!((((((((key31 === "enabled") || (key31 === "header")) || (key31 === "cookie")) || (key31 === "algorithms")) || (key31 === "secret")) || (key31 === "publicKey")) || (key31 === "issuer")) || (key31 === "audience"))){
-const err546 = {instancePath:instancePath+"/rateLimit/identity/jwt",schemaPath:"#/properties/rateLimit/properties/identity/properties/jwt/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key31},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.rateLimit.properties.identity.properties.jwt,data:data187};
+}
+}
+else {
+const err546 = {instancePath:instancePath+"/rateLimit/identity/cookie",schemaPath:"#/properties/rateLimit/properties/identity/properties/cookie/anyOf/1/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.rateLimit.properties.identity.properties.cookie.anyOf[1].type,parentSchema:schema11.properties.rateLimit.properties.identity.properties.cookie.anyOf[1],data:data186};
 if(vErrors === null){
 vErrors = [err546];
 }
@@ -7081,10 +7056,11 @@ vErrors.push(err546);
 }
 errors++;
 }
+var _valid10 = _errs436 === errors;
+valid82 = valid82 || _valid10;
 }
-let data188 = data187.enabled;
-if(typeof data188 !== "boolean"){
-const err547 = {instancePath:instancePath+"/rateLimit/identity/jwt/enabled",schemaPath:"#/properties/rateLimit/properties/identity/properties/jwt/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.rateLimit.properties.identity.properties.jwt.properties.enabled.type,parentSchema:schema11.properties.rateLimit.properties.identity.properties.jwt.properties.enabled,data:data188};
+if(!valid82){
+const err547 = {instancePath:instancePath+"/rateLimit/identity/cookie",schemaPath:"#/properties/rateLimit/properties/identity/properties/cookie/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema11.properties.rateLimit.properties.identity.properties.cookie.anyOf,parentSchema:schema11.properties.rateLimit.properties.identity.properties.cookie,data:data186};
 if(vErrors === null){
 vErrors = [err547];
 }
@@ -7093,9 +7069,20 @@ vErrors.push(err547);
 }
 errors++;
 }
-let data189 = data187.header;
-if(typeof data189 !== "string"){
-const err548 = {instancePath:instancePath+"/rateLimit/identity/jwt/header",schemaPath:"#/properties/rateLimit/properties/identity/properties/jwt/properties/header/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.rateLimit.properties.identity.properties.jwt.properties.header.type,parentSchema:schema11.properties.rateLimit.properties.identity.properties.jwt.properties.header,data:data189};
+else {
+errors = _errs433;
+if(vErrors !== null){
+if(_errs433){
+vErrors.length = _errs433;
+}
+else {
+vErrors = null;
+}
+}
+}
+let data188 = data185.header;
+if(typeof data188 !== "string"){
+const err548 = {instancePath:instancePath+"/rateLimit/identity/header",schemaPath:"#/properties/rateLimit/properties/identity/properties/header/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.rateLimit.properties.identity.properties.header.type,parentSchema:schema11.properties.rateLimit.properties.identity.properties.header,data:data188};
 if(vErrors === null){
 vErrors = [err548];
 }
@@ -7104,10 +7091,9 @@ vErrors.push(err548);
 }
 errors++;
 }
-let data190 = data187.cookie;
-if(typeof data190 === "string"){
-if(!pattern9.test(data190)){
-const err549 = {instancePath:instancePath+"/rateLimit/identity/jwt/cookie",schemaPath:"#/properties/rateLimit/properties/identity/properties/jwt/properties/cookie/pattern",keyword:"pattern",params:{pattern: "^[^*?]*$"},message:"must match pattern \""+"^[^*?]*$"+"\"",schema:"^[^*?]*$",parentSchema:schema11.properties.rateLimit.properties.identity.properties.jwt.properties.cookie,data:data190};
+let data189 = data185.basic;
+if(typeof data189 !== "boolean"){
+const err549 = {instancePath:instancePath+"/rateLimit/identity/basic",schemaPath:"#/properties/rateLimit/properties/identity/properties/basic/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.rateLimit.properties.identity.properties.basic.type,parentSchema:schema11.properties.rateLimit.properties.identity.properties.basic,data:data189};
 if(vErrors === null){
 vErrors = [err549];
 }
@@ -7116,9 +7102,34 @@ vErrors.push(err549);
 }
 errors++;
 }
+let data190 = data185.jwt;
+if(data190 && typeof data190 == "object" && !Array.isArray(data190)){
+if(data190.enabled === undefined){
+data190.enabled = false;
 }
-else {
-const err550 = {instancePath:instancePath+"/rateLimit/identity/jwt/cookie",schemaPath:"#/properties/rateLimit/properties/identity/properties/jwt/properties/cookie/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.rateLimit.properties.identity.properties.jwt.properties.cookie.type,parentSchema:schema11.properties.rateLimit.properties.identity.properties.jwt.properties.cookie,data:data190};
+if(data190.header === undefined){
+data190.header = "authorization";
+}
+if(data190.cookie === undefined){
+data190.cookie = "";
+}
+if(data190.algorithms === undefined){
+data190.algorithms = ["HS256"];
+}
+if(data190.secret === undefined){
+data190.secret = "";
+}
+if(data190.publicKey === undefined){
+data190.publicKey = "";
+}
+if(data190.issuer === undefined){
+data190.issuer = "";
+}
+if(data190.audience === undefined){
+data190.audience = "";
+}
+if(data190.enabled === undefined){
+const err550 = {instancePath:instancePath+"/rateLimit/identity/jwt",schemaPath:"#/properties/rateLimit/properties/identity/properties/jwt/required",keyword:"required",params:{missingProperty: "enabled"},message:"must have required property '"+"enabled"+"'",schema:schema11.properties.rateLimit.properties.identity.properties.jwt.required,parentSchema:schema11.properties.rateLimit.properties.identity.properties.jwt,data:data190};
 if(vErrors === null){
 vErrors = [err550];
 }
@@ -7127,16 +7138,8 @@ vErrors.push(err550);
 }
 errors++;
 }
-let data191 = data187.algorithms;
-if(Array.isArray(data191)){
-const len21 = data191.length;
-for(let i22=0; i22<len21; i22++){
-let data192 = data191[i22];
-const _errs450 = errors;
-let valid88 = false;
-const _errs451 = errors;
-if(typeof data192 !== "string"){
-const err551 = {instancePath:instancePath+"/rateLimit/identity/jwt/algorithms/" + i22,schemaPath:"#/properties/rateLimit/properties/identity/properties/jwt/properties/algorithms/items/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.rateLimit.properties.identity.properties.jwt.properties.algorithms.items.anyOf[0].type,parentSchema:schema11.properties.rateLimit.properties.identity.properties.jwt.properties.algorithms.items.anyOf[0],data:data192};
+if(data190.header === undefined){
+const err551 = {instancePath:instancePath+"/rateLimit/identity/jwt",schemaPath:"#/properties/rateLimit/properties/identity/properties/jwt/required",keyword:"required",params:{missingProperty: "header"},message:"must have required property '"+"header"+"'",schema:schema11.properties.rateLimit.properties.identity.properties.jwt.required,parentSchema:schema11.properties.rateLimit.properties.identity.properties.jwt,data:data190};
 if(vErrors === null){
 vErrors = [err551];
 }
@@ -7145,8 +7148,8 @@ vErrors.push(err551);
 }
 errors++;
 }
-if("HS256" !== data192){
-const err552 = {instancePath:instancePath+"/rateLimit/identity/jwt/algorithms/" + i22,schemaPath:"#/properties/rateLimit/properties/identity/properties/jwt/properties/algorithms/items/anyOf/0/const",keyword:"const",params:{allowedValue: "HS256"},message:"must be equal to constant",schema:"HS256",parentSchema:schema11.properties.rateLimit.properties.identity.properties.jwt.properties.algorithms.items.anyOf[0],data:data192};
+if(data190.cookie === undefined){
+const err552 = {instancePath:instancePath+"/rateLimit/identity/jwt",schemaPath:"#/properties/rateLimit/properties/identity/properties/jwt/required",keyword:"required",params:{missingProperty: "cookie"},message:"must have required property '"+"cookie"+"'",schema:schema11.properties.rateLimit.properties.identity.properties.jwt.required,parentSchema:schema11.properties.rateLimit.properties.identity.properties.jwt,data:data190};
 if(vErrors === null){
 vErrors = [err552];
 }
@@ -7155,12 +7158,8 @@ vErrors.push(err552);
 }
 errors++;
 }
-var _valid11 = _errs451 === errors;
-valid88 = valid88 || _valid11;
-if(!valid88){
-const _errs453 = errors;
-if(typeof data192 !== "string"){
-const err553 = {instancePath:instancePath+"/rateLimit/identity/jwt/algorithms/" + i22,schemaPath:"#/properties/rateLimit/properties/identity/properties/jwt/properties/algorithms/items/anyOf/1/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.rateLimit.properties.identity.properties.jwt.properties.algorithms.items.anyOf[1].type,parentSchema:schema11.properties.rateLimit.properties.identity.properties.jwt.properties.algorithms.items.anyOf[1],data:data192};
+if(data190.algorithms === undefined){
+const err553 = {instancePath:instancePath+"/rateLimit/identity/jwt",schemaPath:"#/properties/rateLimit/properties/identity/properties/jwt/required",keyword:"required",params:{missingProperty: "algorithms"},message:"must have required property '"+"algorithms"+"'",schema:schema11.properties.rateLimit.properties.identity.properties.jwt.required,parentSchema:schema11.properties.rateLimit.properties.identity.properties.jwt,data:data190};
 if(vErrors === null){
 vErrors = [err553];
 }
@@ -7169,8 +7168,8 @@ vErrors.push(err553);
 }
 errors++;
 }
-if("HS384" !== data192){
-const err554 = {instancePath:instancePath+"/rateLimit/identity/jwt/algorithms/" + i22,schemaPath:"#/properties/rateLimit/properties/identity/properties/jwt/properties/algorithms/items/anyOf/1/const",keyword:"const",params:{allowedValue: "HS384"},message:"must be equal to constant",schema:"HS384",parentSchema:schema11.properties.rateLimit.properties.identity.properties.jwt.properties.algorithms.items.anyOf[1],data:data192};
+if(data190.secret === undefined){
+const err554 = {instancePath:instancePath+"/rateLimit/identity/jwt",schemaPath:"#/properties/rateLimit/properties/identity/properties/jwt/required",keyword:"required",params:{missingProperty: "secret"},message:"must have required property '"+"secret"+"'",schema:schema11.properties.rateLimit.properties.identity.properties.jwt.required,parentSchema:schema11.properties.rateLimit.properties.identity.properties.jwt,data:data190};
 if(vErrors === null){
 vErrors = [err554];
 }
@@ -7179,12 +7178,8 @@ vErrors.push(err554);
 }
 errors++;
 }
-var _valid11 = _errs453 === errors;
-valid88 = valid88 || _valid11;
-if(!valid88){
-const _errs455 = errors;
-if(typeof data192 !== "string"){
-const err555 = {instancePath:instancePath+"/rateLimit/identity/jwt/algorithms/" + i22,schemaPath:"#/properties/rateLimit/properties/identity/properties/jwt/properties/algorithms/items/anyOf/2/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.rateLimit.properties.identity.properties.jwt.properties.algorithms.items.anyOf[2].type,parentSchema:schema11.properties.rateLimit.properties.identity.properties.jwt.properties.algorithms.items.anyOf[2],data:data192};
+if(data190.publicKey === undefined){
+const err555 = {instancePath:instancePath+"/rateLimit/identity/jwt",schemaPath:"#/properties/rateLimit/properties/identity/properties/jwt/required",keyword:"required",params:{missingProperty: "publicKey"},message:"must have required property '"+"publicKey"+"'",schema:schema11.properties.rateLimit.properties.identity.properties.jwt.required,parentSchema:schema11.properties.rateLimit.properties.identity.properties.jwt,data:data190};
 if(vErrors === null){
 vErrors = [err555];
 }
@@ -7193,8 +7188,8 @@ vErrors.push(err555);
 }
 errors++;
 }
-if("HS512" !== data192){
-const err556 = {instancePath:instancePath+"/rateLimit/identity/jwt/algorithms/" + i22,schemaPath:"#/properties/rateLimit/properties/identity/properties/jwt/properties/algorithms/items/anyOf/2/const",keyword:"const",params:{allowedValue: "HS512"},message:"must be equal to constant",schema:"HS512",parentSchema:schema11.properties.rateLimit.properties.identity.properties.jwt.properties.algorithms.items.anyOf[2],data:data192};
+if(data190.issuer === undefined){
+const err556 = {instancePath:instancePath+"/rateLimit/identity/jwt",schemaPath:"#/properties/rateLimit/properties/identity/properties/jwt/required",keyword:"required",params:{missingProperty: "issuer"},message:"must have required property '"+"issuer"+"'",schema:schema11.properties.rateLimit.properties.identity.properties.jwt.required,parentSchema:schema11.properties.rateLimit.properties.identity.properties.jwt,data:data190};
 if(vErrors === null){
 vErrors = [err556];
 }
@@ -7203,12 +7198,8 @@ vErrors.push(err556);
 }
 errors++;
 }
-var _valid11 = _errs455 === errors;
-valid88 = valid88 || _valid11;
-if(!valid88){
-const _errs457 = errors;
-if(typeof data192 !== "string"){
-const err557 = {instancePath:instancePath+"/rateLimit/identity/jwt/algorithms/" + i22,schemaPath:"#/properties/rateLimit/properties/identity/properties/jwt/properties/algorithms/items/anyOf/3/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.rateLimit.properties.identity.properties.jwt.properties.algorithms.items.anyOf[3].type,parentSchema:schema11.properties.rateLimit.properties.identity.properties.jwt.properties.algorithms.items.anyOf[3],data:data192};
+if(data190.audience === undefined){
+const err557 = {instancePath:instancePath+"/rateLimit/identity/jwt",schemaPath:"#/properties/rateLimit/properties/identity/properties/jwt/required",keyword:"required",params:{missingProperty: "audience"},message:"must have required property '"+"audience"+"'",schema:schema11.properties.rateLimit.properties.identity.properties.jwt.required,parentSchema:schema11.properties.rateLimit.properties.identity.properties.jwt,data:data190};
 if(vErrors === null){
 vErrors = [err557];
 }
@@ -7217,8 +7208,9 @@ vErrors.push(err557);
 }
 errors++;
 }
-if("RS256" !== data192){
-const err558 = {instancePath:instancePath+"/rateLimit/identity/jwt/algorithms/" + i22,schemaPath:"#/properties/rateLimit/properties/identity/properties/jwt/properties/algorithms/items/anyOf/3/const",keyword:"const",params:{allowedValue: "RS256"},message:"must be equal to constant",schema:"RS256",parentSchema:schema11.properties.rateLimit.properties.identity.properties.jwt.properties.algorithms.items.anyOf[3],data:data192};
+for(const key31 in data190){
+if(!((((((((key31 === "enabled") || (key31 === "header")) || (key31 === "cookie")) || (key31 === "algorithms")) || (key31 === "secret")) || (key31 === "publicKey")) || (key31 === "issuer")) || (key31 === "audience"))){
+const err558 = {instancePath:instancePath+"/rateLimit/identity/jwt",schemaPath:"#/properties/rateLimit/properties/identity/properties/jwt/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key31},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.rateLimit.properties.identity.properties.jwt,data:data190};
 if(vErrors === null){
 vErrors = [err558];
 }
@@ -7227,12 +7219,10 @@ vErrors.push(err558);
 }
 errors++;
 }
-var _valid11 = _errs457 === errors;
-valid88 = valid88 || _valid11;
-if(!valid88){
-const _errs459 = errors;
-if(typeof data192 !== "string"){
-const err559 = {instancePath:instancePath+"/rateLimit/identity/jwt/algorithms/" + i22,schemaPath:"#/properties/rateLimit/properties/identity/properties/jwt/properties/algorithms/items/anyOf/4/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.rateLimit.properties.identity.properties.jwt.properties.algorithms.items.anyOf[4].type,parentSchema:schema11.properties.rateLimit.properties.identity.properties.jwt.properties.algorithms.items.anyOf[4],data:data192};
+}
+let data191 = data190.enabled;
+if(typeof data191 !== "boolean"){
+const err559 = {instancePath:instancePath+"/rateLimit/identity/jwt/enabled",schemaPath:"#/properties/rateLimit/properties/identity/properties/jwt/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.rateLimit.properties.identity.properties.jwt.properties.enabled.type,parentSchema:schema11.properties.rateLimit.properties.identity.properties.jwt.properties.enabled,data:data191};
 if(vErrors === null){
 vErrors = [err559];
 }
@@ -7241,8 +7231,9 @@ vErrors.push(err559);
 }
 errors++;
 }
-if("RS384" !== data192){
-const err560 = {instancePath:instancePath+"/rateLimit/identity/jwt/algorithms/" + i22,schemaPath:"#/properties/rateLimit/properties/identity/properties/jwt/properties/algorithms/items/anyOf/4/const",keyword:"const",params:{allowedValue: "RS384"},message:"must be equal to constant",schema:"RS384",parentSchema:schema11.properties.rateLimit.properties.identity.properties.jwt.properties.algorithms.items.anyOf[4],data:data192};
+let data192 = data190.header;
+if(typeof data192 !== "string"){
+const err560 = {instancePath:instancePath+"/rateLimit/identity/jwt/header",schemaPath:"#/properties/rateLimit/properties/identity/properties/jwt/properties/header/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.rateLimit.properties.identity.properties.jwt.properties.header.type,parentSchema:schema11.properties.rateLimit.properties.identity.properties.jwt.properties.header,data:data192};
 if(vErrors === null){
 vErrors = [err560];
 }
@@ -7251,12 +7242,10 @@ vErrors.push(err560);
 }
 errors++;
 }
-var _valid11 = _errs459 === errors;
-valid88 = valid88 || _valid11;
-if(!valid88){
-const _errs461 = errors;
-if(typeof data192 !== "string"){
-const err561 = {instancePath:instancePath+"/rateLimit/identity/jwt/algorithms/" + i22,schemaPath:"#/properties/rateLimit/properties/identity/properties/jwt/properties/algorithms/items/anyOf/5/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.rateLimit.properties.identity.properties.jwt.properties.algorithms.items.anyOf[5].type,parentSchema:schema11.properties.rateLimit.properties.identity.properties.jwt.properties.algorithms.items.anyOf[5],data:data192};
+let data193 = data190.cookie;
+if(typeof data193 === "string"){
+if(!pattern9.test(data193)){
+const err561 = {instancePath:instancePath+"/rateLimit/identity/jwt/cookie",schemaPath:"#/properties/rateLimit/properties/identity/properties/jwt/properties/cookie/pattern",keyword:"pattern",params:{pattern: "^[^*?]*$"},message:"must match pattern \""+"^[^*?]*$"+"\"",schema:"^[^*?]*$",parentSchema:schema11.properties.rateLimit.properties.identity.properties.jwt.properties.cookie,data:data193};
 if(vErrors === null){
 vErrors = [err561];
 }
@@ -7265,8 +7254,9 @@ vErrors.push(err561);
 }
 errors++;
 }
-if("RS512" !== data192){
-const err562 = {instancePath:instancePath+"/rateLimit/identity/jwt/algorithms/" + i22,schemaPath:"#/properties/rateLimit/properties/identity/properties/jwt/properties/algorithms/items/anyOf/5/const",keyword:"const",params:{allowedValue: "RS512"},message:"must be equal to constant",schema:"RS512",parentSchema:schema11.properties.rateLimit.properties.identity.properties.jwt.properties.algorithms.items.anyOf[5],data:data192};
+}
+else {
+const err562 = {instancePath:instancePath+"/rateLimit/identity/jwt/cookie",schemaPath:"#/properties/rateLimit/properties/identity/properties/jwt/properties/cookie/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.rateLimit.properties.identity.properties.jwt.properties.cookie.type,parentSchema:schema11.properties.rateLimit.properties.identity.properties.jwt.properties.cookie,data:data193};
 if(vErrors === null){
 vErrors = [err562];
 }
@@ -7275,12 +7265,16 @@ vErrors.push(err562);
 }
 errors++;
 }
-var _valid11 = _errs461 === errors;
-valid88 = valid88 || _valid11;
-if(!valid88){
-const _errs463 = errors;
-if(typeof data192 !== "string"){
-const err563 = {instancePath:instancePath+"/rateLimit/identity/jwt/algorithms/" + i22,schemaPath:"#/properties/rateLimit/properties/identity/properties/jwt/properties/algorithms/items/anyOf/6/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.rateLimit.properties.identity.properties.jwt.properties.algorithms.items.anyOf[6].type,parentSchema:schema11.properties.rateLimit.properties.identity.properties.jwt.properties.algorithms.items.anyOf[6],data:data192};
+let data194 = data190.algorithms;
+if(Array.isArray(data194)){
+const len21 = data194.length;
+for(let i22=0; i22<len21; i22++){
+let data195 = data194[i22];
+const _errs456 = errors;
+let valid88 = false;
+const _errs457 = errors;
+if(typeof data195 !== "string"){
+const err563 = {instancePath:instancePath+"/rateLimit/identity/jwt/algorithms/" + i22,schemaPath:"#/properties/rateLimit/properties/identity/properties/jwt/properties/algorithms/items/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.rateLimit.properties.identity.properties.jwt.properties.algorithms.items.anyOf[0].type,parentSchema:schema11.properties.rateLimit.properties.identity.properties.jwt.properties.algorithms.items.anyOf[0],data:data195};
 if(vErrors === null){
 vErrors = [err563];
 }
@@ -7289,8 +7283,8 @@ vErrors.push(err563);
 }
 errors++;
 }
-if("PS256" !== data192){
-const err564 = {instancePath:instancePath+"/rateLimit/identity/jwt/algorithms/" + i22,schemaPath:"#/properties/rateLimit/properties/identity/properties/jwt/properties/algorithms/items/anyOf/6/const",keyword:"const",params:{allowedValue: "PS256"},message:"must be equal to constant",schema:"PS256",parentSchema:schema11.properties.rateLimit.properties.identity.properties.jwt.properties.algorithms.items.anyOf[6],data:data192};
+if("HS256" !== data195){
+const err564 = {instancePath:instancePath+"/rateLimit/identity/jwt/algorithms/" + i22,schemaPath:"#/properties/rateLimit/properties/identity/properties/jwt/properties/algorithms/items/anyOf/0/const",keyword:"const",params:{allowedValue: "HS256"},message:"must be equal to constant",schema:"HS256",parentSchema:schema11.properties.rateLimit.properties.identity.properties.jwt.properties.algorithms.items.anyOf[0],data:data195};
 if(vErrors === null){
 vErrors = [err564];
 }
@@ -7299,12 +7293,12 @@ vErrors.push(err564);
 }
 errors++;
 }
-var _valid11 = _errs463 === errors;
+var _valid11 = _errs457 === errors;
 valid88 = valid88 || _valid11;
 if(!valid88){
-const _errs465 = errors;
-if(typeof data192 !== "string"){
-const err565 = {instancePath:instancePath+"/rateLimit/identity/jwt/algorithms/" + i22,schemaPath:"#/properties/rateLimit/properties/identity/properties/jwt/properties/algorithms/items/anyOf/7/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.rateLimit.properties.identity.properties.jwt.properties.algorithms.items.anyOf[7].type,parentSchema:schema11.properties.rateLimit.properties.identity.properties.jwt.properties.algorithms.items.anyOf[7],data:data192};
+const _errs459 = errors;
+if(typeof data195 !== "string"){
+const err565 = {instancePath:instancePath+"/rateLimit/identity/jwt/algorithms/" + i22,schemaPath:"#/properties/rateLimit/properties/identity/properties/jwt/properties/algorithms/items/anyOf/1/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.rateLimit.properties.identity.properties.jwt.properties.algorithms.items.anyOf[1].type,parentSchema:schema11.properties.rateLimit.properties.identity.properties.jwt.properties.algorithms.items.anyOf[1],data:data195};
 if(vErrors === null){
 vErrors = [err565];
 }
@@ -7313,8 +7307,8 @@ vErrors.push(err565);
 }
 errors++;
 }
-if("PS384" !== data192){
-const err566 = {instancePath:instancePath+"/rateLimit/identity/jwt/algorithms/" + i22,schemaPath:"#/properties/rateLimit/properties/identity/properties/jwt/properties/algorithms/items/anyOf/7/const",keyword:"const",params:{allowedValue: "PS384"},message:"must be equal to constant",schema:"PS384",parentSchema:schema11.properties.rateLimit.properties.identity.properties.jwt.properties.algorithms.items.anyOf[7],data:data192};
+if("HS384" !== data195){
+const err566 = {instancePath:instancePath+"/rateLimit/identity/jwt/algorithms/" + i22,schemaPath:"#/properties/rateLimit/properties/identity/properties/jwt/properties/algorithms/items/anyOf/1/const",keyword:"const",params:{allowedValue: "HS384"},message:"must be equal to constant",schema:"HS384",parentSchema:schema11.properties.rateLimit.properties.identity.properties.jwt.properties.algorithms.items.anyOf[1],data:data195};
 if(vErrors === null){
 vErrors = [err566];
 }
@@ -7323,12 +7317,12 @@ vErrors.push(err566);
 }
 errors++;
 }
-var _valid11 = _errs465 === errors;
+var _valid11 = _errs459 === errors;
 valid88 = valid88 || _valid11;
 if(!valid88){
-const _errs467 = errors;
-if(typeof data192 !== "string"){
-const err567 = {instancePath:instancePath+"/rateLimit/identity/jwt/algorithms/" + i22,schemaPath:"#/properties/rateLimit/properties/identity/properties/jwt/properties/algorithms/items/anyOf/8/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.rateLimit.properties.identity.properties.jwt.properties.algorithms.items.anyOf[8].type,parentSchema:schema11.properties.rateLimit.properties.identity.properties.jwt.properties.algorithms.items.anyOf[8],data:data192};
+const _errs461 = errors;
+if(typeof data195 !== "string"){
+const err567 = {instancePath:instancePath+"/rateLimit/identity/jwt/algorithms/" + i22,schemaPath:"#/properties/rateLimit/properties/identity/properties/jwt/properties/algorithms/items/anyOf/2/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.rateLimit.properties.identity.properties.jwt.properties.algorithms.items.anyOf[2].type,parentSchema:schema11.properties.rateLimit.properties.identity.properties.jwt.properties.algorithms.items.anyOf[2],data:data195};
 if(vErrors === null){
 vErrors = [err567];
 }
@@ -7337,8 +7331,8 @@ vErrors.push(err567);
 }
 errors++;
 }
-if("PS512" !== data192){
-const err568 = {instancePath:instancePath+"/rateLimit/identity/jwt/algorithms/" + i22,schemaPath:"#/properties/rateLimit/properties/identity/properties/jwt/properties/algorithms/items/anyOf/8/const",keyword:"const",params:{allowedValue: "PS512"},message:"must be equal to constant",schema:"PS512",parentSchema:schema11.properties.rateLimit.properties.identity.properties.jwt.properties.algorithms.items.anyOf[8],data:data192};
+if("HS512" !== data195){
+const err568 = {instancePath:instancePath+"/rateLimit/identity/jwt/algorithms/" + i22,schemaPath:"#/properties/rateLimit/properties/identity/properties/jwt/properties/algorithms/items/anyOf/2/const",keyword:"const",params:{allowedValue: "HS512"},message:"must be equal to constant",schema:"HS512",parentSchema:schema11.properties.rateLimit.properties.identity.properties.jwt.properties.algorithms.items.anyOf[2],data:data195};
 if(vErrors === null){
 vErrors = [err568];
 }
@@ -7347,12 +7341,12 @@ vErrors.push(err568);
 }
 errors++;
 }
-var _valid11 = _errs467 === errors;
+var _valid11 = _errs461 === errors;
 valid88 = valid88 || _valid11;
 if(!valid88){
-const _errs469 = errors;
-if(typeof data192 !== "string"){
-const err569 = {instancePath:instancePath+"/rateLimit/identity/jwt/algorithms/" + i22,schemaPath:"#/properties/rateLimit/properties/identity/properties/jwt/properties/algorithms/items/anyOf/9/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.rateLimit.properties.identity.properties.jwt.properties.algorithms.items.anyOf[9].type,parentSchema:schema11.properties.rateLimit.properties.identity.properties.jwt.properties.algorithms.items.anyOf[9],data:data192};
+const _errs463 = errors;
+if(typeof data195 !== "string"){
+const err569 = {instancePath:instancePath+"/rateLimit/identity/jwt/algorithms/" + i22,schemaPath:"#/properties/rateLimit/properties/identity/properties/jwt/properties/algorithms/items/anyOf/3/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.rateLimit.properties.identity.properties.jwt.properties.algorithms.items.anyOf[3].type,parentSchema:schema11.properties.rateLimit.properties.identity.properties.jwt.properties.algorithms.items.anyOf[3],data:data195};
 if(vErrors === null){
 vErrors = [err569];
 }
@@ -7361,8 +7355,8 @@ vErrors.push(err569);
 }
 errors++;
 }
-if("ES256" !== data192){
-const err570 = {instancePath:instancePath+"/rateLimit/identity/jwt/algorithms/" + i22,schemaPath:"#/properties/rateLimit/properties/identity/properties/jwt/properties/algorithms/items/anyOf/9/const",keyword:"const",params:{allowedValue: "ES256"},message:"must be equal to constant",schema:"ES256",parentSchema:schema11.properties.rateLimit.properties.identity.properties.jwt.properties.algorithms.items.anyOf[9],data:data192};
+if("RS256" !== data195){
+const err570 = {instancePath:instancePath+"/rateLimit/identity/jwt/algorithms/" + i22,schemaPath:"#/properties/rateLimit/properties/identity/properties/jwt/properties/algorithms/items/anyOf/3/const",keyword:"const",params:{allowedValue: "RS256"},message:"must be equal to constant",schema:"RS256",parentSchema:schema11.properties.rateLimit.properties.identity.properties.jwt.properties.algorithms.items.anyOf[3],data:data195};
 if(vErrors === null){
 vErrors = [err570];
 }
@@ -7371,12 +7365,12 @@ vErrors.push(err570);
 }
 errors++;
 }
-var _valid11 = _errs469 === errors;
+var _valid11 = _errs463 === errors;
 valid88 = valid88 || _valid11;
 if(!valid88){
-const _errs471 = errors;
-if(typeof data192 !== "string"){
-const err571 = {instancePath:instancePath+"/rateLimit/identity/jwt/algorithms/" + i22,schemaPath:"#/properties/rateLimit/properties/identity/properties/jwt/properties/algorithms/items/anyOf/10/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.rateLimit.properties.identity.properties.jwt.properties.algorithms.items.anyOf[10].type,parentSchema:schema11.properties.rateLimit.properties.identity.properties.jwt.properties.algorithms.items.anyOf[10],data:data192};
+const _errs465 = errors;
+if(typeof data195 !== "string"){
+const err571 = {instancePath:instancePath+"/rateLimit/identity/jwt/algorithms/" + i22,schemaPath:"#/properties/rateLimit/properties/identity/properties/jwt/properties/algorithms/items/anyOf/4/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.rateLimit.properties.identity.properties.jwt.properties.algorithms.items.anyOf[4].type,parentSchema:schema11.properties.rateLimit.properties.identity.properties.jwt.properties.algorithms.items.anyOf[4],data:data195};
 if(vErrors === null){
 vErrors = [err571];
 }
@@ -7385,8 +7379,8 @@ vErrors.push(err571);
 }
 errors++;
 }
-if("ES384" !== data192){
-const err572 = {instancePath:instancePath+"/rateLimit/identity/jwt/algorithms/" + i22,schemaPath:"#/properties/rateLimit/properties/identity/properties/jwt/properties/algorithms/items/anyOf/10/const",keyword:"const",params:{allowedValue: "ES384"},message:"must be equal to constant",schema:"ES384",parentSchema:schema11.properties.rateLimit.properties.identity.properties.jwt.properties.algorithms.items.anyOf[10],data:data192};
+if("RS384" !== data195){
+const err572 = {instancePath:instancePath+"/rateLimit/identity/jwt/algorithms/" + i22,schemaPath:"#/properties/rateLimit/properties/identity/properties/jwt/properties/algorithms/items/anyOf/4/const",keyword:"const",params:{allowedValue: "RS384"},message:"must be equal to constant",schema:"RS384",parentSchema:schema11.properties.rateLimit.properties.identity.properties.jwt.properties.algorithms.items.anyOf[4],data:data195};
 if(vErrors === null){
 vErrors = [err572];
 }
@@ -7395,12 +7389,12 @@ vErrors.push(err572);
 }
 errors++;
 }
-var _valid11 = _errs471 === errors;
+var _valid11 = _errs465 === errors;
 valid88 = valid88 || _valid11;
 if(!valid88){
-const _errs473 = errors;
-if(typeof data192 !== "string"){
-const err573 = {instancePath:instancePath+"/rateLimit/identity/jwt/algorithms/" + i22,schemaPath:"#/properties/rateLimit/properties/identity/properties/jwt/properties/algorithms/items/anyOf/11/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.rateLimit.properties.identity.properties.jwt.properties.algorithms.items.anyOf[11].type,parentSchema:schema11.properties.rateLimit.properties.identity.properties.jwt.properties.algorithms.items.anyOf[11],data:data192};
+const _errs467 = errors;
+if(typeof data195 !== "string"){
+const err573 = {instancePath:instancePath+"/rateLimit/identity/jwt/algorithms/" + i22,schemaPath:"#/properties/rateLimit/properties/identity/properties/jwt/properties/algorithms/items/anyOf/5/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.rateLimit.properties.identity.properties.jwt.properties.algorithms.items.anyOf[5].type,parentSchema:schema11.properties.rateLimit.properties.identity.properties.jwt.properties.algorithms.items.anyOf[5],data:data195};
 if(vErrors === null){
 vErrors = [err573];
 }
@@ -7409,8 +7403,8 @@ vErrors.push(err573);
 }
 errors++;
 }
-if("EdDSA" !== data192){
-const err574 = {instancePath:instancePath+"/rateLimit/identity/jwt/algorithms/" + i22,schemaPath:"#/properties/rateLimit/properties/identity/properties/jwt/properties/algorithms/items/anyOf/11/const",keyword:"const",params:{allowedValue: "EdDSA"},message:"must be equal to constant",schema:"EdDSA",parentSchema:schema11.properties.rateLimit.properties.identity.properties.jwt.properties.algorithms.items.anyOf[11],data:data192};
+if("RS512" !== data195){
+const err574 = {instancePath:instancePath+"/rateLimit/identity/jwt/algorithms/" + i22,schemaPath:"#/properties/rateLimit/properties/identity/properties/jwt/properties/algorithms/items/anyOf/5/const",keyword:"const",params:{allowedValue: "RS512"},message:"must be equal to constant",schema:"RS512",parentSchema:schema11.properties.rateLimit.properties.identity.properties.jwt.properties.algorithms.items.anyOf[5],data:data195};
 if(vErrors === null){
 vErrors = [err574];
 }
@@ -7419,7 +7413,151 @@ vErrors.push(err574);
 }
 errors++;
 }
+var _valid11 = _errs467 === errors;
+valid88 = valid88 || _valid11;
+if(!valid88){
+const _errs469 = errors;
+if(typeof data195 !== "string"){
+const err575 = {instancePath:instancePath+"/rateLimit/identity/jwt/algorithms/" + i22,schemaPath:"#/properties/rateLimit/properties/identity/properties/jwt/properties/algorithms/items/anyOf/6/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.rateLimit.properties.identity.properties.jwt.properties.algorithms.items.anyOf[6].type,parentSchema:schema11.properties.rateLimit.properties.identity.properties.jwt.properties.algorithms.items.anyOf[6],data:data195};
+if(vErrors === null){
+vErrors = [err575];
+}
+else {
+vErrors.push(err575);
+}
+errors++;
+}
+if("PS256" !== data195){
+const err576 = {instancePath:instancePath+"/rateLimit/identity/jwt/algorithms/" + i22,schemaPath:"#/properties/rateLimit/properties/identity/properties/jwt/properties/algorithms/items/anyOf/6/const",keyword:"const",params:{allowedValue: "PS256"},message:"must be equal to constant",schema:"PS256",parentSchema:schema11.properties.rateLimit.properties.identity.properties.jwt.properties.algorithms.items.anyOf[6],data:data195};
+if(vErrors === null){
+vErrors = [err576];
+}
+else {
+vErrors.push(err576);
+}
+errors++;
+}
+var _valid11 = _errs469 === errors;
+valid88 = valid88 || _valid11;
+if(!valid88){
+const _errs471 = errors;
+if(typeof data195 !== "string"){
+const err577 = {instancePath:instancePath+"/rateLimit/identity/jwt/algorithms/" + i22,schemaPath:"#/properties/rateLimit/properties/identity/properties/jwt/properties/algorithms/items/anyOf/7/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.rateLimit.properties.identity.properties.jwt.properties.algorithms.items.anyOf[7].type,parentSchema:schema11.properties.rateLimit.properties.identity.properties.jwt.properties.algorithms.items.anyOf[7],data:data195};
+if(vErrors === null){
+vErrors = [err577];
+}
+else {
+vErrors.push(err577);
+}
+errors++;
+}
+if("PS384" !== data195){
+const err578 = {instancePath:instancePath+"/rateLimit/identity/jwt/algorithms/" + i22,schemaPath:"#/properties/rateLimit/properties/identity/properties/jwt/properties/algorithms/items/anyOf/7/const",keyword:"const",params:{allowedValue: "PS384"},message:"must be equal to constant",schema:"PS384",parentSchema:schema11.properties.rateLimit.properties.identity.properties.jwt.properties.algorithms.items.anyOf[7],data:data195};
+if(vErrors === null){
+vErrors = [err578];
+}
+else {
+vErrors.push(err578);
+}
+errors++;
+}
+var _valid11 = _errs471 === errors;
+valid88 = valid88 || _valid11;
+if(!valid88){
+const _errs473 = errors;
+if(typeof data195 !== "string"){
+const err579 = {instancePath:instancePath+"/rateLimit/identity/jwt/algorithms/" + i22,schemaPath:"#/properties/rateLimit/properties/identity/properties/jwt/properties/algorithms/items/anyOf/8/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.rateLimit.properties.identity.properties.jwt.properties.algorithms.items.anyOf[8].type,parentSchema:schema11.properties.rateLimit.properties.identity.properties.jwt.properties.algorithms.items.anyOf[8],data:data195};
+if(vErrors === null){
+vErrors = [err579];
+}
+else {
+vErrors.push(err579);
+}
+errors++;
+}
+if("PS512" !== data195){
+const err580 = {instancePath:instancePath+"/rateLimit/identity/jwt/algorithms/" + i22,schemaPath:"#/properties/rateLimit/properties/identity/properties/jwt/properties/algorithms/items/anyOf/8/const",keyword:"const",params:{allowedValue: "PS512"},message:"must be equal to constant",schema:"PS512",parentSchema:schema11.properties.rateLimit.properties.identity.properties.jwt.properties.algorithms.items.anyOf[8],data:data195};
+if(vErrors === null){
+vErrors = [err580];
+}
+else {
+vErrors.push(err580);
+}
+errors++;
+}
 var _valid11 = _errs473 === errors;
+valid88 = valid88 || _valid11;
+if(!valid88){
+const _errs475 = errors;
+if(typeof data195 !== "string"){
+const err581 = {instancePath:instancePath+"/rateLimit/identity/jwt/algorithms/" + i22,schemaPath:"#/properties/rateLimit/properties/identity/properties/jwt/properties/algorithms/items/anyOf/9/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.rateLimit.properties.identity.properties.jwt.properties.algorithms.items.anyOf[9].type,parentSchema:schema11.properties.rateLimit.properties.identity.properties.jwt.properties.algorithms.items.anyOf[9],data:data195};
+if(vErrors === null){
+vErrors = [err581];
+}
+else {
+vErrors.push(err581);
+}
+errors++;
+}
+if("ES256" !== data195){
+const err582 = {instancePath:instancePath+"/rateLimit/identity/jwt/algorithms/" + i22,schemaPath:"#/properties/rateLimit/properties/identity/properties/jwt/properties/algorithms/items/anyOf/9/const",keyword:"const",params:{allowedValue: "ES256"},message:"must be equal to constant",schema:"ES256",parentSchema:schema11.properties.rateLimit.properties.identity.properties.jwt.properties.algorithms.items.anyOf[9],data:data195};
+if(vErrors === null){
+vErrors = [err582];
+}
+else {
+vErrors.push(err582);
+}
+errors++;
+}
+var _valid11 = _errs475 === errors;
+valid88 = valid88 || _valid11;
+if(!valid88){
+const _errs477 = errors;
+if(typeof data195 !== "string"){
+const err583 = {instancePath:instancePath+"/rateLimit/identity/jwt/algorithms/" + i22,schemaPath:"#/properties/rateLimit/properties/identity/properties/jwt/properties/algorithms/items/anyOf/10/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.rateLimit.properties.identity.properties.jwt.properties.algorithms.items.anyOf[10].type,parentSchema:schema11.properties.rateLimit.properties.identity.properties.jwt.properties.algorithms.items.anyOf[10],data:data195};
+if(vErrors === null){
+vErrors = [err583];
+}
+else {
+vErrors.push(err583);
+}
+errors++;
+}
+if("ES384" !== data195){
+const err584 = {instancePath:instancePath+"/rateLimit/identity/jwt/algorithms/" + i22,schemaPath:"#/properties/rateLimit/properties/identity/properties/jwt/properties/algorithms/items/anyOf/10/const",keyword:"const",params:{allowedValue: "ES384"},message:"must be equal to constant",schema:"ES384",parentSchema:schema11.properties.rateLimit.properties.identity.properties.jwt.properties.algorithms.items.anyOf[10],data:data195};
+if(vErrors === null){
+vErrors = [err584];
+}
+else {
+vErrors.push(err584);
+}
+errors++;
+}
+var _valid11 = _errs477 === errors;
+valid88 = valid88 || _valid11;
+if(!valid88){
+const _errs479 = errors;
+if(typeof data195 !== "string"){
+const err585 = {instancePath:instancePath+"/rateLimit/identity/jwt/algorithms/" + i22,schemaPath:"#/properties/rateLimit/properties/identity/properties/jwt/properties/algorithms/items/anyOf/11/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.rateLimit.properties.identity.properties.jwt.properties.algorithms.items.anyOf[11].type,parentSchema:schema11.properties.rateLimit.properties.identity.properties.jwt.properties.algorithms.items.anyOf[11],data:data195};
+if(vErrors === null){
+vErrors = [err585];
+}
+else {
+vErrors.push(err585);
+}
+errors++;
+}
+if("EdDSA" !== data195){
+const err586 = {instancePath:instancePath+"/rateLimit/identity/jwt/algorithms/" + i22,schemaPath:"#/properties/rateLimit/properties/identity/properties/jwt/properties/algorithms/items/anyOf/11/const",keyword:"const",params:{allowedValue: "EdDSA"},message:"must be equal to constant",schema:"EdDSA",parentSchema:schema11.properties.rateLimit.properties.identity.properties.jwt.properties.algorithms.items.anyOf[11],data:data195};
+if(vErrors === null){
+vErrors = [err586];
+}
+else {
+vErrors.push(err586);
+}
+errors++;
+}
+var _valid11 = _errs479 === errors;
 valid88 = valid88 || _valid11;
 }
 }
@@ -7433,20 +7571,20 @@ valid88 = valid88 || _valid11;
 }
 }
 if(!valid88){
-const err575 = {instancePath:instancePath+"/rateLimit/identity/jwt/algorithms/" + i22,schemaPath:"#/properties/rateLimit/properties/identity/properties/jwt/properties/algorithms/items/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema11.properties.rateLimit.properties.identity.properties.jwt.properties.algorithms.items.anyOf,parentSchema:schema11.properties.rateLimit.properties.identity.properties.jwt.properties.algorithms.items,data:data192};
+const err587 = {instancePath:instancePath+"/rateLimit/identity/jwt/algorithms/" + i22,schemaPath:"#/properties/rateLimit/properties/identity/properties/jwt/properties/algorithms/items/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema11.properties.rateLimit.properties.identity.properties.jwt.properties.algorithms.items.anyOf,parentSchema:schema11.properties.rateLimit.properties.identity.properties.jwt.properties.algorithms.items,data:data195};
 if(vErrors === null){
-vErrors = [err575];
+vErrors = [err587];
 }
 else {
-vErrors.push(err575);
+vErrors.push(err587);
 }
 errors++;
 }
 else {
-errors = _errs450;
+errors = _errs456;
 if(vErrors !== null){
-if(_errs450){
-vErrors.length = _errs450;
+if(_errs456){
+vErrors.length = _errs456;
 }
 else {
 vErrors = null;
@@ -7456,143 +7594,7 @@ vErrors = null;
 }
 }
 else {
-const err576 = {instancePath:instancePath+"/rateLimit/identity/jwt/algorithms",schemaPath:"#/properties/rateLimit/properties/identity/properties/jwt/properties/algorithms/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.rateLimit.properties.identity.properties.jwt.properties.algorithms.type,parentSchema:schema11.properties.rateLimit.properties.identity.properties.jwt.properties.algorithms,data:data191};
-if(vErrors === null){
-vErrors = [err576];
-}
-else {
-vErrors.push(err576);
-}
-errors++;
-}
-let data193 = data187.secret;
-if(typeof data193 !== "string"){
-const err577 = {instancePath:instancePath+"/rateLimit/identity/jwt/secret",schemaPath:"#/properties/rateLimit/properties/identity/properties/jwt/properties/secret/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.rateLimit.properties.identity.properties.jwt.properties.secret.type,parentSchema:schema11.properties.rateLimit.properties.identity.properties.jwt.properties.secret,data:data193};
-if(vErrors === null){
-vErrors = [err577];
-}
-else {
-vErrors.push(err577);
-}
-errors++;
-}
-let data194 = data187.publicKey;
-if(typeof data194 !== "string"){
-const err578 = {instancePath:instancePath+"/rateLimit/identity/jwt/publicKey",schemaPath:"#/properties/rateLimit/properties/identity/properties/jwt/properties/publicKey/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.rateLimit.properties.identity.properties.jwt.properties.publicKey.type,parentSchema:schema11.properties.rateLimit.properties.identity.properties.jwt.properties.publicKey,data:data194};
-if(vErrors === null){
-vErrors = [err578];
-}
-else {
-vErrors.push(err578);
-}
-errors++;
-}
-let data195 = data187.issuer;
-if(typeof data195 !== "string"){
-const err579 = {instancePath:instancePath+"/rateLimit/identity/jwt/issuer",schemaPath:"#/properties/rateLimit/properties/identity/properties/jwt/properties/issuer/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.rateLimit.properties.identity.properties.jwt.properties.issuer.type,parentSchema:schema11.properties.rateLimit.properties.identity.properties.jwt.properties.issuer,data:data195};
-if(vErrors === null){
-vErrors = [err579];
-}
-else {
-vErrors.push(err579);
-}
-errors++;
-}
-let data196 = data187.audience;
-if(typeof data196 !== "string"){
-const err580 = {instancePath:instancePath+"/rateLimit/identity/jwt/audience",schemaPath:"#/properties/rateLimit/properties/identity/properties/jwt/properties/audience/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.rateLimit.properties.identity.properties.jwt.properties.audience.type,parentSchema:schema11.properties.rateLimit.properties.identity.properties.jwt.properties.audience,data:data196};
-if(vErrors === null){
-vErrors = [err580];
-}
-else {
-vErrors.push(err580);
-}
-errors++;
-}
-}
-else {
-const err581 = {instancePath:instancePath+"/rateLimit/identity/jwt",schemaPath:"#/properties/rateLimit/properties/identity/properties/jwt/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.rateLimit.properties.identity.properties.jwt.type,parentSchema:schema11.properties.rateLimit.properties.identity.properties.jwt,data:data187};
-if(vErrors === null){
-vErrors = [err581];
-}
-else {
-vErrors.push(err581);
-}
-errors++;
-}
-}
-else {
-const err582 = {instancePath:instancePath+"/rateLimit/identity",schemaPath:"#/properties/rateLimit/properties/identity/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.rateLimit.properties.identity.type,parentSchema:schema11.properties.rateLimit.properties.identity,data:data182};
-if(vErrors === null){
-vErrors = [err582];
-}
-else {
-vErrors.push(err582);
-}
-errors++;
-}
-let data197 = data152.ipv6Subnet;
-if(!((typeof data197 == "number") && (!(data197 % 1) && !isNaN(data197)))){
-const err583 = {instancePath:instancePath+"/rateLimit/ipv6Subnet",schemaPath:"#/properties/rateLimit/properties/ipv6Subnet/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.rateLimit.properties.ipv6Subnet.type,parentSchema:schema11.properties.rateLimit.properties.ipv6Subnet,data:data197};
-if(vErrors === null){
-vErrors = [err583];
-}
-else {
-vErrors.push(err583);
-}
-errors++;
-}
-if(typeof data197 == "number"){
-if(data197 > 128 || isNaN(data197)){
-const err584 = {instancePath:instancePath+"/rateLimit/ipv6Subnet",schemaPath:"#/properties/rateLimit/properties/ipv6Subnet/maximum",keyword:"maximum",params:{comparison: "<=", limit: 128},message:"must be <= 128",schema:128,parentSchema:schema11.properties.rateLimit.properties.ipv6Subnet,data:data197};
-if(vErrors === null){
-vErrors = [err584];
-}
-else {
-vErrors.push(err584);
-}
-errors++;
-}
-if(data197 < 1 || isNaN(data197)){
-const err585 = {instancePath:instancePath+"/rateLimit/ipv6Subnet",schemaPath:"#/properties/rateLimit/properties/ipv6Subnet/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.rateLimit.properties.ipv6Subnet,data:data197};
-if(vErrors === null){
-vErrors = [err585];
-}
-else {
-vErrors.push(err585);
-}
-errors++;
-}
-}
-let data198 = data152.allowlist;
-if(Array.isArray(data198)){
-const len22 = data198.length;
-for(let i23=0; i23<len22; i23++){
-let data199 = data198[i23];
-if(!func4(data199)){
-const err586 = {instancePath:instancePath+"/rateLimit/allowlist/" + i23,schemaPath:"#/properties/rateLimit/properties/allowlist/items/x-address",keyword:"x-address",params:{},message:"must pass \"x-address\" keyword validation",schema:true,parentSchema:schema11.properties.rateLimit.properties.allowlist.items,data:data199};
-if(vErrors === null){
-vErrors = [err586];
-}
-else {
-vErrors.push(err586);
-}
-errors++;
-}
-if(typeof data199 === "string"){
-if(func5(data199) < 1){
-const err587 = {instancePath:instancePath+"/rateLimit/allowlist/" + i23,schemaPath:"#/properties/rateLimit/properties/allowlist/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.rateLimit.properties.allowlist.items,data:data199};
-if(vErrors === null){
-vErrors = [err587];
-}
-else {
-vErrors.push(err587);
-}
-errors++;
-}
-}
-else {
-const err588 = {instancePath:instancePath+"/rateLimit/allowlist/" + i23,schemaPath:"#/properties/rateLimit/properties/allowlist/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.rateLimit.properties.allowlist.items.type,parentSchema:schema11.properties.rateLimit.properties.allowlist.items,data:data199};
+const err588 = {instancePath:instancePath+"/rateLimit/identity/jwt/algorithms",schemaPath:"#/properties/rateLimit/properties/identity/properties/jwt/properties/algorithms/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.rateLimit.properties.identity.properties.jwt.properties.algorithms.type,parentSchema:schema11.properties.rateLimit.properties.identity.properties.jwt.properties.algorithms,data:data194};
 if(vErrors === null){
 vErrors = [err588];
 }
@@ -7601,10 +7603,9 @@ vErrors.push(err588);
 }
 errors++;
 }
-}
-}
-else {
-const err589 = {instancePath:instancePath+"/rateLimit/allowlist",schemaPath:"#/properties/rateLimit/properties/allowlist/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.rateLimit.properties.allowlist.type,parentSchema:schema11.properties.rateLimit.properties.allowlist,data:data198};
+let data196 = data190.secret;
+if(typeof data196 !== "string"){
+const err589 = {instancePath:instancePath+"/rateLimit/identity/jwt/secret",schemaPath:"#/properties/rateLimit/properties/identity/properties/jwt/properties/secret/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.rateLimit.properties.identity.properties.jwt.properties.secret.type,parentSchema:schema11.properties.rateLimit.properties.identity.properties.jwt.properties.secret,data:data196};
 if(vErrors === null){
 vErrors = [err589];
 }
@@ -7613,13 +7614,9 @@ vErrors.push(err589);
 }
 errors++;
 }
-let data200 = data152.denylist;
-if(Array.isArray(data200)){
-const len23 = data200.length;
-for(let i24=0; i24<len23; i24++){
-let data201 = data200[i24];
-if(!func4(data201)){
-const err590 = {instancePath:instancePath+"/rateLimit/denylist/" + i24,schemaPath:"#/properties/rateLimit/properties/denylist/items/x-address",keyword:"x-address",params:{},message:"must pass \"x-address\" keyword validation",schema:true,parentSchema:schema11.properties.rateLimit.properties.denylist.items,data:data201};
+let data197 = data190.publicKey;
+if(typeof data197 !== "string"){
+const err590 = {instancePath:instancePath+"/rateLimit/identity/jwt/publicKey",schemaPath:"#/properties/rateLimit/properties/identity/properties/jwt/properties/publicKey/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.rateLimit.properties.identity.properties.jwt.properties.publicKey.type,parentSchema:schema11.properties.rateLimit.properties.identity.properties.jwt.properties.publicKey,data:data197};
 if(vErrors === null){
 vErrors = [err590];
 }
@@ -7628,9 +7625,9 @@ vErrors.push(err590);
 }
 errors++;
 }
-if(typeof data201 === "string"){
-if(func5(data201) < 1){
-const err591 = {instancePath:instancePath+"/rateLimit/denylist/" + i24,schemaPath:"#/properties/rateLimit/properties/denylist/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.rateLimit.properties.denylist.items,data:data201};
+let data198 = data190.issuer;
+if(typeof data198 !== "string"){
+const err591 = {instancePath:instancePath+"/rateLimit/identity/jwt/issuer",schemaPath:"#/properties/rateLimit/properties/identity/properties/jwt/properties/issuer/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.rateLimit.properties.identity.properties.jwt.properties.issuer.type,parentSchema:schema11.properties.rateLimit.properties.identity.properties.jwt.properties.issuer,data:data198};
 if(vErrors === null){
 vErrors = [err591];
 }
@@ -7639,9 +7636,9 @@ vErrors.push(err591);
 }
 errors++;
 }
-}
-else {
-const err592 = {instancePath:instancePath+"/rateLimit/denylist/" + i24,schemaPath:"#/properties/rateLimit/properties/denylist/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.rateLimit.properties.denylist.items.type,parentSchema:schema11.properties.rateLimit.properties.denylist.items,data:data201};
+let data199 = data190.audience;
+if(typeof data199 !== "string"){
+const err592 = {instancePath:instancePath+"/rateLimit/identity/jwt/audience",schemaPath:"#/properties/rateLimit/properties/identity/properties/jwt/properties/audience/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.rateLimit.properties.identity.properties.jwt.properties.audience.type,parentSchema:schema11.properties.rateLimit.properties.identity.properties.jwt.properties.audience,data:data199};
 if(vErrors === null){
 vErrors = [err592];
 }
@@ -7651,9 +7648,8 @@ vErrors.push(err592);
 errors++;
 }
 }
-}
 else {
-const err593 = {instancePath:instancePath+"/rateLimit/denylist",schemaPath:"#/properties/rateLimit/properties/denylist/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.rateLimit.properties.denylist.type,parentSchema:schema11.properties.rateLimit.properties.denylist,data:data200};
+const err593 = {instancePath:instancePath+"/rateLimit/identity/jwt",schemaPath:"#/properties/rateLimit/properties/identity/properties/jwt/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.rateLimit.properties.identity.properties.jwt.type,parentSchema:schema11.properties.rateLimit.properties.identity.properties.jwt,data:data190};
 if(vErrors === null){
 vErrors = [err593];
 }
@@ -7662,25 +7658,9 @@ vErrors.push(err593);
 }
 errors++;
 }
-let data202 = data152.bans;
-if(data202 && typeof data202 == "object" && !Array.isArray(data202)){
-if(data202.enabled === undefined){
-data202.enabled = false;
 }
-if(data202.strikes === undefined){
-data202.strikes = 5;
-}
-if(data202.within === undefined){
-data202.within = "10m";
-}
-if(data202.duration === undefined){
-data202.duration = "1h";
-}
-if(data202.exempt === undefined){
-data202.exempt = [];
-}
-if(data202.enabled === undefined){
-const err594 = {instancePath:instancePath+"/rateLimit/bans",schemaPath:"#/properties/rateLimit/properties/bans/required",keyword:"required",params:{missingProperty: "enabled"},message:"must have required property '"+"enabled"+"'",schema:schema11.properties.rateLimit.properties.bans.required,parentSchema:schema11.properties.rateLimit.properties.bans,data:data202};
+else {
+const err594 = {instancePath:instancePath+"/rateLimit/identity",schemaPath:"#/properties/rateLimit/properties/identity/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.rateLimit.properties.identity.type,parentSchema:schema11.properties.rateLimit.properties.identity,data:data185};
 if(vErrors === null){
 vErrors = [err594];
 }
@@ -7689,8 +7669,9 @@ vErrors.push(err594);
 }
 errors++;
 }
-if(data202.strikes === undefined){
-const err595 = {instancePath:instancePath+"/rateLimit/bans",schemaPath:"#/properties/rateLimit/properties/bans/required",keyword:"required",params:{missingProperty: "strikes"},message:"must have required property '"+"strikes"+"'",schema:schema11.properties.rateLimit.properties.bans.required,parentSchema:schema11.properties.rateLimit.properties.bans,data:data202};
+let data200 = data155.ipv6Subnet;
+if(!((typeof data200 == "number") && (!(data200 % 1) && !isNaN(data200)))){
+const err595 = {instancePath:instancePath+"/rateLimit/ipv6Subnet",schemaPath:"#/properties/rateLimit/properties/ipv6Subnet/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.rateLimit.properties.ipv6Subnet.type,parentSchema:schema11.properties.rateLimit.properties.ipv6Subnet,data:data200};
 if(vErrors === null){
 vErrors = [err595];
 }
@@ -7699,8 +7680,9 @@ vErrors.push(err595);
 }
 errors++;
 }
-if(data202.within === undefined){
-const err596 = {instancePath:instancePath+"/rateLimit/bans",schemaPath:"#/properties/rateLimit/properties/bans/required",keyword:"required",params:{missingProperty: "within"},message:"must have required property '"+"within"+"'",schema:schema11.properties.rateLimit.properties.bans.required,parentSchema:schema11.properties.rateLimit.properties.bans,data:data202};
+if(typeof data200 == "number"){
+if(data200 > 128 || isNaN(data200)){
+const err596 = {instancePath:instancePath+"/rateLimit/ipv6Subnet",schemaPath:"#/properties/rateLimit/properties/ipv6Subnet/maximum",keyword:"maximum",params:{comparison: "<=", limit: 128},message:"must be <= 128",schema:128,parentSchema:schema11.properties.rateLimit.properties.ipv6Subnet,data:data200};
 if(vErrors === null){
 vErrors = [err596];
 }
@@ -7709,8 +7691,8 @@ vErrors.push(err596);
 }
 errors++;
 }
-if(data202.duration === undefined){
-const err597 = {instancePath:instancePath+"/rateLimit/bans",schemaPath:"#/properties/rateLimit/properties/bans/required",keyword:"required",params:{missingProperty: "duration"},message:"must have required property '"+"duration"+"'",schema:schema11.properties.rateLimit.properties.bans.required,parentSchema:schema11.properties.rateLimit.properties.bans,data:data202};
+if(data200 < 1 || isNaN(data200)){
+const err597 = {instancePath:instancePath+"/rateLimit/ipv6Subnet",schemaPath:"#/properties/rateLimit/properties/ipv6Subnet/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.rateLimit.properties.ipv6Subnet,data:data200};
 if(vErrors === null){
 vErrors = [err597];
 }
@@ -7719,8 +7701,14 @@ vErrors.push(err597);
 }
 errors++;
 }
-if(data202.exempt === undefined){
-const err598 = {instancePath:instancePath+"/rateLimit/bans",schemaPath:"#/properties/rateLimit/properties/bans/required",keyword:"required",params:{missingProperty: "exempt"},message:"must have required property '"+"exempt"+"'",schema:schema11.properties.rateLimit.properties.bans.required,parentSchema:schema11.properties.rateLimit.properties.bans,data:data202};
+}
+let data201 = data155.allowlist;
+if(Array.isArray(data201)){
+const len22 = data201.length;
+for(let i23=0; i23<len22; i23++){
+let data202 = data201[i23];
+if(!func4(data202)){
+const err598 = {instancePath:instancePath+"/rateLimit/allowlist/" + i23,schemaPath:"#/properties/rateLimit/properties/allowlist/items/x-address",keyword:"x-address",params:{},message:"must pass \"x-address\" keyword validation",schema:true,parentSchema:schema11.properties.rateLimit.properties.allowlist.items,data:data202};
 if(vErrors === null){
 vErrors = [err598];
 }
@@ -7729,9 +7717,9 @@ vErrors.push(err598);
 }
 errors++;
 }
-for(const key32 in data202){
-if(!(((((key32 === "enabled") || (key32 === "strikes")) || (key32 === "within")) || (key32 === "duration")) || (key32 === "exempt"))){
-const err599 = {instancePath:instancePath+"/rateLimit/bans",schemaPath:"#/properties/rateLimit/properties/bans/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key32},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.rateLimit.properties.bans,data:data202};
+if(typeof data202 === "string"){
+if(func5(data202) < 1){
+const err599 = {instancePath:instancePath+"/rateLimit/allowlist/" + i23,schemaPath:"#/properties/rateLimit/properties/allowlist/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.rateLimit.properties.allowlist.items,data:data202};
 if(vErrors === null){
 vErrors = [err599];
 }
@@ -7741,9 +7729,8 @@ vErrors.push(err599);
 errors++;
 }
 }
-let data203 = data202.enabled;
-if(typeof data203 !== "boolean"){
-const err600 = {instancePath:instancePath+"/rateLimit/bans/enabled",schemaPath:"#/properties/rateLimit/properties/bans/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.rateLimit.properties.bans.properties.enabled.type,parentSchema:schema11.properties.rateLimit.properties.bans.properties.enabled,data:data203};
+else {
+const err600 = {instancePath:instancePath+"/rateLimit/allowlist/" + i23,schemaPath:"#/properties/rateLimit/properties/allowlist/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.rateLimit.properties.allowlist.items.type,parentSchema:schema11.properties.rateLimit.properties.allowlist.items,data:data202};
 if(vErrors === null){
 vErrors = [err600];
 }
@@ -7752,9 +7739,10 @@ vErrors.push(err600);
 }
 errors++;
 }
-let data204 = data202.strikes;
-if(!((typeof data204 == "number") && (!(data204 % 1) && !isNaN(data204)))){
-const err601 = {instancePath:instancePath+"/rateLimit/bans/strikes",schemaPath:"#/properties/rateLimit/properties/bans/properties/strikes/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.rateLimit.properties.bans.properties.strikes.type,parentSchema:schema11.properties.rateLimit.properties.bans.properties.strikes,data:data204};
+}
+}
+else {
+const err601 = {instancePath:instancePath+"/rateLimit/allowlist",schemaPath:"#/properties/rateLimit/properties/allowlist/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.rateLimit.properties.allowlist.type,parentSchema:schema11.properties.rateLimit.properties.allowlist,data:data201};
 if(vErrors === null){
 vErrors = [err601];
 }
@@ -7763,9 +7751,13 @@ vErrors.push(err601);
 }
 errors++;
 }
-if(typeof data204 == "number"){
-if(data204 > 1000000 || isNaN(data204)){
-const err602 = {instancePath:instancePath+"/rateLimit/bans/strikes",schemaPath:"#/properties/rateLimit/properties/bans/properties/strikes/maximum",keyword:"maximum",params:{comparison: "<=", limit: 1000000},message:"must be <= 1000000",schema:1000000,parentSchema:schema11.properties.rateLimit.properties.bans.properties.strikes,data:data204};
+let data203 = data155.denylist;
+if(Array.isArray(data203)){
+const len23 = data203.length;
+for(let i24=0; i24<len23; i24++){
+let data204 = data203[i24];
+if(!func4(data204)){
+const err602 = {instancePath:instancePath+"/rateLimit/denylist/" + i24,schemaPath:"#/properties/rateLimit/properties/denylist/items/x-address",keyword:"x-address",params:{},message:"must pass \"x-address\" keyword validation",schema:true,parentSchema:schema11.properties.rateLimit.properties.denylist.items,data:data204};
 if(vErrors === null){
 vErrors = [err602];
 }
@@ -7774,8 +7766,9 @@ vErrors.push(err602);
 }
 errors++;
 }
-if(data204 < 1 || isNaN(data204)){
-const err603 = {instancePath:instancePath+"/rateLimit/bans/strikes",schemaPath:"#/properties/rateLimit/properties/bans/properties/strikes/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.rateLimit.properties.bans.properties.strikes,data:data204};
+if(typeof data204 === "string"){
+if(func5(data204) < 1){
+const err603 = {instancePath:instancePath+"/rateLimit/denylist/" + i24,schemaPath:"#/properties/rateLimit/properties/denylist/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.rateLimit.properties.denylist.items,data:data204};
 if(vErrors === null){
 vErrors = [err603];
 }
@@ -7785,10 +7778,8 @@ vErrors.push(err603);
 errors++;
 }
 }
-let data205 = data202.within;
-const parsed30 = func7(data205);
-if(parsed30 === undefined){
-const err604 = {instancePath:instancePath+"/rateLimit/bans/within",schemaPath:"#/properties/rateLimit/properties/bans/properties/within/x-unit",keyword:"x-unit",params:{unit: "duration", value: data205, minimum: undefined},message:"unit",schema:"duration",parentSchema:schema11.properties.rateLimit.properties.bans.properties.within,data:data205};
+else {
+const err604 = {instancePath:instancePath+"/rateLimit/denylist/" + i24,schemaPath:"#/properties/rateLimit/properties/denylist/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.rateLimit.properties.denylist.items.type,parentSchema:schema11.properties.rateLimit.properties.denylist.items,data:data204};
 if(vErrors === null){
 vErrors = [err604];
 }
@@ -7797,16 +7788,10 @@ vErrors.push(err604);
 }
 errors++;
 }
+}
+}
 else {
-if(data202){
-data202["within"] = parsed30;
-data205 = parsed30;
-}
-}
-let data206 = data202.duration;
-const parsed31 = func7(data206);
-if(parsed31 === undefined){
-const err605 = {instancePath:instancePath+"/rateLimit/bans/duration",schemaPath:"#/properties/rateLimit/properties/bans/properties/duration/x-unit",keyword:"x-unit",params:{unit: "duration", value: data206, minimum: undefined},message:"unit",schema:"duration",parentSchema:schema11.properties.rateLimit.properties.bans.properties.duration,data:data206};
+const err605 = {instancePath:instancePath+"/rateLimit/denylist",schemaPath:"#/properties/rateLimit/properties/denylist/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.rateLimit.properties.denylist.type,parentSchema:schema11.properties.rateLimit.properties.denylist,data:data203};
 if(vErrors === null){
 vErrors = [err605];
 }
@@ -7815,19 +7800,25 @@ vErrors.push(err605);
 }
 errors++;
 }
-else {
-if(data202){
-data202["duration"] = parsed31;
-data206 = parsed31;
+let data205 = data155.bans;
+if(data205 && typeof data205 == "object" && !Array.isArray(data205)){
+if(data205.enabled === undefined){
+data205.enabled = false;
 }
+if(data205.strikes === undefined){
+data205.strikes = 5;
 }
-let data207 = data202.exempt;
-if(Array.isArray(data207)){
-const len24 = data207.length;
-for(let i25=0; i25<len24; i25++){
-let data208 = data207[i25];
-if(!func4(data208)){
-const err606 = {instancePath:instancePath+"/rateLimit/bans/exempt/" + i25,schemaPath:"#/properties/rateLimit/properties/bans/properties/exempt/items/x-address",keyword:"x-address",params:{},message:"must pass \"x-address\" keyword validation",schema:true,parentSchema:schema11.properties.rateLimit.properties.bans.properties.exempt.items,data:data208};
+if(data205.within === undefined){
+data205.within = "10m";
+}
+if(data205.duration === undefined){
+data205.duration = "1h";
+}
+if(data205.exempt === undefined){
+data205.exempt = [];
+}
+if(data205.enabled === undefined){
+const err606 = {instancePath:instancePath+"/rateLimit/bans",schemaPath:"#/properties/rateLimit/properties/bans/required",keyword:"required",params:{missingProperty: "enabled"},message:"must have required property '"+"enabled"+"'",schema:schema11.properties.rateLimit.properties.bans.required,parentSchema:schema11.properties.rateLimit.properties.bans,data:data205};
 if(vErrors === null){
 vErrors = [err606];
 }
@@ -7836,9 +7827,8 @@ vErrors.push(err606);
 }
 errors++;
 }
-if(typeof data208 === "string"){
-if(func5(data208) < 1){
-const err607 = {instancePath:instancePath+"/rateLimit/bans/exempt/" + i25,schemaPath:"#/properties/rateLimit/properties/bans/properties/exempt/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.rateLimit.properties.bans.properties.exempt.items,data:data208};
+if(data205.strikes === undefined){
+const err607 = {instancePath:instancePath+"/rateLimit/bans",schemaPath:"#/properties/rateLimit/properties/bans/required",keyword:"required",params:{missingProperty: "strikes"},message:"must have required property '"+"strikes"+"'",schema:schema11.properties.rateLimit.properties.bans.required,parentSchema:schema11.properties.rateLimit.properties.bans,data:data205};
 if(vErrors === null){
 vErrors = [err607];
 }
@@ -7847,9 +7837,8 @@ vErrors.push(err607);
 }
 errors++;
 }
-}
-else {
-const err608 = {instancePath:instancePath+"/rateLimit/bans/exempt/" + i25,schemaPath:"#/properties/rateLimit/properties/bans/properties/exempt/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.rateLimit.properties.bans.properties.exempt.items.type,parentSchema:schema11.properties.rateLimit.properties.bans.properties.exempt.items,data:data208};
+if(data205.within === undefined){
+const err608 = {instancePath:instancePath+"/rateLimit/bans",schemaPath:"#/properties/rateLimit/properties/bans/required",keyword:"required",params:{missingProperty: "within"},message:"must have required property '"+"within"+"'",schema:schema11.properties.rateLimit.properties.bans.required,parentSchema:schema11.properties.rateLimit.properties.bans,data:data205};
 if(vErrors === null){
 vErrors = [err608];
 }
@@ -7858,10 +7847,8 @@ vErrors.push(err608);
 }
 errors++;
 }
-}
-}
-else {
-const err609 = {instancePath:instancePath+"/rateLimit/bans/exempt",schemaPath:"#/properties/rateLimit/properties/bans/properties/exempt/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.rateLimit.properties.bans.properties.exempt.type,parentSchema:schema11.properties.rateLimit.properties.bans.properties.exempt,data:data207};
+if(data205.duration === undefined){
+const err609 = {instancePath:instancePath+"/rateLimit/bans",schemaPath:"#/properties/rateLimit/properties/bans/required",keyword:"required",params:{missingProperty: "duration"},message:"must have required property '"+"duration"+"'",schema:schema11.properties.rateLimit.properties.bans.required,parentSchema:schema11.properties.rateLimit.properties.bans,data:data205};
 if(vErrors === null){
 vErrors = [err609];
 }
@@ -7870,9 +7857,8 @@ vErrors.push(err609);
 }
 errors++;
 }
-}
-else {
-const err610 = {instancePath:instancePath+"/rateLimit/bans",schemaPath:"#/properties/rateLimit/properties/bans/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.rateLimit.properties.bans.type,parentSchema:schema11.properties.rateLimit.properties.bans,data:data202};
+if(data205.exempt === undefined){
+const err610 = {instancePath:instancePath+"/rateLimit/bans",schemaPath:"#/properties/rateLimit/properties/bans/required",keyword:"required",params:{missingProperty: "exempt"},message:"must have required property '"+"exempt"+"'",schema:schema11.properties.rateLimit.properties.bans.required,parentSchema:schema11.properties.rateLimit.properties.bans,data:data205};
 if(vErrors === null){
 vErrors = [err610];
 }
@@ -7881,9 +7867,9 @@ vErrors.push(err610);
 }
 errors++;
 }
-let data209 = data152.headers;
-if(typeof data209 !== "boolean"){
-const err611 = {instancePath:instancePath+"/rateLimit/headers",schemaPath:"#/properties/rateLimit/properties/headers/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.rateLimit.properties.headers.type,parentSchema:schema11.properties.rateLimit.properties.headers,data:data209};
+for(const key32 in data205){
+if(!(((((key32 === "enabled") || (key32 === "strikes")) || (key32 === "within")) || (key32 === "duration")) || (key32 === "exempt"))){
+const err611 = {instancePath:instancePath+"/rateLimit/bans",schemaPath:"#/properties/rateLimit/properties/bans/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key32},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.rateLimit.properties.bans,data:data205};
 if(vErrors === null){
 vErrors = [err611];
 }
@@ -7892,9 +7878,10 @@ vErrors.push(err611);
 }
 errors++;
 }
-let data210 = data152.legacyHeaders;
-if(typeof data210 !== "boolean"){
-const err612 = {instancePath:instancePath+"/rateLimit/legacyHeaders",schemaPath:"#/properties/rateLimit/properties/legacyHeaders/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.rateLimit.properties.legacyHeaders.type,parentSchema:schema11.properties.rateLimit.properties.legacyHeaders,data:data210};
+}
+let data206 = data205.enabled;
+if(typeof data206 !== "boolean"){
+const err612 = {instancePath:instancePath+"/rateLimit/bans/enabled",schemaPath:"#/properties/rateLimit/properties/bans/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.rateLimit.properties.bans.properties.enabled.type,parentSchema:schema11.properties.rateLimit.properties.bans.properties.enabled,data:data206};
 if(vErrors === null){
 vErrors = [err612];
 }
@@ -7903,10 +7890,9 @@ vErrors.push(err612);
 }
 errors++;
 }
-let data211 = data152.maxFormBody;
-const parsed32 = func6(data211);
-if(parsed32 === undefined){
-const err613 = {instancePath:instancePath+"/rateLimit/maxFormBody",schemaPath:"#/properties/rateLimit/properties/maxFormBody/x-unit",keyword:"x-unit",params:{unit: "bytes", value: data211, minimum: undefined},message:"unit",schema:"bytes",parentSchema:schema11.properties.rateLimit.properties.maxFormBody,data:data211};
+let data207 = data205.strikes;
+if(!((typeof data207 == "number") && (!(data207 % 1) && !isNaN(data207)))){
+const err613 = {instancePath:instancePath+"/rateLimit/bans/strikes",schemaPath:"#/properties/rateLimit/properties/bans/properties/strikes/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.rateLimit.properties.bans.properties.strikes.type,parentSchema:schema11.properties.rateLimit.properties.bans.properties.strikes,data:data207};
 if(vErrors === null){
 vErrors = [err613];
 }
@@ -7915,15 +7901,9 @@ vErrors.push(err613);
 }
 errors++;
 }
-else {
-if(data152){
-data152["maxFormBody"] = parsed32;
-data211 = parsed32;
-}
-}
-let data212 = data152.memoryKeys;
-if(!((typeof data212 == "number") && (!(data212 % 1) && !isNaN(data212)))){
-const err614 = {instancePath:instancePath+"/rateLimit/memoryKeys",schemaPath:"#/properties/rateLimit/properties/memoryKeys/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.rateLimit.properties.memoryKeys.type,parentSchema:schema11.properties.rateLimit.properties.memoryKeys,data:data212};
+if(typeof data207 == "number"){
+if(data207 > 1000000 || isNaN(data207)){
+const err614 = {instancePath:instancePath+"/rateLimit/bans/strikes",schemaPath:"#/properties/rateLimit/properties/bans/properties/strikes/maximum",keyword:"maximum",params:{comparison: "<=", limit: 1000000},message:"must be <= 1000000",schema:1000000,parentSchema:schema11.properties.rateLimit.properties.bans.properties.strikes,data:data207};
 if(vErrors === null){
 vErrors = [err614];
 }
@@ -7932,9 +7912,8 @@ vErrors.push(err614);
 }
 errors++;
 }
-if(typeof data212 == "number"){
-if(data212 > 10000000 || isNaN(data212)){
-const err615 = {instancePath:instancePath+"/rateLimit/memoryKeys",schemaPath:"#/properties/rateLimit/properties/memoryKeys/maximum",keyword:"maximum",params:{comparison: "<=", limit: 10000000},message:"must be <= 10000000",schema:10000000,parentSchema:schema11.properties.rateLimit.properties.memoryKeys,data:data212};
+if(data207 < 1 || isNaN(data207)){
+const err615 = {instancePath:instancePath+"/rateLimit/bans/strikes",schemaPath:"#/properties/rateLimit/properties/bans/properties/strikes/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.rateLimit.properties.bans.properties.strikes,data:data207};
 if(vErrors === null){
 vErrors = [err615];
 }
@@ -7943,8 +7922,11 @@ vErrors.push(err615);
 }
 errors++;
 }
-if(data212 < 100 || isNaN(data212)){
-const err616 = {instancePath:instancePath+"/rateLimit/memoryKeys",schemaPath:"#/properties/rateLimit/properties/memoryKeys/minimum",keyword:"minimum",params:{comparison: ">=", limit: 100},message:"must be >= 100",schema:100,parentSchema:schema11.properties.rateLimit.properties.memoryKeys,data:data212};
+}
+let data208 = data205.within;
+const parsed30 = func7(data208);
+if(parsed30 === undefined){
+const err616 = {instancePath:instancePath+"/rateLimit/bans/within",schemaPath:"#/properties/rateLimit/properties/bans/properties/within/x-unit",keyword:"x-unit",params:{unit: "duration", value: data208, minimum: undefined},message:"unit",schema:"duration",parentSchema:schema11.properties.rateLimit.properties.bans.properties.within,data:data208};
 if(vErrors === null){
 vErrors = [err616];
 }
@@ -7953,17 +7935,16 @@ vErrors.push(err616);
 }
 errors++;
 }
+else {
+if(data205){
+data205["within"] = parsed30;
+data208 = parsed30;
 }
-let data213 = data152.lease;
-if(data213 && typeof data213 == "object" && !Array.isArray(data213)){
-if(data213.minLimit === undefined){
-data213.minLimit = 0;
 }
-if(data213.fraction === undefined){
-data213.fraction = 0.01;
-}
-if(data213.minLimit === undefined){
-const err617 = {instancePath:instancePath+"/rateLimit/lease",schemaPath:"#/properties/rateLimit/properties/lease/required",keyword:"required",params:{missingProperty: "minLimit"},message:"must have required property '"+"minLimit"+"'",schema:schema11.properties.rateLimit.properties.lease.required,parentSchema:schema11.properties.rateLimit.properties.lease,data:data213};
+let data209 = data205.duration;
+const parsed31 = func7(data209);
+if(parsed31 === undefined){
+const err617 = {instancePath:instancePath+"/rateLimit/bans/duration",schemaPath:"#/properties/rateLimit/properties/bans/properties/duration/x-unit",keyword:"x-unit",params:{unit: "duration", value: data209, minimum: undefined},message:"unit",schema:"duration",parentSchema:schema11.properties.rateLimit.properties.bans.properties.duration,data:data209};
 if(vErrors === null){
 vErrors = [err617];
 }
@@ -7972,8 +7953,19 @@ vErrors.push(err617);
 }
 errors++;
 }
-if(data213.fraction === undefined){
-const err618 = {instancePath:instancePath+"/rateLimit/lease",schemaPath:"#/properties/rateLimit/properties/lease/required",keyword:"required",params:{missingProperty: "fraction"},message:"must have required property '"+"fraction"+"'",schema:schema11.properties.rateLimit.properties.lease.required,parentSchema:schema11.properties.rateLimit.properties.lease,data:data213};
+else {
+if(data205){
+data205["duration"] = parsed31;
+data209 = parsed31;
+}
+}
+let data210 = data205.exempt;
+if(Array.isArray(data210)){
+const len24 = data210.length;
+for(let i25=0; i25<len24; i25++){
+let data211 = data210[i25];
+if(!func4(data211)){
+const err618 = {instancePath:instancePath+"/rateLimit/bans/exempt/" + i25,schemaPath:"#/properties/rateLimit/properties/bans/properties/exempt/items/x-address",keyword:"x-address",params:{},message:"must pass \"x-address\" keyword validation",schema:true,parentSchema:schema11.properties.rateLimit.properties.bans.properties.exempt.items,data:data211};
 if(vErrors === null){
 vErrors = [err618];
 }
@@ -7982,9 +7974,9 @@ vErrors.push(err618);
 }
 errors++;
 }
-for(const key33 in data213){
-if(!((key33 === "minLimit") || (key33 === "fraction"))){
-const err619 = {instancePath:instancePath+"/rateLimit/lease",schemaPath:"#/properties/rateLimit/properties/lease/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key33},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.rateLimit.properties.lease,data:data213};
+if(typeof data211 === "string"){
+if(func5(data211) < 1){
+const err619 = {instancePath:instancePath+"/rateLimit/bans/exempt/" + i25,schemaPath:"#/properties/rateLimit/properties/bans/properties/exempt/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.rateLimit.properties.bans.properties.exempt.items,data:data211};
 if(vErrors === null){
 vErrors = [err619];
 }
@@ -7994,9 +7986,8 @@ vErrors.push(err619);
 errors++;
 }
 }
-let data214 = data213.minLimit;
-if(!((typeof data214 == "number") && (!(data214 % 1) && !isNaN(data214)))){
-const err620 = {instancePath:instancePath+"/rateLimit/lease/minLimit",schemaPath:"#/properties/rateLimit/properties/lease/properties/minLimit/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.rateLimit.properties.lease.properties.minLimit.type,parentSchema:schema11.properties.rateLimit.properties.lease.properties.minLimit,data:data214};
+else {
+const err620 = {instancePath:instancePath+"/rateLimit/bans/exempt/" + i25,schemaPath:"#/properties/rateLimit/properties/bans/properties/exempt/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.rateLimit.properties.bans.properties.exempt.items.type,parentSchema:schema11.properties.rateLimit.properties.bans.properties.exempt.items,data:data211};
 if(vErrors === null){
 vErrors = [err620];
 }
@@ -8005,9 +7996,10 @@ vErrors.push(err620);
 }
 errors++;
 }
-if(typeof data214 == "number"){
-if(data214 > 100000000 || isNaN(data214)){
-const err621 = {instancePath:instancePath+"/rateLimit/lease/minLimit",schemaPath:"#/properties/rateLimit/properties/lease/properties/minLimit/maximum",keyword:"maximum",params:{comparison: "<=", limit: 100000000},message:"must be <= 100000000",schema:100000000,parentSchema:schema11.properties.rateLimit.properties.lease.properties.minLimit,data:data214};
+}
+}
+else {
+const err621 = {instancePath:instancePath+"/rateLimit/bans/exempt",schemaPath:"#/properties/rateLimit/properties/bans/properties/exempt/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.rateLimit.properties.bans.properties.exempt.type,parentSchema:schema11.properties.rateLimit.properties.bans.properties.exempt,data:data210};
 if(vErrors === null){
 vErrors = [err621];
 }
@@ -8016,8 +8008,9 @@ vErrors.push(err621);
 }
 errors++;
 }
-if(data214 < 0 || isNaN(data214)){
-const err622 = {instancePath:instancePath+"/rateLimit/lease/minLimit",schemaPath:"#/properties/rateLimit/properties/lease/properties/minLimit/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema11.properties.rateLimit.properties.lease.properties.minLimit,data:data214};
+}
+else {
+const err622 = {instancePath:instancePath+"/rateLimit/bans",schemaPath:"#/properties/rateLimit/properties/bans/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.rateLimit.properties.bans.type,parentSchema:schema11.properties.rateLimit.properties.bans,data:data205};
 if(vErrors === null){
 vErrors = [err622];
 }
@@ -8026,11 +8019,9 @@ vErrors.push(err622);
 }
 errors++;
 }
-}
-let data215 = data213.fraction;
-if(typeof data215 == "number"){
-if(data215 > 0.5 || isNaN(data215)){
-const err623 = {instancePath:instancePath+"/rateLimit/lease/fraction",schemaPath:"#/properties/rateLimit/properties/lease/properties/fraction/maximum",keyword:"maximum",params:{comparison: "<=", limit: 0.5},message:"must be <= 0.5",schema:0.5,parentSchema:schema11.properties.rateLimit.properties.lease.properties.fraction,data:data215};
+let data212 = data155.headers;
+if(typeof data212 !== "boolean"){
+const err623 = {instancePath:instancePath+"/rateLimit/headers",schemaPath:"#/properties/rateLimit/properties/headers/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.rateLimit.properties.headers.type,parentSchema:schema11.properties.rateLimit.properties.headers,data:data212};
 if(vErrors === null){
 vErrors = [err623];
 }
@@ -8039,8 +8030,9 @@ vErrors.push(err623);
 }
 errors++;
 }
-if(data215 < 0.0001 || isNaN(data215)){
-const err624 = {instancePath:instancePath+"/rateLimit/lease/fraction",schemaPath:"#/properties/rateLimit/properties/lease/properties/fraction/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0.0001},message:"must be >= 0.0001",schema:0.0001,parentSchema:schema11.properties.rateLimit.properties.lease.properties.fraction,data:data215};
+let data213 = data155.legacyHeaders;
+if(typeof data213 !== "boolean"){
+const err624 = {instancePath:instancePath+"/rateLimit/legacyHeaders",schemaPath:"#/properties/rateLimit/properties/legacyHeaders/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.rateLimit.properties.legacyHeaders.type,parentSchema:schema11.properties.rateLimit.properties.legacyHeaders,data:data213};
 if(vErrors === null){
 vErrors = [err624];
 }
@@ -8049,9 +8041,10 @@ vErrors.push(err624);
 }
 errors++;
 }
-}
-else {
-const err625 = {instancePath:instancePath+"/rateLimit/lease/fraction",schemaPath:"#/properties/rateLimit/properties/lease/properties/fraction/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema11.properties.rateLimit.properties.lease.properties.fraction.type,parentSchema:schema11.properties.rateLimit.properties.lease.properties.fraction,data:data215};
+let data214 = data155.maxFormBody;
+const parsed32 = func6(data214);
+if(parsed32 === undefined){
+const err625 = {instancePath:instancePath+"/rateLimit/maxFormBody",schemaPath:"#/properties/rateLimit/properties/maxFormBody/x-unit",keyword:"x-unit",params:{unit: "bytes", value: data214, minimum: undefined},message:"unit",schema:"bytes",parentSchema:schema11.properties.rateLimit.properties.maxFormBody,data:data214};
 if(vErrors === null){
 vErrors = [err625];
 }
@@ -8060,9 +8053,15 @@ vErrors.push(err625);
 }
 errors++;
 }
-}
 else {
-const err626 = {instancePath:instancePath+"/rateLimit/lease",schemaPath:"#/properties/rateLimit/properties/lease/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.rateLimit.properties.lease.type,parentSchema:schema11.properties.rateLimit.properties.lease,data:data213};
+if(data155){
+data155["maxFormBody"] = parsed32;
+data214 = parsed32;
+}
+}
+let data215 = data155.memoryKeys;
+if(!((typeof data215 == "number") && (!(data215 % 1) && !isNaN(data215)))){
+const err626 = {instancePath:instancePath+"/rateLimit/memoryKeys",schemaPath:"#/properties/rateLimit/properties/memoryKeys/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.rateLimit.properties.memoryKeys.type,parentSchema:schema11.properties.rateLimit.properties.memoryKeys,data:data215};
 if(vErrors === null){
 vErrors = [err626];
 }
@@ -8071,9 +8070,9 @@ vErrors.push(err626);
 }
 errors++;
 }
-}
-else {
-const err627 = {instancePath:instancePath+"/rateLimit",schemaPath:"#/properties/rateLimit/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.rateLimit.type,parentSchema:schema11.properties.rateLimit,data:data152};
+if(typeof data215 == "number"){
+if(data215 > 10000000 || isNaN(data215)){
+const err627 = {instancePath:instancePath+"/rateLimit/memoryKeys",schemaPath:"#/properties/rateLimit/properties/memoryKeys/maximum",keyword:"maximum",params:{comparison: "<=", limit: 10000000},message:"must be <= 10000000",schema:10000000,parentSchema:schema11.properties.rateLimit.properties.memoryKeys,data:data215};
 if(vErrors === null){
 vErrors = [err627];
 }
@@ -8082,64 +8081,8 @@ vErrors.push(err627);
 }
 errors++;
 }
-let data216 = data.cache;
-if(data216 && typeof data216 == "object" && !Array.isArray(data216)){
-if(data216.enabled === undefined){
-data216.enabled = false;
-}
-if(data216.store === undefined){
-data216.store = "tiered";
-}
-if(data216.maxBytes === undefined){
-data216.maxBytes = "256MB";
-}
-if(data216.maxObjectSize === undefined){
-data216.maxObjectSize = "4MB";
-}
-if(data216.sessionCookie === undefined){
-data216.sessionCookie = "PHPSESSID";
-}
-if(data216.loggedIn === undefined){
-data216.loggedIn = {};
-}
-if(data216.query === undefined){
-data216.query = {};
-}
-if(data216.compression === undefined){
-data216.compression = {};
-}
-if(data216.coalescing === undefined){
-data216.coalescing = {};
-}
-if(data216.context === undefined){
-data216.context = {};
-}
-if(data216.purge === undefined){
-data216.purge = {};
-}
-if(data216.targetedHeader === undefined){
-data216.targetedHeader = "Sipup-Cache-Control";
-}
-if(data216.cdnCacheControl === undefined){
-data216.cdnCacheControl = true;
-}
-if(data216.invalidate === undefined){
-data216.invalidate = [];
-}
-if(data216.xCache === undefined){
-data216.xCache = true;
-}
-if(data216.statusName === undefined){
-data216.statusName = "sipup";
-}
-if(data216.grace === undefined){
-data216.grace = 0;
-}
-if(data216.rules === undefined){
-data216.rules = [];
-}
-if(data216.enabled === undefined){
-const err628 = {instancePath:instancePath+"/cache",schemaPath:"#/properties/cache/required",keyword:"required",params:{missingProperty: "enabled"},message:"must have required property '"+"enabled"+"'",schema:schema11.properties.cache.required,parentSchema:schema11.properties.cache,data:data216};
+if(data215 < 100 || isNaN(data215)){
+const err628 = {instancePath:instancePath+"/rateLimit/memoryKeys",schemaPath:"#/properties/rateLimit/properties/memoryKeys/minimum",keyword:"minimum",params:{comparison: ">=", limit: 100},message:"must be >= 100",schema:100,parentSchema:schema11.properties.rateLimit.properties.memoryKeys,data:data215};
 if(vErrors === null){
 vErrors = [err628];
 }
@@ -8148,8 +8091,17 @@ vErrors.push(err628);
 }
 errors++;
 }
-if(data216.store === undefined){
-const err629 = {instancePath:instancePath+"/cache",schemaPath:"#/properties/cache/required",keyword:"required",params:{missingProperty: "store"},message:"must have required property '"+"store"+"'",schema:schema11.properties.cache.required,parentSchema:schema11.properties.cache,data:data216};
+}
+let data216 = data155.lease;
+if(data216 && typeof data216 == "object" && !Array.isArray(data216)){
+if(data216.minLimit === undefined){
+data216.minLimit = 0;
+}
+if(data216.fraction === undefined){
+data216.fraction = 0.01;
+}
+if(data216.minLimit === undefined){
+const err629 = {instancePath:instancePath+"/rateLimit/lease",schemaPath:"#/properties/rateLimit/properties/lease/required",keyword:"required",params:{missingProperty: "minLimit"},message:"must have required property '"+"minLimit"+"'",schema:schema11.properties.rateLimit.properties.lease.required,parentSchema:schema11.properties.rateLimit.properties.lease,data:data216};
 if(vErrors === null){
 vErrors = [err629];
 }
@@ -8158,8 +8110,8 @@ vErrors.push(err629);
 }
 errors++;
 }
-if(data216.maxBytes === undefined){
-const err630 = {instancePath:instancePath+"/cache",schemaPath:"#/properties/cache/required",keyword:"required",params:{missingProperty: "maxBytes"},message:"must have required property '"+"maxBytes"+"'",schema:schema11.properties.cache.required,parentSchema:schema11.properties.cache,data:data216};
+if(data216.fraction === undefined){
+const err630 = {instancePath:instancePath+"/rateLimit/lease",schemaPath:"#/properties/rateLimit/properties/lease/required",keyword:"required",params:{missingProperty: "fraction"},message:"must have required property '"+"fraction"+"'",schema:schema11.properties.rateLimit.properties.lease.required,parentSchema:schema11.properties.rateLimit.properties.lease,data:data216};
 if(vErrors === null){
 vErrors = [err630];
 }
@@ -8168,8 +8120,9 @@ vErrors.push(err630);
 }
 errors++;
 }
-if(data216.maxObjectSize === undefined){
-const err631 = {instancePath:instancePath+"/cache",schemaPath:"#/properties/cache/required",keyword:"required",params:{missingProperty: "maxObjectSize"},message:"must have required property '"+"maxObjectSize"+"'",schema:schema11.properties.cache.required,parentSchema:schema11.properties.cache,data:data216};
+for(const key33 in data216){
+if(!((key33 === "minLimit") || (key33 === "fraction"))){
+const err631 = {instancePath:instancePath+"/rateLimit/lease",schemaPath:"#/properties/rateLimit/properties/lease/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key33},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.rateLimit.properties.lease,data:data216};
 if(vErrors === null){
 vErrors = [err631];
 }
@@ -8178,8 +8131,10 @@ vErrors.push(err631);
 }
 errors++;
 }
-if(data216.sessionCookie === undefined){
-const err632 = {instancePath:instancePath+"/cache",schemaPath:"#/properties/cache/required",keyword:"required",params:{missingProperty: "sessionCookie"},message:"must have required property '"+"sessionCookie"+"'",schema:schema11.properties.cache.required,parentSchema:schema11.properties.cache,data:data216};
+}
+let data217 = data216.minLimit;
+if(!((typeof data217 == "number") && (!(data217 % 1) && !isNaN(data217)))){
+const err632 = {instancePath:instancePath+"/rateLimit/lease/minLimit",schemaPath:"#/properties/rateLimit/properties/lease/properties/minLimit/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.rateLimit.properties.lease.properties.minLimit.type,parentSchema:schema11.properties.rateLimit.properties.lease.properties.minLimit,data:data217};
 if(vErrors === null){
 vErrors = [err632];
 }
@@ -8188,8 +8143,9 @@ vErrors.push(err632);
 }
 errors++;
 }
-if(data216.loggedIn === undefined){
-const err633 = {instancePath:instancePath+"/cache",schemaPath:"#/properties/cache/required",keyword:"required",params:{missingProperty: "loggedIn"},message:"must have required property '"+"loggedIn"+"'",schema:schema11.properties.cache.required,parentSchema:schema11.properties.cache,data:data216};
+if(typeof data217 == "number"){
+if(data217 > 100000000 || isNaN(data217)){
+const err633 = {instancePath:instancePath+"/rateLimit/lease/minLimit",schemaPath:"#/properties/rateLimit/properties/lease/properties/minLimit/maximum",keyword:"maximum",params:{comparison: "<=", limit: 100000000},message:"must be <= 100000000",schema:100000000,parentSchema:schema11.properties.rateLimit.properties.lease.properties.minLimit,data:data217};
 if(vErrors === null){
 vErrors = [err633];
 }
@@ -8198,8 +8154,8 @@ vErrors.push(err633);
 }
 errors++;
 }
-if(data216.query === undefined){
-const err634 = {instancePath:instancePath+"/cache",schemaPath:"#/properties/cache/required",keyword:"required",params:{missingProperty: "query"},message:"must have required property '"+"query"+"'",schema:schema11.properties.cache.required,parentSchema:schema11.properties.cache,data:data216};
+if(data217 < 0 || isNaN(data217)){
+const err634 = {instancePath:instancePath+"/rateLimit/lease/minLimit",schemaPath:"#/properties/rateLimit/properties/lease/properties/minLimit/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema11.properties.rateLimit.properties.lease.properties.minLimit,data:data217};
 if(vErrors === null){
 vErrors = [err634];
 }
@@ -8208,8 +8164,11 @@ vErrors.push(err634);
 }
 errors++;
 }
-if(data216.compression === undefined){
-const err635 = {instancePath:instancePath+"/cache",schemaPath:"#/properties/cache/required",keyword:"required",params:{missingProperty: "compression"},message:"must have required property '"+"compression"+"'",schema:schema11.properties.cache.required,parentSchema:schema11.properties.cache,data:data216};
+}
+let data218 = data216.fraction;
+if(typeof data218 == "number"){
+if(data218 > 0.5 || isNaN(data218)){
+const err635 = {instancePath:instancePath+"/rateLimit/lease/fraction",schemaPath:"#/properties/rateLimit/properties/lease/properties/fraction/maximum",keyword:"maximum",params:{comparison: "<=", limit: 0.5},message:"must be <= 0.5",schema:0.5,parentSchema:schema11.properties.rateLimit.properties.lease.properties.fraction,data:data218};
 if(vErrors === null){
 vErrors = [err635];
 }
@@ -8218,8 +8177,8 @@ vErrors.push(err635);
 }
 errors++;
 }
-if(data216.coalescing === undefined){
-const err636 = {instancePath:instancePath+"/cache",schemaPath:"#/properties/cache/required",keyword:"required",params:{missingProperty: "coalescing"},message:"must have required property '"+"coalescing"+"'",schema:schema11.properties.cache.required,parentSchema:schema11.properties.cache,data:data216};
+if(data218 < 0.0001 || isNaN(data218)){
+const err636 = {instancePath:instancePath+"/rateLimit/lease/fraction",schemaPath:"#/properties/rateLimit/properties/lease/properties/fraction/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0.0001},message:"must be >= 0.0001",schema:0.0001,parentSchema:schema11.properties.rateLimit.properties.lease.properties.fraction,data:data218};
 if(vErrors === null){
 vErrors = [err636];
 }
@@ -8228,8 +8187,9 @@ vErrors.push(err636);
 }
 errors++;
 }
-if(data216.context === undefined){
-const err637 = {instancePath:instancePath+"/cache",schemaPath:"#/properties/cache/required",keyword:"required",params:{missingProperty: "context"},message:"must have required property '"+"context"+"'",schema:schema11.properties.cache.required,parentSchema:schema11.properties.cache,data:data216};
+}
+else {
+const err637 = {instancePath:instancePath+"/rateLimit/lease/fraction",schemaPath:"#/properties/rateLimit/properties/lease/properties/fraction/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema11.properties.rateLimit.properties.lease.properties.fraction.type,parentSchema:schema11.properties.rateLimit.properties.lease.properties.fraction,data:data218};
 if(vErrors === null){
 vErrors = [err637];
 }
@@ -8238,8 +8198,9 @@ vErrors.push(err637);
 }
 errors++;
 }
-if(data216.purge === undefined){
-const err638 = {instancePath:instancePath+"/cache",schemaPath:"#/properties/cache/required",keyword:"required",params:{missingProperty: "purge"},message:"must have required property '"+"purge"+"'",schema:schema11.properties.cache.required,parentSchema:schema11.properties.cache,data:data216};
+}
+else {
+const err638 = {instancePath:instancePath+"/rateLimit/lease",schemaPath:"#/properties/rateLimit/properties/lease/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.rateLimit.properties.lease.type,parentSchema:schema11.properties.rateLimit.properties.lease,data:data216};
 if(vErrors === null){
 vErrors = [err638];
 }
@@ -8248,8 +8209,9 @@ vErrors.push(err638);
 }
 errors++;
 }
-if(data216.targetedHeader === undefined){
-const err639 = {instancePath:instancePath+"/cache",schemaPath:"#/properties/cache/required",keyword:"required",params:{missingProperty: "targetedHeader"},message:"must have required property '"+"targetedHeader"+"'",schema:schema11.properties.cache.required,parentSchema:schema11.properties.cache,data:data216};
+}
+else {
+const err639 = {instancePath:instancePath+"/rateLimit",schemaPath:"#/properties/rateLimit/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.rateLimit.type,parentSchema:schema11.properties.rateLimit,data:data155};
 if(vErrors === null){
 vErrors = [err639];
 }
@@ -8258,8 +8220,64 @@ vErrors.push(err639);
 }
 errors++;
 }
-if(data216.cdnCacheControl === undefined){
-const err640 = {instancePath:instancePath+"/cache",schemaPath:"#/properties/cache/required",keyword:"required",params:{missingProperty: "cdnCacheControl"},message:"must have required property '"+"cdnCacheControl"+"'",schema:schema11.properties.cache.required,parentSchema:schema11.properties.cache,data:data216};
+let data219 = data.cache;
+if(data219 && typeof data219 == "object" && !Array.isArray(data219)){
+if(data219.enabled === undefined){
+data219.enabled = false;
+}
+if(data219.store === undefined){
+data219.store = "tiered";
+}
+if(data219.maxBytes === undefined){
+data219.maxBytes = "256MB";
+}
+if(data219.maxObjectSize === undefined){
+data219.maxObjectSize = "4MB";
+}
+if(data219.sessionCookie === undefined){
+data219.sessionCookie = "PHPSESSID";
+}
+if(data219.loggedIn === undefined){
+data219.loggedIn = {};
+}
+if(data219.query === undefined){
+data219.query = {};
+}
+if(data219.compression === undefined){
+data219.compression = {};
+}
+if(data219.coalescing === undefined){
+data219.coalescing = {};
+}
+if(data219.context === undefined){
+data219.context = {};
+}
+if(data219.purge === undefined){
+data219.purge = {};
+}
+if(data219.targetedHeader === undefined){
+data219.targetedHeader = "Sipup-Cache-Control";
+}
+if(data219.cdnCacheControl === undefined){
+data219.cdnCacheControl = true;
+}
+if(data219.invalidate === undefined){
+data219.invalidate = [];
+}
+if(data219.xCache === undefined){
+data219.xCache = true;
+}
+if(data219.statusName === undefined){
+data219.statusName = "sipup";
+}
+if(data219.grace === undefined){
+data219.grace = 0;
+}
+if(data219.rules === undefined){
+data219.rules = [];
+}
+if(data219.enabled === undefined){
+const err640 = {instancePath:instancePath+"/cache",schemaPath:"#/properties/cache/required",keyword:"required",params:{missingProperty: "enabled"},message:"must have required property '"+"enabled"+"'",schema:schema11.properties.cache.required,parentSchema:schema11.properties.cache,data:data219};
 if(vErrors === null){
 vErrors = [err640];
 }
@@ -8268,8 +8286,8 @@ vErrors.push(err640);
 }
 errors++;
 }
-if(data216.invalidate === undefined){
-const err641 = {instancePath:instancePath+"/cache",schemaPath:"#/properties/cache/required",keyword:"required",params:{missingProperty: "invalidate"},message:"must have required property '"+"invalidate"+"'",schema:schema11.properties.cache.required,parentSchema:schema11.properties.cache,data:data216};
+if(data219.store === undefined){
+const err641 = {instancePath:instancePath+"/cache",schemaPath:"#/properties/cache/required",keyword:"required",params:{missingProperty: "store"},message:"must have required property '"+"store"+"'",schema:schema11.properties.cache.required,parentSchema:schema11.properties.cache,data:data219};
 if(vErrors === null){
 vErrors = [err641];
 }
@@ -8278,8 +8296,8 @@ vErrors.push(err641);
 }
 errors++;
 }
-if(data216.xCache === undefined){
-const err642 = {instancePath:instancePath+"/cache",schemaPath:"#/properties/cache/required",keyword:"required",params:{missingProperty: "xCache"},message:"must have required property '"+"xCache"+"'",schema:schema11.properties.cache.required,parentSchema:schema11.properties.cache,data:data216};
+if(data219.maxBytes === undefined){
+const err642 = {instancePath:instancePath+"/cache",schemaPath:"#/properties/cache/required",keyword:"required",params:{missingProperty: "maxBytes"},message:"must have required property '"+"maxBytes"+"'",schema:schema11.properties.cache.required,parentSchema:schema11.properties.cache,data:data219};
 if(vErrors === null){
 vErrors = [err642];
 }
@@ -8288,8 +8306,8 @@ vErrors.push(err642);
 }
 errors++;
 }
-if(data216.statusName === undefined){
-const err643 = {instancePath:instancePath+"/cache",schemaPath:"#/properties/cache/required",keyword:"required",params:{missingProperty: "statusName"},message:"must have required property '"+"statusName"+"'",schema:schema11.properties.cache.required,parentSchema:schema11.properties.cache,data:data216};
+if(data219.maxObjectSize === undefined){
+const err643 = {instancePath:instancePath+"/cache",schemaPath:"#/properties/cache/required",keyword:"required",params:{missingProperty: "maxObjectSize"},message:"must have required property '"+"maxObjectSize"+"'",schema:schema11.properties.cache.required,parentSchema:schema11.properties.cache,data:data219};
 if(vErrors === null){
 vErrors = [err643];
 }
@@ -8298,8 +8316,8 @@ vErrors.push(err643);
 }
 errors++;
 }
-if(data216.grace === undefined){
-const err644 = {instancePath:instancePath+"/cache",schemaPath:"#/properties/cache/required",keyword:"required",params:{missingProperty: "grace"},message:"must have required property '"+"grace"+"'",schema:schema11.properties.cache.required,parentSchema:schema11.properties.cache,data:data216};
+if(data219.sessionCookie === undefined){
+const err644 = {instancePath:instancePath+"/cache",schemaPath:"#/properties/cache/required",keyword:"required",params:{missingProperty: "sessionCookie"},message:"must have required property '"+"sessionCookie"+"'",schema:schema11.properties.cache.required,parentSchema:schema11.properties.cache,data:data219};
 if(vErrors === null){
 vErrors = [err644];
 }
@@ -8308,8 +8326,8 @@ vErrors.push(err644);
 }
 errors++;
 }
-if(data216.rules === undefined){
-const err645 = {instancePath:instancePath+"/cache",schemaPath:"#/properties/cache/required",keyword:"required",params:{missingProperty: "rules"},message:"must have required property '"+"rules"+"'",schema:schema11.properties.cache.required,parentSchema:schema11.properties.cache,data:data216};
+if(data219.loggedIn === undefined){
+const err645 = {instancePath:instancePath+"/cache",schemaPath:"#/properties/cache/required",keyword:"required",params:{missingProperty: "loggedIn"},message:"must have required property '"+"loggedIn"+"'",schema:schema11.properties.cache.required,parentSchema:schema11.properties.cache,data:data219};
 if(vErrors === null){
 vErrors = [err645];
 }
@@ -8318,9 +8336,8 @@ vErrors.push(err645);
 }
 errors++;
 }
-for(const key34 in data216){
-if(!(func2.call(schema11.properties.cache.properties, key34))){
-const err646 = {instancePath:instancePath+"/cache",schemaPath:"#/properties/cache/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key34},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.cache,data:data216};
+if(data219.query === undefined){
+const err646 = {instancePath:instancePath+"/cache",schemaPath:"#/properties/cache/required",keyword:"required",params:{missingProperty: "query"},message:"must have required property '"+"query"+"'",schema:schema11.properties.cache.required,parentSchema:schema11.properties.cache,data:data219};
 if(vErrors === null){
 vErrors = [err646];
 }
@@ -8329,10 +8346,8 @@ vErrors.push(err646);
 }
 errors++;
 }
-}
-let data217 = data216.enabled;
-if(typeof data217 !== "boolean"){
-const err647 = {instancePath:instancePath+"/cache/enabled",schemaPath:"#/properties/cache/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.cache.properties.enabled.type,parentSchema:schema11.properties.cache.properties.enabled,data:data217};
+if(data219.compression === undefined){
+const err647 = {instancePath:instancePath+"/cache",schemaPath:"#/properties/cache/required",keyword:"required",params:{missingProperty: "compression"},message:"must have required property '"+"compression"+"'",schema:schema11.properties.cache.required,parentSchema:schema11.properties.cache,data:data219};
 if(vErrors === null){
 vErrors = [err647];
 }
@@ -8341,12 +8356,8 @@ vErrors.push(err647);
 }
 errors++;
 }
-let data218 = data216.store;
-const _errs526 = errors;
-let valid98 = false;
-const _errs527 = errors;
-if(typeof data218 !== "string"){
-const err648 = {instancePath:instancePath+"/cache/store",schemaPath:"#/properties/cache/properties/store/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.cache.properties.store.anyOf[0].type,parentSchema:schema11.properties.cache.properties.store.anyOf[0],data:data218};
+if(data219.coalescing === undefined){
+const err648 = {instancePath:instancePath+"/cache",schemaPath:"#/properties/cache/required",keyword:"required",params:{missingProperty: "coalescing"},message:"must have required property '"+"coalescing"+"'",schema:schema11.properties.cache.required,parentSchema:schema11.properties.cache,data:data219};
 if(vErrors === null){
 vErrors = [err648];
 }
@@ -8355,8 +8366,8 @@ vErrors.push(err648);
 }
 errors++;
 }
-if("memory" !== data218){
-const err649 = {instancePath:instancePath+"/cache/store",schemaPath:"#/properties/cache/properties/store/anyOf/0/const",keyword:"const",params:{allowedValue: "memory"},message:"must be equal to constant",schema:"memory",parentSchema:schema11.properties.cache.properties.store.anyOf[0],data:data218};
+if(data219.context === undefined){
+const err649 = {instancePath:instancePath+"/cache",schemaPath:"#/properties/cache/required",keyword:"required",params:{missingProperty: "context"},message:"must have required property '"+"context"+"'",schema:schema11.properties.cache.required,parentSchema:schema11.properties.cache,data:data219};
 if(vErrors === null){
 vErrors = [err649];
 }
@@ -8365,12 +8376,8 @@ vErrors.push(err649);
 }
 errors++;
 }
-var _valid12 = _errs527 === errors;
-valid98 = valid98 || _valid12;
-if(!valid98){
-const _errs529 = errors;
-if(typeof data218 !== "string"){
-const err650 = {instancePath:instancePath+"/cache/store",schemaPath:"#/properties/cache/properties/store/anyOf/1/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.cache.properties.store.anyOf[1].type,parentSchema:schema11.properties.cache.properties.store.anyOf[1],data:data218};
+if(data219.purge === undefined){
+const err650 = {instancePath:instancePath+"/cache",schemaPath:"#/properties/cache/required",keyword:"required",params:{missingProperty: "purge"},message:"must have required property '"+"purge"+"'",schema:schema11.properties.cache.required,parentSchema:schema11.properties.cache,data:data219};
 if(vErrors === null){
 vErrors = [err650];
 }
@@ -8379,8 +8386,8 @@ vErrors.push(err650);
 }
 errors++;
 }
-if("redis" !== data218){
-const err651 = {instancePath:instancePath+"/cache/store",schemaPath:"#/properties/cache/properties/store/anyOf/1/const",keyword:"const",params:{allowedValue: "redis"},message:"must be equal to constant",schema:"redis",parentSchema:schema11.properties.cache.properties.store.anyOf[1],data:data218};
+if(data219.targetedHeader === undefined){
+const err651 = {instancePath:instancePath+"/cache",schemaPath:"#/properties/cache/required",keyword:"required",params:{missingProperty: "targetedHeader"},message:"must have required property '"+"targetedHeader"+"'",schema:schema11.properties.cache.required,parentSchema:schema11.properties.cache,data:data219};
 if(vErrors === null){
 vErrors = [err651];
 }
@@ -8389,12 +8396,8 @@ vErrors.push(err651);
 }
 errors++;
 }
-var _valid12 = _errs529 === errors;
-valid98 = valid98 || _valid12;
-if(!valid98){
-const _errs531 = errors;
-if(typeof data218 !== "string"){
-const err652 = {instancePath:instancePath+"/cache/store",schemaPath:"#/properties/cache/properties/store/anyOf/2/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.cache.properties.store.anyOf[2].type,parentSchema:schema11.properties.cache.properties.store.anyOf[2],data:data218};
+if(data219.cdnCacheControl === undefined){
+const err652 = {instancePath:instancePath+"/cache",schemaPath:"#/properties/cache/required",keyword:"required",params:{missingProperty: "cdnCacheControl"},message:"must have required property '"+"cdnCacheControl"+"'",schema:schema11.properties.cache.required,parentSchema:schema11.properties.cache,data:data219};
 if(vErrors === null){
 vErrors = [err652];
 }
@@ -8403,8 +8406,8 @@ vErrors.push(err652);
 }
 errors++;
 }
-if("tiered" !== data218){
-const err653 = {instancePath:instancePath+"/cache/store",schemaPath:"#/properties/cache/properties/store/anyOf/2/const",keyword:"const",params:{allowedValue: "tiered"},message:"must be equal to constant",schema:"tiered",parentSchema:schema11.properties.cache.properties.store.anyOf[2],data:data218};
+if(data219.invalidate === undefined){
+const err653 = {instancePath:instancePath+"/cache",schemaPath:"#/properties/cache/required",keyword:"required",params:{missingProperty: "invalidate"},message:"must have required property '"+"invalidate"+"'",schema:schema11.properties.cache.required,parentSchema:schema11.properties.cache,data:data219};
 if(vErrors === null){
 vErrors = [err653];
 }
@@ -8413,12 +8416,8 @@ vErrors.push(err653);
 }
 errors++;
 }
-var _valid12 = _errs531 === errors;
-valid98 = valid98 || _valid12;
-}
-}
-if(!valid98){
-const err654 = {instancePath:instancePath+"/cache/store",schemaPath:"#/properties/cache/properties/store/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema11.properties.cache.properties.store.anyOf,parentSchema:schema11.properties.cache.properties.store,data:data218};
+if(data219.xCache === undefined){
+const err654 = {instancePath:instancePath+"/cache",schemaPath:"#/properties/cache/required",keyword:"required",params:{missingProperty: "xCache"},message:"must have required property '"+"xCache"+"'",schema:schema11.properties.cache.required,parentSchema:schema11.properties.cache,data:data219};
 if(vErrors === null){
 vErrors = [err654];
 }
@@ -8427,21 +8426,8 @@ vErrors.push(err654);
 }
 errors++;
 }
-else {
-errors = _errs526;
-if(vErrors !== null){
-if(_errs526){
-vErrors.length = _errs526;
-}
-else {
-vErrors = null;
-}
-}
-}
-let data219 = data216.maxBytes;
-const parsed33 = func6(data219);
-if(parsed33 === undefined){
-const err655 = {instancePath:instancePath+"/cache/maxBytes",schemaPath:"#/properties/cache/properties/maxBytes/x-unit",keyword:"x-unit",params:{unit: "bytes", value: data219, minimum: undefined},message:"unit",schema:"bytes",parentSchema:schema11.properties.cache.properties.maxBytes,data:data219};
+if(data219.statusName === undefined){
+const err655 = {instancePath:instancePath+"/cache",schemaPath:"#/properties/cache/required",keyword:"required",params:{missingProperty: "statusName"},message:"must have required property '"+"statusName"+"'",schema:schema11.properties.cache.required,parentSchema:schema11.properties.cache,data:data219};
 if(vErrors === null){
 vErrors = [err655];
 }
@@ -8450,16 +8436,8 @@ vErrors.push(err655);
 }
 errors++;
 }
-else {
-if(data216){
-data216["maxBytes"] = parsed33;
-data219 = parsed33;
-}
-}
-let data220 = data216.maxObjectSize;
-const parsed34 = func6(data220);
-if(parsed34 === undefined){
-const err656 = {instancePath:instancePath+"/cache/maxObjectSize",schemaPath:"#/properties/cache/properties/maxObjectSize/x-unit",keyword:"x-unit",params:{unit: "bytes", value: data220, minimum: undefined},message:"unit",schema:"bytes",parentSchema:schema11.properties.cache.properties.maxObjectSize,data:data220};
+if(data219.grace === undefined){
+const err656 = {instancePath:instancePath+"/cache",schemaPath:"#/properties/cache/required",keyword:"required",params:{missingProperty: "grace"},message:"must have required property '"+"grace"+"'",schema:schema11.properties.cache.required,parentSchema:schema11.properties.cache,data:data219};
 if(vErrors === null){
 vErrors = [err656];
 }
@@ -8468,18 +8446,8 @@ vErrors.push(err656);
 }
 errors++;
 }
-else {
-if(data216){
-data216["maxObjectSize"] = parsed34;
-data220 = parsed34;
-}
-}
-let data221 = data216.sessionCookie;
-const _errs536 = errors;
-let valid99 = false;
-const _errs537 = errors;
-if(typeof data221 !== "string"){
-const err657 = {instancePath:instancePath+"/cache/sessionCookie",schemaPath:"#/properties/cache/properties/sessionCookie/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.cache.properties.sessionCookie.anyOf[0].type,parentSchema:schema11.properties.cache.properties.sessionCookie.anyOf[0],data:data221};
+if(data219.rules === undefined){
+const err657 = {instancePath:instancePath+"/cache",schemaPath:"#/properties/cache/required",keyword:"required",params:{missingProperty: "rules"},message:"must have required property '"+"rules"+"'",schema:schema11.properties.cache.required,parentSchema:schema11.properties.cache,data:data219};
 if(vErrors === null){
 vErrors = [err657];
 }
@@ -8488,17 +8456,9 @@ vErrors.push(err657);
 }
 errors++;
 }
-var _valid13 = _errs537 === errors;
-valid99 = valid99 || _valid13;
-if(!valid99){
-const _errs539 = errors;
-if(Array.isArray(data221)){
-const len25 = data221.length;
-for(let i26=0; i26<len25; i26++){
-let data222 = data221[i26];
-if(typeof data222 === "string"){
-if(func5(data222) < 1){
-const err658 = {instancePath:instancePath+"/cache/sessionCookie/" + i26,schemaPath:"#/properties/cache/properties/sessionCookie/anyOf/1/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.cache.properties.sessionCookie.anyOf[1].items,data:data222};
+for(const key34 in data219){
+if(!(func2.call(schema11.properties.cache.properties, key34))){
+const err658 = {instancePath:instancePath+"/cache",schemaPath:"#/properties/cache/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key34},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.cache,data:data219};
 if(vErrors === null){
 vErrors = [err658];
 }
@@ -8508,8 +8468,9 @@ vErrors.push(err658);
 errors++;
 }
 }
-else {
-const err659 = {instancePath:instancePath+"/cache/sessionCookie/" + i26,schemaPath:"#/properties/cache/properties/sessionCookie/anyOf/1/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.cache.properties.sessionCookie.anyOf[1].items.type,parentSchema:schema11.properties.cache.properties.sessionCookie.anyOf[1].items,data:data222};
+let data220 = data219.enabled;
+if(typeof data220 !== "boolean"){
+const err659 = {instancePath:instancePath+"/cache/enabled",schemaPath:"#/properties/cache/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.cache.properties.enabled.type,parentSchema:schema11.properties.cache.properties.enabled,data:data220};
 if(vErrors === null){
 vErrors = [err659];
 }
@@ -8518,10 +8479,12 @@ vErrors.push(err659);
 }
 errors++;
 }
-}
-}
-else {
-const err660 = {instancePath:instancePath+"/cache/sessionCookie",schemaPath:"#/properties/cache/properties/sessionCookie/anyOf/1/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.cache.properties.sessionCookie.anyOf[1].type,parentSchema:schema11.properties.cache.properties.sessionCookie.anyOf[1],data:data221};
+let data221 = data219.store;
+const _errs532 = errors;
+let valid98 = false;
+const _errs533 = errors;
+if(typeof data221 !== "string"){
+const err660 = {instancePath:instancePath+"/cache/store",schemaPath:"#/properties/cache/properties/store/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.cache.properties.store.anyOf[0].type,parentSchema:schema11.properties.cache.properties.store.anyOf[0],data:data221};
 if(vErrors === null){
 vErrors = [err660];
 }
@@ -8530,11 +8493,8 @@ vErrors.push(err660);
 }
 errors++;
 }
-var _valid13 = _errs539 === errors;
-valid99 = valid99 || _valid13;
-}
-if(!valid99){
-const err661 = {instancePath:instancePath+"/cache/sessionCookie",schemaPath:"#/properties/cache/properties/sessionCookie/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema11.properties.cache.properties.sessionCookie.anyOf,parentSchema:schema11.properties.cache.properties.sessionCookie,data:data221};
+if("memory" !== data221){
+const err661 = {instancePath:instancePath+"/cache/store",schemaPath:"#/properties/cache/properties/store/anyOf/0/const",keyword:"const",params:{allowedValue: "memory"},message:"must be equal to constant",schema:"memory",parentSchema:schema11.properties.cache.properties.store.anyOf[0],data:data221};
 if(vErrors === null){
 vErrors = [err661];
 }
@@ -8543,27 +8503,12 @@ vErrors.push(err661);
 }
 errors++;
 }
-else {
-errors = _errs536;
-if(vErrors !== null){
-if(_errs536){
-vErrors.length = _errs536;
-}
-else {
-vErrors = null;
-}
-}
-}
-let data223 = data216.loggedIn;
-if(data223 && typeof data223 == "object" && !Array.isArray(data223)){
-if(data223.cookies === undefined){
-data223.cookies = [];
-}
-if(data223.anonymousContext === undefined){
-data223.anonymousContext = "";
-}
-if(data223.cookies === undefined){
-const err662 = {instancePath:instancePath+"/cache/loggedIn",schemaPath:"#/properties/cache/properties/loggedIn/required",keyword:"required",params:{missingProperty: "cookies"},message:"must have required property '"+"cookies"+"'",schema:schema11.properties.cache.properties.loggedIn.required,parentSchema:schema11.properties.cache.properties.loggedIn,data:data223};
+var _valid12 = _errs533 === errors;
+valid98 = valid98 || _valid12;
+if(!valid98){
+const _errs535 = errors;
+if(typeof data221 !== "string"){
+const err662 = {instancePath:instancePath+"/cache/store",schemaPath:"#/properties/cache/properties/store/anyOf/1/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.cache.properties.store.anyOf[1].type,parentSchema:schema11.properties.cache.properties.store.anyOf[1],data:data221};
 if(vErrors === null){
 vErrors = [err662];
 }
@@ -8572,8 +8517,8 @@ vErrors.push(err662);
 }
 errors++;
 }
-if(data223.anonymousContext === undefined){
-const err663 = {instancePath:instancePath+"/cache/loggedIn",schemaPath:"#/properties/cache/properties/loggedIn/required",keyword:"required",params:{missingProperty: "anonymousContext"},message:"must have required property '"+"anonymousContext"+"'",schema:schema11.properties.cache.properties.loggedIn.required,parentSchema:schema11.properties.cache.properties.loggedIn,data:data223};
+if("redis" !== data221){
+const err663 = {instancePath:instancePath+"/cache/store",schemaPath:"#/properties/cache/properties/store/anyOf/1/const",keyword:"const",params:{allowedValue: "redis"},message:"must be equal to constant",schema:"redis",parentSchema:schema11.properties.cache.properties.store.anyOf[1],data:data221};
 if(vErrors === null){
 vErrors = [err663];
 }
@@ -8582,9 +8527,12 @@ vErrors.push(err663);
 }
 errors++;
 }
-for(const key35 in data223){
-if(!((key35 === "cookies") || (key35 === "anonymousContext"))){
-const err664 = {instancePath:instancePath+"/cache/loggedIn",schemaPath:"#/properties/cache/properties/loggedIn/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key35},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.cache.properties.loggedIn,data:data223};
+var _valid12 = _errs535 === errors;
+valid98 = valid98 || _valid12;
+if(!valid98){
+const _errs537 = errors;
+if(typeof data221 !== "string"){
+const err664 = {instancePath:instancePath+"/cache/store",schemaPath:"#/properties/cache/properties/store/anyOf/2/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.cache.properties.store.anyOf[2].type,parentSchema:schema11.properties.cache.properties.store.anyOf[2],data:data221};
 if(vErrors === null){
 vErrors = [err664];
 }
@@ -8593,15 +8541,8 @@ vErrors.push(err664);
 }
 errors++;
 }
-}
-let data224 = data223.cookies;
-if(Array.isArray(data224)){
-const len26 = data224.length;
-for(let i27=0; i27<len26; i27++){
-let data225 = data224[i27];
-if(typeof data225 === "string"){
-if(func5(data225) < 1){
-const err665 = {instancePath:instancePath+"/cache/loggedIn/cookies/" + i27,schemaPath:"#/properties/cache/properties/loggedIn/properties/cookies/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.cache.properties.loggedIn.properties.cookies.items,data:data225};
+if("tiered" !== data221){
+const err665 = {instancePath:instancePath+"/cache/store",schemaPath:"#/properties/cache/properties/store/anyOf/2/const",keyword:"const",params:{allowedValue: "tiered"},message:"must be equal to constant",schema:"tiered",parentSchema:schema11.properties.cache.properties.store.anyOf[2],data:data221};
 if(vErrors === null){
 vErrors = [err665];
 }
@@ -8610,9 +8551,12 @@ vErrors.push(err665);
 }
 errors++;
 }
+var _valid12 = _errs537 === errors;
+valid98 = valid98 || _valid12;
 }
-else {
-const err666 = {instancePath:instancePath+"/cache/loggedIn/cookies/" + i27,schemaPath:"#/properties/cache/properties/loggedIn/properties/cookies/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.cache.properties.loggedIn.properties.cookies.items.type,parentSchema:schema11.properties.cache.properties.loggedIn.properties.cookies.items,data:data225};
+}
+if(!valid98){
+const err666 = {instancePath:instancePath+"/cache/store",schemaPath:"#/properties/cache/properties/store/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema11.properties.cache.properties.store.anyOf,parentSchema:schema11.properties.cache.properties.store,data:data221};
 if(vErrors === null){
 vErrors = [err666];
 }
@@ -8621,10 +8565,21 @@ vErrors.push(err666);
 }
 errors++;
 }
-}
+else {
+errors = _errs532;
+if(vErrors !== null){
+if(_errs532){
+vErrors.length = _errs532;
 }
 else {
-const err667 = {instancePath:instancePath+"/cache/loggedIn/cookies",schemaPath:"#/properties/cache/properties/loggedIn/properties/cookies/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.cache.properties.loggedIn.properties.cookies.type,parentSchema:schema11.properties.cache.properties.loggedIn.properties.cookies,data:data224};
+vErrors = null;
+}
+}
+}
+let data222 = data219.maxBytes;
+const parsed33 = func6(data222);
+if(parsed33 === undefined){
+const err667 = {instancePath:instancePath+"/cache/maxBytes",schemaPath:"#/properties/cache/properties/maxBytes/x-unit",keyword:"x-unit",params:{unit: "bytes", value: data222, minimum: undefined},message:"unit",schema:"bytes",parentSchema:schema11.properties.cache.properties.maxBytes,data:data222};
 if(vErrors === null){
 vErrors = [err667];
 }
@@ -8633,9 +8588,16 @@ vErrors.push(err667);
 }
 errors++;
 }
-let data226 = data223.anonymousContext;
-if(typeof data226 !== "string"){
-const err668 = {instancePath:instancePath+"/cache/loggedIn/anonymousContext",schemaPath:"#/properties/cache/properties/loggedIn/properties/anonymousContext/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.cache.properties.loggedIn.properties.anonymousContext.type,parentSchema:schema11.properties.cache.properties.loggedIn.properties.anonymousContext,data:data226};
+else {
+if(data219){
+data219["maxBytes"] = parsed33;
+data222 = parsed33;
+}
+}
+let data223 = data219.maxObjectSize;
+const parsed34 = func6(data223);
+if(parsed34 === undefined){
+const err668 = {instancePath:instancePath+"/cache/maxObjectSize",schemaPath:"#/properties/cache/properties/maxObjectSize/x-unit",keyword:"x-unit",params:{unit: "bytes", value: data223, minimum: undefined},message:"unit",schema:"bytes",parentSchema:schema11.properties.cache.properties.maxObjectSize,data:data223};
 if(vErrors === null){
 vErrors = [err668];
 }
@@ -8644,9 +8606,18 @@ vErrors.push(err668);
 }
 errors++;
 }
-}
 else {
-const err669 = {instancePath:instancePath+"/cache/loggedIn",schemaPath:"#/properties/cache/properties/loggedIn/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.cache.properties.loggedIn.type,parentSchema:schema11.properties.cache.properties.loggedIn,data:data223};
+if(data219){
+data219["maxObjectSize"] = parsed34;
+data223 = parsed34;
+}
+}
+let data224 = data219.sessionCookie;
+const _errs542 = errors;
+let valid99 = false;
+const _errs543 = errors;
+if(typeof data224 !== "string"){
+const err669 = {instancePath:instancePath+"/cache/sessionCookie",schemaPath:"#/properties/cache/properties/sessionCookie/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.cache.properties.sessionCookie.anyOf[0].type,parentSchema:schema11.properties.cache.properties.sessionCookie.anyOf[0],data:data224};
 if(vErrors === null){
 vErrors = [err669];
 }
@@ -8655,16 +8626,17 @@ vErrors.push(err669);
 }
 errors++;
 }
-let data227 = data216.query;
-if(data227 && typeof data227 == "object" && !Array.isArray(data227)){
-if(data227.sort === undefined){
-data227.sort = true;
-}
-if(data227.drop === undefined){
-data227.drop = ["utm_*","gclid","fbclid"];
-}
-if(data227.sort === undefined){
-const err670 = {instancePath:instancePath+"/cache/query",schemaPath:"#/properties/cache/properties/query/required",keyword:"required",params:{missingProperty: "sort"},message:"must have required property '"+"sort"+"'",schema:schema11.properties.cache.properties.query.required,parentSchema:schema11.properties.cache.properties.query,data:data227};
+var _valid13 = _errs543 === errors;
+valid99 = valid99 || _valid13;
+if(!valid99){
+const _errs545 = errors;
+if(Array.isArray(data224)){
+const len25 = data224.length;
+for(let i26=0; i26<len25; i26++){
+let data225 = data224[i26];
+if(typeof data225 === "string"){
+if(func5(data225) < 1){
+const err670 = {instancePath:instancePath+"/cache/sessionCookie/" + i26,schemaPath:"#/properties/cache/properties/sessionCookie/anyOf/1/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.cache.properties.sessionCookie.anyOf[1].items,data:data225};
 if(vErrors === null){
 vErrors = [err670];
 }
@@ -8673,8 +8645,9 @@ vErrors.push(err670);
 }
 errors++;
 }
-if(data227.drop === undefined){
-const err671 = {instancePath:instancePath+"/cache/query",schemaPath:"#/properties/cache/properties/query/required",keyword:"required",params:{missingProperty: "drop"},message:"must have required property '"+"drop"+"'",schema:schema11.properties.cache.properties.query.required,parentSchema:schema11.properties.cache.properties.query,data:data227};
+}
+else {
+const err671 = {instancePath:instancePath+"/cache/sessionCookie/" + i26,schemaPath:"#/properties/cache/properties/sessionCookie/anyOf/1/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.cache.properties.sessionCookie.anyOf[1].items.type,parentSchema:schema11.properties.cache.properties.sessionCookie.anyOf[1].items,data:data225};
 if(vErrors === null){
 vErrors = [err671];
 }
@@ -8683,9 +8656,10 @@ vErrors.push(err671);
 }
 errors++;
 }
-for(const key36 in data227){
-if(!((key36 === "sort") || (key36 === "drop"))){
-const err672 = {instancePath:instancePath+"/cache/query",schemaPath:"#/properties/cache/properties/query/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key36},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.cache.properties.query,data:data227};
+}
+}
+else {
+const err672 = {instancePath:instancePath+"/cache/sessionCookie",schemaPath:"#/properties/cache/properties/sessionCookie/anyOf/1/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.cache.properties.sessionCookie.anyOf[1].type,parentSchema:schema11.properties.cache.properties.sessionCookie.anyOf[1],data:data224};
 if(vErrors === null){
 vErrors = [err672];
 }
@@ -8694,10 +8668,11 @@ vErrors.push(err672);
 }
 errors++;
 }
+var _valid13 = _errs545 === errors;
+valid99 = valid99 || _valid13;
 }
-let data228 = data227.sort;
-if(typeof data228 !== "boolean"){
-const err673 = {instancePath:instancePath+"/cache/query/sort",schemaPath:"#/properties/cache/properties/query/properties/sort/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.cache.properties.query.properties.sort.type,parentSchema:schema11.properties.cache.properties.query.properties.sort,data:data228};
+if(!valid99){
+const err673 = {instancePath:instancePath+"/cache/sessionCookie",schemaPath:"#/properties/cache/properties/sessionCookie/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema11.properties.cache.properties.sessionCookie.anyOf,parentSchema:schema11.properties.cache.properties.sessionCookie,data:data224};
 if(vErrors === null){
 vErrors = [err673];
 }
@@ -8706,14 +8681,27 @@ vErrors.push(err673);
 }
 errors++;
 }
-let data229 = data227.drop;
-if(Array.isArray(data229)){
-const len27 = data229.length;
-for(let i28=0; i28<len27; i28++){
-let data230 = data229[i28];
-if(typeof data230 === "string"){
-if(func5(data230) < 1){
-const err674 = {instancePath:instancePath+"/cache/query/drop/" + i28,schemaPath:"#/properties/cache/properties/query/properties/drop/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.cache.properties.query.properties.drop.items,data:data230};
+else {
+errors = _errs542;
+if(vErrors !== null){
+if(_errs542){
+vErrors.length = _errs542;
+}
+else {
+vErrors = null;
+}
+}
+}
+let data226 = data219.loggedIn;
+if(data226 && typeof data226 == "object" && !Array.isArray(data226)){
+if(data226.cookies === undefined){
+data226.cookies = [];
+}
+if(data226.anonymousContext === undefined){
+data226.anonymousContext = "";
+}
+if(data226.cookies === undefined){
+const err674 = {instancePath:instancePath+"/cache/loggedIn",schemaPath:"#/properties/cache/properties/loggedIn/required",keyword:"required",params:{missingProperty: "cookies"},message:"must have required property '"+"cookies"+"'",schema:schema11.properties.cache.properties.loggedIn.required,parentSchema:schema11.properties.cache.properties.loggedIn,data:data226};
 if(vErrors === null){
 vErrors = [err674];
 }
@@ -8722,9 +8710,8 @@ vErrors.push(err674);
 }
 errors++;
 }
-}
-else {
-const err675 = {instancePath:instancePath+"/cache/query/drop/" + i28,schemaPath:"#/properties/cache/properties/query/properties/drop/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.cache.properties.query.properties.drop.items.type,parentSchema:schema11.properties.cache.properties.query.properties.drop.items,data:data230};
+if(data226.anonymousContext === undefined){
+const err675 = {instancePath:instancePath+"/cache/loggedIn",schemaPath:"#/properties/cache/properties/loggedIn/required",keyword:"required",params:{missingProperty: "anonymousContext"},message:"must have required property '"+"anonymousContext"+"'",schema:schema11.properties.cache.properties.loggedIn.required,parentSchema:schema11.properties.cache.properties.loggedIn,data:data226};
 if(vErrors === null){
 vErrors = [err675];
 }
@@ -8733,10 +8720,9 @@ vErrors.push(err675);
 }
 errors++;
 }
-}
-}
-else {
-const err676 = {instancePath:instancePath+"/cache/query/drop",schemaPath:"#/properties/cache/properties/query/properties/drop/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.cache.properties.query.properties.drop.type,parentSchema:schema11.properties.cache.properties.query.properties.drop,data:data229};
+for(const key35 in data226){
+if(!((key35 === "cookies") || (key35 === "anonymousContext"))){
+const err676 = {instancePath:instancePath+"/cache/loggedIn",schemaPath:"#/properties/cache/properties/loggedIn/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key35},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.cache.properties.loggedIn,data:data226};
 if(vErrors === null){
 vErrors = [err676];
 }
@@ -8746,8 +8732,14 @@ vErrors.push(err676);
 errors++;
 }
 }
-else {
-const err677 = {instancePath:instancePath+"/cache/query",schemaPath:"#/properties/cache/properties/query/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.cache.properties.query.type,parentSchema:schema11.properties.cache.properties.query,data:data227};
+let data227 = data226.cookies;
+if(Array.isArray(data227)){
+const len26 = data227.length;
+for(let i27=0; i27<len26; i27++){
+let data228 = data227[i27];
+if(typeof data228 === "string"){
+if(func5(data228) < 1){
+const err677 = {instancePath:instancePath+"/cache/loggedIn/cookies/" + i27,schemaPath:"#/properties/cache/properties/loggedIn/properties/cookies/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.cache.properties.loggedIn.properties.cookies.items,data:data228};
 if(vErrors === null){
 vErrors = [err677];
 }
@@ -8756,19 +8748,9 @@ vErrors.push(err677);
 }
 errors++;
 }
-let data231 = data216.compression;
-if(data231 && typeof data231 == "object" && !Array.isArray(data231)){
-if(data231.enabled === undefined){
-data231.enabled = true;
 }
-if(data231.minSize === undefined){
-data231.minSize = "1KB";
-}
-if(data231.types === undefined){
-data231.types = ["text/*","application/json","application/javascript","application/xml","image/svg+xml"];
-}
-if(data231.enabled === undefined){
-const err678 = {instancePath:instancePath+"/cache/compression",schemaPath:"#/properties/cache/properties/compression/required",keyword:"required",params:{missingProperty: "enabled"},message:"must have required property '"+"enabled"+"'",schema:schema11.properties.cache.properties.compression.required,parentSchema:schema11.properties.cache.properties.compression,data:data231};
+else {
+const err678 = {instancePath:instancePath+"/cache/loggedIn/cookies/" + i27,schemaPath:"#/properties/cache/properties/loggedIn/properties/cookies/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.cache.properties.loggedIn.properties.cookies.items.type,parentSchema:schema11.properties.cache.properties.loggedIn.properties.cookies.items,data:data228};
 if(vErrors === null){
 vErrors = [err678];
 }
@@ -8777,8 +8759,10 @@ vErrors.push(err678);
 }
 errors++;
 }
-if(data231.minSize === undefined){
-const err679 = {instancePath:instancePath+"/cache/compression",schemaPath:"#/properties/cache/properties/compression/required",keyword:"required",params:{missingProperty: "minSize"},message:"must have required property '"+"minSize"+"'",schema:schema11.properties.cache.properties.compression.required,parentSchema:schema11.properties.cache.properties.compression,data:data231};
+}
+}
+else {
+const err679 = {instancePath:instancePath+"/cache/loggedIn/cookies",schemaPath:"#/properties/cache/properties/loggedIn/properties/cookies/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.cache.properties.loggedIn.properties.cookies.type,parentSchema:schema11.properties.cache.properties.loggedIn.properties.cookies,data:data227};
 if(vErrors === null){
 vErrors = [err679];
 }
@@ -8787,8 +8771,9 @@ vErrors.push(err679);
 }
 errors++;
 }
-if(data231.types === undefined){
-const err680 = {instancePath:instancePath+"/cache/compression",schemaPath:"#/properties/cache/properties/compression/required",keyword:"required",params:{missingProperty: "types"},message:"must have required property '"+"types"+"'",schema:schema11.properties.cache.properties.compression.required,parentSchema:schema11.properties.cache.properties.compression,data:data231};
+let data229 = data226.anonymousContext;
+if(typeof data229 !== "string"){
+const err680 = {instancePath:instancePath+"/cache/loggedIn/anonymousContext",schemaPath:"#/properties/cache/properties/loggedIn/properties/anonymousContext/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.cache.properties.loggedIn.properties.anonymousContext.type,parentSchema:schema11.properties.cache.properties.loggedIn.properties.anonymousContext,data:data229};
 if(vErrors === null){
 vErrors = [err680];
 }
@@ -8797,9 +8782,9 @@ vErrors.push(err680);
 }
 errors++;
 }
-for(const key37 in data231){
-if(!(((key37 === "enabled") || (key37 === "minSize")) || (key37 === "types"))){
-const err681 = {instancePath:instancePath+"/cache/compression",schemaPath:"#/properties/cache/properties/compression/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key37},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.cache.properties.compression,data:data231};
+}
+else {
+const err681 = {instancePath:instancePath+"/cache/loggedIn",schemaPath:"#/properties/cache/properties/loggedIn/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.cache.properties.loggedIn.type,parentSchema:schema11.properties.cache.properties.loggedIn,data:data226};
 if(vErrors === null){
 vErrors = [err681];
 }
@@ -8808,10 +8793,16 @@ vErrors.push(err681);
 }
 errors++;
 }
+let data230 = data219.query;
+if(data230 && typeof data230 == "object" && !Array.isArray(data230)){
+if(data230.sort === undefined){
+data230.sort = true;
 }
-let data232 = data231.enabled;
-if(typeof data232 !== "boolean"){
-const err682 = {instancePath:instancePath+"/cache/compression/enabled",schemaPath:"#/properties/cache/properties/compression/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.cache.properties.compression.properties.enabled.type,parentSchema:schema11.properties.cache.properties.compression.properties.enabled,data:data232};
+if(data230.drop === undefined){
+data230.drop = ["utm_*","gclid","fbclid"];
+}
+if(data230.sort === undefined){
+const err682 = {instancePath:instancePath+"/cache/query",schemaPath:"#/properties/cache/properties/query/required",keyword:"required",params:{missingProperty: "sort"},message:"must have required property '"+"sort"+"'",schema:schema11.properties.cache.properties.query.required,parentSchema:schema11.properties.cache.properties.query,data:data230};
 if(vErrors === null){
 vErrors = [err682];
 }
@@ -8820,10 +8811,8 @@ vErrors.push(err682);
 }
 errors++;
 }
-let data233 = data231.minSize;
-const parsed35 = func6(data233);
-if(parsed35 === undefined){
-const err683 = {instancePath:instancePath+"/cache/compression/minSize",schemaPath:"#/properties/cache/properties/compression/properties/minSize/x-unit",keyword:"x-unit",params:{unit: "bytes", value: data233, minimum: undefined},message:"unit",schema:"bytes",parentSchema:schema11.properties.cache.properties.compression.properties.minSize,data:data233};
+if(data230.drop === undefined){
+const err683 = {instancePath:instancePath+"/cache/query",schemaPath:"#/properties/cache/properties/query/required",keyword:"required",params:{missingProperty: "drop"},message:"must have required property '"+"drop"+"'",schema:schema11.properties.cache.properties.query.required,parentSchema:schema11.properties.cache.properties.query,data:data230};
 if(vErrors === null){
 vErrors = [err683];
 }
@@ -8832,20 +8821,9 @@ vErrors.push(err683);
 }
 errors++;
 }
-else {
-if(data231){
-data231["minSize"] = parsed35;
-data233 = parsed35;
-}
-}
-let data234 = data231.types;
-if(Array.isArray(data234)){
-const len28 = data234.length;
-for(let i29=0; i29<len28; i29++){
-let data235 = data234[i29];
-if(typeof data235 === "string"){
-if(func5(data235) < 1){
-const err684 = {instancePath:instancePath+"/cache/compression/types/" + i29,schemaPath:"#/properties/cache/properties/compression/properties/types/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.cache.properties.compression.properties.types.items,data:data235};
+for(const key36 in data230){
+if(!((key36 === "sort") || (key36 === "drop"))){
+const err684 = {instancePath:instancePath+"/cache/query",schemaPath:"#/properties/cache/properties/query/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key36},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.cache.properties.query,data:data230};
 if(vErrors === null){
 vErrors = [err684];
 }
@@ -8855,8 +8833,9 @@ vErrors.push(err684);
 errors++;
 }
 }
-else {
-const err685 = {instancePath:instancePath+"/cache/compression/types/" + i29,schemaPath:"#/properties/cache/properties/compression/properties/types/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.cache.properties.compression.properties.types.items.type,parentSchema:schema11.properties.cache.properties.compression.properties.types.items,data:data235};
+let data231 = data230.sort;
+if(typeof data231 !== "boolean"){
+const err685 = {instancePath:instancePath+"/cache/query/sort",schemaPath:"#/properties/cache/properties/query/properties/sort/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.cache.properties.query.properties.sort.type,parentSchema:schema11.properties.cache.properties.query.properties.sort,data:data231};
 if(vErrors === null){
 vErrors = [err685];
 }
@@ -8865,10 +8844,14 @@ vErrors.push(err685);
 }
 errors++;
 }
-}
-}
-else {
-const err686 = {instancePath:instancePath+"/cache/compression/types",schemaPath:"#/properties/cache/properties/compression/properties/types/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.cache.properties.compression.properties.types.type,parentSchema:schema11.properties.cache.properties.compression.properties.types,data:data234};
+let data232 = data230.drop;
+if(Array.isArray(data232)){
+const len27 = data232.length;
+for(let i28=0; i28<len27; i28++){
+let data233 = data232[i28];
+if(typeof data233 === "string"){
+if(func5(data233) < 1){
+const err686 = {instancePath:instancePath+"/cache/query/drop/" + i28,schemaPath:"#/properties/cache/properties/query/properties/drop/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.cache.properties.query.properties.drop.items,data:data233};
 if(vErrors === null){
 vErrors = [err686];
 }
@@ -8879,7 +8862,7 @@ errors++;
 }
 }
 else {
-const err687 = {instancePath:instancePath+"/cache/compression",schemaPath:"#/properties/cache/properties/compression/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.cache.properties.compression.type,parentSchema:schema11.properties.cache.properties.compression,data:data231};
+const err687 = {instancePath:instancePath+"/cache/query/drop/" + i28,schemaPath:"#/properties/cache/properties/query/properties/drop/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.cache.properties.query.properties.drop.items.type,parentSchema:schema11.properties.cache.properties.query.properties.drop.items,data:data233};
 if(vErrors === null){
 vErrors = [err687];
 }
@@ -8888,19 +8871,10 @@ vErrors.push(err687);
 }
 errors++;
 }
-let data236 = data216.coalescing;
-if(data236 && typeof data236 == "object" && !Array.isArray(data236)){
-if(data236.enabled === undefined){
-data236.enabled = true;
 }
-if(data236.maxWait === undefined){
-data236.maxWait = "10s";
 }
-if(data236.hitForMiss === undefined){
-data236.hitForMiss = "30s";
-}
-if(data236.enabled === undefined){
-const err688 = {instancePath:instancePath+"/cache/coalescing",schemaPath:"#/properties/cache/properties/coalescing/required",keyword:"required",params:{missingProperty: "enabled"},message:"must have required property '"+"enabled"+"'",schema:schema11.properties.cache.properties.coalescing.required,parentSchema:schema11.properties.cache.properties.coalescing,data:data236};
+else {
+const err688 = {instancePath:instancePath+"/cache/query/drop",schemaPath:"#/properties/cache/properties/query/properties/drop/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.cache.properties.query.properties.drop.type,parentSchema:schema11.properties.cache.properties.query.properties.drop,data:data232};
 if(vErrors === null){
 vErrors = [err688];
 }
@@ -8909,8 +8883,9 @@ vErrors.push(err688);
 }
 errors++;
 }
-if(data236.maxWait === undefined){
-const err689 = {instancePath:instancePath+"/cache/coalescing",schemaPath:"#/properties/cache/properties/coalescing/required",keyword:"required",params:{missingProperty: "maxWait"},message:"must have required property '"+"maxWait"+"'",schema:schema11.properties.cache.properties.coalescing.required,parentSchema:schema11.properties.cache.properties.coalescing,data:data236};
+}
+else {
+const err689 = {instancePath:instancePath+"/cache/query",schemaPath:"#/properties/cache/properties/query/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.cache.properties.query.type,parentSchema:schema11.properties.cache.properties.query,data:data230};
 if(vErrors === null){
 vErrors = [err689];
 }
@@ -8919,8 +8894,19 @@ vErrors.push(err689);
 }
 errors++;
 }
-if(data236.hitForMiss === undefined){
-const err690 = {instancePath:instancePath+"/cache/coalescing",schemaPath:"#/properties/cache/properties/coalescing/required",keyword:"required",params:{missingProperty: "hitForMiss"},message:"must have required property '"+"hitForMiss"+"'",schema:schema11.properties.cache.properties.coalescing.required,parentSchema:schema11.properties.cache.properties.coalescing,data:data236};
+let data234 = data219.compression;
+if(data234 && typeof data234 == "object" && !Array.isArray(data234)){
+if(data234.enabled === undefined){
+data234.enabled = true;
+}
+if(data234.minSize === undefined){
+data234.minSize = "1KB";
+}
+if(data234.types === undefined){
+data234.types = ["text/*","application/json","application/javascript","application/xml","image/svg+xml"];
+}
+if(data234.enabled === undefined){
+const err690 = {instancePath:instancePath+"/cache/compression",schemaPath:"#/properties/cache/properties/compression/required",keyword:"required",params:{missingProperty: "enabled"},message:"must have required property '"+"enabled"+"'",schema:schema11.properties.cache.properties.compression.required,parentSchema:schema11.properties.cache.properties.compression,data:data234};
 if(vErrors === null){
 vErrors = [err690];
 }
@@ -8929,9 +8915,8 @@ vErrors.push(err690);
 }
 errors++;
 }
-for(const key38 in data236){
-if(!(((key38 === "enabled") || (key38 === "maxWait")) || (key38 === "hitForMiss"))){
-const err691 = {instancePath:instancePath+"/cache/coalescing",schemaPath:"#/properties/cache/properties/coalescing/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key38},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.cache.properties.coalescing,data:data236};
+if(data234.minSize === undefined){
+const err691 = {instancePath:instancePath+"/cache/compression",schemaPath:"#/properties/cache/properties/compression/required",keyword:"required",params:{missingProperty: "minSize"},message:"must have required property '"+"minSize"+"'",schema:schema11.properties.cache.properties.compression.required,parentSchema:schema11.properties.cache.properties.compression,data:data234};
 if(vErrors === null){
 vErrors = [err691];
 }
@@ -8940,10 +8925,8 @@ vErrors.push(err691);
 }
 errors++;
 }
-}
-let data237 = data236.enabled;
-if(typeof data237 !== "boolean"){
-const err692 = {instancePath:instancePath+"/cache/coalescing/enabled",schemaPath:"#/properties/cache/properties/coalescing/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.cache.properties.coalescing.properties.enabled.type,parentSchema:schema11.properties.cache.properties.coalescing.properties.enabled,data:data237};
+if(data234.types === undefined){
+const err692 = {instancePath:instancePath+"/cache/compression",schemaPath:"#/properties/cache/properties/compression/required",keyword:"required",params:{missingProperty: "types"},message:"must have required property '"+"types"+"'",schema:schema11.properties.cache.properties.compression.required,parentSchema:schema11.properties.cache.properties.compression,data:data234};
 if(vErrors === null){
 vErrors = [err692];
 }
@@ -8952,10 +8935,9 @@ vErrors.push(err692);
 }
 errors++;
 }
-let data238 = data236.maxWait;
-const parsed36 = func7(data238);
-if(parsed36 === undefined){
-const err693 = {instancePath:instancePath+"/cache/coalescing/maxWait",schemaPath:"#/properties/cache/properties/coalescing/properties/maxWait/x-unit",keyword:"x-unit",params:{unit: "duration", value: data238, minimum: undefined},message:"unit",schema:"duration",parentSchema:schema11.properties.cache.properties.coalescing.properties.maxWait,data:data238};
+for(const key37 in data234){
+if(!(((key37 === "enabled") || (key37 === "minSize")) || (key37 === "types"))){
+const err693 = {instancePath:instancePath+"/cache/compression",schemaPath:"#/properties/cache/properties/compression/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key37},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.cache.properties.compression,data:data234};
 if(vErrors === null){
 vErrors = [err693];
 }
@@ -8964,16 +8946,10 @@ vErrors.push(err693);
 }
 errors++;
 }
-else {
-if(data236){
-data236["maxWait"] = parsed36;
-data238 = parsed36;
 }
-}
-let data239 = data236.hitForMiss;
-const parsed37 = func7(data239);
-if(parsed37 === undefined){
-const err694 = {instancePath:instancePath+"/cache/coalescing/hitForMiss",schemaPath:"#/properties/cache/properties/coalescing/properties/hitForMiss/x-unit",keyword:"x-unit",params:{unit: "duration", value: data239, minimum: undefined},message:"unit",schema:"duration",parentSchema:schema11.properties.cache.properties.coalescing.properties.hitForMiss,data:data239};
+let data235 = data234.enabled;
+if(typeof data235 !== "boolean"){
+const err694 = {instancePath:instancePath+"/cache/compression/enabled",schemaPath:"#/properties/cache/properties/compression/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.cache.properties.compression.properties.enabled.type,parentSchema:schema11.properties.cache.properties.compression.properties.enabled,data:data235};
 if(vErrors === null){
 vErrors = [err694];
 }
@@ -8982,15 +8958,10 @@ vErrors.push(err694);
 }
 errors++;
 }
-else {
-if(data236){
-data236["hitForMiss"] = parsed37;
-data239 = parsed37;
-}
-}
-}
-else {
-const err695 = {instancePath:instancePath+"/cache/coalescing",schemaPath:"#/properties/cache/properties/coalescing/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.cache.properties.coalescing.type,parentSchema:schema11.properties.cache.properties.coalescing,data:data236};
+let data236 = data234.minSize;
+const parsed35 = func6(data236);
+if(parsed35 === undefined){
+const err695 = {instancePath:instancePath+"/cache/compression/minSize",schemaPath:"#/properties/cache/properties/compression/properties/minSize/x-unit",keyword:"x-unit",params:{unit: "bytes", value: data236, minimum: undefined},message:"unit",schema:"bytes",parentSchema:schema11.properties.cache.properties.compression.properties.minSize,data:data236};
 if(vErrors === null){
 vErrors = [err695];
 }
@@ -8999,25 +8970,20 @@ vErrors.push(err695);
 }
 errors++;
 }
-let data240 = data216.context;
-if(data240 && typeof data240 == "object" && !Array.isArray(data240)){
-if(data240.endpoint === undefined){
-data240.endpoint = "/sidecar-context.php";
+else {
+if(data234){
+data234["minSize"] = parsed35;
+data236 = parsed35;
 }
-if(data240.header === undefined){
-data240.header = "X-User-Context-Hash";
 }
-if(data240.ttl === undefined){
-data240.ttl = "5m";
-}
-if(data240.timeout === undefined){
-data240.timeout = "2s";
-}
-if(data240.maxSessions === undefined){
-data240.maxSessions = 50000;
-}
-if(data240.endpoint === undefined){
-const err696 = {instancePath:instancePath+"/cache/context",schemaPath:"#/properties/cache/properties/context/required",keyword:"required",params:{missingProperty: "endpoint"},message:"must have required property '"+"endpoint"+"'",schema:schema11.properties.cache.properties.context.required,parentSchema:schema11.properties.cache.properties.context,data:data240};
+let data237 = data234.types;
+if(Array.isArray(data237)){
+const len28 = data237.length;
+for(let i29=0; i29<len28; i29++){
+let data238 = data237[i29];
+if(typeof data238 === "string"){
+if(func5(data238) < 1){
+const err696 = {instancePath:instancePath+"/cache/compression/types/" + i29,schemaPath:"#/properties/cache/properties/compression/properties/types/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.cache.properties.compression.properties.types.items,data:data238};
 if(vErrors === null){
 vErrors = [err696];
 }
@@ -9026,8 +8992,9 @@ vErrors.push(err696);
 }
 errors++;
 }
-if(data240.header === undefined){
-const err697 = {instancePath:instancePath+"/cache/context",schemaPath:"#/properties/cache/properties/context/required",keyword:"required",params:{missingProperty: "header"},message:"must have required property '"+"header"+"'",schema:schema11.properties.cache.properties.context.required,parentSchema:schema11.properties.cache.properties.context,data:data240};
+}
+else {
+const err697 = {instancePath:instancePath+"/cache/compression/types/" + i29,schemaPath:"#/properties/cache/properties/compression/properties/types/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.cache.properties.compression.properties.types.items.type,parentSchema:schema11.properties.cache.properties.compression.properties.types.items,data:data238};
 if(vErrors === null){
 vErrors = [err697];
 }
@@ -9036,8 +9003,10 @@ vErrors.push(err697);
 }
 errors++;
 }
-if(data240.ttl === undefined){
-const err698 = {instancePath:instancePath+"/cache/context",schemaPath:"#/properties/cache/properties/context/required",keyword:"required",params:{missingProperty: "ttl"},message:"must have required property '"+"ttl"+"'",schema:schema11.properties.cache.properties.context.required,parentSchema:schema11.properties.cache.properties.context,data:data240};
+}
+}
+else {
+const err698 = {instancePath:instancePath+"/cache/compression/types",schemaPath:"#/properties/cache/properties/compression/properties/types/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.cache.properties.compression.properties.types.type,parentSchema:schema11.properties.cache.properties.compression.properties.types,data:data237};
 if(vErrors === null){
 vErrors = [err698];
 }
@@ -9046,8 +9015,9 @@ vErrors.push(err698);
 }
 errors++;
 }
-if(data240.timeout === undefined){
-const err699 = {instancePath:instancePath+"/cache/context",schemaPath:"#/properties/cache/properties/context/required",keyword:"required",params:{missingProperty: "timeout"},message:"must have required property '"+"timeout"+"'",schema:schema11.properties.cache.properties.context.required,parentSchema:schema11.properties.cache.properties.context,data:data240};
+}
+else {
+const err699 = {instancePath:instancePath+"/cache/compression",schemaPath:"#/properties/cache/properties/compression/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.cache.properties.compression.type,parentSchema:schema11.properties.cache.properties.compression,data:data234};
 if(vErrors === null){
 vErrors = [err699];
 }
@@ -9056,8 +9026,19 @@ vErrors.push(err699);
 }
 errors++;
 }
-if(data240.maxSessions === undefined){
-const err700 = {instancePath:instancePath+"/cache/context",schemaPath:"#/properties/cache/properties/context/required",keyword:"required",params:{missingProperty: "maxSessions"},message:"must have required property '"+"maxSessions"+"'",schema:schema11.properties.cache.properties.context.required,parentSchema:schema11.properties.cache.properties.context,data:data240};
+let data239 = data219.coalescing;
+if(data239 && typeof data239 == "object" && !Array.isArray(data239)){
+if(data239.enabled === undefined){
+data239.enabled = true;
+}
+if(data239.maxWait === undefined){
+data239.maxWait = "10s";
+}
+if(data239.hitForMiss === undefined){
+data239.hitForMiss = "30s";
+}
+if(data239.enabled === undefined){
+const err700 = {instancePath:instancePath+"/cache/coalescing",schemaPath:"#/properties/cache/properties/coalescing/required",keyword:"required",params:{missingProperty: "enabled"},message:"must have required property '"+"enabled"+"'",schema:schema11.properties.cache.properties.coalescing.required,parentSchema:schema11.properties.cache.properties.coalescing,data:data239};
 if(vErrors === null){
 vErrors = [err700];
 }
@@ -9066,9 +9047,8 @@ vErrors.push(err700);
 }
 errors++;
 }
-for(const key39 in data240){
-if(!(((((key39 === "endpoint") || (key39 === "header")) || (key39 === "ttl")) || (key39 === "timeout")) || (key39 === "maxSessions"))){
-const err701 = {instancePath:instancePath+"/cache/context",schemaPath:"#/properties/cache/properties/context/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key39},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.cache.properties.context,data:data240};
+if(data239.maxWait === undefined){
+const err701 = {instancePath:instancePath+"/cache/coalescing",schemaPath:"#/properties/cache/properties/coalescing/required",keyword:"required",params:{missingProperty: "maxWait"},message:"must have required property '"+"maxWait"+"'",schema:schema11.properties.cache.properties.coalescing.required,parentSchema:schema11.properties.cache.properties.coalescing,data:data239};
 if(vErrors === null){
 vErrors = [err701];
 }
@@ -9077,10 +9057,8 @@ vErrors.push(err701);
 }
 errors++;
 }
-}
-let data241 = data240.endpoint;
-if(typeof data241 !== "string"){
-const err702 = {instancePath:instancePath+"/cache/context/endpoint",schemaPath:"#/properties/cache/properties/context/properties/endpoint/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.cache.properties.context.properties.endpoint.type,parentSchema:schema11.properties.cache.properties.context.properties.endpoint,data:data241};
+if(data239.hitForMiss === undefined){
+const err702 = {instancePath:instancePath+"/cache/coalescing",schemaPath:"#/properties/cache/properties/coalescing/required",keyword:"required",params:{missingProperty: "hitForMiss"},message:"must have required property '"+"hitForMiss"+"'",schema:schema11.properties.cache.properties.coalescing.required,parentSchema:schema11.properties.cache.properties.coalescing,data:data239};
 if(vErrors === null){
 vErrors = [err702];
 }
@@ -9089,9 +9067,9 @@ vErrors.push(err702);
 }
 errors++;
 }
-let data242 = data240.header;
-if(typeof data242 !== "string"){
-const err703 = {instancePath:instancePath+"/cache/context/header",schemaPath:"#/properties/cache/properties/context/properties/header/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.cache.properties.context.properties.header.type,parentSchema:schema11.properties.cache.properties.context.properties.header,data:data242};
+for(const key38 in data239){
+if(!(((key38 === "enabled") || (key38 === "maxWait")) || (key38 === "hitForMiss"))){
+const err703 = {instancePath:instancePath+"/cache/coalescing",schemaPath:"#/properties/cache/properties/coalescing/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key38},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.cache.properties.coalescing,data:data239};
 if(vErrors === null){
 vErrors = [err703];
 }
@@ -9100,10 +9078,10 @@ vErrors.push(err703);
 }
 errors++;
 }
-let data243 = data240.ttl;
-const parsed38 = func7(data243);
-if(parsed38 === undefined){
-const err704 = {instancePath:instancePath+"/cache/context/ttl",schemaPath:"#/properties/cache/properties/context/properties/ttl/x-unit",keyword:"x-unit",params:{unit: "duration", value: data243, minimum: undefined},message:"unit",schema:"duration",parentSchema:schema11.properties.cache.properties.context.properties.ttl,data:data243};
+}
+let data240 = data239.enabled;
+if(typeof data240 !== "boolean"){
+const err704 = {instancePath:instancePath+"/cache/coalescing/enabled",schemaPath:"#/properties/cache/properties/coalescing/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.cache.properties.coalescing.properties.enabled.type,parentSchema:schema11.properties.cache.properties.coalescing.properties.enabled,data:data240};
 if(vErrors === null){
 vErrors = [err704];
 }
@@ -9112,16 +9090,10 @@ vErrors.push(err704);
 }
 errors++;
 }
-else {
-if(data240){
-data240["ttl"] = parsed38;
-data243 = parsed38;
-}
-}
-let data244 = data240.timeout;
-const parsed39 = func7(data244);
-if(parsed39 === undefined){
-const err705 = {instancePath:instancePath+"/cache/context/timeout",schemaPath:"#/properties/cache/properties/context/properties/timeout/x-unit",keyword:"x-unit",params:{unit: "duration", value: data244, minimum: undefined},message:"unit",schema:"duration",parentSchema:schema11.properties.cache.properties.context.properties.timeout,data:data244};
+let data241 = data239.maxWait;
+const parsed36 = func7(data241);
+if(parsed36 === undefined){
+const err705 = {instancePath:instancePath+"/cache/coalescing/maxWait",schemaPath:"#/properties/cache/properties/coalescing/properties/maxWait/x-unit",keyword:"x-unit",params:{unit: "duration", value: data241, minimum: undefined},message:"unit",schema:"duration",parentSchema:schema11.properties.cache.properties.coalescing.properties.maxWait,data:data241};
 if(vErrors === null){
 vErrors = [err705];
 }
@@ -9131,14 +9103,15 @@ vErrors.push(err705);
 errors++;
 }
 else {
-if(data240){
-data240["timeout"] = parsed39;
-data244 = parsed39;
+if(data239){
+data239["maxWait"] = parsed36;
+data241 = parsed36;
 }
 }
-let data245 = data240.maxSessions;
-if(!((typeof data245 == "number") && (!(data245 % 1) && !isNaN(data245)))){
-const err706 = {instancePath:instancePath+"/cache/context/maxSessions",schemaPath:"#/properties/cache/properties/context/properties/maxSessions/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.cache.properties.context.properties.maxSessions.type,parentSchema:schema11.properties.cache.properties.context.properties.maxSessions,data:data245};
+let data242 = data239.hitForMiss;
+const parsed37 = func7(data242);
+if(parsed37 === undefined){
+const err706 = {instancePath:instancePath+"/cache/coalescing/hitForMiss",schemaPath:"#/properties/cache/properties/coalescing/properties/hitForMiss/x-unit",keyword:"x-unit",params:{unit: "duration", value: data242, minimum: undefined},message:"unit",schema:"duration",parentSchema:schema11.properties.cache.properties.coalescing.properties.hitForMiss,data:data242};
 if(vErrors === null){
 vErrors = [err706];
 }
@@ -9147,9 +9120,15 @@ vErrors.push(err706);
 }
 errors++;
 }
-if(typeof data245 == "number"){
-if(data245 < 1 || isNaN(data245)){
-const err707 = {instancePath:instancePath+"/cache/context/maxSessions",schemaPath:"#/properties/cache/properties/context/properties/maxSessions/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.cache.properties.context.properties.maxSessions,data:data245};
+else {
+if(data239){
+data239["hitForMiss"] = parsed37;
+data242 = parsed37;
+}
+}
+}
+else {
+const err707 = {instancePath:instancePath+"/cache/coalescing",schemaPath:"#/properties/cache/properties/coalescing/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.cache.properties.coalescing.type,parentSchema:schema11.properties.cache.properties.coalescing,data:data239};
 if(vErrors === null){
 vErrors = [err707];
 }
@@ -9158,10 +9137,25 @@ vErrors.push(err707);
 }
 errors++;
 }
+let data243 = data219.context;
+if(data243 && typeof data243 == "object" && !Array.isArray(data243)){
+if(data243.endpoint === undefined){
+data243.endpoint = "/sidecar-context.php";
 }
+if(data243.header === undefined){
+data243.header = "X-User-Context-Hash";
 }
-else {
-const err708 = {instancePath:instancePath+"/cache/context",schemaPath:"#/properties/cache/properties/context/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.cache.properties.context.type,parentSchema:schema11.properties.cache.properties.context,data:data240};
+if(data243.ttl === undefined){
+data243.ttl = "5m";
+}
+if(data243.timeout === undefined){
+data243.timeout = "2s";
+}
+if(data243.maxSessions === undefined){
+data243.maxSessions = 50000;
+}
+if(data243.endpoint === undefined){
+const err708 = {instancePath:instancePath+"/cache/context",schemaPath:"#/properties/cache/properties/context/required",keyword:"required",params:{missingProperty: "endpoint"},message:"must have required property '"+"endpoint"+"'",schema:schema11.properties.cache.properties.context.required,parentSchema:schema11.properties.cache.properties.context,data:data243};
 if(vErrors === null){
 vErrors = [err708];
 }
@@ -9170,16 +9164,8 @@ vErrors.push(err708);
 }
 errors++;
 }
-let data246 = data216.purge;
-if(data246 && typeof data246 == "object" && !Array.isArray(data246)){
-if(data246.method === undefined){
-data246.method = true;
-}
-if(data246.allow === undefined){
-data246.allow = ["127.0.0.1/8","::1/128"];
-}
-if(data246.method === undefined){
-const err709 = {instancePath:instancePath+"/cache/purge",schemaPath:"#/properties/cache/properties/purge/required",keyword:"required",params:{missingProperty: "method"},message:"must have required property '"+"method"+"'",schema:schema11.properties.cache.properties.purge.required,parentSchema:schema11.properties.cache.properties.purge,data:data246};
+if(data243.header === undefined){
+const err709 = {instancePath:instancePath+"/cache/context",schemaPath:"#/properties/cache/properties/context/required",keyword:"required",params:{missingProperty: "header"},message:"must have required property '"+"header"+"'",schema:schema11.properties.cache.properties.context.required,parentSchema:schema11.properties.cache.properties.context,data:data243};
 if(vErrors === null){
 vErrors = [err709];
 }
@@ -9188,8 +9174,8 @@ vErrors.push(err709);
 }
 errors++;
 }
-if(data246.allow === undefined){
-const err710 = {instancePath:instancePath+"/cache/purge",schemaPath:"#/properties/cache/properties/purge/required",keyword:"required",params:{missingProperty: "allow"},message:"must have required property '"+"allow"+"'",schema:schema11.properties.cache.properties.purge.required,parentSchema:schema11.properties.cache.properties.purge,data:data246};
+if(data243.ttl === undefined){
+const err710 = {instancePath:instancePath+"/cache/context",schemaPath:"#/properties/cache/properties/context/required",keyword:"required",params:{missingProperty: "ttl"},message:"must have required property '"+"ttl"+"'",schema:schema11.properties.cache.properties.context.required,parentSchema:schema11.properties.cache.properties.context,data:data243};
 if(vErrors === null){
 vErrors = [err710];
 }
@@ -9198,9 +9184,8 @@ vErrors.push(err710);
 }
 errors++;
 }
-for(const key40 in data246){
-if(!((key40 === "method") || (key40 === "allow"))){
-const err711 = {instancePath:instancePath+"/cache/purge",schemaPath:"#/properties/cache/properties/purge/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key40},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.cache.properties.purge,data:data246};
+if(data243.timeout === undefined){
+const err711 = {instancePath:instancePath+"/cache/context",schemaPath:"#/properties/cache/properties/context/required",keyword:"required",params:{missingProperty: "timeout"},message:"must have required property '"+"timeout"+"'",schema:schema11.properties.cache.properties.context.required,parentSchema:schema11.properties.cache.properties.context,data:data243};
 if(vErrors === null){
 vErrors = [err711];
 }
@@ -9209,10 +9194,8 @@ vErrors.push(err711);
 }
 errors++;
 }
-}
-let data247 = data246.method;
-if(typeof data247 !== "boolean"){
-const err712 = {instancePath:instancePath+"/cache/purge/method",schemaPath:"#/properties/cache/properties/purge/properties/method/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.cache.properties.purge.properties.method.type,parentSchema:schema11.properties.cache.properties.purge.properties.method,data:data247};
+if(data243.maxSessions === undefined){
+const err712 = {instancePath:instancePath+"/cache/context",schemaPath:"#/properties/cache/properties/context/required",keyword:"required",params:{missingProperty: "maxSessions"},message:"must have required property '"+"maxSessions"+"'",schema:schema11.properties.cache.properties.context.required,parentSchema:schema11.properties.cache.properties.context,data:data243};
 if(vErrors === null){
 vErrors = [err712];
 }
@@ -9221,13 +9204,9 @@ vErrors.push(err712);
 }
 errors++;
 }
-let data248 = data246.allow;
-if(Array.isArray(data248)){
-const len29 = data248.length;
-for(let i30=0; i30<len29; i30++){
-let data249 = data248[i30];
-if(!func4(data249)){
-const err713 = {instancePath:instancePath+"/cache/purge/allow/" + i30,schemaPath:"#/properties/cache/properties/purge/properties/allow/items/x-address",keyword:"x-address",params:{},message:"must pass \"x-address\" keyword validation",schema:true,parentSchema:schema11.properties.cache.properties.purge.properties.allow.items,data:data249};
+for(const key39 in data243){
+if(!(((((key39 === "endpoint") || (key39 === "header")) || (key39 === "ttl")) || (key39 === "timeout")) || (key39 === "maxSessions"))){
+const err713 = {instancePath:instancePath+"/cache/context",schemaPath:"#/properties/cache/properties/context/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key39},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.cache.properties.context,data:data243};
 if(vErrors === null){
 vErrors = [err713];
 }
@@ -9236,9 +9215,10 @@ vErrors.push(err713);
 }
 errors++;
 }
-if(typeof data249 === "string"){
-if(func5(data249) < 1){
-const err714 = {instancePath:instancePath+"/cache/purge/allow/" + i30,schemaPath:"#/properties/cache/properties/purge/properties/allow/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.cache.properties.purge.properties.allow.items,data:data249};
+}
+let data244 = data243.endpoint;
+if(typeof data244 !== "string"){
+const err714 = {instancePath:instancePath+"/cache/context/endpoint",schemaPath:"#/properties/cache/properties/context/properties/endpoint/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.cache.properties.context.properties.endpoint.type,parentSchema:schema11.properties.cache.properties.context.properties.endpoint,data:data244};
 if(vErrors === null){
 vErrors = [err714];
 }
@@ -9247,9 +9227,9 @@ vErrors.push(err714);
 }
 errors++;
 }
-}
-else {
-const err715 = {instancePath:instancePath+"/cache/purge/allow/" + i30,schemaPath:"#/properties/cache/properties/purge/properties/allow/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.cache.properties.purge.properties.allow.items.type,parentSchema:schema11.properties.cache.properties.purge.properties.allow.items,data:data249};
+let data245 = data243.header;
+if(typeof data245 !== "string"){
+const err715 = {instancePath:instancePath+"/cache/context/header",schemaPath:"#/properties/cache/properties/context/properties/header/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.cache.properties.context.properties.header.type,parentSchema:schema11.properties.cache.properties.context.properties.header,data:data245};
 if(vErrors === null){
 vErrors = [err715];
 }
@@ -9258,10 +9238,10 @@ vErrors.push(err715);
 }
 errors++;
 }
-}
-}
-else {
-const err716 = {instancePath:instancePath+"/cache/purge/allow",schemaPath:"#/properties/cache/properties/purge/properties/allow/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.cache.properties.purge.properties.allow.type,parentSchema:schema11.properties.cache.properties.purge.properties.allow,data:data248};
+let data246 = data243.ttl;
+const parsed38 = func7(data246);
+if(parsed38 === undefined){
+const err716 = {instancePath:instancePath+"/cache/context/ttl",schemaPath:"#/properties/cache/properties/context/properties/ttl/x-unit",keyword:"x-unit",params:{unit: "duration", value: data246, minimum: undefined},message:"unit",schema:"duration",parentSchema:schema11.properties.cache.properties.context.properties.ttl,data:data246};
 if(vErrors === null){
 vErrors = [err716];
 }
@@ -9270,9 +9250,16 @@ vErrors.push(err716);
 }
 errors++;
 }
-}
 else {
-const err717 = {instancePath:instancePath+"/cache/purge",schemaPath:"#/properties/cache/properties/purge/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.cache.properties.purge.type,parentSchema:schema11.properties.cache.properties.purge,data:data246};
+if(data243){
+data243["ttl"] = parsed38;
+data246 = parsed38;
+}
+}
+let data247 = data243.timeout;
+const parsed39 = func7(data247);
+if(parsed39 === undefined){
+const err717 = {instancePath:instancePath+"/cache/context/timeout",schemaPath:"#/properties/cache/properties/context/properties/timeout/x-unit",keyword:"x-unit",params:{unit: "duration", value: data247, minimum: undefined},message:"unit",schema:"duration",parentSchema:schema11.properties.cache.properties.context.properties.timeout,data:data247};
 if(vErrors === null){
 vErrors = [err717];
 }
@@ -9281,9 +9268,15 @@ vErrors.push(err717);
 }
 errors++;
 }
-let data250 = data216.targetedHeader;
-if(typeof data250 !== "string"){
-const err718 = {instancePath:instancePath+"/cache/targetedHeader",schemaPath:"#/properties/cache/properties/targetedHeader/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.cache.properties.targetedHeader.type,parentSchema:schema11.properties.cache.properties.targetedHeader,data:data250};
+else {
+if(data243){
+data243["timeout"] = parsed39;
+data247 = parsed39;
+}
+}
+let data248 = data243.maxSessions;
+if(!((typeof data248 == "number") && (!(data248 % 1) && !isNaN(data248)))){
+const err718 = {instancePath:instancePath+"/cache/context/maxSessions",schemaPath:"#/properties/cache/properties/context/properties/maxSessions/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.cache.properties.context.properties.maxSessions.type,parentSchema:schema11.properties.cache.properties.context.properties.maxSessions,data:data248};
 if(vErrors === null){
 vErrors = [err718];
 }
@@ -9292,9 +9285,9 @@ vErrors.push(err718);
 }
 errors++;
 }
-let data251 = data216.cdnCacheControl;
-if(typeof data251 !== "boolean"){
-const err719 = {instancePath:instancePath+"/cache/cdnCacheControl",schemaPath:"#/properties/cache/properties/cdnCacheControl/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.cache.properties.cdnCacheControl.type,parentSchema:schema11.properties.cache.properties.cdnCacheControl,data:data251};
+if(typeof data248 == "number"){
+if(data248 < 1 || isNaN(data248)){
+const err719 = {instancePath:instancePath+"/cache/context/maxSessions",schemaPath:"#/properties/cache/properties/context/properties/maxSessions/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.cache.properties.context.properties.maxSessions,data:data248};
 if(vErrors === null){
 vErrors = [err719];
 }
@@ -9303,20 +9296,10 @@ vErrors.push(err719);
 }
 errors++;
 }
-let data252 = data216.invalidate;
-if(Array.isArray(data252)){
-const len30 = data252.length;
-for(let i31=0; i31<len30; i31++){
-let data253 = data252[i31];
-if(data253 && typeof data253 == "object" && !Array.isArray(data253)){
-if(data253.methods === undefined){
-data253.methods = ["POST","PUT","PATCH","DELETE"];
 }
-if(data253.purge === undefined){
-data253.purge = {};
 }
-if(data253.methods === undefined){
-const err720 = {instancePath:instancePath+"/cache/invalidate/" + i31,schemaPath:"#/properties/cache/properties/invalidate/items/required",keyword:"required",params:{missingProperty: "methods"},message:"must have required property '"+"methods"+"'",schema:schema11.properties.cache.properties.invalidate.items.required,parentSchema:schema11.properties.cache.properties.invalidate.items,data:data253};
+else {
+const err720 = {instancePath:instancePath+"/cache/context",schemaPath:"#/properties/cache/properties/context/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.cache.properties.context.type,parentSchema:schema11.properties.cache.properties.context,data:data243};
 if(vErrors === null){
 vErrors = [err720];
 }
@@ -9325,8 +9308,16 @@ vErrors.push(err720);
 }
 errors++;
 }
-if(data253.path === undefined){
-const err721 = {instancePath:instancePath+"/cache/invalidate/" + i31,schemaPath:"#/properties/cache/properties/invalidate/items/required",keyword:"required",params:{missingProperty: "path"},message:"must have required property '"+"path"+"'",schema:schema11.properties.cache.properties.invalidate.items.required,parentSchema:schema11.properties.cache.properties.invalidate.items,data:data253};
+let data249 = data219.purge;
+if(data249 && typeof data249 == "object" && !Array.isArray(data249)){
+if(data249.method === undefined){
+data249.method = true;
+}
+if(data249.allow === undefined){
+data249.allow = ["127.0.0.1/8","::1/128"];
+}
+if(data249.method === undefined){
+const err721 = {instancePath:instancePath+"/cache/purge",schemaPath:"#/properties/cache/properties/purge/required",keyword:"required",params:{missingProperty: "method"},message:"must have required property '"+"method"+"'",schema:schema11.properties.cache.properties.purge.required,parentSchema:schema11.properties.cache.properties.purge,data:data249};
 if(vErrors === null){
 vErrors = [err721];
 }
@@ -9335,8 +9326,8 @@ vErrors.push(err721);
 }
 errors++;
 }
-if(data253.purge === undefined){
-const err722 = {instancePath:instancePath+"/cache/invalidate/" + i31,schemaPath:"#/properties/cache/properties/invalidate/items/required",keyword:"required",params:{missingProperty: "purge"},message:"must have required property '"+"purge"+"'",schema:schema11.properties.cache.properties.invalidate.items.required,parentSchema:schema11.properties.cache.properties.invalidate.items,data:data253};
+if(data249.allow === undefined){
+const err722 = {instancePath:instancePath+"/cache/purge",schemaPath:"#/properties/cache/properties/purge/required",keyword:"required",params:{missingProperty: "allow"},message:"must have required property '"+"allow"+"'",schema:schema11.properties.cache.properties.purge.required,parentSchema:schema11.properties.cache.properties.purge,data:data249};
 if(vErrors === null){
 vErrors = [err722];
 }
@@ -9345,9 +9336,9 @@ vErrors.push(err722);
 }
 errors++;
 }
-for(const key41 in data253){
-if(!(((key41 === "methods") || (key41 === "path")) || (key41 === "purge"))){
-const err723 = {instancePath:instancePath+"/cache/invalidate/" + i31,schemaPath:"#/properties/cache/properties/invalidate/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key41},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.cache.properties.invalidate.items,data:data253};
+for(const key40 in data249){
+if(!((key40 === "method") || (key40 === "allow"))){
+const err723 = {instancePath:instancePath+"/cache/purge",schemaPath:"#/properties/cache/properties/purge/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key40},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.cache.properties.purge,data:data249};
 if(vErrors === null){
 vErrors = [err723];
 }
@@ -9357,10 +9348,9 @@ vErrors.push(err723);
 errors++;
 }
 }
-let data254 = data253.methods;
-if(Array.isArray(data254)){
-if(data254.length < 1){
-const err724 = {instancePath:instancePath+"/cache/invalidate/" + i31+"/methods",schemaPath:"#/properties/cache/properties/invalidate/items/properties/methods/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema11.properties.cache.properties.invalidate.items.properties.methods,data:data254};
+let data250 = data249.method;
+if(typeof data250 !== "boolean"){
+const err724 = {instancePath:instancePath+"/cache/purge/method",schemaPath:"#/properties/cache/properties/purge/properties/method/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.cache.properties.purge.properties.method.type,parentSchema:schema11.properties.cache.properties.purge.properties.method,data:data250};
 if(vErrors === null){
 vErrors = [err724];
 }
@@ -9369,14 +9359,13 @@ vErrors.push(err724);
 }
 errors++;
 }
-const len31 = data254.length;
-for(let i32=0; i32<len31; i32++){
-let data255 = data254[i32];
-const _errs610 = errors;
-let valid121 = false;
-const _errs611 = errors;
-if(typeof data255 !== "string"){
-const err725 = {instancePath:instancePath+"/cache/invalidate/" + i31+"/methods/" + i32,schemaPath:"#/properties/cache/properties/invalidate/items/properties/methods/items/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.cache.properties.invalidate.items.properties.methods.items.anyOf[0].type,parentSchema:schema11.properties.cache.properties.invalidate.items.properties.methods.items.anyOf[0],data:data255};
+let data251 = data249.allow;
+if(Array.isArray(data251)){
+const len29 = data251.length;
+for(let i30=0; i30<len29; i30++){
+let data252 = data251[i30];
+if(!func4(data252)){
+const err725 = {instancePath:instancePath+"/cache/purge/allow/" + i30,schemaPath:"#/properties/cache/properties/purge/properties/allow/items/x-address",keyword:"x-address",params:{},message:"must pass \"x-address\" keyword validation",schema:true,parentSchema:schema11.properties.cache.properties.purge.properties.allow.items,data:data252};
 if(vErrors === null){
 vErrors = [err725];
 }
@@ -9385,8 +9374,9 @@ vErrors.push(err725);
 }
 errors++;
 }
-if("POST" !== data255){
-const err726 = {instancePath:instancePath+"/cache/invalidate/" + i31+"/methods/" + i32,schemaPath:"#/properties/cache/properties/invalidate/items/properties/methods/items/anyOf/0/const",keyword:"const",params:{allowedValue: "POST"},message:"must be equal to constant",schema:"POST",parentSchema:schema11.properties.cache.properties.invalidate.items.properties.methods.items.anyOf[0],data:data255};
+if(typeof data252 === "string"){
+if(func5(data252) < 1){
+const err726 = {instancePath:instancePath+"/cache/purge/allow/" + i30,schemaPath:"#/properties/cache/properties/purge/properties/allow/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.cache.properties.purge.properties.allow.items,data:data252};
 if(vErrors === null){
 vErrors = [err726];
 }
@@ -9395,12 +9385,9 @@ vErrors.push(err726);
 }
 errors++;
 }
-var _valid14 = _errs611 === errors;
-valid121 = valid121 || _valid14;
-if(!valid121){
-const _errs613 = errors;
-if(typeof data255 !== "string"){
-const err727 = {instancePath:instancePath+"/cache/invalidate/" + i31+"/methods/" + i32,schemaPath:"#/properties/cache/properties/invalidate/items/properties/methods/items/anyOf/1/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.cache.properties.invalidate.items.properties.methods.items.anyOf[1].type,parentSchema:schema11.properties.cache.properties.invalidate.items.properties.methods.items.anyOf[1],data:data255};
+}
+else {
+const err727 = {instancePath:instancePath+"/cache/purge/allow/" + i30,schemaPath:"#/properties/cache/properties/purge/properties/allow/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.cache.properties.purge.properties.allow.items.type,parentSchema:schema11.properties.cache.properties.purge.properties.allow.items,data:data252};
 if(vErrors === null){
 vErrors = [err727];
 }
@@ -9409,8 +9396,10 @@ vErrors.push(err727);
 }
 errors++;
 }
-if("PUT" !== data255){
-const err728 = {instancePath:instancePath+"/cache/invalidate/" + i31+"/methods/" + i32,schemaPath:"#/properties/cache/properties/invalidate/items/properties/methods/items/anyOf/1/const",keyword:"const",params:{allowedValue: "PUT"},message:"must be equal to constant",schema:"PUT",parentSchema:schema11.properties.cache.properties.invalidate.items.properties.methods.items.anyOf[1],data:data255};
+}
+}
+else {
+const err728 = {instancePath:instancePath+"/cache/purge/allow",schemaPath:"#/properties/cache/properties/purge/properties/allow/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.cache.properties.purge.properties.allow.type,parentSchema:schema11.properties.cache.properties.purge.properties.allow,data:data251};
 if(vErrors === null){
 vErrors = [err728];
 }
@@ -9419,12 +9408,9 @@ vErrors.push(err728);
 }
 errors++;
 }
-var _valid14 = _errs613 === errors;
-valid121 = valid121 || _valid14;
-if(!valid121){
-const _errs615 = errors;
-if(typeof data255 !== "string"){
-const err729 = {instancePath:instancePath+"/cache/invalidate/" + i31+"/methods/" + i32,schemaPath:"#/properties/cache/properties/invalidate/items/properties/methods/items/anyOf/2/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.cache.properties.invalidate.items.properties.methods.items.anyOf[2].type,parentSchema:schema11.properties.cache.properties.invalidate.items.properties.methods.items.anyOf[2],data:data255};
+}
+else {
+const err729 = {instancePath:instancePath+"/cache/purge",schemaPath:"#/properties/cache/properties/purge/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.cache.properties.purge.type,parentSchema:schema11.properties.cache.properties.purge,data:data249};
 if(vErrors === null){
 vErrors = [err729];
 }
@@ -9433,8 +9419,9 @@ vErrors.push(err729);
 }
 errors++;
 }
-if("PATCH" !== data255){
-const err730 = {instancePath:instancePath+"/cache/invalidate/" + i31+"/methods/" + i32,schemaPath:"#/properties/cache/properties/invalidate/items/properties/methods/items/anyOf/2/const",keyword:"const",params:{allowedValue: "PATCH"},message:"must be equal to constant",schema:"PATCH",parentSchema:schema11.properties.cache.properties.invalidate.items.properties.methods.items.anyOf[2],data:data255};
+let data253 = data219.targetedHeader;
+if(typeof data253 !== "string"){
+const err730 = {instancePath:instancePath+"/cache/targetedHeader",schemaPath:"#/properties/cache/properties/targetedHeader/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.cache.properties.targetedHeader.type,parentSchema:schema11.properties.cache.properties.targetedHeader,data:data253};
 if(vErrors === null){
 vErrors = [err730];
 }
@@ -9443,12 +9430,9 @@ vErrors.push(err730);
 }
 errors++;
 }
-var _valid14 = _errs615 === errors;
-valid121 = valid121 || _valid14;
-if(!valid121){
-const _errs617 = errors;
-if(typeof data255 !== "string"){
-const err731 = {instancePath:instancePath+"/cache/invalidate/" + i31+"/methods/" + i32,schemaPath:"#/properties/cache/properties/invalidate/items/properties/methods/items/anyOf/3/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.cache.properties.invalidate.items.properties.methods.items.anyOf[3].type,parentSchema:schema11.properties.cache.properties.invalidate.items.properties.methods.items.anyOf[3],data:data255};
+let data254 = data219.cdnCacheControl;
+if(typeof data254 !== "boolean"){
+const err731 = {instancePath:instancePath+"/cache/cdnCacheControl",schemaPath:"#/properties/cache/properties/cdnCacheControl/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.cache.properties.cdnCacheControl.type,parentSchema:schema11.properties.cache.properties.cdnCacheControl,data:data254};
 if(vErrors === null){
 vErrors = [err731];
 }
@@ -9457,8 +9441,20 @@ vErrors.push(err731);
 }
 errors++;
 }
-if("DELETE" !== data255){
-const err732 = {instancePath:instancePath+"/cache/invalidate/" + i31+"/methods/" + i32,schemaPath:"#/properties/cache/properties/invalidate/items/properties/methods/items/anyOf/3/const",keyword:"const",params:{allowedValue: "DELETE"},message:"must be equal to constant",schema:"DELETE",parentSchema:schema11.properties.cache.properties.invalidate.items.properties.methods.items.anyOf[3],data:data255};
+let data255 = data219.invalidate;
+if(Array.isArray(data255)){
+const len30 = data255.length;
+for(let i31=0; i31<len30; i31++){
+let data256 = data255[i31];
+if(data256 && typeof data256 == "object" && !Array.isArray(data256)){
+if(data256.methods === undefined){
+data256.methods = ["POST","PUT","PATCH","DELETE"];
+}
+if(data256.purge === undefined){
+data256.purge = {};
+}
+if(data256.methods === undefined){
+const err732 = {instancePath:instancePath+"/cache/invalidate/" + i31,schemaPath:"#/properties/cache/properties/invalidate/items/required",keyword:"required",params:{missingProperty: "methods"},message:"must have required property '"+"methods"+"'",schema:schema11.properties.cache.properties.invalidate.items.required,parentSchema:schema11.properties.cache.properties.invalidate.items,data:data256};
 if(vErrors === null){
 vErrors = [err732];
 }
@@ -9467,13 +9463,8 @@ vErrors.push(err732);
 }
 errors++;
 }
-var _valid14 = _errs617 === errors;
-valid121 = valid121 || _valid14;
-}
-}
-}
-if(!valid121){
-const err733 = {instancePath:instancePath+"/cache/invalidate/" + i31+"/methods/" + i32,schemaPath:"#/properties/cache/properties/invalidate/items/properties/methods/items/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema11.properties.cache.properties.invalidate.items.properties.methods.items.anyOf,parentSchema:schema11.properties.cache.properties.invalidate.items.properties.methods.items,data:data255};
+if(data256.path === undefined){
+const err733 = {instancePath:instancePath+"/cache/invalidate/" + i31,schemaPath:"#/properties/cache/properties/invalidate/items/required",keyword:"required",params:{missingProperty: "path"},message:"must have required property '"+"path"+"'",schema:schema11.properties.cache.properties.invalidate.items.required,parentSchema:schema11.properties.cache.properties.invalidate.items,data:data256};
 if(vErrors === null){
 vErrors = [err733];
 }
@@ -9482,11 +9473,158 @@ vErrors.push(err733);
 }
 errors++;
 }
+if(data256.purge === undefined){
+const err734 = {instancePath:instancePath+"/cache/invalidate/" + i31,schemaPath:"#/properties/cache/properties/invalidate/items/required",keyword:"required",params:{missingProperty: "purge"},message:"must have required property '"+"purge"+"'",schema:schema11.properties.cache.properties.invalidate.items.required,parentSchema:schema11.properties.cache.properties.invalidate.items,data:data256};
+if(vErrors === null){
+vErrors = [err734];
+}
 else {
-errors = _errs610;
+vErrors.push(err734);
+}
+errors++;
+}
+for(const key41 in data256){
+if(!(((key41 === "methods") || (key41 === "path")) || (key41 === "purge"))){
+const err735 = {instancePath:instancePath+"/cache/invalidate/" + i31,schemaPath:"#/properties/cache/properties/invalidate/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key41},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.cache.properties.invalidate.items,data:data256};
+if(vErrors === null){
+vErrors = [err735];
+}
+else {
+vErrors.push(err735);
+}
+errors++;
+}
+}
+let data257 = data256.methods;
+if(Array.isArray(data257)){
+if(data257.length < 1){
+const err736 = {instancePath:instancePath+"/cache/invalidate/" + i31+"/methods",schemaPath:"#/properties/cache/properties/invalidate/items/properties/methods/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema11.properties.cache.properties.invalidate.items.properties.methods,data:data257};
+if(vErrors === null){
+vErrors = [err736];
+}
+else {
+vErrors.push(err736);
+}
+errors++;
+}
+const len31 = data257.length;
+for(let i32=0; i32<len31; i32++){
+let data258 = data257[i32];
+const _errs616 = errors;
+let valid121 = false;
+const _errs617 = errors;
+if(typeof data258 !== "string"){
+const err737 = {instancePath:instancePath+"/cache/invalidate/" + i31+"/methods/" + i32,schemaPath:"#/properties/cache/properties/invalidate/items/properties/methods/items/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.cache.properties.invalidate.items.properties.methods.items.anyOf[0].type,parentSchema:schema11.properties.cache.properties.invalidate.items.properties.methods.items.anyOf[0],data:data258};
+if(vErrors === null){
+vErrors = [err737];
+}
+else {
+vErrors.push(err737);
+}
+errors++;
+}
+if("POST" !== data258){
+const err738 = {instancePath:instancePath+"/cache/invalidate/" + i31+"/methods/" + i32,schemaPath:"#/properties/cache/properties/invalidate/items/properties/methods/items/anyOf/0/const",keyword:"const",params:{allowedValue: "POST"},message:"must be equal to constant",schema:"POST",parentSchema:schema11.properties.cache.properties.invalidate.items.properties.methods.items.anyOf[0],data:data258};
+if(vErrors === null){
+vErrors = [err738];
+}
+else {
+vErrors.push(err738);
+}
+errors++;
+}
+var _valid14 = _errs617 === errors;
+valid121 = valid121 || _valid14;
+if(!valid121){
+const _errs619 = errors;
+if(typeof data258 !== "string"){
+const err739 = {instancePath:instancePath+"/cache/invalidate/" + i31+"/methods/" + i32,schemaPath:"#/properties/cache/properties/invalidate/items/properties/methods/items/anyOf/1/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.cache.properties.invalidate.items.properties.methods.items.anyOf[1].type,parentSchema:schema11.properties.cache.properties.invalidate.items.properties.methods.items.anyOf[1],data:data258};
+if(vErrors === null){
+vErrors = [err739];
+}
+else {
+vErrors.push(err739);
+}
+errors++;
+}
+if("PUT" !== data258){
+const err740 = {instancePath:instancePath+"/cache/invalidate/" + i31+"/methods/" + i32,schemaPath:"#/properties/cache/properties/invalidate/items/properties/methods/items/anyOf/1/const",keyword:"const",params:{allowedValue: "PUT"},message:"must be equal to constant",schema:"PUT",parentSchema:schema11.properties.cache.properties.invalidate.items.properties.methods.items.anyOf[1],data:data258};
+if(vErrors === null){
+vErrors = [err740];
+}
+else {
+vErrors.push(err740);
+}
+errors++;
+}
+var _valid14 = _errs619 === errors;
+valid121 = valid121 || _valid14;
+if(!valid121){
+const _errs621 = errors;
+if(typeof data258 !== "string"){
+const err741 = {instancePath:instancePath+"/cache/invalidate/" + i31+"/methods/" + i32,schemaPath:"#/properties/cache/properties/invalidate/items/properties/methods/items/anyOf/2/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.cache.properties.invalidate.items.properties.methods.items.anyOf[2].type,parentSchema:schema11.properties.cache.properties.invalidate.items.properties.methods.items.anyOf[2],data:data258};
+if(vErrors === null){
+vErrors = [err741];
+}
+else {
+vErrors.push(err741);
+}
+errors++;
+}
+if("PATCH" !== data258){
+const err742 = {instancePath:instancePath+"/cache/invalidate/" + i31+"/methods/" + i32,schemaPath:"#/properties/cache/properties/invalidate/items/properties/methods/items/anyOf/2/const",keyword:"const",params:{allowedValue: "PATCH"},message:"must be equal to constant",schema:"PATCH",parentSchema:schema11.properties.cache.properties.invalidate.items.properties.methods.items.anyOf[2],data:data258};
+if(vErrors === null){
+vErrors = [err742];
+}
+else {
+vErrors.push(err742);
+}
+errors++;
+}
+var _valid14 = _errs621 === errors;
+valid121 = valid121 || _valid14;
+if(!valid121){
+const _errs623 = errors;
+if(typeof data258 !== "string"){
+const err743 = {instancePath:instancePath+"/cache/invalidate/" + i31+"/methods/" + i32,schemaPath:"#/properties/cache/properties/invalidate/items/properties/methods/items/anyOf/3/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.cache.properties.invalidate.items.properties.methods.items.anyOf[3].type,parentSchema:schema11.properties.cache.properties.invalidate.items.properties.methods.items.anyOf[3],data:data258};
+if(vErrors === null){
+vErrors = [err743];
+}
+else {
+vErrors.push(err743);
+}
+errors++;
+}
+if("DELETE" !== data258){
+const err744 = {instancePath:instancePath+"/cache/invalidate/" + i31+"/methods/" + i32,schemaPath:"#/properties/cache/properties/invalidate/items/properties/methods/items/anyOf/3/const",keyword:"const",params:{allowedValue: "DELETE"},message:"must be equal to constant",schema:"DELETE",parentSchema:schema11.properties.cache.properties.invalidate.items.properties.methods.items.anyOf[3],data:data258};
+if(vErrors === null){
+vErrors = [err744];
+}
+else {
+vErrors.push(err744);
+}
+errors++;
+}
+var _valid14 = _errs623 === errors;
+valid121 = valid121 || _valid14;
+}
+}
+}
+if(!valid121){
+const err745 = {instancePath:instancePath+"/cache/invalidate/" + i31+"/methods/" + i32,schemaPath:"#/properties/cache/properties/invalidate/items/properties/methods/items/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema11.properties.cache.properties.invalidate.items.properties.methods.items.anyOf,parentSchema:schema11.properties.cache.properties.invalidate.items.properties.methods.items,data:data258};
+if(vErrors === null){
+vErrors = [err745];
+}
+else {
+vErrors.push(err745);
+}
+errors++;
+}
+else {
+errors = _errs616;
 if(vErrors !== null){
-if(_errs610){
-vErrors.length = _errs610;
+if(_errs616){
+vErrors.length = _errs616;
 }
 else {
 vErrors = null;
@@ -9496,161 +9634,7 @@ vErrors = null;
 }
 }
 else {
-const err734 = {instancePath:instancePath+"/cache/invalidate/" + i31+"/methods",schemaPath:"#/properties/cache/properties/invalidate/items/properties/methods/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.cache.properties.invalidate.items.properties.methods.type,parentSchema:schema11.properties.cache.properties.invalidate.items.properties.methods,data:data254};
-if(vErrors === null){
-vErrors = [err734];
-}
-else {
-vErrors.push(err734);
-}
-errors++;
-}
-if(data253.path !== undefined){
-let data256 = data253.path;
-if(typeof data256 === "string"){
-if(func5(data256) < 1){
-const err735 = {instancePath:instancePath+"/cache/invalidate/" + i31+"/path",schemaPath:"#/properties/cache/properties/invalidate/items/properties/path/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.cache.properties.invalidate.items.properties.path,data:data256};
-if(vErrors === null){
-vErrors = [err735];
-}
-else {
-vErrors.push(err735);
-}
-errors++;
-}
-if(!pattern0.test(data256)){
-const err736 = {instancePath:instancePath+"/cache/invalidate/" + i31+"/path",schemaPath:"#/properties/cache/properties/invalidate/items/properties/path/pattern",keyword:"pattern",params:{pattern: "^/"},message:"must match pattern \""+"^/"+"\"",schema:"^/",parentSchema:schema11.properties.cache.properties.invalidate.items.properties.path,data:data256};
-if(vErrors === null){
-vErrors = [err736];
-}
-else {
-vErrors.push(err736);
-}
-errors++;
-}
-}
-else {
-const err737 = {instancePath:instancePath+"/cache/invalidate/" + i31+"/path",schemaPath:"#/properties/cache/properties/invalidate/items/properties/path/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.cache.properties.invalidate.items.properties.path.type,parentSchema:schema11.properties.cache.properties.invalidate.items.properties.path,data:data256};
-if(vErrors === null){
-vErrors = [err737];
-}
-else {
-vErrors.push(err737);
-}
-errors++;
-}
-}
-let data257 = data253.purge;
-if(data257 && typeof data257 == "object" && !Array.isArray(data257)){
-if(data257.prefixes === undefined){
-data257.prefixes = [];
-}
-if(data257.urls === undefined){
-data257.urls = [];
-}
-if(data257.tags === undefined){
-data257.tags = [];
-}
-if(data257.prefixes === undefined){
-const err738 = {instancePath:instancePath+"/cache/invalidate/" + i31+"/purge",schemaPath:"#/properties/cache/properties/invalidate/items/properties/purge/required",keyword:"required",params:{missingProperty: "prefixes"},message:"must have required property '"+"prefixes"+"'",schema:schema11.properties.cache.properties.invalidate.items.properties.purge.required,parentSchema:schema11.properties.cache.properties.invalidate.items.properties.purge,data:data257};
-if(vErrors === null){
-vErrors = [err738];
-}
-else {
-vErrors.push(err738);
-}
-errors++;
-}
-if(data257.urls === undefined){
-const err739 = {instancePath:instancePath+"/cache/invalidate/" + i31+"/purge",schemaPath:"#/properties/cache/properties/invalidate/items/properties/purge/required",keyword:"required",params:{missingProperty: "urls"},message:"must have required property '"+"urls"+"'",schema:schema11.properties.cache.properties.invalidate.items.properties.purge.required,parentSchema:schema11.properties.cache.properties.invalidate.items.properties.purge,data:data257};
-if(vErrors === null){
-vErrors = [err739];
-}
-else {
-vErrors.push(err739);
-}
-errors++;
-}
-if(data257.tags === undefined){
-const err740 = {instancePath:instancePath+"/cache/invalidate/" + i31+"/purge",schemaPath:"#/properties/cache/properties/invalidate/items/properties/purge/required",keyword:"required",params:{missingProperty: "tags"},message:"must have required property '"+"tags"+"'",schema:schema11.properties.cache.properties.invalidate.items.properties.purge.required,parentSchema:schema11.properties.cache.properties.invalidate.items.properties.purge,data:data257};
-if(vErrors === null){
-vErrors = [err740];
-}
-else {
-vErrors.push(err740);
-}
-errors++;
-}
-for(const key42 in data257){
-if(!(((key42 === "prefixes") || (key42 === "urls")) || (key42 === "tags"))){
-const err741 = {instancePath:instancePath+"/cache/invalidate/" + i31+"/purge",schemaPath:"#/properties/cache/properties/invalidate/items/properties/purge/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key42},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.cache.properties.invalidate.items.properties.purge,data:data257};
-if(vErrors === null){
-vErrors = [err741];
-}
-else {
-vErrors.push(err741);
-}
-errors++;
-}
-}
-let data258 = data257.prefixes;
-if(Array.isArray(data258)){
-const len32 = data258.length;
-for(let i33=0; i33<len32; i33++){
-let data259 = data258[i33];
-if(typeof data259 === "string"){
-if(func5(data259) < 1){
-const err742 = {instancePath:instancePath+"/cache/invalidate/" + i31+"/purge/prefixes/" + i33,schemaPath:"#/properties/cache/properties/invalidate/items/properties/purge/properties/prefixes/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.cache.properties.invalidate.items.properties.purge.properties.prefixes.items,data:data259};
-if(vErrors === null){
-vErrors = [err742];
-}
-else {
-vErrors.push(err742);
-}
-errors++;
-}
-}
-else {
-const err743 = {instancePath:instancePath+"/cache/invalidate/" + i31+"/purge/prefixes/" + i33,schemaPath:"#/properties/cache/properties/invalidate/items/properties/purge/properties/prefixes/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.cache.properties.invalidate.items.properties.purge.properties.prefixes.items.type,parentSchema:schema11.properties.cache.properties.invalidate.items.properties.purge.properties.prefixes.items,data:data259};
-if(vErrors === null){
-vErrors = [err743];
-}
-else {
-vErrors.push(err743);
-}
-errors++;
-}
-}
-}
-else {
-const err744 = {instancePath:instancePath+"/cache/invalidate/" + i31+"/purge/prefixes",schemaPath:"#/properties/cache/properties/invalidate/items/properties/purge/properties/prefixes/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.cache.properties.invalidate.items.properties.purge.properties.prefixes.type,parentSchema:schema11.properties.cache.properties.invalidate.items.properties.purge.properties.prefixes,data:data258};
-if(vErrors === null){
-vErrors = [err744];
-}
-else {
-vErrors.push(err744);
-}
-errors++;
-}
-let data260 = data257.urls;
-if(Array.isArray(data260)){
-const len33 = data260.length;
-for(let i34=0; i34<len33; i34++){
-let data261 = data260[i34];
-if(typeof data261 === "string"){
-if(func5(data261) < 1){
-const err745 = {instancePath:instancePath+"/cache/invalidate/" + i31+"/purge/urls/" + i34,schemaPath:"#/properties/cache/properties/invalidate/items/properties/purge/properties/urls/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.cache.properties.invalidate.items.properties.purge.properties.urls.items,data:data261};
-if(vErrors === null){
-vErrors = [err745];
-}
-else {
-vErrors.push(err745);
-}
-errors++;
-}
-}
-else {
-const err746 = {instancePath:instancePath+"/cache/invalidate/" + i31+"/purge/urls/" + i34,schemaPath:"#/properties/cache/properties/invalidate/items/properties/purge/properties/urls/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.cache.properties.invalidate.items.properties.purge.properties.urls.items.type,parentSchema:schema11.properties.cache.properties.invalidate.items.properties.purge.properties.urls.items,data:data261};
+const err746 = {instancePath:instancePath+"/cache/invalidate/" + i31+"/methods",schemaPath:"#/properties/cache/properties/invalidate/items/properties/methods/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.cache.properties.invalidate.items.properties.methods.type,parentSchema:schema11.properties.cache.properties.invalidate.items.properties.methods,data:data257};
 if(vErrors === null){
 vErrors = [err746];
 }
@@ -9659,10 +9643,11 @@ vErrors.push(err746);
 }
 errors++;
 }
-}
-}
-else {
-const err747 = {instancePath:instancePath+"/cache/invalidate/" + i31+"/purge/urls",schemaPath:"#/properties/cache/properties/invalidate/items/properties/purge/properties/urls/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.cache.properties.invalidate.items.properties.purge.properties.urls.type,parentSchema:schema11.properties.cache.properties.invalidate.items.properties.purge.properties.urls,data:data260};
+if(data256.path !== undefined){
+let data259 = data256.path;
+if(typeof data259 === "string"){
+if(func5(data259) < 1){
+const err747 = {instancePath:instancePath+"/cache/invalidate/" + i31+"/path",schemaPath:"#/properties/cache/properties/invalidate/items/properties/path/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.cache.properties.invalidate.items.properties.path,data:data259};
 if(vErrors === null){
 vErrors = [err747];
 }
@@ -9671,14 +9656,8 @@ vErrors.push(err747);
 }
 errors++;
 }
-let data262 = data257.tags;
-if(Array.isArray(data262)){
-const len34 = data262.length;
-for(let i35=0; i35<len34; i35++){
-let data263 = data262[i35];
-if(typeof data263 === "string"){
-if(func5(data263) < 1){
-const err748 = {instancePath:instancePath+"/cache/invalidate/" + i31+"/purge/tags/" + i35,schemaPath:"#/properties/cache/properties/invalidate/items/properties/purge/properties/tags/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.cache.properties.invalidate.items.properties.purge.properties.tags.items,data:data263};
+if(!pattern0.test(data259)){
+const err748 = {instancePath:instancePath+"/cache/invalidate/" + i31+"/path",schemaPath:"#/properties/cache/properties/invalidate/items/properties/path/pattern",keyword:"pattern",params:{pattern: "^/"},message:"must match pattern \""+"^/"+"\"",schema:"^/",parentSchema:schema11.properties.cache.properties.invalidate.items.properties.path,data:data259};
 if(vErrors === null){
 vErrors = [err748];
 }
@@ -9689,7 +9668,7 @@ errors++;
 }
 }
 else {
-const err749 = {instancePath:instancePath+"/cache/invalidate/" + i31+"/purge/tags/" + i35,schemaPath:"#/properties/cache/properties/invalidate/items/properties/purge/properties/tags/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.cache.properties.invalidate.items.properties.purge.properties.tags.items.type,parentSchema:schema11.properties.cache.properties.invalidate.items.properties.purge.properties.tags.items,data:data263};
+const err749 = {instancePath:instancePath+"/cache/invalidate/" + i31+"/path",schemaPath:"#/properties/cache/properties/invalidate/items/properties/path/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.cache.properties.invalidate.items.properties.path.type,parentSchema:schema11.properties.cache.properties.invalidate.items.properties.path,data:data259};
 if(vErrors === null){
 vErrors = [err749];
 }
@@ -9699,9 +9678,19 @@ vErrors.push(err749);
 errors++;
 }
 }
+let data260 = data256.purge;
+if(data260 && typeof data260 == "object" && !Array.isArray(data260)){
+if(data260.prefixes === undefined){
+data260.prefixes = [];
 }
-else {
-const err750 = {instancePath:instancePath+"/cache/invalidate/" + i31+"/purge/tags",schemaPath:"#/properties/cache/properties/invalidate/items/properties/purge/properties/tags/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.cache.properties.invalidate.items.properties.purge.properties.tags.type,parentSchema:schema11.properties.cache.properties.invalidate.items.properties.purge.properties.tags,data:data262};
+if(data260.urls === undefined){
+data260.urls = [];
+}
+if(data260.tags === undefined){
+data260.tags = [];
+}
+if(data260.prefixes === undefined){
+const err750 = {instancePath:instancePath+"/cache/invalidate/" + i31+"/purge",schemaPath:"#/properties/cache/properties/invalidate/items/properties/purge/required",keyword:"required",params:{missingProperty: "prefixes"},message:"must have required property '"+"prefixes"+"'",schema:schema11.properties.cache.properties.invalidate.items.properties.purge.required,parentSchema:schema11.properties.cache.properties.invalidate.items.properties.purge,data:data260};
 if(vErrors === null){
 vErrors = [err750];
 }
@@ -9710,9 +9699,8 @@ vErrors.push(err750);
 }
 errors++;
 }
-}
-else {
-const err751 = {instancePath:instancePath+"/cache/invalidate/" + i31+"/purge",schemaPath:"#/properties/cache/properties/invalidate/items/properties/purge/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.cache.properties.invalidate.items.properties.purge.type,parentSchema:schema11.properties.cache.properties.invalidate.items.properties.purge,data:data257};
+if(data260.urls === undefined){
+const err751 = {instancePath:instancePath+"/cache/invalidate/" + i31+"/purge",schemaPath:"#/properties/cache/properties/invalidate/items/properties/purge/required",keyword:"required",params:{missingProperty: "urls"},message:"must have required property '"+"urls"+"'",schema:schema11.properties.cache.properties.invalidate.items.properties.purge.required,parentSchema:schema11.properties.cache.properties.invalidate.items.properties.purge,data:data260};
 if(vErrors === null){
 vErrors = [err751];
 }
@@ -9721,9 +9709,8 @@ vErrors.push(err751);
 }
 errors++;
 }
-}
-else {
-const err752 = {instancePath:instancePath+"/cache/invalidate/" + i31,schemaPath:"#/properties/cache/properties/invalidate/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.cache.properties.invalidate.items.type,parentSchema:schema11.properties.cache.properties.invalidate.items,data:data253};
+if(data260.tags === undefined){
+const err752 = {instancePath:instancePath+"/cache/invalidate/" + i31+"/purge",schemaPath:"#/properties/cache/properties/invalidate/items/properties/purge/required",keyword:"required",params:{missingProperty: "tags"},message:"must have required property '"+"tags"+"'",schema:schema11.properties.cache.properties.invalidate.items.properties.purge.required,parentSchema:schema11.properties.cache.properties.invalidate.items.properties.purge,data:data260};
 if(vErrors === null){
 vErrors = [err752];
 }
@@ -9732,10 +9719,9 @@ vErrors.push(err752);
 }
 errors++;
 }
-}
-}
-else {
-const err753 = {instancePath:instancePath+"/cache/invalidate",schemaPath:"#/properties/cache/properties/invalidate/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.cache.properties.invalidate.type,parentSchema:schema11.properties.cache.properties.invalidate,data:data252};
+for(const key42 in data260){
+if(!(((key42 === "prefixes") || (key42 === "urls")) || (key42 === "tags"))){
+const err753 = {instancePath:instancePath+"/cache/invalidate/" + i31+"/purge",schemaPath:"#/properties/cache/properties/invalidate/items/properties/purge/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key42},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.cache.properties.invalidate.items.properties.purge,data:data260};
 if(vErrors === null){
 vErrors = [err753];
 }
@@ -9744,9 +9730,15 @@ vErrors.push(err753);
 }
 errors++;
 }
-let data264 = data216.xCache;
-if(typeof data264 !== "boolean"){
-const err754 = {instancePath:instancePath+"/cache/xCache",schemaPath:"#/properties/cache/properties/xCache/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.cache.properties.xCache.type,parentSchema:schema11.properties.cache.properties.xCache,data:data264};
+}
+let data261 = data260.prefixes;
+if(Array.isArray(data261)){
+const len32 = data261.length;
+for(let i33=0; i33<len32; i33++){
+let data262 = data261[i33];
+if(typeof data262 === "string"){
+if(func5(data262) < 1){
+const err754 = {instancePath:instancePath+"/cache/invalidate/" + i31+"/purge/prefixes/" + i33,schemaPath:"#/properties/cache/properties/invalidate/items/properties/purge/properties/prefixes/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.cache.properties.invalidate.items.properties.purge.properties.prefixes.items,data:data262};
 if(vErrors === null){
 vErrors = [err754];
 }
@@ -9755,9 +9747,9 @@ vErrors.push(err754);
 }
 errors++;
 }
-let data265 = data216.statusName;
-if(typeof data265 !== "string"){
-const err755 = {instancePath:instancePath+"/cache/statusName",schemaPath:"#/properties/cache/properties/statusName/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.cache.properties.statusName.type,parentSchema:schema11.properties.cache.properties.statusName,data:data265};
+}
+else {
+const err755 = {instancePath:instancePath+"/cache/invalidate/" + i31+"/purge/prefixes/" + i33,schemaPath:"#/properties/cache/properties/invalidate/items/properties/purge/properties/prefixes/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.cache.properties.invalidate.items.properties.purge.properties.prefixes.items.type,parentSchema:schema11.properties.cache.properties.invalidate.items.properties.purge.properties.prefixes.items,data:data262};
 if(vErrors === null){
 vErrors = [err755];
 }
@@ -9766,10 +9758,10 @@ vErrors.push(err755);
 }
 errors++;
 }
-let data266 = data216.grace;
-const parsed40 = func7(data266);
-if(parsed40 === undefined){
-const err756 = {instancePath:instancePath+"/cache/grace",schemaPath:"#/properties/cache/properties/grace/x-unit",keyword:"x-unit",params:{unit: "duration", value: data266, minimum: undefined},message:"unit",schema:"duration",parentSchema:schema11.properties.cache.properties.grace,data:data266};
+}
+}
+else {
+const err756 = {instancePath:instancePath+"/cache/invalidate/" + i31+"/purge/prefixes",schemaPath:"#/properties/cache/properties/invalidate/items/properties/purge/properties/prefixes/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.cache.properties.invalidate.items.properties.purge.properties.prefixes.type,parentSchema:schema11.properties.cache.properties.invalidate.items.properties.purge.properties.prefixes,data:data261};
 if(vErrors === null){
 vErrors = [err756];
 }
@@ -9778,71 +9770,14 @@ vErrors.push(err756);
 }
 errors++;
 }
-else {
-if(data216){
-data216["grace"] = parsed40;
-data266 = parsed40;
-}
-}
-let data267 = data216.rules;
-if(Array.isArray(data267)){
-const len35 = data267.length;
-for(let i36=0; i36<len35; i36++){
-let data268 = data267[i36];
-if(data268 && typeof data268 == "object" && !Array.isArray(data268)){
-if(data268.name === undefined){
-data268.name = "";
-}
-if(data268.path === undefined){
-data268.path = "";
-}
-if(data268.pathRegex === undefined){
-data268.pathRegex = "";
-}
-if(data268.methods === undefined){
-data268.methods = ["GET","HEAD"];
-}
-if(data268.host === undefined){
-data268.host = "";
-}
-if(data268.query === undefined){
-data268.query = {};
-}
-if(data268.cookies === undefined){
-data268.cookies = {};
-}
-if(data268.ttl === undefined){
-data268.ttl = 0;
-}
-if(data268.override === undefined){
-data268.override = false;
-}
-if(data268.statuses === undefined){
-data268.statuses = [200,203,301,404,410];
-}
-if(data268.notFoundTtl === undefined){
-data268.notFoundTtl = "1m";
-}
-if(data268.anonymousOnly === undefined){
-data268.anonymousOnly = false;
-}
-if(data268.stripSetCookie === undefined){
-data268.stripSetCookie = false;
-}
-if(data268.vary === undefined){
-data268.vary = {};
-}
-if(data268.scope === undefined){
-data268.scope = "shared";
-}
-if(data268.bypass === undefined){
-data268.bypass = false;
-}
-if(data268.grace === undefined){
-data268.grace = 0;
-}
-if(data268.name === undefined){
-const err757 = {instancePath:instancePath+"/cache/rules/" + i36,schemaPath:"#/properties/cache/properties/rules/items/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema11.properties.cache.properties.rules.items.required,parentSchema:schema11.properties.cache.properties.rules.items,data:data268};
+let data263 = data260.urls;
+if(Array.isArray(data263)){
+const len33 = data263.length;
+for(let i34=0; i34<len33; i34++){
+let data264 = data263[i34];
+if(typeof data264 === "string"){
+if(func5(data264) < 1){
+const err757 = {instancePath:instancePath+"/cache/invalidate/" + i31+"/purge/urls/" + i34,schemaPath:"#/properties/cache/properties/invalidate/items/properties/purge/properties/urls/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.cache.properties.invalidate.items.properties.purge.properties.urls.items,data:data264};
 if(vErrors === null){
 vErrors = [err757];
 }
@@ -9851,8 +9786,9 @@ vErrors.push(err757);
 }
 errors++;
 }
-if(data268.path === undefined){
-const err758 = {instancePath:instancePath+"/cache/rules/" + i36,schemaPath:"#/properties/cache/properties/rules/items/required",keyword:"required",params:{missingProperty: "path"},message:"must have required property '"+"path"+"'",schema:schema11.properties.cache.properties.rules.items.required,parentSchema:schema11.properties.cache.properties.rules.items,data:data268};
+}
+else {
+const err758 = {instancePath:instancePath+"/cache/invalidate/" + i31+"/purge/urls/" + i34,schemaPath:"#/properties/cache/properties/invalidate/items/properties/purge/properties/urls/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.cache.properties.invalidate.items.properties.purge.properties.urls.items.type,parentSchema:schema11.properties.cache.properties.invalidate.items.properties.purge.properties.urls.items,data:data264};
 if(vErrors === null){
 vErrors = [err758];
 }
@@ -9861,8 +9797,10 @@ vErrors.push(err758);
 }
 errors++;
 }
-if(data268.pathRegex === undefined){
-const err759 = {instancePath:instancePath+"/cache/rules/" + i36,schemaPath:"#/properties/cache/properties/rules/items/required",keyword:"required",params:{missingProperty: "pathRegex"},message:"must have required property '"+"pathRegex"+"'",schema:schema11.properties.cache.properties.rules.items.required,parentSchema:schema11.properties.cache.properties.rules.items,data:data268};
+}
+}
+else {
+const err759 = {instancePath:instancePath+"/cache/invalidate/" + i31+"/purge/urls",schemaPath:"#/properties/cache/properties/invalidate/items/properties/purge/properties/urls/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.cache.properties.invalidate.items.properties.purge.properties.urls.type,parentSchema:schema11.properties.cache.properties.invalidate.items.properties.purge.properties.urls,data:data263};
 if(vErrors === null){
 vErrors = [err759];
 }
@@ -9871,8 +9809,14 @@ vErrors.push(err759);
 }
 errors++;
 }
-if(data268.methods === undefined){
-const err760 = {instancePath:instancePath+"/cache/rules/" + i36,schemaPath:"#/properties/cache/properties/rules/items/required",keyword:"required",params:{missingProperty: "methods"},message:"must have required property '"+"methods"+"'",schema:schema11.properties.cache.properties.rules.items.required,parentSchema:schema11.properties.cache.properties.rules.items,data:data268};
+let data265 = data260.tags;
+if(Array.isArray(data265)){
+const len34 = data265.length;
+for(let i35=0; i35<len34; i35++){
+let data266 = data265[i35];
+if(typeof data266 === "string"){
+if(func5(data266) < 1){
+const err760 = {instancePath:instancePath+"/cache/invalidate/" + i31+"/purge/tags/" + i35,schemaPath:"#/properties/cache/properties/invalidate/items/properties/purge/properties/tags/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.cache.properties.invalidate.items.properties.purge.properties.tags.items,data:data266};
 if(vErrors === null){
 vErrors = [err760];
 }
@@ -9881,8 +9825,9 @@ vErrors.push(err760);
 }
 errors++;
 }
-if(data268.host === undefined){
-const err761 = {instancePath:instancePath+"/cache/rules/" + i36,schemaPath:"#/properties/cache/properties/rules/items/required",keyword:"required",params:{missingProperty: "host"},message:"must have required property '"+"host"+"'",schema:schema11.properties.cache.properties.rules.items.required,parentSchema:schema11.properties.cache.properties.rules.items,data:data268};
+}
+else {
+const err761 = {instancePath:instancePath+"/cache/invalidate/" + i31+"/purge/tags/" + i35,schemaPath:"#/properties/cache/properties/invalidate/items/properties/purge/properties/tags/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.cache.properties.invalidate.items.properties.purge.properties.tags.items.type,parentSchema:schema11.properties.cache.properties.invalidate.items.properties.purge.properties.tags.items,data:data266};
 if(vErrors === null){
 vErrors = [err761];
 }
@@ -9891,8 +9836,10 @@ vErrors.push(err761);
 }
 errors++;
 }
-if(data268.query === undefined){
-const err762 = {instancePath:instancePath+"/cache/rules/" + i36,schemaPath:"#/properties/cache/properties/rules/items/required",keyword:"required",params:{missingProperty: "query"},message:"must have required property '"+"query"+"'",schema:schema11.properties.cache.properties.rules.items.required,parentSchema:schema11.properties.cache.properties.rules.items,data:data268};
+}
+}
+else {
+const err762 = {instancePath:instancePath+"/cache/invalidate/" + i31+"/purge/tags",schemaPath:"#/properties/cache/properties/invalidate/items/properties/purge/properties/tags/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.cache.properties.invalidate.items.properties.purge.properties.tags.type,parentSchema:schema11.properties.cache.properties.invalidate.items.properties.purge.properties.tags,data:data265};
 if(vErrors === null){
 vErrors = [err762];
 }
@@ -9901,8 +9848,9 @@ vErrors.push(err762);
 }
 errors++;
 }
-if(data268.cookies === undefined){
-const err763 = {instancePath:instancePath+"/cache/rules/" + i36,schemaPath:"#/properties/cache/properties/rules/items/required",keyword:"required",params:{missingProperty: "cookies"},message:"must have required property '"+"cookies"+"'",schema:schema11.properties.cache.properties.rules.items.required,parentSchema:schema11.properties.cache.properties.rules.items,data:data268};
+}
+else {
+const err763 = {instancePath:instancePath+"/cache/invalidate/" + i31+"/purge",schemaPath:"#/properties/cache/properties/invalidate/items/properties/purge/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.cache.properties.invalidate.items.properties.purge.type,parentSchema:schema11.properties.cache.properties.invalidate.items.properties.purge,data:data260};
 if(vErrors === null){
 vErrors = [err763];
 }
@@ -9911,8 +9859,9 @@ vErrors.push(err763);
 }
 errors++;
 }
-if(data268.ttl === undefined){
-const err764 = {instancePath:instancePath+"/cache/rules/" + i36,schemaPath:"#/properties/cache/properties/rules/items/required",keyword:"required",params:{missingProperty: "ttl"},message:"must have required property '"+"ttl"+"'",schema:schema11.properties.cache.properties.rules.items.required,parentSchema:schema11.properties.cache.properties.rules.items,data:data268};
+}
+else {
+const err764 = {instancePath:instancePath+"/cache/invalidate/" + i31,schemaPath:"#/properties/cache/properties/invalidate/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.cache.properties.invalidate.items.type,parentSchema:schema11.properties.cache.properties.invalidate.items,data:data256};
 if(vErrors === null){
 vErrors = [err764];
 }
@@ -9921,8 +9870,10 @@ vErrors.push(err764);
 }
 errors++;
 }
-if(data268.override === undefined){
-const err765 = {instancePath:instancePath+"/cache/rules/" + i36,schemaPath:"#/properties/cache/properties/rules/items/required",keyword:"required",params:{missingProperty: "override"},message:"must have required property '"+"override"+"'",schema:schema11.properties.cache.properties.rules.items.required,parentSchema:schema11.properties.cache.properties.rules.items,data:data268};
+}
+}
+else {
+const err765 = {instancePath:instancePath+"/cache/invalidate",schemaPath:"#/properties/cache/properties/invalidate/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.cache.properties.invalidate.type,parentSchema:schema11.properties.cache.properties.invalidate,data:data255};
 if(vErrors === null){
 vErrors = [err765];
 }
@@ -9931,8 +9882,9 @@ vErrors.push(err765);
 }
 errors++;
 }
-if(data268.statuses === undefined){
-const err766 = {instancePath:instancePath+"/cache/rules/" + i36,schemaPath:"#/properties/cache/properties/rules/items/required",keyword:"required",params:{missingProperty: "statuses"},message:"must have required property '"+"statuses"+"'",schema:schema11.properties.cache.properties.rules.items.required,parentSchema:schema11.properties.cache.properties.rules.items,data:data268};
+let data267 = data219.xCache;
+if(typeof data267 !== "boolean"){
+const err766 = {instancePath:instancePath+"/cache/xCache",schemaPath:"#/properties/cache/properties/xCache/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.cache.properties.xCache.type,parentSchema:schema11.properties.cache.properties.xCache,data:data267};
 if(vErrors === null){
 vErrors = [err766];
 }
@@ -9941,8 +9893,9 @@ vErrors.push(err766);
 }
 errors++;
 }
-if(data268.notFoundTtl === undefined){
-const err767 = {instancePath:instancePath+"/cache/rules/" + i36,schemaPath:"#/properties/cache/properties/rules/items/required",keyword:"required",params:{missingProperty: "notFoundTtl"},message:"must have required property '"+"notFoundTtl"+"'",schema:schema11.properties.cache.properties.rules.items.required,parentSchema:schema11.properties.cache.properties.rules.items,data:data268};
+let data268 = data219.statusName;
+if(typeof data268 !== "string"){
+const err767 = {instancePath:instancePath+"/cache/statusName",schemaPath:"#/properties/cache/properties/statusName/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.cache.properties.statusName.type,parentSchema:schema11.properties.cache.properties.statusName,data:data268};
 if(vErrors === null){
 vErrors = [err767];
 }
@@ -9951,8 +9904,10 @@ vErrors.push(err767);
 }
 errors++;
 }
-if(data268.anonymousOnly === undefined){
-const err768 = {instancePath:instancePath+"/cache/rules/" + i36,schemaPath:"#/properties/cache/properties/rules/items/required",keyword:"required",params:{missingProperty: "anonymousOnly"},message:"must have required property '"+"anonymousOnly"+"'",schema:schema11.properties.cache.properties.rules.items.required,parentSchema:schema11.properties.cache.properties.rules.items,data:data268};
+let data269 = data219.grace;
+const parsed40 = func7(data269);
+if(parsed40 === undefined){
+const err768 = {instancePath:instancePath+"/cache/grace",schemaPath:"#/properties/cache/properties/grace/x-unit",keyword:"x-unit",params:{unit: "duration", value: data269, minimum: undefined},message:"unit",schema:"duration",parentSchema:schema11.properties.cache.properties.grace,data:data269};
 if(vErrors === null){
 vErrors = [err768];
 }
@@ -9961,8 +9916,71 @@ vErrors.push(err768);
 }
 errors++;
 }
-if(data268.stripSetCookie === undefined){
-const err769 = {instancePath:instancePath+"/cache/rules/" + i36,schemaPath:"#/properties/cache/properties/rules/items/required",keyword:"required",params:{missingProperty: "stripSetCookie"},message:"must have required property '"+"stripSetCookie"+"'",schema:schema11.properties.cache.properties.rules.items.required,parentSchema:schema11.properties.cache.properties.rules.items,data:data268};
+else {
+if(data219){
+data219["grace"] = parsed40;
+data269 = parsed40;
+}
+}
+let data270 = data219.rules;
+if(Array.isArray(data270)){
+const len35 = data270.length;
+for(let i36=0; i36<len35; i36++){
+let data271 = data270[i36];
+if(data271 && typeof data271 == "object" && !Array.isArray(data271)){
+if(data271.name === undefined){
+data271.name = "";
+}
+if(data271.path === undefined){
+data271.path = "";
+}
+if(data271.pathRegex === undefined){
+data271.pathRegex = "";
+}
+if(data271.methods === undefined){
+data271.methods = ["GET","HEAD"];
+}
+if(data271.host === undefined){
+data271.host = "";
+}
+if(data271.query === undefined){
+data271.query = {};
+}
+if(data271.cookies === undefined){
+data271.cookies = {};
+}
+if(data271.ttl === undefined){
+data271.ttl = 0;
+}
+if(data271.override === undefined){
+data271.override = false;
+}
+if(data271.statuses === undefined){
+data271.statuses = [200,203,301,404,410];
+}
+if(data271.notFoundTtl === undefined){
+data271.notFoundTtl = "1m";
+}
+if(data271.anonymousOnly === undefined){
+data271.anonymousOnly = false;
+}
+if(data271.stripSetCookie === undefined){
+data271.stripSetCookie = false;
+}
+if(data271.vary === undefined){
+data271.vary = {};
+}
+if(data271.scope === undefined){
+data271.scope = "shared";
+}
+if(data271.bypass === undefined){
+data271.bypass = false;
+}
+if(data271.grace === undefined){
+data271.grace = 0;
+}
+if(data271.name === undefined){
+const err769 = {instancePath:instancePath+"/cache/rules/" + i36,schemaPath:"#/properties/cache/properties/rules/items/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema11.properties.cache.properties.rules.items.required,parentSchema:schema11.properties.cache.properties.rules.items,data:data271};
 if(vErrors === null){
 vErrors = [err769];
 }
@@ -9971,8 +9989,8 @@ vErrors.push(err769);
 }
 errors++;
 }
-if(data268.vary === undefined){
-const err770 = {instancePath:instancePath+"/cache/rules/" + i36,schemaPath:"#/properties/cache/properties/rules/items/required",keyword:"required",params:{missingProperty: "vary"},message:"must have required property '"+"vary"+"'",schema:schema11.properties.cache.properties.rules.items.required,parentSchema:schema11.properties.cache.properties.rules.items,data:data268};
+if(data271.path === undefined){
+const err770 = {instancePath:instancePath+"/cache/rules/" + i36,schemaPath:"#/properties/cache/properties/rules/items/required",keyword:"required",params:{missingProperty: "path"},message:"must have required property '"+"path"+"'",schema:schema11.properties.cache.properties.rules.items.required,parentSchema:schema11.properties.cache.properties.rules.items,data:data271};
 if(vErrors === null){
 vErrors = [err770];
 }
@@ -9981,8 +9999,8 @@ vErrors.push(err770);
 }
 errors++;
 }
-if(data268.scope === undefined){
-const err771 = {instancePath:instancePath+"/cache/rules/" + i36,schemaPath:"#/properties/cache/properties/rules/items/required",keyword:"required",params:{missingProperty: "scope"},message:"must have required property '"+"scope"+"'",schema:schema11.properties.cache.properties.rules.items.required,parentSchema:schema11.properties.cache.properties.rules.items,data:data268};
+if(data271.pathRegex === undefined){
+const err771 = {instancePath:instancePath+"/cache/rules/" + i36,schemaPath:"#/properties/cache/properties/rules/items/required",keyword:"required",params:{missingProperty: "pathRegex"},message:"must have required property '"+"pathRegex"+"'",schema:schema11.properties.cache.properties.rules.items.required,parentSchema:schema11.properties.cache.properties.rules.items,data:data271};
 if(vErrors === null){
 vErrors = [err771];
 }
@@ -9991,8 +10009,8 @@ vErrors.push(err771);
 }
 errors++;
 }
-if(data268.bypass === undefined){
-const err772 = {instancePath:instancePath+"/cache/rules/" + i36,schemaPath:"#/properties/cache/properties/rules/items/required",keyword:"required",params:{missingProperty: "bypass"},message:"must have required property '"+"bypass"+"'",schema:schema11.properties.cache.properties.rules.items.required,parentSchema:schema11.properties.cache.properties.rules.items,data:data268};
+if(data271.methods === undefined){
+const err772 = {instancePath:instancePath+"/cache/rules/" + i36,schemaPath:"#/properties/cache/properties/rules/items/required",keyword:"required",params:{missingProperty: "methods"},message:"must have required property '"+"methods"+"'",schema:schema11.properties.cache.properties.rules.items.required,parentSchema:schema11.properties.cache.properties.rules.items,data:data271};
 if(vErrors === null){
 vErrors = [err772];
 }
@@ -10001,8 +10019,8 @@ vErrors.push(err772);
 }
 errors++;
 }
-if(data268.grace === undefined){
-const err773 = {instancePath:instancePath+"/cache/rules/" + i36,schemaPath:"#/properties/cache/properties/rules/items/required",keyword:"required",params:{missingProperty: "grace"},message:"must have required property '"+"grace"+"'",schema:schema11.properties.cache.properties.rules.items.required,parentSchema:schema11.properties.cache.properties.rules.items,data:data268};
+if(data271.host === undefined){
+const err773 = {instancePath:instancePath+"/cache/rules/" + i36,schemaPath:"#/properties/cache/properties/rules/items/required",keyword:"required",params:{missingProperty: "host"},message:"must have required property '"+"host"+"'",schema:schema11.properties.cache.properties.rules.items.required,parentSchema:schema11.properties.cache.properties.rules.items,data:data271};
 if(vErrors === null){
 vErrors = [err773];
 }
@@ -10011,9 +10029,8 @@ vErrors.push(err773);
 }
 errors++;
 }
-for(const key43 in data268){
-if(!(func2.call(schema11.properties.cache.properties.rules.items.properties, key43))){
-const err774 = {instancePath:instancePath+"/cache/rules/" + i36,schemaPath:"#/properties/cache/properties/rules/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key43},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.cache.properties.rules.items,data:data268};
+if(data271.query === undefined){
+const err774 = {instancePath:instancePath+"/cache/rules/" + i36,schemaPath:"#/properties/cache/properties/rules/items/required",keyword:"required",params:{missingProperty: "query"},message:"must have required property '"+"query"+"'",schema:schema11.properties.cache.properties.rules.items.required,parentSchema:schema11.properties.cache.properties.rules.items,data:data271};
 if(vErrors === null){
 vErrors = [err774];
 }
@@ -10022,10 +10039,8 @@ vErrors.push(err774);
 }
 errors++;
 }
-}
-let data269 = data268.name;
-if(typeof data269 !== "string"){
-const err775 = {instancePath:instancePath+"/cache/rules/" + i36+"/name",schemaPath:"#/properties/cache/properties/rules/items/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.cache.properties.rules.items.properties.name.type,parentSchema:schema11.properties.cache.properties.rules.items.properties.name,data:data269};
+if(data271.cookies === undefined){
+const err775 = {instancePath:instancePath+"/cache/rules/" + i36,schemaPath:"#/properties/cache/properties/rules/items/required",keyword:"required",params:{missingProperty: "cookies"},message:"must have required property '"+"cookies"+"'",schema:schema11.properties.cache.properties.rules.items.required,parentSchema:schema11.properties.cache.properties.rules.items,data:data271};
 if(vErrors === null){
 vErrors = [err775];
 }
@@ -10034,9 +10049,8 @@ vErrors.push(err775);
 }
 errors++;
 }
-let data270 = data268.path;
-if(typeof data270 !== "string"){
-const err776 = {instancePath:instancePath+"/cache/rules/" + i36+"/path",schemaPath:"#/properties/cache/properties/rules/items/properties/path/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.cache.properties.rules.items.properties.path.type,parentSchema:schema11.properties.cache.properties.rules.items.properties.path,data:data270};
+if(data271.ttl === undefined){
+const err776 = {instancePath:instancePath+"/cache/rules/" + i36,schemaPath:"#/properties/cache/properties/rules/items/required",keyword:"required",params:{missingProperty: "ttl"},message:"must have required property '"+"ttl"+"'",schema:schema11.properties.cache.properties.rules.items.required,parentSchema:schema11.properties.cache.properties.rules.items,data:data271};
 if(vErrors === null){
 vErrors = [err776];
 }
@@ -10045,9 +10059,8 @@ vErrors.push(err776);
 }
 errors++;
 }
-let data271 = data268.pathRegex;
-if(typeof data271 !== "string"){
-const err777 = {instancePath:instancePath+"/cache/rules/" + i36+"/pathRegex",schemaPath:"#/properties/cache/properties/rules/items/properties/pathRegex/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.cache.properties.rules.items.properties.pathRegex.type,parentSchema:schema11.properties.cache.properties.rules.items.properties.pathRegex,data:data271};
+if(data271.override === undefined){
+const err777 = {instancePath:instancePath+"/cache/rules/" + i36,schemaPath:"#/properties/cache/properties/rules/items/required",keyword:"required",params:{missingProperty: "override"},message:"must have required property '"+"override"+"'",schema:schema11.properties.cache.properties.rules.items.required,parentSchema:schema11.properties.cache.properties.rules.items,data:data271};
 if(vErrors === null){
 vErrors = [err777];
 }
@@ -10056,16 +10069,8 @@ vErrors.push(err777);
 }
 errors++;
 }
-let data272 = data268.methods;
-if(Array.isArray(data272)){
-const len36 = data272.length;
-for(let i37=0; i37<len36; i37++){
-let data273 = data272[i37];
-const _errs655 = errors;
-let valid134 = false;
-const _errs656 = errors;
-if(typeof data273 !== "string"){
-const err778 = {instancePath:instancePath+"/cache/rules/" + i36+"/methods/" + i37,schemaPath:"#/properties/cache/properties/rules/items/properties/methods/items/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.cache.properties.rules.items.properties.methods.items.anyOf[0].type,parentSchema:schema11.properties.cache.properties.rules.items.properties.methods.items.anyOf[0],data:data273};
+if(data271.statuses === undefined){
+const err778 = {instancePath:instancePath+"/cache/rules/" + i36,schemaPath:"#/properties/cache/properties/rules/items/required",keyword:"required",params:{missingProperty: "statuses"},message:"must have required property '"+"statuses"+"'",schema:schema11.properties.cache.properties.rules.items.required,parentSchema:schema11.properties.cache.properties.rules.items,data:data271};
 if(vErrors === null){
 vErrors = [err778];
 }
@@ -10074,8 +10079,8 @@ vErrors.push(err778);
 }
 errors++;
 }
-if("GET" !== data273){
-const err779 = {instancePath:instancePath+"/cache/rules/" + i36+"/methods/" + i37,schemaPath:"#/properties/cache/properties/rules/items/properties/methods/items/anyOf/0/const",keyword:"const",params:{allowedValue: "GET"},message:"must be equal to constant",schema:"GET",parentSchema:schema11.properties.cache.properties.rules.items.properties.methods.items.anyOf[0],data:data273};
+if(data271.notFoundTtl === undefined){
+const err779 = {instancePath:instancePath+"/cache/rules/" + i36,schemaPath:"#/properties/cache/properties/rules/items/required",keyword:"required",params:{missingProperty: "notFoundTtl"},message:"must have required property '"+"notFoundTtl"+"'",schema:schema11.properties.cache.properties.rules.items.required,parentSchema:schema11.properties.cache.properties.rules.items,data:data271};
 if(vErrors === null){
 vErrors = [err779];
 }
@@ -10084,12 +10089,8 @@ vErrors.push(err779);
 }
 errors++;
 }
-var _valid15 = _errs656 === errors;
-valid134 = valid134 || _valid15;
-if(!valid134){
-const _errs658 = errors;
-if(typeof data273 !== "string"){
-const err780 = {instancePath:instancePath+"/cache/rules/" + i36+"/methods/" + i37,schemaPath:"#/properties/cache/properties/rules/items/properties/methods/items/anyOf/1/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.cache.properties.rules.items.properties.methods.items.anyOf[1].type,parentSchema:schema11.properties.cache.properties.rules.items.properties.methods.items.anyOf[1],data:data273};
+if(data271.anonymousOnly === undefined){
+const err780 = {instancePath:instancePath+"/cache/rules/" + i36,schemaPath:"#/properties/cache/properties/rules/items/required",keyword:"required",params:{missingProperty: "anonymousOnly"},message:"must have required property '"+"anonymousOnly"+"'",schema:schema11.properties.cache.properties.rules.items.required,parentSchema:schema11.properties.cache.properties.rules.items,data:data271};
 if(vErrors === null){
 vErrors = [err780];
 }
@@ -10098,8 +10099,8 @@ vErrors.push(err780);
 }
 errors++;
 }
-if("HEAD" !== data273){
-const err781 = {instancePath:instancePath+"/cache/rules/" + i36+"/methods/" + i37,schemaPath:"#/properties/cache/properties/rules/items/properties/methods/items/anyOf/1/const",keyword:"const",params:{allowedValue: "HEAD"},message:"must be equal to constant",schema:"HEAD",parentSchema:schema11.properties.cache.properties.rules.items.properties.methods.items.anyOf[1],data:data273};
+if(data271.stripSetCookie === undefined){
+const err781 = {instancePath:instancePath+"/cache/rules/" + i36,schemaPath:"#/properties/cache/properties/rules/items/required",keyword:"required",params:{missingProperty: "stripSetCookie"},message:"must have required property '"+"stripSetCookie"+"'",schema:schema11.properties.cache.properties.rules.items.required,parentSchema:schema11.properties.cache.properties.rules.items,data:data271};
 if(vErrors === null){
 vErrors = [err781];
 }
@@ -10108,11 +10109,8 @@ vErrors.push(err781);
 }
 errors++;
 }
-var _valid15 = _errs658 === errors;
-valid134 = valid134 || _valid15;
-}
-if(!valid134){
-const err782 = {instancePath:instancePath+"/cache/rules/" + i36+"/methods/" + i37,schemaPath:"#/properties/cache/properties/rules/items/properties/methods/items/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema11.properties.cache.properties.rules.items.properties.methods.items.anyOf,parentSchema:schema11.properties.cache.properties.rules.items.properties.methods.items,data:data273};
+if(data271.vary === undefined){
+const err782 = {instancePath:instancePath+"/cache/rules/" + i36,schemaPath:"#/properties/cache/properties/rules/items/required",keyword:"required",params:{missingProperty: "vary"},message:"must have required property '"+"vary"+"'",schema:schema11.properties.cache.properties.rules.items.required,parentSchema:schema11.properties.cache.properties.rules.items,data:data271};
 if(vErrors === null){
 vErrors = [err782];
 }
@@ -10121,11 +10119,151 @@ vErrors.push(err782);
 }
 errors++;
 }
+if(data271.scope === undefined){
+const err783 = {instancePath:instancePath+"/cache/rules/" + i36,schemaPath:"#/properties/cache/properties/rules/items/required",keyword:"required",params:{missingProperty: "scope"},message:"must have required property '"+"scope"+"'",schema:schema11.properties.cache.properties.rules.items.required,parentSchema:schema11.properties.cache.properties.rules.items,data:data271};
+if(vErrors === null){
+vErrors = [err783];
+}
 else {
-errors = _errs655;
+vErrors.push(err783);
+}
+errors++;
+}
+if(data271.bypass === undefined){
+const err784 = {instancePath:instancePath+"/cache/rules/" + i36,schemaPath:"#/properties/cache/properties/rules/items/required",keyword:"required",params:{missingProperty: "bypass"},message:"must have required property '"+"bypass"+"'",schema:schema11.properties.cache.properties.rules.items.required,parentSchema:schema11.properties.cache.properties.rules.items,data:data271};
+if(vErrors === null){
+vErrors = [err784];
+}
+else {
+vErrors.push(err784);
+}
+errors++;
+}
+if(data271.grace === undefined){
+const err785 = {instancePath:instancePath+"/cache/rules/" + i36,schemaPath:"#/properties/cache/properties/rules/items/required",keyword:"required",params:{missingProperty: "grace"},message:"must have required property '"+"grace"+"'",schema:schema11.properties.cache.properties.rules.items.required,parentSchema:schema11.properties.cache.properties.rules.items,data:data271};
+if(vErrors === null){
+vErrors = [err785];
+}
+else {
+vErrors.push(err785);
+}
+errors++;
+}
+for(const key43 in data271){
+if(!(func2.call(schema11.properties.cache.properties.rules.items.properties, key43))){
+const err786 = {instancePath:instancePath+"/cache/rules/" + i36,schemaPath:"#/properties/cache/properties/rules/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key43},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.cache.properties.rules.items,data:data271};
+if(vErrors === null){
+vErrors = [err786];
+}
+else {
+vErrors.push(err786);
+}
+errors++;
+}
+}
+let data272 = data271.name;
+if(typeof data272 !== "string"){
+const err787 = {instancePath:instancePath+"/cache/rules/" + i36+"/name",schemaPath:"#/properties/cache/properties/rules/items/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.cache.properties.rules.items.properties.name.type,parentSchema:schema11.properties.cache.properties.rules.items.properties.name,data:data272};
+if(vErrors === null){
+vErrors = [err787];
+}
+else {
+vErrors.push(err787);
+}
+errors++;
+}
+let data273 = data271.path;
+if(typeof data273 !== "string"){
+const err788 = {instancePath:instancePath+"/cache/rules/" + i36+"/path",schemaPath:"#/properties/cache/properties/rules/items/properties/path/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.cache.properties.rules.items.properties.path.type,parentSchema:schema11.properties.cache.properties.rules.items.properties.path,data:data273};
+if(vErrors === null){
+vErrors = [err788];
+}
+else {
+vErrors.push(err788);
+}
+errors++;
+}
+let data274 = data271.pathRegex;
+if(typeof data274 !== "string"){
+const err789 = {instancePath:instancePath+"/cache/rules/" + i36+"/pathRegex",schemaPath:"#/properties/cache/properties/rules/items/properties/pathRegex/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.cache.properties.rules.items.properties.pathRegex.type,parentSchema:schema11.properties.cache.properties.rules.items.properties.pathRegex,data:data274};
+if(vErrors === null){
+vErrors = [err789];
+}
+else {
+vErrors.push(err789);
+}
+errors++;
+}
+let data275 = data271.methods;
+if(Array.isArray(data275)){
+const len36 = data275.length;
+for(let i37=0; i37<len36; i37++){
+let data276 = data275[i37];
+const _errs661 = errors;
+let valid134 = false;
+const _errs662 = errors;
+if(typeof data276 !== "string"){
+const err790 = {instancePath:instancePath+"/cache/rules/" + i36+"/methods/" + i37,schemaPath:"#/properties/cache/properties/rules/items/properties/methods/items/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.cache.properties.rules.items.properties.methods.items.anyOf[0].type,parentSchema:schema11.properties.cache.properties.rules.items.properties.methods.items.anyOf[0],data:data276};
+if(vErrors === null){
+vErrors = [err790];
+}
+else {
+vErrors.push(err790);
+}
+errors++;
+}
+if("GET" !== data276){
+const err791 = {instancePath:instancePath+"/cache/rules/" + i36+"/methods/" + i37,schemaPath:"#/properties/cache/properties/rules/items/properties/methods/items/anyOf/0/const",keyword:"const",params:{allowedValue: "GET"},message:"must be equal to constant",schema:"GET",parentSchema:schema11.properties.cache.properties.rules.items.properties.methods.items.anyOf[0],data:data276};
+if(vErrors === null){
+vErrors = [err791];
+}
+else {
+vErrors.push(err791);
+}
+errors++;
+}
+var _valid15 = _errs662 === errors;
+valid134 = valid134 || _valid15;
+if(!valid134){
+const _errs664 = errors;
+if(typeof data276 !== "string"){
+const err792 = {instancePath:instancePath+"/cache/rules/" + i36+"/methods/" + i37,schemaPath:"#/properties/cache/properties/rules/items/properties/methods/items/anyOf/1/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.cache.properties.rules.items.properties.methods.items.anyOf[1].type,parentSchema:schema11.properties.cache.properties.rules.items.properties.methods.items.anyOf[1],data:data276};
+if(vErrors === null){
+vErrors = [err792];
+}
+else {
+vErrors.push(err792);
+}
+errors++;
+}
+if("HEAD" !== data276){
+const err793 = {instancePath:instancePath+"/cache/rules/" + i36+"/methods/" + i37,schemaPath:"#/properties/cache/properties/rules/items/properties/methods/items/anyOf/1/const",keyword:"const",params:{allowedValue: "HEAD"},message:"must be equal to constant",schema:"HEAD",parentSchema:schema11.properties.cache.properties.rules.items.properties.methods.items.anyOf[1],data:data276};
+if(vErrors === null){
+vErrors = [err793];
+}
+else {
+vErrors.push(err793);
+}
+errors++;
+}
+var _valid15 = _errs664 === errors;
+valid134 = valid134 || _valid15;
+}
+if(!valid134){
+const err794 = {instancePath:instancePath+"/cache/rules/" + i36+"/methods/" + i37,schemaPath:"#/properties/cache/properties/rules/items/properties/methods/items/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema11.properties.cache.properties.rules.items.properties.methods.items.anyOf,parentSchema:schema11.properties.cache.properties.rules.items.properties.methods.items,data:data276};
+if(vErrors === null){
+vErrors = [err794];
+}
+else {
+vErrors.push(err794);
+}
+errors++;
+}
+else {
+errors = _errs661;
 if(vErrors !== null){
-if(_errs655){
-vErrors.length = _errs655;
+if(_errs661){
+vErrors.length = _errs661;
 }
 else {
 vErrors = null;
@@ -10135,164 +10273,7 @@ vErrors = null;
 }
 }
 else {
-const err783 = {instancePath:instancePath+"/cache/rules/" + i36+"/methods",schemaPath:"#/properties/cache/properties/rules/items/properties/methods/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.cache.properties.rules.items.properties.methods.type,parentSchema:schema11.properties.cache.properties.rules.items.properties.methods,data:data272};
-if(vErrors === null){
-vErrors = [err783];
-}
-else {
-vErrors.push(err783);
-}
-errors++;
-}
-let data274 = data268.host;
-if(typeof data274 !== "string"){
-const err784 = {instancePath:instancePath+"/cache/rules/" + i36+"/host",schemaPath:"#/properties/cache/properties/rules/items/properties/host/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.cache.properties.rules.items.properties.host.type,parentSchema:schema11.properties.cache.properties.rules.items.properties.host,data:data274};
-if(vErrors === null){
-vErrors = [err784];
-}
-else {
-vErrors.push(err784);
-}
-errors++;
-}
-let data275 = data268.query;
-if(data275 && typeof data275 == "object" && !Array.isArray(data275)){
-for(const key44 in data275){
-if(pattern11.test(key44)){
-let data276 = data275[key44];
-if(typeof data276 !== "string"){
-const err785 = {instancePath:instancePath+"/cache/rules/" + i36+"/query/" + key44.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/cache/properties/rules/items/properties/query/patternProperties/%5E(.*)%24/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.cache.properties.rules.items.properties.query.patternProperties["^(.*)$"].type,parentSchema:schema11.properties.cache.properties.rules.items.properties.query.patternProperties["^(.*)$"],data:data276};
-if(vErrors === null){
-vErrors = [err785];
-}
-else {
-vErrors.push(err785);
-}
-errors++;
-}
-}
-}
-}
-else {
-const err786 = {instancePath:instancePath+"/cache/rules/" + i36+"/query",schemaPath:"#/properties/cache/properties/rules/items/properties/query/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.cache.properties.rules.items.properties.query.type,parentSchema:schema11.properties.cache.properties.rules.items.properties.query,data:data275};
-if(vErrors === null){
-vErrors = [err786];
-}
-else {
-vErrors.push(err786);
-}
-errors++;
-}
-let data277 = data268.cookies;
-if(data277 && typeof data277 == "object" && !Array.isArray(data277)){
-if(data277.present === undefined){
-data277.present = [];
-}
-if(data277.absent === undefined){
-data277.absent = [];
-}
-if(data277.present === undefined){
-const err787 = {instancePath:instancePath+"/cache/rules/" + i36+"/cookies",schemaPath:"#/properties/cache/properties/rules/items/properties/cookies/required",keyword:"required",params:{missingProperty: "present"},message:"must have required property '"+"present"+"'",schema:schema11.properties.cache.properties.rules.items.properties.cookies.required,parentSchema:schema11.properties.cache.properties.rules.items.properties.cookies,data:data277};
-if(vErrors === null){
-vErrors = [err787];
-}
-else {
-vErrors.push(err787);
-}
-errors++;
-}
-if(data277.absent === undefined){
-const err788 = {instancePath:instancePath+"/cache/rules/" + i36+"/cookies",schemaPath:"#/properties/cache/properties/rules/items/properties/cookies/required",keyword:"required",params:{missingProperty: "absent"},message:"must have required property '"+"absent"+"'",schema:schema11.properties.cache.properties.rules.items.properties.cookies.required,parentSchema:schema11.properties.cache.properties.rules.items.properties.cookies,data:data277};
-if(vErrors === null){
-vErrors = [err788];
-}
-else {
-vErrors.push(err788);
-}
-errors++;
-}
-for(const key45 in data277){
-if(!((key45 === "present") || (key45 === "absent"))){
-const err789 = {instancePath:instancePath+"/cache/rules/" + i36+"/cookies",schemaPath:"#/properties/cache/properties/rules/items/properties/cookies/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key45},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.cache.properties.rules.items.properties.cookies,data:data277};
-if(vErrors === null){
-vErrors = [err789];
-}
-else {
-vErrors.push(err789);
-}
-errors++;
-}
-}
-let data278 = data277.present;
-if(Array.isArray(data278)){
-const len37 = data278.length;
-for(let i38=0; i38<len37; i38++){
-let data279 = data278[i38];
-if(typeof data279 === "string"){
-if(func5(data279) < 1){
-const err790 = {instancePath:instancePath+"/cache/rules/" + i36+"/cookies/present/" + i38,schemaPath:"#/properties/cache/properties/rules/items/properties/cookies/properties/present/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.cache.properties.rules.items.properties.cookies.properties.present.items,data:data279};
-if(vErrors === null){
-vErrors = [err790];
-}
-else {
-vErrors.push(err790);
-}
-errors++;
-}
-}
-else {
-const err791 = {instancePath:instancePath+"/cache/rules/" + i36+"/cookies/present/" + i38,schemaPath:"#/properties/cache/properties/rules/items/properties/cookies/properties/present/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.cache.properties.rules.items.properties.cookies.properties.present.items.type,parentSchema:schema11.properties.cache.properties.rules.items.properties.cookies.properties.present.items,data:data279};
-if(vErrors === null){
-vErrors = [err791];
-}
-else {
-vErrors.push(err791);
-}
-errors++;
-}
-}
-}
-else {
-const err792 = {instancePath:instancePath+"/cache/rules/" + i36+"/cookies/present",schemaPath:"#/properties/cache/properties/rules/items/properties/cookies/properties/present/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.cache.properties.rules.items.properties.cookies.properties.present.type,parentSchema:schema11.properties.cache.properties.rules.items.properties.cookies.properties.present,data:data278};
-if(vErrors === null){
-vErrors = [err792];
-}
-else {
-vErrors.push(err792);
-}
-errors++;
-}
-let data280 = data277.absent;
-if(Array.isArray(data280)){
-const len38 = data280.length;
-for(let i39=0; i39<len38; i39++){
-let data281 = data280[i39];
-if(typeof data281 === "string"){
-if(func5(data281) < 1){
-const err793 = {instancePath:instancePath+"/cache/rules/" + i36+"/cookies/absent/" + i39,schemaPath:"#/properties/cache/properties/rules/items/properties/cookies/properties/absent/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.cache.properties.rules.items.properties.cookies.properties.absent.items,data:data281};
-if(vErrors === null){
-vErrors = [err793];
-}
-else {
-vErrors.push(err793);
-}
-errors++;
-}
-}
-else {
-const err794 = {instancePath:instancePath+"/cache/rules/" + i36+"/cookies/absent/" + i39,schemaPath:"#/properties/cache/properties/rules/items/properties/cookies/properties/absent/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.cache.properties.rules.items.properties.cookies.properties.absent.items.type,parentSchema:schema11.properties.cache.properties.rules.items.properties.cookies.properties.absent.items,data:data281};
-if(vErrors === null){
-vErrors = [err794];
-}
-else {
-vErrors.push(err794);
-}
-errors++;
-}
-}
-}
-else {
-const err795 = {instancePath:instancePath+"/cache/rules/" + i36+"/cookies/absent",schemaPath:"#/properties/cache/properties/rules/items/properties/cookies/properties/absent/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.cache.properties.rules.items.properties.cookies.properties.absent.type,parentSchema:schema11.properties.cache.properties.rules.items.properties.cookies.properties.absent,data:data280};
+const err795 = {instancePath:instancePath+"/cache/rules/" + i36+"/methods",schemaPath:"#/properties/cache/properties/rules/items/properties/methods/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.cache.properties.rules.items.properties.methods.type,parentSchema:schema11.properties.cache.properties.rules.items.properties.methods,data:data275};
 if(vErrors === null){
 vErrors = [err795];
 }
@@ -10301,9 +10282,9 @@ vErrors.push(err795);
 }
 errors++;
 }
-}
-else {
-const err796 = {instancePath:instancePath+"/cache/rules/" + i36+"/cookies",schemaPath:"#/properties/cache/properties/rules/items/properties/cookies/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.cache.properties.rules.items.properties.cookies.type,parentSchema:schema11.properties.cache.properties.rules.items.properties.cookies,data:data277};
+let data277 = data271.host;
+if(typeof data277 !== "string"){
+const err796 = {instancePath:instancePath+"/cache/rules/" + i36+"/host",schemaPath:"#/properties/cache/properties/rules/items/properties/host/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.cache.properties.rules.items.properties.host.type,parentSchema:schema11.properties.cache.properties.rules.items.properties.host,data:data277};
 if(vErrors === null){
 vErrors = [err796];
 }
@@ -10312,10 +10293,13 @@ vErrors.push(err796);
 }
 errors++;
 }
-let data282 = data268.ttl;
-const parsed41 = func7(data282);
-if(parsed41 === undefined){
-const err797 = {instancePath:instancePath+"/cache/rules/" + i36+"/ttl",schemaPath:"#/properties/cache/properties/rules/items/properties/ttl/x-unit",keyword:"x-unit",params:{unit: "duration", value: data282, minimum: undefined},message:"unit",schema:"duration",parentSchema:schema11.properties.cache.properties.rules.items.properties.ttl,data:data282};
+let data278 = data271.query;
+if(data278 && typeof data278 == "object" && !Array.isArray(data278)){
+for(const key44 in data278){
+if(pattern11.test(key44)){
+let data279 = data278[key44];
+if(typeof data279 !== "string"){
+const err797 = {instancePath:instancePath+"/cache/rules/" + i36+"/query/" + key44.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/cache/properties/rules/items/properties/query/patternProperties/%5E(.*)%24/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.cache.properties.rules.items.properties.query.patternProperties["^(.*)$"].type,parentSchema:schema11.properties.cache.properties.rules.items.properties.query.patternProperties["^(.*)$"],data:data279};
 if(vErrors === null){
 vErrors = [err797];
 }
@@ -10324,15 +10308,11 @@ vErrors.push(err797);
 }
 errors++;
 }
+}
+}
+}
 else {
-if(data268){
-data268["ttl"] = parsed41;
-data282 = parsed41;
-}
-}
-let data283 = data268.override;
-if(typeof data283 !== "boolean"){
-const err798 = {instancePath:instancePath+"/cache/rules/" + i36+"/override",schemaPath:"#/properties/cache/properties/rules/items/properties/override/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.cache.properties.rules.items.properties.override.type,parentSchema:schema11.properties.cache.properties.rules.items.properties.override,data:data283};
+const err798 = {instancePath:instancePath+"/cache/rules/" + i36+"/query",schemaPath:"#/properties/cache/properties/rules/items/properties/query/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.cache.properties.rules.items.properties.query.type,parentSchema:schema11.properties.cache.properties.rules.items.properties.query,data:data278};
 if(vErrors === null){
 vErrors = [err798];
 }
@@ -10341,13 +10321,16 @@ vErrors.push(err798);
 }
 errors++;
 }
-let data284 = data268.statuses;
-if(Array.isArray(data284)){
-const len39 = data284.length;
-for(let i40=0; i40<len39; i40++){
-let data285 = data284[i40];
-if(!((typeof data285 == "number") && (!(data285 % 1) && !isNaN(data285)))){
-const err799 = {instancePath:instancePath+"/cache/rules/" + i36+"/statuses/" + i40,schemaPath:"#/properties/cache/properties/rules/items/properties/statuses/items/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.cache.properties.rules.items.properties.statuses.items.type,parentSchema:schema11.properties.cache.properties.rules.items.properties.statuses.items,data:data285};
+let data280 = data271.cookies;
+if(data280 && typeof data280 == "object" && !Array.isArray(data280)){
+if(data280.present === undefined){
+data280.present = [];
+}
+if(data280.absent === undefined){
+data280.absent = [];
+}
+if(data280.present === undefined){
+const err799 = {instancePath:instancePath+"/cache/rules/" + i36+"/cookies",schemaPath:"#/properties/cache/properties/rules/items/properties/cookies/required",keyword:"required",params:{missingProperty: "present"},message:"must have required property '"+"present"+"'",schema:schema11.properties.cache.properties.rules.items.properties.cookies.required,parentSchema:schema11.properties.cache.properties.rules.items.properties.cookies,data:data280};
 if(vErrors === null){
 vErrors = [err799];
 }
@@ -10356,10 +10339,8 @@ vErrors.push(err799);
 }
 errors++;
 }
-}
-}
-else {
-const err800 = {instancePath:instancePath+"/cache/rules/" + i36+"/statuses",schemaPath:"#/properties/cache/properties/rules/items/properties/statuses/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.cache.properties.rules.items.properties.statuses.type,parentSchema:schema11.properties.cache.properties.rules.items.properties.statuses,data:data284};
+if(data280.absent === undefined){
+const err800 = {instancePath:instancePath+"/cache/rules/" + i36+"/cookies",schemaPath:"#/properties/cache/properties/rules/items/properties/cookies/required",keyword:"required",params:{missingProperty: "absent"},message:"must have required property '"+"absent"+"'",schema:schema11.properties.cache.properties.rules.items.properties.cookies.required,parentSchema:schema11.properties.cache.properties.rules.items.properties.cookies,data:data280};
 if(vErrors === null){
 vErrors = [err800];
 }
@@ -10368,10 +10349,9 @@ vErrors.push(err800);
 }
 errors++;
 }
-let data286 = data268.notFoundTtl;
-const parsed42 = func7(data286);
-if(parsed42 === undefined){
-const err801 = {instancePath:instancePath+"/cache/rules/" + i36+"/notFoundTtl",schemaPath:"#/properties/cache/properties/rules/items/properties/notFoundTtl/x-unit",keyword:"x-unit",params:{unit: "duration", value: data286, minimum: undefined},message:"unit",schema:"duration",parentSchema:schema11.properties.cache.properties.rules.items.properties.notFoundTtl,data:data286};
+for(const key45 in data280){
+if(!((key45 === "present") || (key45 === "absent"))){
+const err801 = {instancePath:instancePath+"/cache/rules/" + i36+"/cookies",schemaPath:"#/properties/cache/properties/rules/items/properties/cookies/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key45},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.cache.properties.rules.items.properties.cookies,data:data280};
 if(vErrors === null){
 vErrors = [err801];
 }
@@ -10380,15 +10360,15 @@ vErrors.push(err801);
 }
 errors++;
 }
-else {
-if(data268){
-data268["notFoundTtl"] = parsed42;
-data286 = parsed42;
 }
-}
-let data287 = data268.anonymousOnly;
-if(typeof data287 !== "boolean"){
-const err802 = {instancePath:instancePath+"/cache/rules/" + i36+"/anonymousOnly",schemaPath:"#/properties/cache/properties/rules/items/properties/anonymousOnly/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.cache.properties.rules.items.properties.anonymousOnly.type,parentSchema:schema11.properties.cache.properties.rules.items.properties.anonymousOnly,data:data287};
+let data281 = data280.present;
+if(Array.isArray(data281)){
+const len37 = data281.length;
+for(let i38=0; i38<len37; i38++){
+let data282 = data281[i38];
+if(typeof data282 === "string"){
+if(func5(data282) < 1){
+const err802 = {instancePath:instancePath+"/cache/rules/" + i36+"/cookies/present/" + i38,schemaPath:"#/properties/cache/properties/rules/items/properties/cookies/properties/present/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.cache.properties.rules.items.properties.cookies.properties.present.items,data:data282};
 if(vErrors === null){
 vErrors = [err802];
 }
@@ -10397,9 +10377,9 @@ vErrors.push(err802);
 }
 errors++;
 }
-let data288 = data268.stripSetCookie;
-if(typeof data288 !== "boolean"){
-const err803 = {instancePath:instancePath+"/cache/rules/" + i36+"/stripSetCookie",schemaPath:"#/properties/cache/properties/rules/items/properties/stripSetCookie/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.cache.properties.rules.items.properties.stripSetCookie.type,parentSchema:schema11.properties.cache.properties.rules.items.properties.stripSetCookie,data:data288};
+}
+else {
+const err803 = {instancePath:instancePath+"/cache/rules/" + i36+"/cookies/present/" + i38,schemaPath:"#/properties/cache/properties/rules/items/properties/cookies/properties/present/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.cache.properties.rules.items.properties.cookies.properties.present.items.type,parentSchema:schema11.properties.cache.properties.rules.items.properties.cookies.properties.present.items,data:data282};
 if(vErrors === null){
 vErrors = [err803];
 }
@@ -10408,16 +10388,10 @@ vErrors.push(err803);
 }
 errors++;
 }
-let data289 = data268.vary;
-if(data289 && typeof data289 == "object" && !Array.isArray(data289)){
-if(data289.cookies === undefined){
-data289.cookies = [];
 }
-if(data289.headers === undefined){
-data289.headers = [];
 }
-if(data289.cookies === undefined){
-const err804 = {instancePath:instancePath+"/cache/rules/" + i36+"/vary",schemaPath:"#/properties/cache/properties/rules/items/properties/vary/required",keyword:"required",params:{missingProperty: "cookies"},message:"must have required property '"+"cookies"+"'",schema:schema11.properties.cache.properties.rules.items.properties.vary.required,parentSchema:schema11.properties.cache.properties.rules.items.properties.vary,data:data289};
+else {
+const err804 = {instancePath:instancePath+"/cache/rules/" + i36+"/cookies/present",schemaPath:"#/properties/cache/properties/rules/items/properties/cookies/properties/present/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.cache.properties.rules.items.properties.cookies.properties.present.type,parentSchema:schema11.properties.cache.properties.rules.items.properties.cookies.properties.present,data:data281};
 if(vErrors === null){
 vErrors = [err804];
 }
@@ -10426,8 +10400,14 @@ vErrors.push(err804);
 }
 errors++;
 }
-if(data289.headers === undefined){
-const err805 = {instancePath:instancePath+"/cache/rules/" + i36+"/vary",schemaPath:"#/properties/cache/properties/rules/items/properties/vary/required",keyword:"required",params:{missingProperty: "headers"},message:"must have required property '"+"headers"+"'",schema:schema11.properties.cache.properties.rules.items.properties.vary.required,parentSchema:schema11.properties.cache.properties.rules.items.properties.vary,data:data289};
+let data283 = data280.absent;
+if(Array.isArray(data283)){
+const len38 = data283.length;
+for(let i39=0; i39<len38; i39++){
+let data284 = data283[i39];
+if(typeof data284 === "string"){
+if(func5(data284) < 1){
+const err805 = {instancePath:instancePath+"/cache/rules/" + i36+"/cookies/absent/" + i39,schemaPath:"#/properties/cache/properties/rules/items/properties/cookies/properties/absent/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.cache.properties.rules.items.properties.cookies.properties.absent.items,data:data284};
 if(vErrors === null){
 vErrors = [err805];
 }
@@ -10436,9 +10416,9 @@ vErrors.push(err805);
 }
 errors++;
 }
-for(const key46 in data289){
-if(!((key46 === "cookies") || (key46 === "headers"))){
-const err806 = {instancePath:instancePath+"/cache/rules/" + i36+"/vary",schemaPath:"#/properties/cache/properties/rules/items/properties/vary/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key46},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.cache.properties.rules.items.properties.vary,data:data289};
+}
+else {
+const err806 = {instancePath:instancePath+"/cache/rules/" + i36+"/cookies/absent/" + i39,schemaPath:"#/properties/cache/properties/rules/items/properties/cookies/properties/absent/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.cache.properties.rules.items.properties.cookies.properties.absent.items.type,parentSchema:schema11.properties.cache.properties.rules.items.properties.cookies.properties.absent.items,data:data284};
 if(vErrors === null){
 vErrors = [err806];
 }
@@ -10448,14 +10428,9 @@ vErrors.push(err806);
 errors++;
 }
 }
-let data290 = data289.cookies;
-if(Array.isArray(data290)){
-const len40 = data290.length;
-for(let i41=0; i41<len40; i41++){
-let data291 = data290[i41];
-if(typeof data291 === "string"){
-if(func5(data291) < 1){
-const err807 = {instancePath:instancePath+"/cache/rules/" + i36+"/vary/cookies/" + i41,schemaPath:"#/properties/cache/properties/rules/items/properties/vary/properties/cookies/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.cache.properties.rules.items.properties.vary.properties.cookies.items,data:data291};
+}
+else {
+const err807 = {instancePath:instancePath+"/cache/rules/" + i36+"/cookies/absent",schemaPath:"#/properties/cache/properties/rules/items/properties/cookies/properties/absent/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.cache.properties.rules.items.properties.cookies.properties.absent.type,parentSchema:schema11.properties.cache.properties.rules.items.properties.cookies.properties.absent,data:data283};
 if(vErrors === null){
 vErrors = [err807];
 }
@@ -10466,7 +10441,7 @@ errors++;
 }
 }
 else {
-const err808 = {instancePath:instancePath+"/cache/rules/" + i36+"/vary/cookies/" + i41,schemaPath:"#/properties/cache/properties/rules/items/properties/vary/properties/cookies/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.cache.properties.rules.items.properties.vary.properties.cookies.items.type,parentSchema:schema11.properties.cache.properties.rules.items.properties.vary.properties.cookies.items,data:data291};
+const err808 = {instancePath:instancePath+"/cache/rules/" + i36+"/cookies",schemaPath:"#/properties/cache/properties/rules/items/properties/cookies/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.cache.properties.rules.items.properties.cookies.type,parentSchema:schema11.properties.cache.properties.rules.items.properties.cookies,data:data280};
 if(vErrors === null){
 vErrors = [err808];
 }
@@ -10475,10 +10450,10 @@ vErrors.push(err808);
 }
 errors++;
 }
-}
-}
-else {
-const err809 = {instancePath:instancePath+"/cache/rules/" + i36+"/vary/cookies",schemaPath:"#/properties/cache/properties/rules/items/properties/vary/properties/cookies/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.cache.properties.rules.items.properties.vary.properties.cookies.type,parentSchema:schema11.properties.cache.properties.rules.items.properties.vary.properties.cookies,data:data290};
+let data285 = data271.ttl;
+const parsed41 = func7(data285);
+if(parsed41 === undefined){
+const err809 = {instancePath:instancePath+"/cache/rules/" + i36+"/ttl",schemaPath:"#/properties/cache/properties/rules/items/properties/ttl/x-unit",keyword:"x-unit",params:{unit: "duration", value: data285, minimum: undefined},message:"unit",schema:"duration",parentSchema:schema11.properties.cache.properties.rules.items.properties.ttl,data:data285};
 if(vErrors === null){
 vErrors = [err809];
 }
@@ -10487,14 +10462,15 @@ vErrors.push(err809);
 }
 errors++;
 }
-let data292 = data289.headers;
-if(Array.isArray(data292)){
-const len41 = data292.length;
-for(let i42=0; i42<len41; i42++){
-let data293 = data292[i42];
-if(typeof data293 === "string"){
-if(func5(data293) < 1){
-const err810 = {instancePath:instancePath+"/cache/rules/" + i36+"/vary/headers/" + i42,schemaPath:"#/properties/cache/properties/rules/items/properties/vary/properties/headers/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.cache.properties.rules.items.properties.vary.properties.headers.items,data:data293};
+else {
+if(data271){
+data271["ttl"] = parsed41;
+data285 = parsed41;
+}
+}
+let data286 = data271.override;
+if(typeof data286 !== "boolean"){
+const err810 = {instancePath:instancePath+"/cache/rules/" + i36+"/override",schemaPath:"#/properties/cache/properties/rules/items/properties/override/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.cache.properties.rules.items.properties.override.type,parentSchema:schema11.properties.cache.properties.rules.items.properties.override,data:data286};
 if(vErrors === null){
 vErrors = [err810];
 }
@@ -10503,9 +10479,13 @@ vErrors.push(err810);
 }
 errors++;
 }
-}
-else {
-const err811 = {instancePath:instancePath+"/cache/rules/" + i36+"/vary/headers/" + i42,schemaPath:"#/properties/cache/properties/rules/items/properties/vary/properties/headers/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.cache.properties.rules.items.properties.vary.properties.headers.items.type,parentSchema:schema11.properties.cache.properties.rules.items.properties.vary.properties.headers.items,data:data293};
+let data287 = data271.statuses;
+if(Array.isArray(data287)){
+const len39 = data287.length;
+for(let i40=0; i40<len39; i40++){
+let data288 = data287[i40];
+if(!((typeof data288 == "number") && (!(data288 % 1) && !isNaN(data288)))){
+const err811 = {instancePath:instancePath+"/cache/rules/" + i36+"/statuses/" + i40,schemaPath:"#/properties/cache/properties/rules/items/properties/statuses/items/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.cache.properties.rules.items.properties.statuses.items.type,parentSchema:schema11.properties.cache.properties.rules.items.properties.statuses.items,data:data288};
 if(vErrors === null){
 vErrors = [err811];
 }
@@ -10517,7 +10497,7 @@ errors++;
 }
 }
 else {
-const err812 = {instancePath:instancePath+"/cache/rules/" + i36+"/vary/headers",schemaPath:"#/properties/cache/properties/rules/items/properties/vary/properties/headers/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.cache.properties.rules.items.properties.vary.properties.headers.type,parentSchema:schema11.properties.cache.properties.rules.items.properties.vary.properties.headers,data:data292};
+const err812 = {instancePath:instancePath+"/cache/rules/" + i36+"/statuses",schemaPath:"#/properties/cache/properties/rules/items/properties/statuses/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.cache.properties.rules.items.properties.statuses.type,parentSchema:schema11.properties.cache.properties.rules.items.properties.statuses,data:data287};
 if(vErrors === null){
 vErrors = [err812];
 }
@@ -10526,9 +10506,10 @@ vErrors.push(err812);
 }
 errors++;
 }
-}
-else {
-const err813 = {instancePath:instancePath+"/cache/rules/" + i36+"/vary",schemaPath:"#/properties/cache/properties/rules/items/properties/vary/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.cache.properties.rules.items.properties.vary.type,parentSchema:schema11.properties.cache.properties.rules.items.properties.vary,data:data289};
+let data289 = data271.notFoundTtl;
+const parsed42 = func7(data289);
+if(parsed42 === undefined){
+const err813 = {instancePath:instancePath+"/cache/rules/" + i36+"/notFoundTtl",schemaPath:"#/properties/cache/properties/rules/items/properties/notFoundTtl/x-unit",keyword:"x-unit",params:{unit: "duration", value: data289, minimum: undefined},message:"unit",schema:"duration",parentSchema:schema11.properties.cache.properties.rules.items.properties.notFoundTtl,data:data289};
 if(vErrors === null){
 vErrors = [err813];
 }
@@ -10537,12 +10518,15 @@ vErrors.push(err813);
 }
 errors++;
 }
-let data294 = data268.scope;
-const _errs701 = errors;
-let valid148 = false;
-const _errs702 = errors;
-if(typeof data294 !== "string"){
-const err814 = {instancePath:instancePath+"/cache/rules/" + i36+"/scope",schemaPath:"#/properties/cache/properties/rules/items/properties/scope/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.cache.properties.rules.items.properties.scope.anyOf[0].type,parentSchema:schema11.properties.cache.properties.rules.items.properties.scope.anyOf[0],data:data294};
+else {
+if(data271){
+data271["notFoundTtl"] = parsed42;
+data289 = parsed42;
+}
+}
+let data290 = data271.anonymousOnly;
+if(typeof data290 !== "boolean"){
+const err814 = {instancePath:instancePath+"/cache/rules/" + i36+"/anonymousOnly",schemaPath:"#/properties/cache/properties/rules/items/properties/anonymousOnly/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.cache.properties.rules.items.properties.anonymousOnly.type,parentSchema:schema11.properties.cache.properties.rules.items.properties.anonymousOnly,data:data290};
 if(vErrors === null){
 vErrors = [err814];
 }
@@ -10551,8 +10535,9 @@ vErrors.push(err814);
 }
 errors++;
 }
-if("shared" !== data294){
-const err815 = {instancePath:instancePath+"/cache/rules/" + i36+"/scope",schemaPath:"#/properties/cache/properties/rules/items/properties/scope/anyOf/0/const",keyword:"const",params:{allowedValue: "shared"},message:"must be equal to constant",schema:"shared",parentSchema:schema11.properties.cache.properties.rules.items.properties.scope.anyOf[0],data:data294};
+let data291 = data271.stripSetCookie;
+if(typeof data291 !== "boolean"){
+const err815 = {instancePath:instancePath+"/cache/rules/" + i36+"/stripSetCookie",schemaPath:"#/properties/cache/properties/rules/items/properties/stripSetCookie/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.cache.properties.rules.items.properties.stripSetCookie.type,parentSchema:schema11.properties.cache.properties.rules.items.properties.stripSetCookie,data:data291};
 if(vErrors === null){
 vErrors = [err815];
 }
@@ -10561,12 +10546,16 @@ vErrors.push(err815);
 }
 errors++;
 }
-var _valid16 = _errs702 === errors;
-valid148 = valid148 || _valid16;
-if(!valid148){
-const _errs704 = errors;
-if(typeof data294 !== "string"){
-const err816 = {instancePath:instancePath+"/cache/rules/" + i36+"/scope",schemaPath:"#/properties/cache/properties/rules/items/properties/scope/anyOf/1/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.cache.properties.rules.items.properties.scope.anyOf[1].type,parentSchema:schema11.properties.cache.properties.rules.items.properties.scope.anyOf[1],data:data294};
+let data292 = data271.vary;
+if(data292 && typeof data292 == "object" && !Array.isArray(data292)){
+if(data292.cookies === undefined){
+data292.cookies = [];
+}
+if(data292.headers === undefined){
+data292.headers = [];
+}
+if(data292.cookies === undefined){
+const err816 = {instancePath:instancePath+"/cache/rules/" + i36+"/vary",schemaPath:"#/properties/cache/properties/rules/items/properties/vary/required",keyword:"required",params:{missingProperty: "cookies"},message:"must have required property '"+"cookies"+"'",schema:schema11.properties.cache.properties.rules.items.properties.vary.required,parentSchema:schema11.properties.cache.properties.rules.items.properties.vary,data:data292};
 if(vErrors === null){
 vErrors = [err816];
 }
@@ -10575,8 +10564,8 @@ vErrors.push(err816);
 }
 errors++;
 }
-if("per-user" !== data294){
-const err817 = {instancePath:instancePath+"/cache/rules/" + i36+"/scope",schemaPath:"#/properties/cache/properties/rules/items/properties/scope/anyOf/1/const",keyword:"const",params:{allowedValue: "per-user"},message:"must be equal to constant",schema:"per-user",parentSchema:schema11.properties.cache.properties.rules.items.properties.scope.anyOf[1],data:data294};
+if(data292.headers === undefined){
+const err817 = {instancePath:instancePath+"/cache/rules/" + i36+"/vary",schemaPath:"#/properties/cache/properties/rules/items/properties/vary/required",keyword:"required",params:{missingProperty: "headers"},message:"must have required property '"+"headers"+"'",schema:schema11.properties.cache.properties.rules.items.properties.vary.required,parentSchema:schema11.properties.cache.properties.rules.items.properties.vary,data:data292};
 if(vErrors === null){
 vErrors = [err817];
 }
@@ -10585,12 +10574,9 @@ vErrors.push(err817);
 }
 errors++;
 }
-var _valid16 = _errs704 === errors;
-valid148 = valid148 || _valid16;
-if(!valid148){
-const _errs706 = errors;
-if(typeof data294 !== "string"){
-const err818 = {instancePath:instancePath+"/cache/rules/" + i36+"/scope",schemaPath:"#/properties/cache/properties/rules/items/properties/scope/anyOf/2/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.cache.properties.rules.items.properties.scope.anyOf[2].type,parentSchema:schema11.properties.cache.properties.rules.items.properties.scope.anyOf[2],data:data294};
+for(const key46 in data292){
+if(!((key46 === "cookies") || (key46 === "headers"))){
+const err818 = {instancePath:instancePath+"/cache/rules/" + i36+"/vary",schemaPath:"#/properties/cache/properties/rules/items/properties/vary/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key46},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.cache.properties.rules.items.properties.vary,data:data292};
 if(vErrors === null){
 vErrors = [err818];
 }
@@ -10599,8 +10585,15 @@ vErrors.push(err818);
 }
 errors++;
 }
-if("context" !== data294){
-const err819 = {instancePath:instancePath+"/cache/rules/" + i36+"/scope",schemaPath:"#/properties/cache/properties/rules/items/properties/scope/anyOf/2/const",keyword:"const",params:{allowedValue: "context"},message:"must be equal to constant",schema:"context",parentSchema:schema11.properties.cache.properties.rules.items.properties.scope.anyOf[2],data:data294};
+}
+let data293 = data292.cookies;
+if(Array.isArray(data293)){
+const len40 = data293.length;
+for(let i41=0; i41<len40; i41++){
+let data294 = data293[i41];
+if(typeof data294 === "string"){
+if(func5(data294) < 1){
+const err819 = {instancePath:instancePath+"/cache/rules/" + i36+"/vary/cookies/" + i41,schemaPath:"#/properties/cache/properties/rules/items/properties/vary/properties/cookies/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.cache.properties.rules.items.properties.vary.properties.cookies.items,data:data294};
 if(vErrors === null){
 vErrors = [err819];
 }
@@ -10609,12 +10602,9 @@ vErrors.push(err819);
 }
 errors++;
 }
-var _valid16 = _errs706 === errors;
-valid148 = valid148 || _valid16;
 }
-}
-if(!valid148){
-const err820 = {instancePath:instancePath+"/cache/rules/" + i36+"/scope",schemaPath:"#/properties/cache/properties/rules/items/properties/scope/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema11.properties.cache.properties.rules.items.properties.scope.anyOf,parentSchema:schema11.properties.cache.properties.rules.items.properties.scope,data:data294};
+else {
+const err820 = {instancePath:instancePath+"/cache/rules/" + i36+"/vary/cookies/" + i41,schemaPath:"#/properties/cache/properties/rules/items/properties/vary/properties/cookies/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.cache.properties.rules.items.properties.vary.properties.cookies.items.type,parentSchema:schema11.properties.cache.properties.rules.items.properties.vary.properties.cookies.items,data:data294};
 if(vErrors === null){
 vErrors = [err820];
 }
@@ -10623,20 +10613,10 @@ vErrors.push(err820);
 }
 errors++;
 }
-else {
-errors = _errs701;
-if(vErrors !== null){
-if(_errs701){
-vErrors.length = _errs701;
+}
 }
 else {
-vErrors = null;
-}
-}
-}
-let data295 = data268.bypass;
-if(typeof data295 !== "boolean"){
-const err821 = {instancePath:instancePath+"/cache/rules/" + i36+"/bypass",schemaPath:"#/properties/cache/properties/rules/items/properties/bypass/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.cache.properties.rules.items.properties.bypass.type,parentSchema:schema11.properties.cache.properties.rules.items.properties.bypass,data:data295};
+const err821 = {instancePath:instancePath+"/cache/rules/" + i36+"/vary/cookies",schemaPath:"#/properties/cache/properties/rules/items/properties/vary/properties/cookies/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.cache.properties.rules.items.properties.vary.properties.cookies.type,parentSchema:schema11.properties.cache.properties.rules.items.properties.vary.properties.cookies,data:data293};
 if(vErrors === null){
 vErrors = [err821];
 }
@@ -10645,10 +10625,14 @@ vErrors.push(err821);
 }
 errors++;
 }
-let data296 = data268.grace;
-const parsed43 = func7(data296);
-if(parsed43 === undefined){
-const err822 = {instancePath:instancePath+"/cache/rules/" + i36+"/grace",schemaPath:"#/properties/cache/properties/rules/items/properties/grace/x-unit",keyword:"x-unit",params:{unit: "duration", value: data296, minimum: undefined},message:"unit",schema:"duration",parentSchema:schema11.properties.cache.properties.rules.items.properties.grace,data:data296};
+let data295 = data292.headers;
+if(Array.isArray(data295)){
+const len41 = data295.length;
+for(let i42=0; i42<len41; i42++){
+let data296 = data295[i42];
+if(typeof data296 === "string"){
+if(func5(data296) < 1){
+const err822 = {instancePath:instancePath+"/cache/rules/" + i36+"/vary/headers/" + i42,schemaPath:"#/properties/cache/properties/rules/items/properties/vary/properties/headers/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.cache.properties.rules.items.properties.vary.properties.headers.items,data:data296};
 if(vErrors === null){
 vErrors = [err822];
 }
@@ -10657,15 +10641,9 @@ vErrors.push(err822);
 }
 errors++;
 }
-else {
-if(data268){
-data268["grace"] = parsed43;
-data296 = parsed43;
-}
-}
 }
 else {
-const err823 = {instancePath:instancePath+"/cache/rules/" + i36,schemaPath:"#/properties/cache/properties/rules/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.cache.properties.rules.items.type,parentSchema:schema11.properties.cache.properties.rules.items,data:data268};
+const err823 = {instancePath:instancePath+"/cache/rules/" + i36+"/vary/headers/" + i42,schemaPath:"#/properties/cache/properties/rules/items/properties/vary/properties/headers/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.cache.properties.rules.items.properties.vary.properties.headers.items.type,parentSchema:schema11.properties.cache.properties.rules.items.properties.vary.properties.headers.items,data:data296};
 if(vErrors === null){
 vErrors = [err823];
 }
@@ -10677,7 +10655,7 @@ errors++;
 }
 }
 else {
-const err824 = {instancePath:instancePath+"/cache/rules",schemaPath:"#/properties/cache/properties/rules/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.cache.properties.rules.type,parentSchema:schema11.properties.cache.properties.rules,data:data267};
+const err824 = {instancePath:instancePath+"/cache/rules/" + i36+"/vary/headers",schemaPath:"#/properties/cache/properties/rules/items/properties/vary/properties/headers/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.cache.properties.rules.items.properties.vary.properties.headers.type,parentSchema:schema11.properties.cache.properties.rules.items.properties.vary.properties.headers,data:data295};
 if(vErrors === null){
 vErrors = [err824];
 }
@@ -10688,7 +10666,7 @@ errors++;
 }
 }
 else {
-const err825 = {instancePath:instancePath+"/cache",schemaPath:"#/properties/cache/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.cache.type,parentSchema:schema11.properties.cache,data:data216};
+const err825 = {instancePath:instancePath+"/cache/rules/" + i36+"/vary",schemaPath:"#/properties/cache/properties/rules/items/properties/vary/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.cache.properties.rules.items.properties.vary.type,parentSchema:schema11.properties.cache.properties.rules.items.properties.vary,data:data292};
 if(vErrors === null){
 vErrors = [err825];
 }
@@ -10697,31 +10675,12 @@ vErrors.push(err825);
 }
 errors++;
 }
-let data297 = data.metrics;
-if(data297 && typeof data297 == "object" && !Array.isArray(data297)){
-if(data297.enabled === undefined){
-data297.enabled = true;
-}
-if(data297.port === undefined){
-data297.port = 0;
-}
-if(data297.host === undefined){
-data297.host = "127.0.0.1";
-}
-if(data297.processMetrics === undefined){
-data297.processMetrics = true;
-}
-if(data297.maxRoutes === undefined){
-data297.maxRoutes = 200;
-}
-if(data297.history === undefined){
-data297.history = "15m";
-}
-if(data297.buckets === undefined){
-data297.buckets = [0.005,0.01,0.025,0.05,0.1,0.25,0.5,1,2.5,5,10];
-}
-if(data297.enabled === undefined){
-const err826 = {instancePath:instancePath+"/metrics",schemaPath:"#/properties/metrics/required",keyword:"required",params:{missingProperty: "enabled"},message:"must have required property '"+"enabled"+"'",schema:schema11.properties.metrics.required,parentSchema:schema11.properties.metrics,data:data297};
+let data297 = data271.scope;
+const _errs707 = errors;
+let valid148 = false;
+const _errs708 = errors;
+if(typeof data297 !== "string"){
+const err826 = {instancePath:instancePath+"/cache/rules/" + i36+"/scope",schemaPath:"#/properties/cache/properties/rules/items/properties/scope/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.cache.properties.rules.items.properties.scope.anyOf[0].type,parentSchema:schema11.properties.cache.properties.rules.items.properties.scope.anyOf[0],data:data297};
 if(vErrors === null){
 vErrors = [err826];
 }
@@ -10730,8 +10689,8 @@ vErrors.push(err826);
 }
 errors++;
 }
-if(data297.port === undefined){
-const err827 = {instancePath:instancePath+"/metrics",schemaPath:"#/properties/metrics/required",keyword:"required",params:{missingProperty: "port"},message:"must have required property '"+"port"+"'",schema:schema11.properties.metrics.required,parentSchema:schema11.properties.metrics,data:data297};
+if("shared" !== data297){
+const err827 = {instancePath:instancePath+"/cache/rules/" + i36+"/scope",schemaPath:"#/properties/cache/properties/rules/items/properties/scope/anyOf/0/const",keyword:"const",params:{allowedValue: "shared"},message:"must be equal to constant",schema:"shared",parentSchema:schema11.properties.cache.properties.rules.items.properties.scope.anyOf[0],data:data297};
 if(vErrors === null){
 vErrors = [err827];
 }
@@ -10740,8 +10699,12 @@ vErrors.push(err827);
 }
 errors++;
 }
-if(data297.host === undefined){
-const err828 = {instancePath:instancePath+"/metrics",schemaPath:"#/properties/metrics/required",keyword:"required",params:{missingProperty: "host"},message:"must have required property '"+"host"+"'",schema:schema11.properties.metrics.required,parentSchema:schema11.properties.metrics,data:data297};
+var _valid16 = _errs708 === errors;
+valid148 = valid148 || _valid16;
+if(!valid148){
+const _errs710 = errors;
+if(typeof data297 !== "string"){
+const err828 = {instancePath:instancePath+"/cache/rules/" + i36+"/scope",schemaPath:"#/properties/cache/properties/rules/items/properties/scope/anyOf/1/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.cache.properties.rules.items.properties.scope.anyOf[1].type,parentSchema:schema11.properties.cache.properties.rules.items.properties.scope.anyOf[1],data:data297};
 if(vErrors === null){
 vErrors = [err828];
 }
@@ -10750,8 +10713,8 @@ vErrors.push(err828);
 }
 errors++;
 }
-if(data297.processMetrics === undefined){
-const err829 = {instancePath:instancePath+"/metrics",schemaPath:"#/properties/metrics/required",keyword:"required",params:{missingProperty: "processMetrics"},message:"must have required property '"+"processMetrics"+"'",schema:schema11.properties.metrics.required,parentSchema:schema11.properties.metrics,data:data297};
+if("per-user" !== data297){
+const err829 = {instancePath:instancePath+"/cache/rules/" + i36+"/scope",schemaPath:"#/properties/cache/properties/rules/items/properties/scope/anyOf/1/const",keyword:"const",params:{allowedValue: "per-user"},message:"must be equal to constant",schema:"per-user",parentSchema:schema11.properties.cache.properties.rules.items.properties.scope.anyOf[1],data:data297};
 if(vErrors === null){
 vErrors = [err829];
 }
@@ -10760,8 +10723,12 @@ vErrors.push(err829);
 }
 errors++;
 }
-if(data297.maxRoutes === undefined){
-const err830 = {instancePath:instancePath+"/metrics",schemaPath:"#/properties/metrics/required",keyword:"required",params:{missingProperty: "maxRoutes"},message:"must have required property '"+"maxRoutes"+"'",schema:schema11.properties.metrics.required,parentSchema:schema11.properties.metrics,data:data297};
+var _valid16 = _errs710 === errors;
+valid148 = valid148 || _valid16;
+if(!valid148){
+const _errs712 = errors;
+if(typeof data297 !== "string"){
+const err830 = {instancePath:instancePath+"/cache/rules/" + i36+"/scope",schemaPath:"#/properties/cache/properties/rules/items/properties/scope/anyOf/2/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.cache.properties.rules.items.properties.scope.anyOf[2].type,parentSchema:schema11.properties.cache.properties.rules.items.properties.scope.anyOf[2],data:data297};
 if(vErrors === null){
 vErrors = [err830];
 }
@@ -10770,8 +10737,8 @@ vErrors.push(err830);
 }
 errors++;
 }
-if(data297.history === undefined){
-const err831 = {instancePath:instancePath+"/metrics",schemaPath:"#/properties/metrics/required",keyword:"required",params:{missingProperty: "history"},message:"must have required property '"+"history"+"'",schema:schema11.properties.metrics.required,parentSchema:schema11.properties.metrics,data:data297};
+if("context" !== data297){
+const err831 = {instancePath:instancePath+"/cache/rules/" + i36+"/scope",schemaPath:"#/properties/cache/properties/rules/items/properties/scope/anyOf/2/const",keyword:"const",params:{allowedValue: "context"},message:"must be equal to constant",schema:"context",parentSchema:schema11.properties.cache.properties.rules.items.properties.scope.anyOf[2],data:data297};
 if(vErrors === null){
 vErrors = [err831];
 }
@@ -10780,8 +10747,12 @@ vErrors.push(err831);
 }
 errors++;
 }
-if(data297.buckets === undefined){
-const err832 = {instancePath:instancePath+"/metrics",schemaPath:"#/properties/metrics/required",keyword:"required",params:{missingProperty: "buckets"},message:"must have required property '"+"buckets"+"'",schema:schema11.properties.metrics.required,parentSchema:schema11.properties.metrics,data:data297};
+var _valid16 = _errs712 === errors;
+valid148 = valid148 || _valid16;
+}
+}
+if(!valid148){
+const err832 = {instancePath:instancePath+"/cache/rules/" + i36+"/scope",schemaPath:"#/properties/cache/properties/rules/items/properties/scope/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema11.properties.cache.properties.rules.items.properties.scope.anyOf,parentSchema:schema11.properties.cache.properties.rules.items.properties.scope,data:data297};
 if(vErrors === null){
 vErrors = [err832];
 }
@@ -10790,9 +10761,20 @@ vErrors.push(err832);
 }
 errors++;
 }
-for(const key47 in data297){
-if(!(((((((key47 === "enabled") || (key47 === "port")) || (key47 === "host")) || (key47 === "processMetrics")) || (key47 === "maxRoutes")) || (key47 === "history")) || (key47 === "buckets"))){
-const err833 = {instancePath:instancePath+"/metrics",schemaPath:"#/properties/metrics/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key47},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.metrics,data:data297};
+else {
+errors = _errs707;
+if(vErrors !== null){
+if(_errs707){
+vErrors.length = _errs707;
+}
+else {
+vErrors = null;
+}
+}
+}
+let data298 = data271.bypass;
+if(typeof data298 !== "boolean"){
+const err833 = {instancePath:instancePath+"/cache/rules/" + i36+"/bypass",schemaPath:"#/properties/cache/properties/rules/items/properties/bypass/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.cache.properties.rules.items.properties.bypass.type,parentSchema:schema11.properties.cache.properties.rules.items.properties.bypass,data:data298};
 if(vErrors === null){
 vErrors = [err833];
 }
@@ -10801,10 +10783,10 @@ vErrors.push(err833);
 }
 errors++;
 }
-}
-let data298 = data297.enabled;
-if(typeof data298 !== "boolean"){
-const err834 = {instancePath:instancePath+"/metrics/enabled",schemaPath:"#/properties/metrics/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.metrics.properties.enabled.type,parentSchema:schema11.properties.metrics.properties.enabled,data:data298};
+let data299 = data271.grace;
+const parsed43 = func7(data299);
+if(parsed43 === undefined){
+const err834 = {instancePath:instancePath+"/cache/rules/" + i36+"/grace",schemaPath:"#/properties/cache/properties/rules/items/properties/grace/x-unit",keyword:"x-unit",params:{unit: "duration", value: data299, minimum: undefined},message:"unit",schema:"duration",parentSchema:schema11.properties.cache.properties.rules.items.properties.grace,data:data299};
 if(vErrors === null){
 vErrors = [err834];
 }
@@ -10813,9 +10795,15 @@ vErrors.push(err834);
 }
 errors++;
 }
-let data299 = data297.port;
-if(!((typeof data299 == "number") && (!(data299 % 1) && !isNaN(data299)))){
-const err835 = {instancePath:instancePath+"/metrics/port",schemaPath:"#/properties/metrics/properties/port/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.metrics.properties.port.type,parentSchema:schema11.properties.metrics.properties.port,data:data299};
+else {
+if(data271){
+data271["grace"] = parsed43;
+data299 = parsed43;
+}
+}
+}
+else {
+const err835 = {instancePath:instancePath+"/cache/rules/" + i36,schemaPath:"#/properties/cache/properties/rules/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.cache.properties.rules.items.type,parentSchema:schema11.properties.cache.properties.rules.items,data:data271};
 if(vErrors === null){
 vErrors = [err835];
 }
@@ -10824,9 +10812,10 @@ vErrors.push(err835);
 }
 errors++;
 }
-if(typeof data299 == "number"){
-if(data299 > 65535 || isNaN(data299)){
-const err836 = {instancePath:instancePath+"/metrics/port",schemaPath:"#/properties/metrics/properties/port/maximum",keyword:"maximum",params:{comparison: "<=", limit: 65535},message:"must be <= 65535",schema:65535,parentSchema:schema11.properties.metrics.properties.port,data:data299};
+}
+}
+else {
+const err836 = {instancePath:instancePath+"/cache/rules",schemaPath:"#/properties/cache/properties/rules/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.cache.properties.rules.type,parentSchema:schema11.properties.cache.properties.rules,data:data270};
 if(vErrors === null){
 vErrors = [err836];
 }
@@ -10835,8 +10824,9 @@ vErrors.push(err836);
 }
 errors++;
 }
-if(data299 < 0 || isNaN(data299)){
-const err837 = {instancePath:instancePath+"/metrics/port",schemaPath:"#/properties/metrics/properties/port/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema11.properties.metrics.properties.port,data:data299};
+}
+else {
+const err837 = {instancePath:instancePath+"/cache",schemaPath:"#/properties/cache/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.cache.type,parentSchema:schema11.properties.cache,data:data219};
 if(vErrors === null){
 vErrors = [err837];
 }
@@ -10845,10 +10835,31 @@ vErrors.push(err837);
 }
 errors++;
 }
+let data300 = data.metrics;
+if(data300 && typeof data300 == "object" && !Array.isArray(data300)){
+if(data300.enabled === undefined){
+data300.enabled = true;
 }
-let data300 = data297.host;
-if(typeof data300 !== "string"){
-const err838 = {instancePath:instancePath+"/metrics/host",schemaPath:"#/properties/metrics/properties/host/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.metrics.properties.host.type,parentSchema:schema11.properties.metrics.properties.host,data:data300};
+if(data300.port === undefined){
+data300.port = 0;
+}
+if(data300.host === undefined){
+data300.host = "127.0.0.1";
+}
+if(data300.processMetrics === undefined){
+data300.processMetrics = true;
+}
+if(data300.maxRoutes === undefined){
+data300.maxRoutes = 200;
+}
+if(data300.history === undefined){
+data300.history = "15m";
+}
+if(data300.buckets === undefined){
+data300.buckets = [0.005,0.01,0.025,0.05,0.1,0.25,0.5,1,2.5,5,10];
+}
+if(data300.enabled === undefined){
+const err838 = {instancePath:instancePath+"/metrics",schemaPath:"#/properties/metrics/required",keyword:"required",params:{missingProperty: "enabled"},message:"must have required property '"+"enabled"+"'",schema:schema11.properties.metrics.required,parentSchema:schema11.properties.metrics,data:data300};
 if(vErrors === null){
 vErrors = [err838];
 }
@@ -10857,9 +10868,8 @@ vErrors.push(err838);
 }
 errors++;
 }
-let data301 = data297.processMetrics;
-if(typeof data301 !== "boolean"){
-const err839 = {instancePath:instancePath+"/metrics/processMetrics",schemaPath:"#/properties/metrics/properties/processMetrics/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.metrics.properties.processMetrics.type,parentSchema:schema11.properties.metrics.properties.processMetrics,data:data301};
+if(data300.port === undefined){
+const err839 = {instancePath:instancePath+"/metrics",schemaPath:"#/properties/metrics/required",keyword:"required",params:{missingProperty: "port"},message:"must have required property '"+"port"+"'",schema:schema11.properties.metrics.required,parentSchema:schema11.properties.metrics,data:data300};
 if(vErrors === null){
 vErrors = [err839];
 }
@@ -10868,9 +10878,8 @@ vErrors.push(err839);
 }
 errors++;
 }
-let data302 = data297.maxRoutes;
-if(!((typeof data302 == "number") && (!(data302 % 1) && !isNaN(data302)))){
-const err840 = {instancePath:instancePath+"/metrics/maxRoutes",schemaPath:"#/properties/metrics/properties/maxRoutes/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.metrics.properties.maxRoutes.type,parentSchema:schema11.properties.metrics.properties.maxRoutes,data:data302};
+if(data300.host === undefined){
+const err840 = {instancePath:instancePath+"/metrics",schemaPath:"#/properties/metrics/required",keyword:"required",params:{missingProperty: "host"},message:"must have required property '"+"host"+"'",schema:schema11.properties.metrics.required,parentSchema:schema11.properties.metrics,data:data300};
 if(vErrors === null){
 vErrors = [err840];
 }
@@ -10879,9 +10888,8 @@ vErrors.push(err840);
 }
 errors++;
 }
-if(typeof data302 == "number"){
-if(data302 > 10000 || isNaN(data302)){
-const err841 = {instancePath:instancePath+"/metrics/maxRoutes",schemaPath:"#/properties/metrics/properties/maxRoutes/maximum",keyword:"maximum",params:{comparison: "<=", limit: 10000},message:"must be <= 10000",schema:10000,parentSchema:schema11.properties.metrics.properties.maxRoutes,data:data302};
+if(data300.processMetrics === undefined){
+const err841 = {instancePath:instancePath+"/metrics",schemaPath:"#/properties/metrics/required",keyword:"required",params:{missingProperty: "processMetrics"},message:"must have required property '"+"processMetrics"+"'",schema:schema11.properties.metrics.required,parentSchema:schema11.properties.metrics,data:data300};
 if(vErrors === null){
 vErrors = [err841];
 }
@@ -10890,8 +10898,8 @@ vErrors.push(err841);
 }
 errors++;
 }
-if(data302 < 10 || isNaN(data302)){
-const err842 = {instancePath:instancePath+"/metrics/maxRoutes",schemaPath:"#/properties/metrics/properties/maxRoutes/minimum",keyword:"minimum",params:{comparison: ">=", limit: 10},message:"must be >= 10",schema:10,parentSchema:schema11.properties.metrics.properties.maxRoutes,data:data302};
+if(data300.maxRoutes === undefined){
+const err842 = {instancePath:instancePath+"/metrics",schemaPath:"#/properties/metrics/required",keyword:"required",params:{missingProperty: "maxRoutes"},message:"must have required property '"+"maxRoutes"+"'",schema:schema11.properties.metrics.required,parentSchema:schema11.properties.metrics,data:data300};
 if(vErrors === null){
 vErrors = [err842];
 }
@@ -10900,11 +10908,8 @@ vErrors.push(err842);
 }
 errors++;
 }
-}
-let data303 = data297.history;
-const parsed44 = func7(data303);
-if(parsed44 === undefined){
-const err843 = {instancePath:instancePath+"/metrics/history",schemaPath:"#/properties/metrics/properties/history/x-unit",keyword:"x-unit",params:{unit: "duration", value: data303, minimum: undefined},message:"unit",schema:"duration",parentSchema:schema11.properties.metrics.properties.history,data:data303};
+if(data300.history === undefined){
+const err843 = {instancePath:instancePath+"/metrics",schemaPath:"#/properties/metrics/required",keyword:"required",params:{missingProperty: "history"},message:"must have required property '"+"history"+"'",schema:schema11.properties.metrics.required,parentSchema:schema11.properties.metrics,data:data300};
 if(vErrors === null){
 vErrors = [err843];
 }
@@ -10913,16 +10918,8 @@ vErrors.push(err843);
 }
 errors++;
 }
-else {
-if(data297){
-data297["history"] = parsed44;
-data303 = parsed44;
-}
-}
-let data304 = data297.buckets;
-if(Array.isArray(data304)){
-if(data304.length > 30){
-const err844 = {instancePath:instancePath+"/metrics/buckets",schemaPath:"#/properties/metrics/properties/buckets/maxItems",keyword:"maxItems",params:{limit: 30},message:"must NOT have more than 30 items",schema:30,parentSchema:schema11.properties.metrics.properties.buckets,data:data304};
+if(data300.buckets === undefined){
+const err844 = {instancePath:instancePath+"/metrics",schemaPath:"#/properties/metrics/required",keyword:"required",params:{missingProperty: "buckets"},message:"must have required property '"+"buckets"+"'",schema:schema11.properties.metrics.required,parentSchema:schema11.properties.metrics,data:data300};
 if(vErrors === null){
 vErrors = [err844];
 }
@@ -10931,8 +10928,9 @@ vErrors.push(err844);
 }
 errors++;
 }
-if(data304.length < 1){
-const err845 = {instancePath:instancePath+"/metrics/buckets",schemaPath:"#/properties/metrics/properties/buckets/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema11.properties.metrics.properties.buckets,data:data304};
+for(const key47 in data300){
+if(!(((((((key47 === "enabled") || (key47 === "port")) || (key47 === "host")) || (key47 === "processMetrics")) || (key47 === "maxRoutes")) || (key47 === "history")) || (key47 === "buckets"))){
+const err845 = {instancePath:instancePath+"/metrics",schemaPath:"#/properties/metrics/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key47},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.metrics,data:data300};
 if(vErrors === null){
 vErrors = [err845];
 }
@@ -10941,12 +10939,10 @@ vErrors.push(err845);
 }
 errors++;
 }
-const len42 = data304.length;
-for(let i43=0; i43<len42; i43++){
-let data305 = data304[i43];
-if(typeof data305 == "number"){
-if(data305 <= 0 || isNaN(data305)){
-const err846 = {instancePath:instancePath+"/metrics/buckets/" + i43,schemaPath:"#/properties/metrics/properties/buckets/items/exclusiveMinimum",keyword:"exclusiveMinimum",params:{comparison: ">", limit: 0},message:"must be > 0",schema:0,parentSchema:schema11.properties.metrics.properties.buckets.items,data:data305};
+}
+let data301 = data300.enabled;
+if(typeof data301 !== "boolean"){
+const err846 = {instancePath:instancePath+"/metrics/enabled",schemaPath:"#/properties/metrics/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.metrics.properties.enabled.type,parentSchema:schema11.properties.metrics.properties.enabled,data:data301};
 if(vErrors === null){
 vErrors = [err846];
 }
@@ -10955,9 +10951,9 @@ vErrors.push(err846);
 }
 errors++;
 }
-}
-else {
-const err847 = {instancePath:instancePath+"/metrics/buckets/" + i43,schemaPath:"#/properties/metrics/properties/buckets/items/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema11.properties.metrics.properties.buckets.items.type,parentSchema:schema11.properties.metrics.properties.buckets.items,data:data305};
+let data302 = data300.port;
+if(!((typeof data302 == "number") && (!(data302 % 1) && !isNaN(data302)))){
+const err847 = {instancePath:instancePath+"/metrics/port",schemaPath:"#/properties/metrics/properties/port/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.metrics.properties.port.type,parentSchema:schema11.properties.metrics.properties.port,data:data302};
 if(vErrors === null){
 vErrors = [err847];
 }
@@ -10966,10 +10962,9 @@ vErrors.push(err847);
 }
 errors++;
 }
-}
-}
-else {
-const err848 = {instancePath:instancePath+"/metrics/buckets",schemaPath:"#/properties/metrics/properties/buckets/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.metrics.properties.buckets.type,parentSchema:schema11.properties.metrics.properties.buckets,data:data304};
+if(typeof data302 == "number"){
+if(data302 > 65535 || isNaN(data302)){
+const err848 = {instancePath:instancePath+"/metrics/port",schemaPath:"#/properties/metrics/properties/port/maximum",keyword:"maximum",params:{comparison: "<=", limit: 65535},message:"must be <= 65535",schema:65535,parentSchema:schema11.properties.metrics.properties.port,data:data302};
 if(vErrors === null){
 vErrors = [err848];
 }
@@ -10978,9 +10973,8 @@ vErrors.push(err848);
 }
 errors++;
 }
-}
-else {
-const err849 = {instancePath:instancePath+"/metrics",schemaPath:"#/properties/metrics/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.metrics.type,parentSchema:schema11.properties.metrics,data:data297};
+if(data302 < 0 || isNaN(data302)){
+const err849 = {instancePath:instancePath+"/metrics/port",schemaPath:"#/properties/metrics/properties/port/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema11.properties.metrics.properties.port,data:data302};
 if(vErrors === null){
 vErrors = [err849];
 }
@@ -10989,73 +10983,10 @@ vErrors.push(err849);
 }
 errors++;
 }
-let data306 = data.db;
-if(data306 && typeof data306 == "object" && !Array.isArray(data306)){
-if(data306.enabled === undefined){
-data306.enabled = false;
 }
-if(data306.schemas === undefined){
-data306.schemas = [];
-}
-if(data306.auditSchema === undefined){
-data306.auditSchema = "sipup_sidecar";
-}
-if(data306.sources === undefined){
-data306.sources = ["digest","slowlog","processlist"];
-}
-if(data306.processlistWindow === undefined){
-data306.processlistWindow = "60s";
-}
-if(data306.processlistInterval === undefined){
-data306.processlistInterval = "100ms";
-}
-if(data306.slowLogFile === undefined){
-data306.slowLogFile = "";
-}
-if(data306.slowLogMaxAge === undefined){
-data306.slowLogMaxAge = "24h";
-}
-if(data306.slowLogMaxBytes === undefined){
-data306.slowLogMaxBytes = "64MB";
-}
-if(data306.maxShapes === undefined){
-data306.maxShapes = 200;
-}
-if(data306.analyzeStatements === undefined){
-data306.analyzeStatements = true;
-}
-if(data306.statementTimeout === undefined){
-data306.statementTimeout = "10s";
-}
-if(data306.explainConcurrency === undefined){
-data306.explainConcurrency = 2;
-}
-if(data306.lockWaitTimeout === undefined){
-data306.lockWaitTimeout = "5s";
-}
-if(data306.maxOnlineTableSize === undefined){
-data306.maxOnlineTableSize = "1GB";
-}
-if(data306.verifyRuns === undefined){
-data306.verifyRuns = 5;
-}
-if(data306.minGain === undefined){
-data306.minGain = 1.5;
-}
-if(data306.coveringMaxColumns === undefined){
-data306.coveringMaxColumns = 2;
-}
-if(data306.coveringMaxBytes === undefined){
-data306.coveringMaxBytes = 16;
-}
-if(data306.partitionMinRows === undefined){
-data306.partitionMinRows = 5000000;
-}
-if(data306.maintenance === undefined){
-data306.maintenance = {};
-}
-if(data306.enabled === undefined){
-const err850 = {instancePath:instancePath+"/db",schemaPath:"#/properties/db/required",keyword:"required",params:{missingProperty: "enabled"},message:"must have required property '"+"enabled"+"'",schema:schema11.properties.db.required,parentSchema:schema11.properties.db,data:data306};
+let data303 = data300.host;
+if(typeof data303 !== "string"){
+const err850 = {instancePath:instancePath+"/metrics/host",schemaPath:"#/properties/metrics/properties/host/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.metrics.properties.host.type,parentSchema:schema11.properties.metrics.properties.host,data:data303};
 if(vErrors === null){
 vErrors = [err850];
 }
@@ -11064,8 +10995,9 @@ vErrors.push(err850);
 }
 errors++;
 }
-if(data306.schemas === undefined){
-const err851 = {instancePath:instancePath+"/db",schemaPath:"#/properties/db/required",keyword:"required",params:{missingProperty: "schemas"},message:"must have required property '"+"schemas"+"'",schema:schema11.properties.db.required,parentSchema:schema11.properties.db,data:data306};
+let data304 = data300.processMetrics;
+if(typeof data304 !== "boolean"){
+const err851 = {instancePath:instancePath+"/metrics/processMetrics",schemaPath:"#/properties/metrics/properties/processMetrics/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.metrics.properties.processMetrics.type,parentSchema:schema11.properties.metrics.properties.processMetrics,data:data304};
 if(vErrors === null){
 vErrors = [err851];
 }
@@ -11074,8 +11006,9 @@ vErrors.push(err851);
 }
 errors++;
 }
-if(data306.auditSchema === undefined){
-const err852 = {instancePath:instancePath+"/db",schemaPath:"#/properties/db/required",keyword:"required",params:{missingProperty: "auditSchema"},message:"must have required property '"+"auditSchema"+"'",schema:schema11.properties.db.required,parentSchema:schema11.properties.db,data:data306};
+let data305 = data300.maxRoutes;
+if(!((typeof data305 == "number") && (!(data305 % 1) && !isNaN(data305)))){
+const err852 = {instancePath:instancePath+"/metrics/maxRoutes",schemaPath:"#/properties/metrics/properties/maxRoutes/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.metrics.properties.maxRoutes.type,parentSchema:schema11.properties.metrics.properties.maxRoutes,data:data305};
 if(vErrors === null){
 vErrors = [err852];
 }
@@ -11084,8 +11017,9 @@ vErrors.push(err852);
 }
 errors++;
 }
-if(data306.sources === undefined){
-const err853 = {instancePath:instancePath+"/db",schemaPath:"#/properties/db/required",keyword:"required",params:{missingProperty: "sources"},message:"must have required property '"+"sources"+"'",schema:schema11.properties.db.required,parentSchema:schema11.properties.db,data:data306};
+if(typeof data305 == "number"){
+if(data305 > 10000 || isNaN(data305)){
+const err853 = {instancePath:instancePath+"/metrics/maxRoutes",schemaPath:"#/properties/metrics/properties/maxRoutes/maximum",keyword:"maximum",params:{comparison: "<=", limit: 10000},message:"must be <= 10000",schema:10000,parentSchema:schema11.properties.metrics.properties.maxRoutes,data:data305};
 if(vErrors === null){
 vErrors = [err853];
 }
@@ -11094,8 +11028,8 @@ vErrors.push(err853);
 }
 errors++;
 }
-if(data306.processlistWindow === undefined){
-const err854 = {instancePath:instancePath+"/db",schemaPath:"#/properties/db/required",keyword:"required",params:{missingProperty: "processlistWindow"},message:"must have required property '"+"processlistWindow"+"'",schema:schema11.properties.db.required,parentSchema:schema11.properties.db,data:data306};
+if(data305 < 10 || isNaN(data305)){
+const err854 = {instancePath:instancePath+"/metrics/maxRoutes",schemaPath:"#/properties/metrics/properties/maxRoutes/minimum",keyword:"minimum",params:{comparison: ">=", limit: 10},message:"must be >= 10",schema:10,parentSchema:schema11.properties.metrics.properties.maxRoutes,data:data305};
 if(vErrors === null){
 vErrors = [err854];
 }
@@ -11104,8 +11038,11 @@ vErrors.push(err854);
 }
 errors++;
 }
-if(data306.processlistInterval === undefined){
-const err855 = {instancePath:instancePath+"/db",schemaPath:"#/properties/db/required",keyword:"required",params:{missingProperty: "processlistInterval"},message:"must have required property '"+"processlistInterval"+"'",schema:schema11.properties.db.required,parentSchema:schema11.properties.db,data:data306};
+}
+let data306 = data300.history;
+const parsed44 = func7(data306);
+if(parsed44 === undefined){
+const err855 = {instancePath:instancePath+"/metrics/history",schemaPath:"#/properties/metrics/properties/history/x-unit",keyword:"x-unit",params:{unit: "duration", value: data306, minimum: undefined},message:"unit",schema:"duration",parentSchema:schema11.properties.metrics.properties.history,data:data306};
 if(vErrors === null){
 vErrors = [err855];
 }
@@ -11114,8 +11051,16 @@ vErrors.push(err855);
 }
 errors++;
 }
-if(data306.slowLogFile === undefined){
-const err856 = {instancePath:instancePath+"/db",schemaPath:"#/properties/db/required",keyword:"required",params:{missingProperty: "slowLogFile"},message:"must have required property '"+"slowLogFile"+"'",schema:schema11.properties.db.required,parentSchema:schema11.properties.db,data:data306};
+else {
+if(data300){
+data300["history"] = parsed44;
+data306 = parsed44;
+}
+}
+let data307 = data300.buckets;
+if(Array.isArray(data307)){
+if(data307.length > 30){
+const err856 = {instancePath:instancePath+"/metrics/buckets",schemaPath:"#/properties/metrics/properties/buckets/maxItems",keyword:"maxItems",params:{limit: 30},message:"must NOT have more than 30 items",schema:30,parentSchema:schema11.properties.metrics.properties.buckets,data:data307};
 if(vErrors === null){
 vErrors = [err856];
 }
@@ -11124,8 +11069,8 @@ vErrors.push(err856);
 }
 errors++;
 }
-if(data306.slowLogMaxAge === undefined){
-const err857 = {instancePath:instancePath+"/db",schemaPath:"#/properties/db/required",keyword:"required",params:{missingProperty: "slowLogMaxAge"},message:"must have required property '"+"slowLogMaxAge"+"'",schema:schema11.properties.db.required,parentSchema:schema11.properties.db,data:data306};
+if(data307.length < 1){
+const err857 = {instancePath:instancePath+"/metrics/buckets",schemaPath:"#/properties/metrics/properties/buckets/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema11.properties.metrics.properties.buckets,data:data307};
 if(vErrors === null){
 vErrors = [err857];
 }
@@ -11134,8 +11079,12 @@ vErrors.push(err857);
 }
 errors++;
 }
-if(data306.slowLogMaxBytes === undefined){
-const err858 = {instancePath:instancePath+"/db",schemaPath:"#/properties/db/required",keyword:"required",params:{missingProperty: "slowLogMaxBytes"},message:"must have required property '"+"slowLogMaxBytes"+"'",schema:schema11.properties.db.required,parentSchema:schema11.properties.db,data:data306};
+const len42 = data307.length;
+for(let i43=0; i43<len42; i43++){
+let data308 = data307[i43];
+if(typeof data308 == "number"){
+if(data308 <= 0 || isNaN(data308)){
+const err858 = {instancePath:instancePath+"/metrics/buckets/" + i43,schemaPath:"#/properties/metrics/properties/buckets/items/exclusiveMinimum",keyword:"exclusiveMinimum",params:{comparison: ">", limit: 0},message:"must be > 0",schema:0,parentSchema:schema11.properties.metrics.properties.buckets.items,data:data308};
 if(vErrors === null){
 vErrors = [err858];
 }
@@ -11144,8 +11093,9 @@ vErrors.push(err858);
 }
 errors++;
 }
-if(data306.maxShapes === undefined){
-const err859 = {instancePath:instancePath+"/db",schemaPath:"#/properties/db/required",keyword:"required",params:{missingProperty: "maxShapes"},message:"must have required property '"+"maxShapes"+"'",schema:schema11.properties.db.required,parentSchema:schema11.properties.db,data:data306};
+}
+else {
+const err859 = {instancePath:instancePath+"/metrics/buckets/" + i43,schemaPath:"#/properties/metrics/properties/buckets/items/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema11.properties.metrics.properties.buckets.items.type,parentSchema:schema11.properties.metrics.properties.buckets.items,data:data308};
 if(vErrors === null){
 vErrors = [err859];
 }
@@ -11154,8 +11104,10 @@ vErrors.push(err859);
 }
 errors++;
 }
-if(data306.analyzeStatements === undefined){
-const err860 = {instancePath:instancePath+"/db",schemaPath:"#/properties/db/required",keyword:"required",params:{missingProperty: "analyzeStatements"},message:"must have required property '"+"analyzeStatements"+"'",schema:schema11.properties.db.required,parentSchema:schema11.properties.db,data:data306};
+}
+}
+else {
+const err860 = {instancePath:instancePath+"/metrics/buckets",schemaPath:"#/properties/metrics/properties/buckets/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.metrics.properties.buckets.type,parentSchema:schema11.properties.metrics.properties.buckets,data:data307};
 if(vErrors === null){
 vErrors = [err860];
 }
@@ -11164,8 +11116,9 @@ vErrors.push(err860);
 }
 errors++;
 }
-if(data306.statementTimeout === undefined){
-const err861 = {instancePath:instancePath+"/db",schemaPath:"#/properties/db/required",keyword:"required",params:{missingProperty: "statementTimeout"},message:"must have required property '"+"statementTimeout"+"'",schema:schema11.properties.db.required,parentSchema:schema11.properties.db,data:data306};
+}
+else {
+const err861 = {instancePath:instancePath+"/metrics",schemaPath:"#/properties/metrics/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.metrics.type,parentSchema:schema11.properties.metrics,data:data300};
 if(vErrors === null){
 vErrors = [err861];
 }
@@ -11174,8 +11127,73 @@ vErrors.push(err861);
 }
 errors++;
 }
-if(data306.explainConcurrency === undefined){
-const err862 = {instancePath:instancePath+"/db",schemaPath:"#/properties/db/required",keyword:"required",params:{missingProperty: "explainConcurrency"},message:"must have required property '"+"explainConcurrency"+"'",schema:schema11.properties.db.required,parentSchema:schema11.properties.db,data:data306};
+let data309 = data.db;
+if(data309 && typeof data309 == "object" && !Array.isArray(data309)){
+if(data309.enabled === undefined){
+data309.enabled = false;
+}
+if(data309.schemas === undefined){
+data309.schemas = [];
+}
+if(data309.auditSchema === undefined){
+data309.auditSchema = "sipup_sidecar";
+}
+if(data309.sources === undefined){
+data309.sources = ["digest","slowlog","processlist"];
+}
+if(data309.processlistWindow === undefined){
+data309.processlistWindow = "60s";
+}
+if(data309.processlistInterval === undefined){
+data309.processlistInterval = "100ms";
+}
+if(data309.slowLogFile === undefined){
+data309.slowLogFile = "";
+}
+if(data309.slowLogMaxAge === undefined){
+data309.slowLogMaxAge = "24h";
+}
+if(data309.slowLogMaxBytes === undefined){
+data309.slowLogMaxBytes = "64MB";
+}
+if(data309.maxShapes === undefined){
+data309.maxShapes = 200;
+}
+if(data309.analyzeStatements === undefined){
+data309.analyzeStatements = true;
+}
+if(data309.statementTimeout === undefined){
+data309.statementTimeout = "10s";
+}
+if(data309.explainConcurrency === undefined){
+data309.explainConcurrency = 2;
+}
+if(data309.lockWaitTimeout === undefined){
+data309.lockWaitTimeout = "5s";
+}
+if(data309.maxOnlineTableSize === undefined){
+data309.maxOnlineTableSize = "1GB";
+}
+if(data309.verifyRuns === undefined){
+data309.verifyRuns = 5;
+}
+if(data309.minGain === undefined){
+data309.minGain = 1.5;
+}
+if(data309.coveringMaxColumns === undefined){
+data309.coveringMaxColumns = 2;
+}
+if(data309.coveringMaxBytes === undefined){
+data309.coveringMaxBytes = 16;
+}
+if(data309.partitionMinRows === undefined){
+data309.partitionMinRows = 5000000;
+}
+if(data309.maintenance === undefined){
+data309.maintenance = {};
+}
+if(data309.enabled === undefined){
+const err862 = {instancePath:instancePath+"/db",schemaPath:"#/properties/db/required",keyword:"required",params:{missingProperty: "enabled"},message:"must have required property '"+"enabled"+"'",schema:schema11.properties.db.required,parentSchema:schema11.properties.db,data:data309};
 if(vErrors === null){
 vErrors = [err862];
 }
@@ -11184,8 +11202,8 @@ vErrors.push(err862);
 }
 errors++;
 }
-if(data306.lockWaitTimeout === undefined){
-const err863 = {instancePath:instancePath+"/db",schemaPath:"#/properties/db/required",keyword:"required",params:{missingProperty: "lockWaitTimeout"},message:"must have required property '"+"lockWaitTimeout"+"'",schema:schema11.properties.db.required,parentSchema:schema11.properties.db,data:data306};
+if(data309.schemas === undefined){
+const err863 = {instancePath:instancePath+"/db",schemaPath:"#/properties/db/required",keyword:"required",params:{missingProperty: "schemas"},message:"must have required property '"+"schemas"+"'",schema:schema11.properties.db.required,parentSchema:schema11.properties.db,data:data309};
 if(vErrors === null){
 vErrors = [err863];
 }
@@ -11194,8 +11212,8 @@ vErrors.push(err863);
 }
 errors++;
 }
-if(data306.maxOnlineTableSize === undefined){
-const err864 = {instancePath:instancePath+"/db",schemaPath:"#/properties/db/required",keyword:"required",params:{missingProperty: "maxOnlineTableSize"},message:"must have required property '"+"maxOnlineTableSize"+"'",schema:schema11.properties.db.required,parentSchema:schema11.properties.db,data:data306};
+if(data309.auditSchema === undefined){
+const err864 = {instancePath:instancePath+"/db",schemaPath:"#/properties/db/required",keyword:"required",params:{missingProperty: "auditSchema"},message:"must have required property '"+"auditSchema"+"'",schema:schema11.properties.db.required,parentSchema:schema11.properties.db,data:data309};
 if(vErrors === null){
 vErrors = [err864];
 }
@@ -11204,8 +11222,8 @@ vErrors.push(err864);
 }
 errors++;
 }
-if(data306.verifyRuns === undefined){
-const err865 = {instancePath:instancePath+"/db",schemaPath:"#/properties/db/required",keyword:"required",params:{missingProperty: "verifyRuns"},message:"must have required property '"+"verifyRuns"+"'",schema:schema11.properties.db.required,parentSchema:schema11.properties.db,data:data306};
+if(data309.sources === undefined){
+const err865 = {instancePath:instancePath+"/db",schemaPath:"#/properties/db/required",keyword:"required",params:{missingProperty: "sources"},message:"must have required property '"+"sources"+"'",schema:schema11.properties.db.required,parentSchema:schema11.properties.db,data:data309};
 if(vErrors === null){
 vErrors = [err865];
 }
@@ -11214,8 +11232,8 @@ vErrors.push(err865);
 }
 errors++;
 }
-if(data306.minGain === undefined){
-const err866 = {instancePath:instancePath+"/db",schemaPath:"#/properties/db/required",keyword:"required",params:{missingProperty: "minGain"},message:"must have required property '"+"minGain"+"'",schema:schema11.properties.db.required,parentSchema:schema11.properties.db,data:data306};
+if(data309.processlistWindow === undefined){
+const err866 = {instancePath:instancePath+"/db",schemaPath:"#/properties/db/required",keyword:"required",params:{missingProperty: "processlistWindow"},message:"must have required property '"+"processlistWindow"+"'",schema:schema11.properties.db.required,parentSchema:schema11.properties.db,data:data309};
 if(vErrors === null){
 vErrors = [err866];
 }
@@ -11224,8 +11242,8 @@ vErrors.push(err866);
 }
 errors++;
 }
-if(data306.coveringMaxColumns === undefined){
-const err867 = {instancePath:instancePath+"/db",schemaPath:"#/properties/db/required",keyword:"required",params:{missingProperty: "coveringMaxColumns"},message:"must have required property '"+"coveringMaxColumns"+"'",schema:schema11.properties.db.required,parentSchema:schema11.properties.db,data:data306};
+if(data309.processlistInterval === undefined){
+const err867 = {instancePath:instancePath+"/db",schemaPath:"#/properties/db/required",keyword:"required",params:{missingProperty: "processlistInterval"},message:"must have required property '"+"processlistInterval"+"'",schema:schema11.properties.db.required,parentSchema:schema11.properties.db,data:data309};
 if(vErrors === null){
 vErrors = [err867];
 }
@@ -11234,8 +11252,8 @@ vErrors.push(err867);
 }
 errors++;
 }
-if(data306.coveringMaxBytes === undefined){
-const err868 = {instancePath:instancePath+"/db",schemaPath:"#/properties/db/required",keyword:"required",params:{missingProperty: "coveringMaxBytes"},message:"must have required property '"+"coveringMaxBytes"+"'",schema:schema11.properties.db.required,parentSchema:schema11.properties.db,data:data306};
+if(data309.slowLogFile === undefined){
+const err868 = {instancePath:instancePath+"/db",schemaPath:"#/properties/db/required",keyword:"required",params:{missingProperty: "slowLogFile"},message:"must have required property '"+"slowLogFile"+"'",schema:schema11.properties.db.required,parentSchema:schema11.properties.db,data:data309};
 if(vErrors === null){
 vErrors = [err868];
 }
@@ -11244,8 +11262,8 @@ vErrors.push(err868);
 }
 errors++;
 }
-if(data306.partitionMinRows === undefined){
-const err869 = {instancePath:instancePath+"/db",schemaPath:"#/properties/db/required",keyword:"required",params:{missingProperty: "partitionMinRows"},message:"must have required property '"+"partitionMinRows"+"'",schema:schema11.properties.db.required,parentSchema:schema11.properties.db,data:data306};
+if(data309.slowLogMaxAge === undefined){
+const err869 = {instancePath:instancePath+"/db",schemaPath:"#/properties/db/required",keyword:"required",params:{missingProperty: "slowLogMaxAge"},message:"must have required property '"+"slowLogMaxAge"+"'",schema:schema11.properties.db.required,parentSchema:schema11.properties.db,data:data309};
 if(vErrors === null){
 vErrors = [err869];
 }
@@ -11254,8 +11272,8 @@ vErrors.push(err869);
 }
 errors++;
 }
-if(data306.maintenance === undefined){
-const err870 = {instancePath:instancePath+"/db",schemaPath:"#/properties/db/required",keyword:"required",params:{missingProperty: "maintenance"},message:"must have required property '"+"maintenance"+"'",schema:schema11.properties.db.required,parentSchema:schema11.properties.db,data:data306};
+if(data309.slowLogMaxBytes === undefined){
+const err870 = {instancePath:instancePath+"/db",schemaPath:"#/properties/db/required",keyword:"required",params:{missingProperty: "slowLogMaxBytes"},message:"must have required property '"+"slowLogMaxBytes"+"'",schema:schema11.properties.db.required,parentSchema:schema11.properties.db,data:data309};
 if(vErrors === null){
 vErrors = [err870];
 }
@@ -11264,9 +11282,8 @@ vErrors.push(err870);
 }
 errors++;
 }
-for(const key48 in data306){
-if(!(func2.call(schema11.properties.db.properties, key48))){
-const err871 = {instancePath:instancePath+"/db",schemaPath:"#/properties/db/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key48},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.db,data:data306};
+if(data309.maxShapes === undefined){
+const err871 = {instancePath:instancePath+"/db",schemaPath:"#/properties/db/required",keyword:"required",params:{missingProperty: "maxShapes"},message:"must have required property '"+"maxShapes"+"'",schema:schema11.properties.db.required,parentSchema:schema11.properties.db,data:data309};
 if(vErrors === null){
 vErrors = [err871];
 }
@@ -11275,10 +11292,8 @@ vErrors.push(err871);
 }
 errors++;
 }
-}
-let data307 = data306.enabled;
-if(typeof data307 !== "boolean"){
-const err872 = {instancePath:instancePath+"/db/enabled",schemaPath:"#/properties/db/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.db.properties.enabled.type,parentSchema:schema11.properties.db.properties.enabled,data:data307};
+if(data309.analyzeStatements === undefined){
+const err872 = {instancePath:instancePath+"/db",schemaPath:"#/properties/db/required",keyword:"required",params:{missingProperty: "analyzeStatements"},message:"must have required property '"+"analyzeStatements"+"'",schema:schema11.properties.db.required,parentSchema:schema11.properties.db,data:data309};
 if(vErrors === null){
 vErrors = [err872];
 }
@@ -11287,14 +11302,8 @@ vErrors.push(err872);
 }
 errors++;
 }
-let data308 = data306.schemas;
-if(Array.isArray(data308)){
-const len43 = data308.length;
-for(let i44=0; i44<len43; i44++){
-let data309 = data308[i44];
-if(typeof data309 === "string"){
-if(func5(data309) < 1){
-const err873 = {instancePath:instancePath+"/db/schemas/" + i44,schemaPath:"#/properties/db/properties/schemas/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.db.properties.schemas.items,data:data309};
+if(data309.statementTimeout === undefined){
+const err873 = {instancePath:instancePath+"/db",schemaPath:"#/properties/db/required",keyword:"required",params:{missingProperty: "statementTimeout"},message:"must have required property '"+"statementTimeout"+"'",schema:schema11.properties.db.required,parentSchema:schema11.properties.db,data:data309};
 if(vErrors === null){
 vErrors = [err873];
 }
@@ -11303,9 +11312,8 @@ vErrors.push(err873);
 }
 errors++;
 }
-}
-else {
-const err874 = {instancePath:instancePath+"/db/schemas/" + i44,schemaPath:"#/properties/db/properties/schemas/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.db.properties.schemas.items.type,parentSchema:schema11.properties.db.properties.schemas.items,data:data309};
+if(data309.explainConcurrency === undefined){
+const err874 = {instancePath:instancePath+"/db",schemaPath:"#/properties/db/required",keyword:"required",params:{missingProperty: "explainConcurrency"},message:"must have required property '"+"explainConcurrency"+"'",schema:schema11.properties.db.required,parentSchema:schema11.properties.db,data:data309};
 if(vErrors === null){
 vErrors = [err874];
 }
@@ -11314,10 +11322,8 @@ vErrors.push(err874);
 }
 errors++;
 }
-}
-}
-else {
-const err875 = {instancePath:instancePath+"/db/schemas",schemaPath:"#/properties/db/properties/schemas/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.db.properties.schemas.type,parentSchema:schema11.properties.db.properties.schemas,data:data308};
+if(data309.lockWaitTimeout === undefined){
+const err875 = {instancePath:instancePath+"/db",schemaPath:"#/properties/db/required",keyword:"required",params:{missingProperty: "lockWaitTimeout"},message:"must have required property '"+"lockWaitTimeout"+"'",schema:schema11.properties.db.required,parentSchema:schema11.properties.db,data:data309};
 if(vErrors === null){
 vErrors = [err875];
 }
@@ -11326,9 +11332,8 @@ vErrors.push(err875);
 }
 errors++;
 }
-let data310 = data306.auditSchema;
-if(typeof data310 !== "string"){
-const err876 = {instancePath:instancePath+"/db/auditSchema",schemaPath:"#/properties/db/properties/auditSchema/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.db.properties.auditSchema.type,parentSchema:schema11.properties.db.properties.auditSchema,data:data310};
+if(data309.maxOnlineTableSize === undefined){
+const err876 = {instancePath:instancePath+"/db",schemaPath:"#/properties/db/required",keyword:"required",params:{missingProperty: "maxOnlineTableSize"},message:"must have required property '"+"maxOnlineTableSize"+"'",schema:schema11.properties.db.required,parentSchema:schema11.properties.db,data:data309};
 if(vErrors === null){
 vErrors = [err876];
 }
@@ -11337,16 +11342,8 @@ vErrors.push(err876);
 }
 errors++;
 }
-let data311 = data306.sources;
-if(Array.isArray(data311)){
-const len44 = data311.length;
-for(let i45=0; i45<len44; i45++){
-let data312 = data311[i45];
-const _errs743 = errors;
-let valid157 = false;
-const _errs744 = errors;
-if(typeof data312 !== "string"){
-const err877 = {instancePath:instancePath+"/db/sources/" + i45,schemaPath:"#/properties/db/properties/sources/items/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.db.properties.sources.items.anyOf[0].type,parentSchema:schema11.properties.db.properties.sources.items.anyOf[0],data:data312};
+if(data309.verifyRuns === undefined){
+const err877 = {instancePath:instancePath+"/db",schemaPath:"#/properties/db/required",keyword:"required",params:{missingProperty: "verifyRuns"},message:"must have required property '"+"verifyRuns"+"'",schema:schema11.properties.db.required,parentSchema:schema11.properties.db,data:data309};
 if(vErrors === null){
 vErrors = [err877];
 }
@@ -11355,8 +11352,8 @@ vErrors.push(err877);
 }
 errors++;
 }
-if("digest" !== data312){
-const err878 = {instancePath:instancePath+"/db/sources/" + i45,schemaPath:"#/properties/db/properties/sources/items/anyOf/0/const",keyword:"const",params:{allowedValue: "digest"},message:"must be equal to constant",schema:"digest",parentSchema:schema11.properties.db.properties.sources.items.anyOf[0],data:data312};
+if(data309.minGain === undefined){
+const err878 = {instancePath:instancePath+"/db",schemaPath:"#/properties/db/required",keyword:"required",params:{missingProperty: "minGain"},message:"must have required property '"+"minGain"+"'",schema:schema11.properties.db.required,parentSchema:schema11.properties.db,data:data309};
 if(vErrors === null){
 vErrors = [err878];
 }
@@ -11365,12 +11362,8 @@ vErrors.push(err878);
 }
 errors++;
 }
-var _valid17 = _errs744 === errors;
-valid157 = valid157 || _valid17;
-if(!valid157){
-const _errs746 = errors;
-if(typeof data312 !== "string"){
-const err879 = {instancePath:instancePath+"/db/sources/" + i45,schemaPath:"#/properties/db/properties/sources/items/anyOf/1/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.db.properties.sources.items.anyOf[1].type,parentSchema:schema11.properties.db.properties.sources.items.anyOf[1],data:data312};
+if(data309.coveringMaxColumns === undefined){
+const err879 = {instancePath:instancePath+"/db",schemaPath:"#/properties/db/required",keyword:"required",params:{missingProperty: "coveringMaxColumns"},message:"must have required property '"+"coveringMaxColumns"+"'",schema:schema11.properties.db.required,parentSchema:schema11.properties.db,data:data309};
 if(vErrors === null){
 vErrors = [err879];
 }
@@ -11379,8 +11372,8 @@ vErrors.push(err879);
 }
 errors++;
 }
-if("slowlog" !== data312){
-const err880 = {instancePath:instancePath+"/db/sources/" + i45,schemaPath:"#/properties/db/properties/sources/items/anyOf/1/const",keyword:"const",params:{allowedValue: "slowlog"},message:"must be equal to constant",schema:"slowlog",parentSchema:schema11.properties.db.properties.sources.items.anyOf[1],data:data312};
+if(data309.coveringMaxBytes === undefined){
+const err880 = {instancePath:instancePath+"/db",schemaPath:"#/properties/db/required",keyword:"required",params:{missingProperty: "coveringMaxBytes"},message:"must have required property '"+"coveringMaxBytes"+"'",schema:schema11.properties.db.required,parentSchema:schema11.properties.db,data:data309};
 if(vErrors === null){
 vErrors = [err880];
 }
@@ -11389,12 +11382,8 @@ vErrors.push(err880);
 }
 errors++;
 }
-var _valid17 = _errs746 === errors;
-valid157 = valid157 || _valid17;
-if(!valid157){
-const _errs748 = errors;
-if(typeof data312 !== "string"){
-const err881 = {instancePath:instancePath+"/db/sources/" + i45,schemaPath:"#/properties/db/properties/sources/items/anyOf/2/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.db.properties.sources.items.anyOf[2].type,parentSchema:schema11.properties.db.properties.sources.items.anyOf[2],data:data312};
+if(data309.partitionMinRows === undefined){
+const err881 = {instancePath:instancePath+"/db",schemaPath:"#/properties/db/required",keyword:"required",params:{missingProperty: "partitionMinRows"},message:"must have required property '"+"partitionMinRows"+"'",schema:schema11.properties.db.required,parentSchema:schema11.properties.db,data:data309};
 if(vErrors === null){
 vErrors = [err881];
 }
@@ -11403,8 +11392,8 @@ vErrors.push(err881);
 }
 errors++;
 }
-if("processlist" !== data312){
-const err882 = {instancePath:instancePath+"/db/sources/" + i45,schemaPath:"#/properties/db/properties/sources/items/anyOf/2/const",keyword:"const",params:{allowedValue: "processlist"},message:"must be equal to constant",schema:"processlist",parentSchema:schema11.properties.db.properties.sources.items.anyOf[2],data:data312};
+if(data309.maintenance === undefined){
+const err882 = {instancePath:instancePath+"/db",schemaPath:"#/properties/db/required",keyword:"required",params:{missingProperty: "maintenance"},message:"must have required property '"+"maintenance"+"'",schema:schema11.properties.db.required,parentSchema:schema11.properties.db,data:data309};
 if(vErrors === null){
 vErrors = [err882];
 }
@@ -11413,12 +11402,9 @@ vErrors.push(err882);
 }
 errors++;
 }
-var _valid17 = _errs748 === errors;
-valid157 = valid157 || _valid17;
-}
-}
-if(!valid157){
-const err883 = {instancePath:instancePath+"/db/sources/" + i45,schemaPath:"#/properties/db/properties/sources/items/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema11.properties.db.properties.sources.items.anyOf,parentSchema:schema11.properties.db.properties.sources.items,data:data312};
+for(const key48 in data309){
+if(!(func2.call(schema11.properties.db.properties, key48))){
+const err883 = {instancePath:instancePath+"/db",schemaPath:"#/properties/db/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key48},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.db,data:data309};
 if(vErrors === null){
 vErrors = [err883];
 }
@@ -11427,11 +11413,163 @@ vErrors.push(err883);
 }
 errors++;
 }
+}
+let data310 = data309.enabled;
+if(typeof data310 !== "boolean"){
+const err884 = {instancePath:instancePath+"/db/enabled",schemaPath:"#/properties/db/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.db.properties.enabled.type,parentSchema:schema11.properties.db.properties.enabled,data:data310};
+if(vErrors === null){
+vErrors = [err884];
+}
 else {
-errors = _errs743;
+vErrors.push(err884);
+}
+errors++;
+}
+let data311 = data309.schemas;
+if(Array.isArray(data311)){
+const len43 = data311.length;
+for(let i44=0; i44<len43; i44++){
+let data312 = data311[i44];
+if(typeof data312 === "string"){
+if(func5(data312) < 1){
+const err885 = {instancePath:instancePath+"/db/schemas/" + i44,schemaPath:"#/properties/db/properties/schemas/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.db.properties.schemas.items,data:data312};
+if(vErrors === null){
+vErrors = [err885];
+}
+else {
+vErrors.push(err885);
+}
+errors++;
+}
+}
+else {
+const err886 = {instancePath:instancePath+"/db/schemas/" + i44,schemaPath:"#/properties/db/properties/schemas/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.db.properties.schemas.items.type,parentSchema:schema11.properties.db.properties.schemas.items,data:data312};
+if(vErrors === null){
+vErrors = [err886];
+}
+else {
+vErrors.push(err886);
+}
+errors++;
+}
+}
+}
+else {
+const err887 = {instancePath:instancePath+"/db/schemas",schemaPath:"#/properties/db/properties/schemas/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.db.properties.schemas.type,parentSchema:schema11.properties.db.properties.schemas,data:data311};
+if(vErrors === null){
+vErrors = [err887];
+}
+else {
+vErrors.push(err887);
+}
+errors++;
+}
+let data313 = data309.auditSchema;
+if(typeof data313 !== "string"){
+const err888 = {instancePath:instancePath+"/db/auditSchema",schemaPath:"#/properties/db/properties/auditSchema/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.db.properties.auditSchema.type,parentSchema:schema11.properties.db.properties.auditSchema,data:data313};
+if(vErrors === null){
+vErrors = [err888];
+}
+else {
+vErrors.push(err888);
+}
+errors++;
+}
+let data314 = data309.sources;
+if(Array.isArray(data314)){
+const len44 = data314.length;
+for(let i45=0; i45<len44; i45++){
+let data315 = data314[i45];
+const _errs749 = errors;
+let valid157 = false;
+const _errs750 = errors;
+if(typeof data315 !== "string"){
+const err889 = {instancePath:instancePath+"/db/sources/" + i45,schemaPath:"#/properties/db/properties/sources/items/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.db.properties.sources.items.anyOf[0].type,parentSchema:schema11.properties.db.properties.sources.items.anyOf[0],data:data315};
+if(vErrors === null){
+vErrors = [err889];
+}
+else {
+vErrors.push(err889);
+}
+errors++;
+}
+if("digest" !== data315){
+const err890 = {instancePath:instancePath+"/db/sources/" + i45,schemaPath:"#/properties/db/properties/sources/items/anyOf/0/const",keyword:"const",params:{allowedValue: "digest"},message:"must be equal to constant",schema:"digest",parentSchema:schema11.properties.db.properties.sources.items.anyOf[0],data:data315};
+if(vErrors === null){
+vErrors = [err890];
+}
+else {
+vErrors.push(err890);
+}
+errors++;
+}
+var _valid17 = _errs750 === errors;
+valid157 = valid157 || _valid17;
+if(!valid157){
+const _errs752 = errors;
+if(typeof data315 !== "string"){
+const err891 = {instancePath:instancePath+"/db/sources/" + i45,schemaPath:"#/properties/db/properties/sources/items/anyOf/1/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.db.properties.sources.items.anyOf[1].type,parentSchema:schema11.properties.db.properties.sources.items.anyOf[1],data:data315};
+if(vErrors === null){
+vErrors = [err891];
+}
+else {
+vErrors.push(err891);
+}
+errors++;
+}
+if("slowlog" !== data315){
+const err892 = {instancePath:instancePath+"/db/sources/" + i45,schemaPath:"#/properties/db/properties/sources/items/anyOf/1/const",keyword:"const",params:{allowedValue: "slowlog"},message:"must be equal to constant",schema:"slowlog",parentSchema:schema11.properties.db.properties.sources.items.anyOf[1],data:data315};
+if(vErrors === null){
+vErrors = [err892];
+}
+else {
+vErrors.push(err892);
+}
+errors++;
+}
+var _valid17 = _errs752 === errors;
+valid157 = valid157 || _valid17;
+if(!valid157){
+const _errs754 = errors;
+if(typeof data315 !== "string"){
+const err893 = {instancePath:instancePath+"/db/sources/" + i45,schemaPath:"#/properties/db/properties/sources/items/anyOf/2/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.db.properties.sources.items.anyOf[2].type,parentSchema:schema11.properties.db.properties.sources.items.anyOf[2],data:data315};
+if(vErrors === null){
+vErrors = [err893];
+}
+else {
+vErrors.push(err893);
+}
+errors++;
+}
+if("processlist" !== data315){
+const err894 = {instancePath:instancePath+"/db/sources/" + i45,schemaPath:"#/properties/db/properties/sources/items/anyOf/2/const",keyword:"const",params:{allowedValue: "processlist"},message:"must be equal to constant",schema:"processlist",parentSchema:schema11.properties.db.properties.sources.items.anyOf[2],data:data315};
+if(vErrors === null){
+vErrors = [err894];
+}
+else {
+vErrors.push(err894);
+}
+errors++;
+}
+var _valid17 = _errs754 === errors;
+valid157 = valid157 || _valid17;
+}
+}
+if(!valid157){
+const err895 = {instancePath:instancePath+"/db/sources/" + i45,schemaPath:"#/properties/db/properties/sources/items/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema11.properties.db.properties.sources.items.anyOf,parentSchema:schema11.properties.db.properties.sources.items,data:data315};
+if(vErrors === null){
+vErrors = [err895];
+}
+else {
+vErrors.push(err895);
+}
+errors++;
+}
+else {
+errors = _errs749;
 if(vErrors !== null){
-if(_errs743){
-vErrors.length = _errs743;
+if(_errs749){
+vErrors.length = _errs749;
 }
 else {
 vErrors = null;
@@ -11441,174 +11579,7 @@ vErrors = null;
 }
 }
 else {
-const err884 = {instancePath:instancePath+"/db/sources",schemaPath:"#/properties/db/properties/sources/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.db.properties.sources.type,parentSchema:schema11.properties.db.properties.sources,data:data311};
-if(vErrors === null){
-vErrors = [err884];
-}
-else {
-vErrors.push(err884);
-}
-errors++;
-}
-let data313 = data306.processlistWindow;
-const parsed45 = func7(data313);
-if(parsed45 === undefined){
-const err885 = {instancePath:instancePath+"/db/processlistWindow",schemaPath:"#/properties/db/properties/processlistWindow/x-unit",keyword:"x-unit",params:{unit: "duration", value: data313, minimum: undefined},message:"unit",schema:"duration",parentSchema:schema11.properties.db.properties.processlistWindow,data:data313};
-if(vErrors === null){
-vErrors = [err885];
-}
-else {
-vErrors.push(err885);
-}
-errors++;
-}
-else {
-if(data306){
-data306["processlistWindow"] = parsed45;
-data313 = parsed45;
-}
-}
-let data314 = data306.processlistInterval;
-const parsed46 = func7(data314);
-if(parsed46 === undefined){
-const err886 = {instancePath:instancePath+"/db/processlistInterval",schemaPath:"#/properties/db/properties/processlistInterval/x-unit",keyword:"x-unit",params:{unit: "duration", value: data314, minimum: undefined},message:"unit",schema:"duration",parentSchema:schema11.properties.db.properties.processlistInterval,data:data314};
-if(vErrors === null){
-vErrors = [err886];
-}
-else {
-vErrors.push(err886);
-}
-errors++;
-}
-else {
-if(data306){
-data306["processlistInterval"] = parsed46;
-data314 = parsed46;
-}
-}
-let data315 = data306.slowLogFile;
-if(typeof data315 !== "string"){
-const err887 = {instancePath:instancePath+"/db/slowLogFile",schemaPath:"#/properties/db/properties/slowLogFile/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.db.properties.slowLogFile.type,parentSchema:schema11.properties.db.properties.slowLogFile,data:data315};
-if(vErrors === null){
-vErrors = [err887];
-}
-else {
-vErrors.push(err887);
-}
-errors++;
-}
-let data316 = data306.slowLogMaxAge;
-const parsed47 = func7(data316);
-if(parsed47 === undefined){
-const err888 = {instancePath:instancePath+"/db/slowLogMaxAge",schemaPath:"#/properties/db/properties/slowLogMaxAge/x-unit",keyword:"x-unit",params:{unit: "duration", value: data316, minimum: undefined},message:"unit",schema:"duration",parentSchema:schema11.properties.db.properties.slowLogMaxAge,data:data316};
-if(vErrors === null){
-vErrors = [err888];
-}
-else {
-vErrors.push(err888);
-}
-errors++;
-}
-else {
-if(data306){
-data306["slowLogMaxAge"] = parsed47;
-data316 = parsed47;
-}
-}
-let data317 = data306.slowLogMaxBytes;
-const parsed48 = func6(data317);
-if(parsed48 === undefined){
-const err889 = {instancePath:instancePath+"/db/slowLogMaxBytes",schemaPath:"#/properties/db/properties/slowLogMaxBytes/x-unit",keyword:"x-unit",params:{unit: "bytes", value: data317, minimum: undefined},message:"unit",schema:"bytes",parentSchema:schema11.properties.db.properties.slowLogMaxBytes,data:data317};
-if(vErrors === null){
-vErrors = [err889];
-}
-else {
-vErrors.push(err889);
-}
-errors++;
-}
-else {
-if(data306){
-data306["slowLogMaxBytes"] = parsed48;
-data317 = parsed48;
-}
-}
-let data318 = data306.maxShapes;
-if(!((typeof data318 == "number") && (!(data318 % 1) && !isNaN(data318)))){
-const err890 = {instancePath:instancePath+"/db/maxShapes",schemaPath:"#/properties/db/properties/maxShapes/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.db.properties.maxShapes.type,parentSchema:schema11.properties.db.properties.maxShapes,data:data318};
-if(vErrors === null){
-vErrors = [err890];
-}
-else {
-vErrors.push(err890);
-}
-errors++;
-}
-if(typeof data318 == "number"){
-if(data318 > 10000 || isNaN(data318)){
-const err891 = {instancePath:instancePath+"/db/maxShapes",schemaPath:"#/properties/db/properties/maxShapes/maximum",keyword:"maximum",params:{comparison: "<=", limit: 10000},message:"must be <= 10000",schema:10000,parentSchema:schema11.properties.db.properties.maxShapes,data:data318};
-if(vErrors === null){
-vErrors = [err891];
-}
-else {
-vErrors.push(err891);
-}
-errors++;
-}
-if(data318 < 1 || isNaN(data318)){
-const err892 = {instancePath:instancePath+"/db/maxShapes",schemaPath:"#/properties/db/properties/maxShapes/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.db.properties.maxShapes,data:data318};
-if(vErrors === null){
-vErrors = [err892];
-}
-else {
-vErrors.push(err892);
-}
-errors++;
-}
-}
-let data319 = data306.analyzeStatements;
-if(typeof data319 !== "boolean"){
-const err893 = {instancePath:instancePath+"/db/analyzeStatements",schemaPath:"#/properties/db/properties/analyzeStatements/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.db.properties.analyzeStatements.type,parentSchema:schema11.properties.db.properties.analyzeStatements,data:data319};
-if(vErrors === null){
-vErrors = [err893];
-}
-else {
-vErrors.push(err893);
-}
-errors++;
-}
-let data320 = data306.statementTimeout;
-const parsed49 = func7(data320);
-if(parsed49 === undefined){
-const err894 = {instancePath:instancePath+"/db/statementTimeout",schemaPath:"#/properties/db/properties/statementTimeout/x-unit",keyword:"x-unit",params:{unit: "duration", value: data320, minimum: undefined},message:"unit",schema:"duration",parentSchema:schema11.properties.db.properties.statementTimeout,data:data320};
-if(vErrors === null){
-vErrors = [err894];
-}
-else {
-vErrors.push(err894);
-}
-errors++;
-}
-else {
-if(data306){
-data306["statementTimeout"] = parsed49;
-data320 = parsed49;
-}
-}
-let data321 = data306.explainConcurrency;
-if(!((typeof data321 == "number") && (!(data321 % 1) && !isNaN(data321)))){
-const err895 = {instancePath:instancePath+"/db/explainConcurrency",schemaPath:"#/properties/db/properties/explainConcurrency/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.db.properties.explainConcurrency.type,parentSchema:schema11.properties.db.properties.explainConcurrency,data:data321};
-if(vErrors === null){
-vErrors = [err895];
-}
-else {
-vErrors.push(err895);
-}
-errors++;
-}
-if(typeof data321 == "number"){
-if(data321 > 16 || isNaN(data321)){
-const err896 = {instancePath:instancePath+"/db/explainConcurrency",schemaPath:"#/properties/db/properties/explainConcurrency/maximum",keyword:"maximum",params:{comparison: "<=", limit: 16},message:"must be <= 16",schema:16,parentSchema:schema11.properties.db.properties.explainConcurrency,data:data321};
+const err896 = {instancePath:instancePath+"/db/sources",schemaPath:"#/properties/db/properties/sources/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.db.properties.sources.type,parentSchema:schema11.properties.db.properties.sources,data:data314};
 if(vErrors === null){
 vErrors = [err896];
 }
@@ -11617,8 +11588,10 @@ vErrors.push(err896);
 }
 errors++;
 }
-if(data321 < 1 || isNaN(data321)){
-const err897 = {instancePath:instancePath+"/db/explainConcurrency",schemaPath:"#/properties/db/properties/explainConcurrency/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.db.properties.explainConcurrency,data:data321};
+let data316 = data309.processlistWindow;
+const parsed45 = func7(data316);
+if(parsed45 === undefined){
+const err897 = {instancePath:instancePath+"/db/processlistWindow",schemaPath:"#/properties/db/properties/processlistWindow/x-unit",keyword:"x-unit",params:{unit: "duration", value: data316, minimum: undefined},message:"unit",schema:"duration",parentSchema:schema11.properties.db.properties.processlistWindow,data:data316};
 if(vErrors === null){
 vErrors = [err897];
 }
@@ -11627,11 +11600,16 @@ vErrors.push(err897);
 }
 errors++;
 }
+else {
+if(data309){
+data309["processlistWindow"] = parsed45;
+data316 = parsed45;
 }
-let data322 = data306.lockWaitTimeout;
-const parsed50 = func7(data322);
-if(parsed50 === undefined){
-const err898 = {instancePath:instancePath+"/db/lockWaitTimeout",schemaPath:"#/properties/db/properties/lockWaitTimeout/x-unit",keyword:"x-unit",params:{unit: "duration", value: data322, minimum: undefined},message:"unit",schema:"duration",parentSchema:schema11.properties.db.properties.lockWaitTimeout,data:data322};
+}
+let data317 = data309.processlistInterval;
+const parsed46 = func7(data317);
+if(parsed46 === undefined){
+const err898 = {instancePath:instancePath+"/db/processlistInterval",schemaPath:"#/properties/db/properties/processlistInterval/x-unit",keyword:"x-unit",params:{unit: "duration", value: data317, minimum: undefined},message:"unit",schema:"duration",parentSchema:schema11.properties.db.properties.processlistInterval,data:data317};
 if(vErrors === null){
 vErrors = [err898];
 }
@@ -11641,15 +11619,14 @@ vErrors.push(err898);
 errors++;
 }
 else {
-if(data306){
-data306["lockWaitTimeout"] = parsed50;
-data322 = parsed50;
+if(data309){
+data309["processlistInterval"] = parsed46;
+data317 = parsed46;
 }
 }
-let data323 = data306.maxOnlineTableSize;
-const parsed51 = func6(data323);
-if(parsed51 === undefined){
-const err899 = {instancePath:instancePath+"/db/maxOnlineTableSize",schemaPath:"#/properties/db/properties/maxOnlineTableSize/x-unit",keyword:"x-unit",params:{unit: "bytes", value: data323, minimum: undefined},message:"unit",schema:"bytes",parentSchema:schema11.properties.db.properties.maxOnlineTableSize,data:data323};
+let data318 = data309.slowLogFile;
+if(typeof data318 !== "string"){
+const err899 = {instancePath:instancePath+"/db/slowLogFile",schemaPath:"#/properties/db/properties/slowLogFile/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.db.properties.slowLogFile.type,parentSchema:schema11.properties.db.properties.slowLogFile,data:data318};
 if(vErrors === null){
 vErrors = [err899];
 }
@@ -11658,15 +11635,10 @@ vErrors.push(err899);
 }
 errors++;
 }
-else {
-if(data306){
-data306["maxOnlineTableSize"] = parsed51;
-data323 = parsed51;
-}
-}
-let data324 = data306.verifyRuns;
-if(!((typeof data324 == "number") && (!(data324 % 1) && !isNaN(data324)))){
-const err900 = {instancePath:instancePath+"/db/verifyRuns",schemaPath:"#/properties/db/properties/verifyRuns/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.db.properties.verifyRuns.type,parentSchema:schema11.properties.db.properties.verifyRuns,data:data324};
+let data319 = data309.slowLogMaxAge;
+const parsed47 = func7(data319);
+if(parsed47 === undefined){
+const err900 = {instancePath:instancePath+"/db/slowLogMaxAge",schemaPath:"#/properties/db/properties/slowLogMaxAge/x-unit",keyword:"x-unit",params:{unit: "duration", value: data319, minimum: undefined},message:"unit",schema:"duration",parentSchema:schema11.properties.db.properties.slowLogMaxAge,data:data319};
 if(vErrors === null){
 vErrors = [err900];
 }
@@ -11675,9 +11647,16 @@ vErrors.push(err900);
 }
 errors++;
 }
-if(typeof data324 == "number"){
-if(data324 > 50 || isNaN(data324)){
-const err901 = {instancePath:instancePath+"/db/verifyRuns",schemaPath:"#/properties/db/properties/verifyRuns/maximum",keyword:"maximum",params:{comparison: "<=", limit: 50},message:"must be <= 50",schema:50,parentSchema:schema11.properties.db.properties.verifyRuns,data:data324};
+else {
+if(data309){
+data309["slowLogMaxAge"] = parsed47;
+data319 = parsed47;
+}
+}
+let data320 = data309.slowLogMaxBytes;
+const parsed48 = func6(data320);
+if(parsed48 === undefined){
+const err901 = {instancePath:instancePath+"/db/slowLogMaxBytes",schemaPath:"#/properties/db/properties/slowLogMaxBytes/x-unit",keyword:"x-unit",params:{unit: "bytes", value: data320, minimum: undefined},message:"unit",schema:"bytes",parentSchema:schema11.properties.db.properties.slowLogMaxBytes,data:data320};
 if(vErrors === null){
 vErrors = [err901];
 }
@@ -11686,8 +11665,15 @@ vErrors.push(err901);
 }
 errors++;
 }
-if(data324 < 1 || isNaN(data324)){
-const err902 = {instancePath:instancePath+"/db/verifyRuns",schemaPath:"#/properties/db/properties/verifyRuns/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.db.properties.verifyRuns,data:data324};
+else {
+if(data309){
+data309["slowLogMaxBytes"] = parsed48;
+data320 = parsed48;
+}
+}
+let data321 = data309.maxShapes;
+if(!((typeof data321 == "number") && (!(data321 % 1) && !isNaN(data321)))){
+const err902 = {instancePath:instancePath+"/db/maxShapes",schemaPath:"#/properties/db/properties/maxShapes/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.db.properties.maxShapes.type,parentSchema:schema11.properties.db.properties.maxShapes,data:data321};
 if(vErrors === null){
 vErrors = [err902];
 }
@@ -11696,11 +11682,9 @@ vErrors.push(err902);
 }
 errors++;
 }
-}
-let data325 = data306.minGain;
-if(typeof data325 == "number"){
-if(data325 < 1 || isNaN(data325)){
-const err903 = {instancePath:instancePath+"/db/minGain",schemaPath:"#/properties/db/properties/minGain/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.db.properties.minGain,data:data325};
+if(typeof data321 == "number"){
+if(data321 > 10000 || isNaN(data321)){
+const err903 = {instancePath:instancePath+"/db/maxShapes",schemaPath:"#/properties/db/properties/maxShapes/maximum",keyword:"maximum",params:{comparison: "<=", limit: 10000},message:"must be <= 10000",schema:10000,parentSchema:schema11.properties.db.properties.maxShapes,data:data321};
 if(vErrors === null){
 vErrors = [err903];
 }
@@ -11709,9 +11693,8 @@ vErrors.push(err903);
 }
 errors++;
 }
-}
-else {
-const err904 = {instancePath:instancePath+"/db/minGain",schemaPath:"#/properties/db/properties/minGain/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema11.properties.db.properties.minGain.type,parentSchema:schema11.properties.db.properties.minGain,data:data325};
+if(data321 < 1 || isNaN(data321)){
+const err904 = {instancePath:instancePath+"/db/maxShapes",schemaPath:"#/properties/db/properties/maxShapes/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.db.properties.maxShapes,data:data321};
 if(vErrors === null){
 vErrors = [err904];
 }
@@ -11720,9 +11703,10 @@ vErrors.push(err904);
 }
 errors++;
 }
-let data326 = data306.coveringMaxColumns;
-if(!((typeof data326 == "number") && (!(data326 % 1) && !isNaN(data326)))){
-const err905 = {instancePath:instancePath+"/db/coveringMaxColumns",schemaPath:"#/properties/db/properties/coveringMaxColumns/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.db.properties.coveringMaxColumns.type,parentSchema:schema11.properties.db.properties.coveringMaxColumns,data:data326};
+}
+let data322 = data309.analyzeStatements;
+if(typeof data322 !== "boolean"){
+const err905 = {instancePath:instancePath+"/db/analyzeStatements",schemaPath:"#/properties/db/properties/analyzeStatements/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.db.properties.analyzeStatements.type,parentSchema:schema11.properties.db.properties.analyzeStatements,data:data322};
 if(vErrors === null){
 vErrors = [err905];
 }
@@ -11731,9 +11715,10 @@ vErrors.push(err905);
 }
 errors++;
 }
-if(typeof data326 == "number"){
-if(data326 > 8 || isNaN(data326)){
-const err906 = {instancePath:instancePath+"/db/coveringMaxColumns",schemaPath:"#/properties/db/properties/coveringMaxColumns/maximum",keyword:"maximum",params:{comparison: "<=", limit: 8},message:"must be <= 8",schema:8,parentSchema:schema11.properties.db.properties.coveringMaxColumns,data:data326};
+let data323 = data309.statementTimeout;
+const parsed49 = func7(data323);
+if(parsed49 === undefined){
+const err906 = {instancePath:instancePath+"/db/statementTimeout",schemaPath:"#/properties/db/properties/statementTimeout/x-unit",keyword:"x-unit",params:{unit: "duration", value: data323, minimum: undefined},message:"unit",schema:"duration",parentSchema:schema11.properties.db.properties.statementTimeout,data:data323};
 if(vErrors === null){
 vErrors = [err906];
 }
@@ -11742,8 +11727,15 @@ vErrors.push(err906);
 }
 errors++;
 }
-if(data326 < 0 || isNaN(data326)){
-const err907 = {instancePath:instancePath+"/db/coveringMaxColumns",schemaPath:"#/properties/db/properties/coveringMaxColumns/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema11.properties.db.properties.coveringMaxColumns,data:data326};
+else {
+if(data309){
+data309["statementTimeout"] = parsed49;
+data323 = parsed49;
+}
+}
+let data324 = data309.explainConcurrency;
+if(!((typeof data324 == "number") && (!(data324 % 1) && !isNaN(data324)))){
+const err907 = {instancePath:instancePath+"/db/explainConcurrency",schemaPath:"#/properties/db/properties/explainConcurrency/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.db.properties.explainConcurrency.type,parentSchema:schema11.properties.db.properties.explainConcurrency,data:data324};
 if(vErrors === null){
 vErrors = [err907];
 }
@@ -11752,10 +11744,9 @@ vErrors.push(err907);
 }
 errors++;
 }
-}
-let data327 = data306.coveringMaxBytes;
-if(!((typeof data327 == "number") && (!(data327 % 1) && !isNaN(data327)))){
-const err908 = {instancePath:instancePath+"/db/coveringMaxBytes",schemaPath:"#/properties/db/properties/coveringMaxBytes/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.db.properties.coveringMaxBytes.type,parentSchema:schema11.properties.db.properties.coveringMaxBytes,data:data327};
+if(typeof data324 == "number"){
+if(data324 > 16 || isNaN(data324)){
+const err908 = {instancePath:instancePath+"/db/explainConcurrency",schemaPath:"#/properties/db/properties/explainConcurrency/maximum",keyword:"maximum",params:{comparison: "<=", limit: 16},message:"must be <= 16",schema:16,parentSchema:schema11.properties.db.properties.explainConcurrency,data:data324};
 if(vErrors === null){
 vErrors = [err908];
 }
@@ -11764,9 +11755,8 @@ vErrors.push(err908);
 }
 errors++;
 }
-if(typeof data327 == "number"){
-if(data327 > 256 || isNaN(data327)){
-const err909 = {instancePath:instancePath+"/db/coveringMaxBytes",schemaPath:"#/properties/db/properties/coveringMaxBytes/maximum",keyword:"maximum",params:{comparison: "<=", limit: 256},message:"must be <= 256",schema:256,parentSchema:schema11.properties.db.properties.coveringMaxBytes,data:data327};
+if(data324 < 1 || isNaN(data324)){
+const err909 = {instancePath:instancePath+"/db/explainConcurrency",schemaPath:"#/properties/db/properties/explainConcurrency/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.db.properties.explainConcurrency,data:data324};
 if(vErrors === null){
 vErrors = [err909];
 }
@@ -11775,8 +11765,11 @@ vErrors.push(err909);
 }
 errors++;
 }
-if(data327 < 0 || isNaN(data327)){
-const err910 = {instancePath:instancePath+"/db/coveringMaxBytes",schemaPath:"#/properties/db/properties/coveringMaxBytes/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema11.properties.db.properties.coveringMaxBytes,data:data327};
+}
+let data325 = data309.lockWaitTimeout;
+const parsed50 = func7(data325);
+if(parsed50 === undefined){
+const err910 = {instancePath:instancePath+"/db/lockWaitTimeout",schemaPath:"#/properties/db/properties/lockWaitTimeout/x-unit",keyword:"x-unit",params:{unit: "duration", value: data325, minimum: undefined},message:"unit",schema:"duration",parentSchema:schema11.properties.db.properties.lockWaitTimeout,data:data325};
 if(vErrors === null){
 vErrors = [err910];
 }
@@ -11785,10 +11778,16 @@ vErrors.push(err910);
 }
 errors++;
 }
+else {
+if(data309){
+data309["lockWaitTimeout"] = parsed50;
+data325 = parsed50;
 }
-let data328 = data306.partitionMinRows;
-if(!((typeof data328 == "number") && (!(data328 % 1) && !isNaN(data328)))){
-const err911 = {instancePath:instancePath+"/db/partitionMinRows",schemaPath:"#/properties/db/properties/partitionMinRows/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.db.properties.partitionMinRows.type,parentSchema:schema11.properties.db.properties.partitionMinRows,data:data328};
+}
+let data326 = data309.maxOnlineTableSize;
+const parsed51 = func6(data326);
+if(parsed51 === undefined){
+const err911 = {instancePath:instancePath+"/db/maxOnlineTableSize",schemaPath:"#/properties/db/properties/maxOnlineTableSize/x-unit",keyword:"x-unit",params:{unit: "bytes", value: data326, minimum: undefined},message:"unit",schema:"bytes",parentSchema:schema11.properties.db.properties.maxOnlineTableSize,data:data326};
 if(vErrors === null){
 vErrors = [err911];
 }
@@ -11797,9 +11796,15 @@ vErrors.push(err911);
 }
 errors++;
 }
-if(typeof data328 == "number"){
-if(data328 < 1 || isNaN(data328)){
-const err912 = {instancePath:instancePath+"/db/partitionMinRows",schemaPath:"#/properties/db/properties/partitionMinRows/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.db.properties.partitionMinRows,data:data328};
+else {
+if(data309){
+data309["maxOnlineTableSize"] = parsed51;
+data326 = parsed51;
+}
+}
+let data327 = data309.verifyRuns;
+if(!((typeof data327 == "number") && (!(data327 % 1) && !isNaN(data327)))){
+const err912 = {instancePath:instancePath+"/db/verifyRuns",schemaPath:"#/properties/db/properties/verifyRuns/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.db.properties.verifyRuns.type,parentSchema:schema11.properties.db.properties.verifyRuns,data:data327};
 if(vErrors === null){
 vErrors = [err912];
 }
@@ -11808,17 +11813,9 @@ vErrors.push(err912);
 }
 errors++;
 }
-}
-let data329 = data306.maintenance;
-if(data329 && typeof data329 == "object" && !Array.isArray(data329)){
-if(data329.enabled === undefined){
-data329.enabled = true;
-}
-if(data329.interval === undefined){
-data329.interval = "7d";
-}
-if(data329.enabled === undefined){
-const err913 = {instancePath:instancePath+"/db/maintenance",schemaPath:"#/properties/db/properties/maintenance/required",keyword:"required",params:{missingProperty: "enabled"},message:"must have required property '"+"enabled"+"'",schema:schema11.properties.db.properties.maintenance.required,parentSchema:schema11.properties.db.properties.maintenance,data:data329};
+if(typeof data327 == "number"){
+if(data327 > 50 || isNaN(data327)){
+const err913 = {instancePath:instancePath+"/db/verifyRuns",schemaPath:"#/properties/db/properties/verifyRuns/maximum",keyword:"maximum",params:{comparison: "<=", limit: 50},message:"must be <= 50",schema:50,parentSchema:schema11.properties.db.properties.verifyRuns,data:data327};
 if(vErrors === null){
 vErrors = [err913];
 }
@@ -11827,8 +11824,8 @@ vErrors.push(err913);
 }
 errors++;
 }
-if(data329.interval === undefined){
-const err914 = {instancePath:instancePath+"/db/maintenance",schemaPath:"#/properties/db/properties/maintenance/required",keyword:"required",params:{missingProperty: "interval"},message:"must have required property '"+"interval"+"'",schema:schema11.properties.db.properties.maintenance.required,parentSchema:schema11.properties.db.properties.maintenance,data:data329};
+if(data327 < 1 || isNaN(data327)){
+const err914 = {instancePath:instancePath+"/db/verifyRuns",schemaPath:"#/properties/db/properties/verifyRuns/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.db.properties.verifyRuns,data:data327};
 if(vErrors === null){
 vErrors = [err914];
 }
@@ -11837,9 +11834,11 @@ vErrors.push(err914);
 }
 errors++;
 }
-for(const key49 in data329){
-if(!((key49 === "enabled") || (key49 === "interval"))){
-const err915 = {instancePath:instancePath+"/db/maintenance",schemaPath:"#/properties/db/properties/maintenance/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key49},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.db.properties.maintenance,data:data329};
+}
+let data328 = data309.minGain;
+if(typeof data328 == "number"){
+if(data328 < 1 || isNaN(data328)){
+const err915 = {instancePath:instancePath+"/db/minGain",schemaPath:"#/properties/db/properties/minGain/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.db.properties.minGain,data:data328};
 if(vErrors === null){
 vErrors = [err915];
 }
@@ -11849,9 +11848,8 @@ vErrors.push(err915);
 errors++;
 }
 }
-let data330 = data329.enabled;
-if(typeof data330 !== "boolean"){
-const err916 = {instancePath:instancePath+"/db/maintenance/enabled",schemaPath:"#/properties/db/properties/maintenance/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.db.properties.maintenance.properties.enabled.type,parentSchema:schema11.properties.db.properties.maintenance.properties.enabled,data:data330};
+else {
+const err916 = {instancePath:instancePath+"/db/minGain",schemaPath:"#/properties/db/properties/minGain/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema11.properties.db.properties.minGain.type,parentSchema:schema11.properties.db.properties.minGain,data:data328};
 if(vErrors === null){
 vErrors = [err916];
 }
@@ -11860,10 +11858,9 @@ vErrors.push(err916);
 }
 errors++;
 }
-let data331 = data329.interval;
-const parsed52 = func7(data331);
-if(parsed52 === undefined){
-const err917 = {instancePath:instancePath+"/db/maintenance/interval",schemaPath:"#/properties/db/properties/maintenance/properties/interval/x-unit",keyword:"x-unit",params:{unit: "duration", value: data331, minimum: undefined},message:"unit",schema:"duration",parentSchema:schema11.properties.db.properties.maintenance.properties.interval,data:data331};
+let data329 = data309.coveringMaxColumns;
+if(!((typeof data329 == "number") && (!(data329 % 1) && !isNaN(data329)))){
+const err917 = {instancePath:instancePath+"/db/coveringMaxColumns",schemaPath:"#/properties/db/properties/coveringMaxColumns/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.db.properties.coveringMaxColumns.type,parentSchema:schema11.properties.db.properties.coveringMaxColumns,data:data329};
 if(vErrors === null){
 vErrors = [err917];
 }
@@ -11872,15 +11869,9 @@ vErrors.push(err917);
 }
 errors++;
 }
-else {
-if(data329){
-data329["interval"] = parsed52;
-data331 = parsed52;
-}
-}
-}
-else {
-const err918 = {instancePath:instancePath+"/db/maintenance",schemaPath:"#/properties/db/properties/maintenance/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.db.properties.maintenance.type,parentSchema:schema11.properties.db.properties.maintenance,data:data329};
+if(typeof data329 == "number"){
+if(data329 > 8 || isNaN(data329)){
+const err918 = {instancePath:instancePath+"/db/coveringMaxColumns",schemaPath:"#/properties/db/properties/coveringMaxColumns/maximum",keyword:"maximum",params:{comparison: "<=", limit: 8},message:"must be <= 8",schema:8,parentSchema:schema11.properties.db.properties.coveringMaxColumns,data:data329};
 if(vErrors === null){
 vErrors = [err918];
 }
@@ -11889,9 +11880,8 @@ vErrors.push(err918);
 }
 errors++;
 }
-}
-else {
-const err919 = {instancePath:instancePath+"/db",schemaPath:"#/properties/db/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.db.type,parentSchema:schema11.properties.db,data:data306};
+if(data329 < 0 || isNaN(data329)){
+const err919 = {instancePath:instancePath+"/db/coveringMaxColumns",schemaPath:"#/properties/db/properties/coveringMaxColumns/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema11.properties.db.properties.coveringMaxColumns,data:data329};
 if(vErrors === null){
 vErrors = [err919];
 }
@@ -11900,82 +11890,10 @@ vErrors.push(err919);
 }
 errors++;
 }
-let data332 = data.jobs;
-if(data332 && typeof data332 == "object" && !Array.isArray(data332)){
-if(data332.enabled === undefined){
-data332.enabled = false;
 }
-if(data332.prefix === undefined){
-data332.prefix = "/_jobs";
-}
-if(data332.inline === undefined){
-data332.inline = false;
-}
-if(data332.secret === undefined){
-data332.secret = "";
-}
-if(data332.bearer === undefined){
-data332.bearer = true;
-}
-if(data332.replayWindow === undefined){
-data332.replayWindow = "5m";
-}
-if(data332.maxPayload === undefined){
-data332.maxPayload = "256KB";
-}
-if(data332.batch === undefined){
-data332.batch = {};
-}
-if(data332.idempotencyTtl === undefined){
-data332.idempotencyTtl = "24h";
-}
-if(data332.concurrency === undefined){
-data332.concurrency = 10;
-}
-if(data332.fairness === undefined){
-data332.fairness = {};
-}
-if(data332.stallInterval === undefined){
-data332.stallInterval = "5s";
-}
-if(data332.stallLimit === undefined){
-data332.stallLimit = 3;
-}
-if(data332.shutdownTimeout === undefined){
-data332.shutdownTimeout = "30s";
-}
-if(data332.keepFailed === undefined){
-data332.keepFailed = "7d";
-}
-if(data332.keepSucceeded === undefined){
-data332.keepSucceeded = "1h";
-}
-if(data332.heartbeat === undefined){
-data332.heartbeat = "5s";
-}
-if(data332.workerTtl === undefined){
-data332.workerTtl = "30s";
-}
-if(data332.timezone === undefined){
-data332.timezone = "UTC";
-}
-if(data332.redis === undefined){
-data332.redis = {};
-}
-if(data332.http === undefined){
-data332.http = {};
-}
-if(data332.email === undefined){
-data332.email = {};
-}
-if(data332.types === undefined){
-data332.types = [];
-}
-if(data332.schedules === undefined){
-data332.schedules = [];
-}
-if(data332.enabled === undefined){
-const err920 = {instancePath:instancePath+"/jobs",schemaPath:"#/properties/jobs/required",keyword:"required",params:{missingProperty: "enabled"},message:"must have required property '"+"enabled"+"'",schema:schema11.properties.jobs.required,parentSchema:schema11.properties.jobs,data:data332};
+let data330 = data309.coveringMaxBytes;
+if(!((typeof data330 == "number") && (!(data330 % 1) && !isNaN(data330)))){
+const err920 = {instancePath:instancePath+"/db/coveringMaxBytes",schemaPath:"#/properties/db/properties/coveringMaxBytes/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.db.properties.coveringMaxBytes.type,parentSchema:schema11.properties.db.properties.coveringMaxBytes,data:data330};
 if(vErrors === null){
 vErrors = [err920];
 }
@@ -11984,8 +11902,9 @@ vErrors.push(err920);
 }
 errors++;
 }
-if(data332.prefix === undefined){
-const err921 = {instancePath:instancePath+"/jobs",schemaPath:"#/properties/jobs/required",keyword:"required",params:{missingProperty: "prefix"},message:"must have required property '"+"prefix"+"'",schema:schema11.properties.jobs.required,parentSchema:schema11.properties.jobs,data:data332};
+if(typeof data330 == "number"){
+if(data330 > 256 || isNaN(data330)){
+const err921 = {instancePath:instancePath+"/db/coveringMaxBytes",schemaPath:"#/properties/db/properties/coveringMaxBytes/maximum",keyword:"maximum",params:{comparison: "<=", limit: 256},message:"must be <= 256",schema:256,parentSchema:schema11.properties.db.properties.coveringMaxBytes,data:data330};
 if(vErrors === null){
 vErrors = [err921];
 }
@@ -11994,8 +11913,8 @@ vErrors.push(err921);
 }
 errors++;
 }
-if(data332.inline === undefined){
-const err922 = {instancePath:instancePath+"/jobs",schemaPath:"#/properties/jobs/required",keyword:"required",params:{missingProperty: "inline"},message:"must have required property '"+"inline"+"'",schema:schema11.properties.jobs.required,parentSchema:schema11.properties.jobs,data:data332};
+if(data330 < 0 || isNaN(data330)){
+const err922 = {instancePath:instancePath+"/db/coveringMaxBytes",schemaPath:"#/properties/db/properties/coveringMaxBytes/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema11.properties.db.properties.coveringMaxBytes,data:data330};
 if(vErrors === null){
 vErrors = [err922];
 }
@@ -12004,8 +11923,10 @@ vErrors.push(err922);
 }
 errors++;
 }
-if(data332.secret === undefined){
-const err923 = {instancePath:instancePath+"/jobs",schemaPath:"#/properties/jobs/required",keyword:"required",params:{missingProperty: "secret"},message:"must have required property '"+"secret"+"'",schema:schema11.properties.jobs.required,parentSchema:schema11.properties.jobs,data:data332};
+}
+let data331 = data309.partitionMinRows;
+if(!((typeof data331 == "number") && (!(data331 % 1) && !isNaN(data331)))){
+const err923 = {instancePath:instancePath+"/db/partitionMinRows",schemaPath:"#/properties/db/properties/partitionMinRows/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.db.properties.partitionMinRows.type,parentSchema:schema11.properties.db.properties.partitionMinRows,data:data331};
 if(vErrors === null){
 vErrors = [err923];
 }
@@ -12014,8 +11935,9 @@ vErrors.push(err923);
 }
 errors++;
 }
-if(data332.bearer === undefined){
-const err924 = {instancePath:instancePath+"/jobs",schemaPath:"#/properties/jobs/required",keyword:"required",params:{missingProperty: "bearer"},message:"must have required property '"+"bearer"+"'",schema:schema11.properties.jobs.required,parentSchema:schema11.properties.jobs,data:data332};
+if(typeof data331 == "number"){
+if(data331 < 1 || isNaN(data331)){
+const err924 = {instancePath:instancePath+"/db/partitionMinRows",schemaPath:"#/properties/db/properties/partitionMinRows/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.db.properties.partitionMinRows,data:data331};
 if(vErrors === null){
 vErrors = [err924];
 }
@@ -12024,8 +11946,17 @@ vErrors.push(err924);
 }
 errors++;
 }
-if(data332.replayWindow === undefined){
-const err925 = {instancePath:instancePath+"/jobs",schemaPath:"#/properties/jobs/required",keyword:"required",params:{missingProperty: "replayWindow"},message:"must have required property '"+"replayWindow"+"'",schema:schema11.properties.jobs.required,parentSchema:schema11.properties.jobs,data:data332};
+}
+let data332 = data309.maintenance;
+if(data332 && typeof data332 == "object" && !Array.isArray(data332)){
+if(data332.enabled === undefined){
+data332.enabled = true;
+}
+if(data332.interval === undefined){
+data332.interval = "7d";
+}
+if(data332.enabled === undefined){
+const err925 = {instancePath:instancePath+"/db/maintenance",schemaPath:"#/properties/db/properties/maintenance/required",keyword:"required",params:{missingProperty: "enabled"},message:"must have required property '"+"enabled"+"'",schema:schema11.properties.db.properties.maintenance.required,parentSchema:schema11.properties.db.properties.maintenance,data:data332};
 if(vErrors === null){
 vErrors = [err925];
 }
@@ -12034,8 +11965,8 @@ vErrors.push(err925);
 }
 errors++;
 }
-if(data332.maxPayload === undefined){
-const err926 = {instancePath:instancePath+"/jobs",schemaPath:"#/properties/jobs/required",keyword:"required",params:{missingProperty: "maxPayload"},message:"must have required property '"+"maxPayload"+"'",schema:schema11.properties.jobs.required,parentSchema:schema11.properties.jobs,data:data332};
+if(data332.interval === undefined){
+const err926 = {instancePath:instancePath+"/db/maintenance",schemaPath:"#/properties/db/properties/maintenance/required",keyword:"required",params:{missingProperty: "interval"},message:"must have required property '"+"interval"+"'",schema:schema11.properties.db.properties.maintenance.required,parentSchema:schema11.properties.db.properties.maintenance,data:data332};
 if(vErrors === null){
 vErrors = [err926];
 }
@@ -12044,8 +11975,9 @@ vErrors.push(err926);
 }
 errors++;
 }
-if(data332.batch === undefined){
-const err927 = {instancePath:instancePath+"/jobs",schemaPath:"#/properties/jobs/required",keyword:"required",params:{missingProperty: "batch"},message:"must have required property '"+"batch"+"'",schema:schema11.properties.jobs.required,parentSchema:schema11.properties.jobs,data:data332};
+for(const key49 in data332){
+if(!((key49 === "enabled") || (key49 === "interval"))){
+const err927 = {instancePath:instancePath+"/db/maintenance",schemaPath:"#/properties/db/properties/maintenance/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key49},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.db.properties.maintenance,data:data332};
 if(vErrors === null){
 vErrors = [err927];
 }
@@ -12054,8 +11986,10 @@ vErrors.push(err927);
 }
 errors++;
 }
-if(data332.idempotencyTtl === undefined){
-const err928 = {instancePath:instancePath+"/jobs",schemaPath:"#/properties/jobs/required",keyword:"required",params:{missingProperty: "idempotencyTtl"},message:"must have required property '"+"idempotencyTtl"+"'",schema:schema11.properties.jobs.required,parentSchema:schema11.properties.jobs,data:data332};
+}
+let data333 = data332.enabled;
+if(typeof data333 !== "boolean"){
+const err928 = {instancePath:instancePath+"/db/maintenance/enabled",schemaPath:"#/properties/db/properties/maintenance/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.db.properties.maintenance.properties.enabled.type,parentSchema:schema11.properties.db.properties.maintenance.properties.enabled,data:data333};
 if(vErrors === null){
 vErrors = [err928];
 }
@@ -12064,8 +11998,10 @@ vErrors.push(err928);
 }
 errors++;
 }
-if(data332.concurrency === undefined){
-const err929 = {instancePath:instancePath+"/jobs",schemaPath:"#/properties/jobs/required",keyword:"required",params:{missingProperty: "concurrency"},message:"must have required property '"+"concurrency"+"'",schema:schema11.properties.jobs.required,parentSchema:schema11.properties.jobs,data:data332};
+let data334 = data332.interval;
+const parsed52 = func7(data334);
+if(parsed52 === undefined){
+const err929 = {instancePath:instancePath+"/db/maintenance/interval",schemaPath:"#/properties/db/properties/maintenance/properties/interval/x-unit",keyword:"x-unit",params:{unit: "duration", value: data334, minimum: undefined},message:"unit",schema:"duration",parentSchema:schema11.properties.db.properties.maintenance.properties.interval,data:data334};
 if(vErrors === null){
 vErrors = [err929];
 }
@@ -12074,8 +12010,15 @@ vErrors.push(err929);
 }
 errors++;
 }
-if(data332.fairness === undefined){
-const err930 = {instancePath:instancePath+"/jobs",schemaPath:"#/properties/jobs/required",keyword:"required",params:{missingProperty: "fairness"},message:"must have required property '"+"fairness"+"'",schema:schema11.properties.jobs.required,parentSchema:schema11.properties.jobs,data:data332};
+else {
+if(data332){
+data332["interval"] = parsed52;
+data334 = parsed52;
+}
+}
+}
+else {
+const err930 = {instancePath:instancePath+"/db/maintenance",schemaPath:"#/properties/db/properties/maintenance/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.db.properties.maintenance.type,parentSchema:schema11.properties.db.properties.maintenance,data:data332};
 if(vErrors === null){
 vErrors = [err930];
 }
@@ -12084,8 +12027,9 @@ vErrors.push(err930);
 }
 errors++;
 }
-if(data332.stallInterval === undefined){
-const err931 = {instancePath:instancePath+"/jobs",schemaPath:"#/properties/jobs/required",keyword:"required",params:{missingProperty: "stallInterval"},message:"must have required property '"+"stallInterval"+"'",schema:schema11.properties.jobs.required,parentSchema:schema11.properties.jobs,data:data332};
+}
+else {
+const err931 = {instancePath:instancePath+"/db",schemaPath:"#/properties/db/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.db.type,parentSchema:schema11.properties.db,data:data309};
 if(vErrors === null){
 vErrors = [err931];
 }
@@ -12094,8 +12038,82 @@ vErrors.push(err931);
 }
 errors++;
 }
-if(data332.stallLimit === undefined){
-const err932 = {instancePath:instancePath+"/jobs",schemaPath:"#/properties/jobs/required",keyword:"required",params:{missingProperty: "stallLimit"},message:"must have required property '"+"stallLimit"+"'",schema:schema11.properties.jobs.required,parentSchema:schema11.properties.jobs,data:data332};
+let data335 = data.jobs;
+if(data335 && typeof data335 == "object" && !Array.isArray(data335)){
+if(data335.enabled === undefined){
+data335.enabled = false;
+}
+if(data335.prefix === undefined){
+data335.prefix = "/_jobs";
+}
+if(data335.inline === undefined){
+data335.inline = false;
+}
+if(data335.secret === undefined){
+data335.secret = "";
+}
+if(data335.bearer === undefined){
+data335.bearer = true;
+}
+if(data335.replayWindow === undefined){
+data335.replayWindow = "5m";
+}
+if(data335.maxPayload === undefined){
+data335.maxPayload = "256KB";
+}
+if(data335.batch === undefined){
+data335.batch = {};
+}
+if(data335.idempotencyTtl === undefined){
+data335.idempotencyTtl = "24h";
+}
+if(data335.concurrency === undefined){
+data335.concurrency = 10;
+}
+if(data335.fairness === undefined){
+data335.fairness = {};
+}
+if(data335.stallInterval === undefined){
+data335.stallInterval = "5s";
+}
+if(data335.stallLimit === undefined){
+data335.stallLimit = 3;
+}
+if(data335.shutdownTimeout === undefined){
+data335.shutdownTimeout = "30s";
+}
+if(data335.keepFailed === undefined){
+data335.keepFailed = "7d";
+}
+if(data335.keepSucceeded === undefined){
+data335.keepSucceeded = "1h";
+}
+if(data335.heartbeat === undefined){
+data335.heartbeat = "5s";
+}
+if(data335.workerTtl === undefined){
+data335.workerTtl = "30s";
+}
+if(data335.timezone === undefined){
+data335.timezone = "UTC";
+}
+if(data335.redis === undefined){
+data335.redis = {};
+}
+if(data335.http === undefined){
+data335.http = {};
+}
+if(data335.email === undefined){
+data335.email = {};
+}
+if(data335.types === undefined){
+data335.types = [];
+}
+if(data335.schedules === undefined){
+data335.schedules = [];
+}
+if(data335.enabled === undefined){
+const err932 = {instancePath:instancePath+"/jobs",schemaPath:"#/properties/jobs/required",keyword:"required",params:{missingProperty: "enabled"},message:"must have required property '"+"enabled"+"'",schema:schema11.properties.jobs.required,parentSchema:schema11.properties.jobs,data:data335};
 if(vErrors === null){
 vErrors = [err932];
 }
@@ -12104,8 +12122,8 @@ vErrors.push(err932);
 }
 errors++;
 }
-if(data332.shutdownTimeout === undefined){
-const err933 = {instancePath:instancePath+"/jobs",schemaPath:"#/properties/jobs/required",keyword:"required",params:{missingProperty: "shutdownTimeout"},message:"must have required property '"+"shutdownTimeout"+"'",schema:schema11.properties.jobs.required,parentSchema:schema11.properties.jobs,data:data332};
+if(data335.prefix === undefined){
+const err933 = {instancePath:instancePath+"/jobs",schemaPath:"#/properties/jobs/required",keyword:"required",params:{missingProperty: "prefix"},message:"must have required property '"+"prefix"+"'",schema:schema11.properties.jobs.required,parentSchema:schema11.properties.jobs,data:data335};
 if(vErrors === null){
 vErrors = [err933];
 }
@@ -12114,8 +12132,8 @@ vErrors.push(err933);
 }
 errors++;
 }
-if(data332.keepFailed === undefined){
-const err934 = {instancePath:instancePath+"/jobs",schemaPath:"#/properties/jobs/required",keyword:"required",params:{missingProperty: "keepFailed"},message:"must have required property '"+"keepFailed"+"'",schema:schema11.properties.jobs.required,parentSchema:schema11.properties.jobs,data:data332};
+if(data335.inline === undefined){
+const err934 = {instancePath:instancePath+"/jobs",schemaPath:"#/properties/jobs/required",keyword:"required",params:{missingProperty: "inline"},message:"must have required property '"+"inline"+"'",schema:schema11.properties.jobs.required,parentSchema:schema11.properties.jobs,data:data335};
 if(vErrors === null){
 vErrors = [err934];
 }
@@ -12124,8 +12142,8 @@ vErrors.push(err934);
 }
 errors++;
 }
-if(data332.keepSucceeded === undefined){
-const err935 = {instancePath:instancePath+"/jobs",schemaPath:"#/properties/jobs/required",keyword:"required",params:{missingProperty: "keepSucceeded"},message:"must have required property '"+"keepSucceeded"+"'",schema:schema11.properties.jobs.required,parentSchema:schema11.properties.jobs,data:data332};
+if(data335.secret === undefined){
+const err935 = {instancePath:instancePath+"/jobs",schemaPath:"#/properties/jobs/required",keyword:"required",params:{missingProperty: "secret"},message:"must have required property '"+"secret"+"'",schema:schema11.properties.jobs.required,parentSchema:schema11.properties.jobs,data:data335};
 if(vErrors === null){
 vErrors = [err935];
 }
@@ -12134,8 +12152,8 @@ vErrors.push(err935);
 }
 errors++;
 }
-if(data332.heartbeat === undefined){
-const err936 = {instancePath:instancePath+"/jobs",schemaPath:"#/properties/jobs/required",keyword:"required",params:{missingProperty: "heartbeat"},message:"must have required property '"+"heartbeat"+"'",schema:schema11.properties.jobs.required,parentSchema:schema11.properties.jobs,data:data332};
+if(data335.bearer === undefined){
+const err936 = {instancePath:instancePath+"/jobs",schemaPath:"#/properties/jobs/required",keyword:"required",params:{missingProperty: "bearer"},message:"must have required property '"+"bearer"+"'",schema:schema11.properties.jobs.required,parentSchema:schema11.properties.jobs,data:data335};
 if(vErrors === null){
 vErrors = [err936];
 }
@@ -12144,8 +12162,8 @@ vErrors.push(err936);
 }
 errors++;
 }
-if(data332.workerTtl === undefined){
-const err937 = {instancePath:instancePath+"/jobs",schemaPath:"#/properties/jobs/required",keyword:"required",params:{missingProperty: "workerTtl"},message:"must have required property '"+"workerTtl"+"'",schema:schema11.properties.jobs.required,parentSchema:schema11.properties.jobs,data:data332};
+if(data335.replayWindow === undefined){
+const err937 = {instancePath:instancePath+"/jobs",schemaPath:"#/properties/jobs/required",keyword:"required",params:{missingProperty: "replayWindow"},message:"must have required property '"+"replayWindow"+"'",schema:schema11.properties.jobs.required,parentSchema:schema11.properties.jobs,data:data335};
 if(vErrors === null){
 vErrors = [err937];
 }
@@ -12154,8 +12172,8 @@ vErrors.push(err937);
 }
 errors++;
 }
-if(data332.timezone === undefined){
-const err938 = {instancePath:instancePath+"/jobs",schemaPath:"#/properties/jobs/required",keyword:"required",params:{missingProperty: "timezone"},message:"must have required property '"+"timezone"+"'",schema:schema11.properties.jobs.required,parentSchema:schema11.properties.jobs,data:data332};
+if(data335.maxPayload === undefined){
+const err938 = {instancePath:instancePath+"/jobs",schemaPath:"#/properties/jobs/required",keyword:"required",params:{missingProperty: "maxPayload"},message:"must have required property '"+"maxPayload"+"'",schema:schema11.properties.jobs.required,parentSchema:schema11.properties.jobs,data:data335};
 if(vErrors === null){
 vErrors = [err938];
 }
@@ -12164,8 +12182,8 @@ vErrors.push(err938);
 }
 errors++;
 }
-if(data332.redis === undefined){
-const err939 = {instancePath:instancePath+"/jobs",schemaPath:"#/properties/jobs/required",keyword:"required",params:{missingProperty: "redis"},message:"must have required property '"+"redis"+"'",schema:schema11.properties.jobs.required,parentSchema:schema11.properties.jobs,data:data332};
+if(data335.batch === undefined){
+const err939 = {instancePath:instancePath+"/jobs",schemaPath:"#/properties/jobs/required",keyword:"required",params:{missingProperty: "batch"},message:"must have required property '"+"batch"+"'",schema:schema11.properties.jobs.required,parentSchema:schema11.properties.jobs,data:data335};
 if(vErrors === null){
 vErrors = [err939];
 }
@@ -12174,8 +12192,8 @@ vErrors.push(err939);
 }
 errors++;
 }
-if(data332.http === undefined){
-const err940 = {instancePath:instancePath+"/jobs",schemaPath:"#/properties/jobs/required",keyword:"required",params:{missingProperty: "http"},message:"must have required property '"+"http"+"'",schema:schema11.properties.jobs.required,parentSchema:schema11.properties.jobs,data:data332};
+if(data335.idempotencyTtl === undefined){
+const err940 = {instancePath:instancePath+"/jobs",schemaPath:"#/properties/jobs/required",keyword:"required",params:{missingProperty: "idempotencyTtl"},message:"must have required property '"+"idempotencyTtl"+"'",schema:schema11.properties.jobs.required,parentSchema:schema11.properties.jobs,data:data335};
 if(vErrors === null){
 vErrors = [err940];
 }
@@ -12184,8 +12202,8 @@ vErrors.push(err940);
 }
 errors++;
 }
-if(data332.email === undefined){
-const err941 = {instancePath:instancePath+"/jobs",schemaPath:"#/properties/jobs/required",keyword:"required",params:{missingProperty: "email"},message:"must have required property '"+"email"+"'",schema:schema11.properties.jobs.required,parentSchema:schema11.properties.jobs,data:data332};
+if(data335.concurrency === undefined){
+const err941 = {instancePath:instancePath+"/jobs",schemaPath:"#/properties/jobs/required",keyword:"required",params:{missingProperty: "concurrency"},message:"must have required property '"+"concurrency"+"'",schema:schema11.properties.jobs.required,parentSchema:schema11.properties.jobs,data:data335};
 if(vErrors === null){
 vErrors = [err941];
 }
@@ -12194,8 +12212,8 @@ vErrors.push(err941);
 }
 errors++;
 }
-if(data332.types === undefined){
-const err942 = {instancePath:instancePath+"/jobs",schemaPath:"#/properties/jobs/required",keyword:"required",params:{missingProperty: "types"},message:"must have required property '"+"types"+"'",schema:schema11.properties.jobs.required,parentSchema:schema11.properties.jobs,data:data332};
+if(data335.fairness === undefined){
+const err942 = {instancePath:instancePath+"/jobs",schemaPath:"#/properties/jobs/required",keyword:"required",params:{missingProperty: "fairness"},message:"must have required property '"+"fairness"+"'",schema:schema11.properties.jobs.required,parentSchema:schema11.properties.jobs,data:data335};
 if(vErrors === null){
 vErrors = [err942];
 }
@@ -12204,8 +12222,8 @@ vErrors.push(err942);
 }
 errors++;
 }
-if(data332.schedules === undefined){
-const err943 = {instancePath:instancePath+"/jobs",schemaPath:"#/properties/jobs/required",keyword:"required",params:{missingProperty: "schedules"},message:"must have required property '"+"schedules"+"'",schema:schema11.properties.jobs.required,parentSchema:schema11.properties.jobs,data:data332};
+if(data335.stallInterval === undefined){
+const err943 = {instancePath:instancePath+"/jobs",schemaPath:"#/properties/jobs/required",keyword:"required",params:{missingProperty: "stallInterval"},message:"must have required property '"+"stallInterval"+"'",schema:schema11.properties.jobs.required,parentSchema:schema11.properties.jobs,data:data335};
 if(vErrors === null){
 vErrors = [err943];
 }
@@ -12214,9 +12232,8 @@ vErrors.push(err943);
 }
 errors++;
 }
-for(const key50 in data332){
-if(!(func2.call(schema11.properties.jobs.properties, key50))){
-const err944 = {instancePath:instancePath+"/jobs",schemaPath:"#/properties/jobs/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key50},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.jobs,data:data332};
+if(data335.stallLimit === undefined){
+const err944 = {instancePath:instancePath+"/jobs",schemaPath:"#/properties/jobs/required",keyword:"required",params:{missingProperty: "stallLimit"},message:"must have required property '"+"stallLimit"+"'",schema:schema11.properties.jobs.required,parentSchema:schema11.properties.jobs,data:data335};
 if(vErrors === null){
 vErrors = [err944];
 }
@@ -12225,10 +12242,8 @@ vErrors.push(err944);
 }
 errors++;
 }
-}
-let data333 = data332.enabled;
-if(typeof data333 !== "boolean"){
-const err945 = {instancePath:instancePath+"/jobs/enabled",schemaPath:"#/properties/jobs/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.jobs.properties.enabled.type,parentSchema:schema11.properties.jobs.properties.enabled,data:data333};
+if(data335.shutdownTimeout === undefined){
+const err945 = {instancePath:instancePath+"/jobs",schemaPath:"#/properties/jobs/required",keyword:"required",params:{missingProperty: "shutdownTimeout"},message:"must have required property '"+"shutdownTimeout"+"'",schema:schema11.properties.jobs.required,parentSchema:schema11.properties.jobs,data:data335};
 if(vErrors === null){
 vErrors = [err945];
 }
@@ -12237,10 +12252,8 @@ vErrors.push(err945);
 }
 errors++;
 }
-let data334 = data332.prefix;
-if(typeof data334 === "string"){
-if(!pattern4.test(data334)){
-const err946 = {instancePath:instancePath+"/jobs/prefix",schemaPath:"#/properties/jobs/properties/prefix/pattern",keyword:"pattern",params:{pattern: "^/[A-Za-z0-9._~/-]*[^/]$"},message:"must match pattern \""+"^/[A-Za-z0-9._~/-]*[^/]$"+"\"",schema:"^/[A-Za-z0-9._~/-]*[^/]$",parentSchema:schema11.properties.jobs.properties.prefix,data:data334};
+if(data335.keepFailed === undefined){
+const err946 = {instancePath:instancePath+"/jobs",schemaPath:"#/properties/jobs/required",keyword:"required",params:{missingProperty: "keepFailed"},message:"must have required property '"+"keepFailed"+"'",schema:schema11.properties.jobs.required,parentSchema:schema11.properties.jobs,data:data335};
 if(vErrors === null){
 vErrors = [err946];
 }
@@ -12249,9 +12262,8 @@ vErrors.push(err946);
 }
 errors++;
 }
-}
-else {
-const err947 = {instancePath:instancePath+"/jobs/prefix",schemaPath:"#/properties/jobs/properties/prefix/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.jobs.properties.prefix.type,parentSchema:schema11.properties.jobs.properties.prefix,data:data334};
+if(data335.keepSucceeded === undefined){
+const err947 = {instancePath:instancePath+"/jobs",schemaPath:"#/properties/jobs/required",keyword:"required",params:{missingProperty: "keepSucceeded"},message:"must have required property '"+"keepSucceeded"+"'",schema:schema11.properties.jobs.required,parentSchema:schema11.properties.jobs,data:data335};
 if(vErrors === null){
 vErrors = [err947];
 }
@@ -12260,9 +12272,8 @@ vErrors.push(err947);
 }
 errors++;
 }
-let data335 = data332.inline;
-if(typeof data335 !== "boolean"){
-const err948 = {instancePath:instancePath+"/jobs/inline",schemaPath:"#/properties/jobs/properties/inline/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.jobs.properties.inline.type,parentSchema:schema11.properties.jobs.properties.inline,data:data335};
+if(data335.heartbeat === undefined){
+const err948 = {instancePath:instancePath+"/jobs",schemaPath:"#/properties/jobs/required",keyword:"required",params:{missingProperty: "heartbeat"},message:"must have required property '"+"heartbeat"+"'",schema:schema11.properties.jobs.required,parentSchema:schema11.properties.jobs,data:data335};
 if(vErrors === null){
 vErrors = [err948];
 }
@@ -12271,9 +12282,8 @@ vErrors.push(err948);
 }
 errors++;
 }
-let data336 = data332.secret;
-if(typeof data336 !== "string"){
-const err949 = {instancePath:instancePath+"/jobs/secret",schemaPath:"#/properties/jobs/properties/secret/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.jobs.properties.secret.type,parentSchema:schema11.properties.jobs.properties.secret,data:data336};
+if(data335.workerTtl === undefined){
+const err949 = {instancePath:instancePath+"/jobs",schemaPath:"#/properties/jobs/required",keyword:"required",params:{missingProperty: "workerTtl"},message:"must have required property '"+"workerTtl"+"'",schema:schema11.properties.jobs.required,parentSchema:schema11.properties.jobs,data:data335};
 if(vErrors === null){
 vErrors = [err949];
 }
@@ -12282,9 +12292,8 @@ vErrors.push(err949);
 }
 errors++;
 }
-let data337 = data332.bearer;
-if(typeof data337 !== "boolean"){
-const err950 = {instancePath:instancePath+"/jobs/bearer",schemaPath:"#/properties/jobs/properties/bearer/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.jobs.properties.bearer.type,parentSchema:schema11.properties.jobs.properties.bearer,data:data337};
+if(data335.timezone === undefined){
+const err950 = {instancePath:instancePath+"/jobs",schemaPath:"#/properties/jobs/required",keyword:"required",params:{missingProperty: "timezone"},message:"must have required property '"+"timezone"+"'",schema:schema11.properties.jobs.required,parentSchema:schema11.properties.jobs,data:data335};
 if(vErrors === null){
 vErrors = [err950];
 }
@@ -12293,10 +12302,8 @@ vErrors.push(err950);
 }
 errors++;
 }
-let data338 = data332.replayWindow;
-const parsed53 = func7(data338);
-if(parsed53 === undefined){
-const err951 = {instancePath:instancePath+"/jobs/replayWindow",schemaPath:"#/properties/jobs/properties/replayWindow/x-unit",keyword:"x-unit",params:{unit: "duration", value: data338, minimum: undefined},message:"unit",schema:"duration",parentSchema:schema11.properties.jobs.properties.replayWindow,data:data338};
+if(data335.redis === undefined){
+const err951 = {instancePath:instancePath+"/jobs",schemaPath:"#/properties/jobs/required",keyword:"required",params:{missingProperty: "redis"},message:"must have required property '"+"redis"+"'",schema:schema11.properties.jobs.required,parentSchema:schema11.properties.jobs,data:data335};
 if(vErrors === null){
 vErrors = [err951];
 }
@@ -12305,16 +12312,8 @@ vErrors.push(err951);
 }
 errors++;
 }
-else {
-if(data332){
-data332["replayWindow"] = parsed53;
-data338 = parsed53;
-}
-}
-let data339 = data332.maxPayload;
-const parsed54 = func6(data339);
-if(parsed54 === undefined){
-const err952 = {instancePath:instancePath+"/jobs/maxPayload",schemaPath:"#/properties/jobs/properties/maxPayload/x-unit",keyword:"x-unit",params:{unit: "bytes", value: data339, minimum: undefined},message:"unit",schema:"bytes",parentSchema:schema11.properties.jobs.properties.maxPayload,data:data339};
+if(data335.http === undefined){
+const err952 = {instancePath:instancePath+"/jobs",schemaPath:"#/properties/jobs/required",keyword:"required",params:{missingProperty: "http"},message:"must have required property '"+"http"+"'",schema:schema11.properties.jobs.required,parentSchema:schema11.properties.jobs,data:data335};
 if(vErrors === null){
 vErrors = [err952];
 }
@@ -12323,22 +12322,8 @@ vErrors.push(err952);
 }
 errors++;
 }
-else {
-if(data332){
-data332["maxPayload"] = parsed54;
-data339 = parsed54;
-}
-}
-let data340 = data332.batch;
-if(data340 && typeof data340 == "object" && !Array.isArray(data340)){
-if(data340.maxItems === undefined){
-data340.maxItems = 100;
-}
-if(data340.maxBody === undefined){
-data340.maxBody = "1MB";
-}
-if(data340.maxItems === undefined){
-const err953 = {instancePath:instancePath+"/jobs/batch",schemaPath:"#/properties/jobs/properties/batch/required",keyword:"required",params:{missingProperty: "maxItems"},message:"must have required property '"+"maxItems"+"'",schema:schema11.properties.jobs.properties.batch.required,parentSchema:schema11.properties.jobs.properties.batch,data:data340};
+if(data335.email === undefined){
+const err953 = {instancePath:instancePath+"/jobs",schemaPath:"#/properties/jobs/required",keyword:"required",params:{missingProperty: "email"},message:"must have required property '"+"email"+"'",schema:schema11.properties.jobs.required,parentSchema:schema11.properties.jobs,data:data335};
 if(vErrors === null){
 vErrors = [err953];
 }
@@ -12347,8 +12332,8 @@ vErrors.push(err953);
 }
 errors++;
 }
-if(data340.maxBody === undefined){
-const err954 = {instancePath:instancePath+"/jobs/batch",schemaPath:"#/properties/jobs/properties/batch/required",keyword:"required",params:{missingProperty: "maxBody"},message:"must have required property '"+"maxBody"+"'",schema:schema11.properties.jobs.properties.batch.required,parentSchema:schema11.properties.jobs.properties.batch,data:data340};
+if(data335.types === undefined){
+const err954 = {instancePath:instancePath+"/jobs",schemaPath:"#/properties/jobs/required",keyword:"required",params:{missingProperty: "types"},message:"must have required property '"+"types"+"'",schema:schema11.properties.jobs.required,parentSchema:schema11.properties.jobs,data:data335};
 if(vErrors === null){
 vErrors = [err954];
 }
@@ -12357,9 +12342,8 @@ vErrors.push(err954);
 }
 errors++;
 }
-for(const key51 in data340){
-if(!((key51 === "maxItems") || (key51 === "maxBody"))){
-const err955 = {instancePath:instancePath+"/jobs/batch",schemaPath:"#/properties/jobs/properties/batch/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key51},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.jobs.properties.batch,data:data340};
+if(data335.schedules === undefined){
+const err955 = {instancePath:instancePath+"/jobs",schemaPath:"#/properties/jobs/required",keyword:"required",params:{missingProperty: "schedules"},message:"must have required property '"+"schedules"+"'",schema:schema11.properties.jobs.required,parentSchema:schema11.properties.jobs,data:data335};
 if(vErrors === null){
 vErrors = [err955];
 }
@@ -12368,10 +12352,9 @@ vErrors.push(err955);
 }
 errors++;
 }
-}
-let data341 = data340.maxItems;
-if(!((typeof data341 == "number") && (!(data341 % 1) && !isNaN(data341)))){
-const err956 = {instancePath:instancePath+"/jobs/batch/maxItems",schemaPath:"#/properties/jobs/properties/batch/properties/maxItems/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.jobs.properties.batch.properties.maxItems.type,parentSchema:schema11.properties.jobs.properties.batch.properties.maxItems,data:data341};
+for(const key50 in data335){
+if(!(func2.call(schema11.properties.jobs.properties, key50))){
+const err956 = {instancePath:instancePath+"/jobs",schemaPath:"#/properties/jobs/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key50},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.jobs,data:data335};
 if(vErrors === null){
 vErrors = [err956];
 }
@@ -12380,9 +12363,10 @@ vErrors.push(err956);
 }
 errors++;
 }
-if(typeof data341 == "number"){
-if(data341 > 10000 || isNaN(data341)){
-const err957 = {instancePath:instancePath+"/jobs/batch/maxItems",schemaPath:"#/properties/jobs/properties/batch/properties/maxItems/maximum",keyword:"maximum",params:{comparison: "<=", limit: 10000},message:"must be <= 10000",schema:10000,parentSchema:schema11.properties.jobs.properties.batch.properties.maxItems,data:data341};
+}
+let data336 = data335.enabled;
+if(typeof data336 !== "boolean"){
+const err957 = {instancePath:instancePath+"/jobs/enabled",schemaPath:"#/properties/jobs/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.jobs.properties.enabled.type,parentSchema:schema11.properties.jobs.properties.enabled,data:data336};
 if(vErrors === null){
 vErrors = [err957];
 }
@@ -12391,8 +12375,10 @@ vErrors.push(err957);
 }
 errors++;
 }
-if(data341 < 1 || isNaN(data341)){
-const err958 = {instancePath:instancePath+"/jobs/batch/maxItems",schemaPath:"#/properties/jobs/properties/batch/properties/maxItems/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.jobs.properties.batch.properties.maxItems,data:data341};
+let data337 = data335.prefix;
+if(typeof data337 === "string"){
+if(!pattern4.test(data337)){
+const err958 = {instancePath:instancePath+"/jobs/prefix",schemaPath:"#/properties/jobs/properties/prefix/pattern",keyword:"pattern",params:{pattern: "^/[A-Za-z0-9._~/-]*[^/]$"},message:"must match pattern \""+"^/[A-Za-z0-9._~/-]*[^/]$"+"\"",schema:"^/[A-Za-z0-9._~/-]*[^/]$",parentSchema:schema11.properties.jobs.properties.prefix,data:data337};
 if(vErrors === null){
 vErrors = [err958];
 }
@@ -12402,10 +12388,8 @@ vErrors.push(err958);
 errors++;
 }
 }
-let data342 = data340.maxBody;
-const parsed55 = func6(data342);
-if(parsed55 === undefined){
-const err959 = {instancePath:instancePath+"/jobs/batch/maxBody",schemaPath:"#/properties/jobs/properties/batch/properties/maxBody/x-unit",keyword:"x-unit",params:{unit: "bytes", value: data342, minimum: undefined},message:"unit",schema:"bytes",parentSchema:schema11.properties.jobs.properties.batch.properties.maxBody,data:data342};
+else {
+const err959 = {instancePath:instancePath+"/jobs/prefix",schemaPath:"#/properties/jobs/properties/prefix/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.jobs.properties.prefix.type,parentSchema:schema11.properties.jobs.properties.prefix,data:data337};
 if(vErrors === null){
 vErrors = [err959];
 }
@@ -12414,15 +12398,9 @@ vErrors.push(err959);
 }
 errors++;
 }
-else {
-if(data340){
-data340["maxBody"] = parsed55;
-data342 = parsed55;
-}
-}
-}
-else {
-const err960 = {instancePath:instancePath+"/jobs/batch",schemaPath:"#/properties/jobs/properties/batch/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.jobs.properties.batch.type,parentSchema:schema11.properties.jobs.properties.batch,data:data340};
+let data338 = data335.inline;
+if(typeof data338 !== "boolean"){
+const err960 = {instancePath:instancePath+"/jobs/inline",schemaPath:"#/properties/jobs/properties/inline/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.jobs.properties.inline.type,parentSchema:schema11.properties.jobs.properties.inline,data:data338};
 if(vErrors === null){
 vErrors = [err960];
 }
@@ -12431,10 +12409,9 @@ vErrors.push(err960);
 }
 errors++;
 }
-let data343 = data332.idempotencyTtl;
-const parsed56 = func7(data343);
-if(parsed56 === undefined){
-const err961 = {instancePath:instancePath+"/jobs/idempotencyTtl",schemaPath:"#/properties/jobs/properties/idempotencyTtl/x-unit",keyword:"x-unit",params:{unit: "duration", value: data343, minimum: undefined},message:"unit",schema:"duration",parentSchema:schema11.properties.jobs.properties.idempotencyTtl,data:data343};
+let data339 = data335.secret;
+if(typeof data339 !== "string"){
+const err961 = {instancePath:instancePath+"/jobs/secret",schemaPath:"#/properties/jobs/properties/secret/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.jobs.properties.secret.type,parentSchema:schema11.properties.jobs.properties.secret,data:data339};
 if(vErrors === null){
 vErrors = [err961];
 }
@@ -12443,15 +12420,9 @@ vErrors.push(err961);
 }
 errors++;
 }
-else {
-if(data332){
-data332["idempotencyTtl"] = parsed56;
-data343 = parsed56;
-}
-}
-let data344 = data332.concurrency;
-if(!((typeof data344 == "number") && (!(data344 % 1) && !isNaN(data344)))){
-const err962 = {instancePath:instancePath+"/jobs/concurrency",schemaPath:"#/properties/jobs/properties/concurrency/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.jobs.properties.concurrency.type,parentSchema:schema11.properties.jobs.properties.concurrency,data:data344};
+let data340 = data335.bearer;
+if(typeof data340 !== "boolean"){
+const err962 = {instancePath:instancePath+"/jobs/bearer",schemaPath:"#/properties/jobs/properties/bearer/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.jobs.properties.bearer.type,parentSchema:schema11.properties.jobs.properties.bearer,data:data340};
 if(vErrors === null){
 vErrors = [err962];
 }
@@ -12460,9 +12431,10 @@ vErrors.push(err962);
 }
 errors++;
 }
-if(typeof data344 == "number"){
-if(data344 > 10000 || isNaN(data344)){
-const err963 = {instancePath:instancePath+"/jobs/concurrency",schemaPath:"#/properties/jobs/properties/concurrency/maximum",keyword:"maximum",params:{comparison: "<=", limit: 10000},message:"must be <= 10000",schema:10000,parentSchema:schema11.properties.jobs.properties.concurrency,data:data344};
+let data341 = data335.replayWindow;
+const parsed53 = func7(data341);
+if(parsed53 === undefined){
+const err963 = {instancePath:instancePath+"/jobs/replayWindow",schemaPath:"#/properties/jobs/properties/replayWindow/x-unit",keyword:"x-unit",params:{unit: "duration", value: data341, minimum: undefined},message:"unit",schema:"duration",parentSchema:schema11.properties.jobs.properties.replayWindow,data:data341};
 if(vErrors === null){
 vErrors = [err963];
 }
@@ -12471,8 +12443,16 @@ vErrors.push(err963);
 }
 errors++;
 }
-if(data344 < 1 || isNaN(data344)){
-const err964 = {instancePath:instancePath+"/jobs/concurrency",schemaPath:"#/properties/jobs/properties/concurrency/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.jobs.properties.concurrency,data:data344};
+else {
+if(data335){
+data335["replayWindow"] = parsed53;
+data341 = parsed53;
+}
+}
+let data342 = data335.maxPayload;
+const parsed54 = func6(data342);
+if(parsed54 === undefined){
+const err964 = {instancePath:instancePath+"/jobs/maxPayload",schemaPath:"#/properties/jobs/properties/maxPayload/x-unit",keyword:"x-unit",params:{unit: "bytes", value: data342, minimum: undefined},message:"unit",schema:"bytes",parentSchema:schema11.properties.jobs.properties.maxPayload,data:data342};
 if(vErrors === null){
 vErrors = [err964];
 }
@@ -12481,17 +12461,22 @@ vErrors.push(err964);
 }
 errors++;
 }
+else {
+if(data335){
+data335["maxPayload"] = parsed54;
+data342 = parsed54;
 }
-let data345 = data332.fairness;
-if(data345 && typeof data345 == "object" && !Array.isArray(data345)){
-if(data345.normal === undefined){
-data345.normal = 0.2;
 }
-if(data345.low === undefined){
-data345.low = 0.05;
+let data343 = data335.batch;
+if(data343 && typeof data343 == "object" && !Array.isArray(data343)){
+if(data343.maxItems === undefined){
+data343.maxItems = 100;
 }
-if(data345.normal === undefined){
-const err965 = {instancePath:instancePath+"/jobs/fairness",schemaPath:"#/properties/jobs/properties/fairness/required",keyword:"required",params:{missingProperty: "normal"},message:"must have required property '"+"normal"+"'",schema:schema11.properties.jobs.properties.fairness.required,parentSchema:schema11.properties.jobs.properties.fairness,data:data345};
+if(data343.maxBody === undefined){
+data343.maxBody = "1MB";
+}
+if(data343.maxItems === undefined){
+const err965 = {instancePath:instancePath+"/jobs/batch",schemaPath:"#/properties/jobs/properties/batch/required",keyword:"required",params:{missingProperty: "maxItems"},message:"must have required property '"+"maxItems"+"'",schema:schema11.properties.jobs.properties.batch.required,parentSchema:schema11.properties.jobs.properties.batch,data:data343};
 if(vErrors === null){
 vErrors = [err965];
 }
@@ -12500,8 +12485,8 @@ vErrors.push(err965);
 }
 errors++;
 }
-if(data345.low === undefined){
-const err966 = {instancePath:instancePath+"/jobs/fairness",schemaPath:"#/properties/jobs/properties/fairness/required",keyword:"required",params:{missingProperty: "low"},message:"must have required property '"+"low"+"'",schema:schema11.properties.jobs.properties.fairness.required,parentSchema:schema11.properties.jobs.properties.fairness,data:data345};
+if(data343.maxBody === undefined){
+const err966 = {instancePath:instancePath+"/jobs/batch",schemaPath:"#/properties/jobs/properties/batch/required",keyword:"required",params:{missingProperty: "maxBody"},message:"must have required property '"+"maxBody"+"'",schema:schema11.properties.jobs.properties.batch.required,parentSchema:schema11.properties.jobs.properties.batch,data:data343};
 if(vErrors === null){
 vErrors = [err966];
 }
@@ -12510,9 +12495,9 @@ vErrors.push(err966);
 }
 errors++;
 }
-for(const key52 in data345){
-if(!((key52 === "normal") || (key52 === "low"))){
-const err967 = {instancePath:instancePath+"/jobs/fairness",schemaPath:"#/properties/jobs/properties/fairness/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key52},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.jobs.properties.fairness,data:data345};
+for(const key51 in data343){
+if(!((key51 === "maxItems") || (key51 === "maxBody"))){
+const err967 = {instancePath:instancePath+"/jobs/batch",schemaPath:"#/properties/jobs/properties/batch/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key51},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.jobs.properties.batch,data:data343};
 if(vErrors === null){
 vErrors = [err967];
 }
@@ -12522,10 +12507,9 @@ vErrors.push(err967);
 errors++;
 }
 }
-let data346 = data345.normal;
-if(typeof data346 == "number"){
-if(data346 > 1 || isNaN(data346)){
-const err968 = {instancePath:instancePath+"/jobs/fairness/normal",schemaPath:"#/properties/jobs/properties/fairness/properties/normal/maximum",keyword:"maximum",params:{comparison: "<=", limit: 1},message:"must be <= 1",schema:1,parentSchema:schema11.properties.jobs.properties.fairness.properties.normal,data:data346};
+let data344 = data343.maxItems;
+if(!((typeof data344 == "number") && (!(data344 % 1) && !isNaN(data344)))){
+const err968 = {instancePath:instancePath+"/jobs/batch/maxItems",schemaPath:"#/properties/jobs/properties/batch/properties/maxItems/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.jobs.properties.batch.properties.maxItems.type,parentSchema:schema11.properties.jobs.properties.batch.properties.maxItems,data:data344};
 if(vErrors === null){
 vErrors = [err968];
 }
@@ -12534,8 +12518,9 @@ vErrors.push(err968);
 }
 errors++;
 }
-if(data346 < 0.01 || isNaN(data346)){
-const err969 = {instancePath:instancePath+"/jobs/fairness/normal",schemaPath:"#/properties/jobs/properties/fairness/properties/normal/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0.01},message:"must be >= 0.01",schema:0.01,parentSchema:schema11.properties.jobs.properties.fairness.properties.normal,data:data346};
+if(typeof data344 == "number"){
+if(data344 > 10000 || isNaN(data344)){
+const err969 = {instancePath:instancePath+"/jobs/batch/maxItems",schemaPath:"#/properties/jobs/properties/batch/properties/maxItems/maximum",keyword:"maximum",params:{comparison: "<=", limit: 10000},message:"must be <= 10000",schema:10000,parentSchema:schema11.properties.jobs.properties.batch.properties.maxItems,data:data344};
 if(vErrors === null){
 vErrors = [err969];
 }
@@ -12544,9 +12529,8 @@ vErrors.push(err969);
 }
 errors++;
 }
-}
-else {
-const err970 = {instancePath:instancePath+"/jobs/fairness/normal",schemaPath:"#/properties/jobs/properties/fairness/properties/normal/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema11.properties.jobs.properties.fairness.properties.normal.type,parentSchema:schema11.properties.jobs.properties.fairness.properties.normal,data:data346};
+if(data344 < 1 || isNaN(data344)){
+const err970 = {instancePath:instancePath+"/jobs/batch/maxItems",schemaPath:"#/properties/jobs/properties/batch/properties/maxItems/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.jobs.properties.batch.properties.maxItems,data:data344};
 if(vErrors === null){
 vErrors = [err970];
 }
@@ -12555,10 +12539,11 @@ vErrors.push(err970);
 }
 errors++;
 }
-let data347 = data345.low;
-if(typeof data347 == "number"){
-if(data347 > 1 || isNaN(data347)){
-const err971 = {instancePath:instancePath+"/jobs/fairness/low",schemaPath:"#/properties/jobs/properties/fairness/properties/low/maximum",keyword:"maximum",params:{comparison: "<=", limit: 1},message:"must be <= 1",schema:1,parentSchema:schema11.properties.jobs.properties.fairness.properties.low,data:data347};
+}
+let data345 = data343.maxBody;
+const parsed55 = func6(data345);
+if(parsed55 === undefined){
+const err971 = {instancePath:instancePath+"/jobs/batch/maxBody",schemaPath:"#/properties/jobs/properties/batch/properties/maxBody/x-unit",keyword:"x-unit",params:{unit: "bytes", value: data345, minimum: undefined},message:"unit",schema:"bytes",parentSchema:schema11.properties.jobs.properties.batch.properties.maxBody,data:data345};
 if(vErrors === null){
 vErrors = [err971];
 }
@@ -12567,8 +12552,15 @@ vErrors.push(err971);
 }
 errors++;
 }
-if(data347 < 0.01 || isNaN(data347)){
-const err972 = {instancePath:instancePath+"/jobs/fairness/low",schemaPath:"#/properties/jobs/properties/fairness/properties/low/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0.01},message:"must be >= 0.01",schema:0.01,parentSchema:schema11.properties.jobs.properties.fairness.properties.low,data:data347};
+else {
+if(data343){
+data343["maxBody"] = parsed55;
+data345 = parsed55;
+}
+}
+}
+else {
+const err972 = {instancePath:instancePath+"/jobs/batch",schemaPath:"#/properties/jobs/properties/batch/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.jobs.properties.batch.type,parentSchema:schema11.properties.jobs.properties.batch,data:data343};
 if(vErrors === null){
 vErrors = [err972];
 }
@@ -12577,9 +12569,10 @@ vErrors.push(err972);
 }
 errors++;
 }
-}
-else {
-const err973 = {instancePath:instancePath+"/jobs/fairness/low",schemaPath:"#/properties/jobs/properties/fairness/properties/low/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema11.properties.jobs.properties.fairness.properties.low.type,parentSchema:schema11.properties.jobs.properties.fairness.properties.low,data:data347};
+let data346 = data335.idempotencyTtl;
+const parsed56 = func7(data346);
+if(parsed56 === undefined){
+const err973 = {instancePath:instancePath+"/jobs/idempotencyTtl",schemaPath:"#/properties/jobs/properties/idempotencyTtl/x-unit",keyword:"x-unit",params:{unit: "duration", value: data346, minimum: undefined},message:"unit",schema:"duration",parentSchema:schema11.properties.jobs.properties.idempotencyTtl,data:data346};
 if(vErrors === null){
 vErrors = [err973];
 }
@@ -12588,9 +12581,15 @@ vErrors.push(err973);
 }
 errors++;
 }
-}
 else {
-const err974 = {instancePath:instancePath+"/jobs/fairness",schemaPath:"#/properties/jobs/properties/fairness/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.jobs.properties.fairness.type,parentSchema:schema11.properties.jobs.properties.fairness,data:data345};
+if(data335){
+data335["idempotencyTtl"] = parsed56;
+data346 = parsed56;
+}
+}
+let data347 = data335.concurrency;
+if(!((typeof data347 == "number") && (!(data347 % 1) && !isNaN(data347)))){
+const err974 = {instancePath:instancePath+"/jobs/concurrency",schemaPath:"#/properties/jobs/properties/concurrency/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.jobs.properties.concurrency.type,parentSchema:schema11.properties.jobs.properties.concurrency,data:data347};
 if(vErrors === null){
 vErrors = [err974];
 }
@@ -12599,10 +12598,9 @@ vErrors.push(err974);
 }
 errors++;
 }
-let data348 = data332.stallInterval;
-const parsed57 = func7(data348);
-if(parsed57 === undefined){
-const err975 = {instancePath:instancePath+"/jobs/stallInterval",schemaPath:"#/properties/jobs/properties/stallInterval/x-unit",keyword:"x-unit",params:{unit: "duration", value: data348, minimum: undefined},message:"unit",schema:"duration",parentSchema:schema11.properties.jobs.properties.stallInterval,data:data348};
+if(typeof data347 == "number"){
+if(data347 > 10000 || isNaN(data347)){
+const err975 = {instancePath:instancePath+"/jobs/concurrency",schemaPath:"#/properties/jobs/properties/concurrency/maximum",keyword:"maximum",params:{comparison: "<=", limit: 10000},message:"must be <= 10000",schema:10000,parentSchema:schema11.properties.jobs.properties.concurrency,data:data347};
 if(vErrors === null){
 vErrors = [err975];
 }
@@ -12611,15 +12609,8 @@ vErrors.push(err975);
 }
 errors++;
 }
-else {
-if(data332){
-data332["stallInterval"] = parsed57;
-data348 = parsed57;
-}
-}
-let data349 = data332.stallLimit;
-if(!((typeof data349 == "number") && (!(data349 % 1) && !isNaN(data349)))){
-const err976 = {instancePath:instancePath+"/jobs/stallLimit",schemaPath:"#/properties/jobs/properties/stallLimit/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.jobs.properties.stallLimit.type,parentSchema:schema11.properties.jobs.properties.stallLimit,data:data349};
+if(data347 < 1 || isNaN(data347)){
+const err976 = {instancePath:instancePath+"/jobs/concurrency",schemaPath:"#/properties/jobs/properties/concurrency/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.jobs.properties.concurrency,data:data347};
 if(vErrors === null){
 vErrors = [err976];
 }
@@ -12628,9 +12619,17 @@ vErrors.push(err976);
 }
 errors++;
 }
-if(typeof data349 == "number"){
-if(data349 > 100 || isNaN(data349)){
-const err977 = {instancePath:instancePath+"/jobs/stallLimit",schemaPath:"#/properties/jobs/properties/stallLimit/maximum",keyword:"maximum",params:{comparison: "<=", limit: 100},message:"must be <= 100",schema:100,parentSchema:schema11.properties.jobs.properties.stallLimit,data:data349};
+}
+let data348 = data335.fairness;
+if(data348 && typeof data348 == "object" && !Array.isArray(data348)){
+if(data348.normal === undefined){
+data348.normal = 0.2;
+}
+if(data348.low === undefined){
+data348.low = 0.05;
+}
+if(data348.normal === undefined){
+const err977 = {instancePath:instancePath+"/jobs/fairness",schemaPath:"#/properties/jobs/properties/fairness/required",keyword:"required",params:{missingProperty: "normal"},message:"must have required property '"+"normal"+"'",schema:schema11.properties.jobs.properties.fairness.required,parentSchema:schema11.properties.jobs.properties.fairness,data:data348};
 if(vErrors === null){
 vErrors = [err977];
 }
@@ -12639,8 +12638,8 @@ vErrors.push(err977);
 }
 errors++;
 }
-if(data349 < 1 || isNaN(data349)){
-const err978 = {instancePath:instancePath+"/jobs/stallLimit",schemaPath:"#/properties/jobs/properties/stallLimit/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.jobs.properties.stallLimit,data:data349};
+if(data348.low === undefined){
+const err978 = {instancePath:instancePath+"/jobs/fairness",schemaPath:"#/properties/jobs/properties/fairness/required",keyword:"required",params:{missingProperty: "low"},message:"must have required property '"+"low"+"'",schema:schema11.properties.jobs.properties.fairness.required,parentSchema:schema11.properties.jobs.properties.fairness,data:data348};
 if(vErrors === null){
 vErrors = [err978];
 }
@@ -12649,11 +12648,9 @@ vErrors.push(err978);
 }
 errors++;
 }
-}
-let data350 = data332.shutdownTimeout;
-const parsed58 = func7(data350);
-if(parsed58 === undefined){
-const err979 = {instancePath:instancePath+"/jobs/shutdownTimeout",schemaPath:"#/properties/jobs/properties/shutdownTimeout/x-unit",keyword:"x-unit",params:{unit: "duration", value: data350, minimum: undefined},message:"unit",schema:"duration",parentSchema:schema11.properties.jobs.properties.shutdownTimeout,data:data350};
+for(const key52 in data348){
+if(!((key52 === "normal") || (key52 === "low"))){
+const err979 = {instancePath:instancePath+"/jobs/fairness",schemaPath:"#/properties/jobs/properties/fairness/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key52},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.jobs.properties.fairness,data:data348};
 if(vErrors === null){
 vErrors = [err979];
 }
@@ -12662,16 +12659,11 @@ vErrors.push(err979);
 }
 errors++;
 }
-else {
-if(data332){
-data332["shutdownTimeout"] = parsed58;
-data350 = parsed58;
 }
-}
-let data351 = data332.keepFailed;
-const parsed59 = func7(data351);
-if(parsed59 === undefined){
-const err980 = {instancePath:instancePath+"/jobs/keepFailed",schemaPath:"#/properties/jobs/properties/keepFailed/x-unit",keyword:"x-unit",params:{unit: "duration", value: data351, minimum: undefined},message:"unit",schema:"duration",parentSchema:schema11.properties.jobs.properties.keepFailed,data:data351};
+let data349 = data348.normal;
+if(typeof data349 == "number"){
+if(data349 > 1 || isNaN(data349)){
+const err980 = {instancePath:instancePath+"/jobs/fairness/normal",schemaPath:"#/properties/jobs/properties/fairness/properties/normal/maximum",keyword:"maximum",params:{comparison: "<=", limit: 1},message:"must be <= 1",schema:1,parentSchema:schema11.properties.jobs.properties.fairness.properties.normal,data:data349};
 if(vErrors === null){
 vErrors = [err980];
 }
@@ -12680,16 +12672,8 @@ vErrors.push(err980);
 }
 errors++;
 }
-else {
-if(data332){
-data332["keepFailed"] = parsed59;
-data351 = parsed59;
-}
-}
-let data352 = data332.keepSucceeded;
-const parsed60 = func7(data352);
-if(parsed60 === undefined){
-const err981 = {instancePath:instancePath+"/jobs/keepSucceeded",schemaPath:"#/properties/jobs/properties/keepSucceeded/x-unit",keyword:"x-unit",params:{unit: "duration", value: data352, minimum: undefined},message:"unit",schema:"duration",parentSchema:schema11.properties.jobs.properties.keepSucceeded,data:data352};
+if(data349 < 0.01 || isNaN(data349)){
+const err981 = {instancePath:instancePath+"/jobs/fairness/normal",schemaPath:"#/properties/jobs/properties/fairness/properties/normal/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0.01},message:"must be >= 0.01",schema:0.01,parentSchema:schema11.properties.jobs.properties.fairness.properties.normal,data:data349};
 if(vErrors === null){
 vErrors = [err981];
 }
@@ -12698,16 +12682,9 @@ vErrors.push(err981);
 }
 errors++;
 }
+}
 else {
-if(data332){
-data332["keepSucceeded"] = parsed60;
-data352 = parsed60;
-}
-}
-let data353 = data332.heartbeat;
-const parsed61 = func7(data353);
-if(parsed61 === undefined){
-const err982 = {instancePath:instancePath+"/jobs/heartbeat",schemaPath:"#/properties/jobs/properties/heartbeat/x-unit",keyword:"x-unit",params:{unit: "duration", value: data353, minimum: undefined},message:"unit",schema:"duration",parentSchema:schema11.properties.jobs.properties.heartbeat,data:data353};
+const err982 = {instancePath:instancePath+"/jobs/fairness/normal",schemaPath:"#/properties/jobs/properties/fairness/properties/normal/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema11.properties.jobs.properties.fairness.properties.normal.type,parentSchema:schema11.properties.jobs.properties.fairness.properties.normal,data:data349};
 if(vErrors === null){
 vErrors = [err982];
 }
@@ -12716,16 +12693,10 @@ vErrors.push(err982);
 }
 errors++;
 }
-else {
-if(data332){
-data332["heartbeat"] = parsed61;
-data353 = parsed61;
-}
-}
-let data354 = data332.workerTtl;
-const parsed62 = func7(data354);
-if(parsed62 === undefined){
-const err983 = {instancePath:instancePath+"/jobs/workerTtl",schemaPath:"#/properties/jobs/properties/workerTtl/x-unit",keyword:"x-unit",params:{unit: "duration", value: data354, minimum: undefined},message:"unit",schema:"duration",parentSchema:schema11.properties.jobs.properties.workerTtl,data:data354};
+let data350 = data348.low;
+if(typeof data350 == "number"){
+if(data350 > 1 || isNaN(data350)){
+const err983 = {instancePath:instancePath+"/jobs/fairness/low",schemaPath:"#/properties/jobs/properties/fairness/properties/low/maximum",keyword:"maximum",params:{comparison: "<=", limit: 1},message:"must be <= 1",schema:1,parentSchema:schema11.properties.jobs.properties.fairness.properties.low,data:data350};
 if(vErrors === null){
 vErrors = [err983];
 }
@@ -12734,15 +12705,8 @@ vErrors.push(err983);
 }
 errors++;
 }
-else {
-if(data332){
-data332["workerTtl"] = parsed62;
-data354 = parsed62;
-}
-}
-let data355 = data332.timezone;
-if(typeof data355 !== "string"){
-const err984 = {instancePath:instancePath+"/jobs/timezone",schemaPath:"#/properties/jobs/properties/timezone/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.jobs.properties.timezone.type,parentSchema:schema11.properties.jobs.properties.timezone,data:data355};
+if(data350 < 0.01 || isNaN(data350)){
+const err984 = {instancePath:instancePath+"/jobs/fairness/low",schemaPath:"#/properties/jobs/properties/fairness/properties/low/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0.01},message:"must be >= 0.01",schema:0.01,parentSchema:schema11.properties.jobs.properties.fairness.properties.low,data:data350};
 if(vErrors === null){
 vErrors = [err984];
 }
@@ -12751,16 +12715,9 @@ vErrors.push(err984);
 }
 errors++;
 }
-let data356 = data332.redis;
-if(data356 && typeof data356 == "object" && !Array.isArray(data356)){
-if(data356.url === undefined){
-data356.url = "";
 }
-if(data356.keyPrefix === undefined){
-data356.keyPrefix = "";
-}
-if(data356.url === undefined){
-const err985 = {instancePath:instancePath+"/jobs/redis",schemaPath:"#/properties/jobs/properties/redis/required",keyword:"required",params:{missingProperty: "url"},message:"must have required property '"+"url"+"'",schema:schema11.properties.jobs.properties.redis.required,parentSchema:schema11.properties.jobs.properties.redis,data:data356};
+else {
+const err985 = {instancePath:instancePath+"/jobs/fairness/low",schemaPath:"#/properties/jobs/properties/fairness/properties/low/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema11.properties.jobs.properties.fairness.properties.low.type,parentSchema:schema11.properties.jobs.properties.fairness.properties.low,data:data350};
 if(vErrors === null){
 vErrors = [err985];
 }
@@ -12769,8 +12726,9 @@ vErrors.push(err985);
 }
 errors++;
 }
-if(data356.keyPrefix === undefined){
-const err986 = {instancePath:instancePath+"/jobs/redis",schemaPath:"#/properties/jobs/properties/redis/required",keyword:"required",params:{missingProperty: "keyPrefix"},message:"must have required property '"+"keyPrefix"+"'",schema:schema11.properties.jobs.properties.redis.required,parentSchema:schema11.properties.jobs.properties.redis,data:data356};
+}
+else {
+const err986 = {instancePath:instancePath+"/jobs/fairness",schemaPath:"#/properties/jobs/properties/fairness/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.jobs.properties.fairness.type,parentSchema:schema11.properties.jobs.properties.fairness,data:data348};
 if(vErrors === null){
 vErrors = [err986];
 }
@@ -12779,9 +12737,10 @@ vErrors.push(err986);
 }
 errors++;
 }
-for(const key53 in data356){
-if(!((key53 === "url") || (key53 === "keyPrefix"))){
-const err987 = {instancePath:instancePath+"/jobs/redis",schemaPath:"#/properties/jobs/properties/redis/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key53},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.jobs.properties.redis,data:data356};
+let data351 = data335.stallInterval;
+const parsed57 = func7(data351);
+if(parsed57 === undefined){
+const err987 = {instancePath:instancePath+"/jobs/stallInterval",schemaPath:"#/properties/jobs/properties/stallInterval/x-unit",keyword:"x-unit",params:{unit: "duration", value: data351, minimum: undefined},message:"unit",schema:"duration",parentSchema:schema11.properties.jobs.properties.stallInterval,data:data351};
 if(vErrors === null){
 vErrors = [err987];
 }
@@ -12790,10 +12749,15 @@ vErrors.push(err987);
 }
 errors++;
 }
+else {
+if(data335){
+data335["stallInterval"] = parsed57;
+data351 = parsed57;
 }
-let data357 = data356.url;
-if(typeof data357 !== "string"){
-const err988 = {instancePath:instancePath+"/jobs/redis/url",schemaPath:"#/properties/jobs/properties/redis/properties/url/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.jobs.properties.redis.properties.url.type,parentSchema:schema11.properties.jobs.properties.redis.properties.url,data:data357};
+}
+let data352 = data335.stallLimit;
+if(!((typeof data352 == "number") && (!(data352 % 1) && !isNaN(data352)))){
+const err988 = {instancePath:instancePath+"/jobs/stallLimit",schemaPath:"#/properties/jobs/properties/stallLimit/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.jobs.properties.stallLimit.type,parentSchema:schema11.properties.jobs.properties.stallLimit,data:data352};
 if(vErrors === null){
 vErrors = [err988];
 }
@@ -12802,9 +12766,9 @@ vErrors.push(err988);
 }
 errors++;
 }
-let data358 = data356.keyPrefix;
-if(typeof data358 !== "string"){
-const err989 = {instancePath:instancePath+"/jobs/redis/keyPrefix",schemaPath:"#/properties/jobs/properties/redis/properties/keyPrefix/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.jobs.properties.redis.properties.keyPrefix.type,parentSchema:schema11.properties.jobs.properties.redis.properties.keyPrefix,data:data358};
+if(typeof data352 == "number"){
+if(data352 > 100 || isNaN(data352)){
+const err989 = {instancePath:instancePath+"/jobs/stallLimit",schemaPath:"#/properties/jobs/properties/stallLimit/maximum",keyword:"maximum",params:{comparison: "<=", limit: 100},message:"must be <= 100",schema:100,parentSchema:schema11.properties.jobs.properties.stallLimit,data:data352};
 if(vErrors === null){
 vErrors = [err989];
 }
@@ -12813,9 +12777,8 @@ vErrors.push(err989);
 }
 errors++;
 }
-}
-else {
-const err990 = {instancePath:instancePath+"/jobs/redis",schemaPath:"#/properties/jobs/properties/redis/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.jobs.properties.redis.type,parentSchema:schema11.properties.jobs.properties.redis,data:data356};
+if(data352 < 1 || isNaN(data352)){
+const err990 = {instancePath:instancePath+"/jobs/stallLimit",schemaPath:"#/properties/jobs/properties/stallLimit/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.jobs.properties.stallLimit,data:data352};
 if(vErrors === null){
 vErrors = [err990];
 }
@@ -12824,16 +12787,11 @@ vErrors.push(err990);
 }
 errors++;
 }
-let data359 = data332.http;
-if(data359 && typeof data359 == "object" && !Array.isArray(data359)){
-if(data359.baseUrl === undefined){
-data359.baseUrl = "";
 }
-if(data359.maxErrorBody === undefined){
-data359.maxErrorBody = "1KB";
-}
-if(data359.baseUrl === undefined){
-const err991 = {instancePath:instancePath+"/jobs/http",schemaPath:"#/properties/jobs/properties/http/required",keyword:"required",params:{missingProperty: "baseUrl"},message:"must have required property '"+"baseUrl"+"'",schema:schema11.properties.jobs.properties.http.required,parentSchema:schema11.properties.jobs.properties.http,data:data359};
+let data353 = data335.shutdownTimeout;
+const parsed58 = func7(data353);
+if(parsed58 === undefined){
+const err991 = {instancePath:instancePath+"/jobs/shutdownTimeout",schemaPath:"#/properties/jobs/properties/shutdownTimeout/x-unit",keyword:"x-unit",params:{unit: "duration", value: data353, minimum: undefined},message:"unit",schema:"duration",parentSchema:schema11.properties.jobs.properties.shutdownTimeout,data:data353};
 if(vErrors === null){
 vErrors = [err991];
 }
@@ -12842,8 +12800,16 @@ vErrors.push(err991);
 }
 errors++;
 }
-if(data359.maxErrorBody === undefined){
-const err992 = {instancePath:instancePath+"/jobs/http",schemaPath:"#/properties/jobs/properties/http/required",keyword:"required",params:{missingProperty: "maxErrorBody"},message:"must have required property '"+"maxErrorBody"+"'",schema:schema11.properties.jobs.properties.http.required,parentSchema:schema11.properties.jobs.properties.http,data:data359};
+else {
+if(data335){
+data335["shutdownTimeout"] = parsed58;
+data353 = parsed58;
+}
+}
+let data354 = data335.keepFailed;
+const parsed59 = func7(data354);
+if(parsed59 === undefined){
+const err992 = {instancePath:instancePath+"/jobs/keepFailed",schemaPath:"#/properties/jobs/properties/keepFailed/x-unit",keyword:"x-unit",params:{unit: "duration", value: data354, minimum: undefined},message:"unit",schema:"duration",parentSchema:schema11.properties.jobs.properties.keepFailed,data:data354};
 if(vErrors === null){
 vErrors = [err992];
 }
@@ -12852,9 +12818,16 @@ vErrors.push(err992);
 }
 errors++;
 }
-for(const key54 in data359){
-if(!((key54 === "baseUrl") || (key54 === "maxErrorBody"))){
-const err993 = {instancePath:instancePath+"/jobs/http",schemaPath:"#/properties/jobs/properties/http/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key54},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.jobs.properties.http,data:data359};
+else {
+if(data335){
+data335["keepFailed"] = parsed59;
+data354 = parsed59;
+}
+}
+let data355 = data335.keepSucceeded;
+const parsed60 = func7(data355);
+if(parsed60 === undefined){
+const err993 = {instancePath:instancePath+"/jobs/keepSucceeded",schemaPath:"#/properties/jobs/properties/keepSucceeded/x-unit",keyword:"x-unit",params:{unit: "duration", value: data355, minimum: undefined},message:"unit",schema:"duration",parentSchema:schema11.properties.jobs.properties.keepSucceeded,data:data355};
 if(vErrors === null){
 vErrors = [err993];
 }
@@ -12863,10 +12836,16 @@ vErrors.push(err993);
 }
 errors++;
 }
+else {
+if(data335){
+data335["keepSucceeded"] = parsed60;
+data355 = parsed60;
 }
-let data360 = data359.baseUrl;
-if(typeof data360 !== "string"){
-const err994 = {instancePath:instancePath+"/jobs/http/baseUrl",schemaPath:"#/properties/jobs/properties/http/properties/baseUrl/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.jobs.properties.http.properties.baseUrl.type,parentSchema:schema11.properties.jobs.properties.http.properties.baseUrl,data:data360};
+}
+let data356 = data335.heartbeat;
+const parsed61 = func7(data356);
+if(parsed61 === undefined){
+const err994 = {instancePath:instancePath+"/jobs/heartbeat",schemaPath:"#/properties/jobs/properties/heartbeat/x-unit",keyword:"x-unit",params:{unit: "duration", value: data356, minimum: undefined},message:"unit",schema:"duration",parentSchema:schema11.properties.jobs.properties.heartbeat,data:data356};
 if(vErrors === null){
 vErrors = [err994];
 }
@@ -12875,10 +12854,16 @@ vErrors.push(err994);
 }
 errors++;
 }
-let data361 = data359.maxErrorBody;
-const parsed63 = func6(data361);
-if(parsed63 === undefined){
-const err995 = {instancePath:instancePath+"/jobs/http/maxErrorBody",schemaPath:"#/properties/jobs/properties/http/properties/maxErrorBody/x-unit",keyword:"x-unit",params:{unit: "bytes", value: data361, minimum: undefined},message:"unit",schema:"bytes",parentSchema:schema11.properties.jobs.properties.http.properties.maxErrorBody,data:data361};
+else {
+if(data335){
+data335["heartbeat"] = parsed61;
+data356 = parsed61;
+}
+}
+let data357 = data335.workerTtl;
+const parsed62 = func7(data357);
+if(parsed62 === undefined){
+const err995 = {instancePath:instancePath+"/jobs/workerTtl",schemaPath:"#/properties/jobs/properties/workerTtl/x-unit",keyword:"x-unit",params:{unit: "duration", value: data357, minimum: undefined},message:"unit",schema:"duration",parentSchema:schema11.properties.jobs.properties.workerTtl,data:data357};
 if(vErrors === null){
 vErrors = [err995];
 }
@@ -12888,14 +12873,14 @@ vErrors.push(err995);
 errors++;
 }
 else {
-if(data359){
-data359["maxErrorBody"] = parsed63;
-data361 = parsed63;
+if(data335){
+data335["workerTtl"] = parsed62;
+data357 = parsed62;
 }
 }
-}
-else {
-const err996 = {instancePath:instancePath+"/jobs/http",schemaPath:"#/properties/jobs/properties/http/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.jobs.properties.http.type,parentSchema:schema11.properties.jobs.properties.http,data:data359};
+let data358 = data335.timezone;
+if(typeof data358 !== "string"){
+const err996 = {instancePath:instancePath+"/jobs/timezone",schemaPath:"#/properties/jobs/properties/timezone/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.jobs.properties.timezone.type,parentSchema:schema11.properties.jobs.properties.timezone,data:data358};
 if(vErrors === null){
 vErrors = [err996];
 }
@@ -12904,16 +12889,16 @@ vErrors.push(err996);
 }
 errors++;
 }
-let data362 = data332.email;
-if(data362 && typeof data362 == "object" && !Array.isArray(data362)){
-if(data362.url === undefined){
-data362.url = "smtp://127.0.0.1:25";
+let data359 = data335.redis;
+if(data359 && typeof data359 == "object" && !Array.isArray(data359)){
+if(data359.url === undefined){
+data359.url = "";
 }
-if(data362.from === undefined){
-data362.from = "shop@localhost";
+if(data359.keyPrefix === undefined){
+data359.keyPrefix = "";
 }
-if(data362.url === undefined){
-const err997 = {instancePath:instancePath+"/jobs/email",schemaPath:"#/properties/jobs/properties/email/required",keyword:"required",params:{missingProperty: "url"},message:"must have required property '"+"url"+"'",schema:schema11.properties.jobs.properties.email.required,parentSchema:schema11.properties.jobs.properties.email,data:data362};
+if(data359.url === undefined){
+const err997 = {instancePath:instancePath+"/jobs/redis",schemaPath:"#/properties/jobs/properties/redis/required",keyword:"required",params:{missingProperty: "url"},message:"must have required property '"+"url"+"'",schema:schema11.properties.jobs.properties.redis.required,parentSchema:schema11.properties.jobs.properties.redis,data:data359};
 if(vErrors === null){
 vErrors = [err997];
 }
@@ -12922,8 +12907,8 @@ vErrors.push(err997);
 }
 errors++;
 }
-if(data362.from === undefined){
-const err998 = {instancePath:instancePath+"/jobs/email",schemaPath:"#/properties/jobs/properties/email/required",keyword:"required",params:{missingProperty: "from"},message:"must have required property '"+"from"+"'",schema:schema11.properties.jobs.properties.email.required,parentSchema:schema11.properties.jobs.properties.email,data:data362};
+if(data359.keyPrefix === undefined){
+const err998 = {instancePath:instancePath+"/jobs/redis",schemaPath:"#/properties/jobs/properties/redis/required",keyword:"required",params:{missingProperty: "keyPrefix"},message:"must have required property '"+"keyPrefix"+"'",schema:schema11.properties.jobs.properties.redis.required,parentSchema:schema11.properties.jobs.properties.redis,data:data359};
 if(vErrors === null){
 vErrors = [err998];
 }
@@ -12932,9 +12917,9 @@ vErrors.push(err998);
 }
 errors++;
 }
-for(const key55 in data362){
-if(!((key55 === "url") || (key55 === "from"))){
-const err999 = {instancePath:instancePath+"/jobs/email",schemaPath:"#/properties/jobs/properties/email/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key55},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.jobs.properties.email,data:data362};
+for(const key53 in data359){
+if(!((key53 === "url") || (key53 === "keyPrefix"))){
+const err999 = {instancePath:instancePath+"/jobs/redis",schemaPath:"#/properties/jobs/properties/redis/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key53},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.jobs.properties.redis,data:data359};
 if(vErrors === null){
 vErrors = [err999];
 }
@@ -12944,9 +12929,9 @@ vErrors.push(err999);
 errors++;
 }
 }
-let data363 = data362.url;
-if(typeof data363 !== "string"){
-const err1000 = {instancePath:instancePath+"/jobs/email/url",schemaPath:"#/properties/jobs/properties/email/properties/url/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.jobs.properties.email.properties.url.type,parentSchema:schema11.properties.jobs.properties.email.properties.url,data:data363};
+let data360 = data359.url;
+if(typeof data360 !== "string"){
+const err1000 = {instancePath:instancePath+"/jobs/redis/url",schemaPath:"#/properties/jobs/properties/redis/properties/url/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.jobs.properties.redis.properties.url.type,parentSchema:schema11.properties.jobs.properties.redis.properties.url,data:data360};
 if(vErrors === null){
 vErrors = [err1000];
 }
@@ -12955,9 +12940,9 @@ vErrors.push(err1000);
 }
 errors++;
 }
-let data364 = data362.from;
-if(typeof data364 !== "string"){
-const err1001 = {instancePath:instancePath+"/jobs/email/from",schemaPath:"#/properties/jobs/properties/email/properties/from/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.jobs.properties.email.properties.from.type,parentSchema:schema11.properties.jobs.properties.email.properties.from,data:data364};
+let data361 = data359.keyPrefix;
+if(typeof data361 !== "string"){
+const err1001 = {instancePath:instancePath+"/jobs/redis/keyPrefix",schemaPath:"#/properties/jobs/properties/redis/properties/keyPrefix/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.jobs.properties.redis.properties.keyPrefix.type,parentSchema:schema11.properties.jobs.properties.redis.properties.keyPrefix,data:data361};
 if(vErrors === null){
 vErrors = [err1001];
 }
@@ -12968,7 +12953,7 @@ errors++;
 }
 }
 else {
-const err1002 = {instancePath:instancePath+"/jobs/email",schemaPath:"#/properties/jobs/properties/email/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.jobs.properties.email.type,parentSchema:schema11.properties.jobs.properties.email,data:data362};
+const err1002 = {instancePath:instancePath+"/jobs/redis",schemaPath:"#/properties/jobs/properties/redis/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.jobs.properties.redis.type,parentSchema:schema11.properties.jobs.properties.redis,data:data359};
 if(vErrors === null){
 vErrors = [err1002];
 }
@@ -12977,59 +12962,16 @@ vErrors.push(err1002);
 }
 errors++;
 }
-let data365 = data332.types;
-if(Array.isArray(data365)){
-const len45 = data365.length;
-for(let i46=0; i46<len45; i46++){
-let data366 = data365[i46];
-if(data366 && typeof data366 == "object" && !Array.isArray(data366)){
-if(data366.handler === undefined){
-data366.handler = "http";
+let data362 = data335.http;
+if(data362 && typeof data362 == "object" && !Array.isArray(data362)){
+if(data362.baseUrl === undefined){
+data362.baseUrl = "";
 }
-if(data366.url === undefined){
-data366.url = "";
+if(data362.maxErrorBody === undefined){
+data362.maxErrorBody = "1KB";
 }
-if(data366.module === undefined){
-data366.module = "";
-}
-if(data366.schema === undefined){
-data366.schema = {};
-}
-if(data366.priority === undefined){
-data366.priority = "normal";
-}
-if(data366.attempts === undefined){
-data366.attempts = 3;
-}
-if(data366.backoff === undefined){
-data366.backoff = "5s";
-}
-if(data366.maxBackoff === undefined){
-data366.maxBackoff = "10m";
-}
-if(data366.jitter === undefined){
-data366.jitter = 0.2;
-}
-if(data366.timeout === undefined){
-data366.timeout = "2m";
-}
-if(data366.concurrency === undefined){
-data366.concurrency = 5;
-}
-if(data366.rateLimit === undefined){
-data366.rateLimit = 0;
-}
-if(data366.rateWindow === undefined){
-data366.rateWindow = "1s";
-}
-if(data366.secret === undefined){
-data366.secret = "";
-}
-if(data366.secretEnv === undefined){
-data366.secretEnv = "";
-}
-if(data366.name === undefined){
-const err1003 = {instancePath:instancePath+"/jobs/types/" + i46,schemaPath:"#/properties/jobs/properties/types/items/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema11.properties.jobs.properties.types.items.required,parentSchema:schema11.properties.jobs.properties.types.items,data:data366};
+if(data362.baseUrl === undefined){
+const err1003 = {instancePath:instancePath+"/jobs/http",schemaPath:"#/properties/jobs/properties/http/required",keyword:"required",params:{missingProperty: "baseUrl"},message:"must have required property '"+"baseUrl"+"'",schema:schema11.properties.jobs.properties.http.required,parentSchema:schema11.properties.jobs.properties.http,data:data362};
 if(vErrors === null){
 vErrors = [err1003];
 }
@@ -13038,8 +12980,8 @@ vErrors.push(err1003);
 }
 errors++;
 }
-if(data366.handler === undefined){
-const err1004 = {instancePath:instancePath+"/jobs/types/" + i46,schemaPath:"#/properties/jobs/properties/types/items/required",keyword:"required",params:{missingProperty: "handler"},message:"must have required property '"+"handler"+"'",schema:schema11.properties.jobs.properties.types.items.required,parentSchema:schema11.properties.jobs.properties.types.items,data:data366};
+if(data362.maxErrorBody === undefined){
+const err1004 = {instancePath:instancePath+"/jobs/http",schemaPath:"#/properties/jobs/properties/http/required",keyword:"required",params:{missingProperty: "maxErrorBody"},message:"must have required property '"+"maxErrorBody"+"'",schema:schema11.properties.jobs.properties.http.required,parentSchema:schema11.properties.jobs.properties.http,data:data362};
 if(vErrors === null){
 vErrors = [err1004];
 }
@@ -13048,8 +12990,9 @@ vErrors.push(err1004);
 }
 errors++;
 }
-if(data366.url === undefined){
-const err1005 = {instancePath:instancePath+"/jobs/types/" + i46,schemaPath:"#/properties/jobs/properties/types/items/required",keyword:"required",params:{missingProperty: "url"},message:"must have required property '"+"url"+"'",schema:schema11.properties.jobs.properties.types.items.required,parentSchema:schema11.properties.jobs.properties.types.items,data:data366};
+for(const key54 in data362){
+if(!((key54 === "baseUrl") || (key54 === "maxErrorBody"))){
+const err1005 = {instancePath:instancePath+"/jobs/http",schemaPath:"#/properties/jobs/properties/http/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key54},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.jobs.properties.http,data:data362};
 if(vErrors === null){
 vErrors = [err1005];
 }
@@ -13058,8 +13001,10 @@ vErrors.push(err1005);
 }
 errors++;
 }
-if(data366.module === undefined){
-const err1006 = {instancePath:instancePath+"/jobs/types/" + i46,schemaPath:"#/properties/jobs/properties/types/items/required",keyword:"required",params:{missingProperty: "module"},message:"must have required property '"+"module"+"'",schema:schema11.properties.jobs.properties.types.items.required,parentSchema:schema11.properties.jobs.properties.types.items,data:data366};
+}
+let data363 = data362.baseUrl;
+if(typeof data363 !== "string"){
+const err1006 = {instancePath:instancePath+"/jobs/http/baseUrl",schemaPath:"#/properties/jobs/properties/http/properties/baseUrl/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.jobs.properties.http.properties.baseUrl.type,parentSchema:schema11.properties.jobs.properties.http.properties.baseUrl,data:data363};
 if(vErrors === null){
 vErrors = [err1006];
 }
@@ -13068,8 +13013,10 @@ vErrors.push(err1006);
 }
 errors++;
 }
-if(data366.schema === undefined){
-const err1007 = {instancePath:instancePath+"/jobs/types/" + i46,schemaPath:"#/properties/jobs/properties/types/items/required",keyword:"required",params:{missingProperty: "schema"},message:"must have required property '"+"schema"+"'",schema:schema11.properties.jobs.properties.types.items.required,parentSchema:schema11.properties.jobs.properties.types.items,data:data366};
+let data364 = data362.maxErrorBody;
+const parsed63 = func6(data364);
+if(parsed63 === undefined){
+const err1007 = {instancePath:instancePath+"/jobs/http/maxErrorBody",schemaPath:"#/properties/jobs/properties/http/properties/maxErrorBody/x-unit",keyword:"x-unit",params:{unit: "bytes", value: data364, minimum: undefined},message:"unit",schema:"bytes",parentSchema:schema11.properties.jobs.properties.http.properties.maxErrorBody,data:data364};
 if(vErrors === null){
 vErrors = [err1007];
 }
@@ -13078,8 +13025,15 @@ vErrors.push(err1007);
 }
 errors++;
 }
-if(data366.priority === undefined){
-const err1008 = {instancePath:instancePath+"/jobs/types/" + i46,schemaPath:"#/properties/jobs/properties/types/items/required",keyword:"required",params:{missingProperty: "priority"},message:"must have required property '"+"priority"+"'",schema:schema11.properties.jobs.properties.types.items.required,parentSchema:schema11.properties.jobs.properties.types.items,data:data366};
+else {
+if(data362){
+data362["maxErrorBody"] = parsed63;
+data364 = parsed63;
+}
+}
+}
+else {
+const err1008 = {instancePath:instancePath+"/jobs/http",schemaPath:"#/properties/jobs/properties/http/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.jobs.properties.http.type,parentSchema:schema11.properties.jobs.properties.http,data:data362};
 if(vErrors === null){
 vErrors = [err1008];
 }
@@ -13088,8 +13042,16 @@ vErrors.push(err1008);
 }
 errors++;
 }
-if(data366.attempts === undefined){
-const err1009 = {instancePath:instancePath+"/jobs/types/" + i46,schemaPath:"#/properties/jobs/properties/types/items/required",keyword:"required",params:{missingProperty: "attempts"},message:"must have required property '"+"attempts"+"'",schema:schema11.properties.jobs.properties.types.items.required,parentSchema:schema11.properties.jobs.properties.types.items,data:data366};
+let data365 = data335.email;
+if(data365 && typeof data365 == "object" && !Array.isArray(data365)){
+if(data365.url === undefined){
+data365.url = "smtp://127.0.0.1:25";
+}
+if(data365.from === undefined){
+data365.from = "shop@localhost";
+}
+if(data365.url === undefined){
+const err1009 = {instancePath:instancePath+"/jobs/email",schemaPath:"#/properties/jobs/properties/email/required",keyword:"required",params:{missingProperty: "url"},message:"must have required property '"+"url"+"'",schema:schema11.properties.jobs.properties.email.required,parentSchema:schema11.properties.jobs.properties.email,data:data365};
 if(vErrors === null){
 vErrors = [err1009];
 }
@@ -13098,8 +13060,8 @@ vErrors.push(err1009);
 }
 errors++;
 }
-if(data366.backoff === undefined){
-const err1010 = {instancePath:instancePath+"/jobs/types/" + i46,schemaPath:"#/properties/jobs/properties/types/items/required",keyword:"required",params:{missingProperty: "backoff"},message:"must have required property '"+"backoff"+"'",schema:schema11.properties.jobs.properties.types.items.required,parentSchema:schema11.properties.jobs.properties.types.items,data:data366};
+if(data365.from === undefined){
+const err1010 = {instancePath:instancePath+"/jobs/email",schemaPath:"#/properties/jobs/properties/email/required",keyword:"required",params:{missingProperty: "from"},message:"must have required property '"+"from"+"'",schema:schema11.properties.jobs.properties.email.required,parentSchema:schema11.properties.jobs.properties.email,data:data365};
 if(vErrors === null){
 vErrors = [err1010];
 }
@@ -13108,8 +13070,9 @@ vErrors.push(err1010);
 }
 errors++;
 }
-if(data366.maxBackoff === undefined){
-const err1011 = {instancePath:instancePath+"/jobs/types/" + i46,schemaPath:"#/properties/jobs/properties/types/items/required",keyword:"required",params:{missingProperty: "maxBackoff"},message:"must have required property '"+"maxBackoff"+"'",schema:schema11.properties.jobs.properties.types.items.required,parentSchema:schema11.properties.jobs.properties.types.items,data:data366};
+for(const key55 in data365){
+if(!((key55 === "url") || (key55 === "from"))){
+const err1011 = {instancePath:instancePath+"/jobs/email",schemaPath:"#/properties/jobs/properties/email/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key55},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.jobs.properties.email,data:data365};
 if(vErrors === null){
 vErrors = [err1011];
 }
@@ -13118,8 +13081,10 @@ vErrors.push(err1011);
 }
 errors++;
 }
-if(data366.jitter === undefined){
-const err1012 = {instancePath:instancePath+"/jobs/types/" + i46,schemaPath:"#/properties/jobs/properties/types/items/required",keyword:"required",params:{missingProperty: "jitter"},message:"must have required property '"+"jitter"+"'",schema:schema11.properties.jobs.properties.types.items.required,parentSchema:schema11.properties.jobs.properties.types.items,data:data366};
+}
+let data366 = data365.url;
+if(typeof data366 !== "string"){
+const err1012 = {instancePath:instancePath+"/jobs/email/url",schemaPath:"#/properties/jobs/properties/email/properties/url/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.jobs.properties.email.properties.url.type,parentSchema:schema11.properties.jobs.properties.email.properties.url,data:data366};
 if(vErrors === null){
 vErrors = [err1012];
 }
@@ -13128,8 +13093,9 @@ vErrors.push(err1012);
 }
 errors++;
 }
-if(data366.timeout === undefined){
-const err1013 = {instancePath:instancePath+"/jobs/types/" + i46,schemaPath:"#/properties/jobs/properties/types/items/required",keyword:"required",params:{missingProperty: "timeout"},message:"must have required property '"+"timeout"+"'",schema:schema11.properties.jobs.properties.types.items.required,parentSchema:schema11.properties.jobs.properties.types.items,data:data366};
+let data367 = data365.from;
+if(typeof data367 !== "string"){
+const err1013 = {instancePath:instancePath+"/jobs/email/from",schemaPath:"#/properties/jobs/properties/email/properties/from/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.jobs.properties.email.properties.from.type,parentSchema:schema11.properties.jobs.properties.email.properties.from,data:data367};
 if(vErrors === null){
 vErrors = [err1013];
 }
@@ -13138,8 +13104,9 @@ vErrors.push(err1013);
 }
 errors++;
 }
-if(data366.concurrency === undefined){
-const err1014 = {instancePath:instancePath+"/jobs/types/" + i46,schemaPath:"#/properties/jobs/properties/types/items/required",keyword:"required",params:{missingProperty: "concurrency"},message:"must have required property '"+"concurrency"+"'",schema:schema11.properties.jobs.properties.types.items.required,parentSchema:schema11.properties.jobs.properties.types.items,data:data366};
+}
+else {
+const err1014 = {instancePath:instancePath+"/jobs/email",schemaPath:"#/properties/jobs/properties/email/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.jobs.properties.email.type,parentSchema:schema11.properties.jobs.properties.email,data:data365};
 if(vErrors === null){
 vErrors = [err1014];
 }
@@ -13148,8 +13115,59 @@ vErrors.push(err1014);
 }
 errors++;
 }
-if(data366.rateLimit === undefined){
-const err1015 = {instancePath:instancePath+"/jobs/types/" + i46,schemaPath:"#/properties/jobs/properties/types/items/required",keyword:"required",params:{missingProperty: "rateLimit"},message:"must have required property '"+"rateLimit"+"'",schema:schema11.properties.jobs.properties.types.items.required,parentSchema:schema11.properties.jobs.properties.types.items,data:data366};
+let data368 = data335.types;
+if(Array.isArray(data368)){
+const len45 = data368.length;
+for(let i46=0; i46<len45; i46++){
+let data369 = data368[i46];
+if(data369 && typeof data369 == "object" && !Array.isArray(data369)){
+if(data369.handler === undefined){
+data369.handler = "http";
+}
+if(data369.url === undefined){
+data369.url = "";
+}
+if(data369.module === undefined){
+data369.module = "";
+}
+if(data369.schema === undefined){
+data369.schema = {};
+}
+if(data369.priority === undefined){
+data369.priority = "normal";
+}
+if(data369.attempts === undefined){
+data369.attempts = 3;
+}
+if(data369.backoff === undefined){
+data369.backoff = "5s";
+}
+if(data369.maxBackoff === undefined){
+data369.maxBackoff = "10m";
+}
+if(data369.jitter === undefined){
+data369.jitter = 0.2;
+}
+if(data369.timeout === undefined){
+data369.timeout = "2m";
+}
+if(data369.concurrency === undefined){
+data369.concurrency = 5;
+}
+if(data369.rateLimit === undefined){
+data369.rateLimit = 0;
+}
+if(data369.rateWindow === undefined){
+data369.rateWindow = "1s";
+}
+if(data369.secret === undefined){
+data369.secret = "";
+}
+if(data369.secretEnv === undefined){
+data369.secretEnv = "";
+}
+if(data369.name === undefined){
+const err1015 = {instancePath:instancePath+"/jobs/types/" + i46,schemaPath:"#/properties/jobs/properties/types/items/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema11.properties.jobs.properties.types.items.required,parentSchema:schema11.properties.jobs.properties.types.items,data:data369};
 if(vErrors === null){
 vErrors = [err1015];
 }
@@ -13158,8 +13176,8 @@ vErrors.push(err1015);
 }
 errors++;
 }
-if(data366.rateWindow === undefined){
-const err1016 = {instancePath:instancePath+"/jobs/types/" + i46,schemaPath:"#/properties/jobs/properties/types/items/required",keyword:"required",params:{missingProperty: "rateWindow"},message:"must have required property '"+"rateWindow"+"'",schema:schema11.properties.jobs.properties.types.items.required,parentSchema:schema11.properties.jobs.properties.types.items,data:data366};
+if(data369.handler === undefined){
+const err1016 = {instancePath:instancePath+"/jobs/types/" + i46,schemaPath:"#/properties/jobs/properties/types/items/required",keyword:"required",params:{missingProperty: "handler"},message:"must have required property '"+"handler"+"'",schema:schema11.properties.jobs.properties.types.items.required,parentSchema:schema11.properties.jobs.properties.types.items,data:data369};
 if(vErrors === null){
 vErrors = [err1016];
 }
@@ -13168,8 +13186,8 @@ vErrors.push(err1016);
 }
 errors++;
 }
-if(data366.secret === undefined){
-const err1017 = {instancePath:instancePath+"/jobs/types/" + i46,schemaPath:"#/properties/jobs/properties/types/items/required",keyword:"required",params:{missingProperty: "secret"},message:"must have required property '"+"secret"+"'",schema:schema11.properties.jobs.properties.types.items.required,parentSchema:schema11.properties.jobs.properties.types.items,data:data366};
+if(data369.url === undefined){
+const err1017 = {instancePath:instancePath+"/jobs/types/" + i46,schemaPath:"#/properties/jobs/properties/types/items/required",keyword:"required",params:{missingProperty: "url"},message:"must have required property '"+"url"+"'",schema:schema11.properties.jobs.properties.types.items.required,parentSchema:schema11.properties.jobs.properties.types.items,data:data369};
 if(vErrors === null){
 vErrors = [err1017];
 }
@@ -13178,8 +13196,8 @@ vErrors.push(err1017);
 }
 errors++;
 }
-if(data366.secretEnv === undefined){
-const err1018 = {instancePath:instancePath+"/jobs/types/" + i46,schemaPath:"#/properties/jobs/properties/types/items/required",keyword:"required",params:{missingProperty: "secretEnv"},message:"must have required property '"+"secretEnv"+"'",schema:schema11.properties.jobs.properties.types.items.required,parentSchema:schema11.properties.jobs.properties.types.items,data:data366};
+if(data369.module === undefined){
+const err1018 = {instancePath:instancePath+"/jobs/types/" + i46,schemaPath:"#/properties/jobs/properties/types/items/required",keyword:"required",params:{missingProperty: "module"},message:"must have required property '"+"module"+"'",schema:schema11.properties.jobs.properties.types.items.required,parentSchema:schema11.properties.jobs.properties.types.items,data:data369};
 if(vErrors === null){
 vErrors = [err1018];
 }
@@ -13188,9 +13206,8 @@ vErrors.push(err1018);
 }
 errors++;
 }
-for(const key56 in data366){
-if(!(func2.call(schema11.properties.jobs.properties.types.items.properties, key56))){
-const err1019 = {instancePath:instancePath+"/jobs/types/" + i46,schemaPath:"#/properties/jobs/properties/types/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key56},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.jobs.properties.types.items,data:data366};
+if(data369.schema === undefined){
+const err1019 = {instancePath:instancePath+"/jobs/types/" + i46,schemaPath:"#/properties/jobs/properties/types/items/required",keyword:"required",params:{missingProperty: "schema"},message:"must have required property '"+"schema"+"'",schema:schema11.properties.jobs.properties.types.items.required,parentSchema:schema11.properties.jobs.properties.types.items,data:data369};
 if(vErrors === null){
 vErrors = [err1019];
 }
@@ -13199,12 +13216,8 @@ vErrors.push(err1019);
 }
 errors++;
 }
-}
-if(data366.name !== undefined){
-let data367 = data366.name;
-if(typeof data367 === "string"){
-if(!pattern13.test(data367)){
-const err1020 = {instancePath:instancePath+"/jobs/types/" + i46+"/name",schemaPath:"#/properties/jobs/properties/types/items/properties/name/pattern",keyword:"pattern",params:{pattern: "^[a-z][a-z0-9_-]{0,63}$"},message:"must match pattern \""+"^[a-z][a-z0-9_-]{0,63}$"+"\"",schema:"^[a-z][a-z0-9_-]{0,63}$",parentSchema:schema11.properties.jobs.properties.types.items.properties.name,data:data367};
+if(data369.priority === undefined){
+const err1020 = {instancePath:instancePath+"/jobs/types/" + i46,schemaPath:"#/properties/jobs/properties/types/items/required",keyword:"required",params:{missingProperty: "priority"},message:"must have required property '"+"priority"+"'",schema:schema11.properties.jobs.properties.types.items.required,parentSchema:schema11.properties.jobs.properties.types.items,data:data369};
 if(vErrors === null){
 vErrors = [err1020];
 }
@@ -13213,9 +13226,8 @@ vErrors.push(err1020);
 }
 errors++;
 }
-}
-else {
-const err1021 = {instancePath:instancePath+"/jobs/types/" + i46+"/name",schemaPath:"#/properties/jobs/properties/types/items/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.jobs.properties.types.items.properties.name.type,parentSchema:schema11.properties.jobs.properties.types.items.properties.name,data:data367};
+if(data369.attempts === undefined){
+const err1021 = {instancePath:instancePath+"/jobs/types/" + i46,schemaPath:"#/properties/jobs/properties/types/items/required",keyword:"required",params:{missingProperty: "attempts"},message:"must have required property '"+"attempts"+"'",schema:schema11.properties.jobs.properties.types.items.required,parentSchema:schema11.properties.jobs.properties.types.items,data:data369};
 if(vErrors === null){
 vErrors = [err1021];
 }
@@ -13224,13 +13236,8 @@ vErrors.push(err1021);
 }
 errors++;
 }
-}
-let data368 = data366.handler;
-const _errs850 = errors;
-let valid168 = false;
-const _errs851 = errors;
-if(typeof data368 !== "string"){
-const err1022 = {instancePath:instancePath+"/jobs/types/" + i46+"/handler",schemaPath:"#/properties/jobs/properties/types/items/properties/handler/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.jobs.properties.types.items.properties.handler.anyOf[0].type,parentSchema:schema11.properties.jobs.properties.types.items.properties.handler.anyOf[0],data:data368};
+if(data369.backoff === undefined){
+const err1022 = {instancePath:instancePath+"/jobs/types/" + i46,schemaPath:"#/properties/jobs/properties/types/items/required",keyword:"required",params:{missingProperty: "backoff"},message:"must have required property '"+"backoff"+"'",schema:schema11.properties.jobs.properties.types.items.required,parentSchema:schema11.properties.jobs.properties.types.items,data:data369};
 if(vErrors === null){
 vErrors = [err1022];
 }
@@ -13239,8 +13246,8 @@ vErrors.push(err1022);
 }
 errors++;
 }
-if("http" !== data368){
-const err1023 = {instancePath:instancePath+"/jobs/types/" + i46+"/handler",schemaPath:"#/properties/jobs/properties/types/items/properties/handler/anyOf/0/const",keyword:"const",params:{allowedValue: "http"},message:"must be equal to constant",schema:"http",parentSchema:schema11.properties.jobs.properties.types.items.properties.handler.anyOf[0],data:data368};
+if(data369.maxBackoff === undefined){
+const err1023 = {instancePath:instancePath+"/jobs/types/" + i46,schemaPath:"#/properties/jobs/properties/types/items/required",keyword:"required",params:{missingProperty: "maxBackoff"},message:"must have required property '"+"maxBackoff"+"'",schema:schema11.properties.jobs.properties.types.items.required,parentSchema:schema11.properties.jobs.properties.types.items,data:data369};
 if(vErrors === null){
 vErrors = [err1023];
 }
@@ -13249,12 +13256,8 @@ vErrors.push(err1023);
 }
 errors++;
 }
-var _valid18 = _errs851 === errors;
-valid168 = valid168 || _valid18;
-if(!valid168){
-const _errs853 = errors;
-if(typeof data368 !== "string"){
-const err1024 = {instancePath:instancePath+"/jobs/types/" + i46+"/handler",schemaPath:"#/properties/jobs/properties/types/items/properties/handler/anyOf/1/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.jobs.properties.types.items.properties.handler.anyOf[1].type,parentSchema:schema11.properties.jobs.properties.types.items.properties.handler.anyOf[1],data:data368};
+if(data369.jitter === undefined){
+const err1024 = {instancePath:instancePath+"/jobs/types/" + i46,schemaPath:"#/properties/jobs/properties/types/items/required",keyword:"required",params:{missingProperty: "jitter"},message:"must have required property '"+"jitter"+"'",schema:schema11.properties.jobs.properties.types.items.required,parentSchema:schema11.properties.jobs.properties.types.items,data:data369};
 if(vErrors === null){
 vErrors = [err1024];
 }
@@ -13263,8 +13266,8 @@ vErrors.push(err1024);
 }
 errors++;
 }
-if("email" !== data368){
-const err1025 = {instancePath:instancePath+"/jobs/types/" + i46+"/handler",schemaPath:"#/properties/jobs/properties/types/items/properties/handler/anyOf/1/const",keyword:"const",params:{allowedValue: "email"},message:"must be equal to constant",schema:"email",parentSchema:schema11.properties.jobs.properties.types.items.properties.handler.anyOf[1],data:data368};
+if(data369.timeout === undefined){
+const err1025 = {instancePath:instancePath+"/jobs/types/" + i46,schemaPath:"#/properties/jobs/properties/types/items/required",keyword:"required",params:{missingProperty: "timeout"},message:"must have required property '"+"timeout"+"'",schema:schema11.properties.jobs.properties.types.items.required,parentSchema:schema11.properties.jobs.properties.types.items,data:data369};
 if(vErrors === null){
 vErrors = [err1025];
 }
@@ -13273,12 +13276,8 @@ vErrors.push(err1025);
 }
 errors++;
 }
-var _valid18 = _errs853 === errors;
-valid168 = valid168 || _valid18;
-if(!valid168){
-const _errs855 = errors;
-if(typeof data368 !== "string"){
-const err1026 = {instancePath:instancePath+"/jobs/types/" + i46+"/handler",schemaPath:"#/properties/jobs/properties/types/items/properties/handler/anyOf/2/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.jobs.properties.types.items.properties.handler.anyOf[2].type,parentSchema:schema11.properties.jobs.properties.types.items.properties.handler.anyOf[2],data:data368};
+if(data369.concurrency === undefined){
+const err1026 = {instancePath:instancePath+"/jobs/types/" + i46,schemaPath:"#/properties/jobs/properties/types/items/required",keyword:"required",params:{missingProperty: "concurrency"},message:"must have required property '"+"concurrency"+"'",schema:schema11.properties.jobs.properties.types.items.required,parentSchema:schema11.properties.jobs.properties.types.items,data:data369};
 if(vErrors === null){
 vErrors = [err1026];
 }
@@ -13287,8 +13286,8 @@ vErrors.push(err1026);
 }
 errors++;
 }
-if("module" !== data368){
-const err1027 = {instancePath:instancePath+"/jobs/types/" + i46+"/handler",schemaPath:"#/properties/jobs/properties/types/items/properties/handler/anyOf/2/const",keyword:"const",params:{allowedValue: "module"},message:"must be equal to constant",schema:"module",parentSchema:schema11.properties.jobs.properties.types.items.properties.handler.anyOf[2],data:data368};
+if(data369.rateLimit === undefined){
+const err1027 = {instancePath:instancePath+"/jobs/types/" + i46,schemaPath:"#/properties/jobs/properties/types/items/required",keyword:"required",params:{missingProperty: "rateLimit"},message:"must have required property '"+"rateLimit"+"'",schema:schema11.properties.jobs.properties.types.items.required,parentSchema:schema11.properties.jobs.properties.types.items,data:data369};
 if(vErrors === null){
 vErrors = [err1027];
 }
@@ -13297,12 +13296,8 @@ vErrors.push(err1027);
 }
 errors++;
 }
-var _valid18 = _errs855 === errors;
-valid168 = valid168 || _valid18;
-}
-}
-if(!valid168){
-const err1028 = {instancePath:instancePath+"/jobs/types/" + i46+"/handler",schemaPath:"#/properties/jobs/properties/types/items/properties/handler/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema11.properties.jobs.properties.types.items.properties.handler.anyOf,parentSchema:schema11.properties.jobs.properties.types.items.properties.handler,data:data368};
+if(data369.rateWindow === undefined){
+const err1028 = {instancePath:instancePath+"/jobs/types/" + i46,schemaPath:"#/properties/jobs/properties/types/items/required",keyword:"required",params:{missingProperty: "rateWindow"},message:"must have required property '"+"rateWindow"+"'",schema:schema11.properties.jobs.properties.types.items.required,parentSchema:schema11.properties.jobs.properties.types.items,data:data369};
 if(vErrors === null){
 vErrors = [err1028];
 }
@@ -13311,20 +13306,8 @@ vErrors.push(err1028);
 }
 errors++;
 }
-else {
-errors = _errs850;
-if(vErrors !== null){
-if(_errs850){
-vErrors.length = _errs850;
-}
-else {
-vErrors = null;
-}
-}
-}
-let data369 = data366.url;
-if(typeof data369 !== "string"){
-const err1029 = {instancePath:instancePath+"/jobs/types/" + i46+"/url",schemaPath:"#/properties/jobs/properties/types/items/properties/url/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.jobs.properties.types.items.properties.url.type,parentSchema:schema11.properties.jobs.properties.types.items.properties.url,data:data369};
+if(data369.secret === undefined){
+const err1029 = {instancePath:instancePath+"/jobs/types/" + i46,schemaPath:"#/properties/jobs/properties/types/items/required",keyword:"required",params:{missingProperty: "secret"},message:"must have required property '"+"secret"+"'",schema:schema11.properties.jobs.properties.types.items.required,parentSchema:schema11.properties.jobs.properties.types.items,data:data369};
 if(vErrors === null){
 vErrors = [err1029];
 }
@@ -13333,9 +13316,8 @@ vErrors.push(err1029);
 }
 errors++;
 }
-let data370 = data366.module;
-if(typeof data370 !== "string"){
-const err1030 = {instancePath:instancePath+"/jobs/types/" + i46+"/module",schemaPath:"#/properties/jobs/properties/types/items/properties/module/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.jobs.properties.types.items.properties.module.type,parentSchema:schema11.properties.jobs.properties.types.items.properties.module,data:data370};
+if(data369.secretEnv === undefined){
+const err1030 = {instancePath:instancePath+"/jobs/types/" + i46,schemaPath:"#/properties/jobs/properties/types/items/required",keyword:"required",params:{missingProperty: "secretEnv"},message:"must have required property '"+"secretEnv"+"'",schema:schema11.properties.jobs.properties.types.items.required,parentSchema:schema11.properties.jobs.properties.types.items,data:data369};
 if(vErrors === null){
 vErrors = [err1030];
 }
@@ -13344,9 +13326,9 @@ vErrors.push(err1030);
 }
 errors++;
 }
-let data371 = data366.schema;
-if(!(data371 && typeof data371 == "object" && !Array.isArray(data371))){
-const err1031 = {instancePath:instancePath+"/jobs/types/" + i46+"/schema",schemaPath:"#/properties/jobs/properties/types/items/properties/schema/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.jobs.properties.types.items.properties.schema.type,parentSchema:schema11.properties.jobs.properties.types.items.properties.schema,data:data371};
+for(const key56 in data369){
+if(!(func2.call(schema11.properties.jobs.properties.types.items.properties, key56))){
+const err1031 = {instancePath:instancePath+"/jobs/types/" + i46,schemaPath:"#/properties/jobs/properties/types/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key56},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.jobs.properties.types.items,data:data369};
 if(vErrors === null){
 vErrors = [err1031];
 }
@@ -13355,12 +13337,12 @@ vErrors.push(err1031);
 }
 errors++;
 }
-let data372 = data366.priority;
-const _errs864 = errors;
-let valid169 = false;
-const _errs865 = errors;
-if(typeof data372 !== "string"){
-const err1032 = {instancePath:instancePath+"/jobs/types/" + i46+"/priority",schemaPath:"#/properties/jobs/properties/types/items/properties/priority/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.jobs.properties.types.items.properties.priority.anyOf[0].type,parentSchema:schema11.properties.jobs.properties.types.items.properties.priority.anyOf[0],data:data372};
+}
+if(data369.name !== undefined){
+let data370 = data369.name;
+if(typeof data370 === "string"){
+if(!pattern13.test(data370)){
+const err1032 = {instancePath:instancePath+"/jobs/types/" + i46+"/name",schemaPath:"#/properties/jobs/properties/types/items/properties/name/pattern",keyword:"pattern",params:{pattern: "^[a-z][a-z0-9_-]{0,63}$"},message:"must match pattern \""+"^[a-z][a-z0-9_-]{0,63}$"+"\"",schema:"^[a-z][a-z0-9_-]{0,63}$",parentSchema:schema11.properties.jobs.properties.types.items.properties.name,data:data370};
 if(vErrors === null){
 vErrors = [err1032];
 }
@@ -13369,8 +13351,9 @@ vErrors.push(err1032);
 }
 errors++;
 }
-if("high" !== data372){
-const err1033 = {instancePath:instancePath+"/jobs/types/" + i46+"/priority",schemaPath:"#/properties/jobs/properties/types/items/properties/priority/anyOf/0/const",keyword:"const",params:{allowedValue: "high"},message:"must be equal to constant",schema:"high",parentSchema:schema11.properties.jobs.properties.types.items.properties.priority.anyOf[0],data:data372};
+}
+else {
+const err1033 = {instancePath:instancePath+"/jobs/types/" + i46+"/name",schemaPath:"#/properties/jobs/properties/types/items/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.jobs.properties.types.items.properties.name.type,parentSchema:schema11.properties.jobs.properties.types.items.properties.name,data:data370};
 if(vErrors === null){
 vErrors = [err1033];
 }
@@ -13379,12 +13362,13 @@ vErrors.push(err1033);
 }
 errors++;
 }
-var _valid19 = _errs865 === errors;
-valid169 = valid169 || _valid19;
-if(!valid169){
-const _errs867 = errors;
-if(typeof data372 !== "string"){
-const err1034 = {instancePath:instancePath+"/jobs/types/" + i46+"/priority",schemaPath:"#/properties/jobs/properties/types/items/properties/priority/anyOf/1/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.jobs.properties.types.items.properties.priority.anyOf[1].type,parentSchema:schema11.properties.jobs.properties.types.items.properties.priority.anyOf[1],data:data372};
+}
+let data371 = data369.handler;
+const _errs856 = errors;
+let valid168 = false;
+const _errs857 = errors;
+if(typeof data371 !== "string"){
+const err1034 = {instancePath:instancePath+"/jobs/types/" + i46+"/handler",schemaPath:"#/properties/jobs/properties/types/items/properties/handler/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.jobs.properties.types.items.properties.handler.anyOf[0].type,parentSchema:schema11.properties.jobs.properties.types.items.properties.handler.anyOf[0],data:data371};
 if(vErrors === null){
 vErrors = [err1034];
 }
@@ -13393,8 +13377,8 @@ vErrors.push(err1034);
 }
 errors++;
 }
-if("normal" !== data372){
-const err1035 = {instancePath:instancePath+"/jobs/types/" + i46+"/priority",schemaPath:"#/properties/jobs/properties/types/items/properties/priority/anyOf/1/const",keyword:"const",params:{allowedValue: "normal"},message:"must be equal to constant",schema:"normal",parentSchema:schema11.properties.jobs.properties.types.items.properties.priority.anyOf[1],data:data372};
+if("http" !== data371){
+const err1035 = {instancePath:instancePath+"/jobs/types/" + i46+"/handler",schemaPath:"#/properties/jobs/properties/types/items/properties/handler/anyOf/0/const",keyword:"const",params:{allowedValue: "http"},message:"must be equal to constant",schema:"http",parentSchema:schema11.properties.jobs.properties.types.items.properties.handler.anyOf[0],data:data371};
 if(vErrors === null){
 vErrors = [err1035];
 }
@@ -13403,12 +13387,12 @@ vErrors.push(err1035);
 }
 errors++;
 }
-var _valid19 = _errs867 === errors;
-valid169 = valid169 || _valid19;
-if(!valid169){
-const _errs869 = errors;
-if(typeof data372 !== "string"){
-const err1036 = {instancePath:instancePath+"/jobs/types/" + i46+"/priority",schemaPath:"#/properties/jobs/properties/types/items/properties/priority/anyOf/2/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.jobs.properties.types.items.properties.priority.anyOf[2].type,parentSchema:schema11.properties.jobs.properties.types.items.properties.priority.anyOf[2],data:data372};
+var _valid18 = _errs857 === errors;
+valid168 = valid168 || _valid18;
+if(!valid168){
+const _errs859 = errors;
+if(typeof data371 !== "string"){
+const err1036 = {instancePath:instancePath+"/jobs/types/" + i46+"/handler",schemaPath:"#/properties/jobs/properties/types/items/properties/handler/anyOf/1/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.jobs.properties.types.items.properties.handler.anyOf[1].type,parentSchema:schema11.properties.jobs.properties.types.items.properties.handler.anyOf[1],data:data371};
 if(vErrors === null){
 vErrors = [err1036];
 }
@@ -13417,8 +13401,8 @@ vErrors.push(err1036);
 }
 errors++;
 }
-if("low" !== data372){
-const err1037 = {instancePath:instancePath+"/jobs/types/" + i46+"/priority",schemaPath:"#/properties/jobs/properties/types/items/properties/priority/anyOf/2/const",keyword:"const",params:{allowedValue: "low"},message:"must be equal to constant",schema:"low",parentSchema:schema11.properties.jobs.properties.types.items.properties.priority.anyOf[2],data:data372};
+if("email" !== data371){
+const err1037 = {instancePath:instancePath+"/jobs/types/" + i46+"/handler",schemaPath:"#/properties/jobs/properties/types/items/properties/handler/anyOf/1/const",keyword:"const",params:{allowedValue: "email"},message:"must be equal to constant",schema:"email",parentSchema:schema11.properties.jobs.properties.types.items.properties.handler.anyOf[1],data:data371};
 if(vErrors === null){
 vErrors = [err1037];
 }
@@ -13427,12 +13411,12 @@ vErrors.push(err1037);
 }
 errors++;
 }
-var _valid19 = _errs869 === errors;
-valid169 = valid169 || _valid19;
-}
-}
-if(!valid169){
-const err1038 = {instancePath:instancePath+"/jobs/types/" + i46+"/priority",schemaPath:"#/properties/jobs/properties/types/items/properties/priority/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema11.properties.jobs.properties.types.items.properties.priority.anyOf,parentSchema:schema11.properties.jobs.properties.types.items.properties.priority,data:data372};
+var _valid18 = _errs859 === errors;
+valid168 = valid168 || _valid18;
+if(!valid168){
+const _errs861 = errors;
+if(typeof data371 !== "string"){
+const err1038 = {instancePath:instancePath+"/jobs/types/" + i46+"/handler",schemaPath:"#/properties/jobs/properties/types/items/properties/handler/anyOf/2/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.jobs.properties.types.items.properties.handler.anyOf[2].type,parentSchema:schema11.properties.jobs.properties.types.items.properties.handler.anyOf[2],data:data371};
 if(vErrors === null){
 vErrors = [err1038];
 }
@@ -13441,20 +13425,8 @@ vErrors.push(err1038);
 }
 errors++;
 }
-else {
-errors = _errs864;
-if(vErrors !== null){
-if(_errs864){
-vErrors.length = _errs864;
-}
-else {
-vErrors = null;
-}
-}
-}
-let data373 = data366.attempts;
-if(!((typeof data373 == "number") && (!(data373 % 1) && !isNaN(data373)))){
-const err1039 = {instancePath:instancePath+"/jobs/types/" + i46+"/attempts",schemaPath:"#/properties/jobs/properties/types/items/properties/attempts/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.jobs.properties.types.items.properties.attempts.type,parentSchema:schema11.properties.jobs.properties.types.items.properties.attempts,data:data373};
+if("module" !== data371){
+const err1039 = {instancePath:instancePath+"/jobs/types/" + i46+"/handler",schemaPath:"#/properties/jobs/properties/types/items/properties/handler/anyOf/2/const",keyword:"const",params:{allowedValue: "module"},message:"must be equal to constant",schema:"module",parentSchema:schema11.properties.jobs.properties.types.items.properties.handler.anyOf[2],data:data371};
 if(vErrors === null){
 vErrors = [err1039];
 }
@@ -13463,9 +13435,12 @@ vErrors.push(err1039);
 }
 errors++;
 }
-if(typeof data373 == "number"){
-if(data373 > 100 || isNaN(data373)){
-const err1040 = {instancePath:instancePath+"/jobs/types/" + i46+"/attempts",schemaPath:"#/properties/jobs/properties/types/items/properties/attempts/maximum",keyword:"maximum",params:{comparison: "<=", limit: 100},message:"must be <= 100",schema:100,parentSchema:schema11.properties.jobs.properties.types.items.properties.attempts,data:data373};
+var _valid18 = _errs861 === errors;
+valid168 = valid168 || _valid18;
+}
+}
+if(!valid168){
+const err1040 = {instancePath:instancePath+"/jobs/types/" + i46+"/handler",schemaPath:"#/properties/jobs/properties/types/items/properties/handler/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema11.properties.jobs.properties.types.items.properties.handler.anyOf,parentSchema:schema11.properties.jobs.properties.types.items.properties.handler,data:data371};
 if(vErrors === null){
 vErrors = [err1040];
 }
@@ -13474,8 +13449,20 @@ vErrors.push(err1040);
 }
 errors++;
 }
-if(data373 < 1 || isNaN(data373)){
-const err1041 = {instancePath:instancePath+"/jobs/types/" + i46+"/attempts",schemaPath:"#/properties/jobs/properties/types/items/properties/attempts/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.jobs.properties.types.items.properties.attempts,data:data373};
+else {
+errors = _errs856;
+if(vErrors !== null){
+if(_errs856){
+vErrors.length = _errs856;
+}
+else {
+vErrors = null;
+}
+}
+}
+let data372 = data369.url;
+if(typeof data372 !== "string"){
+const err1041 = {instancePath:instancePath+"/jobs/types/" + i46+"/url",schemaPath:"#/properties/jobs/properties/types/items/properties/url/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.jobs.properties.types.items.properties.url.type,parentSchema:schema11.properties.jobs.properties.types.items.properties.url,data:data372};
 if(vErrors === null){
 vErrors = [err1041];
 }
@@ -13484,11 +13471,9 @@ vErrors.push(err1041);
 }
 errors++;
 }
-}
-let data374 = data366.backoff;
-const parsed64 = func7(data374);
-if(parsed64 === undefined){
-const err1042 = {instancePath:instancePath+"/jobs/types/" + i46+"/backoff",schemaPath:"#/properties/jobs/properties/types/items/properties/backoff/x-unit",keyword:"x-unit",params:{unit: "duration", value: data374, minimum: undefined},message:"unit",schema:"duration",parentSchema:schema11.properties.jobs.properties.types.items.properties.backoff,data:data374};
+let data373 = data369.module;
+if(typeof data373 !== "string"){
+const err1042 = {instancePath:instancePath+"/jobs/types/" + i46+"/module",schemaPath:"#/properties/jobs/properties/types/items/properties/module/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.jobs.properties.types.items.properties.module.type,parentSchema:schema11.properties.jobs.properties.types.items.properties.module,data:data373};
 if(vErrors === null){
 vErrors = [err1042];
 }
@@ -13497,16 +13482,9 @@ vErrors.push(err1042);
 }
 errors++;
 }
-else {
-if(data366){
-data366["backoff"] = parsed64;
-data374 = parsed64;
-}
-}
-let data375 = data366.maxBackoff;
-const parsed65 = func7(data375);
-if(parsed65 === undefined){
-const err1043 = {instancePath:instancePath+"/jobs/types/" + i46+"/maxBackoff",schemaPath:"#/properties/jobs/properties/types/items/properties/maxBackoff/x-unit",keyword:"x-unit",params:{unit: "duration", value: data375, minimum: undefined},message:"unit",schema:"duration",parentSchema:schema11.properties.jobs.properties.types.items.properties.maxBackoff,data:data375};
+let data374 = data369.schema;
+if(!(data374 && typeof data374 == "object" && !Array.isArray(data374))){
+const err1043 = {instancePath:instancePath+"/jobs/types/" + i46+"/schema",schemaPath:"#/properties/jobs/properties/types/items/properties/schema/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.jobs.properties.types.items.properties.schema.type,parentSchema:schema11.properties.jobs.properties.types.items.properties.schema,data:data374};
 if(vErrors === null){
 vErrors = [err1043];
 }
@@ -13515,16 +13493,12 @@ vErrors.push(err1043);
 }
 errors++;
 }
-else {
-if(data366){
-data366["maxBackoff"] = parsed65;
-data375 = parsed65;
-}
-}
-let data376 = data366.jitter;
-if(typeof data376 == "number"){
-if(data376 > 1 || isNaN(data376)){
-const err1044 = {instancePath:instancePath+"/jobs/types/" + i46+"/jitter",schemaPath:"#/properties/jobs/properties/types/items/properties/jitter/maximum",keyword:"maximum",params:{comparison: "<=", limit: 1},message:"must be <= 1",schema:1,parentSchema:schema11.properties.jobs.properties.types.items.properties.jitter,data:data376};
+let data375 = data369.priority;
+const _errs870 = errors;
+let valid169 = false;
+const _errs871 = errors;
+if(typeof data375 !== "string"){
+const err1044 = {instancePath:instancePath+"/jobs/types/" + i46+"/priority",schemaPath:"#/properties/jobs/properties/types/items/properties/priority/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.jobs.properties.types.items.properties.priority.anyOf[0].type,parentSchema:schema11.properties.jobs.properties.types.items.properties.priority.anyOf[0],data:data375};
 if(vErrors === null){
 vErrors = [err1044];
 }
@@ -13533,8 +13507,8 @@ vErrors.push(err1044);
 }
 errors++;
 }
-if(data376 < 0 || isNaN(data376)){
-const err1045 = {instancePath:instancePath+"/jobs/types/" + i46+"/jitter",schemaPath:"#/properties/jobs/properties/types/items/properties/jitter/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema11.properties.jobs.properties.types.items.properties.jitter,data:data376};
+if("high" !== data375){
+const err1045 = {instancePath:instancePath+"/jobs/types/" + i46+"/priority",schemaPath:"#/properties/jobs/properties/types/items/properties/priority/anyOf/0/const",keyword:"const",params:{allowedValue: "high"},message:"must be equal to constant",schema:"high",parentSchema:schema11.properties.jobs.properties.types.items.properties.priority.anyOf[0],data:data375};
 if(vErrors === null){
 vErrors = [err1045];
 }
@@ -13543,9 +13517,12 @@ vErrors.push(err1045);
 }
 errors++;
 }
-}
-else {
-const err1046 = {instancePath:instancePath+"/jobs/types/" + i46+"/jitter",schemaPath:"#/properties/jobs/properties/types/items/properties/jitter/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema11.properties.jobs.properties.types.items.properties.jitter.type,parentSchema:schema11.properties.jobs.properties.types.items.properties.jitter,data:data376};
+var _valid19 = _errs871 === errors;
+valid169 = valid169 || _valid19;
+if(!valid169){
+const _errs873 = errors;
+if(typeof data375 !== "string"){
+const err1046 = {instancePath:instancePath+"/jobs/types/" + i46+"/priority",schemaPath:"#/properties/jobs/properties/types/items/properties/priority/anyOf/1/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.jobs.properties.types.items.properties.priority.anyOf[1].type,parentSchema:schema11.properties.jobs.properties.types.items.properties.priority.anyOf[1],data:data375};
 if(vErrors === null){
 vErrors = [err1046];
 }
@@ -13554,10 +13531,8 @@ vErrors.push(err1046);
 }
 errors++;
 }
-let data377 = data366.timeout;
-const parsed66 = func7(data377);
-if(parsed66 === undefined){
-const err1047 = {instancePath:instancePath+"/jobs/types/" + i46+"/timeout",schemaPath:"#/properties/jobs/properties/types/items/properties/timeout/x-unit",keyword:"x-unit",params:{unit: "duration", value: data377, minimum: undefined},message:"unit",schema:"duration",parentSchema:schema11.properties.jobs.properties.types.items.properties.timeout,data:data377};
+if("normal" !== data375){
+const err1047 = {instancePath:instancePath+"/jobs/types/" + i46+"/priority",schemaPath:"#/properties/jobs/properties/types/items/properties/priority/anyOf/1/const",keyword:"const",params:{allowedValue: "normal"},message:"must be equal to constant",schema:"normal",parentSchema:schema11.properties.jobs.properties.types.items.properties.priority.anyOf[1],data:data375};
 if(vErrors === null){
 vErrors = [err1047];
 }
@@ -13566,15 +13541,12 @@ vErrors.push(err1047);
 }
 errors++;
 }
-else {
-if(data366){
-data366["timeout"] = parsed66;
-data377 = parsed66;
-}
-}
-let data378 = data366.concurrency;
-if(!((typeof data378 == "number") && (!(data378 % 1) && !isNaN(data378)))){
-const err1048 = {instancePath:instancePath+"/jobs/types/" + i46+"/concurrency",schemaPath:"#/properties/jobs/properties/types/items/properties/concurrency/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.jobs.properties.types.items.properties.concurrency.type,parentSchema:schema11.properties.jobs.properties.types.items.properties.concurrency,data:data378};
+var _valid19 = _errs873 === errors;
+valid169 = valid169 || _valid19;
+if(!valid169){
+const _errs875 = errors;
+if(typeof data375 !== "string"){
+const err1048 = {instancePath:instancePath+"/jobs/types/" + i46+"/priority",schemaPath:"#/properties/jobs/properties/types/items/properties/priority/anyOf/2/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.jobs.properties.types.items.properties.priority.anyOf[2].type,parentSchema:schema11.properties.jobs.properties.types.items.properties.priority.anyOf[2],data:data375};
 if(vErrors === null){
 vErrors = [err1048];
 }
@@ -13583,9 +13555,8 @@ vErrors.push(err1048);
 }
 errors++;
 }
-if(typeof data378 == "number"){
-if(data378 > 1000 || isNaN(data378)){
-const err1049 = {instancePath:instancePath+"/jobs/types/" + i46+"/concurrency",schemaPath:"#/properties/jobs/properties/types/items/properties/concurrency/maximum",keyword:"maximum",params:{comparison: "<=", limit: 1000},message:"must be <= 1000",schema:1000,parentSchema:schema11.properties.jobs.properties.types.items.properties.concurrency,data:data378};
+if("low" !== data375){
+const err1049 = {instancePath:instancePath+"/jobs/types/" + i46+"/priority",schemaPath:"#/properties/jobs/properties/types/items/properties/priority/anyOf/2/const",keyword:"const",params:{allowedValue: "low"},message:"must be equal to constant",schema:"low",parentSchema:schema11.properties.jobs.properties.types.items.properties.priority.anyOf[2],data:data375};
 if(vErrors === null){
 vErrors = [err1049];
 }
@@ -13594,8 +13565,12 @@ vErrors.push(err1049);
 }
 errors++;
 }
-if(data378 < 1 || isNaN(data378)){
-const err1050 = {instancePath:instancePath+"/jobs/types/" + i46+"/concurrency",schemaPath:"#/properties/jobs/properties/types/items/properties/concurrency/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.jobs.properties.types.items.properties.concurrency,data:data378};
+var _valid19 = _errs875 === errors;
+valid169 = valid169 || _valid19;
+}
+}
+if(!valid169){
+const err1050 = {instancePath:instancePath+"/jobs/types/" + i46+"/priority",schemaPath:"#/properties/jobs/properties/types/items/properties/priority/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema11.properties.jobs.properties.types.items.properties.priority.anyOf,parentSchema:schema11.properties.jobs.properties.types.items.properties.priority,data:data375};
 if(vErrors === null){
 vErrors = [err1050];
 }
@@ -13604,10 +13579,20 @@ vErrors.push(err1050);
 }
 errors++;
 }
+else {
+errors = _errs870;
+if(vErrors !== null){
+if(_errs870){
+vErrors.length = _errs870;
 }
-let data379 = data366.rateLimit;
-if(!((typeof data379 == "number") && (!(data379 % 1) && !isNaN(data379)))){
-const err1051 = {instancePath:instancePath+"/jobs/types/" + i46+"/rateLimit",schemaPath:"#/properties/jobs/properties/types/items/properties/rateLimit/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.jobs.properties.types.items.properties.rateLimit.type,parentSchema:schema11.properties.jobs.properties.types.items.properties.rateLimit,data:data379};
+else {
+vErrors = null;
+}
+}
+}
+let data376 = data369.attempts;
+if(!((typeof data376 == "number") && (!(data376 % 1) && !isNaN(data376)))){
+const err1051 = {instancePath:instancePath+"/jobs/types/" + i46+"/attempts",schemaPath:"#/properties/jobs/properties/types/items/properties/attempts/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.jobs.properties.types.items.properties.attempts.type,parentSchema:schema11.properties.jobs.properties.types.items.properties.attempts,data:data376};
 if(vErrors === null){
 vErrors = [err1051];
 }
@@ -13616,9 +13601,9 @@ vErrors.push(err1051);
 }
 errors++;
 }
-if(typeof data379 == "number"){
-if(data379 > 1000000 || isNaN(data379)){
-const err1052 = {instancePath:instancePath+"/jobs/types/" + i46+"/rateLimit",schemaPath:"#/properties/jobs/properties/types/items/properties/rateLimit/maximum",keyword:"maximum",params:{comparison: "<=", limit: 1000000},message:"must be <= 1000000",schema:1000000,parentSchema:schema11.properties.jobs.properties.types.items.properties.rateLimit,data:data379};
+if(typeof data376 == "number"){
+if(data376 > 100 || isNaN(data376)){
+const err1052 = {instancePath:instancePath+"/jobs/types/" + i46+"/attempts",schemaPath:"#/properties/jobs/properties/types/items/properties/attempts/maximum",keyword:"maximum",params:{comparison: "<=", limit: 100},message:"must be <= 100",schema:100,parentSchema:schema11.properties.jobs.properties.types.items.properties.attempts,data:data376};
 if(vErrors === null){
 vErrors = [err1052];
 }
@@ -13627,8 +13612,8 @@ vErrors.push(err1052);
 }
 errors++;
 }
-if(data379 < 0 || isNaN(data379)){
-const err1053 = {instancePath:instancePath+"/jobs/types/" + i46+"/rateLimit",schemaPath:"#/properties/jobs/properties/types/items/properties/rateLimit/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema11.properties.jobs.properties.types.items.properties.rateLimit,data:data379};
+if(data376 < 1 || isNaN(data376)){
+const err1053 = {instancePath:instancePath+"/jobs/types/" + i46+"/attempts",schemaPath:"#/properties/jobs/properties/types/items/properties/attempts/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.jobs.properties.types.items.properties.attempts,data:data376};
 if(vErrors === null){
 vErrors = [err1053];
 }
@@ -13638,10 +13623,10 @@ vErrors.push(err1053);
 errors++;
 }
 }
-let data380 = data366.rateWindow;
-const parsed67 = func7(data380);
-if(parsed67 === undefined){
-const err1054 = {instancePath:instancePath+"/jobs/types/" + i46+"/rateWindow",schemaPath:"#/properties/jobs/properties/types/items/properties/rateWindow/x-unit",keyword:"x-unit",params:{unit: "duration", value: data380, minimum: undefined},message:"unit",schema:"duration",parentSchema:schema11.properties.jobs.properties.types.items.properties.rateWindow,data:data380};
+let data377 = data369.backoff;
+const parsed64 = func7(data377);
+if(parsed64 === undefined){
+const err1054 = {instancePath:instancePath+"/jobs/types/" + i46+"/backoff",schemaPath:"#/properties/jobs/properties/types/items/properties/backoff/x-unit",keyword:"x-unit",params:{unit: "duration", value: data377, minimum: undefined},message:"unit",schema:"duration",parentSchema:schema11.properties.jobs.properties.types.items.properties.backoff,data:data377};
 if(vErrors === null){
 vErrors = [err1054];
 }
@@ -13651,14 +13636,15 @@ vErrors.push(err1054);
 errors++;
 }
 else {
-if(data366){
-data366["rateWindow"] = parsed67;
-data380 = parsed67;
+if(data369){
+data369["backoff"] = parsed64;
+data377 = parsed64;
 }
 }
-let data381 = data366.secret;
-if(typeof data381 !== "string"){
-const err1055 = {instancePath:instancePath+"/jobs/types/" + i46+"/secret",schemaPath:"#/properties/jobs/properties/types/items/properties/secret/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.jobs.properties.types.items.properties.secret.type,parentSchema:schema11.properties.jobs.properties.types.items.properties.secret,data:data381};
+let data378 = data369.maxBackoff;
+const parsed65 = func7(data378);
+if(parsed65 === undefined){
+const err1055 = {instancePath:instancePath+"/jobs/types/" + i46+"/maxBackoff",schemaPath:"#/properties/jobs/properties/types/items/properties/maxBackoff/x-unit",keyword:"x-unit",params:{unit: "duration", value: data378, minimum: undefined},message:"unit",schema:"duration",parentSchema:schema11.properties.jobs.properties.types.items.properties.maxBackoff,data:data378};
 if(vErrors === null){
 vErrors = [err1055];
 }
@@ -13667,9 +13653,16 @@ vErrors.push(err1055);
 }
 errors++;
 }
-let data382 = data366.secretEnv;
-if(typeof data382 !== "string"){
-const err1056 = {instancePath:instancePath+"/jobs/types/" + i46+"/secretEnv",schemaPath:"#/properties/jobs/properties/types/items/properties/secretEnv/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.jobs.properties.types.items.properties.secretEnv.type,parentSchema:schema11.properties.jobs.properties.types.items.properties.secretEnv,data:data382};
+else {
+if(data369){
+data369["maxBackoff"] = parsed65;
+data378 = parsed65;
+}
+}
+let data379 = data369.jitter;
+if(typeof data379 == "number"){
+if(data379 > 1 || isNaN(data379)){
+const err1056 = {instancePath:instancePath+"/jobs/types/" + i46+"/jitter",schemaPath:"#/properties/jobs/properties/types/items/properties/jitter/maximum",keyword:"maximum",params:{comparison: "<=", limit: 1},message:"must be <= 1",schema:1,parentSchema:schema11.properties.jobs.properties.types.items.properties.jitter,data:data379};
 if(vErrors === null){
 vErrors = [err1056];
 }
@@ -13678,9 +13671,8 @@ vErrors.push(err1056);
 }
 errors++;
 }
-}
-else {
-const err1057 = {instancePath:instancePath+"/jobs/types/" + i46,schemaPath:"#/properties/jobs/properties/types/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.jobs.properties.types.items.type,parentSchema:schema11.properties.jobs.properties.types.items,data:data366};
+if(data379 < 0 || isNaN(data379)){
+const err1057 = {instancePath:instancePath+"/jobs/types/" + i46+"/jitter",schemaPath:"#/properties/jobs/properties/types/items/properties/jitter/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema11.properties.jobs.properties.types.items.properties.jitter,data:data379};
 if(vErrors === null){
 vErrors = [err1057];
 }
@@ -13690,9 +13682,8 @@ vErrors.push(err1057);
 errors++;
 }
 }
-}
 else {
-const err1058 = {instancePath:instancePath+"/jobs/types",schemaPath:"#/properties/jobs/properties/types/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.jobs.properties.types.type,parentSchema:schema11.properties.jobs.properties.types,data:data365};
+const err1058 = {instancePath:instancePath+"/jobs/types/" + i46+"/jitter",schemaPath:"#/properties/jobs/properties/types/items/properties/jitter/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema11.properties.jobs.properties.types.items.properties.jitter.type,parentSchema:schema11.properties.jobs.properties.types.items.properties.jitter,data:data379};
 if(vErrors === null){
 vErrors = [err1058];
 }
@@ -13701,23 +13692,10 @@ vErrors.push(err1058);
 }
 errors++;
 }
-let data383 = data332.schedules;
-if(Array.isArray(data383)){
-const len46 = data383.length;
-for(let i47=0; i47<len46; i47++){
-let data384 = data383[i47];
-if(data384 && typeof data384 == "object" && !Array.isArray(data384)){
-if(data384.payload === undefined){
-data384.payload = {};
-}
-if(data384.timezone === undefined){
-data384.timezone = "";
-}
-if(data384.catchUp === undefined){
-data384.catchUp = "one";
-}
-if(data384.name === undefined){
-const err1059 = {instancePath:instancePath+"/jobs/schedules/" + i47,schemaPath:"#/properties/jobs/properties/schedules/items/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema11.properties.jobs.properties.schedules.items.required,parentSchema:schema11.properties.jobs.properties.schedules.items,data:data384};
+let data380 = data369.timeout;
+const parsed66 = func7(data380);
+if(parsed66 === undefined){
+const err1059 = {instancePath:instancePath+"/jobs/types/" + i46+"/timeout",schemaPath:"#/properties/jobs/properties/types/items/properties/timeout/x-unit",keyword:"x-unit",params:{unit: "duration", value: data380, minimum: undefined},message:"unit",schema:"duration",parentSchema:schema11.properties.jobs.properties.types.items.properties.timeout,data:data380};
 if(vErrors === null){
 vErrors = [err1059];
 }
@@ -13726,8 +13704,15 @@ vErrors.push(err1059);
 }
 errors++;
 }
-if(data384.cron === undefined){
-const err1060 = {instancePath:instancePath+"/jobs/schedules/" + i47,schemaPath:"#/properties/jobs/properties/schedules/items/required",keyword:"required",params:{missingProperty: "cron"},message:"must have required property '"+"cron"+"'",schema:schema11.properties.jobs.properties.schedules.items.required,parentSchema:schema11.properties.jobs.properties.schedules.items,data:data384};
+else {
+if(data369){
+data369["timeout"] = parsed66;
+data380 = parsed66;
+}
+}
+let data381 = data369.concurrency;
+if(!((typeof data381 == "number") && (!(data381 % 1) && !isNaN(data381)))){
+const err1060 = {instancePath:instancePath+"/jobs/types/" + i46+"/concurrency",schemaPath:"#/properties/jobs/properties/types/items/properties/concurrency/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.jobs.properties.types.items.properties.concurrency.type,parentSchema:schema11.properties.jobs.properties.types.items.properties.concurrency,data:data381};
 if(vErrors === null){
 vErrors = [err1060];
 }
@@ -13736,8 +13721,9 @@ vErrors.push(err1060);
 }
 errors++;
 }
-if(data384.type === undefined){
-const err1061 = {instancePath:instancePath+"/jobs/schedules/" + i47,schemaPath:"#/properties/jobs/properties/schedules/items/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'",schema:schema11.properties.jobs.properties.schedules.items.required,parentSchema:schema11.properties.jobs.properties.schedules.items,data:data384};
+if(typeof data381 == "number"){
+if(data381 > 1000 || isNaN(data381)){
+const err1061 = {instancePath:instancePath+"/jobs/types/" + i46+"/concurrency",schemaPath:"#/properties/jobs/properties/types/items/properties/concurrency/maximum",keyword:"maximum",params:{comparison: "<=", limit: 1000},message:"must be <= 1000",schema:1000,parentSchema:schema11.properties.jobs.properties.types.items.properties.concurrency,data:data381};
 if(vErrors === null){
 vErrors = [err1061];
 }
@@ -13746,8 +13732,8 @@ vErrors.push(err1061);
 }
 errors++;
 }
-if(data384.payload === undefined){
-const err1062 = {instancePath:instancePath+"/jobs/schedules/" + i47,schemaPath:"#/properties/jobs/properties/schedules/items/required",keyword:"required",params:{missingProperty: "payload"},message:"must have required property '"+"payload"+"'",schema:schema11.properties.jobs.properties.schedules.items.required,parentSchema:schema11.properties.jobs.properties.schedules.items,data:data384};
+if(data381 < 1 || isNaN(data381)){
+const err1062 = {instancePath:instancePath+"/jobs/types/" + i46+"/concurrency",schemaPath:"#/properties/jobs/properties/types/items/properties/concurrency/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.jobs.properties.types.items.properties.concurrency,data:data381};
 if(vErrors === null){
 vErrors = [err1062];
 }
@@ -13756,8 +13742,10 @@ vErrors.push(err1062);
 }
 errors++;
 }
-if(data384.timezone === undefined){
-const err1063 = {instancePath:instancePath+"/jobs/schedules/" + i47,schemaPath:"#/properties/jobs/properties/schedules/items/required",keyword:"required",params:{missingProperty: "timezone"},message:"must have required property '"+"timezone"+"'",schema:schema11.properties.jobs.properties.schedules.items.required,parentSchema:schema11.properties.jobs.properties.schedules.items,data:data384};
+}
+let data382 = data369.rateLimit;
+if(!((typeof data382 == "number") && (!(data382 % 1) && !isNaN(data382)))){
+const err1063 = {instancePath:instancePath+"/jobs/types/" + i46+"/rateLimit",schemaPath:"#/properties/jobs/properties/types/items/properties/rateLimit/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.jobs.properties.types.items.properties.rateLimit.type,parentSchema:schema11.properties.jobs.properties.types.items.properties.rateLimit,data:data382};
 if(vErrors === null){
 vErrors = [err1063];
 }
@@ -13766,8 +13754,9 @@ vErrors.push(err1063);
 }
 errors++;
 }
-if(data384.catchUp === undefined){
-const err1064 = {instancePath:instancePath+"/jobs/schedules/" + i47,schemaPath:"#/properties/jobs/properties/schedules/items/required",keyword:"required",params:{missingProperty: "catchUp"},message:"must have required property '"+"catchUp"+"'",schema:schema11.properties.jobs.properties.schedules.items.required,parentSchema:schema11.properties.jobs.properties.schedules.items,data:data384};
+if(typeof data382 == "number"){
+if(data382 > 1000000 || isNaN(data382)){
+const err1064 = {instancePath:instancePath+"/jobs/types/" + i46+"/rateLimit",schemaPath:"#/properties/jobs/properties/types/items/properties/rateLimit/maximum",keyword:"maximum",params:{comparison: "<=", limit: 1000000},message:"must be <= 1000000",schema:1000000,parentSchema:schema11.properties.jobs.properties.types.items.properties.rateLimit,data:data382};
 if(vErrors === null){
 vErrors = [err1064];
 }
@@ -13776,9 +13765,8 @@ vErrors.push(err1064);
 }
 errors++;
 }
-for(const key57 in data384){
-if(!((((((key57 === "name") || (key57 === "cron")) || (key57 === "type")) || (key57 === "payload")) || (key57 === "timezone")) || (key57 === "catchUp"))){
-const err1065 = {instancePath:instancePath+"/jobs/schedules/" + i47,schemaPath:"#/properties/jobs/properties/schedules/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key57},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.jobs.properties.schedules.items,data:data384};
+if(data382 < 0 || isNaN(data382)){
+const err1065 = {instancePath:instancePath+"/jobs/types/" + i46+"/rateLimit",schemaPath:"#/properties/jobs/properties/types/items/properties/rateLimit/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema11.properties.jobs.properties.types.items.properties.rateLimit,data:data382};
 if(vErrors === null){
 vErrors = [err1065];
 }
@@ -13788,11 +13776,10 @@ vErrors.push(err1065);
 errors++;
 }
 }
-if(data384.name !== undefined){
-let data385 = data384.name;
-if(typeof data385 === "string"){
-if(!pattern13.test(data385)){
-const err1066 = {instancePath:instancePath+"/jobs/schedules/" + i47+"/name",schemaPath:"#/properties/jobs/properties/schedules/items/properties/name/pattern",keyword:"pattern",params:{pattern: "^[a-z][a-z0-9_-]{0,63}$"},message:"must match pattern \""+"^[a-z][a-z0-9_-]{0,63}$"+"\"",schema:"^[a-z][a-z0-9_-]{0,63}$",parentSchema:schema11.properties.jobs.properties.schedules.items.properties.name,data:data385};
+let data383 = data369.rateWindow;
+const parsed67 = func7(data383);
+if(parsed67 === undefined){
+const err1066 = {instancePath:instancePath+"/jobs/types/" + i46+"/rateWindow",schemaPath:"#/properties/jobs/properties/types/items/properties/rateWindow/x-unit",keyword:"x-unit",params:{unit: "duration", value: data383, minimum: undefined},message:"unit",schema:"duration",parentSchema:schema11.properties.jobs.properties.types.items.properties.rateWindow,data:data383};
 if(vErrors === null){
 vErrors = [err1066];
 }
@@ -13801,9 +13788,15 @@ vErrors.push(err1066);
 }
 errors++;
 }
-}
 else {
-const err1067 = {instancePath:instancePath+"/jobs/schedules/" + i47+"/name",schemaPath:"#/properties/jobs/properties/schedules/items/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.jobs.properties.schedules.items.properties.name.type,parentSchema:schema11.properties.jobs.properties.schedules.items.properties.name,data:data385};
+if(data369){
+data369["rateWindow"] = parsed67;
+data383 = parsed67;
+}
+}
+let data384 = data369.secret;
+if(typeof data384 !== "string"){
+const err1067 = {instancePath:instancePath+"/jobs/types/" + i46+"/secret",schemaPath:"#/properties/jobs/properties/types/items/properties/secret/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.jobs.properties.types.items.properties.secret.type,parentSchema:schema11.properties.jobs.properties.types.items.properties.secret,data:data384};
 if(vErrors === null){
 vErrors = [err1067];
 }
@@ -13812,12 +13805,9 @@ vErrors.push(err1067);
 }
 errors++;
 }
-}
-if(data384.cron !== undefined){
-let data386 = data384.cron;
-if(typeof data386 === "string"){
-if(func5(data386) < 1){
-const err1068 = {instancePath:instancePath+"/jobs/schedules/" + i47+"/cron",schemaPath:"#/properties/jobs/properties/schedules/items/properties/cron/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.jobs.properties.schedules.items.properties.cron,data:data386};
+let data385 = data369.secretEnv;
+if(typeof data385 !== "string"){
+const err1068 = {instancePath:instancePath+"/jobs/types/" + i46+"/secretEnv",schemaPath:"#/properties/jobs/properties/types/items/properties/secretEnv/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.jobs.properties.types.items.properties.secretEnv.type,parentSchema:schema11.properties.jobs.properties.types.items.properties.secretEnv,data:data385};
 if(vErrors === null){
 vErrors = [err1068];
 }
@@ -13828,7 +13818,7 @@ errors++;
 }
 }
 else {
-const err1069 = {instancePath:instancePath+"/jobs/schedules/" + i47+"/cron",schemaPath:"#/properties/jobs/properties/schedules/items/properties/cron/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.jobs.properties.schedules.items.properties.cron.type,parentSchema:schema11.properties.jobs.properties.schedules.items.properties.cron,data:data386};
+const err1069 = {instancePath:instancePath+"/jobs/types/" + i46,schemaPath:"#/properties/jobs/properties/types/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.jobs.properties.types.items.type,parentSchema:schema11.properties.jobs.properties.types.items,data:data369};
 if(vErrors === null){
 vErrors = [err1069];
 }
@@ -13838,11 +13828,9 @@ vErrors.push(err1069);
 errors++;
 }
 }
-if(data384.type !== undefined){
-let data387 = data384.type;
-if(typeof data387 === "string"){
-if(func5(data387) < 1){
-const err1070 = {instancePath:instancePath+"/jobs/schedules/" + i47+"/type",schemaPath:"#/properties/jobs/properties/schedules/items/properties/type/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.jobs.properties.schedules.items.properties.type,data:data387};
+}
+else {
+const err1070 = {instancePath:instancePath+"/jobs/types",schemaPath:"#/properties/jobs/properties/types/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.jobs.properties.types.type,parentSchema:schema11.properties.jobs.properties.types,data:data368};
 if(vErrors === null){
 vErrors = [err1070];
 }
@@ -13851,9 +13839,23 @@ vErrors.push(err1070);
 }
 errors++;
 }
+let data386 = data335.schedules;
+if(Array.isArray(data386)){
+const len46 = data386.length;
+for(let i47=0; i47<len46; i47++){
+let data387 = data386[i47];
+if(data387 && typeof data387 == "object" && !Array.isArray(data387)){
+if(data387.payload === undefined){
+data387.payload = {};
 }
-else {
-const err1071 = {instancePath:instancePath+"/jobs/schedules/" + i47+"/type",schemaPath:"#/properties/jobs/properties/schedules/items/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.jobs.properties.schedules.items.properties.type.type,parentSchema:schema11.properties.jobs.properties.schedules.items.properties.type,data:data387};
+if(data387.timezone === undefined){
+data387.timezone = "";
+}
+if(data387.catchUp === undefined){
+data387.catchUp = "one";
+}
+if(data387.name === undefined){
+const err1071 = {instancePath:instancePath+"/jobs/schedules/" + i47,schemaPath:"#/properties/jobs/properties/schedules/items/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema11.properties.jobs.properties.schedules.items.required,parentSchema:schema11.properties.jobs.properties.schedules.items,data:data387};
 if(vErrors === null){
 vErrors = [err1071];
 }
@@ -13862,10 +13864,8 @@ vErrors.push(err1071);
 }
 errors++;
 }
-}
-let data388 = data384.payload;
-if(!(data388 && typeof data388 == "object" && !Array.isArray(data388))){
-const err1072 = {instancePath:instancePath+"/jobs/schedules/" + i47+"/payload",schemaPath:"#/properties/jobs/properties/schedules/items/properties/payload/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.jobs.properties.schedules.items.properties.payload.type,parentSchema:schema11.properties.jobs.properties.schedules.items.properties.payload,data:data388};
+if(data387.cron === undefined){
+const err1072 = {instancePath:instancePath+"/jobs/schedules/" + i47,schemaPath:"#/properties/jobs/properties/schedules/items/required",keyword:"required",params:{missingProperty: "cron"},message:"must have required property '"+"cron"+"'",schema:schema11.properties.jobs.properties.schedules.items.required,parentSchema:schema11.properties.jobs.properties.schedules.items,data:data387};
 if(vErrors === null){
 vErrors = [err1072];
 }
@@ -13874,9 +13874,8 @@ vErrors.push(err1072);
 }
 errors++;
 }
-let data389 = data384.timezone;
-if(typeof data389 !== "string"){
-const err1073 = {instancePath:instancePath+"/jobs/schedules/" + i47+"/timezone",schemaPath:"#/properties/jobs/properties/schedules/items/properties/timezone/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.jobs.properties.schedules.items.properties.timezone.type,parentSchema:schema11.properties.jobs.properties.schedules.items.properties.timezone,data:data389};
+if(data387.type === undefined){
+const err1073 = {instancePath:instancePath+"/jobs/schedules/" + i47,schemaPath:"#/properties/jobs/properties/schedules/items/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'",schema:schema11.properties.jobs.properties.schedules.items.required,parentSchema:schema11.properties.jobs.properties.schedules.items,data:data387};
 if(vErrors === null){
 vErrors = [err1073];
 }
@@ -13885,12 +13884,8 @@ vErrors.push(err1073);
 }
 errors++;
 }
-let data390 = data384.catchUp;
-const _errs903 = errors;
-let valid173 = false;
-const _errs904 = errors;
-if(typeof data390 !== "string"){
-const err1074 = {instancePath:instancePath+"/jobs/schedules/" + i47+"/catchUp",schemaPath:"#/properties/jobs/properties/schedules/items/properties/catchUp/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.jobs.properties.schedules.items.properties.catchUp.anyOf[0].type,parentSchema:schema11.properties.jobs.properties.schedules.items.properties.catchUp.anyOf[0],data:data390};
+if(data387.payload === undefined){
+const err1074 = {instancePath:instancePath+"/jobs/schedules/" + i47,schemaPath:"#/properties/jobs/properties/schedules/items/required",keyword:"required",params:{missingProperty: "payload"},message:"must have required property '"+"payload"+"'",schema:schema11.properties.jobs.properties.schedules.items.required,parentSchema:schema11.properties.jobs.properties.schedules.items,data:data387};
 if(vErrors === null){
 vErrors = [err1074];
 }
@@ -13899,8 +13894,8 @@ vErrors.push(err1074);
 }
 errors++;
 }
-if("one" !== data390){
-const err1075 = {instancePath:instancePath+"/jobs/schedules/" + i47+"/catchUp",schemaPath:"#/properties/jobs/properties/schedules/items/properties/catchUp/anyOf/0/const",keyword:"const",params:{allowedValue: "one"},message:"must be equal to constant",schema:"one",parentSchema:schema11.properties.jobs.properties.schedules.items.properties.catchUp.anyOf[0],data:data390};
+if(data387.timezone === undefined){
+const err1075 = {instancePath:instancePath+"/jobs/schedules/" + i47,schemaPath:"#/properties/jobs/properties/schedules/items/required",keyword:"required",params:{missingProperty: "timezone"},message:"must have required property '"+"timezone"+"'",schema:schema11.properties.jobs.properties.schedules.items.required,parentSchema:schema11.properties.jobs.properties.schedules.items,data:data387};
 if(vErrors === null){
 vErrors = [err1075];
 }
@@ -13909,12 +13904,8 @@ vErrors.push(err1075);
 }
 errors++;
 }
-var _valid20 = _errs904 === errors;
-valid173 = valid173 || _valid20;
-if(!valid173){
-const _errs906 = errors;
-if(typeof data390 !== "string"){
-const err1076 = {instancePath:instancePath+"/jobs/schedules/" + i47+"/catchUp",schemaPath:"#/properties/jobs/properties/schedules/items/properties/catchUp/anyOf/1/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.jobs.properties.schedules.items.properties.catchUp.anyOf[1].type,parentSchema:schema11.properties.jobs.properties.schedules.items.properties.catchUp.anyOf[1],data:data390};
+if(data387.catchUp === undefined){
+const err1076 = {instancePath:instancePath+"/jobs/schedules/" + i47,schemaPath:"#/properties/jobs/properties/schedules/items/required",keyword:"required",params:{missingProperty: "catchUp"},message:"must have required property '"+"catchUp"+"'",schema:schema11.properties.jobs.properties.schedules.items.required,parentSchema:schema11.properties.jobs.properties.schedules.items,data:data387};
 if(vErrors === null){
 vErrors = [err1076];
 }
@@ -13923,8 +13914,9 @@ vErrors.push(err1076);
 }
 errors++;
 }
-if("none" !== data390){
-const err1077 = {instancePath:instancePath+"/jobs/schedules/" + i47+"/catchUp",schemaPath:"#/properties/jobs/properties/schedules/items/properties/catchUp/anyOf/1/const",keyword:"const",params:{allowedValue: "none"},message:"must be equal to constant",schema:"none",parentSchema:schema11.properties.jobs.properties.schedules.items.properties.catchUp.anyOf[1],data:data390};
+for(const key57 in data387){
+if(!((((((key57 === "name") || (key57 === "cron")) || (key57 === "type")) || (key57 === "payload")) || (key57 === "timezone")) || (key57 === "catchUp"))){
+const err1077 = {instancePath:instancePath+"/jobs/schedules/" + i47,schemaPath:"#/properties/jobs/properties/schedules/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key57},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.jobs.properties.schedules.items,data:data387};
 if(vErrors === null){
 vErrors = [err1077];
 }
@@ -13933,11 +13925,12 @@ vErrors.push(err1077);
 }
 errors++;
 }
-var _valid20 = _errs906 === errors;
-valid173 = valid173 || _valid20;
 }
-if(!valid173){
-const err1078 = {instancePath:instancePath+"/jobs/schedules/" + i47+"/catchUp",schemaPath:"#/properties/jobs/properties/schedules/items/properties/catchUp/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema11.properties.jobs.properties.schedules.items.properties.catchUp.anyOf,parentSchema:schema11.properties.jobs.properties.schedules.items.properties.catchUp,data:data390};
+if(data387.name !== undefined){
+let data388 = data387.name;
+if(typeof data388 === "string"){
+if(!pattern13.test(data388)){
+const err1078 = {instancePath:instancePath+"/jobs/schedules/" + i47+"/name",schemaPath:"#/properties/jobs/properties/schedules/items/properties/name/pattern",keyword:"pattern",params:{pattern: "^[a-z][a-z0-9_-]{0,63}$"},message:"must match pattern \""+"^[a-z][a-z0-9_-]{0,63}$"+"\"",schema:"^[a-z][a-z0-9_-]{0,63}$",parentSchema:schema11.properties.jobs.properties.schedules.items.properties.name,data:data388};
 if(vErrors === null){
 vErrors = [err1078];
 }
@@ -13946,20 +13939,9 @@ vErrors.push(err1078);
 }
 errors++;
 }
-else {
-errors = _errs903;
-if(vErrors !== null){
-if(_errs903){
-vErrors.length = _errs903;
 }
 else {
-vErrors = null;
-}
-}
-}
-}
-else {
-const err1079 = {instancePath:instancePath+"/jobs/schedules/" + i47,schemaPath:"#/properties/jobs/properties/schedules/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.jobs.properties.schedules.items.type,parentSchema:schema11.properties.jobs.properties.schedules.items,data:data384};
+const err1079 = {instancePath:instancePath+"/jobs/schedules/" + i47+"/name",schemaPath:"#/properties/jobs/properties/schedules/items/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.jobs.properties.schedules.items.properties.name.type,parentSchema:schema11.properties.jobs.properties.schedules.items.properties.name,data:data388};
 if(vErrors === null){
 vErrors = [err1079];
 }
@@ -13969,9 +13951,11 @@ vErrors.push(err1079);
 errors++;
 }
 }
-}
-else {
-const err1080 = {instancePath:instancePath+"/jobs/schedules",schemaPath:"#/properties/jobs/properties/schedules/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.jobs.properties.schedules.type,parentSchema:schema11.properties.jobs.properties.schedules,data:data383};
+if(data387.cron !== undefined){
+let data389 = data387.cron;
+if(typeof data389 === "string"){
+if(func5(data389) < 1){
+const err1080 = {instancePath:instancePath+"/jobs/schedules/" + i47+"/cron",schemaPath:"#/properties/jobs/properties/schedules/items/properties/cron/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.jobs.properties.schedules.items.properties.cron,data:data389};
 if(vErrors === null){
 vErrors = [err1080];
 }
@@ -13982,7 +13966,7 @@ errors++;
 }
 }
 else {
-const err1081 = {instancePath:instancePath+"/jobs",schemaPath:"#/properties/jobs/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.jobs.type,parentSchema:schema11.properties.jobs,data:data332};
+const err1081 = {instancePath:instancePath+"/jobs/schedules/" + i47+"/cron",schemaPath:"#/properties/jobs/properties/schedules/items/properties/cron/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.jobs.properties.schedules.items.properties.cron.type,parentSchema:schema11.properties.jobs.properties.schedules.items.properties.cron,data:data389};
 if(vErrors === null){
 vErrors = [err1081];
 }
@@ -13992,8 +13976,11 @@ vErrors.push(err1081);
 errors++;
 }
 }
-else {
-const err1082 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.type,parentSchema:schema11,data};
+if(data387.type !== undefined){
+let data390 = data387.type;
+if(typeof data390 === "string"){
+if(func5(data390) < 1){
+const err1082 = {instancePath:instancePath+"/jobs/schedules/" + i47+"/type",schemaPath:"#/properties/jobs/properties/schedules/items/properties/type/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.jobs.properties.schedules.items.properties.type,data:data390};
 if(vErrors === null){
 vErrors = [err1082];
 }
@@ -14002,9 +13989,160 @@ vErrors.push(err1082);
 }
 errors++;
 }
+}
+else {
+const err1083 = {instancePath:instancePath+"/jobs/schedules/" + i47+"/type",schemaPath:"#/properties/jobs/properties/schedules/items/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.jobs.properties.schedules.items.properties.type.type,parentSchema:schema11.properties.jobs.properties.schedules.items.properties.type,data:data390};
+if(vErrors === null){
+vErrors = [err1083];
+}
+else {
+vErrors.push(err1083);
+}
+errors++;
+}
+}
+let data391 = data387.payload;
+if(!(data391 && typeof data391 == "object" && !Array.isArray(data391))){
+const err1084 = {instancePath:instancePath+"/jobs/schedules/" + i47+"/payload",schemaPath:"#/properties/jobs/properties/schedules/items/properties/payload/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.jobs.properties.schedules.items.properties.payload.type,parentSchema:schema11.properties.jobs.properties.schedules.items.properties.payload,data:data391};
+if(vErrors === null){
+vErrors = [err1084];
+}
+else {
+vErrors.push(err1084);
+}
+errors++;
+}
+let data392 = data387.timezone;
+if(typeof data392 !== "string"){
+const err1085 = {instancePath:instancePath+"/jobs/schedules/" + i47+"/timezone",schemaPath:"#/properties/jobs/properties/schedules/items/properties/timezone/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.jobs.properties.schedules.items.properties.timezone.type,parentSchema:schema11.properties.jobs.properties.schedules.items.properties.timezone,data:data392};
+if(vErrors === null){
+vErrors = [err1085];
+}
+else {
+vErrors.push(err1085);
+}
+errors++;
+}
+let data393 = data387.catchUp;
+const _errs909 = errors;
+let valid173 = false;
+const _errs910 = errors;
+if(typeof data393 !== "string"){
+const err1086 = {instancePath:instancePath+"/jobs/schedules/" + i47+"/catchUp",schemaPath:"#/properties/jobs/properties/schedules/items/properties/catchUp/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.jobs.properties.schedules.items.properties.catchUp.anyOf[0].type,parentSchema:schema11.properties.jobs.properties.schedules.items.properties.catchUp.anyOf[0],data:data393};
+if(vErrors === null){
+vErrors = [err1086];
+}
+else {
+vErrors.push(err1086);
+}
+errors++;
+}
+if("one" !== data393){
+const err1087 = {instancePath:instancePath+"/jobs/schedules/" + i47+"/catchUp",schemaPath:"#/properties/jobs/properties/schedules/items/properties/catchUp/anyOf/0/const",keyword:"const",params:{allowedValue: "one"},message:"must be equal to constant",schema:"one",parentSchema:schema11.properties.jobs.properties.schedules.items.properties.catchUp.anyOf[0],data:data393};
+if(vErrors === null){
+vErrors = [err1087];
+}
+else {
+vErrors.push(err1087);
+}
+errors++;
+}
+var _valid20 = _errs910 === errors;
+valid173 = valid173 || _valid20;
+if(!valid173){
+const _errs912 = errors;
+if(typeof data393 !== "string"){
+const err1088 = {instancePath:instancePath+"/jobs/schedules/" + i47+"/catchUp",schemaPath:"#/properties/jobs/properties/schedules/items/properties/catchUp/anyOf/1/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.jobs.properties.schedules.items.properties.catchUp.anyOf[1].type,parentSchema:schema11.properties.jobs.properties.schedules.items.properties.catchUp.anyOf[1],data:data393};
+if(vErrors === null){
+vErrors = [err1088];
+}
+else {
+vErrors.push(err1088);
+}
+errors++;
+}
+if("none" !== data393){
+const err1089 = {instancePath:instancePath+"/jobs/schedules/" + i47+"/catchUp",schemaPath:"#/properties/jobs/properties/schedules/items/properties/catchUp/anyOf/1/const",keyword:"const",params:{allowedValue: "none"},message:"must be equal to constant",schema:"none",parentSchema:schema11.properties.jobs.properties.schedules.items.properties.catchUp.anyOf[1],data:data393};
+if(vErrors === null){
+vErrors = [err1089];
+}
+else {
+vErrors.push(err1089);
+}
+errors++;
+}
+var _valid20 = _errs912 === errors;
+valid173 = valid173 || _valid20;
+}
+if(!valid173){
+const err1090 = {instancePath:instancePath+"/jobs/schedules/" + i47+"/catchUp",schemaPath:"#/properties/jobs/properties/schedules/items/properties/catchUp/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema11.properties.jobs.properties.schedules.items.properties.catchUp.anyOf,parentSchema:schema11.properties.jobs.properties.schedules.items.properties.catchUp,data:data393};
+if(vErrors === null){
+vErrors = [err1090];
+}
+else {
+vErrors.push(err1090);
+}
+errors++;
+}
+else {
+errors = _errs909;
+if(vErrors !== null){
+if(_errs909){
+vErrors.length = _errs909;
+}
+else {
+vErrors = null;
+}
+}
+}
+}
+else {
+const err1091 = {instancePath:instancePath+"/jobs/schedules/" + i47,schemaPath:"#/properties/jobs/properties/schedules/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.jobs.properties.schedules.items.type,parentSchema:schema11.properties.jobs.properties.schedules.items,data:data387};
+if(vErrors === null){
+vErrors = [err1091];
+}
+else {
+vErrors.push(err1091);
+}
+errors++;
+}
+}
+}
+else {
+const err1092 = {instancePath:instancePath+"/jobs/schedules",schemaPath:"#/properties/jobs/properties/schedules/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.jobs.properties.schedules.type,parentSchema:schema11.properties.jobs.properties.schedules,data:data386};
+if(vErrors === null){
+vErrors = [err1092];
+}
+else {
+vErrors.push(err1092);
+}
+errors++;
+}
+}
+else {
+const err1093 = {instancePath:instancePath+"/jobs",schemaPath:"#/properties/jobs/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.jobs.type,parentSchema:schema11.properties.jobs,data:data335};
+if(vErrors === null){
+vErrors = [err1093];
+}
+else {
+vErrors.push(err1093);
+}
+errors++;
+}
+}
+else {
+const err1094 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.type,parentSchema:schema11,data};
+if(vErrors === null){
+vErrors = [err1094];
+}
+else {
+vErrors.push(err1094);
+}
+errors++;
+}
 validate10.errors = vErrors;
 return errors === 0;
 }
 
 export const validate: SchemaValidate = validate10
-export const schemaHash = '664b2b3ad88f4ab6557538642d615dfba01fe608ba8df7d47c0dcf9c9094e413'
+export const schemaHash = '182ca46d59501d346833bacf7426b2defeb481f3ae37da803e741b98e2055586'
