@@ -5,6 +5,7 @@ import { Type, type Static, type TObject } from '@sinclair/typebox'
 import { CoreSections } from './config/core-schema.js'
 import type { DeepReadonly } from './config/deep-readonly.js'
 import { CORE_ENV_OVERRIDES, createConfigLoader, formatIssue, type ConfigIssue, type ConfigSpec, type EnvOverrides, type LoadedConfig } from './config/load.js'
+import * as generatedValidator from './config/generated/config-validator.js'
 import { SIPUP_ERR_CONFIG_INVALID, SIPUP_ERR_TLS_CONFIG } from './errors.js'
 import { loadTlsMaterial, tlsEnabled } from './core/tls/material.js'
 import type { PluginEntry } from './plugins/plugin-entry.js'
@@ -24,7 +25,10 @@ export function composeConfigSpec (entries: readonly PluginEntry[]): ConfigSpec 
   for (const e of entries) Object.assign(env, e.env)
   return {
     schema: Type.Object({ ...CoreSections, ...pluginSections(entries) }, { additionalProperties: false }),
-    env
+    env,
+    // Generated from ConfigSchema by `npm run gen:config`: compiling the schema took most of each start-up. The
+    // loader uses it only when this schema is ConfigSchema (the registry's entries); others are compiled.
+    precompiled: generatedValidator
   }
 }
 

@@ -8,7 +8,7 @@ import type { TObject } from '@sinclair/typebox'
 import { parseDocument } from 'yaml'
 import { SIPUP_ERR_CONFIG_FILE, SIPUP_ERR_CONFIG_INVALID, SIPUP_ERR_CONFIG_YAML } from '../errors.js'
 import { defaultConfigFile } from '../paths.js'
-import { compileConfigValidator } from './validate.js'
+import { configValidator, type ConfigValidator, type PrecompiledValidator } from './validate.js'
 
 type Plain = Record<string, unknown>
 
@@ -66,6 +66,9 @@ export interface ConfigSpec {
   /** The whole schema, every section with its defaults. */
   readonly schema: TObject
   readonly env: EnvOverrides
+  /** The validator generated ahead of time for `schema` (src/config/generated/); used only when it was generated
+   * from this very schema, else the schema is compiled on first use. */
+  readonly precompiled?: PrecompiledValidator
 }
 
 export interface ConfigLoader<C> {
@@ -74,13 +77,13 @@ export interface ConfigLoader<C> {
   validateSources(sources: ConfigSource[]): LoadedConfig<C>
 }
 
-/** `C` is the frozen type the schema describes; the validator is compiled on first use, once. */
+/** `C` is the frozen type the schema describes; the validator is set up on first use, once. */
 export function createConfigLoader<C> (spec: ConfigSpec): ConfigLoader<C> {
-  let validator: ReturnType<typeof compileConfigValidator> | undefined
+  let validator: ConfigValidator | undefined
   const validateSources = (sources: ConfigSource[]): LoadedConfig<C> => {
     let merged: Plain = {}
     for (const s of sources) merged = merge(merged, structuredClone(s.values))
-    validator ??= compileConfigValidator(spec.schema)
+    validator ??= configValidator(spec.schema, spec.precompiled)
     const problems = validator(merged)
     if (problems.length > 0) {
       const issues: ConfigIssue[] = problems.map(p => ({ source: sourceOf(sources, p.path, spec.env), ...p }))

@@ -1,12 +1,11 @@
 // Validates a merged config object once: applies schema defaults, converts durations and sizes, and reports every
 // problem at once as `file: key.path: expected X, got Y` lines (like fastify's initial-config-validation).
-import AjvModule, { type ErrorObject } from 'ajv'
-import type { DataValidationCxt } from 'ajv/dist/types/index.js'
+import { createHash } from 'node:crypto'
+import type { ErrorObject } from 'ajv'
 import type { TSchema } from '@sinclair/typebox'
-import { ADDRESS_EXPECTATION, isAddressSpec } from './address-list.js'
-import { formatBytes, formatDuration, parseBytes, parseDuration } from './units.js'
-
-const Ajv = AjvModule.default
+import { ADDRESS_EXPECTATION } from './address-list.js'
+import { createConfigAjv } from './keywords.js'
+import { formatBytes, formatDuration } from './units.js'
 
 export interface ConfigProblem {
   /** Dotted key path, e.g. `rateLimit.ip.max` or `cache.rules[2].ttl`. */
@@ -14,27 +13,40 @@ export interface ConfigProblem {
   message: string
 }
 
-type UnitValidator = ((schema: string, data: unknown, parentSchema?: unknown, cxt?: DataValidationCxt) => boolean) &
-{ errors?: Partial<ErrorObject>[] }
-
-const unitValidator: UnitValidator = function validateUnit (unit, data, parentSchema, cxt) {
-  const parsed = unit === 'duration' ? parseDuration(data) : parseBytes(data)
-  const minimum = (parentSchema as { minimum?: number } | undefined)?.minimum
-  if (parsed === undefined || (minimum !== undefined && parsed < minimum)) {
-    unitValidator.errors = [{ keyword: 'x-unit', message: 'unit', params: { unit, value: data, minimum } }]
-    return false
-  }
-  if (cxt !== undefined && cxt.parentData !== undefined) {
-    (cxt.parentData as Record<string | number, unknown>)[cxt.parentDataProperty] = parsed
-  }
-  return true
+/** An Ajv validate function, compiled now or generated ahead of time (src/config/generated/). */
+export interface SchemaValidate {
+  (data: unknown): boolean
+  errors?: ErrorObject[] | null
 }
 
-export function compileConfigValidator (schema: TSchema): (data: unknown) => ConfigProblem[] {
-  const ajv = new Ajv({ allErrors: true, useDefaults: true, verbose: true, strict: false })
-  ajv.addKeyword({ keyword: 'x-unit', modifying: true, errors: true, validate: unitValidator })
-  ajv.addKeyword({ keyword: 'x-address', errors: false, validate: (_on: boolean, data: unknown) => isAddressSpec(data) })
-  const validate = ajv.compile(schema)
+/** A module of src/config/generated/: the validator and the hash of the schema it was generated from. */
+export interface PrecompiledValidator {
+  readonly validate: SchemaValidate
+  readonly schemaHash: string
+}
+
+export type ConfigValidator = (data: unknown) => ConfigProblem[]
+
+/** Identifies a schema by its JSON (TypeBox's symbol keys don't show), to tell whether a generated validator fits. */
+export function schemaHash (schema: TSchema): string {
+  return createHash('sha256').update(JSON.stringify(schema)).digest('hex')
+}
+
+/** Compiles `schema` now (Ajv takes most of a second for the sidecar's): for schemas known only at run time. */
+export function compileConfigValidator (schema: TSchema): ConfigValidator {
+  return toProblems(createConfigAjv().compile(schema))
+}
+
+/**
+ * The generated validator when it was generated from this very schema, else one compiled now: a schema edited
+ * without `npm run gen:config` still validates as written (slowly; test/config/generated-files.test.ts fails).
+ */
+export function configValidator (schema: TSchema, precompiled?: PrecompiledValidator): ConfigValidator {
+  const fits = precompiled !== undefined && precompiled.schemaHash === schemaHash(schema)
+  return fits ? toProblems(precompiled.validate) : compileConfigValidator(schema)
+}
+
+function toProblems (validate: SchemaValidate): ConfigValidator {
   return (data: unknown) => {
     if (validate(data)) return []
     return formatErrors(validate.errors ?? [])

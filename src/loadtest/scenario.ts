@@ -4,7 +4,8 @@ import { readFileSync } from 'node:fs'
 import { Type, type Static } from '@sinclair/typebox'
 import { parseDocument } from 'yaml'
 import { SIPUP_ERR_BENCH_SCENARIO_FILE, SIPUP_ERR_BENCH_SCENARIO_INVALID } from '../errors.js'
-import { compileConfigValidator, type ConfigProblem } from '../config/validate.js'
+import * as generatedValidator from '../config/generated/scenario-validator.js'
+import { configValidator, type ConfigProblem, type ConfigValidator } from '../config/validate.js'
 import { compileTemplate } from './template.js'
 
 const Headers = (description: string, def: Record<string, string> = {}) =>
@@ -48,11 +49,12 @@ export const ScenarioSchema = Type.Object({
 export type Scenario = Static<typeof ScenarioSchema>
 export type ScenarioRequest = Static<typeof ScenarioRequestSchema>
 
-let validator: ((data: unknown) => ConfigProblem[]) | undefined
+let validator: ConfigValidator | undefined
 
 /** Validates (applying defaults in place) and checks the placeholders; throws SIPUP_ERR_BENCH_SCENARIO_INVALID. */
 export function validateScenario (data: unknown, source = 'scenario'): Scenario {
-  validator ??= compileConfigValidator(ScenarioSchema)
+  // Generated from ScenarioSchema by `npm run gen:config` (src/config/standalone.ts).
+  validator ??= configValidator(ScenarioSchema, generatedValidator)
   const problems = validator(data)
   if (problems.length === 0) problems.push(...templateProblems(data as Scenario))
   if (problems.length > 0) {

@@ -1,9 +1,12 @@
-// config/default.yaml and docs/configuration.md are generated from the schema: fail when they are stale.
+// config/default.yaml, docs/configuration.md and the validators in src/config/generated/ are generated from the
+// schemas: fail when they are stale.
 import t from 'tap'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { parse } from 'yaml'
 import { renderConfigDocs, renderDefaultYaml } from '../../src/config/generate.js'
+import { renderStandaloneValidator } from '../../src/config/standalone.js'
+import { GENERATED_VALIDATORS } from '../../src/generated-validators.js'
 import { ConfigSchema, loadConfig } from '../../src/sidecar-config.js'
 import { packageRoot } from '../../src/paths.js'
 
@@ -14,6 +17,14 @@ t.test('config/default.yaml matches the schema (run `npm run gen:config`)', asyn
 t.test('docs/configuration.md matches the schema (run `npm run gen:config`)', async t => {
   t.equal(readFileSync(join(packageRoot, 'docs', 'configuration.md'), 'utf8'), renderConfigDocs(ConfigSchema))
 })
+
+for (const v of GENERATED_VALIDATORS) {
+  t.test(`${v.file} matches ${v.from} (run \`npm run gen:config\`)`, async t => {
+    // Compared as text, not with t.equal: a diff of a 650 KB module would drown the report.
+    const same = readFileSync(join(packageRoot, v.file), 'utf8') === renderStandaloneValidator(v.schema, v.from)
+    t.ok(same, `${v.file} is stale`)
+  })
+}
 
 t.test('the defaults file alone is a valid config, equal to the schema defaults', async t => {
   const fromFile = loadConfig({ env: {} }).config
