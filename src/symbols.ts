@@ -14,3 +14,8 @@ export const kCachePrebuilt = Symbol('sipup.cachePrebuilt')
 export const kPeer = Symbol('sipup.peer')
 /** Backing field of the lazily created `request.sidecar` (src/core/sidecar.ts). */
 export const kRequestState = Symbol('sipup.requestState')
+/** Per client socket: the rate limiter's last identity inputs and the identities they gave (src/plugins/rate-limit/
+ * identity.ts), so a keep-alive connection resending one session cookie skips parsing and hashing it. */
+export const kRateLimitIdentity = Symbol('sipup.rateLimitIdentity')
+/** Per client socket: the rate limiter's client key and store keys last built on it (src/plugins/rate-limit/hook.ts). */
+export const kRateLimitKeys = Symbol('sipup.rateLimitKeys')

@@ -8,6 +8,13 @@ const NO_BAN: StrikeResult = Object.freeze({ bannedMs: 0, banStartedMs: 0 })
 
 interface Strikes { count: number, until: number }
 
+// consume()'s per-check scratch (it never re-enters): grown to the most checks a request had, never shrunk.
+const SCRATCH_ENTRIES: ({ value: number } | undefined)[] = []
+const SCRATCH_TATS: number[] = []
+const SCRATCH_AVAILS: number[] = []
+/** In SCRATCH_AVAILS once a check's result is built: its counter is new and is inserted with SCRATCH_TATS[i]. */
+const INSERT = -1
+
 export class MemoryStore implements RateLimitStore {
   readonly #tats: BoundedMap<number>
   readonly #bans: BoundedMap<number>
@@ -27,12 +34,16 @@ export class MemoryStore implements RateLimitStore {
       if (until !== undefined && until > now) return { allowed: false, bannedMs: until - now, banStartedMs: 0, results: [] }
     }
     const n = checks.length
-    const tats = new Array<number>(n)
-    const avails = new Array<number>(n)
+    // Scratch space shared by every call (consume is synchronous): the counters found, looked up once per check.
+    const found = SCRATCH_ENTRIES
+    const tats = SCRATCH_TATS
+    const avails = SCRATCH_AVAILS
     let allowed = true
     for (let i = 0; i < n; i++) {
       const { tier, key } = checks[i]
-      const stored = this.#tats.get(key)
+      const e = this.#tats.entry(key)
+      found[i] = e
+      const stored = e === undefined ? undefined : e.value
       const tat = stored === undefined || stored < now ? now : stored
       const avail = available(tat, now, tier.windowMs, tier.intervalMs)
       tats[i] = tat
@@ -40,15 +51,24 @@ export class MemoryStore implements RateLimitStore {
       if (avail < 1 && !tier.dryRun) allowed = false
     }
     const results = new Array<CheckResult>(n)
+    let inserts = false
     for (let i = 0; i < n; i++) {
-      const { tier, key, want } = checks[i]
+      const { tier, want } = checks[i]
       let tat = tats[i]
       const avail = avails[i]
+      const e = found[i]
+      found[i] = undefined
       let granted = 0
       if (allowed && avail >= 1) {
         granted = Math.min(want, avail)
         tat += granted * tier.intervalMs
-        this.#tats.set(key, tat, now)
+        if (e !== undefined) {
+          e.value = tat
+        } else {
+          tats[i] = tat
+          avails[i] = INSERT
+          inserts = true
+        }
       }
       const remaining = Math.max(0, avail - granted)
       results[i] = {
@@ -57,6 +77,11 @@ export class MemoryStore implements RateLimitStore {
         resetMs: Math.ceil(tat - now),
         retryMs: remaining >= 1 ? 0 : retryAfter(tat, now, tier.windowMs, tier.intervalMs)
       }
+    }
+    // New counters go in last: an insert into a full map may evict, and the entries updated in place above are
+    // live by then (their TAT is ahead of now), so eviction passes them over.
+    if (inserts) {
+      for (let i = 0; i < n; i++) if (avails[i] === INSERT) this.#tats.set(checks[i].key, tats[i], now)
     }
     const banStartedMs = allowed ? 0 : this.strike(client, now).banStartedMs
     return { allowed, bannedMs: 0, banStartedMs, results }
