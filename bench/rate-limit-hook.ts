@@ -4,7 +4,10 @@
 // 1 ms per call, so no client ever runs out (this is the allowed path every legitimate visitor pays).
 // Prints CPU µs per call (process.cpuUsage: user + system of this process, so other processes on a shared machine
 // don't inflate it the way they inflate wall time), with wall µs beside it.
-//   npm run build && node dist/bench/rate-limit-hook.js [--calls 300000] [--rounds 5]
+//   npm run build && node dist/bench/rate-limit-hook.js [--calls 300000] [--rounds 5] [--only anonymous,session,login]
+// For instruction counts on a busy machine, run one scenario under callgrind at two call counts and take the
+// difference per call (start-up and warm-up cancel out):
+//   valgrind --tool=callgrind --callgrind-out-file=/tmp/rl.%p node dist/bench/rate-limit-hook.js --only session --rounds 0 --calls 10000
 import { IncomingMessage, ServerResponse } from 'node:http'
 import { Socket } from 'node:net'
 import { parseArgs } from 'node:util'
@@ -40,7 +43,7 @@ function fakes (n: number, make: (i: number) => { url: string, method: string, h
 }
 
 async function main (): Promise<void> {
-  const { values } = parseArgs({ options: { calls: { type: 'string' }, rounds: { type: 'string' } } })
+  const { values } = parseArgs({ options: { calls: { type: 'string' }, rounds: { type: 'string' }, only: { type: 'string' } } })
   const calls = Number(values.calls ?? 300_000)
   const rounds = Number(values.rounds ?? 5)
   const { config } = loadConfig({ env: {}, overrides: { redis: { enabled: false }, rateLimit: { enabled: true, store: 'memory' } } })
@@ -56,11 +59,13 @@ async function main (): Promise<void> {
     outcome
   })
   const loginPath = config.rateLimit.rules[0]?.path.replace(/\*+/g, 'x') ?? '/login.php'
-  const scenarios: { name: string, set: Fake[] }[] = [
-    { name: 'anonymous GET', set: fakes(IPS, () => ({ url: '/fast', method: 'GET', headers: {} })) },
-    { name: 'session GET', set: fakes(IPS, i => ({ url: '/fast', method: 'GET', headers: { cookie: `PHPSESSID=s${i % SESSIONS}abcdef0123456789; lang=en` } })) },
-    { name: `anonymous POST ${loginPath}`, set: fakes(IPS, () => ({ url: loginPath, method: 'POST', headers: {} })) }
+  const all: { tag: string, name: string, make: () => Fake[] }[] = [
+    { tag: 'anonymous', name: 'anonymous GET', make: () => fakes(IPS, () => ({ url: '/fast', method: 'GET', headers: {} })) },
+    { tag: 'session', name: 'session GET', make: () => fakes(IPS, i => ({ url: '/fast', method: 'GET', headers: { cookie: `PHPSESSID=s${i % SESSIONS}abcdef0123456789; lang=en` } })) },
+    { tag: 'login', name: `anonymous POST ${loginPath}`, make: () => fakes(IPS, () => ({ url: loginPath, method: 'POST', headers: {} })) }
   ]
+  const only = values.only?.split(',')
+  const scenarios = all.filter(s => only === undefined || only.includes(s.tag)).map(s => ({ name: s.name, set: s.make() }))
   const us = new Map<string, number[]>(scenarios.map(s => [s.name, []]))
   const wall = new Map<string, number[]>(scenarios.map(s => [s.name, []]))
   for (let r = 0; r <= rounds; r++) {
@@ -88,7 +93,7 @@ async function main (): Promise<void> {
       `wall ${median(wall.get(s.name) ?? []).toFixed(2)} µs/call)`)
   }
   console.log(`headline: rate-limit hook = ${median(us.get('anonymous GET') ?? []).toFixed(2)} CPU µs per anonymous call, ${median(us.get('session GET') ?? []).toFixed(2)} with a session, ` +
-    `${median(us.get(scenarios[2].name) ?? []).toFixed(2)} on the login rule (memory store; target <= 10 µs end to end)`)
+    `${median(us.get(all[2].name) ?? []).toFixed(2)} on the login rule (memory store; target <= 10 µs end to end)`)
 }
 
 main().catch(err => { console.error(err); process.exit(1) })
