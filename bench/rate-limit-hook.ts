@@ -5,6 +5,7 @@
 // Prints CPU µs per call (process.cpuUsage: user + system of this process, so other processes on a shared machine
 // don't inflate it the way they inflate wall time), with wall µs beside it.
 //   npm run build && node dist/bench/rate-limit-hook.js [--calls 300000] [--rounds 5] [--only anonymous,session,login]
+//     [--connections 4] (the clients share 4 sockets, as in bench/hot-path; default one socket per client)
 // For instruction counts on a busy machine, run one scenario under callgrind at two call counts and take the
 // difference per call (start-up and warm-up cancel out):
 //   valgrind --tool=callgrind --callgrind-out-file=/tmp/rl.%p node dist/bench/rate-limit-hook.js --only session --rounds 0 --calls 10000
@@ -28,10 +29,13 @@ const SESSIONS = 5_000
 
 interface Fake { request: FastifyRequest, reply: FastifyReply, state: SidecarRequestState }
 
-function fakes (n: number, make: (i: number) => { url: string, method: string, headers: Record<string, string> }): Fake[] {
+/** `connections` > 0: the clients' requests share that many sockets (a proxy in front, or bench/hot-path's few
+ * keep-alive connections), so nothing remembered per connection helps; 0: one socket per client. */
+function fakes (n: number, connections: number, make: (i: number) => { url: string, method: string, headers: Record<string, string> }): Fake[] {
+  const sockets = Array.from({ length: connections }, () => new Socket())
   return Array.from({ length: n }, (_, i) => {
     const m = make(i)
-    const raw = new IncomingMessage(new Socket())
+    const raw = new IncomingMessage(connections > 0 ? sockets[i % connections] : new Socket())
     raw.method = m.method
     raw.url = m.url
     const res = new ServerResponse(raw)
@@ -43,7 +47,8 @@ function fakes (n: number, make: (i: number) => { url: string, method: string, h
 }
 
 async function main (): Promise<void> {
-  const { values } = parseArgs({ options: { calls: { type: 'string' }, rounds: { type: 'string' }, only: { type: 'string' } } })
+  const { values } = parseArgs({ options: { calls: { type: 'string' }, rounds: { type: 'string' }, only: { type: 'string' }, connections: { type: 'string' } } })
+  const conns = Number(values.connections ?? 0)
   const calls = Number(values.calls ?? 300_000)
   const rounds = Number(values.rounds ?? 5)
   const { config } = loadConfig({ env: {}, overrides: { redis: { enabled: false }, rateLimit: { enabled: true, store: 'memory' } } })
@@ -60,9 +65,9 @@ async function main (): Promise<void> {
   })
   const loginPath = config.rateLimit.rules[0]?.path.replace(/\*+/g, 'x') ?? '/login.php'
   const all: { tag: string, name: string, make: () => Fake[] }[] = [
-    { tag: 'anonymous', name: 'anonymous GET', make: () => fakes(IPS, () => ({ url: '/fast', method: 'GET', headers: {} })) },
-    { tag: 'session', name: 'session GET', make: () => fakes(IPS, i => ({ url: '/fast', method: 'GET', headers: { cookie: `PHPSESSID=s${i % SESSIONS}abcdef0123456789; lang=en` } })) },
-    { tag: 'login', name: `anonymous POST ${loginPath}`, make: () => fakes(IPS, () => ({ url: loginPath, method: 'POST', headers: {} })) }
+    { tag: 'anonymous', name: 'anonymous GET', make: () => fakes(IPS, conns, () => ({ url: '/fast', method: 'GET', headers: {} })) },
+    { tag: 'session', name: 'session GET', make: () => fakes(IPS, conns, i => ({ url: '/fast', method: 'GET', headers: { cookie: `PHPSESSID=s${i % SESSIONS}abcdef0123456789; lang=en` } })) },
+    { tag: 'login', name: `anonymous POST ${loginPath}`, make: () => fakes(IPS, conns, () => ({ url: loginPath, method: 'POST', headers: {} })) }
   ]
   const only = values.only?.split(',')
   const scenarios = all.filter(s => only === undefined || only.includes(s.tag)).map(s => ({ name: s.name, set: s.make() }))
