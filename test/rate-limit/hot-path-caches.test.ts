@@ -130,3 +130,25 @@ t.test('connection keys: clients forwarded on one connection keep their own coun
   t.equal(send('203.0.113.3'), 'allowed')
   t.equal(send('203.0.113.2'), 'limited')
 })
+
+t.test('memory store: the tiers of one id share an entry, keep separate counters, and ids stay bounded', async t => {
+  const { makeTier } = await import('../../src/plugins/rate-limit/tiers.js')
+  const ipTier = makeTier('ip', 2, 60_000, false)
+  const userTier = makeTier('user', 3, 60_000, false)
+  const store = new MemoryStore({ maxKeys: 3, ban: null })
+  const checks = (id: string): { tier: typeof ipTier, id: string, key: string, want: number }[] =>
+    [{ tier: ipTier, id, key: `ip:${id}`, want: 1 }, { tier: userTier, id, key: `user:${id}`, want: 1 }]
+  const now = 1_000_000
+  t.same(store.consume(null, checks('a'), now).results.map(r => r.remaining), [1, 2])
+  t.same(store.consume(null, checks('a'), now).results.map(r => r.remaining), [0, 1], 'each tier counts on its own')
+  t.equal(store.consume(null, checks('a'), now).allowed, false, 'the per-IP counter is empty')
+  // Ids split across a request (a user's per-user counter between two IP-keyed ones) find their entries too.
+  const rule = makeTier('login', 1, 60_000, false)
+  const split = [{ tier: ipTier, id: 'b', key: 'ip:b', want: 1 }, { tier: userTier, id: 'u', key: 'user:u', want: 1 }, { tier: rule, id: 'b', key: 'login:b', want: 1 }]
+  t.same(store.consume(null, split, now).results.map(r => r.remaining), [1, 2, 0])
+  t.equal(store.consume(null, split, now).allowed, false, 'the rule\'s counter of id b is empty')
+  t.same(store.consume(null, checks('b'), now).results.map(r => r.remaining), [0, 2], 'b\'s ip counter was shared with the split request')
+  t.equal(store.ids, 3, 'a, b and u')
+  for (let i = 0; i < 20; i++) store.consume(null, checks(`c${i}`), now)
+  t.equal(store.ids, 3, 'bounded by ids')
+})
