@@ -70,6 +70,14 @@ class ConnectionKeys {
 
 type KeyedSocket = { [kRateLimitKeys]?: ConnectionKeys } | null | undefined
 
+/** The object that stands for the client connection: the socket, or for HTTP/2 the session (a stream's `socket` is
+ * a proxy that throws on writes once the stream is gone); null when there is none any more. */
+function connectionOf (raw: FastifyRequest['raw']): object | null {
+  const stream = (raw as { stream?: { session?: object | null } }).stream
+  if (stream !== undefined) return stream.session ?? null
+  return raw.socket ?? null
+}
+
 function connectionKeys (socket: KeyedSocket, slots: number): ConnectionKeys {
   if (socket === null || socket === undefined) return new ConnectionKeys(slots)
   let c = socket[kRateLimitKeys]
@@ -193,7 +201,8 @@ export function createRateLimitHook (ctx: HookContext): (request: FastifyRequest
   return function sipupRateLimit (request: FastifyRequest, reply: FastifyReply, done: Done): void {
     const state = request.sidecar
     const ip = request.ip
-    const conn = connectionKeys(request.raw.socket as KeyedSocket, slots)
+    const connection = connectionOf(request.raw)
+    const conn = connectionKeys(connection as KeyedSocket, slots)
     if (conn.ip !== ip) {
       // The lists, the client key and the ban exemption depend on the address alone: decided once per address.
       const client = clientKey(ip, p.ipv6Subnet)
@@ -216,7 +225,7 @@ export function createRateLimitHook (ctx: HookContext): (request: FastifyRequest
       withUser(request, reply, done, now, conn, null)
       return
     }
-    const u = p.identity.resolve(request.headers, now, request.raw.socket ?? null)
+    const u = p.identity.resolve(request.headers, now, connection)
     if (isPromise(u)) {
       u.then(user => { withUser(request, reply, done, now, conn, user) }).catch(done)
       return
