@@ -2,11 +2,10 @@
 // the cache stores them: own buffers, compressed copies for text) and prints the process RSS against the target
 // maxBytes + 150 MB. Usage: node --expose-gc dist/bench/cache-memory.js [--max-bytes 256MB] [--factor 10]
 import { randomBytes } from 'node:crypto'
-import { parseArgs } from 'node:util'
-import { parseBytes } from '../src/config/units.js'
 import { MemoryStore } from '../src/plugins/cache/memory-store.js'
 import { buildEntries } from '../src/plugins/cache/entry-builder.js'
 import type { Analysis } from '../src/plugins/cache/policy.js'
+import { benchArgs } from './lib/args.js'
 
 const MB = 1024 * 1024
 
@@ -15,9 +14,17 @@ function gc (): void {
 }
 
 async function main (): Promise<void> {
-  const { values } = parseArgs({ options: { 'max-bytes': { type: 'string' }, factor: { type: 'string' } } })
-  const maxBytes = parseBytes(values['max-bytes'] ?? '256MB') ?? 256 * MB
-  const factor = Number(values.factor ?? 10)
+  const values = benchArgs({
+    name: 'bench/cache-memory',
+    run: 'node --expose-gc dist/bench/cache-memory.js',
+    summary: 'Fills the memory cache store with --factor times its maxBytes of entries and prints the process RSS against maxBytes + 150 MB.',
+    options: {
+      'max-bytes': { type: 'bytes', default: '256MB', description: 'the store\'s cache.memory.maxBytes' },
+      factor: { type: 'number', min: 1, default: 10, description: 'bytes of entries written, as a multiple of --max-bytes' }
+    }
+  })
+  const maxBytes = values['max-bytes']
+  const factor = values.factor
   const store = new MemoryStore({ maxBytes, maxObjectSize: 4 * MB })
   let evictions = 0
   store.on('evict', () => { evictions++ })

@@ -3,11 +3,11 @@
 // direct (its /fast page, and a real PHP-like product page for the cost a hit saves). Each party runs in its own
 // process. Usage: node dist/bench/cache.js [--rounds 5] [--seconds 5] [--connections 64]
 import { fileURLToPath } from 'node:url'
-import { parseArgs } from 'node:util'
 import { interleaved, median, medianRps, table, wrk, type Target, type WrkResult } from './lib/wrk.js'
 import { startProcess, waitFor, type Started } from './lib/processes.js'
 import { freePort } from './lib/free-port.js'
 import { announceReady, startOriginRole, startSidecarRole } from './lib/roles.js'
+import { benchArgs } from './lib/args.js'
 
 const SELF = fileURLToPath(import.meta.url)
 
@@ -38,14 +38,23 @@ async function role (name: string, port: number, upstream: string): Promise<void
 }
 
 async function main (): Promise<void> {
-  const { values } = parseArgs({ options: { role: { type: 'string' }, port: { type: 'string' }, upstream: { type: 'string' }, rounds: { type: 'string' }, seconds: { type: 'string' }, connections: { type: 'string' } } })
+  const values = benchArgs({
+    name: 'bench/cache',
+    summary: 'The cache hit path side by side (rounds interleaved A B C, medians): bare Fastify, the sidecar\'s cache hit and the demo shop direct.',
+    options: {
+      rounds: { type: 'int', default: 5, description: 'interleaved rounds; figures are medians' },
+      seconds: { type: 'int', default: 5, description: 'seconds of load per party and round (wrk -d)' },
+      connections: { type: 'int', default: 64, description: 'connections the load generator keeps open (wrk -c)' },
+      role: { type: 'string', internal: true, description: 'run as one of the bench\'s processes' },
+      port: { type: 'int', min: 0, default: 0, internal: true, description: 'port to listen on' },
+      upstream: { type: 'string', placeholder: '<url>', internal: true, description: 'the origin to proxy to' }
+    }
+  })
   if (values.role !== undefined) {
-    await role(values.role, Number(values.port), values.upstream ?? '')
+    await role(values.role, values.port, values.upstream ?? '')
     return
   }
-  const rounds = Number(values.rounds ?? 5)
-  const seconds = Number(values.seconds ?? 5)
-  const connections = Number(values.connections ?? 64)
+  const { rounds, seconds, connections } = values
   const [po, ps, pb] = await Promise.all([freePort(), freePort(), freePort()])
   const upstream = `http://127.0.0.1:${po}`
   const procs: Started[] = []

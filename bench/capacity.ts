@@ -4,17 +4,16 @@
 // between requests (see /work/shared/notes/capacity-model.md: users are not concurrent requests), a realistic mix
 // (bench/scenarios/shop-mix.yaml). Rounds are interleaved (A B A B) and figures are medians.
 // Usage: node dist/bench/capacity.js [--mix realistic|cached] [--steps 500,5000,20000] [--think 5s] [--arrive 30s]
-//        [--duration 20s] [--rounds 2]
+//        [--duration 20s] [--rounds 2] [--settle 30s]   (--help lists every option with its default)
 // --overload: one step (default 20,000 users, realistic mix) through two sidecars in front of the same shop, without
 // origin protection (upstream.maxConcurrent 0) and with config/demo.yaml's (20 = the shop's children, lanes): the
 // requests that reached the origin, the fast 503s that shed load, and what timed out. --only C or D runs one of them.
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { parseArgs } from 'node:util'
 import { spawnSync } from 'node:child_process'
 import { monitorEventLoopDelay } from 'node:perf_hooks'
-import { parseDuration } from '../src/config/units.js'
+import { formatDuration } from '../src/config/units.js'
 import { packageRoot } from '../src/paths.js'
 import { sourceAddresses } from '../src/loadtest/args.js'
 import { progressPrinter } from '../src/loadtest/progress.js'
@@ -26,6 +25,9 @@ import { DEFAULT_THRESHOLDS, describe } from '../src/loadtest/thresholds.js'
 import { int, ms, padTable, pct, rate } from '../src/loadtest/format.js'
 import { startProcess, type Started } from './lib/processes.js'
 import { freePort } from './lib/free-port.js'
+import { benchArgs, usageError } from './lib/args.js'
+import { WindowConnections, reportServerConnections } from './lib/window-connections.js'
+import { procCounters } from './lib/listen-queue.js'
 
 const SELF = fileURLToPath(import.meta.url)
 const REEXEC_FLAG = 'SIPUP_CAPACITY_ULIMIT_RAISED'
@@ -45,31 +47,41 @@ const MIXES: Record<string, { file: string, summary: string }> = {
   cached: { file: 'shop-cached.yaml', summary: 'anonymous product 55, catalog 40, stylesheet 5: the cacheable share alone' }
 }
 
-const { values } = parseArgs({
+const values = benchArgs({
+  name: 'bench/capacity',
+  summary: `The demo shop limited like php-fpm direct (A) vs the sidecar with config/demo.yaml in front of it (B), at each
+--steps count of virtual users (one keep-alive connection each, a think time between requests), rounds interleaved,
+medians. --overload: one step through two sidecars, without (C) and with (D) origin protection.`,
   options: {
-    role: { type: 'string' },
-    upstream: { type: 'string' },
-    port: { type: 'string', default: '0' },
-    steps: { type: 'string', default: '500,5000,20000' },
-    think: { type: 'string', default: '5s' },
-    duration: { type: 'string', default: '20s' },
-    arrive: { type: 'string', default: '30s' },
-    mix: { type: 'string', default: 'realistic' },
-    rounds: { type: 'string', default: '2' },
-    'page-ms': { type: 'string', default: '50' },
-    children: { type: 'string', default: '20' },
-    timeout: { type: 'string', default: '10s' },
-    overload: { type: 'boolean', default: false },
-    only: { type: 'string' },
-    'max-concurrent': { type: 'string' },
-    backlog: { type: 'string' }
+    steps: { type: 'string', default: '500,5000,20000', placeholder: '<n,n,...>', description: 'virtual users per step; --overload runs the first (20000 when not given)' },
+    think: { type: 'duration', default: '5s', description: 'mean think time between a user\'s requests (uniform 0.5-1.5x)' },
+    duration: { type: 'duration', default: '20s', description: 'measured time per step and target' },
+    arrive: { type: 'duration', default: '30s', description: 'users arrive over this time (a linear ramp), then one think time settles; neither is measured' },
+    mix: { type: 'string', default: 'realistic', choices: ['realistic', 'cached'], description: 'request mix (bench/scenarios/shop-mix.yaml or shop-cached.yaml)' },
+    rounds: { type: 'int', default: 2, description: 'rounds, interleaved A B A B; figures are medians' },
+    'page-ms': { type: 'int', default: 50, description: 'ms the shop takes per page' },
+    children: { type: 'int', default: 20, description: 'the shop\'s PHP children (pm.max_children)' },
+    timeout: { type: 'duration', default: '10s', description: 'client timeout per request (connect, headers, body)' },
+    settle: { type: 'duration', default: '30s', description: 'after the settling think time, wait up to this long for every user to hold its connection before measuring (0: measure on the clock)' },
+    overload: { type: 'boolean', description: 'the overload step: C (upstream.maxConcurrent 0) vs D (config/demo.yaml\'s limit)' },
+    only: { type: 'string', choices: ['C', 'D'], description: 'with --overload: run only C or only D' },
+    'max-concurrent': { type: 'string', placeholder: '<n|auto>', description: 'D\'s upstream.maxConcurrent (default: config/demo.yaml\'s)' },
+    backlog: { type: 'int', description: 'the sidecars\' server.backlog (default: config/demo.yaml\'s)' },
+    role: { type: 'string', choices: ['shop', 'sidecar'], internal: true, description: 'run as one of the bench\'s processes' },
+    upstream: { type: 'string', placeholder: '<url>', internal: true, description: 'the sidecar\'s origin' },
+    port: { type: 'int', min: 0, default: 0, internal: true, description: 'port to listen on' }
   }
 })
+const maxConcurrent = values['max-concurrent']
+if (maxConcurrent !== undefined && maxConcurrent !== 'auto' && !/^\d+$/.test(maxConcurrent)) {
+  usageError('bench/capacity', `--max-concurrent: expected an integer >= 0 or auto, got '${maxConcurrent}'`)
+}
+if (values.only !== undefined && !values.overload) usageError('bench/capacity', '--only: expected with --overload (it picks C or D of the overload step)')
 
 if (values.role === 'shop') {
   const { startLegacyApp } = await import('../examples/legacy-app/shop.js')
-  const pageMs = Number(values['page-ms'])
-  const app = await startLegacyApp({ port: Number(values.port), maxChildren: Number(values.children), minDelayMs: pageMs, maxDelayMs: pageMs })
+  const pageMs = values['page-ms']
+  const app = await startLegacyApp({ port: values.port, maxChildren: values.children, minDelayMs: pageMs, maxDelayMs: pageMs })
   process.stdout.write(`ready ${app.url}\n`)
   // Once a second: requests running in the "PHP children", waiting for one, and received so far.
   setInterval(() => { process.stdout.write(`shop ${app.stats.inFlight} ${app.stats.queued} ${app.stats.requests}\n`) }, 1000).unref()
@@ -77,8 +89,8 @@ if (values.role === 'shop') {
   const { loadConfig } = await import('../src/sidecar-config.js')
   const { buildApp } = await import('../src/app.js')
   const { pino } = await import('pino')
-  const overrides = sidecarOverrides(values.upstream ?? '', Number(values.port))
-  if (values.backlog !== undefined) overrides.server = { ...(overrides.server as object), backlog: Number(values.backlog) }
+  const overrides = sidecarOverrides(values.upstream ?? '', values.port)
+  if (values.backlog !== undefined) overrides.server = { ...(overrides.server as object), backlog: values.backlog }
   if (values['max-concurrent'] !== undefined) {
     const mc = values['max-concurrent']
     overrides.upstream = { ...(overrides.upstream as object), maxConcurrent: mc === 'auto' ? mc : Number(mc) }
@@ -89,6 +101,7 @@ if (values.role === 'shop') {
   process.stdout.write(`ready http://127.0.0.1:${config.server.port}\n`)
   reportLoopDelay()
   reportCounters(app.sidecar.metrics)
+  reportServerConnections(app.server)
 } else if (values.overload) {
   await overload()
 } else {
@@ -110,19 +123,21 @@ function sidecarOverrides (upstream: string, port: number): Record<string, unkno
   }
 }
 
+/** `500,5000,20000` -> users per step; anything else is a usage error naming --steps. */
+function stepsOf (text: string): number[] {
+  const steps = text.split(',').map(v => v.trim() === '' ? Number.NaN : Number(v))
+  if (steps.some(n => !Number.isInteger(n) || n < 1)) usageError('bench/capacity', `--steps: expected users per step like 500,5000,20000, got '${text}'`)
+  return steps
+}
+
 async function main (): Promise<void> {
-  const think = parseDuration(values.think) ?? 5000
-  const durationMs = parseDuration(values.duration) ?? 20_000
-  const arriveMs = parseDuration(values.arrive) ?? 30_000
-  const timeoutMs = parseDuration(values.timeout) ?? 10_000
-  const rounds = Number(values.rounds)
-  const requested = values.steps.split(',').map(Number)
+  const { think, duration: durationMs, arrive: arriveMs, timeout: timeoutMs, rounds } = values
+  const requested = stepsOf(values.steps)
 
   const fd = raiseFdLimit(Math.max(...requested) + FD_RESERVE)
   const maxUsers = fd.soft - FD_RESERVE
   const steps = requested.map(n => Math.min(n, maxUsers))
 
-  if (!(values.mix in MIXES)) throw new TypeError(`--mix: expected one of ${Object.keys(MIXES).join(', ')}, got '${values.mix}'`)
   const { file, summary } = MIXES[values.mix]
   const mix = join(packageRoot, 'bench', 'scenarios', file)
   const plan = RequestPlan.fromScenario(loadScenarioFile(mix))
@@ -131,11 +146,11 @@ async function main (): Promise<void> {
   try {
     const shopPort = await freePort()
     const shopUrl = `http://127.0.0.1:${shopPort}`
-    procs.push(await startProcess(SELF, ['--role', 'shop', '--port', String(shopPort), '--page-ms', values['page-ms'], '--children', values.children], /ready http/))
+    procs.push(await startProcess(SELF, ['--role', 'shop', '--port', String(shopPort), '--page-ms', String(values['page-ms']), '--children', String(values.children)], /ready http/))
     // B's own shop: the backlog A leaves in its shop (requests whose clients timed out, still worked off FIFO as
     // php-fpm does) must not slow B down.
     const shopBPort = await freePort()
-    procs.push(await startProcess(SELF, ['--role', 'shop', '--port', String(shopBPort), '--page-ms', values['page-ms'], '--children', values.children], /ready http/))
+    procs.push(await startProcess(SELF, ['--role', 'shop', '--port', String(shopBPort), '--page-ms', String(values['page-ms']), '--children', String(values.children)], /ready http/))
     const sidecarPort = await freePort()
     const sidecarUrl = `http://127.0.0.1:${sidecarPort}`
     const sidecar = await startProcess(SELF, ['--role', 'sidecar', '--port', String(sidecarPort), '--upstream', `http://127.0.0.1:${shopBPort}`], /ready http/)
@@ -150,10 +165,10 @@ async function main (): Promise<void> {
 
     const say = (line = ''): void => { process.stdout.write(line + '\n') }
     say('bench/capacity: the demo shop like php-fpm direct (A) vs the sidecar with config/demo.yaml in front of another one (B)')
-    say(`  origin: ${values.children} children (pm.max_children), ${values['page-ms']} ms per page: at most ${int(Number(values.children) * 1000 / Number(values['page-ms']))} pages/s`)
-    say(`  load: virtual users, one keep-alive connection each, think time ${values.think} (uniform 0.5-1.5x), mix ${mix.slice(packageRoot.length + 1)}`)
+    say(`  origin: ${values.children} children (pm.max_children), ${values['page-ms']} ms per page: at most ${int(values.children * 1000 / values['page-ms'])} pages/s`)
+    say(`  load: virtual users, one keep-alive connection each, think time ${formatDuration(think)} (uniform 0.5-1.5x), mix ${mix.slice(packageRoot.length + 1)}`)
     say(`        (${summary})`)
-    say(`  each step: users arrive over ${values.arrive}, then ${values.think} to settle (not measured; the cache fills), ${values.duration} measured, ${rounds === 1 ? '1 round (A then B)' : `${rounds} rounds interleaved A B A B, medians`}`)
+    say(`  each step: users arrive over ${formatDuration(arriveMs)}, then ${formatDuration(think)} to settle (not measured; the cache fills; then up to ${formatDuration(values.settle)} until every user holds its connection), ${formatDuration(durationMs)} measured, ${rounds === 1 ? '1 round (A then B)' : `${rounds} rounds interleaved A B A B, medians`}`)
     say(`  latency from the intended send time; thresholds: ${DEFAULT_THRESHOLDS.map(describe).join(', ')}`)
     say(`  sidecar overrides over config/demo.yaml: server.keepAliveTimeout 75s (default 5s would drop thinking users), server.maxConnections 0 (no cap), log warn`)
     say(`  rate limits: left as config/demo.yaml sets them; users come from distinct loopback addresses (127.1.0.0/16), each its own client IP`)
@@ -172,7 +187,9 @@ async function main (): Promise<void> {
       // The sidecar's CPU while B is being measured, sampled at each progress tick (once a second).
       const cpu = { busy: 0, wall: 0, last: procCpuSeconds(sidecar.child.pid), at: performance.now(), inB: false }
       const counters = countersOf(sidecar, () => cpu.inB)
+      const churn = new WindowConnections([shopUrl, sidecarUrl], [shopPort, sidecarPort], [null, sidecar])
       const onProgress = (label: string, p: Progress): void => {
+        churn.progress(label, p)
         const now = performance.now()
         const c = procCpuSeconds(sidecar.child.pid)
         if (cpu.inB) { cpu.busy += c - cpu.last; cpu.wall += (now - cpu.at) / 1000 }
@@ -194,10 +211,12 @@ async function main (): Promise<void> {
         ramp: [{ durationMs: arriveMs, target: users }],
         timeoutMs,
         correct: true,
+        settleMs: values.settle,
         rounds,
         thresholds: [...DEFAULT_THRESHOLDS],
         localAddresses: sourceAddresses('127.1.0.0/16', (o, e, g) => { throw new Error(`${o}: ${e}, ${String(g)}`) }),
-        onProgress
+        onProgress,
+        onWindow: churn.onWindow
       })
       progress?.done()
       const sidecarCpu = cpu.wall === 0 ? 0 : 100 * cpu.busy / cpu.wall
@@ -212,9 +231,11 @@ async function main (): Promise<void> {
       }
       const fromOrigin = b.result.rps * (1 - b.result.hitRatio)
       notes.push(`  ${int(users)} users, B: ${rate(fromOrigin)} of the ${rate(b.result.rps)} answers/s were not cache hits (the origin serves at most ` +
-        `${int(Number(values.children) * 1000 / Number(values['page-ms']))}/s; requests that timed out waiting for it count against success)`)
+        `${int(values.children * 1000 / values['page-ms'])}/s; requests that timed out waiting for it count against success)`)
       details.push(`  B at ${int(users)} users:`, ...breakdown(b), '    answers/s by status and Cache-Status:', ...detailLines(b).map(l => `  ${l}`),
-        '    the sidecar\'s counters per second while B was measured:', ...counterLines(counters).map(l => `  ${l}`))
+        '    the sidecar\'s counters per second while B was measured:', ...counterLines(counters).map(l => `  ${l}`),
+        ...(await churn.lines(0, `A at ${int(users)} users`, a.result, users / (arriveMs / 1000))).map(l => `  ${l}`),
+        ...(await churn.lines(1, `B at ${int(users)} users`, b.result, users / (arriveMs / 1000))).map(l => `  ${l}`))
       process.stderr.write(`  step ${int(users)} users done: A ${a.pass ? 'PASS' : 'FAIL'}, B ${b.pass ? 'PASS' : 'FAIL'}\n`)
     }
     say(padTable(rows, c => c >= 2 && c <= 11).join('\n'))
@@ -281,22 +302,19 @@ function raiseFdLimit (needed: number): { soft: number, hard: number } {
 
 /** The overload step: the realistic mix at 20,000 users through the sidecar without and with origin protection. */
 async function overload (): Promise<void> {
-  const think = parseDuration(values.think) ?? 5000
-  const durationMs = parseDuration(values.duration) ?? 20_000
-  const arriveMs = parseDuration(values.arrive) ?? 30_000
-  const timeoutMs = parseDuration(values.timeout) ?? 10_000
-  const rounds = Number(values.rounds)
-  const requested = values.steps === '500,5000,20000' ? 20_000 : Number(values.steps.split(',')[0])
+  const { think, duration: durationMs, arrive: arriveMs, timeout: timeoutMs, rounds } = values
+  // --steps' default is for main(): without --steps the overload step is the 20,000 users of issue 15.
+  const requested = values.steps === '500,5000,20000' ? 20_000 : stepsOf(values.steps)[0]
   const fd = raiseFdLimit(requested + FD_RESERVE)
   const users = Math.min(requested, fd.soft - FD_RESERVE)
-  const { file, summary } = MIXES[values.mix] ?? MIXES.realistic
+  const { file, summary } = MIXES[values.mix]
   const mix = join(packageRoot, 'bench', 'scenarios', file)
   const plan = RequestPlan.fromScenario(loadScenarioFile(mix))
   const procs: Started[] = []
   try {
     const shopPort = await freePort()
     const shopUrl = `http://127.0.0.1:${shopPort}`
-    procs.push(await startProcess(SELF, ['--role', 'shop', '--port', String(shopPort), '--page-ms', values['page-ms'], '--children', values.children], /ready http/))
+    procs.push(await startProcess(SELF, ['--role', 'shop', '--port', String(shopPort), '--page-ms', String(values['page-ms']), '--children', String(values.children)], /ready http/))
     const urls: string[] = []
     const names: string[] = []
     const sidecars: Started[] = []
@@ -306,14 +324,14 @@ async function overload (): Promise<void> {
       // One shop per sidecar: a backlog left in one must not slow the other.
       const shopPort = name.startsWith('C') ? Number(new URL(shopUrl).port) : await freePort()
       if (!name.startsWith('C')) {
-        procs.push(await startProcess(SELF, ['--role', 'shop', '--port', String(shopPort), '--page-ms', values['page-ms'], '--children', values.children], /ready http/))
+        procs.push(await startProcess(SELF, ['--role', 'shop', '--port', String(shopPort), '--page-ms', String(values['page-ms']), '--children', String(values.children)], /ready http/))
       }
       shops.push(name.startsWith('C') ? procs[0] : procs[procs.length - 1])
       const port = await freePort()
       urls.push(`http://127.0.0.1:${port}`)
       names.push(name)
       const sc = await startProcess(SELF, ['--role', 'sidecar', '--port', String(port), '--upstream', `http://127.0.0.1:${shopPort}`,
-        ...(mc === '' ? [] : ['--max-concurrent', mc]), ...(values.backlog === undefined ? [] : ['--backlog', values.backlog])], /ready http/)
+        ...(mc === '' ? [] : ['--max-concurrent', mc]), ...(values.backlog === undefined ? [] : ['--backlog', String(values.backlog)])], /ready http/)
       procs.push(sc)
       sidecars.push(sc)
     }
@@ -322,10 +340,12 @@ async function overload (): Promise<void> {
     const loop = sidecars.map((sc, i) => loopDelayOf(sc, () => cpu[i].on))
     const counters = sidecars.map((sc, i) => countersOf(sc, () => cpu[i].on))
     const timelines = sidecars.map((sc, i) => guardTimeline(sc, shops[i], () => cpu[i].on))
+    const churn = new WindowConnections(urls, urls.map(u => Number(new URL(u).port)), sidecars)
     // The kernel's accept-queue overflows while each target is measured (machine-wide: others' runs count too).
     const drops = sidecars.map(() => 0)
     let lastDrops = listenOverflows()
     const onProgress = (label: string, p: Progress): void => {
+      churn.progress(label, p)
       const now = performance.now()
       const d = listenOverflows()
       cpu.forEach((c, i) => { if (c.on) drops[i] += d - lastDrops })
@@ -346,9 +366,9 @@ async function overload (): Promise<void> {
     const guardLimit = Number(values['max-concurrent'] ?? demoLimit)
     const limit = values['max-concurrent'] ?? `config/demo.yaml's (${String(demoLimit)}, lanes)`
     say('bench/capacity --overload: the sidecar with config/demo.yaml in front of the shop, without origin protection (C: upstream.maxConcurrent 0)')
-    say(`  vs with it (D: maxConcurrent ${limit}); origin ${values.children} children x ${values['page-ms']} ms = at most ${int(Number(values.children) * 1000 / Number(values['page-ms']))} pages/s`)
-    say(`  ${int(users)} users${users < requested ? ` (fd limit ${int(fd.soft)})` : ''}, think ${values.think}, mix ${file} (${summary})`)
-    say(`  users arrive over ${values.arrive}, ${values.think} to settle, ${values.duration} measured, ${rounds} round(s); client timeout ${values.timeout}`)
+    say(`  vs with it (D: maxConcurrent ${limit}); origin ${values.children} children x ${values['page-ms']} ms = at most ${int(values.children * 1000 / values['page-ms'])} pages/s`)
+    say(`  ${int(users)} users${users < requested ? ` (fd limit ${int(fd.soft)})` : ''}, think ${formatDuration(think)}, mix ${file} (${summary})`)
+    say(`  users arrive over ${formatDuration(arriveMs)}, ${formatDuration(think)} to settle (then up to ${formatDuration(values.settle)} until every user holds its connection), ${formatDuration(durationMs)} measured, ${rounds} round(s); client timeout ${formatDuration(timeoutMs)}`)
     const report = await runBench({
       targets: urls,
       plan,
@@ -361,10 +381,12 @@ async function overload (): Promise<void> {
       ramp: [{ durationMs: arriveMs, target: users }],
       timeoutMs,
       correct: true,
+      settleMs: values.settle,
       rounds,
       thresholds: [...DEFAULT_THRESHOLDS],
       localAddresses: sourceAddresses('127.1.0.0/16', (o, e, g) => { throw new Error(`${o}: ${e}, ${String(g)}`) }),
-      onProgress
+      onProgress,
+      onWindow: churn.onWindow
     })
     progress?.done()
     const rows = [['target', 'users held', 'offered/s', 'served/s', 'success', 'p50', 'p95', 'p99', 'reached origin', 'origin p50', 'p95', 'p99', 'fast 503s', '503 p50', '503 p99', 'from cache', 'no answer', 'gen CPU / lag p99', 'sidecar CPU / lag p99 (max)', 'SYNs dropped']]
@@ -385,9 +407,10 @@ async function overload (): Promise<void> {
     say(padTable(rows, c => c >= 1).join('\n'))
     say('  latencies in ms from the intended send time; "reached origin" = answered by the shop (not a hit, not a 503); "no answer" = client timeout or error;')
     say('  lag = event-loop delay: the generator\'s over the window, the sidecar\'s the median of its per-second p99s (and the worst);')
-    say(`  SYNs dropped = the kernel's listen-queue overflows while measured (server.backlog ${values.backlog ?? 'default'}): each costs that user a 1 s, 3 s, 7 s SYN retry`)
-    const capacity = Number(values.children) * 1000 / Number(values['page-ms'])
-    const pageMs = Number(values['page-ms'])
+    say(`  SYNs dropped = the kernel's listen-queue overflows while measured (server.backlog ${values.backlog ?? 'default'}), machine-wide: other processes' count too;`)
+    say('  each costs a user a 1 s, 3 s, 7 s SYN retry; the target port\'s own queue is under "connections while measured" below')
+    const capacity = values.children * 1000 / values['page-ms']
+    const pageMs = values['page-ms']
     report.targets.forEach((t, i) => {
       if (!names[i].startsWith('D')) return
       // Little's law on the guard: limit slots, each held from send until the sidecar has read the answer.
@@ -413,6 +436,9 @@ async function overload (): Promise<void> {
       say(`  ${names[i]}: each second measured, the guard's requests at the origin / queued (high normal low), the shop's running / waiting, and its requests/s:`)
       say(`    ${timelines[i].join(' | ')}`)
     })
+    for (const [i, t] of report.targets.entries()) {
+      for (const l of await churn.lines(i, names[i], t.result, users / (arriveMs / 1000))) say(l)
+    }
     say('')
     say(routeLoad(report.targets[0], names[0], capacity))
   } finally {
@@ -604,14 +630,7 @@ function routeLoad (t: TargetReport, name: string, capacity: number): string {
   return [`  per route, measured on ${name} (answers by where they came from; uncached = reached the origin or shed):`, ...padTable(rows, c => c >= 1), `  ${verdict}`].join('\n')
 }
 
-/** TcpExt ListenOverflows from /proc/net/netstat (0 where unreadable). */
+/** TcpExt ListenOverflows, machine-wide (0 where unreadable). */
 function listenOverflows (): number {
-  try {
-    const lines = readFileSync('/proc/net/netstat', 'utf8').split('\n').filter(l => l.startsWith('TcpExt:'))
-    const names = lines[0].split(' ')
-    const vals = lines[1].split(' ')
-    return Number(vals[names.indexOf('ListenOverflows')] ?? 0)
-  } catch {
-    return 0
-  }
+  return procCounters()?.overflows ?? 0
 }

@@ -8,10 +8,10 @@ import { mkdtempSync, readdirSync, readFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { parseArgs } from 'node:util'
 import { Agent, request } from 'undici'
 import { freePort } from './lib/free-port.js'
 import { startProcess, stopProcess, type Started } from './lib/processes.js'
+import { benchArgs } from './lib/args.js'
 
 const ROLES = fileURLToPath(new URL('./lib/compression-bench.js', import.meta.url))
 const ACCEPT = 'gzip, deflate, br, zstd'
@@ -60,8 +60,15 @@ async function instructionsPerResponse (roles: string, role: string, upstream: s
 }
 
 async function main (): Promise<void> {
-  const { values } = parseArgs({ options: { requests: { type: 'string' }, baseline: { type: 'string' } } })
-  const requests = Number(values.requests ?? 1500)
+  const values = benchArgs({
+    name: 'bench/compression-instructions',
+    summary: 'CPU instructions per response of a sidecar under callgrind, compression off and on, for a repeated and a new-every-time 20 KB page. Needs valgrind.',
+    options: {
+      requests: { type: 'int', default: 1500, description: 'responses counted per sidecar (4 at a time)' },
+      baseline: { type: 'string', placeholder: '<dir>', description: 'another built checkout, measured too (compression on)' }
+    }
+  })
+  const { requests } = values
   const [pPage, pUnique] = await Promise.all([freePort(), freePort()])
   const procs: Started[] = []
   try {

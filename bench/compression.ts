@@ -1,17 +1,27 @@
 // bench/compression: what pass-through compression (proxy.compression) costs in requests/s and saves in bytes.
 // Usage: node dist/bench/compression.js [--rounds 7] [--seconds 5] [--connections 32] [--quality 4]
 //   [--baseline /path/to/another/built/checkout]
-import { parseArgs } from 'node:util'
-import { runCompressionBench } from './lib/compression-bench.js'
+import { COMPRESSION_DEFAULTS, DEFAULT_QUALITY, runCompressionBench } from './lib/compression-bench.js'
 import { median } from './lib/wrk.js'
+import { benchArgs } from './lib/args.js'
 
 async function main (): Promise<void> {
-  const { values } = parseArgs({ options: { rounds: { type: 'string' }, seconds: { type: 'string' }, connections: { type: 'string' }, quality: { type: 'string' }, baseline: { type: 'string' } } })
+  const values = benchArgs({
+    name: 'bench/compression',
+    summary: 'What pass-through compression (proxy.compression) costs in requests/s and saves in bytes.',
+    options: {
+      rounds: { type: 'int', default: COMPRESSION_DEFAULTS.rounds, description: 'interleaved rounds; figures are medians' },
+      seconds: { type: 'int', default: COMPRESSION_DEFAULTS.seconds, description: 'seconds of load per party and round (wrk -d)' },
+      connections: { type: 'int', default: COMPRESSION_DEFAULTS.connections, description: 'connections the load generator keeps open (wrk -c)' },
+      quality: { type: 'int', min: 0, max: 11, default: DEFAULT_QUALITY, description: 'proxy.compression.brotliQuality of the compressing sidecar' },
+      baseline: { type: 'string', placeholder: '<dir>', description: 'another built checkout, run beside this one with compression on' }
+    }
+  })
   const r = await runCompressionBench({
-    rounds: values.rounds === undefined ? undefined : Number(values.rounds),
-    seconds: values.seconds === undefined ? undefined : Number(values.seconds),
-    connections: values.connections === undefined ? undefined : Number(values.connections),
-    brotliQuality: values.quality === undefined ? undefined : Number(values.quality),
+    rounds: values.rounds,
+    seconds: values.seconds,
+    connections: values.connections,
+    brotliQuality: values.quality,
     baseline: values.baseline
   })
   const pct = (part: number, whole: number): string => `${(100 * (1 - part / whole)).toFixed(0)}%`

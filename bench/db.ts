@@ -4,7 +4,6 @@
 // both sides see the same buffer pool and machine load. Prints per-shape medians and the total; the headline ratio
 // is the last line. Target: the workload >= 10x faster after apply.
 //   npm run bench:db [-- --rounds 7 --repeat 10]
-import { parseArgs } from 'node:util'
 import { Registry } from 'prom-client'
 import { loadConfig } from '../src/sidecar-config.js'
 import { DbAdmin } from '../src/plugins/db/db-admin.js'
@@ -17,11 +16,19 @@ import type { GivenStatement } from '../src/plugins/db/sources/statements-source
 import type { ChangeRecord } from '../src/plugins/db/types.js'
 import { createTestDatabase, seedB2b, workloadVariants, uniqueDbName } from '../test/db/fixtures/b2b-schema.js'
 import type { Pool } from 'mysql2/promise'
+import { benchArgs } from './lib/args.js'
 
-const { values } = parseArgs({ options: { rounds: { type: 'string', default: '5' }, repeat: { type: 'string', default: '8' } } })
-const ROUNDS = Number(values.rounds)
+const values = benchArgs({
+  name: 'bench/db',
+  summary: 'The seeded B2B shop\'s workload before and after `db apply`, side by side in one run (new indexes IGNORED vs in use). Target: >= 10x faster after apply.',
+  options: {
+    rounds: { type: 'int', default: 5, description: 'rounds, each running the workload without and with the new indexes' },
+    repeat: { type: 'int', default: 8, description: 'workload variants per measured pass' }
+  }
+})
+const ROUNDS = values.rounds
 /** Workload variants per measured pass (each variant = one execution of each of the 8 shapes). */
-const REPEAT = Number(values.repeat)
+const REPEAT = values.repeat
 
 const quiet = { info () {}, warn () {}, error () {} }
 

@@ -12,7 +12,6 @@ import http2 from 'node:http2'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { parseArgs } from 'node:util'
 import { median, wrk } from './lib/wrk.js'
 import { startProcess, type Started } from './lib/processes.js'
 import { freePort } from './lib/free-port.js'
@@ -20,6 +19,7 @@ import { announceReady, startOriginRole, startSidecarRole } from './lib/roles.js
 import { startNginx } from './lib/nginx.js'
 import { makeCert } from './lib/cert.js'
 import { cpuMs } from './lib/cpu.js'
+import { benchArgs } from './lib/args.js'
 
 const SELF = fileURLToPath(import.meta.url)
 
@@ -55,9 +55,25 @@ function nginxWorker (master: number | undefined): number | undefined {
 }
 
 async function main (): Promise<void> {
-  const { values } = parseArgs({ options: { role: { type: 'string' }, port: { type: 'string' }, upstream: { type: 'string' }, cert: { type: 'string' }, key: { type: 'string' }, server: { type: 'string' }, rounds: { type: 'string' }, seconds: { type: 'string' }, connections: { type: 'string' }, only: { type: 'string' }, baseline: { type: 'string' } } })
+  const values = benchArgs({
+    name: 'bench/edge-hit',
+    summary: 'Where the TLS cache hit\'s time goes: nginx and the sidecar, each with and without TLS, beside bare Node servers answering the same 4 KB page (HTTPS/1.1, wrk -t1, CPU µs per request).',
+    options: {
+      rounds: { type: 'int', default: 5, description: 'interleaved rounds; figures are medians' },
+      seconds: { type: 'int', default: 3, description: 'seconds of load per party and round (wrk -d)' },
+      connections: { type: 'int', default: 32, description: 'connections the load generator keeps open (wrk -c)' },
+      only: { type: 'string', placeholder: '<name,name>', description: 'run only the parties whose name contains one of these (default: all)' },
+      baseline: { type: 'string', placeholder: '<edge.js>', description: 'another build\'s dist/bench/edge.js, whose sidecar-hit role runs as one more party' },
+      role: { type: 'string', internal: true, description: 'run as one of the bench\'s processes' },
+      port: { type: 'int', min: 0, default: 0, internal: true, description: 'port to listen on' },
+      upstream: { type: 'string', placeholder: '<url>', internal: true, description: 'the origin to proxy to' },
+      cert: { type: 'string', placeholder: '<file>', internal: true, description: 'TLS certificate (PEM)' },
+      key: { type: 'string', placeholder: '<file>', internal: true, description: 'TLS key (PEM)' },
+      server: { type: 'string', placeholder: '<json>', internal: true, description: 'server.* overrides of the sidecar, as JSON' }
+    }
+  })
   if (values.role !== undefined) {
-    const port = Number(values.port)
+    const port = values.port
     const upstream = values.upstream ?? ''
     if (values.role === 'origin') await startOriginRole(port)
     else if (values.role.startsWith('bare-')) await bareRole(values.role.slice(5), port, upstream, values.cert ?? '', values.key ?? '')
@@ -69,9 +85,7 @@ async function main (): Promise<void> {
     announceReady(values.role)
     return
   }
-  const rounds = Number(values.rounds ?? 5)
-  const seconds = Number(values.seconds ?? 3)
-  const connections = Number(values.connections ?? 32)
+  const { rounds, seconds, connections } = values
   const dir = mkdtempSync(join(tmpdir(), 'sipup-bench-edge-hit-'))
   const { cert, key } = makeCert(dir)
   const po = await freePort()

@@ -8,13 +8,13 @@ import https from 'node:https'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
-import { parseArgs } from 'node:util'
 import { median, wrk } from './lib/wrk.js'
 import { startProcess, type Started } from './lib/processes.js'
 import { freePort } from './lib/free-port.js'
 import { announceReady, startOriginRole, startSidecarRole } from './lib/roles.js'
 import { startNginx } from './lib/nginx.js'
 import { makeCert } from './lib/cert.js'
+import { benchArgs } from './lib/args.js'
 
 const SELF = fileURLToPath(import.meta.url)
 
@@ -84,15 +84,26 @@ function h2load (url: string, connections: number, streams: number, seconds: num
 interface Pair { label: string, proto: 'h1' | 'h2', sidecar: string, nginx: string }
 
 async function main (): Promise<void> {
-  const { values } = parseArgs({ options: { role: { type: 'string' }, port: { type: 'string' }, upstream: { type: 'string' }, cert: { type: 'string' }, key: { type: 'string' }, rounds: { type: 'string' }, seconds: { type: 'string' }, connections: { type: 'string' }, streams: { type: 'string' } } })
+  const values = benchArgs({
+    name: 'bench/edge',
+    summary: 'The sidecar as the public server beside nginx with the same certificate: a cache hit and a pass-through over HTTPS/1.1 (wrk) and HTTP/2 (h2load). Read ratios, not req/s.',
+    options: {
+      rounds: { type: 'int', default: 3, description: 'interleaved rounds; figures are medians' },
+      seconds: { type: 'int', default: 3, description: 'seconds of load per party and round (wrk -d)' },
+      connections: { type: 'int', default: 32, description: 'connections the load generator keeps open (wrk -c)' },
+      streams: { type: 'int', default: 10, description: 'HTTP/2 streams per connection (h2load -m)' },
+      role: { type: 'string', internal: true, description: 'run as one of the bench\'s processes' },
+      port: { type: 'int', min: 0, default: 0, internal: true, description: 'port to listen on' },
+      upstream: { type: 'string', placeholder: '<url>', internal: true, description: 'the origin to proxy to' },
+      cert: { type: 'string', placeholder: '<file>', internal: true, description: 'TLS certificate (PEM)' },
+      key: { type: 'string', placeholder: '<file>', internal: true, description: 'TLS key (PEM)' }
+    }
+  })
   if (values.role !== undefined) {
-    await role(values.role, Number(values.port), values.upstream ?? '', values.cert ?? '', values.key ?? '')
+    await role(values.role, values.port, values.upstream ?? '', values.cert ?? '', values.key ?? '')
     return
   }
-  const rounds = Number(values.rounds ?? 3)
-  const seconds = Number(values.seconds ?? 3)
-  const connections = Number(values.connections ?? 32)
-  const streams = Number(values.streams ?? 10)
+  const { rounds, seconds, connections, streams } = values
   try { execFileSync('h2load', ['--version'], { stdio: 'ignore' }) } catch {
     console.error('h2load missing: apt-get install nghttp2-client')
     process.exit(1)

@@ -14,10 +14,11 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { parseArgs, promisify } from 'node:util'
+import { promisify } from 'node:util'
 import { Pool } from 'undici'
 import { startProcess, stopProcess, waitFor, type Started } from './lib/processes.js'
 import { freePort } from './lib/free-port.js'
+import { benchArgs } from './lib/args.js'
 
 const HOT_PATH = join(fileURLToPath(new URL('.', import.meta.url)), 'hot-path.js')
 const run = promisify(execFile)
@@ -97,10 +98,18 @@ async function measure (role: string, upstream: string, dir: string, requests: n
 }
 
 async function main (): Promise<void> {
-  const { values } = parseArgs({ options: { only: { type: 'string' }, requests: { type: 'string' }, warmup: { type: 'string' }, keep: { type: 'string' } } })
+  const values = benchArgs({
+    name: 'bench/hot-path-instructions',
+    summary: 'Instructions per request of the hot-path parties (bench/hot-path\'s roles), counted by valgrind\'s callgrind in the server process. Needs valgrind.',
+    options: {
+      only: { type: 'string', placeholder: '<role,role>', description: 'run only these parties (default: all)' },
+      requests: { type: 'int', default: 2000, description: 'requests counted per party' },
+      warmup: { type: 'int', min: 0, default: 3000, description: 'uninstrumented requests before counting' },
+      keep: { type: 'string', placeholder: '<dir>', description: 'keep each party\'s callgrind file there (default: a temporary directory, removed)' }
+    }
+  })
   const roles = values.only === undefined ? ROLES : values.only.split(',')
-  const requests = Number(values.requests ?? 2000)
-  const warmup = Number(values.warmup ?? 3000)
+  const { requests, warmup } = values
   const dir = values.keep ?? mkdtempSync(join(tmpdir(), 'sipup-hot-ins-'))
   const po = await freePort()
   const origin = await startProcess(HOT_PATH, ['--role', 'origin', '--port', String(po)], /ready origin/)

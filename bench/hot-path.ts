@@ -13,7 +13,6 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { parseArgs } from 'node:util'
 import { Redis } from 'ioredis'
 import { manyClientsScript, median, wrk, type WrkResult } from './lib/wrk.js'
 import { startProcess, waitFor, type Started } from './lib/processes.js'
@@ -22,6 +21,7 @@ import { announceReady, startOriginRole, startSidecarRole } from './lib/roles.js
 import { cpuMs } from './lib/cpu.js'
 import { deleteByPrefix } from './lib/redis-keys.js'
 import { startNginx } from './lib/nginx.js'
+import { benchArgs } from './lib/args.js'
 
 const SELF = fileURLToPath(import.meta.url)
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379'
@@ -82,14 +82,25 @@ async function redisUp (): Promise<boolean> {
 interface Party { name: string, url: string, pid?: number, script?: string, runs: WrkResult[], cpuUs: number[] }
 
 async function main (): Promise<void> {
-  const { values } = parseArgs({ options: { role: { type: 'string' }, port: { type: 'string' }, upstream: { type: 'string' }, prefix: { type: 'string' }, rounds: { type: 'string' }, seconds: { type: 'string' }, connections: { type: 'string' }, only: { type: 'string' } } })
+  const values = benchArgs({
+    name: 'bench/hot-path',
+    summary: 'Every hot path of the sidecar against its yardstick in one run (rounds interleaved, medians of per-round ratios): bare node:http and Fastify, cache hit vs nginx proxy_cache, pass-through vs nginx, rate limiting off / memory / Redis. Needs wrk.',
+    options: {
+      rounds: { type: 'int', default: 3, description: 'interleaved rounds; figures are medians' },
+      seconds: { type: 'int', default: 3, description: 'seconds of load per party and round (wrk -d)' },
+      connections: { type: 'int', default: 64, description: 'connections the load generator keeps open (wrk -c)' },
+      only: { type: 'string', placeholder: '<role,role>', description: 'run only these parties: node-http, fastify, hit, nginx-cache, pass, nginx-pass, rl-off, rl-memory, rl-redis (default: all)' },
+      role: { type: 'string', internal: true, description: 'run as one of the bench\'s processes' },
+      port: { type: 'int', min: 0, default: 0, internal: true, description: 'port to listen on' },
+      upstream: { type: 'string', placeholder: '<url>', internal: true, description: 'the origin to proxy to' },
+      prefix: { type: 'string', default: '', internal: true, description: 'Redis key prefix of this run' }
+    }
+  })
   if (values.role !== undefined) {
-    await role(values.role, Number(values.port), values.upstream ?? '', values.prefix ?? '')
+    await role(values.role, values.port, values.upstream ?? '', values.prefix)
     return
   }
-  const rounds = Number(values.rounds ?? 3)
-  const seconds = Number(values.seconds ?? 3)
-  const connections = Number(values.connections ?? 64)
+  const { rounds, seconds, connections } = values
   const only = values.only === undefined ? null : new Set(values.only.split(','))
   const wanted = (roleName: string): boolean => only === null || only.has(roleName)
   const dir = mkdtempSync(join(tmpdir(), 'sipup-hot-path-'))

@@ -11,7 +11,6 @@
 // Needs Redis at REDIS_URL (default redis://127.0.0.1:6379). The last line is the headline ratio.
 import { fileURLToPath } from 'node:url'
 import { join, dirname } from 'node:path'
-import { parseArgs } from 'node:util'
 import BeeQueue from 'bee-queue'
 import { Redis } from 'ioredis'
 import { pino } from 'pino'
@@ -23,6 +22,7 @@ import { announceReady, startSidecarRole } from './lib/roles.js'
 import { median } from './lib/wrk.js'
 import { cpuMs, redisCpuMs } from './lib/cpu.js'
 import { deleteByPrefix } from './lib/redis-keys.js'
+import { benchArgs } from './lib/args.js'
 
 const SELF = fileURLToPath(import.meta.url)
 const NOOP = join(dirname(SELF), 'lib', 'noop-job.js')
@@ -100,23 +100,36 @@ async function timedWorker (role: string, prefix: string, n: number, concurrency
 // --- main ----------------------------------------------------------------------------------------------------
 
 async function main (): Promise<void> {
-  const { values } = parseArgs({ options: { role: { type: 'string' }, port: { type: 'string' }, prefix: { type: 'string' }, rounds: { type: 'string' }, jobs: { type: 'string' }, concurrency: { type: 'string' }, 'enqueue-only': { type: 'boolean' }, 'batch-size': { type: 'string' }, 'batch-in-flight': { type: 'string' }, baseline: { type: 'string' } } })
-  const n = Number(values.jobs ?? 5000)
-  const concurrency = Number(values.concurrency ?? 32)
+  const values = benchArgs({
+    name: 'bench/jobs',
+    summary: 'What the job endpoint and the plugin\'s workers cost over bee-queue itself, on the same Redis (rounds interleaved, medians): enqueue (single and batch POSTs vs createJob().save()) and process. Needs Redis.',
+    options: {
+      rounds: { type: 'int', default: 5, description: 'interleaved rounds; figures are medians' },
+      jobs: { type: 'int', default: 5000, description: 'jobs per measured pass' },
+      concurrency: { type: 'int', default: 32, description: 'saves / POSTs in flight, and the workers\' concurrency' },
+      'batch-size': { type: 'int', default: 50, description: 'jobs per POST /_jobs/noop/batch' },
+      'batch-in-flight': { type: 'int', default: 8, description: 'batch POSTs at once' },
+      baseline: { type: 'string', placeholder: '<jobs.js>', description: 'an older build\'s dist/bench/jobs.js: also runs the single POST against it' },
+      'enqueue-only': { type: 'boolean', description: 'skip the process comparison' },
+      role: { type: 'string', internal: true, description: 'run as one of the bench\'s processes' },
+      port: { type: 'int', min: 0, default: 0, internal: true, description: 'port to listen on' },
+      prefix: { type: 'string', default: '', internal: true, description: 'Redis key prefix of this run' }
+    }
+  })
+  const n = values.jobs
+  const { concurrency } = values
   if (values.role === 'sidecar') {
-    await startSidecarRole(Number(values.port), 'http://127.0.0.1:9', {
-      redis: { enabled: true, url: REDIS_URL, keyPrefix: values.prefix ?? '' },
+    await startSidecarRole(values.port, 'http://127.0.0.1:9', {
+      redis: { enabled: true, url: REDIS_URL, keyPrefix: values.prefix },
       jobs: jobsConfig(concurrency)
     })
     announceReady('sidecar')
     return
   }
-  if (values.role === 'raw-worker') return await rawWorkerRole(values.prefix ?? '', n, concurrency)
-  if (values.role === 'plugin-worker') return await pluginWorkerRole(values.prefix ?? '', n, concurrency)
+  if (values.role === 'raw-worker') return await rawWorkerRole(values.prefix, n, concurrency)
+  if (values.role === 'plugin-worker') return await pluginWorkerRole(values.prefix, n, concurrency)
 
-  const rounds = Number(values.rounds ?? 5)
-  const batchSize = Number(values['batch-size'] ?? 50)
-  const batchInFlight = Number(values['batch-in-flight'] ?? 8)
+  const { rounds, 'batch-size': batchSize, 'batch-in-flight': batchInFlight } = values
   const baseline = values.baseline
   const base = `sipup-bench:jobs:${process.pid}:`
   const redis = new Redis(REDIS_URL)
@@ -202,7 +215,7 @@ async function main (): Promise<void> {
       rates.saveSerial.push(n / 4 / await pooled(n / 4, 1, () => raw.createJob(payload).save()) * 1000)
       const line = `  round ${r + 1}/${rounds}  enqueue: raw save ${rates.save[r].toFixed(0)}/s, HTTP ${rates.http[r].toFixed(0)}/s` +
         (postBase !== null ? ` (baseline ${rates.httpBase[r].toFixed(0)}/s)` : '') + `, batch ${rates.batch[r].toFixed(0)}/s`
-      if (values['enqueue-only'] === true) {
+      if (values['enqueue-only']) {
         process.stderr.write(line + '\n')
         continue
       }
@@ -248,7 +261,7 @@ async function main (): Promise<void> {
   console.log(`enqueue  POST /_jobs/noop, one job per request, ${concurrency} in flight (bearer, schema)  ${f(m(rates.http))} jobs/s`)
   if (baseline !== undefined) console.log(`enqueue  the same against the baseline build (${baseline})  ${f(m(rates.httpBase))} jobs/s`)
   console.log(`enqueue  POST /_jobs/noop/batch, ${batchSize} jobs per request, ${batchInFlight} requests in flight     ${f(m(rates.batch))} jobs/s`)
-  if (values['enqueue-only'] !== true) {
+  if (!values['enqueue-only']) {
     console.log(`process  plugin workers, no-op module handler                               ${f(m(rates.pluginProcess))} jobs/s`)
     console.log(`process  bee-queue process(), no-op handler                                 ${f(m(rates.rawProcess))} jobs/s`)
   }

@@ -6,11 +6,11 @@ import { spawn, type ChildProcess } from 'node:child_process'
 import http from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { fileURLToPath } from 'node:url'
-import { parseArgs } from 'node:util'
 import { pino } from 'pino'
 import { buildApp } from '../src/app.js'
 import { loadConfig } from '../src/sidecar-config.js'
 import { interleaved, medianRps, table, wrk } from './lib/wrk.js'
+import { benchArgs } from './lib/args.js'
 
 const BODY = Buffer.from(`<!doctype html><html><body>${'<p>legacy shop product page</p>'.repeat(120)}</body></html>`)
 
@@ -42,20 +42,22 @@ async function runSidecar (upstream: string, metrics: boolean): Promise<void> {
 }
 
 async function main (): Promise<void> {
-  const { values } = parseArgs({
+  const values = benchArgs({
+    name: 'bench/metrics',
+    summary: 'The metrics plugin\'s overhead: requests/s through the sidecar with metrics on vs off, same origin, same load (rounds interleaved, medians).',
     options: {
-      role: { type: 'string' },
-      upstream: { type: 'string' },
-      metrics: { type: 'string' },
-      rounds: { type: 'string', default: '5' },
-      seconds: { type: 'string', default: '5' },
-      connections: { type: 'string', default: '64' }
+      rounds: { type: 'int', default: 5, description: 'interleaved rounds; figures are medians' },
+      seconds: { type: 'int', default: 5, description: 'seconds of load per party and round (wrk -d)' },
+      connections: { type: 'int', default: 64, description: 'connections the load generator keeps open (wrk -c)' },
+      role: { type: 'string', internal: true, description: 'run as one of the bench\'s processes' },
+      upstream: { type: 'string', placeholder: '<url>', internal: true, description: 'the origin to proxy to' },
+      metrics: { type: 'string', choices: ['on', 'off'], internal: true, description: 'the sidecar\'s metrics plugin' }
     }
   })
   if (values.role === 'origin') return runOrigin()
   if (values.role === 'sidecar') return runSidecar(values.upstream ?? '', values.metrics === 'on')
-  const rounds = Number(values.rounds)
-  const opts = { connections: Number(values.connections), seconds: Number(values.seconds) }
+  const { rounds } = values
+  const opts = { connections: values.connections, seconds: values.seconds }
   const script = fileURLToPath(import.meta.url)
   const origin = await spawnWithPort(script, ['--role', 'origin'])
   const on = await spawnWithPort(script, ['--role', 'sidecar', '--upstream', `http://127.0.0.1:${origin.port}`, '--metrics', 'on'])

@@ -8,12 +8,12 @@ import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { parseArgs } from 'node:util'
 import { interleaved, medianRps, table, wrk, median, type Target } from './lib/wrk.js'
 import { startProcess, waitFor, type Started } from './lib/processes.js'
 import { freePort } from './lib/free-port.js'
 import { announceReady, startOriginRole, startSidecarRole } from './lib/roles.js'
 import { startNginx } from './lib/nginx.js'
+import { benchArgs } from './lib/args.js'
 
 const SELF = fileURLToPath(import.meta.url)
 
@@ -35,16 +35,26 @@ async function role (name: string, port: number, upstream: string): Promise<void
 }
 
 async function main (): Promise<void> {
-  const { values } = parseArgs({ options: { role: { type: 'string' }, port: { type: 'string' }, upstream: { type: 'string' }, rounds: { type: 'string' }, seconds: { type: 'string' }, connections: { type: 'string' }, body: { type: 'string' } } })
+  const values = benchArgs({
+    name: 'bench/passthrough',
+    summary: 'The pass-through path with every plugin off, side by side (rounds interleaved, medians): the origin direct, the sidecar, Fastify + @fastify/http-proxy, and nginx when installed. --body: the cost of request buffering instead.',
+    options: {
+      rounds: { type: 'int', default: 9, description: 'interleaved rounds; figures are medians' },
+      seconds: { type: 'int', default: 5, description: 'seconds of load per party and round (wrk -d)' },
+      connections: { type: 'int', default: 64, description: 'connections the load generator keeps open (wrk -c)' },
+      body: { type: 'int', description: 'POST /echo with a body of this many bytes, proxy.requestBuffering on vs off (default: GET /fast)' },
+      role: { type: 'string', internal: true, description: 'run as one of the bench\'s processes' },
+      port: { type: 'int', min: 0, default: 0, internal: true, description: 'port to listen on' },
+      upstream: { type: 'string', placeholder: '<url>', internal: true, description: 'the origin to proxy to' }
+    }
+  })
   if (values.role !== undefined) {
-    await role(values.role, Number(values.port), values.upstream ?? '')
+    await role(values.role, values.port, values.upstream ?? '')
     return
   }
-  const rounds = Number(values.rounds ?? 9)
-  const seconds = Number(values.seconds ?? 5)
-  const connections = Number(values.connections ?? 64)
+  const { rounds, seconds, connections } = values
   if (values.body !== undefined) {
-    await postBench(Number(values.body), rounds, seconds, connections)
+    await postBench(values.body, rounds, seconds, connections)
     return
   }
   const [po, ps, ph, pn] = await Promise.all([freePort(), freePort(), freePort(), freePort()])

@@ -8,8 +8,6 @@
 import { randomBytes } from 'node:crypto'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { parseArgs } from 'node:util'
-import { parseDuration } from '../src/config/units.js'
 import { packageRoot } from '../src/paths.js'
 import { sourceAddresses } from '../src/loadtest/args.js'
 import { RequestPlan } from '../src/loadtest/request-plan.js'
@@ -20,39 +18,42 @@ import { int, ms, padTable, pct, rate } from '../src/loadtest/format.js'
 import { checkPhp, createShopDatabase, startPhpShop } from '../examples/legacy-php/harness.js'
 import { startProcess, type Started } from './lib/processes.js'
 import { freePort } from './lib/free-port.js'
+import { benchArgs } from './lib/args.js'
 
 const SELF = fileURLToPath(import.meta.url)
 const CONFIG = join(packageRoot, 'config', 'examples', 'legacy-php.yaml')
 const MYSQL_SERVER = process.env.BENCH_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306'
 const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379'
 
-const { values } = parseArgs({
+const values = benchArgs({
+  name: 'bench/php',
+  summary: 'The plain-PHP shop of examples/legacy-php on MariaDB direct (A) vs through the sidecar with config/examples/legacy-php.yaml (B): once at a fixed rate (open model), once with virtual users. Needs php, MariaDB and Redis.',
   options: {
-    role: { type: 'string' },
-    upstream: { type: 'string' },
-    port: { type: 'string', default: '0' },
-    db: { type: 'string', default: '' },
-    token: { type: 'string', default: '' },
-    secret: { type: 'string', default: '' },
-    prefix: { type: 'string', default: '' },
-    rate: { type: 'string', default: '15' },
-    users: { type: 'string', default: '2000' },
-    think: { type: 'string', default: '5s' },
-    duration: { type: 'string', default: '15s' },
-    workers: { type: 'string', default: '8' },
-    timeout: { type: 'string', default: '10s' }
+    rate: { type: 'number', min: 0.1, default: 15, description: 'requests/s of the open-model run' },
+    users: { type: 'int', default: 2000, description: 'virtual users of the second run' },
+    think: { type: 'duration', default: '5s', description: 'mean think time of a virtual user' },
+    duration: { type: 'duration', default: '15s', description: 'measured time per run and target' },
+    workers: { type: 'int', default: 8, description: 'PHP_CLI_SERVER_WORKERS of php -S (like a small php-fpm pool)' },
+    timeout: { type: 'duration', default: '10s', description: 'client timeout per request' },
+    role: { type: 'string', internal: true, description: 'run as one of the bench\'s processes' },
+    upstream: { type: 'string', placeholder: '<url>', internal: true, description: 'the origin to proxy to' },
+    port: { type: 'int', min: 0, default: 0, internal: true, description: 'port to listen on' },
+    db: { type: 'string', default: '', placeholder: '<url>', internal: true, description: 'mysql.url of the sidecar' },
+    token: { type: 'string', default: '', internal: true, description: 'admin.token of the sidecar' },
+    secret: { type: 'string', default: '', internal: true, description: 'jobs.secret of the sidecar' },
+    prefix: { type: 'string', default: '', internal: true, description: 'Redis key prefix of this run' }
   }
 })
 
 /** What the bench changes in config/examples/legacy-php.yaml, printed with the results. */
 function sidecarOverrides (): Record<string, unknown> {
   return {
-    server: { host: '127.0.0.1', port: Number(values.port), maxConnections: 0 },
+    server: { host: '127.0.0.1', port: values.port, maxConnections: 0 },
     upstream: { url: values.upstream },
     admin: { token: values.token },
     jobs: { secret: values.secret },
     mysql: { url: values.db },
-    db: { auditSchema: `${new URL(values.db ?? '').pathname.slice(1)}_audit` },
+    db: { auditSchema: `${new URL(values.db).pathname.slice(1)}_audit` },
     redis: { url: REDIS_URL, keyPrefix: values.prefix },
     log: { level: 'warn', requests: false }
   }
@@ -76,11 +77,7 @@ async function main (): Promise<void> {
     process.stderr.write(`bench/php needs PHP 8 with ${php.missing.join(', ')}: ${php.install}\n`)
     process.exit(2)
   }
-  const thinkMs = parseDuration(values.think) ?? 5000
-  const durationMs = parseDuration(values.duration) ?? 15_000
-  const timeoutMs = parseDuration(values.timeout) ?? 10_000
-  const users = Number(values.users)
-  const fixedRate = Number(values.rate)
+  const { think: thinkMs, duration: durationMs, timeout: timeoutMs, users, rate: fixedRate } = values
   const plan = RequestPlan.fromScenario(loadScenarioFile(join(packageRoot, 'bench', 'scenarios', 'php-shop.yaml')))
   const say = (line = ''): void => { process.stdout.write(line + '\n') }
 
@@ -98,7 +95,7 @@ async function main (): Promise<void> {
     shop = await startPhpShop({
       port: shopPort,
       db,
-      workers: Number(values.workers),
+      workers: values.workers,
       env: { SIDECAR_ADMIN_URL: `${sidecarUrl}/_admin`, SIDECAR_ADMIN_TOKEN: token, SIDECAR_JOBS_URL: `${sidecarUrl}/_jobs`, SIDECAR_JOBS_SECRET: secret }
     })
     procs.push(await startProcess(SELF, ['--role', 'sidecar', '--port', String(sidecarPort), '--upstream', shop.url, '--db', db.url,

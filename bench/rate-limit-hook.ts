@@ -11,7 +11,6 @@
 //   valgrind --tool=callgrind --callgrind-out-file=/tmp/rl.%p node dist/bench/rate-limit-hook.js --only session --rounds 0 --calls 10000
 import { IncomingMessage, ServerResponse } from 'node:http'
 import { Socket } from 'node:net'
-import { parseArgs } from 'node:util'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import { loadConfig } from '../src/sidecar-config.js'
 import { createRateLimitHook } from '../src/plugins/rate-limit/hook.js'
@@ -23,6 +22,7 @@ import type { RequestField } from '../src/core/types.js'
 import { SidecarRequestState } from '../src/core/sidecar.js'
 import { Registry } from 'prom-client'
 import { median } from './lib/wrk.js'
+import { benchArgs } from './lib/args.js'
 
 const IPS = 50_000
 const SESSIONS = 5_000
@@ -47,10 +47,18 @@ function fakes (n: number, connections: number, make: (i: number) => { url: stri
 }
 
 async function main (): Promise<void> {
-  const { values } = parseArgs({ options: { calls: { type: 'string' }, rounds: { type: 'string' }, only: { type: 'string' }, connections: { type: 'string' } } })
-  const conns = Number(values.connections ?? 0)
-  const calls = Number(values.calls ?? 300_000)
-  const rounds = Number(values.rounds ?? 5)
+  const values = benchArgs({
+    name: 'bench/rate-limit-hook',
+    summary: 'The proxy route\'s rate-limit hook alone (memory store, seed limits): CPU µs per call for an anonymous visitor, a logged-in one and a POST to the login rule\'s path.',
+    options: {
+      calls: { type: 'int', default: 300_000, description: 'calls per round and visitor kind' },
+      rounds: { type: 'int', default: 5, min: 0, description: 'rounds after the warm-up; figures are medians (0: the warm-up only, for callgrind)' },
+      only: { type: 'string', placeholder: 'anonymous,session,login', description: 'visitor kinds to run (comma-separated); default all' },
+      connections: { type: 'int', default: 0, min: 0, description: 'sockets the clients share (4: bench/hot-path\'s case); 0 = one per client' }
+    }
+  })
+  const { calls, rounds } = values
+  const conns = values.connections
   const { config } = loadConfig({ env: {}, overrides: { redis: { enabled: false }, rateLimit: { enabled: true, store: 'memory' } } })
   const params = resolveParams(config.rateLimit, config.origin)
   let clock = 1_700_000_000_000

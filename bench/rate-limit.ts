@@ -9,7 +9,6 @@ import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { parseArgs } from 'node:util'
 import { Redis } from 'ioredis'
 import { manyClientsScript, median, table, wrk, type WrkResult } from './lib/wrk.js'
 import { startProcess, type Started } from './lib/processes.js'
@@ -17,6 +16,7 @@ import { freePort } from './lib/free-port.js'
 import { announceReady, startOriginRole, startSidecarRole } from './lib/roles.js'
 import { cpuMs, redisCpuMs } from './lib/cpu.js'
 import { deleteByPrefix } from './lib/redis-keys.js'
+import { benchArgs } from './lib/args.js'
 
 const SELF = fileURLToPath(import.meta.url)
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379'
@@ -40,14 +40,24 @@ async function role (name: string, port: number, upstream: string, prefix: strin
 }
 
 async function main (): Promise<void> {
-  const { values } = parseArgs({ options: { role: { type: 'string' }, port: { type: 'string' }, upstream: { type: 'string' }, prefix: { type: 'string' }, rounds: { type: 'string' }, seconds: { type: 'string' }, connections: { type: 'string' } } })
+  const values = benchArgs({
+    name: 'bench/rate-limit',
+    summary: 'Requests/s through the sidecar with rate limiting off, on with the memory store and on with the Redis store (rounds interleaved, medians), each request from one of 50,000 client IPs. Needs Redis and wrk.',
+    options: {
+      rounds: { type: 'int', default: 5, description: 'interleaved rounds; figures are medians' },
+      seconds: { type: 'int', default: 5, description: 'seconds of load per party and round (wrk -d)' },
+      connections: { type: 'int', default: 64, description: 'connections the load generator keeps open (wrk -c)' },
+      role: { type: 'string', internal: true, description: 'run as one of the bench\'s processes' },
+      port: { type: 'int', min: 0, default: 0, internal: true, description: 'port to listen on' },
+      upstream: { type: 'string', placeholder: '<url>', internal: true, description: 'the origin to proxy to' },
+      prefix: { type: 'string', default: '', internal: true, description: 'Redis key prefix of this run' }
+    }
+  })
   if (values.role !== undefined) {
-    await role(values.role, Number(values.port), values.upstream ?? '', values.prefix ?? '')
+    await role(values.role, values.port, values.upstream ?? '', values.prefix)
     return
   }
-  const rounds = Number(values.rounds ?? 5)
-  const seconds = Number(values.seconds ?? 5)
-  const connections = Number(values.connections ?? 64)
+  const { rounds, seconds, connections } = values
   const dir = mkdtempSync(join(tmpdir(), 'sipup-bench-rl-'))
   const script = join(dir, 'clients.lua')
   writeFileSync(script, manyClientsScript(CLIENTS))

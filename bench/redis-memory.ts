@@ -8,12 +8,12 @@
 //   npm run build && node dist/bench/redis-memory.js [--users 10000]
 import http from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { parseArgs } from 'node:util'
 import { Redis } from 'ioredis'
 import { pino } from 'pino'
 import { buildApp } from '../src/app.js'
 import { loadConfig } from '../src/sidecar-config.js'
 import { deleteByPrefix } from './lib/redis-keys.js'
+import { benchArgs } from './lib/args.js'
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379'
 
@@ -41,8 +41,14 @@ function ipOf (i: number, base: number): string {
 }
 
 async function main (): Promise<void> {
-  const { values } = parseArgs({ options: { users: { type: 'string' } } })
-  const users = Number(values.users ?? 10_000)
+  const values = benchArgs({
+    name: 'bench/redis-memory',
+    summary: 'Redis memory taken by the rate limiter\'s keys per 10,000 users with the seed\'s limits (MEMORY USAGE over the run\'s keys, and INFO used_memory before/after). Needs Redis.',
+    options: {
+      users: { type: 'int', default: 10_000, description: 'users, each one request from its own IP (anonymous, then logged in)' }
+    }
+  })
+  const { users } = values
   const origin = http.createServer((_req, res) => { res.end('ok') })
   await new Promise<void>(resolve => origin.listen(0, '127.0.0.1', resolve))
   const prefix = `sipup-bench:redis-memory:${process.pid}:`

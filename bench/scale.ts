@@ -7,12 +7,12 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { parseArgs } from 'node:util'
 import { median, wrk, type WrkResult } from './lib/wrk.js'
 import { startProcess, waitFor, type Started } from './lib/processes.js'
 import { freePort } from './lib/free-port.js'
 import { announceReady, startOriginRole } from './lib/roles.js'
 import { startNginx } from './lib/nginx.js'
+import { benchArgs } from './lib/args.js'
 
 const SELF = fileURLToPath(import.meta.url)
 const CLI = join(fileURLToPath(new URL('.', import.meta.url)), '..', 'src', 'cli', 'index.js')
@@ -57,16 +57,24 @@ cache:
 interface Party { name: string, url: string, runs: WrkResult[], wrkUsPerReq: number[] }
 
 async function main (): Promise<void> {
-  const { values } = parseArgs({ options: { role: { type: 'string' }, port: { type: 'string' }, rounds: { type: 'string' }, seconds: { type: 'string' }, connections: { type: 'string' }, threads: { type: 'string' } } })
+  const values = benchArgs({
+    name: 'bench/scale',
+    summary: 'What a second worker buys on the hit path (rounds interleaved, medians): the sidecar with server.workers 1 and 2 vs nginx proxy_cache with 1 and 2 worker processes. Needs wrk and nginx.',
+    options: {
+      rounds: { type: 'int', default: 5, description: 'interleaved rounds; figures are medians' },
+      seconds: { type: 'int', default: 5, description: 'seconds of load per party and round (wrk -d)' },
+      connections: { type: 'int', default: 64, description: 'connections the load generator keeps open (wrk -c)' },
+      threads: { type: 'int', default: 1, description: 'wrk threads (wrk -t)' },
+      role: { type: 'string', internal: true, description: 'run as one of the bench\'s processes' },
+      port: { type: 'int', min: 0, default: 0, internal: true, description: 'port to listen on' }
+    }
+  })
   if (values.role === 'origin') {
-    await startOriginRole(Number(values.port))
+    await startOriginRole(values.port)
     announceReady('origin')
     return
   }
-  const rounds = Number(values.rounds ?? 5)
-  const seconds = Number(values.seconds ?? 5)
-  const connections = Number(values.connections ?? 64)
-  const threads = Number(values.threads ?? 1)
+  const { rounds, seconds, connections, threads } = values
   const dir = mkdtempSync(join(tmpdir(), 'sipup-scale-'))
   const [po, p1, p2, n1, n2] = await Promise.all([freePort(), freePort(), freePort(), freePort(), freePort()])
   const upstream = `http://127.0.0.1:${po}`

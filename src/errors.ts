@@ -115,7 +115,7 @@ export const SIPUP_ERR_BENCH_SCENARIO_INVALID = coded<'SIPUP_ERR_BENCH_SCENARIO_
   'SIPUP_ERR_BENCH_SCENARIO_INVALID', 'Invalid bench scenario:\n%s', 500, TypeError)
 export const SIPUP_ERR_BENCH_SCENARIO_FILE = coded<'SIPUP_ERR_BENCH_SCENARIO_FILE', 500, [string, string, ErrorOptions?]>(
   'SIPUP_ERR_BENCH_SCENARIO_FILE', "%s: cannot read bench scenario: '%s'", 500, TypeError)
-export const SIPUP_ERR_BENCH_OPTION = coded<'SIPUP_ERR_BENCH_OPTION', 500, [string, string, string]>(
+export const SIPUP_ERR_BENCH_OPTION = coded<'SIPUP_ERR_BENCH_OPTION', 500, [string, string, string, ErrorOptions?]>(
   'SIPUP_ERR_BENCH_OPTION', "bench %s: expected %s, got '%s'", 500, TypeError)
 
 // --- metrics / dashboard ----------------------------------------------------

@@ -10,7 +10,6 @@ import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { parseArgs } from 'node:util'
 import { request } from 'undici'
 import { Value } from '@sinclair/typebox/value'
 import { ProxyCompressionSchema } from '../../src/proxy/compression/schema.js'
@@ -19,12 +18,15 @@ import { freePort } from './free-port.js'
 import { startProcess, waitFor, type Started } from './processes.js'
 import { announceReady, startSidecarRole } from './roles.js'
 import { median, wrk, type WrkResult } from './wrk.js'
+import { benchArgs } from './args.js'
 
 const SELF = fileURLToPath(import.meta.url)
 /** What a current browser sends. */
 const BROWSER_ACCEPT = 'gzip, deflate, br, zstd'
 const PAGE_BYTES = 20 * 1024
-const DEFAULT_QUALITY = Value.Default(ProxyCompressionSchema.properties.brotliQuality, undefined) as number
+export const DEFAULT_QUALITY = Value.Default(ProxyCompressionSchema.properties.brotliQuality, undefined) as number
+
+export const COMPRESSION_DEFAULTS = { rounds: 7, seconds: 5, connections: 32 } as const
 
 export interface CompressionBenchOptions {
   rounds?: number
@@ -134,9 +136,9 @@ const ON_UNIQUE = 'on, unique bodies'
 const ON_BASELINE = 'on, baseline build'
 
 export async function runCompressionBench (opts: CompressionBenchOptions = {}): Promise<CompressionBenchResult> {
-  const rounds = opts.rounds ?? 7
-  const seconds = opts.seconds ?? 5
-  const connections = opts.connections ?? 32
+  const rounds = opts.rounds ?? COMPRESSION_DEFAULTS.rounds
+  const seconds = opts.seconds ?? COMPRESSION_DEFAULTS.seconds
+  const connections = opts.connections ?? COMPRESSION_DEFAULTS.connections
   const quality = String(opts.brotliQuality ?? DEFAULT_QUALITY)
   const [pPage, pUnique, pShop, pShopSidecar] = await Promise.all([freePort(), freePort(), freePort(), freePort()])
   const pageOrigin = `http://127.0.0.1:${pPage}`
@@ -218,6 +220,15 @@ export async function runCompressionBench (opts: CompressionBenchOptions = {}): 
 }
 
 if (process.argv[1] === SELF) {
-  const { values } = parseArgs({ options: { role: { type: 'string' }, port: { type: 'string' }, upstream: { type: 'string' }, quality: { type: 'string' } } })
-  role(values.role ?? '', Number(values.port), values.upstream ?? '', Number(values.quality ?? DEFAULT_QUALITY)).catch(err => { console.error(err); process.exit(1) })
+  const values = benchArgs({
+    name: 'bench/lib/compression-bench',
+    summary: 'A party of bench/compression (run by it with --role); run bench/compression itself for the measurement.',
+    options: {
+      role: { type: 'string', internal: true, description: 'run as one of the bench\'s processes' },
+      port: { type: 'int', min: 0, default: 0, internal: true, description: 'port to listen on' },
+      upstream: { type: 'string', placeholder: '<url>', internal: true, description: 'the origin to proxy to' },
+      quality: { type: 'int', min: 0, max: 11, default: DEFAULT_QUALITY, internal: true, description: 'proxy.compression.brotliQuality' }
+    }
+  })
+  role(values.role ?? '', values.port, values.upstream ?? '', values.quality).catch(err => { console.error(err); process.exit(1) })
 }

@@ -138,7 +138,8 @@ function show (value: unknown): string {
   return text.length > 80 ? `${text.slice(0, 77)}...` : text
 }
 
-function closest (word: string, candidates: string[]): string | undefined {
+/** The candidate nearest to `word` by edit distance, if near enough to be the typo it probably is. */
+export function closest (word: string, candidates: string[]): string | undefined {
   let best: string | undefined
   let bestDist = Math.max(2, Math.floor(word.length / 3)) + 1
   for (const c of candidates) {

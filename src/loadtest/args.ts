@@ -3,6 +3,7 @@
 import { parseArgs } from 'node:util'
 import type { BenchOptions } from './run.js'
 import { parseDuration } from '../config/units.js'
+import { closest } from '../config/validate.js'
 import { SIPUP_ERR_BENCH_OPTION } from '../errors.js'
 import type { LoadModel } from './engine.js'
 import { parseRamp, type RampStage } from './load-profile.js'
@@ -59,7 +60,7 @@ export function parseBenchArgs (argv: string[]): ParsedBenchArgs {
   try {
     values = parse(argv).values
   } catch (err) {
-    throw new SIPUP_ERR_BENCH_OPTION('arguments', 'the options listed in --help', (err as Error).message)
+    throw parseError(err as Error & { code?: string })
   }
   const help = values.help === true
   const bad = (option: string, expected: string, got: unknown): never => {
@@ -141,6 +142,23 @@ export function parseBenchArgs (argv: string[]): ParsedBenchArgs {
     progress: values['no-progress'] !== true,
     localAddresses: values['source-addresses'] === undefined ? undefined : sourceAddresses(values['source-addresses'], bad)
   }
+}
+
+/** node:util's parse errors in our words: the option named first, a did-you-mean for a typo. */
+function parseError (err: Error & { code?: string }): Error {
+  const option = /'(-[^'=\s]*)/.exec(err.message)?.[1]
+  if (err.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' && option !== undefined) {
+    const hint = closest(option.replace(/^-+/, ''), Object.keys(OPTIONS))
+    return new SIPUP_ERR_BENCH_OPTION(option, `an option listed in --help${hint === undefined ? '' : ` (did you mean '--${hint}'?)`}`, option, { cause: err })
+  }
+  const long = /(--[\w-]+)/.exec(err.message)?.[1]
+  if (err.code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE' && long !== undefined && /argument missing/.test(err.message)) {
+    return new SIPUP_ERR_BENCH_OPTION(long, 'a value after it', 'nothing', { cause: err })
+  }
+  if (err.code === 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL') {
+    return new SIPUP_ERR_BENCH_OPTION('arguments', 'options only (a URL goes after --url)', /'([^']*)'/.exec(err.message)?.[1] ?? err.message, { cause: err })
+  }
+  return new SIPUP_ERR_BENCH_OPTION('arguments', 'the options listed in --help', err.message, { cause: err })
 }
 
 function parse (argv: string[]) {

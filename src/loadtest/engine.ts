@@ -7,7 +7,7 @@ import { monitorEventLoopDelay } from 'node:perf_hooks'
 import type { LoadProfile } from './load-profile.js'
 import { Recorder, type Sample } from './recorder.js'
 import type { RequestPlan } from './request-plan.js'
-import { VirtualUser, type ConnectionStats } from './virtual-user.js'
+import { VirtualUser, emptyWindow, type ConnectionStats, type WindowConnections } from './virtual-user.js'
 
 export type LoadModel = 'closed' | 'rate' | 'users'
 
@@ -23,9 +23,14 @@ export interface EngineOptions {
   timeoutMs: number
   /** Latency from the intended send time (rate and users models). */
   correct: boolean
+  /** Users model: after the warm-up, wait up to this many ms for every user to hold an open connection before the
+   * measured window opens (it then lasts as long as planned). 0: the window opens on the clock, connected or not. */
+  settleMs?: number
   /** Source addresses for the connections, in turn (spreads users over loopback IPs and ephemeral port ranges). */
   localAddresses?: (i: number) => string | undefined
   onProgress?: (p: Progress) => void
+  /** The measured window opens ('start') and closes ('end'): for observers that sample around it (a listen queue). */
+  onWindow?: (phase: 'start' | 'end') => void
   signal?: AbortSignal
 }
 
@@ -36,6 +41,8 @@ export interface Progress {
   level: number
   lastSecond: { completed: number, errors: number }
   open: number
+  /** Connections opened since the start (all users, every reconnect). */
+  connects: number
   inFlight: number
 }
 
@@ -43,10 +50,24 @@ export interface RunOutcome {
   recorder: Recorder
   /** Length of the measured window in ms. */
   measuredMs: number
-  connections: ConnectionStats & { minOpen: number, maxOpen: number }
+  connections: RunConnections
   /** Requests still waiting to be sent or answered when the drain deadline passed. */
   unfinished: number
   loadGenerator: { cpuPercent: number, eventLoopDelayP99Ms: number }
+}
+
+export interface RunConnections {
+  open: number
+  connects: number
+  connectErrors: number
+  minOpen: number
+  maxOpen: number
+  /** Users (users model), connections (closed) or the pool (rate) at the final level: one connection each. */
+  users: number
+  window: WindowConnections
+  /** With settleMs: how long after the warm-up the window waited for every user's connection, and how many users
+   * had none when it opened (> 0: settleMs ran out). */
+  settle?: { waitedMs: number, unconnected: number }
 }
 
 const TICK_MS = 100
@@ -59,10 +80,12 @@ class Engine {
   readonly #plan: RequestPlan
   readonly #o: EngineOptions
   readonly #users: VirtualUser[] = []
-  readonly #stats: ConnectionStats = { open: 0, connects: 0, connectErrors: 0 }
+  readonly #stats: ConnectionStats = { open: 0, connects: 0, connectErrors: 0, measuring: false, window: emptyWindow() }
   readonly #t0 = performance.now()
   readonly #recorder: Recorder
-  readonly #endAt: number
+  #endAt: number
+  readonly #settleMs: number
+  #settle: { waitedMs: number, unconnected: number } | undefined = undefined
   #inFlight = 0
   #running = true
   #lastCompleted = 0
@@ -87,8 +110,10 @@ class Engine {
   constructor (plan: RequestPlan, opts: EngineOptions) {
     this.#plan = plan
     this.#o = opts
-    this.#recorder = new Recorder(this.#t0 + opts.profile.warmupMs, opts.correct)
-    this.#endAt = this.#t0 + opts.profile.totalMs
+    this.#settleMs = opts.model === 'users' ? Math.max(0, opts.settleMs ?? 0) : 0
+    // Settling: the window's start (and so its end) is known only once every user holds a connection.
+    this.#recorder = new Recorder(this.#settleMs > 0 ? Number.POSITIVE_INFINITY : this.#t0 + opts.profile.warmupMs, opts.correct)
+    this.#endAt = this.#settleMs > 0 ? Number.POSITIVE_INFINITY : this.#t0 + opts.profile.totalMs
     this.#nextDue = this.#t0
   }
 
@@ -97,11 +122,29 @@ class Engine {
     const lag = monitorEventLoopDelay({ resolution: 10 })
     let cpuStart: NodeJS.CpuUsage | null = null
     let cpuFromWall = 0
-    const measureStart = setTimeout(() => {
+    let windowOpened: ((at: number) => void) | null = null
+    const openWindow = (): void => {
+      const now = performance.now()
+      if (this.#settleMs > 0) {
+        this.#recorder.openWindow(now)
+        this.#endAt = now + o.profile.totalMs - o.profile.warmupMs
+        this.#settle = { waitedMs: now - this.#t0 - o.profile.warmupMs, unconnected: Math.max(0, this.#target(now) - this.#stats.open) }
+      }
+      this.#stats.measuring = true
+      o.onWindow?.('start')
       lag.enable()
       cpuStart = process.cpuUsage()
-      cpuFromWall = performance.now()
-    }, o.profile.warmupMs)
+      cpuFromWall = now
+      windowOpened?.(now)
+    }
+    let settleTimer: NodeJS.Timeout | null = null
+    const settleDeadline = this.#t0 + o.profile.warmupMs + this.#settleMs
+    const trySettle = (): void => {
+      const now = performance.now()
+      if (this.#stats.open >= this.#target(now) || now >= settleDeadline) openWindow()
+      else settleTimer = setTimeout(trySettle, TICK_MS)
+    }
+    const measureStart = setTimeout(this.#settleMs > 0 ? trySettle : openWindow, o.profile.warmupMs)
 
     let rateTimer: NodeJS.Timeout | null = null
     if (o.model === 'rate') {
@@ -118,12 +161,18 @@ class Engine {
     const progress = setInterval(() => this.#progress(), 1000)
 
     await new Promise<void>(resolve => {
-      const stop = (): void => { clearTimeout(endTimer); resolve() }
-      const endTimer = setTimeout(stop, o.profile.totalMs)
+      let endTimer: NodeJS.Timeout | null = null
+      const stop = (): void => { if (endTimer !== null) clearTimeout(endTimer); resolve() }
+      if (this.#settleMs === 0) endTimer = setTimeout(stop, o.profile.totalMs)
+      else windowOpened = at => { endTimer = setTimeout(stop, this.#endAt - at) }
       o.signal?.addEventListener('abort', stop, { once: true })
     })
+    if (settleTimer !== null) clearTimeout(settleTimer)
     const measuredEnd = Math.min(performance.now(), this.#endAt)
     this.#recorder.closeWindow(measuredEnd)
+    this.#stats.measuring = false
+    // Only a window that opened closes (an abort during the warm-up has none).
+    if (cpuStart !== null) o.onWindow?.('end')
     const cpu = cpuStart === null ? null : process.cpuUsage(cpuStart)
     const cpuWall = performance.now() - cpuFromWall
     lag.disable()
@@ -141,7 +190,16 @@ class Engine {
     return {
       recorder: this.#recorder,
       measuredMs: Math.max(1, measuredEnd - this.#recorder.from),
-      connections: { ...this.#stats, minOpen: Number.isFinite(this.#minOpen) ? this.#minOpen : 0, maxOpen: this.#maxOpen },
+      connections: {
+        open: this.#stats.open,
+        connects: this.#stats.connects,
+        connectErrors: this.#stats.connectErrors,
+        minOpen: Number.isFinite(this.#minOpen) ? this.#minOpen : 0,
+        maxOpen: this.#maxOpen,
+        users: this.#o.model === 'rate' ? this.#o.connections : Math.round(this.#o.profile.level(this.#o.profile.totalMs)),
+        window: this.#stats.window,
+        ...(this.#settle === undefined ? {} : { settle: this.#settle })
+      },
       unfinished,
       loadGenerator: {
         cpuPercent: cpu === null || cpuWall <= 0 ? 0 : 100 * (cpu.user + cpu.system) / 1000 / cpuWall,
@@ -163,6 +221,11 @@ class Engine {
     return user
   }
 
+  /** Users the profile asks for at `now`. */
+  #target (now: number): number {
+    return Math.round(this.#o.profile.level(now - this.#t0))
+  }
+
   /** Brings the number of active connections/users to the profile's level (closed and users models). */
   #supervise (): void {
     const now = performance.now()
@@ -171,7 +234,7 @@ class Engine {
       this.#maxOpen = Math.max(this.#maxOpen, this.#stats.open)
     }
     if (!this.#running || this.#o.model === 'rate') return
-    const target = Math.round(this.#o.profile.level(now - this.#t0))
+    const target = this.#target(now)
     let active = 0
     for (const u of this.#users) if (!u.retiring) active++
     for (let i = this.#users.length - 1; i >= 0 && active > target; i--) {
@@ -278,6 +341,7 @@ class Engine {
       level: this.#o.profile.level(now - this.#t0),
       lastSecond: { completed: this.#allCompleted - this.#lastCompleted, errors: this.#allErrors - this.#lastErrors },
       open: this.#stats.open,
+      connects: this.#stats.connects,
       inFlight: this.#inFlight
     })
     this.#lastCompleted = this.#allCompleted

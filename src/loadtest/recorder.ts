@@ -62,7 +62,7 @@ export class Recorder {
   servedInWindow = 0
   /** Requests whose intended send time fell inside the measured window (sent or not). */
   offered = 0
-  readonly #from: number
+  #from: number
   readonly #fromCorrected: boolean
   #until = Number.POSITIVE_INFINITY
 
@@ -77,6 +77,11 @@ export class Recorder {
 
   get from (): number {
     return this.#from
+  }
+
+  /** Opens the measured window at `at`, for a recorder made with `from` = Infinity (the start not known yet). */
+  openWindow (at: number): void {
+    this.#from = at
   }
 
   /** Ends the measured window: requests due later are not counted, answers arriving later are not "served". */

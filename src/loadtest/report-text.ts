@@ -4,6 +4,7 @@ import { int, ms, padTable, pct, rate, ratio } from './format.js'
 import type { LatencySummary } from './histogram.js'
 import type { TargetResult } from './result.js'
 import type { BenchReport, TargetReport } from './run.js'
+import type { WindowConnections } from './virtual-user.js'
 
 export function textReport (report: BenchReport): string {
   const out: string[] = [`Load: ${report.description}`]
@@ -55,6 +56,8 @@ function targetBlock (t: TargetReport, report: BenchReport): string[] {
   }
   const c = r.connections
   out.push(`  connections  ${int(c.minOpen)}-${int(c.maxOpen)} open while measuring, ${int(c.connects)} opened${c.connectErrors > 0 ? `, ${int(c.connectErrors)} failed to connect` : ''}`)
+  if (c.window !== undefined) out.push(`               ${windowConnectionsText(c.window, c.users)}`)
+  if (c.settle !== undefined) out.push(`               ${settleText(c.settle)}`)
   const lg = r.loadGenerator
   out.push(`  load gen     CPU ${lg.cpuPercent.toFixed(0)}% of one core, event-loop delay p99 ${ms(lg.eventLoopDelayP99Ms)} ms${loadGenVerdict(lg)}`)
   for (const ch of t.checks) out.push(`  threshold    ${ch.text.padEnd(18)} ${ch.actualText.padStart(9)}  ${ch.pass ? 'PASS' : 'FAIL'}`)
@@ -81,4 +84,20 @@ export function comparisonTable (rows: ComparisonRow[]): string[] {
 
 export function oneLine (r: TargetResult): string {
   return `${rate(r.rps)} req/s, success ${pct(r.successRate)}, p50 ${ms(r.latency.p50)} p95 ${ms(r.latency.p95)} p99 ${ms(r.latency.p99)} ms`
+}
+
+/** The measured window's connection churn in one line: with keep-alive and every user arrived, all of it is 0. */
+export function windowConnectionsText (w: WindowConnections, users: number | undefined): string {
+  const opened = w.firstConnects + w.reconnects
+  return `while measuring: ${int(opened)} opened${users === undefined ? '' : ` (for ${int(users)} users)`}: ` +
+    `${int(w.firstConnects)} first (users still arriving), ${int(w.reconnects)} reconnects; ` +
+    `closed by the server ${int(w.closedByServer)}, idle past its keep-alive ${int(w.closedIdle)}, by the client timeout ${int(w.closedByTimeout)}, other ${int(w.closedByError)}; ` +
+    `${int(w.connectErrors)} failed to connect`
+}
+
+/** How long the window waited for the users' connections after the warm-up (users model with settleMs). */
+export function settleText (st: { waitedMs: number, unconnected: number }): string {
+  return st.unconnected > 0
+    ? `window opened ${ms(st.waitedMs)} ms after the warm-up with ${int(st.unconnected)} users still unconnected (the wait ran out)`
+    : `window opened ${ms(st.waitedMs)} ms after the warm-up, once every user held a connection`
 }

@@ -25,8 +25,12 @@ export interface BenchOptions {
   correct: boolean
   rounds: number
   thresholds: Threshold[]
+  /** Users model: wait up to this long after the warm-up for every user's connection (engine.ts settleMs). */
+  settleMs?: number
   localAddresses?: (i: number) => string | undefined
   onProgress?: (label: string, p: Progress) => void
+  /** A target's measured window opens or closes (once per target and round; `index` into targets). */
+  onWindow?: (phase: 'start' | 'end', index: number, round: number) => void
   signal?: AbortSignal
 }
 
@@ -63,8 +67,10 @@ export async function runBench (o: BenchOptions): Promise<BenchReport> {
         thinkMs: o.thinkMs,
         timeoutMs: o.timeoutMs,
         correct: o.correct,
+        settleMs: o.settleMs,
         localAddresses: o.localAddresses,
         onProgress: o.onProgress === undefined ? undefined : p => o.onProgress?.(label, p),
+        onWindow: o.onWindow === undefined ? undefined : phase => o.onWindow?.(phase, i, round),
         signal: o.signal
       })
       rounds[i].push(toResult(target, run))

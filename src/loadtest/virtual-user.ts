@@ -13,6 +13,30 @@ export interface ConnectionStats {
   open: number
   connects: number
   connectErrors: number
+  /** Set by the engine while the measured window is open: the `window` counters count only then. */
+  measuring: boolean
+  window: WindowConnections
+}
+
+/** What happened to connections inside the measured window: whether users arrived late (first connects), reconnected
+ * (and why their previous connection ended), or failed to connect. In a steady window with keep-alive all are ~0. */
+export interface WindowConnections {
+  /** A user's first connection. */
+  firstConnects: number
+  /** A user connecting again after its previous connection ended. */
+  reconnects: number
+  connectErrors: number
+  /** Connections that ended, by cause: the server closed or reset it, the client's request timeout (undici destroys a
+   * connection whose answer is late), another client-side error. The run's own close at the end is not counted. */
+  closedByServer: number
+  closedByTimeout: number
+  closedByError: number
+  /** Idle past the server's Keep-Alive timeout (a think time longer than the server keeps connections). */
+  closedIdle: number
+}
+
+export function emptyWindow (): WindowConnections {
+  return { firstConnects: 0, reconnects: 0, connectErrors: 0, closedByServer: 0, closedByTimeout: 0, closedByError: 0, closedIdle: 0 }
 }
 
 export interface UserOptions {
@@ -36,6 +60,8 @@ export class VirtualUser implements UserState {
   #loginPending: boolean
   #closed = false
   #retiring = false
+  /** Has had a connection: the next one is a reconnect. */
+  #connected = false
 
   constructor (index: number, plan: RequestPlan, opts: UserOptions) {
     this.index = index
@@ -54,9 +80,23 @@ export class VirtualUser implements UserState {
       ...(opts.localAddress === undefined ? {} : { localAddress: opts.localAddress })
     })
     const stats = opts.stats
-    this.#client.on('connect', () => { stats.open++; stats.connects++ })
-    this.#client.on('disconnect', () => { stats.open-- })
-    this.#client.on('connectionError', () => { stats.connectErrors++ })
+    this.#client.on('connect', () => {
+      stats.open++
+      stats.connects++
+      if (stats.measuring) {
+        if (this.#connected) stats.window.reconnects++
+        else stats.window.firstConnects++
+      }
+      this.#connected = true
+    })
+    this.#client.on('disconnect', (_origin, _targets, err: Error) => {
+      stats.open--
+      if (stats.measuring && !this.#closed) countClose(stats.window, err)
+    })
+    this.#client.on('connectionError', () => {
+      stats.connectErrors++
+      if (stats.measuring) stats.window.connectErrors++
+    })
   }
 
   get closed (): boolean {
@@ -125,6 +165,22 @@ export class VirtualUser implements UserState {
       this.loggedIn = ok
     }
   }
+}
+
+/** Why a connection ended, from the error undici reports with 'disconnect'. */
+function countClose (w: WindowConnections, err: Error & { code?: string }): void {
+  // undici's informational closes: 'socket idle timeout' (idle past the server's Keep-Alive: timeout hint), 'reset'
+  // (the answer said Connection: close, or keep-alive ended).
+  if (err.code === 'UND_ERR_INFO') {
+    if (/idle/.test(err.message)) w.closedIdle++
+    else w.closedByServer++
+    return
+  }
+  const kind = errorKind(err)
+  // UND_ERR_SOCKET 'other side closed' and resets: the server ended it.
+  if (kind === 'reset') w.closedByServer++
+  else if (kind === 'timeout') w.closedByTimeout++
+  else w.closedByError++
 }
 
 /** One object per request (undici's handler controller API); fields set once, in the constructor. */

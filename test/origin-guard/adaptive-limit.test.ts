@@ -60,15 +60,29 @@ t.test('real sockets: a test origin with 8 workers, the limit found from its lat
   })
   const sc = await guardedSidecar(t, o.origin, { maxConcurrent: 'auto', autoLimit: { min: 2, max: 100, initial: 60 }, queue: { size: 1000, timeout: '30s' } })
   const agent = client(t)
-  const until = Date.now() + 6000
-  const worker = async (): Promise<void> => { while (Date.now() < until) await get(agent, `${sc.url}/x`) }
+  const near = (v: number): boolean => v >= K * 0.75 && v <= K * 3
+  // Load until the limit has been near the knee for 2 s (it must stay there, not pass through), with a deadline
+  // rather than a fixed 6 s: on a loaded machine the sidecar's own stalls leave samples out (see the next test),
+  // so the windows that move the limit come more slowly; what is asserted is where it settles.
+  const deadline = Date.now() + 45_000
+  let settledSince = Infinity
+  let loading = true
+  const worker = async (): Promise<void> => { while (loading) await get(agent, `${sc.url}/x`) }
   const trace: number[] = []
-  const timer = setInterval(() => { gauge(sc, 'sipup_origin_concurrency_limit').then(v => trace.push(v), () => {}) }, 250)
+  const timer = setInterval(() => {
+    gauge(sc, 'sipup_origin_concurrency_limit').then(v => {
+      trace.push(v)
+      const now = Date.now()
+      settledSince = near(v) ? Math.min(settledSince, now) : Infinity
+      if (now - settledSince >= 2000 || now > deadline) loading = false
+    }, () => {})
+  }, 250)
   await Promise.all(Array.from({ length: 60 }, worker))
   clearInterval(timer)
   t.comment(`limit every 250 ms: ${trace.join(' ')}`)
   const limit = await gauge(sc, 'sipup_origin_concurrency_limit')
-  t.ok(limit >= K * 0.75 && limit <= K * 3, `limit ${limit} near the knee ${K} (from 60)`)
+  t.ok(near(limit), `limit ${limit} near the knee ${K} (from 60)`)
+  t.ok(trace.slice(-8).every(near), 'and stayed there for its last 2 s')
 })
 
 t.test("the sidecar's own event-loop stall does not collapse the limit: samples that overlapped it are left out", async t => {

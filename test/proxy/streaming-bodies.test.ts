@@ -4,14 +4,22 @@ import { Readable } from 'node:stream'
 import { request } from 'undici'
 import { startOrigin, startSidecar } from '../helpers/sidecar.js'
 
-/** Resolves when `signal` is called, or rejects after ms so a buffering proxy fails the test instead of hanging it. */
-function latch (ms: number, what: string): { wait: Promise<void>, signal: () => void } {
+/** Resolves when `signal` is called, or rejects `ms` after `arm()` so a buffering proxy fails the test instead of
+ * hanging it. The clock starts at arm(), when the request is sent: a loaded machine's slow sidecar start-up is not
+ * the proxy buffering. */
+function latch (ms: number, what: string): { wait: Promise<void>, arm: () => void, signal: () => void } {
   let signal: () => void = () => {}
+  let fail: (err: Error) => void = () => {}
   const wait = new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`timed out waiting for ${what}: the body was buffered`)), ms)
-    signal = () => { clearTimeout(timer); resolve() }
+    signal = resolve
+    fail = reject
   })
-  return { wait, signal }
+  // The rejection is seen where `wait` is awaited; until then it must not count as unhandled.
+  wait.catch(() => {})
+  let timer: NodeJS.Timeout | undefined
+  wait.then(() => clearTimeout(timer), () => {})
+  const arm = (): void => { timer = setTimeout(() => fail(new Error(`timed out waiting for ${what}: the body was buffered`)), ms) }
+  return { wait, arm, signal }
 }
 
 t.test('proxy.requestBuffering off: request bodies are streamed, the origin sees the first chunk before the client sends the rest', async t => {
@@ -34,6 +42,7 @@ t.test('proxy.requestBuffering off: request bodies are streamed, the origin sees
     await firstChunkAtOrigin.wait
     for (let i = 1; i < 50; i++) { expected.update(chunk); yield chunk }
   }
+  firstChunkAtOrigin.arm()
   const res = await request(`${sidecar.url}/upload.php`, { method: 'POST', body: Readable.from(upload()) })
   const got = await res.body.json() as { bytes: number, sha: string }
   t.equal(res.statusCode, 200)
@@ -51,6 +60,7 @@ t.test('response bodies are streamed: the client gets the first chunk before the
   t.after(() => origin.close())
   const sidecar = await startSidecar({ upstream: { url: origin.url } })
   t.after(() => sidecar.close())
+  firstChunkAtClient.arm()
   const res = await request(`${sidecar.url}/report.php`)
   let text = ''
   for await (const c of res.body) {
