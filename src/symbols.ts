@@ -16,3 +16,8 @@ export const kPeer = Symbol('sipup.peer')
 export const kRequestState = Symbol('sipup.requestState')
 /** On the raw response of a request the proxy bypass runs (src/proxy/bypass.ts): its hook run, for onResponse. */
 export const kProxyRun = Symbol('sipup.proxyRun')
+/** Per client socket: the rate limiter's last identity inputs and the identities they gave (src/plugins/rate-limit/
+ * identity.ts), so a keep-alive connection resending one session cookie skips parsing and hashing it. */
+export const kRateLimitIdentity = Symbol('sipup.rateLimitIdentity')
+/** Per client socket: the rate limiter's client key and store keys last built on it (src/plugins/rate-limit/hook.ts). */
+export const kRateLimitKeys = Symbol('sipup.rateLimitKeys')

@@ -34,6 +34,11 @@ export class BoundedMap<V> {
     return this.#map.get(key)?.value
   }
 
+  /** The entry of `key`, whose `value` may be written in place (an update without a second lookup), or undefined. */
+  entry (key: string): { value: V } | undefined {
+    return this.#map.get(key)
+  }
+
   set (key: string, value: V, now = 0): void {
     const e = this.#map.get(key)
     if (e !== undefined) {

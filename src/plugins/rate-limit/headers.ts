@@ -39,9 +39,12 @@ function buildPolicy (checks: readonly Check[], results: readonly (CheckResult |
  * whichever way it is answered (proxied with a hijacked reply, served from the cache, or rejected here).
  * `results[i]` null = unknown for that check (a rejection decided without asking the store).
  */
-export function setRateLimitHeaders (res: Pick<RequestState, 'setResponseHeader'>, checks: readonly Check[], results: readonly (CheckResult | null)[], opts: HeaderOptions): void {
+export function setRateLimitHeaders (res: Pick<RequestState, 'setResponseHeader'>, checks: readonly Check[], results: readonly (CheckResult | null)[], opts: HeaderOptions,
+  fullPolicy: string | null = null): void {
   let limit = ''
   let tightest = -1
+  // `fullPolicy`: the value when every check has a result, precomputed with the request's plan (check-plan.ts).
+  let complete = fullPolicy !== null
   // The tiers a request advertises are one of few sets: their policy value is looked up by the set's bits, and
   // only the counts (limit) are formatted per request. A tier without a bit (0) forces building it.
   let mask = 0
@@ -49,17 +52,21 @@ export function setRateLimitHeaders (res: Pick<RequestState, 'setResponseHeader'
   for (let i = 0; i < checks.length; i++) {
     const r = results[i]
     const tier = checks[i].tier
-    if (r === null || r === undefined || tier.dryRun) continue
+    if (r === null || r === undefined) {
+      complete = false
+      continue
+    }
+    if (tier.dryRun) continue
     const t = r.remaining === 0 ? r.retryMs : r.resetMs
     if (limit !== '') limit += ', '
-    limit += '"' + tier.name + '";r=' + r.remaining + ';t=' + seconds(t)
+    limit += tier.remainingPrefix + r.remaining + ';t=' + seconds(t)
     if (tier.bit === 0) cacheable = false
     mask |= tier.bit
     if (tightest === -1 || r.remaining < (results[tightest] as CheckResult).remaining) tightest = i
   }
   if (tightest === -1) return
   if (opts.standard) {
-    let policy = cacheable ? opts.policies?.get(mask) : undefined
+    let policy = complete ? fullPolicy as string : cacheable ? opts.policies?.get(mask) : undefined
     if (policy === undefined) {
       policy = buildPolicy(checks, results)
       if (cacheable && (opts.policies as Map<number, string>).size < MAX_POLICIES) opts.policies?.set(mask, policy)

@@ -8,8 +8,8 @@ import { setRateLimitHeaders } from './headers.js'
 import type { Decision, Limiter } from './limiter.js'
 import { BAN_TIER, LIST_TIER, STORE_TIER, type RateLimitMetrics } from './metrics.js'
 import type { RateLimitParams } from './options.js'
-import { parseCookies, type CookiePair } from '../../core/cookies.js'
-import { originPath } from '../../core/origin-path.js'
+import { CheckPlanner, ID_ANON, ID_USER, type CheckPlan } from './check-plan.js'
+import { kRateLimitKeys } from '../../symbols.js'
 import { reject } from './response.js'
 import type { Check, CheckResult, Outcome, Tier } from './types.js'
 import type { RequestField } from '../../core/types.js'
@@ -27,6 +27,11 @@ export interface HookContext {
 
 type MaybePromise<T> = T | Promise<T>
 
+/** Ids of anonymous clients: `ip=<client key>`. */
+const ANON_PREFIX = 'ip='
+/** A rejection without violated policies (shared: never mutated). */
+const NO_POLICIES: readonly string[] = Object.freeze([])
+
 function isPromise<T> (v: MaybePromise<T>): v is Promise<T> {
   return typeof (v as { then?: unknown } | null)?.then === 'function'
 }
@@ -43,65 +48,99 @@ async function loadBody (request: FastifyRequest, maxBody: number): Promise<void
 type Done = (err?: Error) => void
 
 /**
+ * Per client connection: the client's key and list verdict for the address last seen on it, and the store key last
+ * built per tier slot (CheckPlanner.slotCount), so a keep-alive connection reuses the same strings request after
+ * request (no concatenation, and a reused string keeps the hash the stores' Maps computed for it). A new address
+ * (a trusted proxy forwarding many clients) or id replaces the entry; every field is set here (stable shape).
+ */
+class ConnectionKeys {
+  ip: string | null = null
+  client = ''
+  anon = ''
+  bannable: string | null = null
+  listed: 'denied' | 'allowlisted' | null = null
+  readonly ids: (string | null)[]
+  readonly keys: string[]
+
+  constructor (slots: number) {
+    this.ids = new Array<string | null>(slots).fill(null)
+    this.keys = new Array<string>(slots).fill('')
+  }
+}
+
+type KeyedSocket = { [kRateLimitKeys]?: ConnectionKeys } | null | undefined
+
+/** The object that stands for the client connection: the socket, or for HTTP/2 the session (a stream's `socket` is
+ * a proxy that throws on writes once the stream is gone); null when there is none any more. */
+function connectionOf (raw: FastifyRequest['raw']): object | null {
+  const stream = (raw as { stream?: { session?: object | null } }).stream
+  if (stream !== undefined) return stream.session ?? null
+  return raw.socket ?? null
+}
+
+function connectionKeys (socket: KeyedSocket, slots: number): ConnectionKeys {
+  if (socket === null || socket === undefined) return new ConnectionKeys(slots)
+  let c = socket[kRateLimitKeys]
+  if (c === undefined) {
+    c = new ConnectionKeys(slots)
+    socket[kRateLimitKeys] = c
+  }
+  return c
+}
+
+/** The request's checks from its plan; the `key: field` ids from the body read before (anon when it has none). */
+function checksOf (plan: CheckPlan, conn: ConnectionKeys, anon: string, user: string | null, body: Buffer | null): Check[] {
+  const n = plan.size
+  const checks = new Array<Check>(n)
+  const ids = conn.ids
+  const keys = conn.keys
+  for (let i = 0; i < n; i++) {
+    const kind = plan.idKinds[i]
+    const id = kind === ID_ANON
+      ? anon
+      : kind === ID_USER ? user ?? anon : (body === null ? null : formFieldKey(body, plan.fields[i])) ?? anon
+    const slot = plan.slots[i]
+    let key: string
+    if (ids[slot] === id) {
+      key = keys[slot]
+    } else {
+      key = plan.keyPrefixes[i] + id
+      ids[slot] = id
+      keys[slot] = key
+    }
+    checks[i] = { tier: plan.tiers[i], id, key, want: 1 }
+  }
+  return checks
+}
+
+/**
  * The proxy route's hook, callback style: with the memory store, a cached identity and no form field to read, a
  * request is decided synchronously and calls `done` at once, without the promise and the microtask an async hook
  * costs on every request. It waits only where it must (an unverified JWT, a form body, the Redis store).
  */
 export function createRateLimitHook (ctx: HookContext): (request: FastifyRequest, reply: FastifyReply, done: Done) => void {
   const { params: p, limiter, metrics, outcome: field } = ctx
-  const anonPrefix = 'ip='
-  // Key prefixes built once, so a request's keys are one concatenation each.
-  const ipKey = `${ctx.keyPrefix}ip:`
-  const userKey = `${ctx.keyPrefix}user:`
-  const ruleKeys = p.rules.map(r => `${ctx.keyPrefix}${r.tier.name}:`)
-
-  /** The request's checks; null when a `key: field` rule matches and the body has not been read yet. */
-  function checksOf (request: FastifyRequest, anon: string, user: string | null, bodyTried: boolean): Check[] | null {
-    const checks: Check[] = []
-    if (p.ipTier !== null) checks.push({ tier: p.ipTier, id: anon, key: ipKey + anon, want: 1 })
-    if (p.userTier !== null) {
-      const id = user ?? anon
-      checks.push({ tier: p.userTier, id, key: userKey + id, want: 1 })
-    }
-    const rules = p.rules
-    if (rules.length === 0) return checks
-    const method = request.method
-    let path: string | null = null
-    let cookies: CookiePair[] | null = null
-    for (let i = 0; i < rules.length; i++) {
-      const rule = rules[i]
-      if (rule.methods !== null && !rule.methods.has(method)) continue
-      path ??= originPath(request.url)
-      if (!rule.path.test(path)) continue
-      if (rule.cookies !== null && !rule.cookies.test(cookies ??= parseCookies(request.headers.cookie))) continue
-      let id: string
-      if (rule.key === 'ip') {
-        id = anon
-      } else if (rule.key === 'user') {
-        id = user ?? anon
-      } else {
-        const body = request.sidecar.body
-        if (body === null && !bodyTried) return null
-        id = (body === null ? null : formFieldKey(body, rule.field)) ?? anon
-      }
-      checks.push({ tier: rule.tier, id, key: ruleKeys[i] + id, want: 1 })
-    }
-    return checks
-  }
+  const planner = new CheckPlanner(p, ctx.keyPrefix)
+  const slots = planner.slotCount
+  const headersOn = p.headers.standard || p.headers.legacy
 
   /** `bannable`: the client key bans apply to, null when exempt (`bans.exempt`). */
-  function withUser (request: FastifyRequest, reply: FastifyReply, done: Done, now: number, bannable: string | null, anon: string, user: string | null): void {
-    const checks = checksOf(request, anon, user, false)
-    if (checks !== null) {
-      decide(request, reply, done, now, bannable, checks)
+  function withUser (request: FastifyRequest, reply: FastifyReply, done: Done, now: number, conn: ConnectionKeys, user: string | null): void {
+    const plan = planner.planOf(request)
+    const body = request.sidecar.body
+    if (!plan.needsBody || body !== null) {
+      decide(request, reply, done, now, conn.bannable, plan, checksOf(plan, conn, conn.anon, user, body))
       return
     }
+    // Snapshot what the decision needs: the connection's entry may move on to another client meanwhile.
+    const anon = conn.anon
+    const bannable = conn.bannable
     loadBody(request, p.maxFormBody).then(() => {
-      decide(request, reply, done, now, bannable, checksOf(request, anon, user, true) as Check[])
+      decide(request, reply, done, now, bannable, plan, checksOf(plan, conn, anon, user, request.sidecar.body))
     }).catch(done)
   }
 
-  function decide (request: FastifyRequest, reply: FastifyReply, done: Done, now: number, bannable: string | null, checks: Check[]): void {
+  function decide (request: FastifyRequest, reply: FastifyReply, done: Done, now: number, bannable: string | null, plan: CheckPlan, checks: Check[]): void {
     const state = request.sidecar
     if (checks.length === 0) {
       field.set(state, 'allowed')
@@ -110,24 +149,24 @@ export function createRateLimitHook (ctx: HookContext): (request: FastifyRequest
     }
     const pending = limiter.decide(bannable, checks, now)
     if (isPromise(pending)) {
-      pending.then(d => { finish(state, reply, done, checks, d) }).catch(done)
+      pending.then(d => { finish(state, reply, done, plan, checks, d) }).catch(done)
       return
     }
-    finish(state, reply, done, checks, pending)
+    finish(state, reply, done, plan, checks, pending)
   }
 
   /** Applies the decision: a rejection answers (and `done` is not called), otherwise headers and `done`. */
-  function finish (state: FastifyRequest['sidecar'], reply: FastifyReply, done: Done, checks: Check[], d: Decision): void {
+  function finish (state: FastifyRequest['sidecar'], reply: FastifyReply, done: Done, plan: CheckPlan, checks: Check[], d: Decision): void {
     if (d.verdict === 'banned') {
       field.set(state, 'banned')
       metrics.count(BAN_TIER, 'banned')
-      reject(reply, 'banned', d.retryMs, [])
+      reject(reply, 'banned', d.retryMs, NO_POLICIES)
       return
     }
     if (d.verdict === 'unavailable') {
       field.set(state, 'unavailable')
       metrics.count(STORE_TIER, 'unavailable')
-      reject(reply, 'unavailable', 0, [])
+      reject(reply, 'unavailable', 0, NO_POLICIES)
       return
     }
     let wouldLimit = false
@@ -149,10 +188,10 @@ export function createRateLimitHook (ctx: HookContext): (request: FastifyRequest
       }
       metrics.count(tier.name, outcome)
     }
-    if (p.headers.standard || p.headers.legacy) setRateLimitHeaders(state, checks, d.results, p.headers)
+    if (headersOn) setRateLimitHeaders(state, checks, d.results, p.headers, plan.policy)
     if (d.verdict === 'limited') {
       field.set(state, 'limited')
-      reject(reply, 'limited', d.retryMs, violated ?? [])
+      reject(reply, 'limited', d.retryMs, violated ?? NO_POLICIES)
       return
     }
     field.set(state, wouldLimit ? 'dry_run_would_limit' : 'allowed')
@@ -162,28 +201,36 @@ export function createRateLimitHook (ctx: HookContext): (request: FastifyRequest
   return function sipupRateLimit (request: FastifyRequest, reply: FastifyReply, done: Done): void {
     const state = request.sidecar
     const ip = request.ip
-    const listed = listVerdict(p, ip)
+    const connection = connectionOf(request.raw)
+    const conn = connectionKeys(connection as KeyedSocket, slots)
+    if (conn.ip !== ip) {
+      // The lists, the client key and the ban exemption depend on the address alone: decided once per address.
+      const client = clientKey(ip, p.ipv6Subnet)
+      conn.ip = ip
+      conn.client = client
+      conn.anon = ANON_PREFIX + client
+      conn.bannable = p.banExempt === null || !p.banExempt.has(ip) ? client : null
+      conn.listed = listVerdict(p, ip)
+    }
+    const listed = conn.listed
     if (listed !== null) {
       field.set(state, listed)
       metrics.count(LIST_TIER, listed)
-      if (listed === 'denied') reject(reply, 'denied', 0, [])
+      if (listed === 'denied') reject(reply, 'denied', 0, NO_POLICIES)
       else done()
       return
     }
     const now = ctx.now()
-    const client = clientKey(ip, p.ipv6Subnet)
-    const anon = anonPrefix + client
-    const bannable = p.banExempt === null || !p.banExempt.has(ip) ? client : null
     if (!p.needsUser) {
-      withUser(request, reply, done, now, bannable, anon, null)
+      withUser(request, reply, done, now, conn, null)
       return
     }
-    const u = p.identity.resolve(request.headers, now)
+    const u = p.identity.resolve(request.headers, now, connection)
     if (isPromise(u)) {
-      u.then(user => { withUser(request, reply, done, now, bannable, anon, user) }).catch(done)
+      u.then(user => { withUser(request, reply, done, now, conn, user) }).catch(done)
       return
     }
-    withUser(request, reply, done, now, bannable, anon, u)
+    withUser(request, reply, done, now, conn, u)
   }
 }
 

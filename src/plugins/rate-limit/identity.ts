@@ -6,6 +6,7 @@ import type { IncomingHttpHeaders } from 'node:http'
 import { jwtVerify, type JWTVerifyOptions } from 'jose'
 import { cookieNameList, CookiePatterns, parseCookies } from '../../core/cookies.js'
 import { SIPUP_ERR_RATELIMIT_CONFIG } from '../../errors.js'
+import { kRateLimitIdentity } from '../../symbols.js'
 import { BoundedMap } from './bounded-map.js'
 import type { RateLimitSection } from './schema.js'
 
@@ -23,6 +24,30 @@ const MAX_TOKEN_LENGTH = 8192
 const DIGEST_CACHE_SIZE = 10_000
 /** Longest raw value whose digest is remembered. */
 const MAX_CACHED_RAW = 256
+/** Longest Cookie header whose identity a connection remembers (longer ones are parsed every time, so an idle
+ * connection never holds more than this). */
+const MAX_MEMO_COOKIE = 4096
+
+/**
+ * What one client connection last sent and the identity it gave, per extractor: a keep-alive connection (a browser,
+ * the shop's own PHP workers) resends the same Cookie or Authorization header on every request, so the next one
+ * costs a string comparison instead of parsing and a digest lookup. Compared with the exact raw value, so a changed
+ * session on the same connection (login, logout) is resolved afresh; a proxy multiplexing many clients on one
+ * connection just misses here and uses the shared digest cache. Every field set here, so the shape is stable.
+ */
+class ConnectionIdentity {
+  auth: string | null = null
+  authId: string | null = null
+  header: string | null = null
+  headerId: string | null = null
+  cookie: string | null = null
+  cookieId: string | null = null
+}
+
+/** The client connection (request.raw.socket), where ConnectionIdentity lives. */
+interface IdentityConnection {
+  [kRateLimitIdentity]?: ConnectionIdentity
+}
 
 interface CachedToken { id: string | null, until: number }
 
@@ -116,9 +141,11 @@ export class IdentityResolver {
   /** `identity.cookie`, null when not used. */
   readonly #cookie: CookiePatterns | null
   /** `<kind>:<raw value>` to `<kind>:<digest>`. */
-  readonly #digests = new BoundedMap<string>(DIGEST_CACHE_SIZE)
+  readonly #digests: BoundedMap<string>
 
-  constructor (cfg: IdentityConfig) {
+  /** `digestCacheSize`: digests remembered across connections (tests make it small). */
+  constructor (cfg: IdentityConfig, digestCacheSize = DIGEST_CACHE_SIZE) {
+    this.#digests = new BoundedMap<string>(digestCacheSize)
     this.#jwt = cfg.jwt.enabled ? new JwtIdentity(cfg.jwt) : null
     this.#basic = cfg.basic
     this.#header = cfg.header.toLowerCase()
@@ -135,29 +162,75 @@ export class IdentityResolver {
    * The user's identity (`j:` JWT sub, `b:` Basic, `h:` header, `c:` cookie), or null for an anonymous request.
    * A token that fails verification makes the request anonymous even when a cookie is present: a client must
    * not be able to choose who it is counted as by sending a forged token next to someone else's session.
+   * `connection`: the client's socket, to remember the last raw values and identities on (ConnectionIdentity).
    */
-  resolve (headers: IncomingHttpHeaders, now: number): string | null | Promise<string | null> {
+  resolve (headers: IncomingHttpHeaders, now: number, connection: object | null = null): string | null | Promise<string | null> {
     const jwt = this.#jwt
     if (jwt !== null) {
       const token = jwt.token(headers)
       if (token !== null) return jwt.resolve(token, now)
     }
+    let memo: ConnectionIdentity | null = null
+    const conn = connection as IdentityConnection | null
+    if (conn !== null) {
+      memo = conn[kRateLimitIdentity] ?? null
+      if (memo === null) {
+        memo = new ConnectionIdentity()
+        conn[kRateLimitIdentity] = memo
+      }
+    }
     if (this.#basic) {
       const auth = headers.authorization
-      if (auth !== undefined && auth.length > 6 && auth.slice(0, 6).toLowerCase() === 'basic ') {
-        const cred = Buffer.from(auth.slice(6).trim(), 'base64').toString('utf8')
-        if (cred.indexOf(':') > 0) return this.#digest('b:', cred)
+      if (auth !== undefined && auth.length > 6) {
+        if (memo !== null && memo.auth === auth) {
+          if (memo.authId !== null) return memo.authId
+        } else {
+          const id = this.#basicId(auth)
+          if (memo !== null && auth.length <= MAX_CACHED_RAW) {
+            memo.auth = auth
+            memo.authId = id
+          }
+          if (id !== null) return id
+        }
       }
     }
     if (this.#header !== '') {
       const v = headers[this.#header]
-      if (typeof v === 'string' && v !== '') return this.#digest('h:', v)
+      if (typeof v === 'string' && v !== '') {
+        if (memo !== null && memo.header === v) return memo.headerId as string
+        const id = this.#digest('h:', v)
+        if (memo !== null && v.length <= MAX_CACHED_RAW) {
+          memo.header = v
+          memo.headerId = id
+        }
+        return id
+      }
     }
     if (this.#cookie !== null) {
-      const v = this.#cookie.first(parseCookies(headers.cookie))
-      if (v !== undefined) return this.#digest('c:', v)
+      const header = headers.cookie
+      if (header === undefined) return null
+      if (memo !== null && memo.cookie === header) return memo.cookieId
+      const v = this.#cookie.first(parseCookies(header))
+      const id = v === undefined ? null : this.#digest('c:', v)
+      if (memo !== null && typeof header === 'string' && header.length <= MAX_MEMO_COOKIE) {
+        memo.cookie = header
+        memo.cookieId = id
+      }
+      return id
     }
     return null
+  }
+
+  /** Digests held by the shared cache (tests: it stays bounded). */
+  get cachedDigests (): number {
+    return this.#digests.size
+  }
+
+  /** The `b:` identity of an Authorization header, null when it holds no Basic credentials. */
+  #basicId (auth: string): string | null {
+    if (auth.slice(0, 6).toLowerCase() !== 'basic ') return null
+    const cred = Buffer.from(auth.slice(6).trim(), 'base64').toString('utf8')
+    return cred.indexOf(':') > 0 ? this.#digest('b:', cred) : null
   }
 
   #digest (kind: string, raw: string): string {

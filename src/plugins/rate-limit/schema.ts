@@ -132,8 +132,8 @@ export const RateLimitSchema = Type.Object({
     'for the tier closest to its limit.', false),
   maxFormBody: Bytes({ description: 'Largest urlencoded body read to find a `key: field` value; larger or chunked ' +
     'bodies are not read and are keyed on the IP.', default: '8KB' }),
-  memoryKeys: Int('Counters kept per instance by the memory store and the outage fallback (least recently used ' +
-    'dropped first).', 100_000, 100, 10_000_000),
+  memoryKeys: Int('Clients (an IP or a user) whose counters are kept per instance by the memory store and the ' +
+    'outage fallback, each with one counter per tier it uses (least recently used dropped first).', 100_000, 100, 10_000_000),
   lease: LeaseSchema
 }, { additionalProperties: false, description: 'Rate limiting (issue 4).', default: {} })
 

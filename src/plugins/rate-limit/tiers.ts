@@ -12,6 +12,7 @@ export function makeTier (name: string, limit: number, windowMs: number, dryRun:
     lease,
     // draft-ietf-httpapi-ratelimit-headers-11 §3: quota q per window w (whole seconds).
     policy: `"${name}";q=${limit};w=${Math.ceil(windowMs / 1000)}`,
+    remainingPrefix: `"${name}";r=`,
     bit
   }
 }

@@ -24,6 +24,8 @@ export interface Tier {
   readonly lease: number
   /** This tier's member of `RateLimit-Policy`, e.g. `"ip";q=100;w=60`. */
   readonly policy: string
+  /** The start of this tier's member of `RateLimit`, `"ip";r=`, so a request only appends its numbers. */
+  readonly remainingPrefix: string
   /** This tier's bit in the key of a precomputed `RateLimit-Policy` value (headers.ts); 0 = built per request. */
   readonly bit: number
 }
