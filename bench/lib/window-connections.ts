@@ -3,6 +3,7 @@
 // reconnects and why connections ended), the server process (connections it accepted, connections open) and the
 // kernel (the port's listen queue, listen overflows/drops). Plus the arrival: new connections per second during the
 // ramp and during the window, to tell a SYN burst from a steady crowd.
+import { readFileSync, readdirSync } from 'node:fs'
 import type { Started } from './processes.js'
 import type { Progress } from '../../src/loadtest/engine.js'
 import type { TargetResult } from '../../src/loadtest/result.js'
@@ -10,8 +11,8 @@ import { settleText, windowConnectionsText } from '../../src/loadtest/report-tex
 import { int, rate } from '../../src/loadtest/format.js'
 import { ListenQueueWatch, listenWindowText, type ListenWindow } from './listen-queue.js'
 
-/** What a server role prints once a second: `conn <accepted since start> <open now>`. */
-export const CONN_LINE = /^conn (\d+) (\d+)$/
+/** What a server role prints once a second: `conn <accepted since start> <open now> [<open files> <open files limit>]`. */
+export const CONN_LINE = /^conn (\d+) (\d+)(?: (\d+) (\d+|unlimited))?$/
 
 /** Prints CONN_LINE once a second for `server` (call it in the server process). */
 export function reportServerConnections (server: import('node:net').Server): void {
@@ -22,10 +23,17 @@ export function reportServerConnections (server: import('node:net').Server): voi
     open++
     socket.once('close', () => { open-- })
   })
-  setInterval(() => { process.stdout.write(`conn ${accepted} ${open}\n`) }, 1000).unref()
+  // Open files against the process's limit: each client connection is one, and at the limit accept() fails with
+  // EMFILE, so connections wait in the listen queue (and their users time out) although the loop is not busy.
+  const limit = /^Max open files\s+(\d+|unlimited)/m.exec(readFileSync('/proc/self/limits', 'utf8'))?.[1] ?? 'unlimited'
+  setInterval(() => {
+    let files = -1
+    try { files = readdirSync('/proc/self/fd').length } catch { /* not Linux */ }
+    process.stdout.write(files < 0 ? `conn ${accepted} ${open}\n` : `conn ${accepted} ${open} ${files} ${limit}\n`)
+  }, 1000).unref()
 }
 
-interface ServerSide { accepted: number, seconds: number, minOpen: number, maxOpen: number }
+interface ServerSide { accepted: number, seconds: number, minOpen: number, maxOpen: number, maxFiles: number, fileLimit: string }
 
 /** Per target: collects the three sides over its measured windows (every round). */
 export class WindowConnections {
@@ -51,7 +59,7 @@ export class WindowConnections {
     this.#arrivalWatch = ports.map(() => null)
     this.#arrival = ports.map(() => [])
     this.#measuring = ports.map(() => false)
-    this.#server = ports.map(() => ({ accepted: 0, seconds: 0, minOpen: Number.POSITIVE_INFINITY, maxOpen: 0 }))
+    this.#server = ports.map(() => ({ accepted: 0, seconds: 0, minOpen: Number.POSITIVE_INFINITY, maxOpen: 0, maxFiles: -1, fileLimit: '' }))
     this.#rate = ports.map(() => ({ rampPeak: 0, windowPeak: 0, windowSum: 0, windowSeconds: 0 }))
     servers.forEach((p, i) => { if (p !== null) this.#follow(p, i) })
   }
@@ -109,7 +117,9 @@ export class WindowConnections {
     const s = this.#server[i]
     out.push(s.seconds === 0
       ? '    server: (no connection counts read while measured)'
-      : `    server: accepted ${int(s.accepted)} (${rate(s.accepted / s.seconds)}/s), ${int(s.minOpen)}-${int(s.maxOpen)} open`)
+      : `    server: accepted ${int(s.accepted)} (${rate(s.accepted / s.seconds)}/s), ${int(s.minOpen)}-${int(s.maxOpen)} open` +
+        (s.maxFiles < 0 ? '' : `; open files up to ${int(s.maxFiles)} of its limit ${s.fileLimit === 'unlimited' ? s.fileLimit : int(Number(s.fileLimit))}` +
+          (s.fileLimit !== 'unlimited' && s.maxFiles >= Number(s.fileLimit) - 16 ? ' (at the limit: accept() fails with EMFILE, so new connections wait in the listen queue)' : '')))
     const r = this.#rate[i]
     out.push(`    arrival: users join at ${rate(arrivalPerSecond)}/s over the ramp, each first visit spread over one think time; new connections ` +
       `peaked at ${rate(r.rampPeak)}/s before measuring, ${rate(r.windowPeak)}/s while measured (mean ${rate(r.windowSeconds === 0 ? 0 : r.windowSum / r.windowSeconds)}/s)`)
@@ -137,6 +147,10 @@ export class WindowConnections {
         const s = this.#server[i]
         s.minOpen = Math.min(s.minOpen, open)
         s.maxOpen = Math.max(s.maxOpen, open)
+        if (m[3] !== undefined) {
+          s.maxFiles = Math.max(s.maxFiles, Number(m[3]))
+          s.fileLimit = m[4]
+        }
         if (prev !== null) {
           s.accepted += accepted - prev.accepted
           s.seconds += (at - prev.at) / 1000
