@@ -19,7 +19,7 @@ import { announceReady, startOriginRole, startSidecarRole } from './lib/roles.js
 import { startNginx } from './lib/nginx.js'
 import { makeCert } from './lib/cert.js'
 import { cpuMs } from './lib/cpu.js'
-import { benchArgs } from './lib/args.js'
+import { benchArgs, ROLE_OPTIONS } from './lib/args.js'
 
 const SELF = fileURLToPath(import.meta.url)
 
@@ -64,8 +64,7 @@ async function main (): Promise<void> {
       connections: { type: 'int', default: 32, description: 'connections the load generator keeps open (wrk -c)' },
       only: { type: 'string', placeholder: '<name,name>', description: 'run only the parties whose name contains one of these (default: all)' },
       baseline: { type: 'string', placeholder: '<edge.js>', description: 'another build\'s dist/bench/edge.js, whose sidecar-hit role runs as one more party' },
-      role: { type: 'string', internal: true, description: 'run as one of the bench\'s processes' },
-      port: { type: 'int', min: 0, default: 0, internal: true, description: 'port to listen on' },
+      ...ROLE_OPTIONS,
       upstream: { type: 'string', placeholder: '<url>', internal: true, description: 'the origin to proxy to' },
       cert: { type: 'string', placeholder: '<file>', internal: true, description: 'TLS certificate (PEM)' },
       key: { type: 'string', placeholder: '<file>', internal: true, description: 'TLS key (PEM)' },

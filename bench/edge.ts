@@ -14,7 +14,7 @@ import { freePort } from './lib/free-port.js'
 import { announceReady, startOriginRole, startSidecarRole } from './lib/roles.js'
 import { startNginx } from './lib/nginx.js'
 import { makeCert } from './lib/cert.js'
-import { benchArgs } from './lib/args.js'
+import { benchArgs, ROLE_OPTIONS } from './lib/args.js'
 
 const SELF = fileURLToPath(import.meta.url)
 
@@ -92,8 +92,7 @@ async function main (): Promise<void> {
       seconds: { type: 'int', default: 3, description: 'seconds of load per party and round (wrk -d)' },
       connections: { type: 'int', default: 32, description: 'connections the load generator keeps open (wrk -c)' },
       streams: { type: 'int', default: 10, description: 'HTTP/2 streams per connection (h2load -m)' },
-      role: { type: 'string', internal: true, description: 'run as one of the bench\'s processes' },
-      port: { type: 'int', min: 0, default: 0, internal: true, description: 'port to listen on' },
+      ...ROLE_OPTIONS,
       upstream: { type: 'string', placeholder: '<url>', internal: true, description: 'the origin to proxy to' },
       cert: { type: 'string', placeholder: '<file>', internal: true, description: 'TLS certificate (PEM)' },
       key: { type: 'string', placeholder: '<file>', internal: true, description: 'TLS key (PEM)' }

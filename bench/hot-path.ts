@@ -21,7 +21,7 @@ import { announceReady, startOriginRole, startSidecarRole } from './lib/roles.js
 import { cpuMs } from './lib/cpu.js'
 import { deleteByPrefix } from './lib/redis-keys.js'
 import { startNginx } from './lib/nginx.js'
-import { benchArgs } from './lib/args.js'
+import { benchArgs, ROLE_OPTIONS } from './lib/args.js'
 
 const SELF = fileURLToPath(import.meta.url)
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379'
@@ -90,8 +90,7 @@ async function main (): Promise<void> {
       seconds: { type: 'int', default: 3, description: 'seconds of load per party and round (wrk -d)' },
       connections: { type: 'int', default: 64, description: 'connections the load generator keeps open (wrk -c)' },
       only: { type: 'string', placeholder: '<role,role>', description: 'run only these parties: node-http, fastify, hit, nginx-cache, pass, nginx-pass, rl-off, rl-memory, rl-redis (default: all)' },
-      role: { type: 'string', internal: true, description: 'run as one of the bench\'s processes' },
-      port: { type: 'int', min: 0, default: 0, internal: true, description: 'port to listen on' },
+      ...ROLE_OPTIONS,
       upstream: { type: 'string', placeholder: '<url>', internal: true, description: 'the origin to proxy to' },
       prefix: { type: 'string', default: '', internal: true, description: 'Redis key prefix of this run' }
     }

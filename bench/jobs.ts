@@ -22,7 +22,7 @@ import { announceReady, startSidecarRole } from './lib/roles.js'
 import { median } from './lib/wrk.js'
 import { cpuMs, redisCpuMs } from './lib/cpu.js'
 import { deleteByPrefix } from './lib/redis-keys.js'
-import { benchArgs } from './lib/args.js'
+import { benchArgs, ROLE_OPTIONS } from './lib/args.js'
 
 const SELF = fileURLToPath(import.meta.url)
 const NOOP = join(dirname(SELF), 'lib', 'noop-job.js')
@@ -111,8 +111,7 @@ async function main (): Promise<void> {
       'batch-in-flight': { type: 'int', default: 8, description: 'batch POSTs at once' },
       baseline: { type: 'string', placeholder: '<jobs.js>', description: 'an older build\'s dist/bench/jobs.js: also runs the single POST against it' },
       'enqueue-only': { type: 'boolean', description: 'skip the process comparison' },
-      role: { type: 'string', internal: true, description: 'run as one of the bench\'s processes' },
-      port: { type: 'int', min: 0, default: 0, internal: true, description: 'port to listen on' },
+      ...ROLE_OPTIONS,
       prefix: { type: 'string', default: '', internal: true, description: 'Redis key prefix of this run' }
     }
   })

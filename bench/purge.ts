@@ -6,7 +6,7 @@
 import http from 'node:http'
 import { fileURLToPath } from 'node:url'
 import { Redis } from 'ioredis'
-import { benchArgs } from './lib/args.js'
+import { benchArgs, ROLE_OPTIONS } from './lib/args.js'
 import { freePort } from './lib/free-port.js'
 import { startProcess } from './lib/processes.js'
 import { deleteByPrefix } from './lib/redis-keys.js'
@@ -27,8 +27,7 @@ async function main (): Promise<void> {
       rounds: { type: 'int', default: 30, description: 'purges measured; figures are the median and the worst' },
       poll: { type: 'duration', default: '2ms', description: 'how often B is asked for the page after the purge' },
       loaders: { type: 'int', min: 0, default: 4, description: 'background request loops (half on each sidecar)' },
-      role: { type: 'string', internal: true, description: 'run as one of the bench\'s processes' },
-      port: { type: 'int', min: 0, default: 0, internal: true, description: 'port to listen on' },
+      ...ROLE_OPTIONS,
       upstream: { type: 'string', default: '', internal: true, description: 'the origin\'s URL' },
       prefix: { type: 'string', default: '', internal: true, description: 'Redis key prefix of this run' }
     }

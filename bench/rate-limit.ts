@@ -16,7 +16,7 @@ import { freePort } from './lib/free-port.js'
 import { announceReady, startOriginRole, startSidecarRole } from './lib/roles.js'
 import { cpuMs, redisCpuMs } from './lib/cpu.js'
 import { deleteByPrefix } from './lib/redis-keys.js'
-import { benchArgs } from './lib/args.js'
+import { benchArgs, ROLE_OPTIONS } from './lib/args.js'
 
 const SELF = fileURLToPath(import.meta.url)
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379'
@@ -47,8 +47,7 @@ async function main (): Promise<void> {
       rounds: { type: 'int', default: 5, description: 'interleaved rounds; figures are medians' },
       seconds: { type: 'int', default: 5, description: 'seconds of load per party and round (wrk -d)' },
       connections: { type: 'int', default: 64, description: 'connections the load generator keeps open (wrk -c)' },
-      role: { type: 'string', internal: true, description: 'run as one of the bench\'s processes' },
-      port: { type: 'int', min: 0, default: 0, internal: true, description: 'port to listen on' },
+      ...ROLE_OPTIONS,
       upstream: { type: 'string', placeholder: '<url>', internal: true, description: 'the origin to proxy to' },
       prefix: { type: 'string', default: '', internal: true, description: 'Redis key prefix of this run' }
     }

@@ -12,7 +12,7 @@ import { startProcess, waitFor, type Started } from './lib/processes.js'
 import { freePort } from './lib/free-port.js'
 import { announceReady, startOriginRole } from './lib/roles.js'
 import { startNginx } from './lib/nginx.js'
-import { benchArgs } from './lib/args.js'
+import { benchArgs, ROLE_OPTIONS } from './lib/args.js'
 
 const SELF = fileURLToPath(import.meta.url)
 const CLI = join(fileURLToPath(new URL('.', import.meta.url)), '..', 'src', 'cli', 'index.js')
@@ -65,8 +65,7 @@ async function main (): Promise<void> {
       seconds: { type: 'int', default: 5, description: 'seconds of load per party and round (wrk -d)' },
       connections: { type: 'int', default: 64, description: 'connections the load generator keeps open (wrk -c)' },
       threads: { type: 'int', default: 1, description: 'wrk threads (wrk -t)' },
-      role: { type: 'string', internal: true, description: 'run as one of the bench\'s processes' },
-      port: { type: 'int', min: 0, default: 0, internal: true, description: 'port to listen on' }
+      ...ROLE_OPTIONS
     }
   })
   if (values.role === 'origin') {

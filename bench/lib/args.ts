@@ -201,3 +201,9 @@ function value (key: string, o: BenchOption, given: string | boolean | undefined
     }
   }
 }
+
+/** The options by which a script starts its own processes (`--role <name> --port <n>`), the same in every script. */
+export const ROLE_OPTIONS = {
+  role: { type: 'string', internal: true, description: 'run as one of the bench\'s processes' },
+  port: { type: 'int', min: 0, default: 0, internal: true, description: 'port to listen on' }
+} as const satisfies BenchOptions

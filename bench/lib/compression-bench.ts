@@ -21,7 +21,7 @@ import { freePort } from './free-port.js'
 import { startProcess, waitFor, type Started } from './processes.js'
 import { announceReady, startSidecarRole } from './roles.js'
 import { median, wrk, type WrkResult } from './wrk.js'
-import { benchArgs } from './args.js'
+import { benchArgs, ROLE_OPTIONS } from './args.js'
 
 const SELF = fileURLToPath(import.meta.url)
 /** What a current browser sends. */
@@ -276,8 +276,7 @@ if (process.argv[1] === SELF) {
     name: 'bench/lib/compression-bench',
     summary: 'A party of bench/compression (run by it with --role); run bench/compression itself for the measurement.',
     options: {
-      role: { type: 'string', internal: true, description: 'run as one of the bench\'s processes' },
-      port: { type: 'int', min: 0, default: 0, internal: true, description: 'port to listen on' },
+      ...ROLE_OPTIONS,
       upstream: { type: 'string', placeholder: '<url>', internal: true, description: 'the origin to proxy to' },
       quality: { type: 'int', min: 0, max: 11, default: DEFAULT_QUALITY, internal: true, description: 'proxy.compression.brotliQuality' }
     }
