@@ -1,38 +1,18 @@
 // Two sidecars sharing Redis (tiered store): a purge on one drops the page on both.
 import t from 'tap'
-import { Redis } from 'ioredis'
 import { request } from 'undici'
-import { startOrigin, startSidecar } from '../helpers/sidecar.js'
-import { REDIS_URL, requireRedis, uniquePrefix } from '../helpers/services.js'
+import { twoInstances } from './fixtures/two-instances.js'
 import { fetchAnswer } from './fixtures/setup.js'
 
 t.test('purge by URL, prefix and tag across two instances sharing Redis', async t => {
-  if (!await requireRedis(t)) return
-  const keyPrefix = uniquePrefix('cache-purge')
-  const cleaner = new Redis(REDIS_URL)
-  t.after(async () => {
-    const keys = await cleaner.keys(`${keyPrefix}*`)
-    if (keys.length > 0) await cleaner.del(...keys)
-    await cleaner.quit()
-  })
   let n = 0
-  const origin = await startOrigin((req, res) => {
+  const set = await twoInstances(t, 'cache-purge', (req, res) => {
     res.setHeader('cache-control', 'max-age=600')
     if (req.url?.startsWith('/product.php')) res.setHeader('surrogate-key', 'product-42')
     res.end(`v${++n} ${req.url}`)
   })
-  t.after(() => origin.close())
-  const config = {
-    upstream: { url: origin.url },
-    redis: { enabled: true, url: REDIS_URL, keyPrefix },
-    cache: { enabled: true, store: 'tiered' },
-    admin: { enabled: true, token: 'secret' }
-  }
-  const a = await startSidecar(config)
-  t.after(() => a.close())
-  const b = await startSidecar(config)
-  t.after(() => b.close())
-  await Promise.all([a, b].map(s => (s.app.sidecarCache?.store as { ready?: () => Promise<void> }).ready?.()))
+  if (set === null) return
+  const { a, b } = set
 
   const both = async (path: string): Promise<string[]> => [
     (await fetchAnswer(a.url + path, { host: 'shop.test' })).body, (await fetchAnswer(b.url + path, { host: 'shop.test' })).body]

@@ -2,39 +2,19 @@
 // the coalescer's just-settled entries (kept for lookups still under way). Found by the PHP e2e: right after a
 // miss on B, a purge on A, and B answered the next plain request with the purged page from the coalescer.
 import t from 'tap'
-import { Redis } from 'ioredis'
 import { request } from 'undici'
-import { startOrigin, startSidecar } from '../helpers/sidecar.js'
-import { REDIS_URL, requireRedis, uniquePrefix } from '../helpers/services.js'
+import { twoInstances } from './fixtures/two-instances.js'
 import { fetchAnswer } from './fixtures/setup.js'
 
 t.test('a purge on A: B\'s next plain request goes to the origin, within the coalescer\'s window', async t => {
-  if (!await requireRedis(t)) return
-  const keyPrefix = uniquePrefix('cache-purge-remote')
-  const cleaner = new Redis(REDIS_URL)
-  t.after(async () => {
-    const keys = await cleaner.keys(`${keyPrefix}*`)
-    if (keys.length > 0) await cleaner.del(...keys)
-    await cleaner.quit()
-  })
   let n = 0
-  const origin = await startOrigin((_req, res) => {
+  const set = await twoInstances(t, 'cache-purge-remote', (_req, res) => {
     res.setHeader('cache-control', 'max-age=600')
     res.setHeader('surrogate-key', 'product-42')
     res.end(`v${++n}`)
-  })
-  t.after(() => origin.close())
-  const config = {
-    upstream: { url: origin.url },
-    redis: { enabled: true, url: REDIS_URL, keyPrefix },
-    cache: { enabled: true, store: 'tiered', coalescing: { maxWait: '30s' } },
-    admin: { enabled: true, token: 'secret' }
-  }
-  const a = await startSidecar(config)
-  t.after(() => a.close())
-  const b = await startSidecar(config)
-  t.after(() => b.close())
-  await Promise.all([a, b].map(s => (s.app.sidecarCache?.store as { ready?: () => Promise<void> }).ready?.()))
+  }, { coalescing: { maxWait: '30s' } })
+  if (set === null) return
+  const { a, b } = set
   const onB = async (extra: Record<string, string> = {}) => await fetchAnswer(`${b.url}/product.php?id=42`, { host: 'shop.test', ...extra })
 
   t.equal((await onB()).body, 'v1', 'B misses and stores')
