@@ -33,7 +33,8 @@ export function createAccessLog (sidecar: Sidecar): onResponseHookHandler {
 }
 
 const accessLog: FastifyPluginAsync = async (fastify) => {
-  fastify.addHook('onResponse', createAccessLog(fastify.sidecar))
+  // The bypass writes its own line for the requests it runs (src/app.ts hands it one).
+  fastify.addHook('onResponse', fastify.sidecar.reproducedOnBypass(createAccessLog(fastify.sidecar)))
 }
 
 export default fp(accessLog, { name: 'sipup-access-log', fastify: '5.x', dependencies: ['sipup-core'] })

@@ -3,7 +3,7 @@
 // (take*() below), which closes each window: a call after its window throws SIPUP_ERR_PLUGIN_LATE_CALL, like
 // Fastify's FST_ERR_DEC_AFTER_START, instead of registering something that would never run.
 import fp from 'fastify-plugin'
-import type { FastifyPluginAsync, FastifyRequest } from 'fastify'
+import type { FastifyPluginAsync, FastifyRequest, onSendHookHandler } from 'fastify'
 import type { Dispatcher, Pool } from 'undici'
 import {
   SIPUP_ERR_PLUGIN_CONFLICT, SIPUP_ERR_PLUGIN_LATE_CALL, SIPUP_ERR_ROUTE_GROUP_INVALID, SIPUP_ERR_UPSTREAM_NOT_READY
@@ -101,6 +101,7 @@ export class SidecarApp implements Sidecar {
   readonly #adminRoutes: FastifyPluginAsync[] = []
   readonly #groups: RouteGroup[] = []
   readonly #fields: Field[] = []
+  readonly #reproduced = new WeakSet<object>()
   #upstream: Dispatcher | null = null
   /** The headers every answer starts with (HSTS where the sidecar itself answers over TLS), or null. */
   readonly #baseHeaders: readonly string[] | null
@@ -114,6 +115,15 @@ export class SidecarApp implements Sidecar {
   }
 
   get baseHeaders (): readonly string[] | null { return this.#baseHeaders }
+
+  reproducedOnBypass<F extends (...args: never[]) => unknown> (hook: F): F {
+    this.#reproduced.add(hook)
+    return hook
+  }
+
+  isReproducedOnBypass (hook: unknown): boolean {
+    return typeof hook === 'function' && this.#reproduced.has(hook)
+  }
 
   /** A request's `request.sidecar`, for `route`. */
   newRequestState (route: string): RequestState {
@@ -291,10 +301,11 @@ const corePlugin: FastifyPluginAsync<CorePluginOptions> = async (fastify, { side
   })
   // Answers sent through Fastify (admin, jobs, any plugin's route): the proxy scope's onSend carries the whole list.
   if (hsts !== null) {
-    fastify.addHook('onSend', function sendHsts (_request, reply, payload, done) {
+    const sendHsts: onSendHookHandler = function sendHsts (_request, reply, payload, done) {
       if (!reply.hasHeader('strict-transport-security')) reply.header('strict-transport-security', hsts)
       done(null, payload)
-    })
+    }
+    fastify.addHook('onSend', sidecar.reproducedOnBypass(sendHsts))
   }
 
   await sidecar.container.start()

@@ -170,6 +170,12 @@ export interface Sidecar extends Container {
   addProxyHook<P extends ProxyHookPhase>(phase: P, hook: ProxyHookHandlers[P], order: OrderConstraints): void
   /** Add a hook to every route group's routes. Window: until the groups are mounted. */
   addRouteGroupHook<P extends RouteGroupHookPhase>(phase: P, hook: RouteGroupHookHandlers[P], order: OrderConstraints): void
+  /** Marks an app-scope Fastify hook of the core's own (HSTS, the access log) that the proxy bypass
+   * (src/proxy/bypass.ts) reproduces itself; any other app-scope request hook keeps proxied requests on Fastify's
+   * route. Returns the hook, for `fastify.addHook(phase, sidecar.reproducedOnBypass(fn))`. */
+  reproducedOnBypass<F extends (...args: never[]) => unknown>(hook: F): F
+  /** Whether reproducedOnBypass() marked this hook. */
+  isReproducedOnBypass (hook: unknown): boolean
   /** Wrap the upstream dispatcher (undici interceptor). The order is the order interceptors see a request: an
    * interceptor declared `before` another is the outer one. Window: until ready. */
   addUpstreamInterceptor(interceptor: Dispatcher.DispatcherComposeInterceptor, order: OrderConstraints): void

@@ -164,9 +164,6 @@ function fastifyInternal (fastify: FastifyInstance, description: string): unknow
   return null
 }
 
-/** Request hooks of the scope the bypass reproduces itself, by phase and name: the core's HSTS (every request
- * state's header list starts with it) and the access log (appOnResponse). */
-const KNOWN_SCOPE_HOOKS = new Set(['onSend:sendHsts', 'onResponse:logRequest'])
 const REQUEST_PHASES = ['onRequest', 'preParsing', 'preValidation', 'preHandler', 'preSerialization', 'onSend', 'onResponse',
   'onError', 'onTimeout', 'onRequestAbort']
 
@@ -179,8 +176,8 @@ function unknownScopeHook (fastify: FastifyInstance): string | null {
     const list = hooks[phase]
     if (!Array.isArray(list)) return `${phase} (not found)`
     for (const fn of list as { name?: string }[]) {
-      const name = (fn.name ?? '').replace(/^bound /, '')
-      if (!KNOWN_SCOPE_HOOKS.has(`${phase}:${name}`)) return `${phase} hook '${name === '' ? 'anonymous' : name}'`
+      // By identity, not by name: the core marks the hooks the bypass reproduces itself (HSTS, the access log).
+      if (!fastify.sidecar.isReproducedOnBypass(fn)) return `${phase} hook '${fn.name === undefined || fn.name === '' ? 'anonymous' : fn.name}'`
     }
   }
   return null

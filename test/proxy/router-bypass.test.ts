@@ -145,3 +145,22 @@ t.test('two apps in one process keep their own server.trustProxy on the bypass (
   t.equal(await ipSeenBy(urls[1]), '127.0.0.1', 'the app that trusts nobody keeps the peer')
   t.equal(await ipSeenBy(urls[0]), '203.0.113.7', 'and the first still does after the second answered')
 })
+
+t.test('a foreign hook named like one the bypass reproduces (logRequest, sendHsts) still keeps requests on Fastify', async t => {
+  const origin = await startOrigin((_req, res) => { res.end('origin') })
+  t.after(() => origin.close())
+  const seen: string[] = []
+  const lookalike = testPlugin('lookalike', fp(async (fastify: FastifyInstance) => {
+    // The core's hooks are known by identity, so a name proves nothing.
+    fastify.addHook('onResponse', async function logRequest (request) { seen.push(`onResponse ${request.url}`) })
+    fastify.addHook('onSend', async function sendHsts (request, _reply, payload) { seen.push(`onSend ${request.url}`); return payload })
+  }, { name: 'lookalike-hooks' }))
+  const { app } = await buildWithPlugins([lookalike], { ...OFF, upstream: { url: origin.url } })
+  t.after(() => closeSidecar(app))
+  const url = await listen(app)
+  const res = await request(`${url}/page`)
+  t.equal(await res.body.text(), 'origin')
+  // onSend does not run for the hijacked proxy reply; onResponse does, on Fastify's route only.
+  for (let i = 0; i < 50 && !seen.includes('onResponse /page'); i++) await new Promise(resolve => setTimeout(resolve, 10))
+  t.ok(seen.includes('onResponse /page'), `the lookalike onResponse hook ran: ${seen.join(', ')}`)
+})
