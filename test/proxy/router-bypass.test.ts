@@ -52,6 +52,8 @@ t.test('a hook error runs the onError hooks and is Fastify\'s error answer on bo
     fastify.sidecar.addProxyHook('onRequest', (request, _reply, done) => {
       if (request.url === '/thrown') throw new SIPUP_ERR_CACHE_PURGE_FORBIDDEN('1.2.3.4')
       if (request.url === '/passed') { done(new Error('internal detail')); return }
+      // A hook that set a status and then failed: the error's status answers, on Fastify's route as on the bypass.
+      if (request.url === '/coded') { _reply.code(429); done(Object.assign(new Error('busy'), { statusCode: 503 })); return }
       done()
     }, { name: 'failing' })
     fastify.sidecar.addProxyHook('onError', async (request, _reply, err) => { seen.push(`${request.url} ${err.message}`) }, { name: 'failing' })
@@ -59,14 +61,14 @@ t.test('a hook error runs the onError hooks and is Fastify\'s error answer on bo
   const { app } = await buildWithPlugins([failing], { ...OFF, upstream: { url: origin.url } })
   t.after(() => closeSidecar(app))
   const url = await listen(app)
-  for (const path of ['/thrown', '/passed']) {
+  for (const path of ['/thrown', '/passed', '/coded']) {
     const injected = await app.inject(path)
     const res = await request(`${url}${path}`)
     t.equal(res.statusCode, injected.statusCode, `${path}: status`)
     t.same(await res.body.json(), JSON.parse(injected.body), `${path}: body`)
     t.equal(res.headers['content-type'], injected.headers['content-type'], `${path}: content-type`)
   }
-  t.equal(seen.length, 4, 'onError ran for each failed request on both paths')
+  t.equal(seen.length, 6, 'onError ran for each failed request on both paths')
   t.equal(origin.requests.length, 0, 'nothing reached the origin')
 })
 
