@@ -14,9 +14,9 @@ function latch (ms: number, what: string): { wait: Promise<void>, arm: () => voi
     signal = resolve
     fail = reject
   })
-  // The rejection is seen where `wait` is awaited; until then it must not count as unhandled.
-  wait.catch(() => {})
   let timer: NodeJS.Timeout | undefined
+  // Clears the timer once signalled; its rejection handler also keeps an early timeout from counting as unhandled
+  // (the rejection is seen where `wait` is awaited).
   wait.then(() => clearTimeout(timer), () => {})
   const arm = (): void => { timer = setTimeout(() => fail(new Error(`timed out waiting for ${what}: the body was buffered`)), ms) }
   return { wait, arm, signal }
