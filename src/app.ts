@@ -15,6 +15,7 @@ import type { ProcessRole } from './core/types.js'
 import proxyPlugin from './proxy/index.js'
 import { FastifyPaths } from './proxy/bypass.js'
 import { installOriginGuard } from './proxy/origin-guard/create.js'
+import { workerSlot } from './cluster/worker-slot.js'
 import adminPlugin from './admin/index.js'
 import type { PluginEntry } from './plugins/plugin-entry.js'
 import { pluginEntries } from './plugins/registry.js'
@@ -104,7 +105,7 @@ async function mount (app: FastifyInstance, sidecar: SidecarApp, config: FrozenC
   if (role === 'proxy') {
     await app.register(routeGroupsPlugin, sidecar.takeRouteGroups())
     // After every plugin registered its interceptors, so origin protection ends up innermost (inside the cache).
-    const guard = installOriginGuard(sidecar, config.upstream)
+    const guard = installOriginGuard(sidecar, config.upstream, workerSlot())
     for (const group of sidecar.routeGroups) paths.addPrefix(group.prefix)
     if (config.admin.enabled) paths.addPrefix(config.admin.prefix)
     await app.register(proxyPlugin, {

@@ -12,6 +12,8 @@ import type { CoreConfig } from '../config/core-schema.js'
 import { NodeView } from './node-view.js'
 import { MSG_METRICS_REQ, MSG_METRICS_RES, MSG_POOL_STATE, type MetricsRequest, type MetricsResponse, type PoolState } from '../core/cluster-link.js'
 import { tlsEnabled } from '../core/tls/material.js'
+import { workerSlotEnv } from './worker-slot.js'
+import { checkSplittable } from '../proxy/origin-guard/worker-share.js'
 
 /** A worker that dies sooner than this after it started counts as a crash loop step. */
 const STABLE_AFTER_MS = 10_000
@@ -44,6 +46,8 @@ export interface RunningPrimary {
 
 interface Slot {
   worker: Worker
+  /** The worker's share of node-wide limits (worker-slot.ts); a replacement takes over its predecessor's. */
+  index: number
   startedAt: number
   /** Every listener of the worker is bound. */
   listening: boolean
@@ -67,6 +71,8 @@ function isMetricsRequest (m: unknown): m is MetricsRequest {
 export function runPrimary (config: CoreConfig, opts: PrimaryOptions): RunningPrimary {
   const { log } = opts
   const count = workerCount(config.server.workers)
+  // Before any fork: a limit the workers can't split would have every one of them fail at start, in a crash loop.
+  checkSplittable(config.upstream, count)
   // The workers accept from the shared socket themselves (as nginx's do) instead of the primary accepting and
   // handing each connection over IPC: the primary stays off the request path, and a worker that stops listening
   // during a rolling restart simply stops accepting, so no connection is ever parked in a hand-over queue.
@@ -81,7 +87,8 @@ export function runPrimary (config: CoreConfig, opts: PrimaryOptions): RunningPr
   let earlyDeaths = 0
   let crashLoop: string | null = null
   let respawnTimer: NodeJS.Timeout | null = null
-  let pendingRespawns = 0
+  /** Slot indices of workers that died, for their replacements. */
+  const pendingRespawns: number[] = []
 
   const broadcast = (): void => {
     const running = [...slots.values()].filter(s => s.listening).length
@@ -90,11 +97,11 @@ export function runPrimary (config: CoreConfig, opts: PrimaryOptions): RunningPr
   }
 
   const listeners = listenersPerWorker(config.server)
-  const fork = (): Slot => {
-    const worker = cluster.fork()
+  const fork = (index: number): Slot => {
+    const worker = cluster.fork(workerSlotEnv(index, count))
     let bound = 0
     let listened = (): void => undefined
-    const slot: Slot = { worker, startedAt: Date.now(), listening: false, whenListening: new Promise(resolve => { listened = resolve }) }
+    const slot: Slot = { worker, index, startedAt: Date.now(), listening: false, whenListening: new Promise(resolve => { listened = resolve }) }
     slots.set(worker.id, slot)
     view.join(worker.id)
     // The worker's 'listening' comes before cluster's for the same socket, so `ready` below sees this slot's state.
@@ -115,15 +122,14 @@ export function runPrimary (config: CoreConfig, opts: PrimaryOptions): RunningPr
     return slot
   }
 
-  const respawnLater = (): void => {
-    pendingRespawns++
+  const respawnLater = (index: number): void => {
+    pendingRespawns.push(index)
     if (respawnTimer !== null) return
     const delay = earlyDeaths === 0 ? 0 : Math.min(BACKOFF_MAX_MS, BACKOFF_FIRST_MS * 2 ** (earlyDeaths - 1))
     respawnTimer = setTimeout(() => {
       respawnTimer = null
-      const n = pendingRespawns
-      pendingRespawns = 0
-      if (stopping === null) for (let i = 0; i < n; i++) fork()
+      const indices = pendingRespawns.splice(0)
+      if (stopping === null) for (const i of indices) fork(i)
     }, delay)
   }
 
@@ -145,7 +151,7 @@ export function runPrimary (config: CoreConfig, opts: PrimaryOptions): RunningPr
       log.warn({ pid: worker.process.pid, code, signal, livedMs: lived }, 'worker died: starting a new one')
     }
     broadcast()
-    respawnLater()
+    respawnLater(slot.index)
   })
 
   // A worker that stays up ends the crash loop.
@@ -170,7 +176,7 @@ export function runPrimary (config: CoreConfig, opts: PrimaryOptions): RunningPr
     }
     cluster.on('listening', onListening)
   })
-  for (let i = 0; i < count; i++) fork()
+  for (let i = 0; i < count; i++) fork(i)
 
   const stopWorker = async (slot: Slot, graceMs: number): Promise<boolean> => {
     const { worker } = slot
@@ -213,7 +219,9 @@ export function runPrimary (config: CoreConfig, opts: PrimaryOptions): RunningPr
       log.info({ workers: old.length }, 'SIGHUP: restarting workers one at a time')
       for (const slot of old) {
         if (stopping !== null) break
-        const next = fork()
+        // Until the old worker has finished its requests, the slot's share is held twice: the node may exceed
+        // upstream.maxConcurrent by one share for up to server.shutdownTimeout.
+        const next = fork(slot.index)
         const started = await new Promise<boolean>(resolve => {
           const timer = setTimeout(() => { resolve(false) }, START_TIMEOUT_MS)
           void next.whenListening.then(() => { clearTimeout(timer); resolve(true) })

@@ -20,17 +20,17 @@ ${CONFIG_USAGE}`,
     const loaded = await loadConfigFromArgs(args)
     if (loaded === null) return EXIT_USAGE
     const config = loaded.config
-    if (cluster.isPrimary && config.server.workers !== 1) {
-      // Loaded here only: a single-process start never pays for the cluster code.
-      const { startWorkers, workerCount } = await import('../../cluster/start-workers.js')
-      if (workerCount(config.server.workers) > 1) {
-        await startWorkers(config)
-        return await new Promise<number>(() => {})
-      }
-    }
-    // A worker is restarted by its primary on SIGHUP, never by a hang-up sent to the whole process group.
-    if (cluster.isWorker) process.on('SIGHUP', () => {})
     try {
+      if (cluster.isPrimary && config.server.workers !== 1) {
+        // Loaded here only: a single-process start never pays for the cluster code.
+        const { startWorkers, workerCount } = await import('../../cluster/start-workers.js')
+        if (workerCount(config.server.workers) > 1) {
+          await startWorkers(config)
+          return await new Promise<number>(() => {})
+        }
+      }
+      // A worker is restarted by its primary on SIGHUP, never by a hang-up sent to the whole process group.
+      if (cluster.isWorker) process.on('SIGHUP', () => {})
       await runSidecar(config)
     } catch (err) {
       // buildApp closed what it opened (Redis, MySQL); say why in one line, never a stack, and exit.

@@ -9,19 +9,24 @@ import { AdaptiveLimit, LoopStallWatcher } from './adaptive-limit.js'
 import { GuardMetrics } from './metrics.js'
 import { OriginGuard, type ConcurrencyLimit } from './origin-guard.js'
 import { BusyAnswer, shedSignals } from './shed.js'
+import { workerUpstream } from './worker-share.js'
+import type { WorkerSlot } from '../../cluster/worker-slot.js'
 
 /** Requests the sidecar makes itself (the cache's background refreshes) wait behind the visitors'. */
 const OWN_REQUESTS: Lane = 2
 
-export function installOriginGuard (sidecar: Sidecar, upstream: CoreConfig['upstream']): OriginGuard | null {
+/** `slot`: this worker's place in a `server.workers` node (src/cluster/worker-slot.ts); it guards its share of the
+ * node's limit and queue (worker-share.ts). Null: one process, the limits as written. */
+export function installOriginGuard (sidecar: Sidecar, node: CoreConfig['upstream'], slot: WorkerSlot | null = null): OriginGuard | null {
   // Checked even while the limit is off, so a bad rule fails at start-up, not on the day the limit is turned on.
-  const lanes = new LaneRules(upstream.lanes)
-  const max = upstream.maxConcurrent
-  if (max === 0) return null
-  const auto = upstream.autoLimit
-  if (max === 'auto' && auto.min > auto.max) {
-    throw new SIPUP_ERR_UPSTREAM_GUARD_CONFIG('autoLimit.min', `at most autoLimit.max (${auto.max})`, String(auto.min))
+  const lanes = new LaneRules(node.lanes)
+  if (node.maxConcurrent === 0) return null
+  if (node.maxConcurrent === 'auto' && node.autoLimit.min > node.autoLimit.max) {
+    throw new SIPUP_ERR_UPSTREAM_GUARD_CONFIG('autoLimit.min', `at most autoLimit.max (${node.autoLimit.max})`, String(node.autoLimit.min))
   }
+  const upstream = workerUpstream(node, slot)
+  const max = upstream.maxConcurrent
+  const auto = upstream.autoLimit
   const stalls = max === 'auto' ? new LoopStallWatcher() : null
   const limit: ConcurrencyLimit = max === 'auto' ? new AdaptiveLimit(auto, undefined, stalls) : { current: max }
   // Other capabilities' fields (the cache outcome), looked up once on first use: every plugin defined its own by then.
@@ -64,7 +69,9 @@ export function installOriginGuard (sidecar: Sidecar, upstream: CoreConfig['upst
     name: 'originGuard',
     state: 'on',
     detail: `${max === 'auto' ? `adaptive limit (${auto.min}-${auto.max}, from ${limit.reported ?? limit.current})` : `at most ${max}`} requests at the ` +
-      `origin, queue of ${upstream.queue.size} (${upstream.queue.timeout} ms)`
+      `origin, queue of ${upstream.queue.size} (${upstream.queue.timeout} ms)` +
+      (slot === null || slot.count === 1 ? '' : `: worker ${slot.index + 1} of ${slot.count}'s share of the node's ` +
+        `${node.maxConcurrent === 'auto' ? `${node.autoLimit.min}-${node.autoLimit.max}` : node.maxConcurrent} and queue of ${node.queue.size}`)
   })
   return guard
 }
