@@ -28,6 +28,9 @@ export interface EngineOptions {
   settleMs?: number
   /** Source addresses for the connections, in turn (spreads users over loopback IPs and ephemeral port ranges). */
   localAddresses?: (i: number) => string | undefined
+  /** Users of this run are numbered from userOffset + 1 (and take source addresses from userOffset on): a part of a
+   * load split over processes (split.ts) runs its own users, not the first part's again. @default 0 */
+  userOffset?: number
   onProgress?: (p: Progress) => void
   /** The measured window opens ('start') and closes ('end'): for observers that sample around it (a listen queue). */
   onWindow?: (phase: 'start' | 'end') => void
@@ -53,7 +56,16 @@ export interface RunOutcome {
   connections: RunConnections
   /** Requests still waiting to be sent or answered when the drain deadline passed. */
   unfinished: number
-  loadGenerator: { cpuPercent: number, eventLoopDelayP99Ms: number }
+  loadGenerator: LoadGeneratorFigures
+}
+
+export interface LoadGeneratorFigures {
+  /** CPU over the measured window, % of one core; of a split load (split.ts) the busiest process's. */
+  cpuPercent: number
+  /** Event-loop delay p99 over the window; of a split load the worst process's. */
+  eventLoopDelayP99Ms: number
+  /** Processes the load ran in (absent: one). */
+  processes?: number
 }
 
 export interface RunConnections {
@@ -209,7 +221,7 @@ class Engine {
   }
 
   #newUser (): VirtualUser {
-    const i = this.#users.length
+    const i = this.#users.length + (this.#o.userOffset ?? 0)
     const user = new VirtualUser(i + 1, this.#plan, {
       origin: this.#o.origin,
       timeoutMs: this.#o.timeoutMs,

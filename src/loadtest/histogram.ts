@@ -1,5 +1,5 @@
 // Latencies are recorded in microseconds into HdrHistograms (3 significant digits: 0.1% resolution at any scale).
-import { build, type Histogram } from 'hdr-histogram-js'
+import { build, decodeFromCompressedBase64, encodeIntoCompressedBase64, JsHistogram, type Histogram } from 'hdr-histogram-js'
 
 export interface LatencySummary {
   /** All figures in milliseconds. */
@@ -22,6 +22,33 @@ export function createHistogram (digits: 2 | 3 = 3): Histogram {
 /** Records a duration given in milliseconds (fractions allowed). */
 export function recordMs (h: Histogram, ms: number): void {
   h.recordValue(Math.max(1, Math.round(ms * 1000)))
+}
+
+/** A histogram as plain data (for a load split over processes, merge.ts): HdrHistogram's compressed encoding keeps
+ * every bucket's count, but not the exact min and max, which it rounds to their bucket: they travel beside it. */
+export interface EncodedHistogram {
+  counts: string
+  min: number
+  max: number
+}
+
+export function encodeHistogram (h: Histogram): EncodedHistogram {
+  return { counts: encodeIntoCompressedBase64(h), min: h.minNonZeroValue, max: h.maxValue }
+}
+
+export function decodeHistogram (e: EncodedHistogram): Histogram {
+  const h = decodeFromCompressedBase64(e.counts, 32, false)
+  // JS (not WebAssembly) histograms keep min and max as plain fields: restore the exact ones.
+  if (h instanceof JsHistogram && h.totalCount > 0) {
+    h.maxValue = e.max
+    h.minNonZeroValue = e.min
+  }
+  return h
+}
+
+/** Adds `from`'s counts to `into`: every percentile of `into` is then the percentile of both sets of samples. */
+export function addHistogram (into: Histogram, from: Histogram): void {
+  if (from.totalCount > 0) into.add(from)
 }
 
 export function summarize (h: Histogram): LatencySummary {

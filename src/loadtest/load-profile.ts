@@ -7,13 +7,23 @@ export interface RampStage {
   target: number
 }
 
+/** What a LoadProfile is made of: plain data, to build the same profile in another process (split.ts). */
+export interface ProfileSpec {
+  level: number
+  warmupMs: number
+  durationMs: number
+  stages: RampStage[]
+}
+
 export class LoadProfile {
+  readonly spec: ProfileSpec
   readonly warmupMs: number
   readonly totalMs: number
   readonly peak: number
   readonly #points: Array<[number, number]>
 
   constructor (level: number, warmupMs: number, durationMs: number, stages: RampStage[] = []) {
+    this.spec = { level, warmupMs, durationMs, stages: stages.map(s => ({ ...s })) }
     this.warmupMs = warmupMs
     const points: Array<[number, number]> = [[0, stages.length === 0 ? level : 0]]
     let t = 0

@@ -1,5 +1,5 @@
 // Turns a run's Recorder into the plain, JSON-ready figures the reports and the comparator read.
-import type { RunOutcome } from './engine.js'
+import type { LoadGeneratorFigures, RunOutcome } from './engine.js'
 import type { WindowConnections } from './virtual-user.js'
 import { logBuckets, summarize, type HistogramBucket, type LatencySummary } from './histogram.js'
 import type { AnswerClass, OutcomeStats } from './recorder.js'
@@ -49,7 +49,7 @@ export interface TargetResult {
   details?: Record<string, Record<string, number>>
   connections: { open: number, minOpen: number, maxOpen: number, connects: number, connectErrors: number, users?: number, window?: WindowConnections, settle?: { waitedMs: number, unconnected: number } }
   unfinished: number
-  loadGenerator: { cpuPercent: number, eventLoopDelayP99Ms: number }
+  loadGenerator: LoadGeneratorFigures
   timeline: TimelinePoint[]
   histogram: HistogramBucket[]
   /** Latency (ms) at each percentile of PERCENTILE_CURVE. */
