@@ -1,7 +1,7 @@
 // Runs a whole bench: one target, or two targets interleaved in rounds (A B A B ...) so that the noise of a shared
 // machine hits both alike; assesses the thresholds.
 import { compareResults, medianResult, type ComparisonRow } from './compare.js'
-import { runLoad, type LoadModel, type Progress } from './engine.js'
+import { runLoad, type EngineOptions, type LoadModel, type Progress, type RunOutcome } from './engine.js'
 import { LoadProfile, type RampStage } from './load-profile.js'
 import type { RequestPlan } from './request-plan.js'
 import { toResult, type TargetResult } from './result.js'
@@ -32,6 +32,8 @@ export interface BenchOptions {
   /** A target's measured window opens or closes (once per target and round; `index` into targets). */
   onWindow?: (phase: 'start' | 'end', index: number, round: number) => void
   signal?: AbortSignal
+  /** Runs one target's round: the engine in this process, or a load split over processes (split.ts SplitLoad.run). */
+  runLoad?: (plan: RequestPlan, opts: EngineOptions) => Promise<RunOutcome>
 }
 
 export interface TargetReport {
@@ -59,7 +61,7 @@ export async function runBench (o: BenchOptions): Promise<BenchReport> {
       if (o.signal?.aborted === true) break
       const target = o.targets[i]
       const label = o.targets.length === 1 && o.rounds === 1 ? target : `round ${round + 1}/${o.rounds} ${i === 0 ? 'A' : 'B'} ${target}`
-      const run = await runLoad(o.plan, {
+      const run = await (o.runLoad ?? runLoad)(o.plan, {
         origin: target,
         model: o.model,
         profile: new LoadProfile(o.level, o.warmupMs, o.durationMs, o.ramp),
