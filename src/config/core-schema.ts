@@ -85,7 +85,8 @@ export const ServerSchema = Type.Object({
   workers: Type.Union([Type.Literal('auto'), Type.Integer({ minimum: 1, maximum: 256 })], {
     description: 'Proxy processes sharing the listening socket (node:cluster): `auto` = one per available CPU. With more ' +
       'than one, a primary process restarts crashed workers, forwards SIGTERM, restarts them one by one on SIGHUP and ' +
-      'aggregates their metrics. Memory caches and limits are then per worker: use Redis (cache.store tiered/redis).',
+      'aggregates their metrics. Memory caches and limits are then per worker: use Redis (cache.store tiered/redis). ' +
+      '`upstream.maxConcurrent`, its queue and `upstream.autoLimit` stay the node\'s: each worker guards its share.',
     default: 1
   }),
   tls: TlsSchema,
@@ -98,7 +99,8 @@ export const ServerSchema = Type.Object({
 /** Origin protection (src/proxy/origin-guard/): the queue requests wait in while the origin is at its limit. */
 export const UpstreamQueueSchema = Type.Object({
   size: Int('Requests that may wait in the sidecar while `upstream.maxConcurrent` are at the origin; a request beyond it is ' +
-    'shed at once (a stale copy or 503), a lower-lane one first.', 200, 0, 1_000_000),
+    'shed at once (a stale copy or 503), a lower-lane one first. With `server.workers` > 1 it is the node\'s, split across the ' +
+    'workers like `maxConcurrent`.', 200, 0, 1_000_000),
   timeout: Duration({ description: 'Longest a request waits in the queue; then it is shed (a stale copy or 503) instead of ' +
     'waiting for a 504. A request that would wait longer at the origin\'s current pace (requests ahead x mean slot time / ' +
     'limit) is shed at once, as queue-full.', default: '5s', minimum: 1 })
@@ -156,14 +158,17 @@ export const UpstreamSchema = Type.Object({
   healthPath: Type.String({ description: 'Path requested by the readiness check (/_admin/ready): any answer below 500 means the origin is up.', default: '/', pattern: '^/' }),
   maxConcurrent: Type.Union([Type.Integer({ minimum: 0, maximum: 100_000 }), Type.Literal('auto')], {
     description: 'Most requests at the origin at once (set it to php-fpm\'s pm.max_children); more wait in `upstream.queue`. ' +
-      '0 = no limit (every request is forwarded at once). `auto` finds the limit from the origin\'s latency, within `upstream.autoLimit`.',
+      '0 = no limit (every request is forwarded at once). `auto` finds the limit from the origin\'s latency, within `upstream.autoLimit`. ' +
+      'It is the node\'s limit: with `server.workers` > 1 each worker guards its share (the shares add up to N, the first workers ' +
+      'taking one more where N does not divide; N must be at least the worker count).',
     default: 0
   }),
   autoLimit: Type.Object({
     min: Int('Lowest limit `maxConcurrent: auto` goes down to.', 4, 1, 100_000),
     max: Int('Highest limit `maxConcurrent: auto` goes up to (keep it at or below upstream.connections).', 128, 1, 100_000),
     initial: Int('Limit `maxConcurrent: auto` starts from.', 20, 1, 100_000)
-  }, { additionalProperties: false, description: 'Bounds of the adaptive limit (`upstream.maxConcurrent: auto`).', default: {} }),
+  }, { additionalProperties: false, description: 'Bounds of the adaptive limit (`upstream.maxConcurrent: auto`); with `server.workers` > 1 ' +
+    'the node\'s, each worker adapting within its share (at least 1).', default: {} }),
   queue: UpstreamQueueSchema,
   lanes: UpstreamLanesSchema,
   busy: UpstreamBusySchema,
