@@ -20,6 +20,7 @@ import { progressPrinter } from '../src/loadtest/progress.js'
 import { RequestPlan } from '../src/loadtest/request-plan.js'
 import { loadScenarioFile } from '../src/loadtest/scenario.js'
 import { runBench, type TargetReport } from '../src/loadtest/run.js'
+import { SplitLoad } from '../src/loadtest/split.js'
 import type { Progress } from '../src/loadtest/engine.js'
 import { DEFAULT_THRESHOLDS, describe } from '../src/loadtest/thresholds.js'
 import { int, ms, padTable, pct, rate } from '../src/loadtest/format.js'
@@ -28,11 +29,14 @@ import { freePort } from './lib/free-port.js'
 import { benchArgs, usageError } from './lib/args.js'
 import { WindowConnections, reportServerConnections } from './lib/window-connections.js'
 import { procCounters } from './lib/listen-queue.js'
+import { procTreeCpuSeconds, relayWorkerReports, toPrimary } from './lib/worker-reports.js'
 
 const SELF = fileURLToPath(import.meta.url)
 const REEXEC_FLAG = 'SIPUP_CAPACITY_ULIMIT_RAISED'
 /** fds a process needs besides one per user: upstream pool, Redis, stdio, the event loop's own. */
 const FD_RESERVE = 300
+/** Where the bench's virtual users come from: distinct loopback addresses, each its own client IP. */
+const SOURCE_ADDRESSES = '127.1.0.0/16'
 
 /** Counters the capacity run reads back (once a second, `stats <json>`: cumulative values by metric and labels). */
 const STAT_METRICS = ['sipup_origin_inflight', 'sipup_origin_queue_depth', 'sipup_cache_context_lookups_total', 'sipup_cache_context_fetch_seconds', 'sipup_origin_shed_total',
@@ -67,6 +71,8 @@ medians. --overload: one step through two sidecars, without (C) and with (D) ori
     only: { type: 'string', choices: ['C', 'D'], description: 'with --overload: run only C or only D' },
     'max-concurrent': { type: 'string', placeholder: '<n|auto>', description: 'D\'s upstream.maxConcurrent (default: config/demo.yaml\'s)' },
     backlog: { type: 'int', description: 'the sidecars\' server.backlog (default: config/demo.yaml\'s)' },
+    generators: { type: 'int', max: 64, description: 'load generator processes, each running its share of the users (default: as many as the open-files limit needs, users / (limit - 300) rounded up); 1: in the bench process, users capped at its limit' },
+    workers: { type: 'int', default: 2, max: 256, description: 'each sidecar\'s server.workers (node:cluster, as `sipup-sidecar start`): each worker holds its share of the connections under its own open-files limit, and upstream.maxConcurrent is split across them; 1: one process, built in-process (the runs before issue 15\'s fd finding)' },
     role: { type: 'string', choices: ['shop', 'sidecar'], internal: true, description: 'run as one of the bench\'s processes' },
     upstream: { type: 'string', placeholder: '<url>', internal: true, description: 'the sidecar\'s origin' },
     port: { type: 'int', min: 0, default: 0, internal: true, description: 'port to listen on' }
@@ -86,26 +92,57 @@ if (values.role === 'shop') {
   // Once a second: requests running in the "PHP children", waiting for one, and received so far.
   setInterval(() => { process.stdout.write(`shop ${app.stats.inFlight} ${app.stats.queued} ${app.stats.requests}\n`) }, 1000).unref()
 } else if (values.role === 'sidecar') {
+  await sidecarRole()
+} else if (values.overload) {
+  await overload()
+} else {
+  await main()
+}
+
+/** The sidecar with config/demo.yaml and sidecarOverrides: with --workers 1 built in this process (as before), else
+ * through `sipup-sidecar start`'s cluster path (start-workers.ts: this process is the primary, node:cluster forks
+ * this script again as each worker), so each worker holds its share of the users' connections under its own
+ * open-files limit, and upstream.maxConcurrent is split across them as in production. */
+async function sidecarRole (): Promise<void> {
   const { loadConfig } = await import('../src/sidecar-config.js')
-  const { buildApp } = await import('../src/app.js')
-  const { pino } = await import('pino')
   const overrides = sidecarOverrides(values.upstream ?? '', values.port)
-  if (values.backlog !== undefined) overrides.server = { ...(overrides.server as object), backlog: values.backlog }
+  overrides.server = { ...(overrides.server as object), workers: values.workers, ...(values.backlog === undefined ? {} : { backlog: values.backlog }) }
   if (values['max-concurrent'] !== undefined) {
     const mc = values['max-concurrent']
     overrides.upstream = { ...(overrides.upstream as object), maxConcurrent: mc === 'auto' ? mc : Number(mc) }
   }
   const { config } = loadConfig({ file: join(packageRoot, 'config', 'demo.yaml'), env: {}, overrides })
-  const app = await buildApp(config, { logger: pino({ level: 'warn' }) })
-  await app.listen({ host: '127.0.0.1', port: config.server.port, backlog: config.server.backlog })
-  process.stdout.write(`ready http://127.0.0.1:${config.server.port}\n`)
-  reportLoopDelay()
-  reportCounters(app.sidecar.metrics)
-  reportServerConnections(app.server)
-} else if (values.overload) {
-  await overload()
-} else {
-  await main()
+  const ready = (): void => { process.stdout.write(`ready http://127.0.0.1:${config.server.port}\n`) }
+  if (values.workers === 1) {
+    const { buildApp } = await import('../src/app.js')
+    const { pino } = await import('pino')
+    const app = await buildApp(config, { logger: pino({ level: 'warn' }) })
+    await app.listen({ host: '127.0.0.1', port: config.server.port, backlog: config.server.backlog })
+    ready()
+    reportLoopDelay(stdoutLine)
+    reportCounters(app.sidecar.metrics, stdoutLine)
+    reportServerConnections(app.server, stdoutLine)
+    return
+  }
+  const cluster = (await import('node:cluster')).default
+  if (cluster.isPrimary) {
+    const { startWorkers } = await import('../src/cluster/start-workers.js')
+    relayWorkerReports()
+    await startWorkers(config)
+    ready()
+    return
+  }
+  // As `sipup-sidecar start` does in a worker (src/cli/commands/start.ts).
+  process.on('SIGHUP', () => {})
+  const { runSidecar } = await import('../src/run.js')
+  const { app } = await runSidecar(config)
+  reportLoopDelay(toPrimary)
+  reportCounters(app.sidecar.metrics, toPrimary)
+  reportServerConnections(app.server, toPrimary)
+}
+
+function stdoutLine (line: string): void {
+  process.stdout.write(line + '\n')
 }
 
 /** What the capacity run changes in config/demo.yaml, printed with the results. */
@@ -135,7 +172,8 @@ async function main (): Promise<void> {
   const requested = stepsOf(values.steps)
 
   const fd = raiseFdLimit(Math.max(...requested) + FD_RESERVE)
-  const maxUsers = fd.soft - FD_RESERVE
+  const gen = generatorsFor(Math.max(...requested), fd)
+  const maxUsers = gen.maxUsers
   const steps = requested.map(n => Math.min(n, maxUsers))
 
   const { file, summary } = MIXES[values.mix]
@@ -143,7 +181,9 @@ async function main (): Promise<void> {
   const plan = RequestPlan.fromScenario(loadScenarioFile(mix))
   const procs: Started[] = []
   let stopping = false
+  let split: SplitLoad | null = null
   try {
+    split = gen.parts > 1 ? await SplitLoad.start({ parts: gen.parts, scenarioFile: mix, sourceAddresses: SOURCE_ADDRESSES }) : null
     const shopPort = await freePort()
     const shopUrl = `http://127.0.0.1:${shopPort}`
     procs.push(await startProcess(SELF, ['--role', 'shop', '--port', String(shopPort), '--page-ms', String(values['page-ms']), '--children', String(values.children)], /ready http/))
@@ -153,7 +193,8 @@ async function main (): Promise<void> {
     procs.push(await startProcess(SELF, ['--role', 'shop', '--port', String(shopBPort), '--page-ms', String(values['page-ms']), '--children', String(values.children)], /ready http/))
     const sidecarPort = await freePort()
     const sidecarUrl = `http://127.0.0.1:${sidecarPort}`
-    const sidecar = await startProcess(SELF, ['--role', 'sidecar', '--port', String(sidecarPort), '--upstream', `http://127.0.0.1:${shopBPort}`], /ready http/)
+    const sidecar = await startProcess(SELF, ['--role', 'sidecar', '--port', String(sidecarPort), '--upstream', `http://127.0.0.1:${shopBPort}`,
+      '--workers', String(values.workers)], /ready http/)
     procs.push(sidecar)
     for (const [name, p] of [['shop', procs[0]], ['shop B', procs[1]], ['sidecar', sidecar]] as const) {
       let tail = ''
@@ -172,10 +213,12 @@ async function main (): Promise<void> {
     say(`  latency from the intended send time; thresholds: ${DEFAULT_THRESHOLDS.map(describe).join(', ')}`)
     say(`  sidecar overrides over config/demo.yaml: server.keepAliveTimeout 75s (default 5s would drop thinking users), server.maxConnections 0 (no cap), log warn`)
     say(`  rate limits: left as config/demo.yaml sets them; users come from distinct loopback addresses (127.1.0.0/16), each its own client IP`)
+    say(processesLine(gen.parts))
     if (steps.some((s, i) => s !== requested[i])) {
       say(`  NOTE: open files are limited to ${int(fd.soft)} per process here (hard limit ${int(fd.hard)}, ulimit -n cannot go higher without CAP_SYS_RESOURCE),`)
-      say(`        so the ${int(Math.max(...requested))}-user step runs ${int(maxUsers)} users (the sidecar needs one fd per user plus its upstream pool)`)
+      say(`        so the ${int(Math.max(...requested))}-user step runs ${int(maxUsers)} users (${gen.parts} load generator process(es), one fd per user each)`)
     }
+    for (const l of fdNotes(Math.max(...steps), fd)) say(l)
     say()
 
     const rows: string[][] = [['step', 'target', 'users held', 'offered/s', 'served/s', 'success', 'p50 ms', 'p95 ms', 'p99 ms', 'hit', 'gen CPU / lag p99 ms', 'sidecar CPU', 'verdict']]
@@ -185,13 +228,13 @@ async function main (): Promise<void> {
     const progress = process.stderr.isTTY ? progressPrinter(process.stderr) : null
     for (const users of steps) {
       // The sidecar's CPU while B is being measured, sampled at each progress tick (once a second).
-      const cpu = { busy: 0, wall: 0, last: procCpuSeconds(sidecar.child.pid), at: performance.now(), inB: false }
+      const cpu = { busy: 0, wall: 0, last: procTreeCpuSeconds(sidecar.child.pid), at: performance.now(), inB: false }
       const counters = countersOf(sidecar, () => cpu.inB)
       const churn = new WindowConnections([shopUrl, sidecarUrl], [shopPort, sidecarPort], [null, sidecar])
       const onProgress = (label: string, p: Progress): void => {
         churn.progress(label, p)
         const now = performance.now()
-        const c = procCpuSeconds(sidecar.child.pid)
+        const c = procTreeCpuSeconds(sidecar.child.pid)
         if (cpu.inB) { cpu.busy += c - cpu.last; cpu.wall += (now - cpu.at) / 1000 }
         cpu.inB = p.measuring && label.includes(' B ')
         cpu.last = c
@@ -214,7 +257,8 @@ async function main (): Promise<void> {
         settleMs: values.settle,
         rounds,
         thresholds: [...DEFAULT_THRESHOLDS],
-        localAddresses: sourceAddresses('127.1.0.0/16', (o, e, g) => { throw new Error(`${o}: ${e}, ${String(g)}`) }),
+        localAddresses: sourceAddresses(SOURCE_ADDRESSES, (o, e, g) => { throw new Error(`${o}: ${e}, ${String(g)}`) }),
+        runLoad: split?.run,
         onProgress,
         onWindow: churn.onWindow
       })
@@ -262,7 +306,7 @@ async function main (): Promise<void> {
       `served ${rate(top.b.result.rps)} vs ${rate(top.a.result.rps)} req/s (${(top.b.result.rps / Math.max(top.a.result.rps, 1e-9)).toFixed(2)}x)`)
   } finally {
     stopping = true
-    await Promise.all(procs.map(p => p.stop()))
+    await Promise.all([...procs.map(async p => { await p.stop() }), split?.close()])
   }
 }
 
@@ -275,15 +319,29 @@ function breakdown (t: TargetReport): string[] {
   return [...padTable(rows), `    cache outcomes: ${cache}`]
 }
 
-/** utime + stime of a process in seconds, from /proc (Linux). */
-function procCpuSeconds (pid: number | undefined): number {
-  if (pid === undefined) return 0
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ')
-    return (Number(fields[11]) + Number(fields[12])) / 100
-  } catch {
-    return 0
-  }
+/** Load generator processes for `users` under the open-files limit (--generators, or as many as it takes), and the
+ * most users they hold. */
+function generatorsFor (users: number, fd: { soft: number }): { parts: number, maxUsers: number } {
+  const perProcess = Math.max(1, fd.soft - FD_RESERVE)
+  const parts = values.generators ?? Math.max(1, Math.ceil(users / perProcess))
+  return { parts, maxUsers: Number.isFinite(perProcess) ? parts * perProcess : users }
+}
+
+function processesLine (generators: number): string {
+  const sidecar = values.workers === 1
+    ? 'one process (--workers 1)'
+    : `a primary and ${values.workers} workers (server.workers ${values.workers}, node:cluster as sipup-sidecar start: ` +
+      'each its share of the connections, upstream.maxConcurrent split across them)'
+  const load = generators === 1 ? 'in the bench process' : `${generators} processes, each its share of the users, results merged exactly`
+  return `  processes: each sidecar ${sidecar}; load generator ${load}`
+}
+
+/** Where one sidecar process would hold more connections than its open-files limit allows. */
+function fdNotes (users: number, fd: { soft: number }): string[] {
+  const perWorker = Math.ceil(users / values.workers)
+  if (perWorker + FD_RESERVE <= fd.soft) return []
+  return [`  NOTE: each sidecar ${values.workers === 1 ? 'process' : 'worker'} holds ~${int(perWorker)} connections against its open-files limit of ${int(fd.soft)}: ` +
+    'at the limit accept() fails with EMFILE and new connections wait in the listen queue (raise --workers)']
 }
 
 /** Raises the soft fd limit by re-executing under `ulimit -n` when it is too low; returns the limits in force. */
@@ -306,12 +364,15 @@ async function overload (): Promise<void> {
   // --steps' default is for main(): without --steps the overload step is the 20,000 users of issue 15.
   const requested = values.steps === '500,5000,20000' ? 20_000 : stepsOf(values.steps)[0]
   const fd = raiseFdLimit(requested + FD_RESERVE)
-  const users = Math.min(requested, fd.soft - FD_RESERVE)
+  const gen = generatorsFor(requested, fd)
+  const users = Math.min(requested, gen.maxUsers)
   const { file, summary } = MIXES[values.mix]
   const mix = join(packageRoot, 'bench', 'scenarios', file)
   const plan = RequestPlan.fromScenario(loadScenarioFile(mix))
   const procs: Started[] = []
+  let split: SplitLoad | null = null
   try {
+    split = gen.parts > 1 ? await SplitLoad.start({ parts: gen.parts, scenarioFile: mix, sourceAddresses: SOURCE_ADDRESSES }) : null
     const shopPort = await freePort()
     const shopUrl = `http://127.0.0.1:${shopPort}`
     procs.push(await startProcess(SELF, ['--role', 'shop', '--port', String(shopPort), '--page-ms', String(values['page-ms']), '--children', String(values.children)], /ready http/))
@@ -330,13 +391,13 @@ async function overload (): Promise<void> {
       const port = await freePort()
       urls.push(`http://127.0.0.1:${port}`)
       names.push(name)
-      const sc = await startProcess(SELF, ['--role', 'sidecar', '--port', String(port), '--upstream', `http://127.0.0.1:${shopPort}`,
+      const sc = await startProcess(SELF, ['--role', 'sidecar', '--port', String(port), '--upstream', `http://127.0.0.1:${shopPort}`, '--workers', String(values.workers),
         ...(mc === '' ? [] : ['--max-concurrent', mc]), ...(values.backlog === undefined ? [] : ['--backlog', String(values.backlog)])], /ready http/)
       procs.push(sc)
       sidecars.push(sc)
     }
     // Each sidecar's CPU while its own target is measured, sampled at each progress tick (once a second).
-    const cpu = sidecars.map(sc => ({ pid: sc.child.pid, busy: 0, wall: 0, last: procCpuSeconds(sc.child.pid), at: performance.now(), on: false }))
+    const cpu = sidecars.map(sc => ({ pid: sc.child.pid, busy: 0, wall: 0, last: procTreeCpuSeconds(sc.child.pid), at: performance.now(), on: false }))
     const loop = sidecars.map((sc, i) => loopDelayOf(sc, () => cpu[i].on))
     const counters = sidecars.map((sc, i) => countersOf(sc, () => cpu[i].on))
     const timelines = sidecars.map((sc, i) => guardTimeline(sc, shops[i], () => cpu[i].on))
@@ -351,7 +412,7 @@ async function overload (): Promise<void> {
       cpu.forEach((c, i) => { if (c.on) drops[i] += d - lastDrops })
       lastDrops = d
       cpu.forEach((c, i) => {
-        const v = procCpuSeconds(c.pid)
+        const v = procTreeCpuSeconds(c.pid)
         if (c.on) { c.busy += v - c.last; c.wall += (now - c.at) / 1000 }
         c.on = p.measuring && (urls.length === 1 || label.includes(i === 0 ? ' A ' : ' B '))
         c.last = v
@@ -369,6 +430,8 @@ async function overload (): Promise<void> {
     say(`  vs with it (D: maxConcurrent ${limit}); origin ${values.children} children x ${values['page-ms']} ms = at most ${int(values.children * 1000 / values['page-ms'])} pages/s`)
     say(`  ${int(users)} users${users < requested ? ` (fd limit ${int(fd.soft)})` : ''}, think ${formatDuration(think)}, mix ${file} (${summary})`)
     say(`  users arrive over ${formatDuration(arriveMs)}, ${formatDuration(think)} to settle (then up to ${formatDuration(values.settle)} until every user holds its connection), ${formatDuration(durationMs)} measured, ${rounds} round(s); client timeout ${formatDuration(timeoutMs)}`)
+    say(processesLine(gen.parts))
+    for (const l of fdNotes(users, fd)) say(l)
     const report = await runBench({
       targets: urls,
       plan,
@@ -384,7 +447,8 @@ async function overload (): Promise<void> {
       settleMs: values.settle,
       rounds,
       thresholds: [...DEFAULT_THRESHOLDS],
-      localAddresses: sourceAddresses('127.1.0.0/16', (o, e, g) => { throw new Error(`${o}: ${e}, ${String(g)}`) }),
+      localAddresses: sourceAddresses(SOURCE_ADDRESSES, (o, e, g) => { throw new Error(`${o}: ${e}, ${String(g)}`) }),
+      runLoad: split?.run,
       onProgress,
       onWindow: churn.onWindow
     })
@@ -402,11 +466,12 @@ async function overload (): Promise<void> {
       rows.push([names[i], `${int(r.connections.minOpen)}-${int(r.connections.maxOpen)}`, rate(r.offeredRps), rate(r.rps), pct(r.successRate),
         ms(r.latency.p50), ms(r.latency.p95), ms(r.latency.p99), o.n, o.p50, o.p95, o.p99, s.n, s.p50, s.p99, fig('cache').n, fig('error').n,
         `${r.loadGenerator.cpuPercent.toFixed(0)}% / ${ms(r.loadGenerator.eventLoopDelayP99Ms)}`,
-        `${cpu[i].wall === 0 ? '-' : `${(100 * cpu[i].busy / cpu[i].wall).toFixed(0)}%`} / ${ms(median(loop[i].p99s))} (${ms(loop[i].max)})`, int(drops[i])])
+        `${cpu[i].wall === 0 ? '-' : `${(100 * cpu[i].busy / cpu[i].wall).toFixed(0)}%`} / ${loopDelayText(loop[i])}`, int(drops[i])])
     })
     say(padTable(rows, c => c >= 1).join('\n'))
     say('  latencies in ms from the intended send time; "reached origin" = answered by the shop (not a hit, not a 503); "no answer" = client timeout or error;')
-    say('  lag = event-loop delay: the generator\'s over the window, the sidecar\'s the median of its per-second p99s (and the worst);')
+    say(`  lag = event-loop delay: the generator's over the window${gen.parts > 1 ? ` (and its CPU: the busiest of its ${gen.parts} processes)` : ''}, the sidecar's the median of its per-second p99s (and the worst)` +
+      `${values.workers > 1 ? `, per worker (joined by +); sidecar CPU = its primary and ${values.workers} workers together, % of one core` : ''};`)
     say(`  SYNs dropped = the kernel's listen-queue overflows while measured (server.backlog ${values.backlog ?? 'default'}), machine-wide: other processes' count too;`)
     say('  each costs a user a 1 s, 3 s, 7 s SYN retry; the target port\'s own queue is under "connections while measured" below')
     const capacity = values.children * 1000 / values['page-ms']
@@ -442,23 +507,23 @@ async function overload (): Promise<void> {
     say('')
     say(routeLoad(report.targets[0], names[0], capacity))
   } finally {
-    await Promise.all(procs.map(p => p.stop()))
+    await Promise.all([...procs.map(async p => { await p.stop() }), split?.close()])
   }
 }
 
 /** The sidecar's own event-loop delay, one line a second on stdout (`lag <p99 ms> <max ms>`): an origin slot stays
  * held until the loop reads the origin's answer, so a late loop costs the origin throughput (limit / (page + lag)). */
-function reportLoopDelay (): void {
+function reportLoopDelay (emit: (line: string) => void): void {
   const h = monitorEventLoopDelay({ resolution: 10 })
   h.enable()
   setInterval(() => {
-    process.stdout.write(`lag ${(h.percentile(99) / 1e6).toFixed(1)} ${(h.max / 1e6).toFixed(1)}\n`)
+    emit(`lag ${(h.percentile(99) / 1e6).toFixed(1)} ${(h.max / 1e6).toFixed(1)}`)
     h.reset()
   }, 1000).unref()
 }
 
 /** The sidecar's cache and guard counters, one `stats` line a second: `metric{labels}` -> cumulative value. */
-function reportCounters (registry: import('prom-client').Registry): void {
+function reportCounters (registry: import('prom-client').Registry, emit: (line: string) => void): void {
   setInterval(() => {
     void (async () => {
       const out: Stats = {}
@@ -473,7 +538,7 @@ function reportCounters (registry: import('prom-client').Registry): void {
           if (v.value !== 0) out[`${metric}{${labels}}`] = v.value
         }
       }
-      process.stdout.write(`stats ${JSON.stringify(out)}\n`)
+      emit(`stats ${JSON.stringify(out)}`)
     })()
   }, 1000).unref()
 }
@@ -569,23 +634,40 @@ function detailLines (t: TargetReport): string[] {
   return lines
 }
 
-/** Collects a sidecar's `lag` lines while `measuring()` says its target is being measured. */
-function loopDelayOf (sc: Started, measuring: () => boolean): { p99s: number[], max: number } {
-  const out = { p99s: [] as number[], max: 0 }
+/** A sidecar's event-loop delay while measured: the per-second p99s and the worst, of the whole node (every worker's
+ * seconds together) and per worker (by pid; one entry, key '', for a single process). */
+interface LoopDelay { p99s: number[], max: number, byWorker: Map<string, { p99s: number[], max: number }> }
+
+/** Collects a sidecar's `lag` lines (`lag <p99> <max> [<worker pid>]`) while `measuring()` says its target is measured. */
+function loopDelayOf (sc: Started, measuring: () => boolean): LoopDelay {
+  const out: LoopDelay = { p99s: [], max: 0, byWorker: new Map() }
   let buf = ''
   sc.child.stdout?.on('data', (c: Buffer) => {
     buf += c.toString()
     let nl = buf.indexOf('\n')
     while (nl >= 0) {
-      const m = /^lag ([\d.]+) ([\d.]+)$/.exec(buf.slice(0, nl))
+      const m = /^lag ([\d.]+) ([\d.]+)(?: (\d+))?$/.exec(buf.slice(0, nl))
       buf = buf.slice(nl + 1)
       nl = buf.indexOf('\n')
       if (m === null || !measuring()) continue
-      out.p99s.push(Number(m[1]))
-      out.max = Math.max(out.max, Number(m[2]))
+      const p99 = Number(m[1])
+      const max = Number(m[2])
+      out.p99s.push(p99)
+      out.max = Math.max(out.max, max)
+      const key = m[3] ?? ''
+      let w = out.byWorker.get(key)
+      if (w === undefined) { w = { p99s: [], max: 0 }; out.byWorker.set(key, w) }
+      w.p99s.push(p99)
+      w.max = Math.max(w.max, max)
     }
   })
   return out
+}
+
+/** `<median p99> (<worst>)`, per worker when there are several (their percentiles don't add up). */
+function loopDelayText (l: LoopDelay): string {
+  if (l.byWorker.size <= 1) return `${ms(median(l.p99s))} (${ms(l.max)})`
+  return [...l.byWorker.values()].map(w => `${ms(median(w.p99s))} (${ms(w.max)})`).join(' + ')
 }
 
 function median (xs: number[]): number {

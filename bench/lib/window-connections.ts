@@ -11,11 +11,12 @@ import { settleText, windowConnectionsText } from '../../src/loadtest/report-tex
 import { int, rate } from '../../src/loadtest/format.js'
 import { ListenQueueWatch, listenWindowText, type ListenWindow } from './listen-queue.js'
 
-/** What a server role prints once a second: `conn <accepted since start> <open now> [<open files> <open files limit>]`. */
-export const CONN_LINE = /^conn (\d+) (\d+)(?: (\d+) (\d+|unlimited))?$/
+/** What a server role prints once a second: `conn <accepted since start> <open now> [<open files> <open files limit>
+ * [<workers>]]`; with workers (a cluster primary's sum, bench/lib/worker-reports.ts), open files are the fullest one's. */
+export const CONN_LINE = /^conn (\d+) (\d+)(?: (\d+) (\d+|unlimited)(?: (\d+))?)?$/
 
-/** Prints CONN_LINE once a second for `server` (call it in the server process). */
-export function reportServerConnections (server: import('node:net').Server): void {
+/** Emits CONN_LINE once a second for `server` (call it in the server process); `emit` defaults to stdout. */
+export function reportServerConnections (server: import('node:net').Server, emit: (line: string) => void = stdoutLine): void {
   let accepted = 0
   let open = 0
   server.on('connection', (socket: import('node:net').Socket) => {
@@ -29,11 +30,15 @@ export function reportServerConnections (server: import('node:net').Server): voi
   setInterval(() => {
     let files = -1
     try { files = readdirSync('/proc/self/fd').length } catch { /* not Linux */ }
-    process.stdout.write(files < 0 ? `conn ${accepted} ${open}\n` : `conn ${accepted} ${open} ${files} ${limit}\n`)
+    emit(files < 0 ? `conn ${accepted} ${open}` : `conn ${accepted} ${open} ${files} ${limit}`)
   }, 1000).unref()
 }
 
-interface ServerSide { accepted: number, seconds: number, minOpen: number, maxOpen: number, maxFiles: number, fileLimit: string }
+function stdoutLine (line: string): void {
+  process.stdout.write(line + '\n')
+}
+
+interface ServerSide { accepted: number, seconds: number, minOpen: number, maxOpen: number, maxFiles: number, fileLimit: string, workers: number }
 
 /** Per target: collects the three sides over its measured windows (every round). */
 export class WindowConnections {
@@ -59,7 +64,7 @@ export class WindowConnections {
     this.#arrivalWatch = ports.map(() => null)
     this.#arrival = ports.map(() => [])
     this.#measuring = ports.map(() => false)
-    this.#server = ports.map(() => ({ accepted: 0, seconds: 0, minOpen: Number.POSITIVE_INFINITY, maxOpen: 0, maxFiles: -1, fileLimit: '' }))
+    this.#server = ports.map(() => ({ accepted: 0, seconds: 0, minOpen: Number.POSITIVE_INFINITY, maxOpen: 0, maxFiles: -1, fileLimit: '', workers: 1 }))
     this.#rate = ports.map(() => ({ rampPeak: 0, windowPeak: 0, windowSum: 0, windowSeconds: 0 }))
     servers.forEach((p, i) => { if (p !== null) this.#follow(p, i) })
   }
@@ -118,7 +123,7 @@ export class WindowConnections {
     out.push(s.seconds === 0
       ? '    server: (no connection counts read while measured)'
       : `    server: accepted ${int(s.accepted)} (${rate(s.accepted / s.seconds)}/s), ${int(s.minOpen)}-${int(s.maxOpen)} open` +
-        (s.maxFiles < 0 ? '' : `; open files up to ${int(s.maxFiles)} of its limit ${s.fileLimit === 'unlimited' ? s.fileLimit : int(Number(s.fileLimit))}` +
+        (s.maxFiles < 0 ? '' : `; open files up to ${int(s.maxFiles)}${s.workers > 1 ? ` in the fullest of its ${s.workers} workers, of the limit per process` : ' of its limit'} ${s.fileLimit === 'unlimited' ? s.fileLimit : int(Number(s.fileLimit))}` +
           (s.fileLimit !== 'unlimited' && s.maxFiles >= Number(s.fileLimit) - 16 ? ' (at the limit: accept() fails with EMFILE, so new connections wait in the listen queue)' : '')))
     const r = this.#rate[i]
     out.push(`    arrival: users join at ${rate(arrivalPerSecond)}/s over the ramp, each first visit spread over one think time; new connections ` +
@@ -150,6 +155,7 @@ export class WindowConnections {
         if (m[3] !== undefined) {
           s.maxFiles = Math.max(s.maxFiles, Number(m[3]))
           s.fileLimit = m[4]
+          if (m[5] !== undefined) s.workers = Number(m[5])
         }
         if (prev !== null) {
           s.accepted += accepted - prev.accepted
