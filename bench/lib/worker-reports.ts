@@ -21,7 +21,7 @@ export function toPrimary (line: string): void {
   process.send({ type: MSG_REPORT, line } satisfies ReportMessage, undefined, undefined, (err: Error | null) => { void err })
 }
 
-interface Latest { stats: Record<string, number> | null, conn: { accepted: number, open: number, files: number, limit: string } | null }
+export interface Latest { stats: Record<string, number> | null, conn: { accepted: number, open: number, files: number, limit: string } | null }
 
 /** In the primary: relays the workers' report lines to `out` (call before the workers fork). */
 export function relayWorkerReports (out: NodeJS.WritableStream = process.stdout): void {
@@ -45,19 +45,24 @@ export function relayWorkerReports (out: NodeJS.WritableStream = process.stdout)
   })
   // A replaced worker's counts leave the sums with it.
   cluster.on('exit', worker => { latest.delete(worker.id) })
-  setInterval(() => {
-    const all = [...latest.values()]
-    const stats: Record<string, number> = {}
-    for (const l of all) for (const [k, v] of Object.entries(l.stats ?? {})) stats[k] = (stats[k] ?? 0) + v
-    if (all.some(l => l.stats !== null)) out.write(`stats ${JSON.stringify(stats)}\n`)
-    const conns = all.flatMap(l => l.conn === null ? [] : [l.conn])
-    if (conns.length === 0) return
-    const sum = (f: (c: typeof conns[number]) => number): number => conns.reduce((n, c) => n + f(c), 0)
-    const files = Math.max(...conns.map(c => c.files))
-    out.write(files < 0
-      ? `conn ${sum(c => c.accepted)} ${sum(c => c.open)}\n`
-      : `conn ${sum(c => c.accepted)} ${sum(c => c.open)} ${files} ${conns[0].limit} ${conns.length}\n`)
-  }, 1000).unref()
+  setInterval(() => { for (const l of nodeLines([...latest.values()])) out.write(l + '\n') }, 1000).unref()
+}
+
+/** The node's `stats` and `conn` lines from each worker's latest: counters, gauges and connections summed (each is a
+ * count of the node), open files the fullest worker's with the worker count (the limit is per process). */
+export function nodeLines (all: readonly Latest[]): string[] {
+  const out: string[] = []
+  const stats: Record<string, number> = {}
+  for (const l of all) for (const [k, v] of Object.entries(l.stats ?? {})) stats[k] = (stats[k] ?? 0) + v
+  if (all.some(l => l.stats !== null)) out.push(`stats ${JSON.stringify(stats)}`)
+  const conns = all.flatMap(l => l.conn === null ? [] : [l.conn])
+  if (conns.length === 0) return out
+  const sum = (f: (c: typeof conns[number]) => number): number => conns.reduce((n, c) => n + f(c), 0)
+  const files = Math.max(...conns.map(c => c.files))
+  out.push(files < 0
+    ? `conn ${sum(c => c.accepted)} ${sum(c => c.open)}`
+    : `conn ${sum(c => c.accepted)} ${sum(c => c.open)} ${files} ${conns[0].limit} ${conns.length}`)
+  return out
 }
 
 /** utime + stime in seconds of a process and its children (a cluster primary and its workers), from /proc (Linux). */

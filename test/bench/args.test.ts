@@ -106,10 +106,11 @@ t.test('a compiled bench script: --help exits 0 listing its options; a typo exit
   const help = await runScript('capacity.js', ['--help'])
   t.equal(help.code, 0)
   t.equal(help.stderr, '')
-  for (const option of ['--steps', '--think', '--duration', '--arrive', '--mix', '--rounds', '--overload', '--only', '--timeout']) {
+  for (const option of ['--steps', '--think', '--duration', '--arrive', '--mix', '--rounds', '--overload', '--only', '--timeout', '--workers', '--generators']) {
     t.match(help.stdout, new RegExp(`\\n\\s+(-\\w, )?${option}\\b`), `usage names ${option}`)
   }
   t.match(help.stdout, /--steps <n,n,...>\s+.*\(default 500,5000,20000\)/)
+  t.match(help.stdout, /--workers <n>\s+.*server\.workers.*\(default 2\)/)
 
   const typo = await runScript('capacity.js', ['--user', '500'])
   t.equal(typo.code, 2)
