@@ -16,6 +16,7 @@ import proxyPlugin from './proxy/index.js'
 import { FastifyPaths } from './proxy/bypass.js'
 import { installOriginGuard } from './proxy/origin-guard/create.js'
 import { workerSlot } from './cluster/worker-slot.js'
+import { guardStatusReader } from './proxy/origin-guard/node-status.js'
 import adminPlugin from './admin/index.js'
 import type { PluginEntry } from './plugins/plugin-entry.js'
 import { pluginEntries } from './plugins/registry.js'
@@ -118,7 +119,7 @@ async function mount (app: FastifyInstance, sidecar: SidecarApp, config: FrozenC
     })
     const adminRoutes = sidecar.takeAdminRoutes()
     if (config.admin.enabled) {
-      await app.register(adminPlugin, { config, routes: adminRoutes, prefix: config.admin.prefix, originGuard: guard === null ? null : () => guard.status() })
+      await app.register(adminPlugin, { config, routes: adminRoutes, prefix: config.admin.prefix, originGuard: guard === null ? null : guardStatusReader(guard, sidecar.node) })
     }
   }
 }

@@ -21,7 +21,7 @@ export interface AdminPluginOptions {
   /** The plugins' admin routes (src/core/sidecar.ts takeAdminRoutes). */
   routes: readonly FastifyPluginAsync[]
   /** Origin protection's live status, or null while `upstream.maxConcurrent` is 0. */
-  originGuard?: (() => OriginGuardStatus) | null
+  originGuard?: (() => Promise<OriginGuardStatus>) | null
 }
 
 declare module 'fastify' {

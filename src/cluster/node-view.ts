@@ -1,6 +1,7 @@
 // The primary's half of the dashboard's node view under `server.workers`: it adds up the workers' finished seconds
-// into one node series, and answers a worker's request for the route table by polling every worker for its own
-// and merging them (src/plugins/metrics/node-live.ts is the workers' half). Messages by topic come through the
+// into one node series, and answers a worker's request for the route table (or the origin guard's status) by
+// polling every worker for its own and merging them (src/plugins/metrics/node-live.ts and
+// src/proxy/origin-guard/node-status.ts are the workers' half). Messages by topic come through the
 // generic tell/ask/poll kinds of src/core/cluster-link.ts.
 import type { Worker } from 'node:cluster'
 import {
@@ -10,6 +11,7 @@ import {
 import { NodeSeries, type SeriesReport } from '../plugins/metrics/node-series.js'
 import { TOPIC_ROUTE_EXPORT, TOPIC_ROUTES, TOPIC_SERIES, TOPIC_SERIES_ROWS } from '../plugins/metrics/node-live.js'
 import { mergeRouteExports, type RouteExport } from '../plugins/metrics/route-stats.js'
+import { TOPIC_GUARD_STATUS, TOPIC_NODE_GUARD_STATUS, isGuardStatus, sumGuardStatus } from '../proxy/origin-guard/node-status.js'
 
 /** How long the primary waits for every worker's route table; the ones that answered in time are merged. */
 export const ROUTE_POLL_TIMEOUT_MS = 1500
@@ -97,6 +99,10 @@ export class NodeView {
     if (m.topic === TOPIC_ROUTES) {
       const answers = await Promise.all(this.#workers().map(async w => await this.#poll(w, TOPIC_ROUTE_EXPORT)))
       return mergeRouteExports(answers.filter(isRouteExport))
+    }
+    if (m.topic === TOPIC_NODE_GUARD_STATUS) {
+      const answers = await Promise.all(this.#workers().map(async w => await this.#poll(w, TOPIC_GUARD_STATUS)))
+      return sumGuardStatus(answers.filter(isGuardStatus))
     }
     throw new Error(`unknown topic '${m.topic}'`)
   }

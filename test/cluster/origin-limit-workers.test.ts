@@ -1,5 +1,6 @@
 // upstream.maxConcurrent with server.workers: 2 is the node's limit: the two workers' shares add up to N, so a
-// burst spread over both never puts more than N requests at the origin (each worker guarding N alone would allow 2N).
+// burst spread over both never puts more than N requests at the origin (each worker guarding N alone would allow 2N),
+// and the dashboard shows the node's guard, whichever worker serves it.
 import t from 'tap'
 import { countingOrigin } from '../origin-guard/helpers.js'
 import { freePort, get, spawnNode, until } from '../helpers/cluster-node.js'
@@ -29,6 +30,9 @@ t.test(`workers: 2, maxConcurrent ${N}: a burst of 20 x N never has more than N 
   const scrape = await get(port, '/_admin/metrics')
   // The primary sums the workers' gauges: their shares make the node's limit.
   t.match(scrape.body, new RegExp(`^sipup_origin_concurrency_limit ${N}$`, 'm'), 'the shares add up to N')
+  // The dashboard, whichever worker serves it, shows the node's guard: the workers' statuses summed.
+  const overview = JSON.parse((await get(port, '/_admin/api/overview')).body) as { origin: { limit: number, inflight: number, queued: number } | null }
+  t.same(overview.origin, { limit: N, inflight: 0, queued: 0, shedQueueFull: 0, shedQueueTimeout: 0 }, 'the overview\'s limit is the node\'s N, not a share')
 })
 
 t.test('a limit below the worker count stops start-up with exit code 2', async t => {

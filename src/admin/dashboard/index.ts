@@ -34,7 +34,7 @@ function notFound (reply: FastifyReply, detail: string): FastifyReply {
 
 const VERSION = (JSON.parse(readFileSync(join(packageRoot, 'package.json'), 'utf8')) as { version: string }).version
 
-const dashboard: FastifyPluginAsync<{ csrf: CsrfTokens, originGuard: (() => OriginGuardStatus) | null }> = async (admin, { csrf, originGuard }) => {
+const dashboard: FastifyPluginAsync<{ csrf: CsrfTokens, originGuard: (() => Promise<OriginGuardStatus>) | null }> = async (admin, { csrf, originGuard }) => {
   const prefix = admin.sidecar.config.admin.prefix
   const assets = await loadAssets()
   const live: LiveMetrics | null = admin.hasDecorator('sidecarMetrics') ? admin.sidecarMetrics : null
@@ -78,7 +78,7 @@ const dashboard: FastifyPluginAsync<{ csrf: CsrfTokens, originGuard: (() => Orig
     const now = Date.now()
     if (health === null || now - health.at > HEALTH_TTL_MS) health = { at: now, value: admin.sidecar.runHealthChecks() }
     const summaries = live === null ? null : await live.node.routes()
-    return buildOverview(summaries, await health.value, admin.sidecar.features, panels(admin, prefix), now, ruleKinds, originGuard?.() ?? null, certificates(now))
+    return buildOverview(summaries, await health.value, admin.sidecar.features, panels(admin, prefix), now, ruleKinds, await originGuard?.() ?? null, certificates(now))
   })
 
   admin.get<{ Querystring: { since?: string } }>('/api/series', async (request, reply) => {
