@@ -11,6 +11,8 @@ import { loadTlsMaterial, tlsEnabled } from './core/tls/material.js'
 import type { PluginEntry } from './plugins/plugin-entry.js'
 import { pluginEntries } from './plugins/registry.js'
 import { redisTopology } from './core/redis-topology.js'
+import { checkOriginGuardConfig } from './proxy/origin-guard/worker-share.js'
+import { workerCount } from './cluster/worker-slot.js'
 
 type Entries = typeof pluginEntries
 type PluginSections = { [E in Entries[number] as E['key']]: E['schema'] }
@@ -68,6 +70,7 @@ export async function checkConfig (loaded: LoadedConfig<FrozenConfig>, entries: 
   const server = loaded.config.server
   const checks: { key: string, run: () => unknown }[] = [
     { key: 'redis', run: () => redisTopology(loaded.config.redis) },
+    { key: 'upstream', run: () => { checkOriginGuardConfig(loaded.config.upstream, workerCount(server.workers)) } },
     // The certificates are read here too, so check-config refuses a missing, expired or mismatched one as start would.
     {
       key: tlsEnabled(server.tls) ? 'server.tls' : 'server.http2',

@@ -5,14 +5,13 @@
 // metrics (prom-client's AggregatorRegistry asks every worker for its registry) and the dashboard's live figures
 // of the whole node (node-view.ts). It serves no request itself.
 import cluster, { type Worker } from 'node:cluster'
-import { availableParallelism } from 'node:os'
 import { AggregatorRegistry } from 'prom-client'
 import type { FastifyBaseLogger } from 'fastify'
 import type { CoreConfig } from '../config/core-schema.js'
 import { NodeView } from './node-view.js'
 import { MSG_METRICS_REQ, MSG_METRICS_RES, MSG_POOL_STATE, type MetricsRequest, type MetricsResponse, type PoolState } from '../core/cluster-link.js'
 import { tlsEnabled } from '../core/tls/material.js'
-import { workerSlotEnv } from './worker-slot.js'
+import { workerCount, workerSlotEnv } from './worker-slot.js'
 import { checkSplittable } from '../proxy/origin-guard/worker-share.js'
 
 /** A worker that dies sooner than this after it started counts as a crash loop step. */
@@ -24,9 +23,7 @@ const CRASH_LOOP_AFTER = 3
 /** Time a worker being replaced on SIGHUP gets to start listening before the roll gives up on it. */
 const START_TIMEOUT_MS = 30_000
 
-export function workerCount (setting: CoreConfig['server']['workers']): number {
-  return setting === 'auto' ? availableParallelism() : setting
-}
+export { workerCount }
 
 export interface PrimaryOptions {
   log: FastifyBaseLogger

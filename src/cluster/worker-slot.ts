@@ -2,6 +2,8 @@
 // 0..count-1 through the environment, and a replacement (after a crash or on SIGHUP) takes over the slot of the
 // worker it replaces. cluster.worker.id can't serve: it counts every fork since the primary started.
 import cluster from 'node:cluster'
+import { availableParallelism } from 'node:os'
+import type { CoreConfig } from '../config/core-schema.js'
 
 export const WORKER_INDEX_ENV = 'SIPUP_WORKER_INDEX'
 export const WORKER_COUNT_ENV = 'SIPUP_WORKER_COUNT'
@@ -10,6 +12,11 @@ export interface WorkerSlot {
   /** 0..count-1, stable across replacements of the worker in that slot. */
   index: number
   count: number
+}
+
+/** The proxy processes `server.workers` asks for (`auto`: one per available CPU). */
+export function workerCount (setting: CoreConfig['server']['workers']): number {
+  return setting === 'auto' ? availableParallelism() : setting
 }
 
 /** What the primary puts in a worker's environment for slot `index` of `count`. */

@@ -12,7 +12,7 @@ import { deleteKeys } from '../rate-limit/fixtures.js'
 import { CHILD_TIMEOUT_MS } from '../helpers/child.js'
 
 const CLI = join(packageRoot, 'dist', 'src', 'cli', 'index.js')
-// 34 Node starts of the whole CLI: minutes on a loaded machine, past tap's 120 s default.
+// 42 Node starts of the whole CLI: minutes on a loaded machine, past tap's 120 s default.
 t.setTimeout(600_000)
 
 /** The CLI until it exits (code null on a timeout: it hung). Asynchronous, so a test can run several at once. */
@@ -64,6 +64,14 @@ const CASES: Record<string, { yaml: string, line: RegExp }> = {
   'trustProxy /33': {
     yaml: 'server: { host: 127.0.0.1, port: 0, trustProxy: [10.0.0.0/33] }\n',
     line: /: server\.trustProxy\[0\]: expected an IPv4 or IPv6 address or CIDR/
+  },
+  'maxConcurrent below the worker count': {
+    yaml: 'server: { host: 127.0.0.1, port: 0, workers: 2 }\nlog: { level: error, requests: false }\nupstream: { maxConcurrent: 1 }\n',
+    line: /: upstream\.maxConcurrent: expected 0 or at least server\.workers \(2\)/
+  },
+  'autoLimit.min above max': {
+    yaml: 'upstream: { maxConcurrent: auto, autoLimit: { min: 9, max: 8 } }\n',
+    line: /: upstream\.autoLimit\.min: expected at most autoLimit\.max \(8\)/
   },
   'purge.allow not a CIDR': {
     yaml: "cache: { enabled: true, store: memory, purge: { allow: ['10.0.0.0/abc'] } }\n",

@@ -4,12 +4,11 @@ import type { CoreConfig } from '../../config/core-schema.js'
 import type { RequestField, Sidecar } from '../../core/types.js'
 import { LaneRules } from './lanes.js'
 import { LANES, type Lane } from './lane-queue.js'
-import { SIPUP_ERR_UPSTREAM_GUARD_CONFIG } from '../../errors.js'
 import { AdaptiveLimit, LoopStallWatcher } from './adaptive-limit.js'
 import { GuardMetrics } from './metrics.js'
 import { OriginGuard, type ConcurrencyLimit } from './origin-guard.js'
 import { BusyAnswer, shedSignals } from './shed.js'
-import { workerUpstream } from './worker-share.js'
+import { checkAutoBounds, workerUpstream } from './worker-share.js'
 import type { WorkerSlot } from '../../cluster/worker-slot.js'
 
 /** Requests the sidecar makes itself (the cache's background refreshes) wait behind the visitors'. */
@@ -21,9 +20,7 @@ export function installOriginGuard (sidecar: Sidecar, node: CoreConfig['upstream
   // Checked even while the limit is off, so a bad rule fails at start-up, not on the day the limit is turned on.
   const lanes = new LaneRules(node.lanes)
   if (node.maxConcurrent === 0) return null
-  if (node.maxConcurrent === 'auto' && node.autoLimit.min > node.autoLimit.max) {
-    throw new SIPUP_ERR_UPSTREAM_GUARD_CONFIG('autoLimit.min', `at most autoLimit.max (${node.autoLimit.max})`, String(node.autoLimit.min))
-  }
+  checkAutoBounds(node)
   const upstream = workerUpstream(node, slot)
   const max = upstream.maxConcurrent
   const auto = upstream.autoLimit

@@ -5,6 +5,7 @@
 import type { CoreConfig } from '../../config/core-schema.js'
 import type { WorkerSlot } from '../../cluster/worker-slot.js'
 import { SIPUP_ERR_UPSTREAM_GUARD_CONFIG } from '../../errors.js'
+import { LaneRules } from './lanes.js'
 
 type Upstream = CoreConfig['upstream']
 
@@ -31,6 +32,22 @@ export function workerUpstream (upstream: Upstream, slot: WorkerSlot | null): Up
     maxConcurrent: max === 'auto' || max === 0 ? max : part(max),
     autoLimit: { min: lo, max: hi, initial: Math.min(hi, Math.max(lo, part(auto.initial))) },
     queue: { ...upstream.queue, size: part(upstream.queue.size) }
+  }
+}
+
+/** What start-up refuses in `upstream.*`'s origin protection that the schema can't express, for `check-config` too
+ * (src/sidecar-config.ts checkConfig): lane rules that can't match, auto bounds the wrong way round, and a limit the
+ * workers can't split. */
+export function checkOriginGuardConfig (upstream: Upstream, workers: number): void {
+  void new LaneRules(upstream.lanes)
+  checkAutoBounds(upstream)
+  checkSplittable(upstream, workers)
+}
+
+export function checkAutoBounds (upstream: Upstream): void {
+  const auto = upstream.autoLimit
+  if (upstream.maxConcurrent === 'auto' && auto.min > auto.max) {
+    throw new SIPUP_ERR_UPSTREAM_GUARD_CONFIG('autoLimit.min', `at most autoLimit.max (${auto.max})`, String(auto.min))
   }
 }
 
