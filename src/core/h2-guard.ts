@@ -58,6 +58,30 @@ export class SidecarH2Response extends http2.Http2ServerResponse {
   }
 }
 
+/**
+ * Sends a response's HEADERS on the h2 stream itself, from a flat [name, value, …] list (repeated names kept), for a
+ * writer that then calls res.end(body): false (nothing sent) when `res` is not an h2 response, already has headers
+ * of its own (setHeader: writeHead's merge applies), or its stream is gone. The compat layer's writeHead costs one
+ * setHeader per header, and it always asks for trailers: an empty DATA frame with END_STREAM after the body, and
+ * a 'wantTrailers' round trip per response.
+ */
+export function respondH2 (res: object, status: number, flat: readonly string[]): boolean {
+  if (!(res instanceof http2.Http2ServerResponse)) return false
+  const stream = res.stream
+  if (stream.destroyed || stream.closed || res.getHeaderNames().length !== 0) return false
+  const headers: OutgoingHttpHeaders = { ':status': status }
+  for (let i = 0; i + 1 < flat.length; i += 2) {
+    const name = flat[i].toLowerCase()
+    if (CONNECTION_SPECIFIC.has(name)) continue
+    const prev = headers[name]
+    headers[name] = prev === undefined ? flat[i + 1] : ([] as string[]).concat(prev as string | string[], flat[i + 1])
+  }
+  // res.end() then finds its headers sent and only writes the body; statusCode is what hooks and the log read.
+  res.statusCode = status
+  stream.respond(headers)
+  return true
+}
+
 // HTTP/2 has no reason phrase (RFC 9113 §8.3.2); the proxy copies the origin's, which Node would warn about on
 // every response: setting it is a no-op here.
 Object.defineProperty(SidecarH2Response.prototype, 'statusMessage', { get: () => '', set: () => undefined, configurable: true })
