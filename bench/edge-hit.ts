@@ -36,6 +36,16 @@ async function bareRole (kind: string, port: number, upstream: string, cert: str
     'x-cache', 'HIT', 'cache-status', 'sipup; hit']
   const answer = (_req: unknown, res: http.ServerResponse): void => { res.writeHead(200, headers); res.end(body) }
   const tls = kind === 'http' ? null : { cert: readFileSync(cert), key: readFileSync(key) }
+  if (kind === 'h2-stream') {
+    // node:http2's own floor: the stream API, no compat request/response objects (a 'request' listener would add
+    // them to every stream), so h2 only.
+    const object: http2.OutgoingHttpHeaders = { ':status': 200 }
+    for (let i = 0; i < headers.length; i += 2) object[headers[i]] = headers[i + 1]
+    const h2 = http2.createSecureServer({ ...tls })
+    h2.on('stream', (stream) => { stream.respond(object); stream.end(body) })
+    await new Promise<void>(resolve => h2.listen(port, '127.0.0.1', resolve))
+    return
+  }
   const server = tls === null
     ? http.createServer({ keepAliveTimeout: 75_000 }, answer)
     : kind === 'https'

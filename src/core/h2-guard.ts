@@ -58,6 +58,31 @@ export class SidecarH2Response extends http2.Http2ServerResponse {
   }
 }
 
+/**
+ * Sends a response's HEADERS on the h2 stream itself, from a flat [name, value, …] list (repeated names kept), for a
+ * writer that then calls res.end(body): false (nothing sent) when `res` is not an h2 response, already has headers
+ * of its own (setHeader: writeHead's merge applies), or its stream is gone. The compat layer's writeHead costs one
+ * setHeader per header, and it always asks for trailers: an empty DATA frame with END_STREAM after the body, and
+ * a 'wantTrailers' round trip per response.
+ */
+export function respondH2 (res: object, status: number, flat: readonly string[]): boolean {
+  if (!(res instanceof http2.Http2ServerResponse)) return false
+  const stream = res.stream
+  if (stream.destroyed || stream.closed || res.getHeaderNames().length !== 0) return false
+  const headers: OutgoingHttpHeaders = { ':status': status }
+  for (let i = 0; i + 1 < flat.length; i += 2) {
+    // Lower-case already: a cache entry's names and the plugins' (setResponseHeader) are.
+    const name = flat[i]
+    if (CONNECTION_SPECIFIC.has(name)) continue
+    const prev = headers[name]
+    headers[name] = prev === undefined ? flat[i + 1] : ([] as string[]).concat(prev as string | string[], flat[i + 1])
+  }
+  // res.end() then finds its headers sent and only writes the body; statusCode is what hooks and the log read.
+  res.statusCode = status
+  stream.respond(headers)
+  return true
+}
+
 // HTTP/2 has no reason phrase (RFC 9113 §8.3.2); the proxy copies the origin's, which Node would warn about on
 // every response: setting it is a no-op here.
 Object.defineProperty(SidecarH2Response.prototype, 'statusMessage', { get: () => '', set: () => undefined, configurable: true })
@@ -76,29 +101,46 @@ export interface RapidResetOptions {
 /** ms between a rapid-reset GOAWAY and the socket's destruction: long enough for the GOAWAY to be read. */
 const GOAWAY_GRACE_MS = 250
 
+/** One session's reset count; streams reach it through kResetCount. */
+class ResetCount {
+  windowStart = 0
+  resets = 0
+  closing = false
+  constructor (readonly session: http2.ServerHttp2Session, readonly opts: RapidResetOptions,
+    readonly onClose: ((session: http2.ServerHttp2Session) => void) | undefined) {}
+}
+
+const kResetCount = Symbol('sipup.resetCount')
+
+type CountedStream = http2.ServerHttp2Stream & { [kResetCount]?: ResetCount }
+
+// One function for every stream ('close' comes once): a closure and a once() wrapper per stream cost more than
+// the count itself. A stream closed with an error code (NGHTTP2_CANCEL from a rapid-reset client), answered or not.
+function onCountedStreamClose (this: CountedStream): void {
+  const code = this.rstCode
+  if (code === undefined || code === http2.constants.NGHTTP2_NO_ERROR) return
+  const c = this[kResetCount] as ResetCount
+  const session = c.session
+  const now = Date.now()
+  if (now - c.windowStart > c.opts.resetWindow) { c.windowStart = now; c.resets = 0 }
+  if (++c.resets > c.opts.maxResets && !c.closing && !session.destroyed) {
+    c.closing = true
+    c.onClose?.(session)
+    // The attacker's frames are still arriving: destroying the socket at once closes it with unread input,
+    // the kernel answers with RST and the client can lose the GOAWAY that says why. New streams are refused
+    // from here on (they are past the GOAWAY's last stream id); the socket goes after a short grace.
+    session.goaway(http2.constants.NGHTTP2_ENHANCE_YOUR_CALM)
+    setTimeout(() => { if (!session.destroyed) session.destroy() }, GOAWAY_GRACE_MS).unref()
+  }
+}
+
 /** Closes sessions whose client cancels more than maxResets streams within resetWindow. */
 export function guardRapidReset (server: { on(event: 'session', l: (session: http2.ServerHttp2Session) => void): unknown }, opts: RapidResetOptions, onClose?: (session: http2.ServerHttp2Session) => void): void {
   server.on('session', function countResets (session) {
-    let windowStart = 0
-    let resets = 0
-    let closing = false
-    session.on('stream', function watchStream (stream) {
-      stream.once('close', function onStreamClose () {
-        // A stream closed with an error code (NGHTTP2_CANCEL from a rapid-reset client), answered or not.
-        const code = stream.rstCode
-        if (code === undefined || code === http2.constants.NGHTTP2_NO_ERROR) return
-        const now = Date.now()
-        if (now - windowStart > opts.resetWindow) { windowStart = now; resets = 0 }
-        if (++resets > opts.maxResets && !closing && !session.destroyed) {
-          closing = true
-          onClose?.(session)
-          // The attacker's frames are still arriving: destroying the socket at once closes it with unread input,
-          // the kernel answers with RST and the client can lose the GOAWAY that says why. New streams are refused
-          // from here on (they are past the GOAWAY's last stream id); the socket goes after a short grace.
-          session.goaway(http2.constants.NGHTTP2_ENHANCE_YOUR_CALM)
-          setTimeout(() => { if (!session.destroyed) session.destroy() }, GOAWAY_GRACE_MS).unref()
-        }
-      })
+    const count = new ResetCount(session, opts, onClose)
+    session.on('stream', function watchStream (stream: CountedStream) {
+      stream[kResetCount] = count
+      stream.on('close', onCountedStreamClose)
     })
   })
 }

@@ -83,6 +83,9 @@ export function sidecarServerFactory (s: ServerConfig, tlsState: TlsState | null
         maxHeaderListPairs: 256,
         settings: { maxConcurrentStreams: s.http2Limits.maxConcurrentStreams, maxHeaderListSize: s.http2Limits.maxHeaderListSize }
       }, guardedRequest as unknown as (req: http2.Http2ServerRequest, res: http2.Http2ServerResponse) => void)
+      // node:http2 takes no HTTP/1 limits from its options, and with allowHTTP1 sets its own (60 s headers, 5 min
+      // request): its HTTP/1.1 fallback connections read them from the server object, as http's do.
+      Object.assign(h2, h1Options(s))
       guardRapidReset(h2, { maxResets: s.http2Limits.maxResets, resetWindow: s.http2Limits.resetWindow })
       addConnectionClosers(h2)
       // Fastify and the guards see the HTTP/1 server API: the compat layer gives h2 streams the same shape.

@@ -5,6 +5,7 @@ import type { ServerResponse } from 'node:http'
 import { kCachePrebuilt } from '../../symbols.js'
 import { BR, GZIP, IDENTITY, varyWithAcceptEncoding, weakenEtag, type Encoding } from '../../core/content-coding.js'
 import { appendResponseHeaders, withResponseHeaders } from '../../core/response-headers.js'
+import { respondH2 } from '../../core/h2-guard.js'
 import { ageSeconds, type Headers } from './policy.js'
 import type { CacheEntry } from './types.js'
 
@@ -87,8 +88,10 @@ function prebuilt (entry: WithPrebuilt, opts: ServeOptions): Prebuilt {
  * writeHead with a flat array keeps every repeated header (3 `Link` stay 3) only while no header was set before;
  * once another plugin called setHeader (the rate limiter's RateLimit headers), Node applies the array with one
  * setHeader per pair and the last value of each name wins. Then the pairs go in grouped by name instead.
+ * An h2 stream gets the list as its HEADERS directly (respondH2).
  */
 function writeHead (res: ServerResponse, status: number, flat: string[]): void {
+  if (respondH2(res, status, flat)) return
   if (res.getHeaderNames().length === 0) { res.writeHead(status, flat); return }
   const grouped: Record<string, string | string[]> = {}
   for (let i = 0; i < flat.length; i += 2) {
