@@ -1,6 +1,8 @@
 // bench/passthrough-cpu: the sidecar's CPU time per pass-through request (bench/hot-path's `pass` role, GET /fast, a
 // 4 KB page), from /proc/<pid>/stat over each wrk run's requests, for this build and optionally another built
-// checkout side by side (interleaved rounds, medians), with bare node:http's as the yardstick. CPU per request, not
+// checkout side by side (interleaved rounds, medians), with bare node:http's as the yardstick and the floors of the
+// stack (bench/lib/proxy-floors.ts: node:http + undici with a minimal handler, node:http + raw sockets and Node's
+// llhttp; --no-floors skips them). CPU per request, not
 // requests/s: it depends much less on who else uses the machine (batching under load still moves it a little, so
 // compare builds in the same run).
 //   npm run build && node dist/bench/passthrough-cpu.js [--baseline /path/to/another/checkout] [--rounds 5]
@@ -12,8 +14,12 @@ import { cpuMs } from './lib/cpu.js'
 import { freePort } from './lib/free-port.js'
 import { startProcess, waitFor, type Started } from './lib/processes.js'
 import { median, wrk } from './lib/wrk.js'
+import { startLlhttpFloor, startUndiciFloor } from './lib/proxy-floors.js'
+import { ROLE_OPTIONS } from './lib/args.js'
+import { announceReady } from './lib/roles.js'
 
 const HOT_PATH = fileURLToPath(new URL('./hot-path.js', import.meta.url))
+const SELF = fileURLToPath(import.meta.url)
 
 interface Party { name: string, url: string, pid: number, cpuUs: number[], rps: number[] }
 
@@ -25,9 +31,19 @@ async function main (): Promise<void> {
       rounds: { type: 'int', default: 5, description: 'interleaved rounds; figures are medians' },
       seconds: { type: 'int', default: 3, description: 'seconds of load per party and round (wrk -d)' },
       connections: { type: 'int', default: 64, description: 'connections wrk keeps open (wrk -c)' },
-      baseline: { type: 'string', placeholder: '<dir>', description: 'another built checkout, measured too' }
+      baseline: { type: 'string', placeholder: '<dir>', description: 'another built checkout, measured too' },
+      'no-floors': { type: 'boolean', description: 'skip the floor parties (node:http + undici, node:http + llhttp)' },
+      ...ROLE_OPTIONS,
+      upstream: { type: 'string', placeholder: '<url>', internal: true, description: 'the origin to proxy to' }
     }
   })
+  if (values.role !== undefined) {
+    const upstreamUrl = values.upstream ?? ''
+    if (values.role === 'floor-undici') await startUndiciFloor(values.port, upstreamUrl)
+    else await startLlhttpFloor(values.port, upstreamUrl)
+    announceReady(values.role)
+    return
+  }
   const { rounds, seconds, connections } = values
   const procs: Started[] = []
   const parties: Party[] = []
@@ -42,6 +58,10 @@ async function main (): Promise<void> {
   try {
     procs.push(await startProcess(HOT_PATH, ['--role', 'origin', '--port', String(po)], /ready origin/))
     await add('bare node:http', HOT_PATH, 'node-http')
+    if (!values['no-floors']) {
+      await add('floor: node:http + undici', SELF, 'floor-undici')
+      await add('floor: node:http + llhttp', SELF, 'floor-llhttp')
+    }
     await add('pass-through, this build', HOT_PATH, 'pass')
     if (values.baseline !== undefined) await add('pass-through, baseline', join(values.baseline, 'dist/bench/hot-path.js'), 'pass')
     for (const p of parties) await waitFor(p.url)
