@@ -21,7 +21,7 @@ import { announceReady } from './lib/roles.js'
 const HOT_PATH = fileURLToPath(new URL('./hot-path.js', import.meta.url))
 const SELF = fileURLToPath(import.meta.url)
 
-interface Party { name: string, url: string, pid: number, cpuUs: number[], rps: number[] }
+interface Party { name: string, url: string, pid: number, cpuUs: number[], rps: number[], errors: number }
 
 async function main (): Promise<void> {
   const values = benchArgs({
@@ -53,7 +53,7 @@ async function main (): Promise<void> {
     const port = await freePort()
     const p = await startProcess(script, ['--role', role, '--port', String(port), '--upstream', upstream], new RegExp(`ready ${role}`))
     procs.push(p)
-    parties.push({ name, url: `http://127.0.0.1:${port}/fast`, pid: p.child.pid as number, cpuUs: [], rps: [] })
+    parties.push({ name, url: `http://127.0.0.1:${port}/fast`, pid: p.child.pid as number, cpuUs: [], rps: [], errors: 0 })
   }
   try {
     procs.push(await startProcess(HOT_PATH, ['--role', 'origin', '--port', String(po)], /ready origin/))
@@ -72,15 +72,18 @@ async function main (): Promise<void> {
         const res = await wrk(p.url, { connections, seconds })
         p.cpuUs.push((cpuMs(p.pid) - c0) * 1000 / (res.rps * seconds))
         p.rps.push(res.rps)
-        process.stderr.write(`  round ${r + 1}/${rounds} ${p.name.padEnd(26)} ${res.rps.toFixed(0).padStart(7)} req/s ${p.cpuUs[r].toFixed(1).padStart(6)} µs/req\n`)
+        p.errors += res.errors
+        // A party answering errors (a 502 page is cheap) would look fast: say so on every round.
+        process.stderr.write(`  round ${r + 1}/${rounds} ${p.name.padEnd(26)} ${res.rps.toFixed(0).padStart(7)} req/s ${p.cpuUs[r].toFixed(1).padStart(6)} µs/req` +
+          `${res.errors > 0 ? `  errors ${res.errors}` : ''}\n`)
       }
     }
     console.log(`bench/passthrough-cpu: GET /fast (4 KB page), wrk -t1 -c${connections} -d${seconds}s, ${rounds} interleaved rounds, medians`)
-    console.log(`${'target'.padEnd(28)} ${'CPU µs/req'.padStart(11)} ${'range'.padStart(13)} ${'req/s'.padStart(8)}`)
+    console.log(`${'target'.padEnd(28)} ${'CPU µs/req'.padStart(11)} ${'range'.padStart(13)} ${'req/s'.padStart(8)} ${'errors'.padStart(7)}`)
     for (const p of parties) {
       const lo = Math.min(...p.cpuUs).toFixed(1)
       const hi = Math.max(...p.cpuUs).toFixed(1)
-      console.log(`${p.name.padEnd(28)} ${median(p.cpuUs).toFixed(1).padStart(11)} ${`${lo}-${hi}`.padStart(13)} ${median(p.rps).toFixed(0).padStart(8)}`)
+      console.log(`${p.name.padEnd(28)} ${median(p.cpuUs).toFixed(1).padStart(11)} ${`${lo}-${hi}`.padStart(13)} ${median(p.rps).toFixed(0).padStart(8)} ${String(p.errors).padStart(7)}`)
     }
   } finally {
     await Promise.all(procs.map(p => p.stop()))

@@ -45,13 +45,16 @@ function requestHeaders (req: http.IncomingMessage): string[] {
   return out
 }
 
-export async function startUndiciFloor (port: number, upstream: string): Promise<void> {
+/** Listens on `port` (0: any free one) of 127.0.0.1; resolves with the listening server. */
+export async function startUndiciFloor (port: number, upstream: string): Promise<http.Server> {
   const origin = new URL(upstream).origin
   const pool = new Pool(origin, { connections: 128 })
   const srv = http.createServer((req, res) => {
     pool.dispatch({ origin, path: req.url ?? '/', method: 'GET', headers: requestHeaders(req) }, new FloorHandler(res))
   })
+  srv.once('close', () => { void pool.destroy() })
   await new Promise<void>(resolve => srv.listen(port, '127.0.0.1', resolve))
+  return srv
 }
 
 interface LlhttpParser {
@@ -69,7 +72,8 @@ interface LlhttpParserClass {
 
 interface OriginSocket { socket: net.Socket, res: http.ServerResponse | null }
 
-export async function startLlhttpFloor (port: number, upstream: string): Promise<void> {
+/** Listens on `port` (0: any free one) of 127.0.0.1; resolves with the listening server. */
+export async function startLlhttpFloor (port: number, upstream: string): Promise<http.Server> {
   // Not in @types/node: an internal module node:http itself is built on.
   const { HTTPParser } = createRequire(import.meta.url)('node:_http_common') as { HTTPParser: LlhttpParserClass }
   const u = new URL(upstream)
@@ -107,5 +111,7 @@ export async function startLlhttpFloor (port: number, upstream: string): Promise
     for (let i = 0; i < h.length; i += 2) head += `${h[i]}: ${h[i + 1]}\r\n`
     conn.socket.write(head + '\r\n', 'latin1')
   })
+  srv.once('close', () => { for (const c of idle) c.socket.destroy() })
   await new Promise<void>(resolve => srv.listen(port, '127.0.0.1', resolve))
+  return srv
 }
