@@ -1,5 +1,5 @@
 // Writes config/default.yaml, docs/configuration.md and the generated validators (src/config/generated/) from the
-// schemas. test/config/generated-files.test.ts fails when any of them is stale.
+// schemas. test/config/generated-files.case.ts fails when any of them is stale.
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { renderConfigDocs, renderDefaultYaml } from '../src/config/generate.js'

@@ -1,7 +1,7 @@
 // Renders a schema's validator as a module for src/config/generated/, with Ajv's standalone code (as
 // fastify/build/build-validation.js does for fastify's own options): compiling the sidecar's schema takes most of a
 // second, loading the generated module and its first call some 50 ms. `npm run gen:config` writes the modules;
-// test/config/generated-files.test.ts fails when one differs from what the current schema renders.
+// test/config/generated-files.case.ts fails when one differs from what the current schema renders.
 import standalone from 'ajv/dist/standalone/index.js'
 import type { TSchema } from '@sinclair/typebox'
 import { createConfigAjv, STANDALONE_IMPORTS } from './keywords.js'

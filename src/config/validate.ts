@@ -39,7 +39,7 @@ export function compileConfigValidator (schema: TSchema): ConfigValidator {
 
 /**
  * The generated validator when it was generated from this very schema, else one compiled now: a schema edited
- * without `npm run gen:config` still validates as written (slowly; test/config/generated-files.test.ts fails).
+ * without `npm run gen:config` still validates as written (slowly; test/config/generated-files.case.ts fails).
  */
 export function configValidator (schema: TSchema, precompiled?: PrecompiledValidator): ConfigValidator {
   const fits = precompiled !== undefined && precompiled.schemaHash === schemaHash(schema)

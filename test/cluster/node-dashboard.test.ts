@@ -1,6 +1,6 @@
 // `server.workers: 2`: the dashboard served by any worker shows the whole node. Requests served by both workers add
 // up in the overview's route table, in the per-second series and in the live stream (the primary merges the
-// workers' figures; test/metrics/node-merge.test.ts checks the merged percentiles exactly).
+// workers' figures; test/metrics/node-merge.case.ts checks the merged percentiles exactly).
 import t from 'tap'
 import { request as httpRequest } from 'node:http'
 import { startOrigin } from '../helpers/sidecar.js'

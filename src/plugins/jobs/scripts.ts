@@ -1,7 +1,7 @@
 // The engine's atomic steps, one Lua script each, so a crash or an outage never leaves half a job behind.
 // `enqueue` writes a job exactly as bee-queue 2.0.0's own addJob/addDelayedJob scripts do (same hash field, same
 // list/zset, same earlierDelayed notice), plus the idempotency and replay bookkeeping, in one step: a job is either
-// fully stored with its key, or not at all. test/jobs/bee-queue-format.test.ts holds it to bee-queue's format.
+// fully stored with its key, or not at all. test/jobs/bee-queue-format.case.ts holds it to bee-queue's format.
 import type { ChainableCommander, Redis } from 'ioredis'
 
 const ENQUEUE = `
