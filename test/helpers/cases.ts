@@ -17,12 +17,16 @@ const CASE_TIMEOUT_MS = Number(process.env.TAP_TIMEOUT ?? '30') * 1000
 /** One subtest per case, in order; `load` imports the case module (evaluating it registers its tests). */
 export function runCases (cases: Record<string, () => Promise<unknown>>): void {
   const names = Object.keys(cases)
-  // The process as a whole may take what its files took as separate processes.
-  tap.setTimeout(CASE_TIMEOUT_MS * names.length)
-  for (const name of names) {
+  names.forEach((name, i) => {
+    const later = CASE_TIMEOUT_MS * (names.length - 1 - i)
     tap.test(name, { timeout: CASE_TIMEOUT_MS }, async t => {
       current = t
+      // The process may take what this case and the ones after it took as processes of their own (tap's timer
+      // restarts with each call), also when the case raised its own timeout (t.setTimeout at its top level).
+      tap.setTimeout(CASE_TIMEOUT_MS + later)
       await cases[name]()
+      const own = t.options.timeout ?? 0
+      if (own > CASE_TIMEOUT_MS) tap.setTimeout(own + later)
     })
-  }
+  })
 }
