@@ -1,4 +1,4 @@
-import t from 'tap'
+import t from '../helpers/cases.js'
 import net from 'node:net'
 import type { AddressInfo } from 'node:net'
 import { ListenQueueWatch, listenWindowText, procCounters, sampleListenQueue } from '../../bench/lib/listen-queue.js'

@@ -1,6 +1,6 @@
 // Plugins declare CLI commands in their registry entry; the CLI lists them without loading them, and `--help`
 // loads no heavy module (Fastify, ioredis, mysql2, undici, the load tester).
-import t from 'tap'
+import t from '../helpers/cases.js'
 import { Writable } from 'node:stream'
 import { spawnSync } from 'node:child_process'
 import { join } from 'node:path'

@@ -1,7 +1,7 @@
 // Issue 12 item 10: doctor says what the open-files limit means for capacity (client connections ≈ limit -
 // upstream.connections - reserve) and warns when that is below server.maxConnections; it fails only when a
 // server.maxConnections the operator set can't be held with the origin pool. The demo config must not fail on it.
-import t from 'tap'
+import t from '../helpers/cases.js'
 import { spawnSync } from 'node:child_process'
 import { join } from 'node:path'
 import { packageRoot } from '../../src/paths.js'

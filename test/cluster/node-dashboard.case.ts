@@ -1,7 +1,7 @@
 // `server.workers: 2`: the dashboard served by any worker shows the whole node. Requests served by both workers add
 // up in the overview's route table, in the per-second series and in the live stream (the primary merges the
 // workers' figures; test/metrics/node-merge.case.ts checks the merged percentiles exactly).
-import t from 'tap'
+import t from '../helpers/cases.js'
 import { request as httpRequest } from 'node:http'
 import { startOrigin } from '../helpers/sidecar.js'
 import { get, startNode, until } from '../helpers/cluster-node.js'

@@ -1,4 +1,4 @@
-import t from 'tap'
+import t from '../helpers/cases.js'
 import { spawn } from 'node:child_process'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'

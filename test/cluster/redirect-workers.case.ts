@@ -2,7 +2,8 @@
 // node:cluster like the TLS port (the primary holds the socket, the workers accept from it), so the node answers
 // 308 and ACME tokens with no EADDRINUSE, and keeps answering through a SIGHUP rolling restart (a worker counts as
 // listening once it bound both ports) and while a killed worker is replaced.
-import t, { type Test } from 'tap'
+import type { Test } from 'tap'
+import t from '../helpers/cases.js'
 import { request as httpRequest, type ClientRequest } from 'node:http'
 import https from 'node:https'
 import { mkdirSync, writeFileSync } from 'node:fs'

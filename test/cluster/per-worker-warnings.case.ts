@@ -1,5 +1,5 @@
 // With several workers, what stays per worker is said at start-up: memory caches and memory limits.
-import t from 'tap'
+import t from '../helpers/cases.js'
 import { loadConfig } from '../../src/sidecar-config.js'
 import { perWorkerWarnings, splitLimitLines } from '../../src/cluster/start-workers.js'
 

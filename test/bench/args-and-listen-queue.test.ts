@@ -1,0 +1,8 @@
+// These case files of test/bench run in one test process, each as a subtest named after its file
+// (test/helpers/cases.ts says why).
+import { runCases } from '../helpers/cases.js'
+
+runCases({
+  'args': async () => await import('./args.case.js'),
+  'listen-queue': async () => await import('./listen-queue.case.js')
+})
