@@ -1,6 +1,6 @@
 // The dead letter through the admin API the dashboard calls: newest failures first, retry one, retry all, delete.
 // Workers run inline in the sidecar (jobs.inline).
-import t from 'tap'
+import t from '../helpers/cases.js'
 import { join } from 'node:path'
 import { request } from 'undici'
 import { packageRoot } from '../../src/paths.js'

@@ -1,6 +1,6 @@
 // Graceful stop: running jobs finish within the deadline; claimed jobs that had not started go back to their queue
 // without spending an attempt; a job still running at the deadline is aborted and re-run by another worker.
-import t from 'tap'
+import t from '../helpers/cases.js'
 import { join } from 'node:path'
 import { packageRoot } from '../../src/paths.js'
 import { requireRedis, uniquePrefix } from '../helpers/services.js'

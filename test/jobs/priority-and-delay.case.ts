@@ -1,5 +1,5 @@
 // Real workers: a backlog drains high first, then normal, then low; delayed jobs wait for their time.
-import t from 'tap'
+import t from '../helpers/cases.js'
 import { join } from 'node:path'
 import { packageRoot } from '../../src/paths.js'
 import { requireRedis, uniquePrefix } from '../helpers/services.js'

@@ -1,6 +1,6 @@
 // Retries wait an exponential backoff less random jitter (the random source injected), attempts per type, and the
 // last failure dead-letters the job.
-import t from 'tap'
+import t from '../helpers/cases.js'
 import { join } from 'node:path'
 import { packageRoot } from '../../src/paths.js'
 import { backoffDelay } from '../../src/plugins/jobs/backoff.js'

@@ -1,7 +1,7 @@
 // Recurring schedules: two workers (two engines, two connections) race on every tick and exactly one job per tick
 // is enqueued; a tick missed while no worker ran is caught up once (catchUp: one) or skipped (none). The clock is
 // injected; the claims and enqueues are real Redis calls.
-import t from 'tap'
+import t from '../helpers/cases.js'
 import { join } from 'node:path'
 import { packageRoot } from '../../src/paths.js'
 import { CronScheduler } from '../../src/plugins/jobs/cron.js'
