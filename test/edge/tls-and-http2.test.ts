@@ -9,5 +9,6 @@ runCases({
   'https-http2': async () => await import('./https-http2.case.js'),
   'jobs-http2': async () => await import('./jobs-http2.case.js'),
   'redirect-http': async () => await import('./redirect-http.case.js'),
-  'tls-reload': async () => await import('./tls-reload.case.js')
+  'tls-reload': async () => await import('./tls-reload.case.js'),
+  'tls-config-errors': async () => await import('./tls-config-errors.case.js')
 })

@@ -6,5 +6,6 @@ runCases({
   'upstream-errors': async () => await import('./upstream-errors.case.js'),
   'idle-connections': async () => await import('./idle-connections.case.js'),
   'graceful-shutdown': async () => await import('./graceful-shutdown.case.js'),
-  'router-bypass': async () => await import('./router-bypass.case.js')
+  'router-bypass': async () => await import('./router-bypass.case.js'),
+  'demo-start': async () => await import('./demo-start.case.js')
 })

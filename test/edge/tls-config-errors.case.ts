@@ -2,7 +2,7 @@
 import { spawnSync } from 'node:child_process'
 import fs from 'node:fs'
 import path from 'node:path'
-import t from 'tap'
+import t from '../helpers/cases.js'
 import { packageRoot } from '../../src/paths.js'
 import { loadTlsMaterial } from '../../src/core/tls/material.js'
 import { loadConfig } from '../../src/sidecar-config.js'

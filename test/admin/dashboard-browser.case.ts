@@ -1,7 +1,7 @@
 // A real browser (Debian's Chromium through playwright-core) opens the dashboard with Basic credentials, sees the
 // charts render and move with traffic, purges a cached URL from the UI and sees the next request MISS. No CSP
 // violation or script error may show in the console. The screenshot is saved under .tap/ (gitignored).
-import t from 'tap'
+import t from '../helpers/cases.js'
 import { mkdirSync } from 'node:fs'
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'

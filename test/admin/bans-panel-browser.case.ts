@@ -1,7 +1,7 @@
 // The dashboard's bans panel in a real browser (Debian's Chromium through playwright-core): a banned client is
 // listed, its Unban button (behind a confirmation, with the CSRF header) lifts the ban, and the client gets
 // through again. No CSP violation or script error may show in the console.
-import t from 'tap'
+import t from '../helpers/cases.js'
 import { chromium } from 'playwright-core'
 import { hashPassword } from '../../src/admin/password.js'
 import { requireProgram } from '../helpers/services.js'

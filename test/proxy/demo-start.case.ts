@@ -1,6 +1,6 @@
 // `npm run demo` on a machine without Redis or MySQL: the shop is served through the sidecar and start-up says
 // which features are off and why. Runs the built demo (npm test builds first).
-import t from 'tap'
+import t from '../helpers/cases.js'
 import { spawn } from 'node:child_process'
 import { join } from 'node:path'
 import { request } from 'undici'
