@@ -1,5 +1,5 @@
 // Two sidecar instances sharing Redis, both running the job workers inline: every job runs exactly once.
-import t from 'tap'
+import t from '../helpers/cases.js'
 import { join } from 'node:path'
 import { packageRoot } from '../../src/paths.js'
 import { startOrigin, startSidecar } from '../helpers/sidecar.js'

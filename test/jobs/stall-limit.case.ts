@@ -1,6 +1,6 @@
 // bee-queue#106: a job that crashes its worker every time would be re-run forever. With jobs.stallLimit it fails
 // after that many stalls, with an error saying so, and the workers carry on.
-import t from 'tap'
+import t from '../helpers/cases.js'
 import { join } from 'node:path'
 import { packageRoot } from '../../src/paths.js'
 import { requireRedis, uniquePrefix } from '../helpers/services.js'

@@ -1,6 +1,6 @@
 // Nothing lost: 500 jobs, the worker process SIGKILLed while busy, a new one started: every job ends succeeded,
 // and the ones that were running when the worker died show the re-run in their attempt count (at-least-once).
-import t from 'tap'
+import t from '../helpers/cases.js'
 import { join } from 'node:path'
 import { packageRoot } from '../../src/paths.js'
 import { requireRedis, uniquePrefix } from '../helpers/services.js'

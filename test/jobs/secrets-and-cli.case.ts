@@ -1,6 +1,6 @@
 // Job secrets never leave through the admin config view or `check-config`; the `jobs` command lists, retries and
 // deletes dead-lettered jobs from a shell (the built CLI, as a user runs it).
-import t from 'tap'
+import t from '../helpers/cases.js'
 import { spawnSync } from 'node:child_process'
 import { join } from 'node:path'
 import { REDACTED } from '../../src/config/redact.js'

@@ -1,6 +1,6 @@
 // examples/php/sidecar_jobs.php against a real sidecar: the three lines of PHP from the README enqueue a signed job
 // with an idempotency key and get its id back; a payload the schema rejects throws instead of returning an id.
-import t from 'tap'
+import t from '../helpers/cases.js'
 import { execFile, spawnSync } from 'node:child_process'
 import { join } from 'node:path'
 import { packageRoot } from '../../src/paths.js'
