@@ -16,9 +16,9 @@ const CLI = join(packageRoot, 'dist', 'src', 'cli', 'index.js')
 t.setTimeout(600_000)
 
 /** The CLI until it exits (code null on a timeout: it hung). Asynchronous, so a test can run several at once. */
-function cli (args: string[]): Promise<{ code: number | null, stderr: string }> {
+function cli (args: string[], nodeArgs: string[] = []): Promise<{ code: number | null, stderr: string }> {
   return new Promise(resolve => {
-    const child = spawn(process.execPath, [CLI, ...args], { env: { PATH: process.env.PATH } })
+    const child = spawn(process.execPath, [...nodeArgs, CLI, ...args], { env: { PATH: process.env.PATH } })
     let stderr = ''
     child.stderr.on('data', (c: Buffer) => { stderr += c.toString() })
     child.stdout.resume()
@@ -120,6 +120,22 @@ t.test('start on a busy port exits (1) at once instead of hanging on its Redis c
   t.equal(r.code, 1)
   t.match(r.stderr, /EADDRINUSE/)
   t.notMatch(r.stderr, /\n\s+at /)
+})
+
+// Node's module hooks (in --import, as a data: URL) print every module the CLI loads as "loaded: URL" on stderr.
+const LOAD_HOOK = 'export async function load (url, context, next) { process.stderr.write(`loaded: ${url}\\n`); return next(url, context) }'
+const PRINT_LOADS = ['--import', 'data:text/javascript,' + encodeURIComponent(
+  `import { register } from 'node:module'; register(${JSON.stringify('data:text/javascript,' + encodeURIComponent(LOAD_HOOK))})`)]
+
+t.test('start refuses a bad config before it loads the app (Fastify and the plugins): a quick exit', async t => {
+  const dir = t.testdir({})
+  const file = join(dir, 'bad.yaml')
+  writeFileSync(file, BASE + 'redis: { enabled: false }\n' + CASES['invalid pathRegex'].yaml)
+  const r = await cli(['start', '-c', file], PRINT_LOADS)
+  t.equal(r.code, 2)
+  t.match(r.stderr, /loaded: file:.*\/cli\/config-args\.js\n/, 'the hook saw the config loader')
+  t.notMatch(r.stderr, /loaded: file:.*\/src\/run\.js\n/, 'not the app')
+  t.notMatch(r.stderr, /loaded: file:.*\/node_modules\/fastify\//, 'nor Fastify')
 })
 
 t.test('a catastrophic-backtracking pathRegex runs in linear time (RE2), so a long crafted path costs nothing', async t => {

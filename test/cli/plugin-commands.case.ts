@@ -50,14 +50,19 @@ t.test('every listed command loads a command of the same name', async t => {
   }
 })
 
-t.test('`sipup-sidecar --help` loads no heavy module; `start --help` does (so the probe sees loads)', async t => {
+t.test('`sipup-sidecar --help` and `start --help` load no heavy module; `doctor --help` does (so the probe sees loads)', async t => {
   const run = (args: string[]) => spawnSync(process.execPath, [CLI, ...args], {
     encoding: 'utf8', env: { PATH: process.env.PATH, NODE_DEBUG: 'module' }, timeout: CHILD_TIMEOUT_MS
   })
   const help = run(['--help'])
   t.equal(help.status, 0)
   t.notMatch(help.stderr, HEAVY)
+  // start loads the app only once the config has passed.
   const start = run(['start', '--help'])
   t.equal(start.status, 0)
-  t.match(start.stderr, HEAVY)
+  t.notMatch(start.stderr, HEAVY)
+  // doctor's module imports the Redis and MySQL clients it probes with.
+  const doctor = run(['doctor', '--help'])
+  t.equal(doctor.status, 0)
+  t.match(doctor.stderr, HEAVY)
 })
