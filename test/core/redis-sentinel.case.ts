@@ -2,7 +2,7 @@
 // finds the master through the sentinel, keeps answering every request while the master dies and the sentinel
 // promotes the replica (limits fall back per instance during the switch), and shares its limits through the new
 // master afterwards.
-import t from 'tap'
+import t from '../helpers/cases.js'
 import { spawn, type ChildProcess } from 'node:child_process'
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'

@@ -1,7 +1,7 @@
 // Redis Cluster failover during traffic (3 masters + 3 replicas the test starts): the master holding the sidecar's
 // slot dies, its replica is promoted, and the sidecar answers every request throughout (limits per instance during
 // the switch), then shares its limit through the promoted replica.
-import t from 'tap'
+import t from '../helpers/cases.js'
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
 import { Cluster, Redis } from 'ioredis'
 import { requireProgram, uniquePrefix } from '../helpers/services.js'

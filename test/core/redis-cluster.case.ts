@@ -1,7 +1,7 @@
 // Redis Cluster with real servers the test starts on its own ports (3 masters): two sidecars on `redis.nodes`
 // share one rate limit exactly, a fleet lock excludes across them, and every key lands in the one slot of the
 // key prefix's hash tag; a tag purge on one drops the page from the other's memory layer.
-import t from 'tap'
+import t from '../helpers/cases.js'
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
 import { Cluster } from 'ioredis'
 import { requireProgram, uniquePrefix } from '../helpers/services.js'
