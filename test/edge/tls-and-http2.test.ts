@@ -10,5 +10,7 @@ runCases({
   'jobs-http2': async () => await import('./jobs-http2.case.js'),
   'redirect-http': async () => await import('./redirect-http.case.js'),
   'tls-reload': async () => await import('./tls-reload.case.js'),
-  'tls-config-errors': async () => await import('./tls-config-errors.case.js')
+  'tls-config-errors': async () => await import('./tls-config-errors.case.js'),
+  'h2-cache-hit': async () => await import('./h2-cache-hit.case.js'),
+  'h2-fallback-limits': async () => await import('./h2-fallback-limits.case.js')
 })

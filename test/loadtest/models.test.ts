@@ -7,5 +7,7 @@ runCases({
   'open-model-stall': async () => await import('./open-model-stall.case.js'),
   'virtual-users': async () => await import('./virtual-users.case.js'),
   'window-connections': async () => await import('./window-connections.case.js'),
-  'percentiles': async () => await import('./percentiles.case.js')
+  'percentiles': async () => await import('./percentiles.case.js'),
+  'merge-parts': async () => await import('./merge-parts.case.js'),
+  'split-load': async () => await import('./split-load.case.js')
 })

@@ -10,5 +10,6 @@ runCases({
   'lanes': async () => await import('./lanes.case.js'),
   'max-concurrent': async () => await import('./max-concurrent.case.js'),
   'metrics-and-dashboard': async () => await import('./metrics-and-dashboard.case.js'),
-  'shed': async () => await import('./shed.case.js')
+  'shed': async () => await import('./shed.case.js'),
+  'worker-share': async () => await import('./worker-share.case.js')
 })

@@ -4,5 +4,7 @@ import { runCases } from '../helpers/cases.js'
 
 runCases({
   'args': async () => await import('./args.case.js'),
-  'listen-queue': async () => await import('./listen-queue.case.js')
+  'listen-queue': async () => await import('./listen-queue.case.js'),
+  'proxy-floors': async () => await import('./proxy-floors.case.js'),
+  'worker-reports': async () => await import('./worker-reports.case.js')
 })

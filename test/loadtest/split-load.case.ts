@@ -1,6 +1,6 @@
 // A load split over two processes runs every user once, each part its own users (numbers and source addresses),
 // and comes back as one run: the users, requests and window of both parts together.
-import t from 'tap'
+import t from '../helpers/cases.js'
 import http from 'node:http'
 import { once } from 'node:events'
 import { join } from 'node:path'

@@ -1,6 +1,6 @@
 // bench/capacity with --workers > 1: the primary turns its workers' reports into the node's lines, which the bench
 // parses as it parses a single process's: counters and connections summed, open files the fullest worker's.
-import t from 'tap'
+import t from '../helpers/cases.js'
 import { nodeLines } from '../../bench/lib/worker-reports.js'
 import { CONN_LINE } from '../../bench/lib/window-connections.js'
 

@@ -5,5 +5,6 @@ import { runCases } from '../helpers/cases.js'
 runCases({
   'node-dashboard': async () => await import('./node-dashboard.case.js'),
   'per-worker-warnings': async () => await import('./per-worker-warnings.case.js'),
-  'redirect-workers': async () => await import('./redirect-workers.case.js')
+  'redirect-workers': async () => await import('./redirect-workers.case.js'),
+  'origin-limit-workers': async () => await import('./origin-limit-workers.case.js')
 })

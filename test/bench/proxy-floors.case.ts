@@ -1,4 +1,4 @@
-import t from 'tap'
+import t from '../helpers/cases.js'
 import http from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { request } from 'undici'

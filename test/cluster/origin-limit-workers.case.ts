@@ -1,7 +1,7 @@
 // upstream.maxConcurrent with server.workers: 2 is the node's limit: the two workers' shares add up to N, so a
 // burst spread over both never puts more than N requests at the origin (each worker guarding N alone would allow 2N),
 // and the dashboard shows the node's guard, whichever worker serves it.
-import t from 'tap'
+import t from '../helpers/cases.js'
 import { countingOrigin } from '../origin-guard/helpers.js'
 import { freePort, get, spawnNode, until } from '../helpers/cluster-node.js'
 

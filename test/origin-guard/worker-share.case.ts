@@ -1,6 +1,6 @@
 // With server.workers > 1 each worker guards a share of upstream.maxConcurrent: the shares add up to the node's
 // limit exactly, each at least 1; the queue and the auto bounds are split the same way.
-import t from 'tap'
+import t from '../helpers/cases.js'
 import { loadConfig } from '../../src/sidecar-config.js'
 import { checkSplittable, shareOf, workerUpstream } from '../../src/proxy/origin-guard/worker-share.js'
 import { workerSlot, workerSlotEnv } from '../../src/cluster/worker-slot.js'

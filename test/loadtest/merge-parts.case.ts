@@ -1,7 +1,7 @@
 // A load split over processes merges exactly: the parts' recorders, serialized as the processes send them and
 // added up, give the same figures (every percentile, count, status, detail and timeline second) as one recorder
 // that saw every sample, never an average of the parts' percentiles.
-import t from 'tap'
+import t from '../helpers/cases.js'
 import { Recorder, type Sample } from '../../src/loadtest/recorder.js'
 import { deserializeOutcome, mergeOutcomes, serializeOutcome } from '../../src/loadtest/merge.js'
 import { toResult } from '../../src/loadtest/result.js'

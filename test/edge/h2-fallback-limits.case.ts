@@ -4,7 +4,7 @@
 // held its connection for a minute whatever server.headersTimeout said.
 import fs from 'node:fs'
 import tls from 'node:tls'
-import t from 'tap'
+import t from '../helpers/cases.js'
 import { startOrigin, startSidecar } from '../helpers/sidecar.js'
 import { makeCert, opensslMissing, tmpDir } from './certs.js'
 
