@@ -2,7 +2,8 @@
 // request's tiers (per IP, per user, matching rules) with their keys, then one limiter decision, then headers and,
 // when limited, the rejection. Everything configurable was resolved at start-up (options.ts).
 import type { FastifyReply, FastifyRequest } from 'fastify'
-import { clientKey } from './client-ip.js'
+import { clientAddress, clientKey } from './client-ip.js'
+import type { AddressList } from '../../config/address-list.js'
 import { formFieldKey, readBody, readableFormLength } from './form-field.js'
 import { setRateLimitHeaders } from './headers.js'
 import type { Decision, Limiter } from './limiter.js'
@@ -23,6 +24,9 @@ export interface HookContext {
   readonly now: () => number
   /** The `rateLimit` request field (access log): the request's outcome. */
   readonly outcome: RequestField
+  /** server.trustProxy, for the client address without Fastify's per-request parsing (clientAddress); absent: the
+   * hook reads `request.ip`. */
+  readonly trust?: AddressList | null
 }
 
 type MaybePromise<T> = T | Promise<T>
@@ -54,6 +58,8 @@ type Done = (err?: Error) => void
  * (a trusted proxy forwarding many clients) or id replaces the entry; every field is set here (stable shape).
  */
 class ConnectionKeys {
+  /** Whether the peer is a trusted proxy (server.trustProxy), null until the first request asks. */
+  peerTrusted: boolean | null = null
   ip: string | null = null
   client = ''
   anon = ''
@@ -123,6 +129,7 @@ export function createRateLimitHook (ctx: HookContext): (request: FastifyRequest
   const planner = new CheckPlanner(p, ctx.keyPrefix)
   const slots = planner.slotCount
   const headersOn = p.headers.standard || p.headers.legacy
+  const trust = ctx.trust
 
   /** `bannable`: the client key bans apply to, null when exempt (`bans.exempt`). */
   function withUser (request: FastifyRequest, reply: FastifyReply, done: Done, now: number, conn: ConnectionKeys, user: string | null): void {
@@ -200,9 +207,19 @@ export function createRateLimitHook (ctx: HookContext): (request: FastifyRequest
 
   return function sipupRateLimit (request: FastifyRequest, reply: FastifyReply, done: Done): void {
     const state = request.sidecar
-    const ip = request.ip
     const connection = connectionOf(request.raw)
     const conn = connectionKeys(connection as KeyedSocket, slots)
+    let ip: string
+    if (trust === undefined) {
+      ip = request.ip
+    } else {
+      let trusted = conn.peerTrusted
+      if (trusted === null) {
+        trusted = trust !== null && trust.has(request.raw.socket?.remoteAddress ?? '')
+        conn.peerTrusted = trusted
+      }
+      ip = clientAddress(request, trusted)
+    }
     if (conn.ip !== ip) {
       // The lists, the client key and the ban exemption depend on the address alone: decided once per address.
       const client = clientKey(ip, p.ipv6Subnet)

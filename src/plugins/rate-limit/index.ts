@@ -16,6 +16,7 @@ import type { RateLimitSection } from './schema.js'
 import type { Tier } from './types.js'
 import { formatDuration } from '../../config/units.js'
 import { makeTier } from './tiers.js'
+import { compileAddressList } from '../../config/address-list.js'
 
 export interface RateLimitPluginOptions {
   config: RateLimitSection
@@ -99,7 +100,8 @@ const rateLimitPlugin: FastifyPluginAsync<RateLimitPluginOptions> = async (fasti
     metrics,
     keyPrefix: `${redis.keyPrefix}rl:`,
     now: opts.now ?? Date.now,
-    outcome: sidecar.defineRequestField('rateLimit')
+    outcome: sidecar.defineRequestField('rateLimit'),
+    trust: compileAddressList(sidecar.config.server.trustProxy)
   }
   // Limits run before the cache serves a hit, so a hit costs the client its quota like any other request.
   sidecar.addProxyHook('onRequest', createRateLimitHook(ctx) as onRequestHookHandler, { name: FEATURE, before: ['cache'] })

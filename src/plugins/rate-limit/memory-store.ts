@@ -1,6 +1,7 @@
 // Per-instance store: the `store: memory` choice, and the local fallback while Redis is down. Same GCRA and ban
 // semantics as the Redis script, synchronous, bounded (least recently written ids dropped first).
 import { BoundedMap } from './bounded-map.js'
+import { CounterTable } from './counter-table.js'
 import { available, retryAfter } from './gcra.js'
 import type { BanPolicy, BanRecord, Check, CheckResult, RateLimitStore, StoreResult, StrikeResult } from './types.js'
 
@@ -8,46 +9,23 @@ const NO_BAN: StrikeResult = Object.freeze({ bannedMs: 0, banStartedMs: 0 })
 
 interface Strikes { count: number, until: number }
 
-/**
- * The counters of one id (Check.id), one per tier it drew from: tiers of one id share one entry, as they share one
- * key in the Redis script, so an anonymous request's per-IP, per-user and IP-keyed rule counters cost one lookup.
- * `tats[i]` is the TAT of tier `names[i]` (a tier's name is unique among the tiers of a config).
- */
-class Counters {
-  readonly names: string[]
-  readonly tats: number[]
-  /** The latest TAT: when every counter of the id is full again (eviction prefers ids past it). */
-  until: number
-
-  constructor (name: string, tat: number) {
-    this.names = [name]
-    this.tats = [tat]
-    this.until = tat
-  }
-
-  /** Index of the tier's counter, -1 when the id has none for it. */
-  indexOf (name: string): number {
-    const names = this.names
-    for (let i = 0; i < names.length; i++) if (names[i] === name) return i
-    return -1
-  }
-}
-
 // consume()'s per-check scratch (it never re-enters): grown to the most checks a request had, never shrunk.
-const SCRATCH_COUNTERS: (Counters | undefined)[] = []
-const SCRATCH_SLOTS: number[] = []
+const SCRATCH_ROWS: number[] = []
+const SCRATCH_COLUMNS: number[] = []
 const SCRATCH_TATS: number[] = []
 const SCRATCH_AVAILS: number[] = []
 
 export class MemoryStore implements RateLimitStore {
-  /** Counters by id; `maxKeys` bounds the ids (each holds one counter per tier it drew from). */
-  readonly #counters: BoundedMap<Counters>
+  /** The counters of each id (Check.id), one column per tier: tiers of one id share a row, as they share one key in
+   * the Redis script, so an anonymous request's per-IP, per-user and IP-keyed rule counters cost one lookup.
+   * `maxKeys` bounds the ids. */
+  readonly #counters: CounterTable
   readonly #bans: BoundedMap<number>
   readonly #strikes: BoundedMap<Strikes>
   readonly #ban: BanPolicy | null
 
   constructor (opts: { maxKeys: number, ban: BanPolicy | null }) {
-    this.#counters = new BoundedMap(opts.maxKeys, c => c.until)
+    this.#counters = new CounterTable(opts.maxKeys)
     this.#bans = new BoundedMap(opts.maxKeys, until => until)
     this.#strikes = new BoundedMap(opts.maxKeys, s => s.until)
     this.#ban = opts.ban
@@ -58,26 +36,33 @@ export class MemoryStore implements RateLimitStore {
     return this.#counters.size
   }
 
+  /** Ids with their TATs by tier (tests). */
+  counters (): IterableIterator<[string, Record<string, number>]> {
+    return this.#counters.entries()
+  }
+
   consume (client: string | null, checks: readonly Check[], now: number): StoreResult {
     if (this.#ban !== null && client !== null) {
       const until = this.#bans.get(client)
       if (until !== undefined && until > now) return { allowed: false, bannedMs: until - now, banStartedMs: 0, results: [] }
     }
+    const table = this.#counters
     const n = checks.length
-    const found = SCRATCH_COUNTERS
-    const slots = SCRATCH_SLOTS
+    const rows = SCRATCH_ROWS
+    const columns = SCRATCH_COLUMNS
     const tats = SCRATCH_TATS
     const avails = SCRATCH_AVAILS
     let allowed = true
     for (let i = 0; i < n; i++) {
       const { tier, id } = checks[i]
       // Checks of one id are usually next to each other (ip, then user for an anonymous client): one lookup.
-      const c = i > 0 && checks[i - 1].id === id ? found[i - 1] : this.#counters.get(id)
-      found[i] = c
-      const slot = c === undefined ? -1 : c.indexOf(tier.name)
-      slots[i] = slot
-      const stored = slot === -1 ? now : (c as Counters).tats[slot]
-      const tat = stored < now ? now : stored
+      const row = i > 0 && checks[i - 1].id === id ? rows[i - 1] : table.row(id)
+      rows[i] = row
+      const column = table.column(tier.name)
+      columns[i] = column
+      const stored = row === -1 ? now : table.tat(row, column)
+      // NaN (no counter for this tier yet) compares false: a fresh counter starts at now.
+      const tat = stored >= now ? stored : now
       const avail = available(tat, now, tier.windowMs, tier.intervalMs)
       tats[i] = tat
       avails[i] = avail
@@ -85,14 +70,24 @@ export class MemoryStore implements RateLimitStore {
     }
     const results = new Array<CheckResult>(n)
     for (let i = 0; i < n; i++) {
-      const { tier, want } = checks[i]
+      const { tier, id, want } = checks[i]
       let tat = tats[i]
       const avail = avails[i]
       let granted = 0
       if (allowed && avail >= 1) {
         granted = Math.min(want, avail)
         tat += granted * tier.intervalMs
-        this.#write(checks, found, slots, i, tat, now)
+        let row = rows[i]
+        // The check of the same id before this one may have made the row.
+        if (row === -1 && i > 0 && checks[i - 1].id === id) row = rows[i - 1]
+        // A row found before may have gone to another id meanwhile (evicted for an id this request added); ids not
+        // next to each other (rare: a user's rule keyed on the IP) find the row an earlier check made by a lookup.
+        if (row === -1 || !table.holds(row, id)) {
+          row = table.row(id)
+          if (row === -1) row = table.add(id, now)
+        }
+        rows[i] = row
+        table.setTat(row, columns[i], tat)
       }
       const remaining = Math.max(0, avail - granted)
       results[i] = {
@@ -102,33 +97,8 @@ export class MemoryStore implements RateLimitStore {
         retryMs: remaining >= 1 ? 0 : retryAfter(tat, now, tier.windowMs, tier.intervalMs)
       }
     }
-    for (let i = 0; i < n; i++) found[i] = undefined
     const banStartedMs = allowed ? 0 : this.strike(client, now).banStartedMs
     return { allowed, bannedMs: 0, banStartedMs, results }
-  }
-
-  /** Stores check i's new TAT: in the id's entry found by consume (or made by the check of the same id before it),
-   * else in a new entry. */
-  #write (checks: readonly Check[], found: (Counters | undefined)[], slots: number[], i: number, tat: number, now: number): void {
-    const { tier, id } = checks[i]
-    let c = found[i]
-    if (c === undefined && i > 0 && checks[i - 1].id === id) c = found[i - 1]
-    // Ids not next to each other (rare: a user's rule keyed on the IP) find the entry an earlier check made.
-    c ??= this.#counters.get(id)
-    if (c === undefined) {
-      found[i] = new Counters(tier.name, tat)
-      this.#counters.set(id, found[i] as Counters, now)
-      return
-    }
-    found[i] = c
-    const slot = slots[i] !== -1 && c.names[slots[i]] === tier.name ? slots[i] : c.indexOf(tier.name)
-    if (slot === -1) {
-      c.names.push(tier.name)
-      c.tats.push(tat)
-    } else {
-      c.tats[slot] = tat
-    }
-    if (tat > c.until) c.until = tat
   }
 
   strike (client: string | null, now: number): StrikeResult {

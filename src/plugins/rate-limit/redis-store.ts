@@ -120,28 +120,30 @@ export class RedisStore implements RateLimitStore {
     const ban = this.#ban
     const keys: Arg[] = []
     const tierArgs: Arg[] = []
+    const shapeArgs: Arg[] = []
     const reqArgs: Arg[] = []
     const tierIndex = new Map<Tier, number>()
-    // Per request, where each reply slot goes: the checks grouped by id (one Redis key per id).
-    const orders = new Array<number[]>(batch.length)
+    const shapes = new Map<string, number>()
+    // Per request, where each reply slot goes (the checks grouped by id, one Redis key per id); null when the groups
+    // keep the checks' order (ids next to each other, the usual case).
+    const orders = new Array<number[] | null>(batch.length)
     for (let r = 0; r < batch.length; r++) {
       const p = batch[r]
       const bannable = ban !== null && p.client !== null
       if (bannable) keys.push(`${this.#prefix}ban:${p.client}`, `${this.#prefix}strikes:${p.client}`)
       const checks = p.checks
-      const order: number[] = []
-      const groupsAt = reqArgs.length + 2
-      reqArgs.push(p.now, bannable ? 1 : 0, 0)
-      let groups = 0
-      for (let i = 0; i < checks.length; i++) {
-        if (order.includes(i)) continue
+      const n = checks.length
+      // The request's shape: whether it is bannable, then per group its checks' (tier, units wanted). Requests of
+      // one shape (most of a batch) share its arguments, and send only their time and the shape's number.
+      let shape = bannable ? 'b' : 'a'
+      let order: number[] | null = null
+      let placed = 0
+      for (let i = 0; i < n; i++) {
+        if (order !== null ? order.includes(i) : i < placed) continue
         const id = checks[i].id
         keys.push(`${this.#prefix}k:${id}`)
-        groups++
-        const countAt = reqArgs.length
-        reqArgs.push(0)
-        let count = 0
-        for (let j = i; j < checks.length; j++) {
+        shape += '|'
+        for (let j = i; j < n; j++) {
           const c = checks[j]
           if (c.id !== id) continue
           let t = tierIndex.get(c.tier)
@@ -150,17 +152,27 @@ export class RedisStore implements RateLimitStore {
             tierIndex.set(c.tier, t)
             tierArgs.push(c.tier.name, c.tier.intervalMs, c.tier.windowMs, c.tier.dryRun ? 1 : 0)
           }
-          reqArgs.push(t, c.want)
-          order.push(j)
-          count++
+          shape += `${t}:${c.want},`
+          if (order === null && j !== placed) {
+            order = []
+            for (let k = 0; k < placed; k++) order.push(k)
+          }
+          if (order !== null) order.push(j)
+          placed++
         }
-        reqArgs[countAt] = count
       }
-      reqArgs[groupsAt] = groups
       orders[r] = order
+      let si = shapes.get(shape)
+      if (si === undefined) {
+        si = shapes.size + 1
+        shapes.set(shape, si)
+        encodeShape(shapeArgs, shape)
+      }
+      reqArgs.push(p.now, si)
     }
-    const head: Arg[] = [tierIndex.size, batch.length, ban === null ? 0 : ban.strikes, ban === null ? 0 : ban.withinMs, ban === null ? 0 : ban.durationMs]
-    let call = this.#redis.sipupRateLimit(keys.length, ...keys, ...head, ...tierArgs, ...reqArgs)
+    const head: Arg[] = [tierIndex.size, batch.length, ban === null ? 0 : ban.strikes, ban === null ? 0 : ban.withinMs,
+      ban === null ? 0 : ban.durationMs, shapes.size]
+    let call = this.#redis.sipupRateLimit(keys.length, ...keys, ...head, ...tierArgs, ...shapeArgs, ...reqArgs)
     if (this.#timeoutMs > 0) call = withTimeout(call, this.#timeoutMs)
     call.then(reply => {
       let j = 0
@@ -177,13 +189,28 @@ export class RedisStore implements RateLimitStore {
         const order = orders[r]
         const results = new Array<CheckResult>(n)
         for (let i = 0; i < n; i++, j += 4) {
-          results[order[i]] = { granted: reply[j], remaining: reply[j + 1], resetMs: reply[j + 2], retryMs: reply[j + 3] }
+          results[order === null ? i : order[i]] = { granted: reply[j], remaining: reply[j + 1], resetMs: reply[j + 2], retryMs: reply[j + 3] }
         }
         p.resolve({ allowed: status === 1, bannedMs: 0, banStartedMs: banMs, results })
       }
     }, (err: Error) => {
       for (const p of batch) p.reject(err)
     })
+  }
+}
+
+/** A shape's arguments for the script (bannable 1/0, groups G, G × (checks C, C × (tier index, units wanted))) from
+ * its key (`b` or `a`, then `|t:w,t:w,` per group). */
+function encodeShape (out: Arg[], shape: string): void {
+  const groups = shape.split('|')
+  out.push(groups[0] === 'b' ? 1 : 0, groups.length - 1)
+  for (let g = 1; g < groups.length; g++) {
+    const members = groups[g].split(',')
+    out.push(members.length - 1)
+    for (let m = 0; m < members.length - 1; m++) {
+      const colon = members[m].indexOf(':')
+      out.push(Number(members[m].slice(0, colon)), Number(members[m].slice(colon + 1)))
+    }
   }
 }
 
