@@ -36,3 +36,22 @@ t.test('a Node child starts without tap\'s process tracker', async t => {
     { encoding: 'utf8', env: { PATH: process.env.PATH, NODE_OPTIONS: '--max-old-space-size=200' } })
   t.match(own.stdout, /--max-old-space-size=200/)
 })
+
+t.test('every case file is run by exactly one group of its folder (an unlisted case would never run)', async t => {
+  const { readdirSync, readFileSync } = await import('node:fs')
+  const { dirname, join, relative } = await import('node:path')
+  const { fileURLToPath } = await import('node:url')
+  const root = dirname(fileURLToPath(import.meta.url))
+  const files = (readdirSync(root, { recursive: true }) as string[]).filter(f => !f.includes('node_modules'))
+  const cases = files.filter(f => f.endsWith('.case.js')).map(f => join(root, f))
+  const runs = new Map<string, number>()
+  for (const group of files.filter(f => f.endsWith('.test.js'))) {
+    const text = readFileSync(join(root, group), 'utf8')
+    for (const m of text.matchAll(/import\('(\.\/[^']+\.case\.js)'\)/g)) {
+      const target = join(root, dirname(group), m[1])
+      runs.set(target, (runs.get(target) ?? 0) + 1)
+    }
+  }
+  t.ok(cases.length > 100, `${cases.length} case files found`)
+  t.same(cases.filter(c => runs.get(c) !== 1).map(c => `${relative(root, c)}: run by ${runs.get(c) ?? 0} groups`), [])
+})

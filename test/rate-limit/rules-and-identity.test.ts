@@ -9,6 +9,7 @@ runCases({
   'ip-tier': async () => await import('./ip-tier.case.js'),
   'path-variants': async () => await import('./path-variants.case.js'),
   'spoofed-forwarded-for': async () => await import('./spoofed-forwarded-for.case.js'),
+  'client-address': async () => await import('./client-address.case.js'),
   'user-identity': async () => await import('./user-identity.case.js'),
   'user-identity-jwt': async () => await import('./user-identity-jwt.case.js')
 })

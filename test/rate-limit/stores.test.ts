@@ -10,6 +10,7 @@ runCases({
   'redis-hung-and-fail-closed': async () => await import('./redis-hung-and-fail-closed.case.js'),
   'lease': async () => await import('./lease.case.js'),
   'bounded-map': async () => await import('./bounded-map.case.js'),
+  'counter-table': async () => await import('./counter-table.case.js'),
   'hot-path-caches': async () => await import('./hot-path-caches.case.js'),
   'exact-across-instances': async () => await import('./exact-across-instances.case.js')
 })

@@ -1,6 +1,6 @@
 // The hook's client address (clientAddress, the peer's trust decided once per connection) is Fastify's request.ip
 // for every trust list, peer and X-Forwarded-For shape.
-import t from 'tap'
+import t from '../helpers/cases.js'
 import Fastify from 'fastify'
 import { AddressList } from '../../src/config/address-list.js'
 import { clientAddress } from '../../src/plugins/rate-limit/client-ip.js'

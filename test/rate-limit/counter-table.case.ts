@@ -1,4 +1,4 @@
-import t from 'tap'
+import t from '../helpers/cases.js'
 import { CounterTable } from '../../src/plugins/rate-limit/counter-table.js'
 import { MemoryStore } from '../../src/plugins/rate-limit/memory-store.js'
 import { makeTier } from '../../src/plugins/rate-limit/tiers.js'
