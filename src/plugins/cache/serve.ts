@@ -1,12 +1,15 @@
 // Answering from a stored entry. Each entry gets its header arrays built once (per encoding) with slots for the
-// few per-response values (Age, X-Cache, Cache-Status); a hit fills the slots and calls writeHead/end. The arrays
-// are shared: writeHead copies them synchronously, so filling slots just before is safe.
+// few per-response values (Age, X-Cache, Cache-Status), and the same head serialized (serialized-head.ts): a hit
+// on a plain HTTP/1 response appends the per-response lines to the serialized head; any other fills the slots and
+// calls writeHead/end. The arrays are shared: writeHead copies them synchronously, so filling slots just before
+// is safe.
 import type { ServerResponse } from 'node:http'
 import { kCachePrebuilt } from '../../symbols.js'
 import { BR, GZIP, IDENTITY, varyWithAcceptEncoding, weakenEtag, type Encoding } from '../../core/content-coding.js'
 import { appendResponseHeaders, withResponseHeaders } from '../../core/response-headers.js'
 import { respondH2 } from '../../core/h2-guard.js'
 import { ageSeconds, type Headers } from './policy.js'
+import { serializeHead, tryWriteHead } from './serialized-head.js'
 import type { CacheEntry } from './types.js'
 
 interface Prebuilt {
@@ -16,6 +19,9 @@ interface Prebuilt {
   /** The header names of each array: a plugin's response header of the same name is left out. */
   names: [Set<string>, Set<string> | null, Set<string> | null]
   tail: number
+  /** [identity, br, gzip] status line + headers before the slots, serialized (serialized-head.ts); null where a
+   * hit must take writeHead. */
+  heads: [string | null, string | null, string | null]
 }
 
 type WithPrebuilt = CacheEntry & { [kCachePrebuilt]?: Prebuilt }
@@ -74,10 +80,16 @@ function prebuilt (entry: WithPrebuilt, opts: ServeOptions): Prebuilt {
     const identity = build(entry, IDENTITY, opts.xCache)
     const br = entry.br === null ? null : build(entry, BR, opts.xCache)
     const gzip = entry.gzip === null ? null : build(entry, GZIP, opts.xCache)
+    const tail = opts.xCache ? 5 : 3
     p = {
       arrays: [identity, br, gzip],
       names: [namesOf(identity), br === null ? null : namesOf(br), gzip === null ? null : namesOf(gzip)],
-      tail: opts.xCache ? 5 : 3
+      tail,
+      heads: [
+        serializeHead(entry.status, identity, identity.length - tail - 1),
+        br === null ? null : serializeHead(entry.status, br, br.length - tail - 1),
+        gzip === null ? null : serializeHead(entry.status, gzip, gzip.length - tail - 1)
+      ]
     }
     entry[kCachePrebuilt] = p
   }
@@ -108,14 +120,22 @@ export function serveEntry (res: ServerResponse, entry: CacheEntry, enc: Encodin
   opts: ServeOptions, xCache: string, cacheStatus: string, extra: readonly string[] | null): void {
   const p = prebuilt(entry, opts)
   const useEnc = storedEncoding(entry, enc)
+  const body = useEnc === BR ? entry.br as Buffer : useEnc === GZIP ? entry.gzip as Buffer : entry.body
+  const ageValue = String(ageSeconds(entry, now))
+  if (tryWriteHead(res, entry.status, p.heads[useEnc], body.length, ageValue, opts.xCache ? xCache : null, cacheStatus,
+    extra, p.names[useEnc] as Set<string>)) {
+    if (head) res.end()
+    else res.end(body)
+    return
+  }
   const arr = p.arrays[useEnc] as string[]
   const age = arr.length - p.tail
-  arr[age] = String(ageSeconds(entry, now))
+  arr[age] = ageValue
   if (opts.xCache) arr[age + 2] = xCache
   arr[arr.length - 1] = cacheStatus
   writeHead(res, entry.status, withResponseHeaders(arr, p.names[useEnc] as Set<string>, extra))
   if (head) res.end()
-  else res.end(useEnc === BR ? entry.br : useEnc === GZIP ? entry.gzip : entry.body)
+  else res.end(body)
 }
 
 /**

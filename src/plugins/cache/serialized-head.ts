@@ -1,0 +1,141 @@
+// A cache hit's response head, serialized once per stored entry and encoding (issue 18). writeHead validates every
+// header name and value with two regular expressions and concatenates the head line by line on every response,
+// about 1.2k instructions a header: for a hit's 7-10 headers that was most of what the hit cost above bare
+// node:http. Here the status line and the stored headers become one string when the entry is first served; a hit
+// appends its per-response lines (Age, X-Cache, Cache-Status, the plugins' headers) and Node's own Connection /
+// Keep-Alive lines, and hands the head to Node as writeHead would have left it (`_header`), so end() sends head and
+// body exactly as before (one writev, 'finish', keep-alive, the next pipelined response).
+//
+// The bytes are the ones writeHead would write (test/cache/serialized-head.test.ts compares both on one socket).
+// Anything writeHead would treat specially goes the old way (tryWriteHead returns false): a response of another
+// class (light-my-request's for app.inject, HTTP/2's compat one), headers set before, a closing connection, a
+// status without a body, a stored head without Date, and names Node reads (Connection, Keep-Alive,
+// Transfer-Encoding, Trailer, Expect, Content-Disposition). The fields read are the ones Node 18-22's
+// OutgoingMessage/ServerResponse define; a start-up probe turns the fast path off when one is missing.
+import { ServerResponse, STATUS_CODES, validateHeaderName, validateHeaderValue, type IncomingMessage } from 'node:http'
+
+/** The ServerResponse fields _storeHeader reads and sets (node/lib/_http_outgoing.js, _http_server.js). */
+interface NodeResponse {
+  _header: string | null
+  _headerSent: boolean
+  _contentLength: number | null
+  _hasBody: boolean
+  _removedConnection: boolean
+  _defaultKeepAlive: boolean
+  _keepAliveTimeout: number
+  _maxRequestsPerSocket: number
+  _expect_continue: boolean
+  _sent100: boolean
+  _last: boolean
+  shouldKeepAlive: boolean
+  maxRequestsOnConnectionReached: boolean
+  chunkedEncoding: boolean
+  strictContentLength: boolean
+  statusMessage: string | undefined
+}
+
+/** Header names whose presence changes what _storeHeader adds or decides (matchHeader, processHeader). */
+const SPECIAL = new Set(['connection', 'keep-alive', 'transfer-encoding', 'trailer', 'expect', 'content-disposition'])
+
+function probe (): boolean {
+  try {
+    const req = { method: 'GET', httpVersionMajor: 1, httpVersionMinor: 1, headers: {} } as unknown as IncomingMessage
+    const res = new ServerResponse(req) as unknown as NodeResponse & Record<string, unknown>
+    return res._header === null && res._headerSent === false && res._hasBody === true &&
+      res._removedConnection === false && res._defaultKeepAlive === true && typeof res.shouldKeepAlive === 'boolean' &&
+      res._expect_continue === false && res._sent100 === false && res._last === false &&
+      res.chunkedEncoding === false && res.strictContentLength === false && 'maxRequestsOnConnectionReached' in res &&
+      'useChunkedEncodingByDefault' in res && typeof (ServerResponse.prototype as unknown as Record<string, unknown>)._storeHeader === 'function'
+  } catch {
+    return false
+  }
+}
+
+/** Whether this Node's ServerResponse has the fields the fast path relies on (checked once). */
+export const SERIALIZED_HEAD_SUPPORTED = probe()
+
+/**
+ * The status line and `pairs[0..end)` as writeHead would serialize them, or null when a pair would make writeHead
+ * throw or decide something (SPECIAL), or Date is missing (writeHead would add one per response).
+ */
+export function serializeHead (status: number, pairs: readonly string[], end: number): string | null {
+  if (status === 204 || status === 304 || status < 200 || status > 999) return null
+  let head = `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? 'unknown'}\r\n`
+  let date = false
+  try {
+    for (let i = 0; i < end; i += 2) {
+      const name = pairs[i]
+      const lower = name.toLowerCase()
+      if (SPECIAL.has(lower)) return null
+      if (lower === 'date') date = true
+      validateHeaderName(name)
+      validateHeaderValue(name, pairs[i + 1])
+      head += `${name}: ${pairs[i + 1]}\r\n`
+    }
+  } catch {
+    return null
+  }
+  return date ? head : null
+}
+
+/** Cache-Status / X-Cache values already checked (a handful of constant strings). */
+const checked = new Set<string>()
+const MAX_CHECKED = 64
+
+function checkValue (name: string, value: string): void {
+  if (checked.has(value)) return
+  validateHeaderValue(name, value)
+  if (checked.size < MAX_CHECKED) checked.add(value)
+}
+
+let keepAliveFor = -1
+let keepAliveMax = -1
+let keepAliveLines = ''
+
+/** Node's `Connection: keep-alive` + `Keep-Alive: timeout=N[, max=M]` lines for these server settings. */
+function keepAlive (res: NodeResponse): string {
+  if (!res._defaultKeepAlive || !(res._keepAliveTimeout > 0)) return 'Connection: keep-alive\r\n'
+  const max = ~~res._maxRequestsPerSocket
+  if (res._keepAliveTimeout !== keepAliveFor || max !== keepAliveMax) {
+    keepAliveFor = res._keepAliveTimeout
+    keepAliveMax = max
+    keepAliveLines = `Connection: keep-alive\r\nKeep-Alive: timeout=${Math.floor(keepAliveFor / 1000)}${max > 0 ? `, max=${max}` : ''}\r\n`
+  }
+  return keepAliveLines
+}
+
+/**
+ * Stores the head writeHead(status, [...prefix pairs, age, [x-cache], cache-status, ...extra]) would store, and
+ * returns true; false (nothing done) when the response must take writeHead. `extra` are the plugins' response
+ * headers; those named in `names` (the stored ones) are left out, as withResponseHeaders does.
+ */
+export function tryWriteHead (res: ServerResponse, status: number, prefix: string | null, contentLength: number,
+  age: string, xCache: string | null, cacheStatus: string, extra: readonly string[] | null,
+  names: ReadonlySet<string>): boolean {
+  if (prefix === null || !SERIALIZED_HEAD_SUPPORTED || Object.getPrototypeOf(res) !== ServerResponse.prototype) return false
+  const r = res as unknown as NodeResponse
+  if (r._header !== null || !r.shouldKeepAlive || r._removedConnection || r.maxRequestsOnConnectionReached ||
+    r.strictContentLength || (r.statusMessage !== undefined && r.statusMessage !== '') || (r._expect_continue && !r._sent100) ||
+    res.getHeaderNames().length !== 0) return false
+  if (xCache !== null) checkValue('x-cache', xCache)
+  checkValue('cache-status', cacheStatus)
+  let head = xCache === null
+    ? `${prefix}age: ${age}\r\ncache-status: ${cacheStatus}\r\n`
+    : `${prefix}age: ${age}\r\nx-cache: ${xCache}\r\ncache-status: ${cacheStatus}\r\n`
+  if (extra !== null) {
+    for (let i = 0; i < extra.length; i += 2) {
+      const name = extra[i]
+      if (names.has(name)) continue
+      if (SPECIAL.has(name.toLowerCase())) return false
+      validateHeaderName(name)
+      validateHeaderValue(name, extra[i + 1])
+      head += `${name}: ${extra[i + 1]}\r\n`
+    }
+  }
+  res.statusCode = status
+  r.statusMessage = STATUS_CODES[status] ?? 'unknown'
+  r._contentLength = contentLength
+  r._header = `${head}${keepAlive(r)}\r\n`
+  r._headerSent = false
+  return true
+}
