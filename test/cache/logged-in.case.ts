@@ -64,3 +64,21 @@ t.test('a session without the logged-in flag never makes its page the shared ent
   t.equal(c.origin.requests[0].headers.cookie, 'theme=dark', 'only the session cookie was left out')
   t.equal((await c.get('/product.php?id=2')).body, 'anonymous product page #1')
 })
+
+t.test('without a rule that reads cookies or identity, the context endpoint is never asked and cookies change nothing', async t => {
+  let asked = 0
+  const c = await setupCache(t, {
+    '/product.php': (_req, res, n) => { res.end(`shared page #${n}`) },
+    '/sidecar-context.php': (_req, res) => {
+      asked++
+      res.setHeader('cache-control', 'no-store')
+      res.setHeader('x-user-context-hash', 'anon-hash')
+      res.end()
+    }
+  }, { loggedIn: { anonymousContext: 'anon-hash' }, rules: [{ name: 'products', path: '/product.php', ttl: '30m', override: true }] })
+  t.equal((await c.get('/product.php?id=1')).body, 'shared page #1')
+  const withCookies = await c.get('/product.php?id=1', { cookie: 'PHPSESSID=user-alice; theme=dark' })
+  t.equal(withCookies.headers['x-cache'], 'HIT', 'a shared rule answers every visitor alike')
+  t.equal(withCookies.body, 'shared page #1')
+  t.equal(asked, 0, 'nobody reads whether the visitor is logged in')
+})

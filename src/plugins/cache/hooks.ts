@@ -58,6 +58,9 @@ export function onRequestHook (rt: CacheRuntime): onRequestHookHandler {
     }
     const host = rt.keyHost(raw)
     if (rt.rules.length === 0) { keyAndLookup(rt, req, reply, null, NO_COOKIES, host, done); return }
+    // Without a rule that reads cookies, `identified` and the pairs change nothing (matchRule skips anonymousOnly
+    // rules only, keys read cookies only for vary.cookies and scopes).
+    if (!rt.cookiesNeeded) { route(rt, req, reply, NO_COOKIES, host, false, done); return }
     // Parsed once, only when a rule may need it; every pair counts (not the first `NAME=` substring).
     const pairs = parseCookies(raw.headers.cookie)
     const identified = rt.identify(raw.headers, pairs, host)

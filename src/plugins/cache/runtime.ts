@@ -59,6 +59,9 @@ export class CacheRuntime {
   /** RFC 9213 target list, lower-cased, first wins (empty: none obeyed or removed). */
   readonly targeted: readonly string[]
   readonly defaultRuleIndex: number
+  /** Some rule reads the request's cookies or whether the visitor is logged in (anonymousOnly, `cookies`,
+   * `vary.cookies`, a per-user or context scope): when none does, the hook neither parses cookies nor identifies. */
+  readonly cookiesNeeded: boolean
   /** Policy of requests that match no rule: origin headers, plus `cache.grace`. */
   readonly defaultPolicy: PolicyRule
   /** Cache-Status values that never change. */
@@ -99,6 +102,7 @@ export class CacheRuntime {
     this.purgeMethod = c.purge.method
     this.targeted = targetList(c.targetedHeader, c.cdnCacheControl)
     this.defaultRuleIndex = this.rules.length
+    this.cookiesNeeded = this.rules.some(r => r.anonymousOnly || r.cookies !== null || !r.varyCookies.empty || r.scope !== 'shared')
     this.defaultPolicy = { ttl: 0, override: false, grace: c.grace, statuses: new Set(), notFoundTtl: 0 }
     this.metrics = new CacheMetrics(deps.registry, this.rules.map(r => r.name), deps.store)
     const n = c.statusName
