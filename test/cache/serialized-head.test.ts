@@ -12,12 +12,12 @@ import { IDENTITY } from '../../src/core/content-coding.js'
 
 const NOW = 1_700_000_000_000
 
-function entry (headers: Record<string, string | string[]>, status = 200): CacheEntry {
+function entry (headers: Record<string, string | string[]>, status = 200, body = Buffer.from('hello body')): CacheEntry {
   return {
     key: '/p\thttp://h\t',
     status,
     headers,
-    body: Buffer.from('hello body'),
+    body,
     br: null,
     gzip: null,
     responseTime: NOW - 42_000,
@@ -61,6 +61,9 @@ const cases: Record<string, Case> = {
   plain: { entry: entry({ 'content-type': 'text/html; charset=utf-8', date: DATE, vary: 'Accept-Encoding' }), xCache: true, extra: null },
   repeated: { entry: entry({ date: DATE, link: ['</a.css>; rel=preload', '</b.js>; rel=preload'], etag: '"v1"' }), xCache: false, extra: null },
   extra: { entry: entry({ date: DATE, 'content-type': 'text/plain' }), xCache: true, extra: ['ratelimit', 'limit=10, remaining=9', 'cache-status', 'ignored', 'x-cache', 'ignored too'] },
+  // Every byte value, and a body over the size kept as a string (it goes as a Buffer).
+  binary: { entry: entry({ date: DATE, 'content-type': 'application/octet-stream' }, 200, Buffer.from(Array.from({ length: 512 }, (_, i) => i % 256))), xCache: true, extra: null },
+  large: { entry: entry({ date: DATE }, 200, Buffer.alloc(40_000, 0xe9)), xCache: true, extra: null },
   notFound: { entry: entry({ date: DATE }, 404), xCache: true, extra: null },
   // writeHead adds a Date per response: the fallback.
   noDate: { entry: entry({ 'content-type': 'text/plain' }), xCache: true, extra: null },
@@ -174,7 +177,7 @@ t.test('serializeHead leaves to writeHead what it would treat specially', async 
   t.equal(serializeHead(200, ['date', DATE, 'age', '0'], 2), `HTTP/1.1 200 OK\r\ndate: ${DATE}\r\n`, 'only the pairs before the slots')
 })
 
-t.test('tryWriteHead declines a response of another class (app.inject) or with headers already set', async t => {
+t.test('tryWriteHead declines a response of another class (app.inject), with headers already set or a patched writeHead', async t => {
   const req = { method: 'GET', httpVersionMajor: 1, httpVersionMinor: 1, headers: {} } as unknown as http.IncomingMessage
   class Other extends http.ServerResponse {}
   const prefix = `HTTP/1.1 200 OK\r\ndate: ${DATE}\r\n`
@@ -182,6 +185,11 @@ t.test('tryWriteHead declines a response of another class (app.inject) or with h
   const set = new http.ServerResponse(req)
   set.setHeader('x-a', '1')
   t.equal(tryWriteHead(set, 200, prefix, 1, '0', null, 'x', null, new Set()), false)
+  const patched = new http.ServerResponse(req)
+  patched.writeHead = function (this: http.ServerResponse, ...args: Parameters<http.ServerResponse['writeHead']>) {
+    return http.ServerResponse.prototype.writeHead.apply(this, args)
+  } as http.ServerResponse['writeHead']
+  t.equal(tryWriteHead(patched, 200, prefix, 1, '0', null, 'x', null, new Set()), false, 'a patched writeHead')
   const plain = new http.ServerResponse(req)
   t.equal(tryWriteHead(plain, 200, prefix, 1, '0', null, 'x', null, new Set()), true)
   t.equal(plain.headersSent, true, 'as after writeHead')

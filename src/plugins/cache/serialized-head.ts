@@ -78,6 +78,9 @@ export function serializeHead (status: number, pairs: readonly string[], end: nu
   return date ? head : null
 }
 
+/** A writeHead patched on the response (an APM agent, a test spy) must still see every head. */
+const WRITE_HEAD = ServerResponse.prototype.writeHead
+
 /** Cache-Status / X-Cache values already checked (a handful of constant strings). */
 const checked = new Set<string>()
 const MAX_CHECKED = 64
@@ -112,7 +115,8 @@ function keepAlive (res: NodeResponse): string {
 export function tryWriteHead (res: ServerResponse, status: number, prefix: string | null, contentLength: number,
   age: string, xCache: string | null, cacheStatus: string, extra: readonly string[] | null,
   names: ReadonlySet<string>): boolean {
-  if (prefix === null || !SERIALIZED_HEAD_SUPPORTED || Object.getPrototypeOf(res) !== ServerResponse.prototype) return false
+  if (prefix === null || !SERIALIZED_HEAD_SUPPORTED || Object.getPrototypeOf(res) !== ServerResponse.prototype ||
+    res.writeHead !== WRITE_HEAD) return false
   const r = res as unknown as NodeResponse
   if (r._header !== null || !r.shouldKeepAlive || r._removedConnection || r.maxRequestsOnConnectionReached ||
     r.strictContentLength || (r.statusMessage !== undefined && r.statusMessage !== '') || (r._expect_continue && !r._sent100) ||
