@@ -12,5 +12,6 @@ runCases({
   'rfc-stale-on-error': async () => await import('./rfc-stale-on-error.case.js'),
   'rfc-status-codes': async () => await import('./rfc-status-codes.case.js'),
   'rfc-targeted-cache-control': async () => await import('./rfc-targeted-cache-control.case.js'),
-  'repeated-headers': async () => await import('./repeated-headers.case.js')
+  'repeated-headers': async () => await import('./repeated-headers.case.js'),
+  'serialized-head': async () => await import('./serialized-head.case.js')
 })

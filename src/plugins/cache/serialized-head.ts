@@ -6,7 +6,7 @@
 // Keep-Alive lines, and hands the head to Node as writeHead would have left it (`_header`), so end() sends head and
 // body exactly as before (one writev, 'finish', keep-alive, the next pipelined response).
 //
-// The bytes are the ones writeHead would write (test/cache/serialized-head.test.ts compares both on one socket).
+// The bytes are the ones writeHead would write (test/cache/serialized-head.case.ts compares both on one socket).
 // Anything writeHead would treat specially goes the old way (tryWriteHead returns false): a response of another
 // class (light-my-request's for app.inject, HTTP/2's compat one), headers set before, a closing connection, a
 // status without a body, a stored head without Date, and names Node reads (Connection, Keep-Alive,

@@ -1,7 +1,8 @@
 // A hit's serialized head (src/plugins/cache/serialized-head.ts) puts on the wire exactly the bytes writeHead would:
 // every case is served on one keep-alive socket both by serveEntry and by writeHead with the same header list, and
 // the two answers are compared byte for byte.
-import t, { type Test } from 'tap'
+import type { Test } from 'tap'
+import t from '../helpers/cases.js'
 import http from 'node:http'
 import net from 'node:net'
 import type { AddressInfo } from 'node:net'
