@@ -30,6 +30,7 @@ import { benchArgs, usageError } from './lib/args.js'
 import { WindowConnections, reportServerConnections } from './lib/window-connections.js'
 import { procCounters } from './lib/listen-queue.js'
 import { procTreeCpuSeconds, relayWorkerReports, toPrimary } from './lib/worker-reports.js'
+import { diagSink, profileFor, watchStalls } from './lib/stall-diag.js'
 
 const SELF = fileURLToPath(import.meta.url)
 const REEXEC_FLAG = 'SIPUP_CAPACITY_ULIMIT_RAISED'
@@ -134,11 +135,29 @@ async function sidecarRole (): Promise<void> {
   }
   // As `sipup-sidecar start` does in a worker (src/cli/commands/start.ts).
   process.on('SIGHUP', () => {})
+  await profileFor()
   const { runSidecar } = await import('../src/run.js')
   const { app } = await runSidecar(config)
   reportLoopDelay(toPrimary)
-  reportCounters(app.sidecar.metrics, toPrimary)
+  // SIPUP_BENCH_DIAG: this worker's stalls, long GCs and per-second guard figures, on its own clock (stall-diag.ts).
+  const diag = diagSink('worker')
+  let guard = ''
+  if (diag !== null) watchStalls(diag, () => guard)
+  reportCounters(app.sidecar.metrics, diag === null
+    ? toPrimary
+    : line => {
+      toPrimary(line)
+      if (line.startsWith('stats ')) guard = guardFigures(JSON.parse(line.slice(6)) as Stats)
+    })
   reportServerConnections(app.server, toPrimary)
+}
+
+/** A worker's guard in one word: `inflight/queued high,normal,low shed=<total>`. */
+function guardFigures (v: Stats): string {
+  const q = (lane: string): number => v[`sipup_origin_queue_depth{lane=${lane}}`] ?? 0
+  let shed = 0
+  for (const [k, n] of Object.entries(v)) if (k.startsWith('sipup_origin_shed_total')) shed += n
+  return `guard=${v['sipup_origin_inflight{}'] ?? 0}/${q('high')},${q('normal')},${q('low')} shed=${shed}`
 }
 
 function stdoutLine (line: string): void {
@@ -402,11 +421,31 @@ async function overload (): Promise<void> {
     const counters = sidecars.map((sc, i) => countersOf(sc, () => cpu[i].on))
     const timelines = sidecars.map((sc, i) => guardTimeline(sc, shops[i], () => cpu[i].on))
     const churn = new WindowConnections(urls, urls.map(u => Number(new URL(u).port)), sidecars)
+    const diag = diagSink('bench')
+    if (diag !== null) {
+      // The shops' and sidecars' report lines on the bench's clock, beside the workers' own (stall-diag.ts).
+      const tee = (p: Started, tag: string): void => {
+        let buf = ''
+        p.child.stdout?.on('data', (c: Buffer) => {
+          buf += c.toString()
+          for (let nl = buf.indexOf('\n'); nl >= 0; nl = buf.indexOf('\n')) {
+            const line = buf.slice(0, nl)
+            buf = buf.slice(nl + 1)
+            if (line.startsWith('shop ') || line.startsWith('lag ') || line.startsWith('conn ')) diag(`${tag} ${line}`)
+            else if (line.startsWith('stats ')) diag(`${tag} ${guardFigures(JSON.parse(line.slice(6)) as Stats)}`)
+          }
+        })
+      }
+      sidecars.forEach((sc, i) => { tee(sc, names[i][0]); tee(shops[i], `${names[i][0]}-shop`) })
+    }
+    let wasMeasuring = false
     // The kernel's accept-queue overflows while each target is measured (machine-wide: others' runs count too).
     const drops = sidecars.map(() => 0)
     let lastDrops = listenOverflows()
     const onProgress = (label: string, p: Progress): void => {
       churn.progress(label, p)
+      if (diag !== null && p.measuring !== wasMeasuring) diag(`window ${p.measuring ? 'measuring' : 'done'} ${label}`)
+      wasMeasuring = p.measuring
       const now = performance.now()
       const d = listenOverflows()
       cpu.forEach((c, i) => { if (c.on) drops[i] += d - lastDrops })
@@ -450,7 +489,7 @@ async function overload (): Promise<void> {
       localAddresses: sourceAddresses(SOURCE_ADDRESSES, (o, e, g) => { throw new Error(`${o}: ${e}, ${String(g)}`) }),
       runLoad: split?.run,
       onProgress,
-      onWindow: churn.onWindow
+      onWindow: (phase, i, round) => { diag?.(`window ${phase} target ${i} round ${round}`); churn.onWindow(phase, i) }
     })
     progress?.done()
     const rows = [['target', 'users held', 'offered/s', 'served/s', 'success', 'p50', 'p95', 'p99', 'reached origin', 'origin p50', 'p95', 'p99', 'fast 503s', '503 p50', '503 p99', 'from cache', 'no answer', 'gen CPU / lag p99', 'sidecar CPU / lag p99 (max)', 'SYNs dropped']]
