@@ -30,7 +30,7 @@ import { benchArgs, usageError } from './lib/args.js'
 import { WindowConnections, reportServerConnections } from './lib/window-connections.js'
 import { procCounters } from './lib/listen-queue.js'
 import { procTreeCpuSeconds, relayWorkerReports, toPrimary } from './lib/worker-reports.js'
-import { diagSink, profileFor, watchStalls } from './lib/stall-diag.js'
+import { diagProcessCpu, diagSink, profileFor, watchStalls } from './lib/stall-diag.js'
 
 const SELF = fileURLToPath(import.meta.url)
 const REEXEC_FLAG = 'SIPUP_CAPACITY_ULIMIT_RAISED'
@@ -437,6 +437,7 @@ async function overload (): Promise<void> {
         })
       }
       sidecars.forEach((sc, i) => { tee(sc, names[i][0]); tee(shops[i], `${names[i][0]}-shop`) })
+      diagProcessCpu(diag)
     }
     let wasMeasuring = false
     // The kernel's accept-queue overflows while each target is measured (machine-wide: others' runs count too).

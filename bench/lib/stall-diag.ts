@@ -96,3 +96,38 @@ export async function profileFor (): Promise<void> {
     })
   }, seconds * 1000).unref()
 }
+
+/** In the bench: once a second, the CPU ms of this process and of every descendant (load generators, shops, sidecar
+ * primaries and workers), by pid and name, so a CPU spike that starves a worker shows whose it is. */
+export function diagProcessCpu (emit: (line: string) => void): void {
+  const last = new Map<number, number>()
+  const cpuMs = (pid: number): number => {
+    const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ')
+    return (Number(f[11]) + Number(f[12])) * 10
+  }
+  const tree = (pid: number, out: number[]): number[] => {
+    out.push(pid)
+    let kids: string[] = []
+    try { kids = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').split(' ').filter(k => k !== '') } catch { /* gone */ }
+    for (const k of kids) tree(Number(k), out)
+    return out
+  }
+  setInterval(() => {
+    const parts: string[] = []
+    let total = 0
+    for (const pid of tree(process.pid, [])) {
+      try {
+        const ms = cpuMs(pid)
+        const d = ms - (last.get(pid) ?? ms)
+        last.set(pid, ms)
+        total += d
+        const args = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0')
+        const role = args.includes('--role') ? args[args.indexOf('--role') + 1] : args.some(a => a.includes('part-process')) ? 'gen' : args[1]?.split('/').pop() ?? '?'
+        parts.push(`${role}:${pid}=${d}`)
+      } catch { /* exited */ }
+    }
+    let load = ''
+    try { load = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 4).join(' ') } catch { /* not Linux */ }
+    emit(`cpu total=${total} ${parts.join(' ')} loadavg=${load}`)
+  }, 1000).unref()
+}
