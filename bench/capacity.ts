@@ -538,7 +538,7 @@ async function overload (): Promise<void> {
       for (const l of detailLines(t)) say(l)
       say(`  ${names[i]}: the sidecar's counters per second while measured:`)
       for (const l of counterLines(counters[i])) say(l)
-      say(`  ${names[i]}: each second measured, the guard's requests at the origin / queued (high normal low), the shop's running / waiting, and its requests/s:`)
+      say(`  ${names[i]}: each second measured (after [the ${TIMELINE_BEFORE} before each window]), the guard's requests at the origin / queued (high normal low), the shop's running / waiting, and its requests/s:`)
       say(`    ${timelines[i].join(' | ')}`)
     })
     for (const [i, t] of report.targets.entries()) {
@@ -612,10 +612,17 @@ function countersOf (sc: Started, measuring: () => boolean): Counted {
   return out
 }
 
-/** One entry a second while measured: what the guard holds and what the shop is doing, to tell a slow origin from
- * slots held by the sidecar (origin slots in use while the shop runs nothing). */
+/** Seconds before each window the timeline also shows: the warm-up's origin backlog, when it is still draining as
+ * the window opens, is what a stall in the first seconds overflows (issue 15's misses). */
+const TIMELINE_BEFORE = 5
+
+/** One entry a second while measured, led by the TIMELINE_BEFORE seconds before each window (in brackets): what the
+ * guard holds and what the shop is doing, to tell a slow origin from slots held by the sidecar (origin slots in use
+ * while the shop runs nothing). */
 function guardTimeline (sc: Started, shop: Started, measuring: () => boolean): string[] {
   const out: string[] = []
+  const before: string[] = []
+  let was = false
   let guard = '-'
   let lastReq = -1
   const lines = (p: Started, on: (line: string) => void): void => {
@@ -636,7 +643,12 @@ function guardTimeline (sc: Started, shop: Started, measuring: () => boolean): s
     const m = /^shop (\d+) (\d+) (\d+)$/.exec(line)
     if (m === null) return
     const req = Number(m[3])
-    if (measuring()) out.push(`${guard} ${m[1]}/${m[2]} ${lastReq < 0 ? '-' : req - lastReq}`)
+    const entry = `${guard} ${m[1]}/${m[2]} ${lastReq < 0 ? '-' : req - lastReq}`
+    const now = measuring()
+    if (now && !was) out.push(`[${before.join(' | ')}]`)
+    if (now) out.push(entry)
+    else if (before.push(entry) > TIMELINE_BEFORE) before.shift()
+    was = now
     lastReq = req
   })
   return out
