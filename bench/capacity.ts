@@ -44,6 +44,9 @@ const STAT_METRICS = ['sipup_origin_inflight', 'sipup_origin_queue_depth', 'sipu
   'sipup_origin_queue_wait_seconds', 'sipup_cache_lookups_total', 'sipup_cache_stale_served_total']
 
 type Stats = Record<string, number>
+/** Seconds before each window the timeline also shows: the warm-up's origin backlog, when it is still draining as
+ * the window opens, is what a stall in the first seconds overflows (issue 15's misses). */
+const TIMELINE_BEFORE = 5
 /** Of STAT_METRICS, the gauges (shown per second, not summed). */
 const STAT_GAUGES = new Set(['sipup_origin_inflight', 'sipup_origin_queue_depth'])
 
@@ -611,10 +614,6 @@ function countersOf (sc: Started, measuring: () => boolean): Counted {
   })
   return out
 }
-
-/** Seconds before each window the timeline also shows: the warm-up's origin backlog, when it is still draining as
- * the window opens, is what a stall in the first seconds overflows (issue 15's misses). */
-const TIMELINE_BEFORE = 5
 
 /** One entry a second while measured, led by the TIMELINE_BEFORE seconds before each window (in brackets): what the
  * guard holds and what the shop is doing, to tell a slow origin from slots held by the sidecar (origin slots in use
