@@ -30,6 +30,7 @@ import { benchArgs, usageError } from './lib/args.js'
 import { WindowConnections, reportServerConnections } from './lib/window-connections.js'
 import { procCounters } from './lib/listen-queue.js'
 import { procTreeCpuSeconds, relayWorkerReports, toPrimary } from './lib/worker-reports.js'
+import { diagProcessCpu, diagSink, profileFor, watchStalls } from './lib/stall-diag.js'
 
 const SELF = fileURLToPath(import.meta.url)
 const REEXEC_FLAG = 'SIPUP_CAPACITY_ULIMIT_RAISED'
@@ -43,6 +44,9 @@ const STAT_METRICS = ['sipup_origin_inflight', 'sipup_origin_queue_depth', 'sipu
   'sipup_origin_queue_wait_seconds', 'sipup_cache_lookups_total', 'sipup_cache_stale_served_total']
 
 type Stats = Record<string, number>
+/** Seconds before each window the timeline also shows: the warm-up's origin backlog, when it is still draining as
+ * the window opens, is what a stall in the first seconds overflows (issue 15's misses). */
+const TIMELINE_BEFORE = 5
 /** Of STAT_METRICS, the gauges (shown per second, not summed). */
 const STAT_GAUGES = new Set(['sipup_origin_inflight', 'sipup_origin_queue_depth'])
 
@@ -134,11 +138,29 @@ async function sidecarRole (): Promise<void> {
   }
   // As `sipup-sidecar start` does in a worker (src/cli/commands/start.ts).
   process.on('SIGHUP', () => {})
+  await profileFor()
   const { runSidecar } = await import('../src/run.js')
   const { app } = await runSidecar(config)
   reportLoopDelay(toPrimary)
-  reportCounters(app.sidecar.metrics, toPrimary)
+  // SIPUP_BENCH_DIAG: this worker's stalls, long GCs and per-second guard figures, on its own clock (stall-diag.ts).
+  const diag = diagSink('worker')
+  let guard = ''
+  if (diag !== null) watchStalls(diag, () => guard)
+  reportCounters(app.sidecar.metrics, diag === null
+    ? toPrimary
+    : line => {
+      toPrimary(line)
+      if (line.startsWith('stats ')) guard = guardFigures(JSON.parse(line.slice(6)) as Stats)
+    })
   reportServerConnections(app.server, toPrimary)
+}
+
+/** A worker's guard in one word: `inflight/queued high,normal,low shed=<total>`. */
+function guardFigures (v: Stats): string {
+  const q = (lane: string): number => v[`sipup_origin_queue_depth{lane=${lane}}`] ?? 0
+  let shed = 0
+  for (const [k, n] of Object.entries(v)) if (k.startsWith('sipup_origin_shed_total')) shed += n
+  return `guard=${v['sipup_origin_inflight{}'] ?? 0}/${q('high')},${q('normal')},${q('low')} shed=${shed}`
 }
 
 function stdoutLine (line: string): void {
@@ -402,11 +424,32 @@ async function overload (): Promise<void> {
     const counters = sidecars.map((sc, i) => countersOf(sc, () => cpu[i].on))
     const timelines = sidecars.map((sc, i) => guardTimeline(sc, shops[i], () => cpu[i].on))
     const churn = new WindowConnections(urls, urls.map(u => Number(new URL(u).port)), sidecars)
+    const diag = diagSink('bench')
+    if (diag !== null) {
+      // The shops' and sidecars' report lines on the bench's clock, beside the workers' own (stall-diag.ts).
+      const tee = (p: Started, tag: string): void => {
+        let buf = ''
+        p.child.stdout?.on('data', (c: Buffer) => {
+          buf += c.toString()
+          for (let nl = buf.indexOf('\n'); nl >= 0; nl = buf.indexOf('\n')) {
+            const line = buf.slice(0, nl)
+            buf = buf.slice(nl + 1)
+            if (line.startsWith('shop ') || line.startsWith('lag ') || line.startsWith('conn ')) diag(`${tag} ${line}`)
+            else if (line.startsWith('stats ')) diag(`${tag} ${guardFigures(JSON.parse(line.slice(6)) as Stats)}`)
+          }
+        })
+      }
+      sidecars.forEach((sc, i) => { tee(sc, names[i][0]); tee(shops[i], `${names[i][0]}-shop`) })
+      diagProcessCpu(diag)
+    }
+    let wasMeasuring = false
     // The kernel's accept-queue overflows while each target is measured (machine-wide: others' runs count too).
     const drops = sidecars.map(() => 0)
     let lastDrops = listenOverflows()
     const onProgress = (label: string, p: Progress): void => {
       churn.progress(label, p)
+      if (diag !== null && p.measuring !== wasMeasuring) diag(`window ${p.measuring ? 'measuring' : 'done'} ${label}`)
+      wasMeasuring = p.measuring
       const now = performance.now()
       const d = listenOverflows()
       cpu.forEach((c, i) => { if (c.on) drops[i] += d - lastDrops })
@@ -450,7 +493,7 @@ async function overload (): Promise<void> {
       localAddresses: sourceAddresses(SOURCE_ADDRESSES, (o, e, g) => { throw new Error(`${o}: ${e}, ${String(g)}`) }),
       runLoad: split?.run,
       onProgress,
-      onWindow: churn.onWindow
+      onWindow: (phase, i, round) => { diag?.(`window ${phase} target ${i} round ${round}`); churn.onWindow(phase, i) }
     })
     progress?.done()
     const rows = [['target', 'users held', 'offered/s', 'served/s', 'success', 'p50', 'p95', 'p99', 'reached origin', 'origin p50', 'p95', 'p99', 'fast 503s', '503 p50', '503 p99', 'from cache', 'no answer', 'gen CPU / lag p99', 'sidecar CPU / lag p99 (max)', 'SYNs dropped']]
@@ -498,7 +541,7 @@ async function overload (): Promise<void> {
       for (const l of detailLines(t)) say(l)
       say(`  ${names[i]}: the sidecar's counters per second while measured:`)
       for (const l of counterLines(counters[i])) say(l)
-      say(`  ${names[i]}: each second measured, the guard's requests at the origin / queued (high normal low), the shop's running / waiting, and its requests/s:`)
+      say(`  ${names[i]}: each second measured (after [the ${TIMELINE_BEFORE} before each window]), the guard's requests at the origin / queued (high normal low), the shop's running / waiting, and its requests/s:`)
       say(`    ${timelines[i].join(' | ')}`)
     })
     for (const [i, t] of report.targets.entries()) {
@@ -572,10 +615,13 @@ function countersOf (sc: Started, measuring: () => boolean): Counted {
   return out
 }
 
-/** One entry a second while measured: what the guard holds and what the shop is doing, to tell a slow origin from
- * slots held by the sidecar (origin slots in use while the shop runs nothing). */
+/** One entry a second while measured, led by the TIMELINE_BEFORE seconds before each window (in brackets): what the
+ * guard holds and what the shop is doing, to tell a slow origin from slots held by the sidecar (origin slots in use
+ * while the shop runs nothing). */
 function guardTimeline (sc: Started, shop: Started, measuring: () => boolean): string[] {
   const out: string[] = []
+  const before: string[] = []
+  let was = false
   let guard = '-'
   let lastReq = -1
   const lines = (p: Started, on: (line: string) => void): void => {
@@ -596,7 +642,12 @@ function guardTimeline (sc: Started, shop: Started, measuring: () => boolean): s
     const m = /^shop (\d+) (\d+) (\d+)$/.exec(line)
     if (m === null) return
     const req = Number(m[3])
-    if (measuring()) out.push(`${guard} ${m[1]}/${m[2]} ${lastReq < 0 ? '-' : req - lastReq}`)
+    const entry = `${guard} ${m[1]}/${m[2]} ${lastReq < 0 ? '-' : req - lastReq}`
+    const now = measuring()
+    if (now && !was) out.push(`[${before.join(' | ')}]`)
+    if (now) out.push(entry)
+    else if (before.push(entry) > TIMELINE_BEFORE) before.shift()
+    was = now
     lastReq = req
   })
   return out

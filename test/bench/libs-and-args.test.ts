@@ -6,5 +6,6 @@ runCases({
   'args': async () => await import('./args.case.js'),
   'listen-queue': async () => await import('./listen-queue.case.js'),
   'proxy-floors': async () => await import('./proxy-floors.case.js'),
+  'stall-diag': async () => await import('./stall-diag.case.js'),
   'worker-reports': async () => await import('./worker-reports.case.js')
 })
