@@ -8,7 +8,9 @@
 // - `gc`: a collection of 20 ms or more, with its kind;
 // - `sec`: once a second, the same split plus the loop's utilization and the heap.
 // SIPUP_BENCH_CPUPROF=<dir> also records a CPU profile of each worker for its first SIPUP_BENCH_CPUPROF_S seconds
-// (default 100), written as <dir>/worker-<pid>.cpuprofile (open it in Chrome's DevTools or read its samples).
+// (default 100), written as <dir>/worker-<pid>.cpuprofile (open it in Chrome's DevTools or read its samples) when
+// those seconds are up: only a worker that lives that long writes one, so set it below the run's length (a
+// one-round --only D run stops its workers about 65 s after they start; the default outlives it and writes nothing).
 import { closeSync, mkdirSync, openSync, readFileSync, writeFileSync, writeSync } from 'node:fs'
 import { join } from 'node:path'
 import { PerformanceObserver, performance, type EntryType } from 'node:perf_hooks'
