@@ -23,8 +23,6 @@ const CRASH_LOOP_AFTER = 3
 /** Time a worker being replaced on SIGHUP gets to start listening before the roll gives up on it. */
 const START_TIMEOUT_MS = 30_000
 
-export { workerCount }
-
 export interface PrimaryOptions {
   log: FastifyBaseLogger
   /** Install SIGTERM/SIGINT/SIGHUP handlers. @default true */

@@ -2,7 +2,8 @@
 // said once, plainly), then the primary runs until its signal handlers exit the process.
 import type { FrozenConfig } from '../sidecar-config.js'
 import { createLogger } from '../logger.js'
-import { runPrimary, workerCount, type RunningPrimary } from './primary.js'
+import { runPrimary, type RunningPrimary } from './primary.js'
+import { workerCount } from './worker-slot.js'
 import { shareOf } from '../proxy/origin-guard/worker-share.js'
 
 export { workerCount }
