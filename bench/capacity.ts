@@ -31,6 +31,7 @@ import { WindowConnections, reportServerConnections } from './lib/window-connect
 import { procCounters } from './lib/listen-queue.js'
 import { procTreeCpuSeconds, relayWorkerReports, toPrimary } from './lib/worker-reports.js'
 import { diagProcessCpu, diagSink, profileFor, watchStalls } from './lib/stall-diag.js'
+import { BacklogGate, SETTLED_SECONDS } from './lib/backlog-gate.js'
 
 const SELF = fileURLToPath(import.meta.url)
 const REEXEC_FLAG = 'SIPUP_CAPACITY_ULIMIT_RAISED'
@@ -71,6 +72,7 @@ medians. --overload: one step through two sidecars, without (C) and with (D) ori
     children: { type: 'int', default: 20, description: 'the shop\'s PHP children (pm.max_children)' },
     timeout: { type: 'duration', default: '10s', description: 'client timeout per request (connect, headers, body)' },
     settle: { type: 'duration', default: '30s', description: 'after the settling think time, wait up to this long for every user to hold its connection before measuring (0: measure on the clock)' },
+    'measure-backlog': { type: 'boolean', description: 'with --overload: open the window on the clock (after --settle\'s connection wait) even while the origin still works off the arrival\'s backlog; default: the window waits, within --settle, until it has drained (bench/lib/backlog-gate.ts)' },
     overload: { type: 'boolean', description: 'the overload step: C (upstream.maxConcurrent 0) vs D (config/demo.yaml\'s limit)' },
     only: { type: 'string', choices: ['C', 'D'], description: 'with --overload: run only C or only D' },
     'max-concurrent': { type: 'string', placeholder: '<n|auto>', description: 'D\'s upstream.maxConcurrent (default: config/demo.yaml\'s)' },
@@ -468,11 +470,18 @@ async function overload (): Promise<void> {
     const { loadConfig } = await import('../src/sidecar-config.js')
     const demoLimit = loadConfig({ file: join(packageRoot, 'config', 'demo.yaml'), env: {}, overrides: {} }).config.upstream.maxConcurrent
     const guardLimit = Number(values['max-concurrent'] ?? demoLimit)
+    // D's queue counts as drained at one round of its slots (auto: as many as the shop has children).
+    const gates = values['measure-backlog']
+      ? null
+      : sidecars.map((sc, i) => new BacklogGate(sc, shops[i], { queued: names[i].startsWith('C') ? 0 : Number.isFinite(guardLimit) ? guardLimit : values.children, waiting: values.children }))
     const limit = values['max-concurrent'] ?? `config/demo.yaml's (${String(demoLimit)}, lanes)`
     say('bench/capacity --overload: the sidecar with config/demo.yaml in front of the shop, without origin protection (C: upstream.maxConcurrent 0)')
     say(`  vs with it (D: maxConcurrent ${limit}); origin ${values.children} children x ${values['page-ms']} ms = at most ${int(values.children * 1000 / values['page-ms'])} pages/s`)
     say(`  ${int(users)} users${users < requested ? ` (fd limit ${int(fd.soft)})` : ''}, think ${formatDuration(think)}, mix ${file} (${summary})`)
     say(`  users arrive over ${formatDuration(arriveMs)}, ${formatDuration(think)} to settle (then up to ${formatDuration(values.settle)} until every user holds its connection), ${formatDuration(durationMs)} measured, ${rounds} round(s); client timeout ${formatDuration(timeoutMs)}`)
+    say(gates === null
+      ? '  the window opens on the clock, while the origin may still work off the arrival\'s backlog (--measure-backlog)'
+      : `  the window opens once the arrival's backlog at the origin has drained (${SETTLED_SECONDS} s in a row with at most ${values.children} waiting in the shop and, for D, one round of slots queued in the guard), within --settle`)
     say(processesLine(gen.parts))
     for (const l of fdNotes(users, fd)) say(l)
     const report = await runBench({
@@ -488,6 +497,7 @@ async function overload (): Promise<void> {
       timeoutMs,
       correct: true,
       settleMs: values.settle,
+      ...(gates === null ? {} : { settled: (i: number) => gates[i].settled() }),
       rounds,
       thresholds: [...DEFAULT_THRESHOLDS],
       localAddresses: sourceAddresses(SOURCE_ADDRESSES, (o, e, g) => { throw new Error(`${o}: ${e}, ${String(g)}`) }),

@@ -26,6 +26,10 @@ export interface EngineOptions {
   /** Users model: after the warm-up, wait up to this many ms for every user to hold an open connection before the
    * measured window opens (it then lasts as long as planned). 0: the window opens on the clock, connected or not. */
   settleMs?: number
+  /** Users model with settleMs: the window also waits, within the same settleMs, until this says the target has
+   * settled (a bench's check that the arrival's backlog at the origin has drained), so the window measures the
+   * steady load rather than the tail of the crowd's first visits. Asked once a tick after the warm-up. */
+  settled?: () => boolean
   /** Source addresses for the connections, in turn (spreads users over loopback IPs and ephemeral port ranges). */
   localAddresses?: (i: number) => string | undefined
   /** Users of this run are numbered from userOffset + 1 (and take source addresses from userOffset on): a part of a
@@ -79,7 +83,16 @@ export interface RunConnections {
   window: WindowConnections
   /** With settleMs: how long after the warm-up the window waited for every user's connection, and how many users
    * had none when it opened (> 0: settleMs ran out). */
-  settle?: { waitedMs: number, unconnected: number }
+  settle?: Settle
+}
+
+/** How the window's opening waited after the warm-up (users model with settleMs). */
+export interface Settle {
+  waitedMs: number
+  /** Users without a connection when it opened (> 0: settleMs ran out). */
+  unconnected: number
+  /** With EngineOptions.settled: 'settled' when it said so in time, 'timed-out' when settleMs ran out first. */
+  gate?: 'settled' | 'timed-out'
 }
 
 const TICK_MS = 100
@@ -97,7 +110,7 @@ class Engine {
   readonly #recorder: Recorder
   #endAt: number
   readonly #settleMs: number
-  #settle: { waitedMs: number, unconnected: number } | undefined = undefined
+  #settle: Settle | undefined = undefined
   #inFlight = 0
   #running = true
   #lastCompleted = 0
@@ -135,12 +148,13 @@ class Engine {
     let cpuStart: NodeJS.CpuUsage | null = null
     let cpuFromWall = 0
     let windowOpened: ((at: number) => void) | null = null
+    let gate: Settle['gate']
     const openWindow = (): void => {
       const now = performance.now()
       if (this.#settleMs > 0) {
         this.#recorder.openWindow(now)
         this.#endAt = now + o.profile.totalMs - o.profile.warmupMs
-        this.#settle = { waitedMs: now - this.#t0 - o.profile.warmupMs, unconnected: Math.max(0, this.#target(now) - this.#stats.open) }
+        this.#settle = { waitedMs: now - this.#t0 - o.profile.warmupMs, unconnected: Math.max(0, this.#target(now) - this.#stats.open), ...(gate === undefined ? {} : { gate }) }
       }
       this.#stats.measuring = true
       o.onWindow?.('start')
@@ -153,8 +167,15 @@ class Engine {
     const settleDeadline = this.#t0 + o.profile.warmupMs + this.#settleMs
     const trySettle = (): void => {
       const now = performance.now()
-      if (this.#stats.open >= this.#target(now) || now >= settleDeadline) openWindow()
-      else settleTimer = setTimeout(trySettle, TICK_MS)
+      const connected = this.#stats.open >= this.#target(now)
+      // Asked only once connected: the gate's answer is about the load every user makes.
+      const settled = connected && (o.settled?.() ?? true)
+      if (settled || now >= settleDeadline) {
+        if (o.settled !== undefined) gate = settled ? 'settled' : 'timed-out'
+        openWindow()
+      } else {
+        settleTimer = setTimeout(trySettle, TICK_MS)
+      }
     }
     const measureStart = setTimeout(this.#settleMs > 0 ? trySettle : openWindow, o.profile.warmupMs)
 

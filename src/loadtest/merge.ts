@@ -2,7 +2,7 @@
 // (HdrHistograms in their compressed encoding, maps as entries) and the parts are added up exactly: histograms
 // bucket by bucket, so a percentile of the merge is the percentile of every part's samples together, never an
 // average of the parts' percentiles; counts are summed.
-import type { LoadGeneratorFigures, RunConnections, RunOutcome } from './engine.js'
+import type { LoadGeneratorFigures, RunConnections, RunOutcome, Settle } from './engine.js'
 import { addHistogram, createHistogram, decodeHistogram, encodeHistogram, type EncodedHistogram } from './histogram.js'
 import { Recorder, type AnswerClass, type OutcomeStats } from './recorder.js'
 import type { CacheOutcome, ErrorKind } from './outcome.js'
@@ -71,7 +71,7 @@ export function deserializeOutcome (s: SerializedOutcome): RunOutcome {
  * One outcome of parts that ran at the same time against the same target. Besides the recorders (exact):
  * - measuredMs: the parts' mean (each part's window lasts the planned duration; they open a few ms apart);
  * - connections: summed; minOpen and maxOpen are the sums of the parts' (a bound: the parts' minima need not fall in
- *   the same second); settle: the longest wait, the unconnected users summed;
+ *   the same second); settle: the longest wait, the unconnected users summed, the gate timed out if any part's did;
  * - loadGenerator: the busiest part's CPU and the worst loop delay (each part is its own process: a saturated one
  *   limits the figures, whatever the other does), and the number of processes.
  */
@@ -93,7 +93,7 @@ export function mergeOutcomes (parts: readonly RunOutcome[]): RunOutcome {
     window,
     ...(settles.length === 0
       ? {}
-      : { settle: { waitedMs: Math.max(...settles.map(x => x.waitedMs)), unconnected: settles.reduce((n, x) => n + x.unconnected, 0) } })
+      : { settle: mergeSettles(settles) })
   }
   return {
     recorder,
@@ -177,5 +177,14 @@ function addStats<K> (into: Map<K, OutcomeStats>, from: ReadonlyMap<K, OutcomeSt
     mine.ok += st.ok
     mine.hits += st.hits
     addHistogram(mine.latency, st.latency)
+  }
+}
+
+function mergeSettles (settles: readonly Settle[]): Settle {
+  const gates = settles.flatMap(x => x.gate === undefined ? [] : [x.gate])
+  return {
+    waitedMs: Math.max(...settles.map(x => x.waitedMs)),
+    unconnected: settles.reduce((n, x) => n + x.unconnected, 0),
+    ...(gates.length === 0 ? {} : { gate: gates.includes('timed-out') ? 'timed-out' : 'settled' })
   }
 }

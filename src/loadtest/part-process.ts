@@ -20,11 +20,14 @@ const addresses = setup.sourceAddresses === null
   ? undefined
   : sourceAddresses(setup.sourceAddresses, (o, e, g) => { throw new Error(`${o}: expected ${e}, got ${String(g)}`) })
 const aborts = new Map<number, AbortController>()
+/** Per run, the parent's latest `settled` (false until it says otherwise). */
+const settled = new Map<number, boolean>()
 
 const tell = (m: FromPart): void => { if (process.connected) process.send?.(m) }
 
 process.on('message', (m: ToPart) => {
   if (m.type === 'abort') { aborts.get(m.id)?.abort(); return }
+  if (m.type === 'settled') { if (aborts.has(m.id)) settled.set(m.id, m.value); return }
   const { id, job } = m
   const ac = new AbortController()
   aborts.set(id, ac)
@@ -38,6 +41,7 @@ process.on('message', (m: ToPart) => {
     timeoutMs: job.timeoutMs,
     correct: job.correct,
     settleMs: job.settleMs,
+    ...(job.gated ? { settled: () => settled.get(id) === true } : {}),
     localAddresses: addresses,
     userOffset: job.userOffset,
     onProgress: progress => { tell({ type: 'progress', id, progress }) },
@@ -45,7 +49,7 @@ process.on('message', (m: ToPart) => {
     signal: ac.signal
   }).then(run => { tell({ type: 'done', id, outcome: serializeOutcome(run) }) },
     (err: Error) => { tell({ type: 'failed', id, message: err.message }) })
-    .finally(() => { aborts.delete(id) })
+    .finally(() => { aborts.delete(id); settled.delete(id) })
 })
 process.on('disconnect', () => { process.exit(0) })
 tell({ type: 'ready' })

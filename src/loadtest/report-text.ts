@@ -1,5 +1,6 @@
 // The human report: one block per target, then the side-by-side comparison and the verdict.
 import type { ComparisonRow } from './compare.js'
+import type { Settle } from './engine.js'
 import { int, ms, padTable, pct, rate, ratio } from './format.js'
 import type { LatencySummary } from './histogram.js'
 import type { TargetResult } from './result.js'
@@ -96,8 +97,8 @@ export function windowConnectionsText (w: WindowConnections, users: number | und
 }
 
 /** How long the window waited for the users' connections after the warm-up (users model with settleMs). */
-export function settleText (st: { waitedMs: number, unconnected: number }): string {
-  return st.unconnected > 0
-    ? `window opened ${ms(st.waitedMs)} ms after the warm-up with ${int(st.unconnected)} users still unconnected (the wait ran out)`
-    : `window opened ${ms(st.waitedMs)} ms after the warm-up, once every user held a connection`
+export function settleText (st: Settle): string {
+  if (st.unconnected > 0) return `window opened ${ms(st.waitedMs)} ms after the warm-up with ${int(st.unconnected)} users still unconnected (the wait ran out)`
+  if (st.gate === 'timed-out') return `window opened ${ms(st.waitedMs)} ms after the warm-up with every user connected, but before the target had settled (the wait ran out)`
+  return `window opened ${ms(st.waitedMs)} ms after the warm-up, once every user held a connection${st.gate === 'settled' ? ' and the target had settled' : ''}`
 }

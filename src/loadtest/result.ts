@@ -1,5 +1,5 @@
 // Turns a run's Recorder into the plain, JSON-ready figures the reports and the comparator read.
-import type { LoadGeneratorFigures, RunOutcome } from './engine.js'
+import type { LoadGeneratorFigures, RunOutcome, Settle } from './engine.js'
 import type { WindowConnections } from './virtual-user.js'
 import { logBuckets, summarize, type HistogramBucket, type LatencySummary } from './histogram.js'
 import type { AnswerClass, OutcomeStats } from './recorder.js'
@@ -47,7 +47,7 @@ export interface TargetResult {
   byClass?: Partial<Record<AnswerClass, GroupFigures>>
   /** Per request name: answers by status and Cache-Status detail (`200 fwd=bypass; detail=rule`), most first. */
   details?: Record<string, Record<string, number>>
-  connections: { open: number, minOpen: number, maxOpen: number, connects: number, connectErrors: number, users?: number, window?: WindowConnections, settle?: { waitedMs: number, unconnected: number } }
+  connections: { open: number, minOpen: number, maxOpen: number, connects: number, connectErrors: number, users?: number, window?: WindowConnections, settle?: Settle }
   unfinished: number
   loadGenerator: LoadGeneratorFigures
   timeline: TimelinePoint[]

@@ -27,6 +27,8 @@ export interface BenchOptions {
   thresholds: Threshold[]
   /** Users model: wait up to this long after the warm-up for every user's connection (engine.ts settleMs). */
   settleMs?: number
+  /** Users model with settleMs: whether target `index` has settled (engine.ts settled), asked after the warm-up. */
+  settled?: (index: number) => boolean
   localAddresses?: (i: number) => string | undefined
   onProgress?: (label: string, p: Progress) => void
   /** A target's measured window opens or closes (once per target and round; `index` into targets). */
@@ -70,6 +72,7 @@ export async function runBench (o: BenchOptions): Promise<BenchReport> {
         timeoutMs: o.timeoutMs,
         correct: o.correct,
         settleMs: o.settleMs,
+        ...(o.settled === undefined ? {} : { settled: () => o.settled?.(i) ?? true }),
         localAddresses: o.localAddresses,
         onProgress: o.onProgress === undefined ? undefined : p => o.onProgress?.(label, p),
         onWindow: o.onWindow === undefined ? undefined : phase => o.onWindow?.(phase, i, round),

@@ -20,12 +20,16 @@ export interface PartJob {
   timeoutMs: number
   correct: boolean
   settleMs?: number
+  /** The parts' windows wait for the parent's `settled` messages too (EngineOptions.settled). */
+  gated: boolean
   userOffset: number
 }
 
 export type ToPart =
   | { type: 'run', id: number, job: PartJob }
   | { type: 'abort', id: number }
+  /** The parent's EngineOptions.settled, mirrored to the parts on every change (they can't call it). */
+  | { type: 'settled', id: number, value: boolean }
 
 export type FromPart =
   | { type: 'ready' }
@@ -63,6 +67,7 @@ export function partJob (opts: EngineOptions, parts: number, index: number): Par
     timeoutMs: opts.timeoutMs,
     correct: opts.correct,
     ...(opts.settleMs === undefined ? {} : { settleMs: opts.settleMs }),
+    gated: opts.settled !== undefined,
     userOffset: (opts.userOffset ?? 0) + userOffset
   }
 }
@@ -81,6 +86,9 @@ export function sumProgress (ps: readonly Progress[]): Progress {
     inFlight: sum(p => p.inFlight)
   }
 }
+
+/** How often the parent asks EngineOptions.settled for the parts (the engine's own tick). */
+const MIRROR_MS = 100
 
 export class SplitLoad {
   readonly #children: ChildProcess[]
@@ -127,6 +135,16 @@ export class SplitLoad {
     const closeWindow = (): void => { if (open) { open = false; opts.onWindow?.('end') } }
     const onAbort = (): void => { for (const c of this.#children) send(c, { type: 'abort', id }) }
     opts.signal?.addEventListener('abort', onAbort, { once: true })
+    // The parts ask their mirror of `settled` once a tick; the parent tells them each change within a tick.
+    let settled: boolean | null = null
+    const mirror = opts.settled === undefined
+      ? null
+      : setInterval(() => {
+        const v = opts.settled?.() ?? true
+        if (v === settled) return
+        settled = v
+        for (const c of this.#children) send(c, { type: 'settled', id, value: v })
+      }, MIRROR_MS)
     try {
       const outcomes = await Promise.all(this.#children.map(async (c, i) => await new Promise<SerializedOutcome>((resolve, reject) => {
         const onExit = (code: number | null): void => { reject(new Error(`load part ${i + 1} of ${n} exited (${String(code)}) during a run`)) }
@@ -156,6 +174,7 @@ export class SplitLoad {
       closeWindow()
       return mergeOutcomes(outcomes.map(deserializeOutcome))
     } finally {
+      if (mirror !== null) clearInterval(mirror)
       opts.signal?.removeEventListener('abort', onAbort)
     }
   }

@@ -74,3 +74,44 @@ t.test('two parts against one server: every user, each from its own address, one
   t.same(windows, ['start', 'end'], 'one window for the whole run')
   t.ok(progressed >= 1, 'progress combined from both parts')
 })
+
+t.test('a split load\'s parts wait for the parent\'s settled: the gate is mirrored to them', async t => {
+  const server = http.createServer((_req, res) => { res.writeHead(200, { 'content-type': 'text/plain' }).end('ok') })
+  server.listen(0, '127.0.0.1')
+  await once(server, 'listening')
+  t.after(() => new Promise<void>(resolve => { server.closeAllConnections(); server.close(() => { resolve() }) }))
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+  const file = join(t.testdir({}), 'scenario.yaml')
+  writeFileSync(file, 'requests:\n  - name: page\n    path: /\n')
+  const split = await SplitLoad.start({ parts: 2, scenarioFile: file })
+  t.after(() => split.close())
+  const run = (settled: () => boolean, settleMs: number): Promise<number[]> => runBench({
+    targets: [url],
+    plan: RequestPlan.fromScenario(loadScenarioFile(file)),
+    model: 'users',
+    level: 4,
+    connections: 4,
+    thinkMs: 100,
+    durationMs: 300,
+    warmupMs: 200,
+    ramp: [],
+    timeoutMs: 2000,
+    correct: true,
+    rounds: 1,
+    thresholds: [],
+    settleMs,
+    settled: () => settled(),
+    runLoad: split.run
+  }).then(r => {
+    const st = r.targets[0].result.connections.settle
+    t.ok(st !== undefined)
+    return [st?.waitedMs ?? -1, st?.gate === 'settled' ? 1 : st?.gate === 'timed-out' ? 2 : 0]
+  })
+  const start = performance.now()
+  const [waited, gate] = await run(() => performance.now() - start >= 900, 5000)
+  t.equal(gate, 1, 'both parts saw it settle')
+  t.ok(waited >= 600, `and waited for it (${waited} ms after the warm-up)`)
+  const [waitedNever, gateNever] = await run(() => false, 500)
+  t.equal(gateNever, 2, 'never settled: the parts\' wait ran out')
+  t.ok(waitedNever >= 450, `after the whole wait (${waitedNever} ms)`)
+})

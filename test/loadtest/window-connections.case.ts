@@ -51,3 +51,28 @@ t.test('settleMs: the window opens once every user holds a connection, or when t
   t.equal(late?.unconnected, 3, 'all three users unconnected')
   t.ok(late !== undefined && late.waitedMs >= 250, `after the whole wait (${late?.waitedMs ?? -1} ms)`)
 })
+
+t.test('settled: the window also waits for the target to settle, within the same settleMs', async t => {
+  const server = await delayServer(() => 1)
+  t.after(() => server.close())
+  // Not settled until 700 ms after the start (a backlog draining), well after the warm-up's 200 ms.
+  const start = performance.now()
+  let asked = 0
+  const ready = await runBench(benchOptions(server.url, {
+    model: 'users', level: 3, thinkMs: 100, warmupMs: 200, durationMs: 300, settleMs: 3000,
+    settled: i => { asked++; t.equal(i, 0, 'asked about target 0'); return performance.now() - start >= 700 }
+  }))
+  const st = ready.targets[0].result.connections.settle
+  t.equal(st?.gate, 'settled')
+  t.equal(st?.unconnected, 0)
+  t.ok(st !== undefined && st.waitedMs >= 450, `the window waited for it (${st?.waitedMs ?? -1} ms after the warm-up)`)
+  t.ok(asked >= 2, `asked once a tick until it said yes (${asked} times)`)
+  t.ok(ready.targets[0].result.requests > 0, 'and measured')
+
+  // Never settled: the window opens when settleMs runs out, and says so.
+  const never = await runBench(benchOptions(server.url, { model: 'users', level: 3, thinkMs: 100, warmupMs: 100, durationMs: 200, settleMs: 400, settled: () => false }))
+  const late = never.targets[0].result.connections.settle
+  t.equal(late?.gate, 'timed-out')
+  t.equal(late?.unconnected, 0, 'every user was connected: only the gate held it')
+  t.ok(late !== undefined && late.waitedMs >= 350, `after the whole wait (${late?.waitedMs ?? -1} ms)`)
+})
