@@ -4,6 +4,7 @@ import { runCases } from '../helpers/cases.js'
 
 runCases({
   'args': async () => await import('./args.case.js'),
+  'backlog-gate': async () => await import('./backlog-gate.case.js'),
   'listen-queue': async () => await import('./listen-queue.case.js'),
   'proxy-floors': async () => await import('./proxy-floors.case.js'),
   'stall-diag': async () => await import('./stall-diag.case.js'),
