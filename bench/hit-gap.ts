@@ -29,6 +29,8 @@ const HOT_PATH = join(HERE, 'hot-path.js')
 const GC_PROBE = join(HERE, 'lib', 'gc-probe.js')
 /** Thread groups by creation order (index 0 is the main thread). */
 const GROUPS = ['main', 'v8 workers', 'node helpers', 'libuv pool'] as const
+/** The main thread's user and system time apart: the kernel's share (socket writes, epoll) is in `sys`. */
+const SPLIT = ['main user', 'main sys'] as const
 const V8_POOL = 4
 
 interface Party {
@@ -49,15 +51,16 @@ function groupOf (index: number): string {
   return GROUPS[3]
 }
 
-/** CPU ticks (utime + stime) of each thread group of `pid`. */
+/** CPU ticks (utime + stime) of each thread group of `pid`, and the main thread's utime and stime. */
 function threadTicks (pid: number): Map<string, number> {
-  const out = new Map<string, number>(GROUPS.map(g => [g, 0]))
+  const out = new Map<string, number>([...GROUPS, ...SPLIT].map(g => [g, 0]))
   const tids = readdirSync(`/proc/${pid}/task`).map(Number).sort((a, b) => a - b)
   tids.forEach((tid, i) => {
     try {
       const f = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8').split(') ')[1].split(' ')
       const g = groupOf(i)
       out.set(g, (out.get(g) ?? 0) + Number(f[11]) + Number(f[12]))
+      if (i === 0) { out.set(SPLIT[0], Number(f[11])); out.set(SPLIT[1], Number(f[12])) }
     } catch { /* the thread ended */ }
   })
   return out
@@ -142,7 +145,7 @@ async function main (): Promise<void> {
   const parties: Party[] = []
   for (const flags of variants) {
     for (const [name, script, role] of base) {
-      parties.push({ name: flags.length === 0 ? name : `${name} ${flags.join(' ')}`, script, role, flags, port: 0, proc: null, cpu: Object.fromEntries(GROUPS.map(g => [g, []])), total: [] })
+      parties.push({ name: flags.length === 0 ? name : `${name} ${flags.join(' ')}`, script, role, flags, port: 0, proc: null, cpu: Object.fromEntries([...GROUPS, ...SPLIT].map(g => [g, []])), total: [] })
     }
   }
   const origin = await startProcess(HOT_PATH, ['--role', 'origin', '--port', String(po)], /ready origin/)
@@ -171,6 +174,7 @@ async function main (): Promise<void> {
           p.cpu[g].push(us)
           sum += us
         }
+        for (const g of SPLIT) p.cpu[g].push(((t1.get(g) ?? 0) - (t0.get(g) ?? 0)) * 10_000 / load.done)
         p.total.push(sum)
         bytes.set(p.name, load)
         process.stderr.write(`  round ${r + 1}/${rounds} ${p.name.padEnd(40)} ${sum.toFixed(2)} µs/req\n`)
@@ -215,9 +219,10 @@ async function main (): Promise<void> {
   const w = 40
   console.log(`bench/hit-gap: GET /fast (4 KB page), h2load --h1 -c${connections} -n${requests}, ${rounds} interleaved rounds, medians`)
   console.log(`\nCPU µs per request by thread group (/proc/<pid>/task/*/stat)`)
-  console.log(`${'party'.padEnd(w)} ${'total'.padStart(7)} ${GROUPS.map(g => g.padStart(13)).join('')}`)
+  const cols = [...GROUPS, ...SPLIT]
+  console.log(`${'party'.padEnd(w)} ${'total'.padStart(7)} ${cols.map(g => g.padStart(13)).join('')}`)
   for (const p of parties) {
-    console.log(`${p.name.padEnd(w)} ${median(p.total).toFixed(2).padStart(7)} ${GROUPS.map(g => median(p.cpu[g]).toFixed(2).padStart(13)).join('')}`)
+    console.log(`${p.name.padEnd(w)} ${median(p.total).toFixed(2).padStart(7)} ${cols.map(g => median(p.cpu[g]).toFixed(2).padStart(13)).join('')}`)
   }
   console.log('\nbytes per response (h2load traffic)')
   for (const p of parties) {
