@@ -8,7 +8,10 @@
 // The rate-limit parties send each request from one of 50,000 client IPs, as bench/hot-path does.
 //   npm run build && node dist/bench/hot-path-instructions.js [--only hit,fastify] [--requests 2000] [--warmup 3000]
 //     [--keep DIR] (keeps each party's callgrind file there, for callgrind_annotate) [--threads] (also per thread:
-//     the main thread apart from V8's and libuv's workers, callgrind --separate-threads)
+//     the main thread apart from V8's and libuv's workers, callgrind --separate-threads) [--node-flags "<flags>"]
+//     (e.g. --no-concurrent-recompilation: TurboFan compiles on the main thread during the warm-up instead of on a
+//     worker that callgrind's serialized threads starve, so the counted requests run optimized code)
+//     [--baseline DIR] (also the hit of another built checkout, as role `hit@baseline`)
 // Needs valgrind (callgrind_control); the origin runs without it.
 import { execFile, spawn } from 'node:child_process'
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
@@ -51,11 +54,12 @@ async function load (url: string, n: number, manyClients: boolean, offset: numbe
 }
 
 /** Starts `role` under callgrind with instrumentation off; resolves when it listens. */
-function startUnderCallgrind (role: string, port: number, upstream: string, out: string, threads: boolean): Promise<Started> {
+function startUnderCallgrind (script: string, role: string, port: number, upstream: string, out: string, threads: boolean,
+  nodeFlags: readonly string[]): Promise<Started> {
   return new Promise((resolve, reject) => {
     const child = spawn('valgrind', ['--tool=callgrind', '--instr-atstart=no', `--callgrind-out-file=${out}`,
       ...(threads ? ['--separate-threads=yes'] : []),
-      process.execPath, HOT_PATH, '--role', role, '--port', String(port), '--upstream', upstream, '--prefix', 'bench:ins:'],
+      process.execPath, ...nodeFlags, script, '--role', role, '--port', String(port), '--upstream', upstream, '--prefix', 'bench:ins:'],
     { stdio: ['ignore', 'pipe', 'pipe'] })
     let text = ''
     const onData = (c: Buffer): void => {
@@ -86,11 +90,13 @@ function threadIr (dir: string, out: string): number[] {
 
 interface Measured { ir: number, threads: number[] | null }
 
-async function measure (role: string, upstream: string, dir: string, requests: number, warmup: number,
-  threads: boolean, connections: number): Promise<Measured> {
+async function measure (name: string, upstream: string, dir: string, requests: number, warmup: number,
+  threads: boolean, connections: number, nodeFlags: readonly string[], baseline: string | undefined): Promise<Measured> {
   const port = await freePort()
-  const out = join(dir, `${role}.callgrind`)
-  const p = await startUnderCallgrind(role, port, upstream, out, threads)
+  const [role, of] = name.split('@')
+  const script = of === 'baseline' && baseline !== undefined ? join(baseline, 'dist/bench/hot-path.js') : HOT_PATH
+  const out = join(dir, `${name.replace('@', '-')}.callgrind`)
+  const p = await startUnderCallgrind(script, role, port, upstream, out, threads, nodeFlags)
   const pid = p.child.pid as number
   try {
     const url = `http://127.0.0.1:${port}/fast`
@@ -122,11 +128,15 @@ async function main (): Promise<void> {
       requests: { type: 'int', default: 2000, description: 'requests counted per party' },
       warmup: { type: 'int', min: 0, default: 3000, description: 'uninstrumented requests before counting' },
       keep: { type: 'string', placeholder: '<dir>', description: 'keep each party\'s callgrind file there (default: a temporary directory, removed)' },
+      'node-flags': { type: 'string', placeholder: '<flags>', description: 'node/V8 flags for the measured parties' },
+      baseline: { type: 'string', placeholder: '<dir>', description: 'another built checkout: its hit is measured too (hit@baseline)' },
       connections: { type: 'int', default: 4, description: 'keep-alive connections, each with one request in flight' },
       threads: { type: 'boolean', description: 'count each thread apart (callgrind --separate-threads): the main thread vs the workers' }
     }
   })
-  const roles = values.only === undefined ? ROLES : values.only.split(',')
+  const roles = values.only === undefined ? [...ROLES] : values.only.split(',')
+  if (values.baseline !== undefined && !roles.includes('hit@baseline')) roles.push('hit@baseline')
+  const nodeFlags = (values['node-flags'] ?? '').split(/\s+/).filter(s => s !== '')
   const { requests, warmup } = values
   const dir = values.keep ?? mkdtempSync(join(tmpdir(), 'sipup-hot-ins-'))
   const po = await freePort()
@@ -135,7 +145,7 @@ async function main (): Promise<void> {
   const results: Array<{ role: string } & Measured> = []
   try {
     for (const role of roles) {
-      const m = await measure(role, upstream, dir, requests, warmup, values.threads, values.connections)
+      const m = await measure(role, upstream, dir, requests, warmup, values.threads, values.connections, nodeFlags, values.baseline)
       results.push({ role, ...m })
       process.stderr.write(`  ${role.padEnd(12)} ${Math.round(m.ir)} instructions/request\n`)
     }
