@@ -224,6 +224,21 @@ async function main (): Promise<void> {
   for (const p of parties) {
     console.log(`${p.name.padEnd(w)} ${median(p.total).toFixed(2).padStart(7)} ${cols.map(g => median(p.cpu[g]).toFixed(2).padStart(13)).join('')}`)
   }
+  // Each round measures the parties back to back, so a per-round ratio cancels most of a shared machine's drift.
+  const yard = parties[0]
+  console.log(`\nCPU per request / ${yard.name}'s, median of the per-round ratios (per round: min-max)`)
+  for (const p of parties.slice(1)) {
+    const rs = p.total.map((x, i) => x / yard.total[i])
+    console.log(`${p.name.padEnd(w)} ${median(rs).toFixed(3).padStart(7)}  (${Math.min(...rs).toFixed(2)}-${Math.max(...rs).toFixed(2)})`)
+  }
+  if (values.baseline !== undefined) {
+    const now = parties.find(p => p.name === 'hit')
+    const before = parties.find(p => p.name === 'hit (baseline)')
+    if (now !== undefined && before !== undefined) {
+      const rs = now.total.map((x, i) => x / before.total[i])
+      console.log(`${'hit / hit (baseline)'.padEnd(w)} ${median(rs).toFixed(3).padStart(7)}  (${Math.min(...rs).toFixed(2)}-${Math.max(...rs).toFixed(2)})`)
+    }
+  }
   console.log('\nbytes per response (h2load traffic)')
   for (const p of parties) {
     const b = bytes.get(p.name)
