@@ -8,7 +8,7 @@
 //  - GCs per 1,000 requests and their main-thread pause (perf_hooks, bench/lib/gc-probe.ts, in other processes of
 //    the same roles, so the CPU pass runs without the observer);
 //  - bytes per response (h2load's traffic line).
-// `--flags "<node/V8 flags>"` runs every party a second time with those flags (e.g. --max-semi-space-size=32), so
+// `--flags=<node/V8 flags>` (with `=`: the value starts with a dash) runs every party a second time with them, so
 // the figures with and without them come from the same run. `--baseline <dir>` adds the hit of another built
 // checkout (before/after in one run).
 //   npm run build && node dist/bench/hit-gap.js [--rounds 5] [--requests 200000] [--connections 64]
