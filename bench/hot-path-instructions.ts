@@ -7,10 +7,14 @@
 // uninstrumented, then instrumentation is switched on for a fixed number of requests (keep-alive, a few in flight).
 // The rate-limit parties send each request from one of 50,000 client IPs, as bench/hot-path does.
 //   npm run build && node dist/bench/hot-path-instructions.js [--only hit,fastify] [--requests 2000] [--warmup 3000]
-//     [--keep DIR] (keeps each party's callgrind file there, for callgrind_annotate)
+//     [--keep DIR] (keeps each party's callgrind file there, for callgrind_annotate) [--threads] (also per thread:
+//     the main thread apart from V8's and libuv's workers, callgrind --separate-threads) [--node-flags "<flags>"]
+//     (e.g. --no-concurrent-recompilation: TurboFan compiles on the main thread during the warm-up instead of on a
+//     worker that callgrind's serialized threads starve, so the counted requests run optimized code)
+//     [--baseline DIR] (also the hit of another built checkout, as role `hit@baseline`)
 // Needs valgrind (callgrind_control); the origin runs without it.
 import { execFile, spawn } from 'node:child_process'
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -30,9 +34,9 @@ function ipOf (i: number): string {
   return `10.${(c >> 16) & 255}.${(c >> 8) & 255}.${c & 255}`
 }
 
-async function load (url: string, n: number, manyClients: boolean, offset: number): Promise<void> {
+async function load (url: string, n: number, manyClients: boolean, offset: number, connections: number): Promise<void> {
   const u = new URL(url)
-  const pool = new Pool(u.origin, { connections: 4 })
+  const pool = new Pool(u.origin, { connections })
   let next = 0
   const worker = async (): Promise<void> => {
     while (next < n) {
@@ -43,17 +47,19 @@ async function load (url: string, n: number, manyClients: boolean, offset: numbe
     }
   }
   try {
-    await Promise.all([worker(), worker(), worker(), worker()])
+    await Promise.all(Array.from({ length: connections }, worker))
   } finally {
     await pool.close()
   }
 }
 
 /** Starts `role` under callgrind with instrumentation off; resolves when it listens. */
-function startUnderCallgrind (role: string, port: number, upstream: string, out: string): Promise<Started> {
+function startUnderCallgrind (script: string, role: string, port: number, upstream: string, out: string, threads: boolean,
+  nodeFlags: readonly string[]): Promise<Started> {
   return new Promise((resolve, reject) => {
     const child = spawn('valgrind', ['--tool=callgrind', '--instr-atstart=no', `--callgrind-out-file=${out}`,
-      process.execPath, HOT_PATH, '--role', role, '--port', String(port), '--upstream', upstream, '--prefix', 'bench:ins:'],
+      ...(threads ? ['--separate-threads=yes'] : []),
+      process.execPath, ...nodeFlags, script, '--role', role, '--port', String(port), '--upstream', upstream, '--prefix', 'bench:ins:'],
     { stdio: ['ignore', 'pipe', 'pipe'] })
     let text = ''
     const onData = (c: Buffer): void => {
@@ -75,26 +81,42 @@ function totalIr (file: string): number {
   return Number(m[1])
 }
 
-async function measure (role: string, upstream: string, dir: string, requests: number, warmup: number): Promise<number> {
+/** With --separate-threads the dump on request is <out>.1-01, -02, ... one per thread (01 the main thread). */
+function threadIr (dir: string, out: string): number[] {
+  const base = `${out.slice(dir.length + 1)}.1-`
+  return readdirSync(dir).filter(f => f.startsWith(base)).sort()
+    .map(f => totalIr(join(dir, f)))
+}
+
+interface Measured { ir: number, threads: number[] | null }
+
+async function measure (name: string, upstream: string, dir: string, requests: number, warmup: number,
+  threads: boolean, connections: number, nodeFlags: readonly string[], baseline: string | undefined): Promise<Measured> {
   const port = await freePort()
-  const out = join(dir, `${role}.callgrind`)
-  const p = await startUnderCallgrind(role, port, upstream, out)
+  const [role, of] = name.split('@')
+  const script = of === 'baseline' && baseline !== undefined ? join(baseline, 'dist/bench/hot-path.js') : HOT_PATH
+  const out = join(dir, `${name.replace('@', '-')}.callgrind`)
+  const p = await startUnderCallgrind(script, role, port, upstream, out, threads, nodeFlags)
   const pid = p.child.pid as number
   try {
     const url = `http://127.0.0.1:${port}/fast`
     await waitFor(url)
     const many = role.startsWith('rl-')
-    await load(url, warmup, many, 0)
+    await load(url, warmup, many, 0, connections)
     await run('callgrind_control', ['--zero', String(pid)])
     await run('callgrind_control', ['--instr=on', String(pid)])
-    await load(url, requests, many, warmup)
+    await load(url, requests, many, warmup, connections)
     await run('callgrind_control', ['--instr=off', String(pid)])
     await run('callgrind_control', ['--dump', String(pid)])
   } finally {
     await p.stop()
   }
+  if (threads) {
+    const per = threadIr(dir, out).map(ir => ir / requests)
+    return { ir: per.reduce((a, b) => a + b, 0), threads: per }
+  }
   // The dump on request is written as <out>.1, the one at exit (nothing counted since) as <out>.
-  return totalIr(`${out}.1`) / requests
+  return { ir: totalIr(`${out}.1`) / requests, threads: null }
 }
 
 async function main (): Promise<void> {
@@ -105,29 +127,41 @@ async function main (): Promise<void> {
       only: { type: 'string', placeholder: '<role,role>', description: 'run only these parties (default: all)' },
       requests: { type: 'int', default: 2000, description: 'requests counted per party' },
       warmup: { type: 'int', min: 0, default: 3000, description: 'uninstrumented requests before counting' },
-      keep: { type: 'string', placeholder: '<dir>', description: 'keep each party\'s callgrind file there (default: a temporary directory, removed)' }
+      keep: { type: 'string', placeholder: '<dir>', description: 'keep each party\'s callgrind file there (default: a temporary directory, removed)' },
+      'node-flags': { type: 'string', placeholder: '<flags>', description: 'node/V8 flags for the measured parties' },
+      baseline: { type: 'string', placeholder: '<dir>', description: 'another built checkout: its hit is measured too (hit@baseline)' },
+      connections: { type: 'int', default: 4, description: 'keep-alive connections, each with one request in flight' },
+      threads: { type: 'boolean', description: 'count each thread apart (callgrind --separate-threads): the main thread vs the workers' }
     }
   })
-  const roles = values.only === undefined ? ROLES : values.only.split(',')
+  const roles = values.only === undefined ? [...ROLES] : values.only.split(',')
+  if (values.baseline !== undefined && !roles.includes('hit@baseline')) roles.push('hit@baseline')
+  const nodeFlags = (values['node-flags'] ?? '').split(/\s+/).filter(s => s !== '')
   const { requests, warmup } = values
   const dir = values.keep ?? mkdtempSync(join(tmpdir(), 'sipup-hot-ins-'))
   const po = await freePort()
   const origin = await startProcess(HOT_PATH, ['--role', 'origin', '--port', String(po)], /ready origin/)
   const upstream = `http://127.0.0.1:${po}`
-  const results: { role: string, ir: number }[] = []
+  const results: Array<{ role: string } & Measured> = []
   try {
     for (const role of roles) {
-      const ir = await measure(role, upstream, dir, requests, warmup)
-      results.push({ role, ir })
-      process.stderr.write(`  ${role.padEnd(12)} ${Math.round(ir)} instructions/request\n`)
+      const m = await measure(role, upstream, dir, requests, warmup, values.threads, values.connections, nodeFlags, values.baseline)
+      results.push({ role, ...m })
+      process.stderr.write(`  ${role.padEnd(12)} ${Math.round(m.ir)} instructions/request\n`)
     }
   } finally {
     await origin.stop()
     if (values.keep === undefined) rmSync(dir, { recursive: true, force: true })
   }
   console.log(`bench/hot-path-instructions: GET /fast (4 KB page), callgrind instructions per request in the server process, ` +
-    `${warmup} warm-up + ${requests} counted requests, 4 keep-alive connections`)
-  for (const r of results) console.log(`${r.role.padEnd(12)} ${Math.round(r.ir).toString().padStart(9)}`)
+    `${warmup} warm-up + ${requests} counted requests, ${values.connections} keep-alive connections`)
+  for (const r of results) {
+    // Threads in creation order: main, V8's platform workers (GC helpers, concurrent marking/compiling), then
+    // Node's helpers and libuv's pool; threads that ran nothing while counted have no file.
+    const per = r.threads === null ? '' : `   main ${Math.round(r.threads[0])}, other threads ${Math.round(r.ir - r.threads[0])} ` +
+      `(${r.threads.slice(1).map(x => Math.round(x)).join(' ')})`
+    console.log(`${r.role.padEnd(12)} ${Math.round(r.ir).toString().padStart(9)}${per}`)
+  }
   const of = (role: string): number => results.find(r => r.role === role)?.ir ?? NaN
   console.log(`headline: hit ${(of('hit') / of('fastify')).toFixed(2)}x bare Fastify's instructions, ` +
     `limiter (rl-memory - rl-off) ${Math.round(of('rl-memory') - of('rl-off'))} instructions/request`)

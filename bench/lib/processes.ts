@@ -3,10 +3,11 @@ import { spawn, type ChildProcess } from 'node:child_process'
 
 export interface Started { child: ChildProcess, stop(): Promise<void> }
 
-/** Spawns `node script args...` and resolves once it prints a line matching `ready`. */
-export function startProcess (script: string, args: string[], ready: RegExp, env: NodeJS.ProcessEnv = {}): Promise<Started> {
+/** Spawns `node [execArgv...] script args...` and resolves once it prints a line matching `ready`. */
+export function startProcess (script: string, args: string[], ready: RegExp, env: NodeJS.ProcessEnv = {},
+  execArgv: readonly string[] = []): Promise<Started> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [script, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } })
+    const child = spawn(process.execPath, [...execArgv, script, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } })
     let out = ''
     const onData = (c: Buffer): void => {
       out += c.toString()

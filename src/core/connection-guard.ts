@@ -5,7 +5,7 @@
 // - per-IP cap: one address may hold at most server.maxConnectionsPerIp connections; the next is answered 429 and
 //   closed. Trusted proxies (server.trustProxy) are exempt: behind nginx every connection comes from 127.0.0.1,
 //   and a per-IP cap there would be a cap on the whole site (limit clients in nginx with limit_conn instead).
-import type { Server } from 'node:http'
+import type { IncomingMessage, Server } from 'node:http'
 import type { Socket } from 'node:net'
 import { AddressList } from '../config/address-list.js'
 import { SIPUP_ERR_CLIENT_TOO_MANY_CONNECTIONS } from '../errors.js'
@@ -44,16 +44,21 @@ function onIdle (this: GuardedSocket): void {
   if (this[kAwaitingFirstRequest] === true) this.destroy()
 }
 
-export function guardConnections (server: Server, opts: ConnectionGuardOptions): void {
+/** A request arrived on `req.socket`: the idle timeout of a new connection is over. */
+function firstRequest (req: IncomingMessage): void {
+  const socket = req.socket as GuardedSocket
+  if (socket[kAwaitingFirstRequest] !== true) return
+  socket[kAwaitingFirstRequest] = false
+  socket.setTimeout(0)
+}
+
+/**
+ * Guards `server`'s connections. Returns the per-request part (null when there is none), for the server's own
+ * request listener to call after it handled the request: a second 'request' listener would make every emit copy
+ * the listener array and call through Reflect.apply (issue 18).
+ */
+export function guardConnections (server: Server, opts: ConnectionGuardOptions): ((req: IncomingMessage) => void) | null {
   const { idleTimeout, maxPerIp } = opts
-  if (idleTimeout > 0) {
-    server.on('request', function firstRequest (req) {
-      const socket = req.socket as GuardedSocket
-      if (socket[kAwaitingFirstRequest] !== true) return
-      socket[kAwaitingFirstRequest] = false
-      socket.setTimeout(0)
-    })
-  }
   const trust = new AddressList(opts.trustProxy)
   const perIp = new Map<string, number>()
   const refusal = maxPerIp > 0 ? tooManyResponse() : null
@@ -83,4 +88,5 @@ export function guardConnections (server: Server, opts: ConnectionGuardOptions):
       socket.on('timeout', onIdle)
     }
   })
+  return idleTimeout > 0 ? firstRequest : null
 }

@@ -59,10 +59,14 @@ function h1Options (s: ServerConfig): http.ServerOptions {
 export function sidecarServerFactory (s: ServerConfig, tlsState: TlsState | null = tlsEnabled(s.tls) ? new TlsState(s.tls) : null,
   front: RequestFront | null = null): (handler: http.RequestListener) => http.Server {
   return (handler) => {
+    /** The connection guard's per-request part (guardConnections), set below. */
+    let afterRequest: ((req: http.IncomingMessage) => void) | null = null
     function guardedRequest (req: http.IncomingMessage, res: http.ServerResponse): void {
-      if (answerGuarded(req, res)) return
-      const h = front === null ? null : front.handle
-      if (h === null || !h(req, res)) handler(req, res)
+      if (!answerGuarded(req, res)) {
+        const h = front === null ? null : front.handle
+        if (h === null || !h(req, res)) handler(req, res)
+      }
+      if (afterRequest !== null) afterRequest(req)
     }
     let server: http.Server
     if (tlsState === null) {
@@ -95,7 +99,7 @@ export function sidecarServerFactory (s: ServerConfig, tlsState: TlsState | null
     server.keepAliveTimeout = s.keepAliveTimeout
     if (s.maxRequestsPerSocket > 0) server.maxRequestsPerSocket = s.maxRequestsPerSocket
     if (s.maxConnections > 0) server.maxConnections = s.maxConnections
-    guardConnections(server, {
+    afterRequest = guardConnections(server, {
       idleTimeout: s.idleTimeout,
       maxPerIp: s.maxConnectionsPerIp,
       trustProxy: s.trustProxy,

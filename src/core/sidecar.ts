@@ -38,7 +38,10 @@ export class SidecarRequestState implements RequestState {
   constructor (route: string, fieldCount: number, baseHeaders: readonly string[] | null = null) {
     this.start = performance.now()
     this.route = route
-    this.fields = new Array<string | null>(fieldCount).fill(null)
+    // A loop, not new Array(n).fill(null): fill is a runtime call, and this runs on every request (issue 18).
+    const fields: (string | null)[] = []
+    for (let i = 0; i < fieldCount; i++) fields.push(null)
+    this.fields = fields
     if (baseHeaders !== null) this.responseHeaders = baseHeaders.slice()
   }
 

@@ -1,4 +1,6 @@
-// In-process LRU store bounded by bytes. Map insertion order is the recency order: a hit re-inserts its key.
+// In-process LRU store bounded by bytes. Map insertion order is the recency order: a hit re-inserts its key, unless
+// its entry is the most recently inserted one already (the re-insert would change nothing, and a Map delete+set on
+// every hit also makes the table shrink and rehash now and then).
 import { EventEmitter } from 'node:events'
 import { entrySize } from './entry-size.js'
 import { keyUrl, purgeRegexOrNull } from './purge-regex.js'
@@ -25,6 +27,8 @@ export class MemoryStore extends EventEmitter implements CacheStore {
   #map = new Map<string, Slot>()
   #tags = new Map<string, Set<string>>()
   #bytes = 0
+  /** The slot inserted last (the most recent in the Map's order), null when that one was removed. */
+  #newest: Slot | null = null
   #now: () => number
 
   constructor (opts: MemoryStoreOptions = {}) {
@@ -48,8 +52,11 @@ export class MemoryStore extends EventEmitter implements CacheStore {
       this.#remove(key, slot, 'expired')
       return undefined
     }
-    this.#map.delete(key)
-    this.#map.set(key, slot)
+    if (slot !== this.#newest) {
+      this.#map.delete(key)
+      this.#map.set(key, slot)
+      this.#newest = slot
+    }
     return slot.entry
   }
 
@@ -59,7 +66,9 @@ export class MemoryStore extends EventEmitter implements CacheStore {
     if (size > this.maxBytes) return
     const old = this.#map.get(entry.key)
     if (old !== undefined) this.#remove(entry.key, old, 'replaced')
-    this.#map.set(entry.key, { entry, size })
+    const slot = { entry, size }
+    this.#map.set(entry.key, slot)
+    this.#newest = slot
     this.#bytes += size
     for (const t of entry.tags) {
       let set = this.#tags.get(t)
@@ -99,6 +108,7 @@ export class MemoryStore extends EventEmitter implements CacheStore {
 
   close (): void {
     this.#map.clear()
+    this.#newest = null
     this.#tags.clear()
     this.#bytes = 0
   }
@@ -113,6 +123,7 @@ export class MemoryStore extends EventEmitter implements CacheStore {
 
   #remove (key: string, slot: Slot, reason: string): void {
     this.#map.delete(key)
+    if (slot === this.#newest) this.#newest = null
     this.#bytes -= slot.size
     for (const t of slot.entry.tags) {
       const set = this.#tags.get(t)

@@ -34,6 +34,22 @@ interface NodeResponse {
   statusMessage: string | undefined
 }
 
+/** Node's own header table of a response (null until setHeader): `getHeaderNames().length` without the array it
+ * builds on every hit. null when this Node names it otherwise (the fast path is then off, see probe). */
+const kOutHeaders: symbol | null = (() => {
+  try {
+    const req = { method: 'GET', httpVersionMajor: 1, httpVersionMinor: 1, headers: {} } as unknown as IncomingMessage
+    return Object.getOwnPropertySymbols(new ServerResponse(req)).find(s => s.description === 'kOutHeaders') ?? null
+  } catch {
+    return null
+  }
+})()
+
+/** Whether a header was set on `res` before (setHeader, even if removed again since). */
+function headersSet (res: ServerResponse): boolean {
+  return (res as unknown as Record<symbol, unknown>)[kOutHeaders as symbol] !== null
+}
+
 /** Header names whose presence changes what _storeHeader adds or decides (matchHeader, processHeader). */
 const SPECIAL = new Set(['connection', 'keep-alive', 'transfer-encoding', 'trailer', 'expect', 'content-disposition'])
 
@@ -41,7 +57,8 @@ function probe (): boolean {
   try {
     const req = { method: 'GET', httpVersionMajor: 1, httpVersionMinor: 1, headers: {} } as unknown as IncomingMessage
     const res = new ServerResponse(req) as unknown as NodeResponse & Record<string, unknown>
-    return res._header === null && res._headerSent === false && res._hasBody === true &&
+    return kOutHeaders !== null && res[kOutHeaders as unknown as string] === null &&
+      res._header === null && res._headerSent === false && res._hasBody === true &&
       res._removedConnection === false && res._defaultKeepAlive === true && typeof res.shouldKeepAlive === 'boolean' &&
       res._expect_continue === false && res._sent100 === false && res._last === false &&
       res.chunkedEncoding === false && res.strictContentLength === false && 'maxRequestsOnConnectionReached' in res &&
@@ -84,6 +101,10 @@ const WRITE_HEAD = ServerResponse.prototype.writeHead
 /** Cache-Status / X-Cache values already checked (a handful of constant strings). */
 const checked = new Set<string>()
 const MAX_CHECKED = 64
+/** The values the last hit checked: the same constant strings come back hit after hit, and comparing a string with
+ * itself is cheaper than hashing it into the Set. */
+let lastXCache = ''
+let lastCacheStatus = ''
 
 function checkValue (name: string, value: string): void {
   if (checked.has(value)) return
@@ -120,9 +141,9 @@ export function tryWriteHead (res: ServerResponse, status: number, prefix: strin
   const r = res as unknown as NodeResponse
   if (r._header !== null || !r.shouldKeepAlive || r._removedConnection || r.maxRequestsOnConnectionReached ||
     r.strictContentLength || (r.statusMessage !== undefined && r.statusMessage !== '') || (r._expect_continue && !r._sent100) ||
-    res.getHeaderNames().length !== 0) return false
-  if (xCache !== null) checkValue('x-cache', xCache)
-  checkValue('cache-status', cacheStatus)
+    headersSet(res)) return false
+  if (xCache !== null && xCache !== lastXCache) { checkValue('x-cache', xCache); lastXCache = xCache }
+  if (cacheStatus !== lastCacheStatus) { checkValue('cache-status', cacheStatus); lastCacheStatus = cacheStatus }
   let head = xCache === null
     ? `${prefix}age: ${age}\r\ncache-status: ${cacheStatus}\r\n`
     : `${prefix}age: ${age}\r\nx-cache: ${xCache}\r\ncache-status: ${cacheStatus}\r\n`
