@@ -41,7 +41,7 @@ const SOURCE_ADDRESSES = '127.1.0.0/16'
 
 /** Counters the capacity run reads back (once a second, `stats <json>`: cumulative values by metric and labels). */
 const STAT_METRICS = ['sipup_origin_inflight', 'sipup_origin_queue_depth', 'sipup_cache_context_lookups_total', 'sipup_cache_context_fetch_seconds', 'sipup_origin_shed_total',
-  'sipup_origin_queue_wait_seconds', 'sipup_cache_lookups_total', 'sipup_cache_stale_served_total']
+  'sipup_origin_shed_cause_total', 'sipup_origin_queue_wait_seconds', 'sipup_cache_lookups_total', 'sipup_cache_stale_served_total']
 
 type Stats = Record<string, number>
 /** Seconds before each window the timeline also shows: the warm-up's origin backlog, when it is still draining as
