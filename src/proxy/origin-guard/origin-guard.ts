@@ -30,6 +30,10 @@ type TrackedSocket = Socket & { [kQueued]?: Set<Waiter> }
 /** Sweeps queued requests for timeouts this often at most (ms). */
 const MAX_SWEEP_MS = 250
 const MIN_SWEEP_MS = 10
+/** Share of queue.timeout an admitted request keeps in hand: it is admitted when its answer is expected that much
+ * before its deadline, and shed while queued only once its slot is expected after the deadline itself. The gap
+ * absorbs the estimate's noise, so an admitted request is rarely shed later (a slow 503). */
+const ADMIT_HEADROOM = 0.2
 
 const FULL_CAUSES: ReadonlySet<ShedCause> = new Set(['wait', 'full', 'evicted'])
 /** The access log's word for each cause. */
@@ -175,6 +179,7 @@ export class OriginGuard {
   #inflight = 0
   readonly #estimate: WaitEstimate
   readonly #timeoutMs: number
+  readonly #headroomMs: number
   #timer: NodeJS.Timeout | null = null
   #closed = false
   readonly #recentFull = new RecentCount()
@@ -185,6 +190,7 @@ export class OriginGuard {
     this.#queue = new LaneQueue(opts.weights)
     this.#estimate = new WaitEstimate(opts.weights)
     this.#timeoutMs = opts.queueTimeoutMs
+    this.#headroomMs = opts.queueTimeoutMs * ADMIT_HEADROOM
     this.now = opts.now ?? (() => performance.now())
     this.#sweepMs = Math.max(MIN_SWEEP_MS, Math.min(MAX_SWEEP_MS, Math.floor(opts.queueTimeoutMs / 10)))
   }
@@ -303,28 +309,31 @@ export class OriginGuard {
     }
   }
 
-  /** Whether a request joining `lane` now would get its slot too late to be answered by `deadline`. */
+  /** Whether a request joining `lane` now would not be answered (wait plus one slot time) ADMIT_HEADROOM before
+   * `deadline`. */
   #wouldMiss (lane: Lane, deadline: number, now: number): boolean {
     if (now >= deadline) return true
     let ahead = 0
     for (let l = 0 as Lane; l <= lane; l = (l + 1) as Lane) ahead += this.#queue.depth(l)
     // The head of a queue may get the next slot any moment: only a request behind others is judged by the estimate.
     if (ahead === 0) return false
-    return this.#misses(lane, this.#queue.depth(lane), deadline, now)
+    const wait = this.#wait(lane, this.#queue.depth(lane), now, true)
+    return wait > 0 && now + wait + this.#estimate.slotMs > deadline - this.#headroomMs
   }
 
-  /** Whether the request at `position` of `lane` would be answered after `deadline`: its wait plus one slot time. */
-  #misses (lane: Lane, position: number, deadline: number, now: number): boolean {
+  #wait (lane: Lane, position: number, now: number, stalled: boolean): number {
     // The limit to show, not a baseline probe's brief low one (maxConcurrent: auto).
-    const wait = this.#estimate.waitMs(lane, position, l => this.#queue.depth(l), this.limit, now)
-    return wait > 0 && now + wait + this.#estimate.slotMs > deadline
+    return this.#estimate.waitMs(lane, position, l => this.#queue.depth(l), this.limit, now, stalled)
   }
 
-  /** Sheds, newest first, the requests of `lane` that can no longer be answered by their deadline; the head is left
+  /** Sheds, newest first, the requests of `lane` whose slot is now expected after their deadline; the head is left
    * to its timeout (the slot may free any moment). */
   #judge (lane: Lane, now: number): void {
     for (let w = this.#queue.newest(lane); w !== null && w.prev !== null; w = this.#queue.newest(lane)) {
-      if (w.deadline > now && !this.#misses(lane, this.#queue.depth(lane) - 1, w.deadline, now)) return
+      if (w.deadline > now) {
+        const wait = this.#wait(lane, this.#queue.depth(lane) - 1, now, false)
+        if (wait === 0 || now + wait <= w.deadline) return
+      }
       this.#unlink(w)
       this.#shed(w.handler, w.request, w.lane, 'late')
     }

@@ -83,8 +83,10 @@ export class WaitEstimate {
   }
 
   /** Expected ms until the request at `position` (0: the head) of `lane` gets a slot, with `depth(l)` waiting in
-   * each lane and `limit` slots; 0 while nothing is known yet (no answer came back). */
-  waitMs (lane: Lane, position: number, depth: (l: Lane) => number, limit: number, now: number): number {
+   * each lane and `limit` slots; 0 while nothing is known yet (no answer came back). `stalled`: count the time since
+   * the lane's last departure as a sign of a stall (not from a timer: after a stall of the sidecar's own event loop
+   * the timers run before the answers that came in meanwhile are read, so a queue looks stuck that isn't). */
+  waitMs (lane: Lane, position: number, depth: (l: Lane) => number, limit: number, now: number, stalled = true): number {
     if (this.#slotMs === 0) return 0
     const pace = Math.max(1, limit) / this.#slotMs
     const w = this.#weight
@@ -112,7 +114,8 @@ export class WaitEstimate {
     const since = this.#since[lane]
     if (since >= 0 && this.#gap[lane] > 0) {
       // The next departure is at least as far off as the last one was; the ones after it at the usual pace.
-      wait = Math.max(wait, Math.max(this.#gap[lane], now - since) + position * this.#gap[lane])
+      const next = stalled ? Math.max(this.#gap[lane], now - since) : this.#gap[lane]
+      wait = Math.max(wait, next + position * this.#gap[lane])
     }
     return wait
   }
