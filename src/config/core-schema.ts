@@ -104,7 +104,7 @@ export const UpstreamQueueSchema = Type.Object({
   timeout: Duration({ description: 'Longest a request waits for an origin slot, counted from its arrival at the sidecar; then ' +
     'it is shed (a stale copy or 503) instead of waiting for a 504. A request whose expected wait (its lane\'s queue at the ' +
     'origin\'s pace, after the more important lanes) plus one slot time would pass that is shed at once, as queue-full; a ' +
-    'queued one that can no longer make it is shed as soon as that shows, as queue-timeout.', default: '5s', minimum: 1 })
+    'queued one that more important arrivals overtook so that it can no longer make it is shed then, as queue-timeout.', default: '5s', minimum: 1 })
 }, { additionalProperties: false, description: 'The queue in front of the origin (with `upstream.maxConcurrent` > 0).', default: {} })
 
 const LaneName = (description: string, def?: string) => Type.Union([Type.Literal('high'), Type.Literal('normal'), Type.Literal('low')],

@@ -4,8 +4,9 @@
 // stale copy when it holds one and the proxy otherwise answers with a fast 503. A queued request whose client went
 // away leaves the queue and never reaches the origin.
 // Each request has a deadline, queue.timeout after it reached the sidecar: a request whose expected wait plus one
-// slot time would pass it is shed on arrival (fast), and queued ones are judged again as the estimate changes, so
-// nearly every shed is a fast one and an admitted request nearly always gets its slot in time (wait-estimate.ts).
+// slot time would pass it is shed on arrival (fast), and queued ones are judged again when a more important one
+// overtakes them, so nearly every shed is a fast one and an admitted request nearly always gets its slot in time
+// (wait-estimate.ts).
 // The innermost upstream interceptor: the cache's sits outside it, so cache hits never queue.
 import type { Socket } from 'node:net'
 import type { Dispatcher } from 'undici'
@@ -408,12 +409,14 @@ export class OriginGuard {
     const now = this.now()
     for (let lane = 0 as Lane; lane < 3; lane = (lane + 1) as Lane) {
       // FIFO: the oldest of each lane is at its head, and its deadline comes first (near enough: the deadlines run
-      // from arrival at the sidecar, the order from arrival in the queue; #judge catches the rest).
+      // from arrival at the sidecar, the order from arrival in the queue). Queued requests are not judged again here
+      // for a slower pace: measured on the shared machine, a lag spike raised the estimate for a moment and most of
+      // the requests shed for it would have made it (the queue's timeouts were 0 with or without); a more important
+      // arrival, which really takes their slot, does judge them (dispatch).
       for (let w = this.#queue.oldest(lane); w !== null && w.deadline <= now; w = this.#queue.oldest(lane)) {
         this.#unlink(w)
         this.#shed(w.handler, w.request, w.lane, 'timeout')
       }
-      this.#judge(lane, now)
     }
     if (this.#queue.size === 0 && this.#timer !== null) {
       clearInterval(this.#timer)
