@@ -42,7 +42,7 @@ const SOURCE_ADDRESSES = '127.1.0.0/16'
 
 /** Counters the capacity run reads back (once a second, `stats <json>`: cumulative values by metric and labels). */
 const STAT_METRICS = ['sipup_origin_inflight', 'sipup_origin_queue_depth', 'sipup_cache_context_lookups_total', 'sipup_cache_context_fetch_seconds', 'sipup_origin_shed_total',
-  'sipup_origin_queue_wait_seconds', 'sipup_cache_lookups_total', 'sipup_cache_stale_served_total']
+  'sipup_origin_shed_cause_total', 'sipup_origin_queue_wait_seconds', 'sipup_cache_lookups_total', 'sipup_cache_stale_served_total']
 
 type Stats = Record<string, number>
 /** Seconds before each window the timeline also shows: the warm-up's origin backlog, when it is still draining as
@@ -507,7 +507,10 @@ async function overload (): Promise<void> {
     })
     progress?.done()
     const rows = [['target', 'users held', 'offered/s', 'served/s', 'success', 'p50', 'p95', 'p99', 'reached origin', 'origin p50', 'p95', 'p99', 'fast 503s', '503 p50', '503 p99', 'from cache', 'no answer', 'gen CPU / lag p99', 'sidecar CPU / lag p99 (max)', 'SYNs dropped']]
-    report.targets.forEach((t, i) => {
+    // The headline row is the median-throughput round with medians for success and the overall latencies; its
+    // per-class figures (origin, 503s) are that round's alone, so with several rounds each round gets a row too.
+    const perRound = report.targets.flatMap((t, i) => t.rounds.length < 2 ? [] : t.rounds.map((r, k) => ({ t: { ...t, result: r }, i, name: `${names[i]} r${k + 1}` })))
+    ;[...report.targets.map((t, i) => ({ t, i, name: names[i] })), ...perRound].forEach(({ t, i, name }) => {
       const r = t.result
       const c = r.byClass ?? {}
       const fig = (k: 'origin' | 'shed' | 'cache' | 'error'): { n: string, p50: string, p95: string, p99: string } => {
@@ -516,7 +519,7 @@ async function overload (): Promise<void> {
       }
       const o = fig('origin')
       const s = fig('shed')
-      rows.push([names[i], `${int(r.connections.minOpen)}-${int(r.connections.maxOpen)}`, rate(r.offeredRps), rate(r.rps), pct(r.successRate),
+      rows.push([name, `${int(r.connections.minOpen)}-${int(r.connections.maxOpen)}`, rate(r.offeredRps), rate(r.rps), pct(r.successRate),
         ms(r.latency.p50), ms(r.latency.p95), ms(r.latency.p99), o.n, o.p50, o.p95, o.p99, s.n, s.p50, s.p99, fig('cache').n, fig('error').n,
         `${r.loadGenerator.cpuPercent.toFixed(0)}% / ${ms(r.loadGenerator.eventLoopDelayP99Ms)}`,
         `${cpu[i].wall === 0 ? '-' : `${(100 * cpu[i].busy / cpu[i].wall).toFixed(0)}%`} / ${loopDelayText(loop[i])}`, int(drops[i])])
@@ -549,6 +552,9 @@ async function overload (): Promise<void> {
     report.targets.forEach((t, i) => {
       say(`  ${names[i]}: answers/s per route by status and Cache-Status (measured window):`)
       for (const l of detailLines(t)) say(l)
+      // What the success rate counts against: every status and client-side error of the window's requests.
+      say(`  ${names[i]}: requests by status ${Object.entries(t.result.statuses).map(([k, n]) => `${k} ${int(n)}`).join(', ')}` +
+        `; errors ${Object.entries(t.result.errors).map(([k, n]) => `${k} ${int(n ?? 0)}`).join(', ') || 'none'}; success ${pct(t.result.successRate)} (median of the rounds)`)
       say(`  ${names[i]}: the sidecar's counters per second while measured:`)
       for (const l of counterLines(counters[i])) say(l)
       say(`  ${names[i]}: each second measured (after [the ${TIMELINE_BEFORE} before each window]), the guard's requests at the origin / queued (high normal low), the shop's running / waiting, and its requests/s:`)

@@ -101,9 +101,10 @@ export const UpstreamQueueSchema = Type.Object({
   size: Int('Requests that may wait in the sidecar while `upstream.maxConcurrent` are at the origin; a request beyond it is ' +
     'shed at once (a stale copy or 503), a lower-lane one first. With `server.workers` > 1 it is the node\'s, split across the ' +
     'workers like `maxConcurrent`.', 200, 0, 1_000_000),
-  timeout: Duration({ description: 'Longest a request waits in the queue; then it is shed (a stale copy or 503) instead of ' +
-    'waiting for a 504. A request that would wait longer at the origin\'s current pace (requests ahead x mean slot time / ' +
-    'limit) is shed at once, as queue-full.', default: '5s', minimum: 1 })
+  timeout: Duration({ description: 'Longest a request waits for an origin slot, counted from its arrival at the sidecar; then ' +
+    'it is shed (a stale copy or 503) instead of waiting for a 504. A request whose expected wait (its lane\'s queue at the ' +
+    'origin\'s pace, after the more important lanes) plus one slot time would pass that is shed at once, as queue-full; a ' +
+    'queued one that more important arrivals overtook so that it can no longer make it is shed then, as queue-timeout.', default: '5s', minimum: 1 })
 }, { additionalProperties: false, description: 'The queue in front of the origin (with `upstream.maxConcurrent` > 0).', default: {} })
 
 const LaneName = (description: string, def?: string) => Type.Union([Type.Literal('high'), Type.Literal('normal'), Type.Literal('low')],

@@ -11,5 +11,6 @@ runCases({
   'max-concurrent': async () => await import('./max-concurrent.case.js'),
   'metrics-and-dashboard': async () => await import('./metrics-and-dashboard.case.js'),
   'shed': async () => await import('./shed.case.js'),
+  'wait-estimate': async () => await import('./wait-estimate.case.js'),
   'worker-share': async () => await import('./worker-share.case.js')
 })

@@ -50,6 +50,9 @@ export class LaneQueue<N extends QueueNode> {
   /** The oldest waiting request of a lane. */
   oldest (lane: Lane): N | null { return this.#lanes[lane].head as N | null }
 
+  /** The newest waiting request of a lane. */
+  newest (lane: Lane): N | null { return this.#lanes[lane].tail as N | null }
+
   push (n: N): void {
     const list = this.#lanes[n.lane]
     n.prev = list.tail

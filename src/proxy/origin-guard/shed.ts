@@ -10,6 +10,11 @@ import type { UpstreamShed } from '../../core/types.js'
 import { addResponseHeaders } from '../../core/response-headers.js'
 
 export type ShedReason = UpstreamShed['reason']
+/** Why a request was shed, finer than the signal's reason (the access log's originGuard field, and the
+ * sipup_origin_shed_cause_total counter): on arrival because its wait would pass its deadline (`wait`), because the
+ * queue was at upstream.queue.size (`full`), pushed out of a full queue by a more important one (`evicted`), judged
+ * again while queued and found unable to make it (`late`), or past its deadline (`timeout`). */
+export type ShedCause = 'wait' | 'full' | 'evicted' | 'late' | 'timeout'
 export const SHED_CODE = SIPUP_ERR_UPSTREAM_OVERLOADED.code
 
 /** The two shed signals, made once (no stack per shed request), carrying the answer the proxy writes. */
