@@ -123,14 +123,15 @@ if (stack !== null) {
     const generators = [0, 1, 2, 3, 4, 5, 6, 7].map(load)
     // The sampler only sees what runs while it samples. The generators start together, so their first pages (a
     // dashboard's customer_id queries come first) run before the window: wait until every generator has finished
-    // one page, then size the window to two of the slowest so far (6 s unloaded, more when dashboards take seconds).
+    // one page, then size the window to 1.5 times the slowest so far, so that every dashboard starts again inside
+    // it (6 s unloaded; up to 30 s when a loaded machine makes dashboards take seconds).
     let windowS = 6
     let w0 = 0
     let w1 = 0
     let analyzed: Awaited<ReturnType<typeof admin>>
     try {
       await until('a first page from every load generator', async () => new Set(pages.map(p => p.k)).size === generators.length ? true : null, 60_000)
-      windowS = Math.ceil(Math.min(40_000, Math.max(6000, 2 * Math.max(...pages.map(p => p.end - p.start)))) / 1000)
+      windowS = Math.ceil(Math.min(30_000, Math.max(6000, 1.5 * Math.max(...pages.map(p => p.end - p.start)))) / 1000)
       w0 = performance.now()
       analyzed = await admin('POST', '/api/db/analyze', { sources: ['processlist'], window: `${windowS}s` })
       w1 = performance.now()
