@@ -68,7 +68,7 @@ t.test('real sockets: a test origin with 8 workers, the limit found from its lat
   // the limit frozen at 60 for 45 s). So the deadline counts what the limit could learn from, not seconds: the
   // responses the client got with no stall during them (the sidecar, origin and client share this loop, and the
   // origin request lies inside the client's), with a wall-clock cap inside the case timeout.
-  const CLEAN_BUDGET = 2000 // 100 windows of samples; loaded runs settled after 176-714
+  const CLEAN_BUDGET = 6000 // 15 s at the origin's full rate (400/s); loaded runs settled after 56-881
   const CAP_MS = 80_000
   const stalls = new LoopStallWatcher()
   t.after(() => stalls.close())
@@ -97,7 +97,7 @@ t.test('real sockets: a test origin with 8 workers, the limit found from its lat
   t.comment(`limit every 250 ms: ${trace.join(' ')}`)
   t.comment(`${clean} stall-free responses in ${((Date.now() - started) / 1000).toFixed(1)} s`)
   const limit = await gauge(sc, 'sipup_origin_concurrency_limit')
-  if (!near(limit) && clean < CLEAN_BUDGET && !inCI) {
+  if (!(near(limit) && trace.slice(-8).every(near)) && clean < CLEAN_BUDGET && !inCI) {
     // Not a verdict on the limit: the machine left the sidecar too little stall-free time to learn in.
     t.pass(`skipped: only ${clean} of ${CLEAN_BUDGET} stall-free responses in ${CAP_MS / 1000} s (limit ${limit}); set CI=true to make this a failure`, { skip: true })
     return
