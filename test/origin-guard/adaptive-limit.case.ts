@@ -1,7 +1,8 @@
 // maxConcurrent: auto converges near the knee of an origin whose latency rises past a known concurrency (php-fpm
 // with K children: beyond K, requests queue inside PHP), from above and from below, and stays put when idle.
 import t from '../helpers/cases.js'
-import { AdaptiveLimit } from '../../src/proxy/origin-guard/adaptive-limit.js'
+import { AdaptiveLimit, LoopStallWatcher } from '../../src/proxy/origin-guard/adaptive-limit.js'
+import { inCI } from '../helpers/services.js'
 import { client, countingOrigin, gauge, get, guardedSidecar } from './helpers.js'
 
 /** A saturated php-fpm-like origin: `limit` requests in flight, latency base × max(1, inflight / K). */
@@ -61,27 +62,48 @@ t.test('real sockets: a test origin with 8 workers, the limit found from its lat
   const sc = await guardedSidecar(t, o.origin, { maxConcurrent: 'auto', autoLimit: { min: 2, max: 100, initial: 60 }, queue: { size: 1000, timeout: '30s' } })
   const agent = client(t)
   const near = (v: number): boolean => v >= K * 0.75 && v <= K * 3
-  // Load until the limit has been near the knee for 2 s (it must stay there, not pass through), with a deadline
-  // rather than a fixed 6 s: on a loaded machine the sidecar's own stalls leave samples out (see the next test),
-  // so the windows that move the limit come more slowly; what is asserted is where it settles.
-  const deadline = Date.now() + 45_000
+  // Load until the limit has been near the knee for 2 s (it must stay there, not pass through). The limit learns
+  // only from samples that overlapped no stall of this process's event loop (see the next test), and on a loaded
+  // machine nearly every sample overlaps one (seen: the loop away 700-950 ms of every second at load 18 on 2 cores,
+  // the limit frozen at 60 for 45 s). So the deadline counts what the limit could learn from, not seconds: the
+  // responses the client got with no stall during them (the sidecar, origin and client share this loop, and the
+  // origin request lies inside the client's), with a wall-clock cap inside the case timeout.
+  // Settled runs took 56-881 of them; the fastest took 4.5 s, at most 1800 responses at the origin's 400/s.
+  const CLEAN_BUDGET = 4000
+  const CAP_MS = 80_000
+  const stalls = new LoopStallWatcher()
+  t.after(() => stalls.close())
+  const started = Date.now()
+  let clean = 0
   let settledSince = Infinity
   let loading = true
-  const worker = async (): Promise<void> => { while (loading) await get(agent, `${sc.url}/x`) }
+  const worker = async (): Promise<void> => {
+    while (loading) {
+      const sent = performance.now()
+      await get(agent, `${sc.url}/x`)
+      if (stalls.lastStallEnd <= sent) clean++
+    }
+  }
   const trace: number[] = []
   const timer = setInterval(() => {
     gauge(sc, 'sipup_origin_concurrency_limit').then(v => {
       trace.push(v)
       const now = Date.now()
       settledSince = near(v) ? Math.min(settledSince, now) : Infinity
-      if (now - settledSince >= 2000 || now > deadline) loading = false
+      if (now - settledSince >= 2000 || clean >= CLEAN_BUDGET || now - started > CAP_MS) loading = false
     }, () => {})
   }, 250)
   await Promise.all(Array.from({ length: 60 }, worker))
   clearInterval(timer)
   t.comment(`limit every 250 ms: ${trace.join(' ')}`)
+  t.comment(`${clean} stall-free responses in ${((Date.now() - started) / 1000).toFixed(1)} s`)
   const limit = await gauge(sc, 'sipup_origin_concurrency_limit')
-  t.ok(near(limit), `limit ${limit} near the knee ${K} (from 60)`)
+  if (!(near(limit) && trace.slice(-8).every(near)) && clean < CLEAN_BUDGET && !inCI) {
+    // Not a verdict on the limit: the machine left the sidecar too little stall-free time to learn in.
+    t.pass(`skipped: only ${clean} of ${CLEAN_BUDGET} stall-free responses in ${CAP_MS / 1000} s (limit ${limit}); set CI=true to make this a failure`, { skip: true })
+    return
+  }
+  t.ok(near(limit), `limit ${limit} near the knee ${K} (from 60) after ${clean} stall-free responses`)
   t.ok(trace.slice(-8).every(near), 'and stayed there for its last 2 s')
 })
 
