@@ -1,7 +1,7 @@
 // maxConcurrent: auto converges near the knee of an origin whose latency rises past a known concurrency (php-fpm
 // with K children: beyond K, requests queue inside PHP), from above and from below, and stays put when idle.
 import t from '../helpers/cases.js'
-import { AdaptiveLimit, LoopStallWatcher } from '../../src/proxy/origin-guard/adaptive-limit.js'
+import { AdaptiveLimit, LoopStallWatcher, PROBE_GIVE_UP_MS } from '../../src/proxy/origin-guard/adaptive-limit.js'
 import { inCI } from '../helpers/services.js'
 import { client, countingOrigin, gauge, get, guardedSidecar } from './helpers.js'
 
@@ -130,4 +130,33 @@ t.test("the sidecar's own event-loop stall does not collapse the limit: samples 
   const unfiltered = run(false)
   t.ok(filtered >= 20, `with the stall watcher the limit stays at the knee or above: ${filtered}`)
   t.ok(unfiltered < filtered, `without it the stalled RTTs shrink the limit (${unfiltered} < ${filtered})`)
+})
+
+t.test('a probe starved of clean samples gives up after PROBE_GIVE_UP_MS instead of holding the limit at min', async t => {
+  let clock = 0
+  const stalls = { lastStallEnd: -Infinity }
+  // The first window is a probe at `min`; every answer overlaps a stall of the loop, so none is a sample.
+  const limit = new AdaptiveLimit({ min: 2, max: 500, initial: 40 }, () => clock, stalls)
+  t.equal(limit.current, 2, 'probing at min')
+  for (; clock <= PROBE_GIVE_UP_MS; clock += 50) {
+    stalls.lastStallEnd = clock
+    limit.sample(30, 1, true)
+  }
+  t.equal(limit.current, 2, `still probing just before ${PROBE_GIVE_UP_MS} ms`)
+  clock += 100
+  stalls.lastStallEnd = clock
+  limit.sample(30, 1, true)
+  t.equal(limit.current, 40, 'then the probe ends and the estimate is the limit again')
+  t.equal(limit.baseline, Infinity, 'with no baseline learnt from stalled answers')
+})
+
+t.test('a limit left idle does not take its baseline from the first cold request', async t => {
+  let clock = 0
+  const limit = new AdaptiveLimit({ min: 1, max: 500, initial: 10 }, () => clock)
+  // Idle for 10 s after start-up, then one cold request (200 ms: new connection, cold PHP) and warm ones of 20 ms.
+  clock = 10_000
+  limit.sample(200, 1, true)
+  t.equal(limit.baseline, Infinity, 'one sample does not close the window it opened')
+  for (let i = 0; i < 19; i++) { clock += 1; limit.sample(20, 1, true) }
+  t.ok(limit.baseline < 40, `baseline ${limit.baseline} ms from the whole window, not the cold 200 ms`)
 })

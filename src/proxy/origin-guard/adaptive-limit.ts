@@ -21,6 +21,10 @@ export const WINDOW_MS = 500
 export const PROBE_EVERY = 200
 /** The first probes come sooner: a cold start (new connections, cold code) inflates the first measurement. */
 export const WARMUP_PROBES = [10, 30]
+/** A probe that has had no usable sample this long since its first one (every one overlapped a stall of the
+ * sidecar's loop) gives up and keeps the old baseline: the limit must not sit at `min` for as long as the machine is
+ * starved of CPU. */
+export const PROBE_GIVE_UP_MS = 5000
 /** A failed origin request (reset, timeout) shrinks the limit by this factor, at most once per window. */
 export const FAILURE_BACKOFF = 0.9
 
@@ -73,6 +77,8 @@ export class AdaptiveLimit implements ConcurrencyLimit {
   /** Windows until the next probe; 0 while probing. */
   #untilProbe = 0
   #probes = 0
+  /** When the running probe was first offered a sample (NaN: not yet). */
+  #probeSince = Number.NaN
   readonly #stalls: StallClock | null
 
   constructor (bounds: AdaptiveBounds, now: () => number = () => performance.now(), stalls: StallClock | null = null) {
@@ -94,11 +100,22 @@ export class AdaptiveLimit implements ConcurrencyLimit {
   get baseline (): number { return this.#baseline }
 
   sample (rttMs: number, inflightAtSend: number, ok: boolean): void {
-    const probing = this.#untilProbe === 0
+    const now = this.#now()
+    let probing = this.#untilProbe === 0
+    if (probing) {
+      if (Number.isNaN(this.#probeSince)) this.#probeSince = now
+      else if (this.#count === 0 && !this.#failed && now - this.#probeSince > PROBE_GIVE_UP_MS) {
+        this.#endProbe()
+        probing = false
+      }
+    }
     // A probe measures only requests sent at the probe's concurrency, not the ones still out from before it.
     if (probing && inflightAtSend > this.#min) return
+    // A window starts at its first sample, so a limit created (or left) idle doesn't close its next window on one
+    // cold request.
+    if (this.#count === 0 && !this.#failed) this.#windowStart = now
     if (!ok) this.#failed = true
-    else if (this.#stalls !== null && this.#stalls.lastStallEnd > this.#now() - rttMs) {
+    else if (this.#stalls !== null && this.#stalls.lastStallEnd > now - rttMs) {
       // The request was out while the sidecar's loop stalled: its RTT includes that stall. Not a sample.
       return
     } else {
@@ -108,7 +125,6 @@ export class AdaptiveLimit implements ConcurrencyLimit {
     // Only a window in which the origin was kept busy says anything about raising the limit (an idle site at
     // 3 requests in flight must not grow it to the maximum).
     if (inflightAtSend * 2 >= this.#limit) this.#busy = true
-    const now = this.#now()
     if (this.#count + (this.#failed ? 1 : 0) < WINDOW_SAMPLES && now - this.#windowStart < WINDOW_MS) return
     if (probing) this.#closeProbe()
     else this.#close()
@@ -123,6 +139,13 @@ export class AdaptiveLimit implements ConcurrencyLimit {
     if (this.#count === 0) return
     this.#baseline = this.#sum / this.#count
     this.#untilProbe = WARMUP_PROBES[this.#probes++] ?? PROBE_EVERY
+    this.#probeSince = Number.NaN
+  }
+
+  /** Ends a probe that could not measure: the old baseline stays, and without one the next probe comes soon. */
+  #endProbe (): void {
+    this.#untilProbe = this.#baseline === Infinity ? WARMUP_PROBES[0] : PROBE_EVERY
+    this.#probeSince = Number.NaN
   }
 
   #close (): void {
