@@ -14,6 +14,10 @@ export const MAX_BATCH = 64
  * hung Redis for longer than this. */
 export const FALLBACK_TIMEOUT_MS = 100
 
+/** The id whose counter key (`<prefix>k:ip=<client>`) carries the client's ban mark (redis-script.ts): the
+ * anonymous id of the client, as the hook builds it. */
+const MARK_ID = 'ip='
+
 const TIMED_OUT = Object.assign(new Error(`rate-limit store call took longer than ${FALLBACK_TIMEOUT_MS} ms`), { code: 'SIPUP_RATELIMIT_TIMEOUT' })
 
 /** Keys one SCAN step looks at (a hint to Redis; each step is short, so other clients are served in between). */
@@ -51,7 +55,7 @@ export class RedisStore implements RateLimitStore {
     const client = opts.client
     const scripted = client as unknown as Partial<ScriptedRedis>
     if (scripted.sipupRateLimit === undefined) client.defineCommand('sipupRateLimit', { lua: RATE_LIMIT_LUA })
-    if (scripted.sipupRateLimitStrike === undefined) client.defineCommand('sipupRateLimitStrike', { numberOfKeys: 2, lua: STRIKE_LUA })
+    if (scripted.sipupRateLimitStrike === undefined) client.defineCommand('sipupRateLimitStrike', { numberOfKeys: 3, lua: STRIKE_LUA })
     this.#redis = client as unknown as ScriptedRedis
     this.#client = client
     this.#ban = opts.ban
@@ -69,10 +73,12 @@ export class RedisStore implements RateLimitStore {
     })
   }
 
-  strike (client: string | null, _now: number): Promise<StrikeResult> {
+  strike (client: string | null, now: number): Promise<StrikeResult> {
     const ban = this.#ban
     if (ban === null || client === null) return Promise.resolve({ bannedMs: 0, banStartedMs: 0 })
-    let call = this.#redis.sipupRateLimitStrike(`${this.#prefix}ban:${client}`, `${this.#prefix}strikes:${client}`, ban.strikes, ban.withinMs, ban.durationMs)
+    const p = this.#prefix
+    let call = this.#redis.sipupRateLimitStrike(`${p}ban:${client}`, `${p}strikes:${client}`, `${p}k:${MARK_ID}${client}`, ban.strikes, ban.withinMs,
+      ban.durationMs, now)
     if (this.#timeoutMs > 0) call = withTimeout(call, this.#timeoutMs)
     return call.then(r => ({ bannedMs: r[0], banStartedMs: r[1] }))
   }
@@ -118,30 +124,40 @@ export class RedisStore implements RateLimitStore {
 
   #call (batch: Pending[]): void {
     const ban = this.#ban
+    const bans = ban !== null
+    const prefix = this.#prefix
     const keys: Arg[] = []
     const tierArgs: Arg[] = []
     const shapeArgs: Arg[] = []
-    const reqArgs: Arg[] = []
     const tierIndex = new Map<Tier, number>()
     const shapes = new Map<string, number>()
+    const nows = new Array<number>(batch.length)
+    const shapeOf = new Array<number>(batch.length)
     // Per request, where each reply slot goes (the checks grouped by id, one Redis key per id); null when the groups
     // keep the checks' order (ids next to each other, the usual case).
     const orders = new Array<number[] | null>(batch.length)
+    let base = batch[0].now
+    let packed = true
     for (let r = 0; r < batch.length; r++) {
       const p = batch[r]
-      const bannable = ban !== null && p.client !== null
-      if (bannable) keys.push(`${this.#prefix}ban:${p.client}`, `${this.#prefix}strikes:${p.client}`)
+      const client = p.client
+      const bannable = bans && client !== null
       const checks = p.checks
       const n = checks.length
-      // The request's shape: whether it is bannable, then per group its checks' (tier, units wanted). Requests of
-      // one shape (most of a batch) share its arguments, and send only their time and the shape's number.
-      let shape = bannable ? 'b' : 'a'
+      // The request's shape: whether it is bannable and which group carries its ban mark, then per group its checks'
+      // (tier, units wanted). Requests of one shape (most of a batch) share its arguments.
+      let shape = ''
+      let markGroup = 0
+      let groups = 0
       let order: number[] | null = null
       let placed = 0
+      const firstKey = keys.length
       for (let i = 0; i < n; i++) {
         if (order !== null ? order.includes(i) : i < placed) continue
         const id = checks[i].id
-        keys.push(`${this.#prefix}k:${id}`)
+        keys.push(`${prefix}k:${id}`)
+        groups++
+        if (bannable && markGroup === 0 && isMarkId(id, client)) markGroup = groups
         shape += '|'
         for (let j = i; j < n; j++) {
           const c = checks[j]
@@ -161,6 +177,8 @@ export class RedisStore implements RateLimitStore {
           placed++
         }
       }
+      if (bannable && markGroup === 0) keys.splice(firstKey, 0, `${prefix}ban:${client}`, `${prefix}strikes:${client}`)
+      shape = (bannable ? `b${markGroup}` : 'a') + shape
       orders[r] = order
       let si = shapes.get(shape)
       if (si === undefined) {
@@ -168,30 +186,50 @@ export class RedisStore implements RateLimitStore {
         shapes.set(shape, si)
         encodeShape(shapeArgs, shape)
       }
-      reqArgs.push(p.now, si)
+      shapeOf[r] = si
+      const now = p.now
+      nows[r] = now
+      if (now < base) base = now
+      if (!Number.isInteger(now)) packed = false
+    }
+    // One argument per request where the times allow it: (now - base) × shapes + shape index - 1, exact as long as
+    // it stays an integer below 2^53.
+    const ns = shapes.size
+    const reqArgs = new Array<Arg>(packed ? batch.length : batch.length * 2)
+    if (packed) {
+      for (let r = 0; r < batch.length; r++) reqArgs[r] = (nows[r] - base) * ns + shapeOf[r] - 1
+    } else {
+      for (let r = 0; r < batch.length; r++) {
+        reqArgs[2 * r] = nows[r]
+        reqArgs[2 * r + 1] = shapeOf[r]
+      }
     }
     const head: Arg[] = [tierIndex.size, batch.length, ban === null ? 0 : ban.strikes, ban === null ? 0 : ban.withinMs,
-      ban === null ? 0 : ban.durationMs, shapes.size]
+      ban === null ? 0 : ban.durationMs, ns, prefix, packed ? base : 0, packed ? 1 : 0]
     let call = this.#redis.sipupRateLimit(keys.length, ...keys, ...head, ...tierArgs, ...shapeArgs, ...reqArgs)
     if (this.#timeoutMs > 0) call = withTimeout(call, this.#timeoutMs)
     call.then(reply => {
       let j = 0
       for (let r = 0; r < batch.length; r++) {
         const p = batch[r]
-        const status = reply[j]
-        const banMs = reply[j + 1]
-        const n = reply[j + 2]
-        j += 3
+        const status = reply[j++]
         if (status === -1) {
-          p.resolve({ allowed: false, bannedMs: banMs, banStartedMs: 0, results: [] })
+          p.resolve({ allowed: false, bannedMs: reply[j++], banStartedMs: 0, results: [] })
           continue
         }
+        const banStartedMs = status === 1 ? 0 : reply[j++]
+        const n = p.checks.length
         const order = orders[r]
         const results = new Array<CheckResult>(n)
-        for (let i = 0; i < n; i++, j += 4) {
-          results[order === null ? i : order[i]] = { granted: reply[j], remaining: reply[j + 1], resetMs: reply[j + 2], retryMs: reply[j + 3] }
+        for (let i = 0; i < n; i++) {
+          const granted = reply[j]
+          const remaining = reply[j + 1]
+          const resetMs = reply[j + 2]
+          j += 3
+          const retryMs = remaining < 1 ? reply[j++] : 0
+          results[order === null ? i : order[i]] = { granted, remaining, resetMs, retryMs }
         }
-        p.resolve({ allowed: status === 1, bannedMs: 0, banStartedMs: banMs, results })
+        p.resolve({ allowed: status === 1, bannedMs: 0, banStartedMs, results })
       }
     }, (err: Error) => {
       for (const p of batch) p.reject(err)
@@ -199,11 +237,17 @@ export class RedisStore implements RateLimitStore {
   }
 }
 
-/** A shape's arguments for the script (bannable 1/0, groups G, G × (checks C, C × (tier index, units wanted))) from
- * its key (`b` or `a`, then `|t:w,t:w,` per group). */
+/** Whether `id` is `ip=<client>`, the group whose counter key carries the client's ban mark. */
+function isMarkId (id: string, client: string): boolean {
+  return id.length === client.length + MARK_ID.length && id.startsWith(MARK_ID) && id.endsWith(client)
+}
+
+/** A shape's arguments for the script (bannable 1/0, the ban mark's group, groups G, G × (checks C, C × (tier index,
+ * units wanted))) from its key (`b<mark group>` or `a`, then `|t:w,t:w,` per group). */
 function encodeShape (out: Arg[], shape: string): void {
   const groups = shape.split('|')
-  out.push(groups[0] === 'b' ? 1 : 0, groups.length - 1)
+  const bannable = groups[0].startsWith('b')
+  out.push(bannable ? 1 : 0, bannable ? Number(groups[0].slice(1)) : 0, groups.length - 1)
   for (let g = 1; g < groups.length; g++) {
     const members = groups[g].split(',')
     out.push(members.length - 1)
