@@ -3,6 +3,7 @@ import { Redis } from 'ioredis'
 import { REDIS_URL, requireRedis, uniquePrefix } from '../helpers/services.js'
 import { RedisStore } from '../../src/plugins/rate-limit/redis-store.js'
 import { storeSuite } from './store-suite.js'
+import { counterFields } from './fixtures.js'
 import type { Check, StoreResult } from '../../src/plugins/rate-limit/types.js'
 
 async function cleanup (client: Redis, prefix: string): Promise<void> {
@@ -82,7 +83,7 @@ t.test('a ban is marked in the client\'s counter key: seen with its GET, lifted 
   t.equal((await store.consume('10.1.0.1', anon('10.1.0.1'), T0)).allowed, true)
   const started = await store.consume('10.1.0.1', anon('10.1.0.1'), T0 + 1)
   t.match(started, { allowed: false, banStartedMs: 120_000 }, 'the rejection starts a ban')
-  t.match(await client.get(`${p}k:ip=10.1.0.1`), /(^|,)!=1800000120001(,|$)/, 'the ban\'s end is marked in the counter key')
+  t.match(await counterFields(client, `${p}k:ip=10.1.0.1`), { '!': 1_800_000_120_001, ip: 1_800_000_060_000, user: 1_800_000_006_000 }, 'the ban\'s end is marked in the counter key, next to the counters')
   t.ok(await client.pttl(`${p}k:ip=10.1.0.1`) > 60_000, 'the counter key lives as long as the ban')
   t.ok((await store.consume('10.1.0.1', anon('10.1.0.1'), T0 + 2)).bannedMs > 0, 'the next request is banned')
 
@@ -120,6 +121,24 @@ t.test('batch times that are not whole ms go unpacked and answer the same', asyn
   t.same(rs.map(r => r.allowed), [true, true, true, false], 'the fourth within the window is limited')
   t.same(rs.map(r => r.results[0].remaining), [2, 1, 0, 0])
   t.ok(rs[3].results[0].retryMs > 0, 'with a retry time')
-  const tat = Number((await client.get(`${prefix}rl:k:ip=10.2.0.1`))?.slice('ip='.length))
+  const tat = (await counterFields(client, `${prefix}rl:k:ip=10.2.0.1`))?.ip ?? NaN
   t.ok(Math.abs(tat - (T0 + 1000)) < 1e-3 && !Number.isInteger(tat), `the TAT keeps its fraction (${tat})`)
+})
+
+t.test('a counter key in the text form of earlier versions is read, and rewritten packed', async t => {
+  if (!await requireRedis(t)) return
+  const { makeTier } = await import('../../src/plugins/rate-limit/tiers.js')
+  const client = new Redis(REDIS_URL, { enableOfflineQueue: true })
+  const prefix = uniquePrefix('rl-redis-legacy')
+  t.after(async () => { await cleanup(client, prefix); await client.quit() })
+  const store = new RedisStore({ client, prefix: `${prefix}rl:`, ban: { strikes: 5, withinMs: 60_000, durationMs: 60_000 } })
+  const ip = makeTier('ip', 10, 10_000, false)
+  const user = makeTier('user', 100, 100_000, false)
+  const T0 = 1_800_000_000_000
+  const key = `${prefix}rl:k:ip=10.3.0.1`
+  // 4 of ip's 10 and 10 of user's 100 already taken (TATs ahead of now by 4 and 10 intervals).
+  await client.set(key, `ip=${T0 + 4000},user=${T0 + 10_000.5}`, 'PX', 60_000)
+  const r = await store.consume('10.3.0.1', [{ tier: ip, id: 'ip=10.3.0.1', key: 'ip', want: 1 }, { tier: user, id: 'ip=10.3.0.1', key: 'user', want: 1 }], T0)
+  t.same(r.results.map(x => x.remaining), [5, 88], 'the old counters count')
+  t.same(await counterFields(client, key), { ip: T0 + 5000, user: T0 + 11_000.5 }, 'written back as a map')
 })
