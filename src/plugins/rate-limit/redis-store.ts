@@ -23,7 +23,9 @@ const TIMED_OUT = Object.assign(new Error(`rate-limit store call took longer tha
 /** Keys one SCAN step looks at (a hint to Redis; each step is short, so other clients are served in between). */
 const SCAN_COUNT = 500
 
-type Arg = string | number
+type Arg = string | number | Buffer
+/** Bytes per request in the script's request argument: now (float64) and shape index (uint16). */
+const REQUEST_BYTES = 10
 interface ScriptedRedis {
   sipupRateLimit (numKeys: number, ...args: Arg[]): Promise<number[]>
   sipupRateLimitStrike (...args: Arg[]): Promise<[number, number]>
@@ -122,6 +124,17 @@ export class RedisStore implements RateLimitStore {
     for (let from = 0; from < queue.length; from += MAX_BATCH) this.#call(from === 0 && queue.length <= MAX_BATCH ? queue : queue.slice(from, from + MAX_BATCH))
   }
 
+  /** The tier's number in this batch, its arguments added when it is new. */
+  #tierIndex (tier: Tier, tierIndex: Map<Tier, number>, tierArgs: Arg[]): number {
+    let t = tierIndex.get(tier)
+    if (t === undefined) {
+      t = tierIndex.size + 1
+      tierIndex.set(tier, t)
+      tierArgs.push(tier.name, tier.intervalMs, tier.windowMs, tier.dryRun ? 1 : 0)
+    }
+    return t
+  }
+
   #call (batch: Pending[]): void {
     const ban = this.#ban
     const bans = ban !== null
@@ -131,19 +144,46 @@ export class RedisStore implements RateLimitStore {
     const shapeArgs: Arg[] = []
     const tierIndex = new Map<Tier, number>()
     const shapes = new Map<string, number>()
-    const nows = new Array<number>(batch.length)
-    const shapeOf = new Array<number>(batch.length)
+    // Each request's time and shape number (struct '<dH' in the script).
+    const reqs = Buffer.allocUnsafe(batch.length * REQUEST_BYTES)
     // Per request, where each reply slot goes (the checks grouped by id, one Redis key per id); null when the groups
     // keep the checks' order (ids next to each other, the usual case).
     const orders = new Array<number[] | null>(batch.length)
-    let base = batch[0].now
-    let packed = true
+    // The shape of the last request whose checks all share one id (nearly every request): the next such request of the
+    // same tiers, units and ban standing reuses its number without building the shape's key.
+    let lastChecks: readonly Check[] | null = null
+    let lastBannable = false
+    let lastShape = 0
     for (let r = 0; r < batch.length; r++) {
       const p = batch[r]
       const client = p.client
       const bannable = bans && client !== null
       const checks = p.checks
       const n = checks.length
+      reqs.writeDoubleLE(p.now, r * REQUEST_BYTES)
+      const id0 = n > 0 ? checks[0].id : ''
+      let oneId = n > 0
+      for (let i = 1; i < n && oneId; i++) oneId = checks[i].id === id0
+      if (oneId) {
+        keys.push(`${prefix}k:${id0}`)
+        orders[r] = null
+        const marks = bannable && isMarkId(id0, client)
+        if (bannable && !marks) keys.splice(keys.length - 1, 0, `${prefix}ban:${client}`, `${prefix}strikes:${client}`)
+        if (lastChecks !== null && lastBannable === bannable && sameUnits(lastChecks, checks) && (!bannable || marks)) {
+          reqs.writeUInt16LE(lastShape, r * REQUEST_BYTES + 8)
+          continue
+        }
+        let shape = (bannable ? (marks ? 'b1' : 'b0') : 'a') + '|'
+        for (let i = 0; i < n; i++) shape += `${this.#tierIndex(checks[i].tier, tierIndex, tierArgs)}:${checks[i].want},`
+        const si = shapeIndex(shapes, shape, shapeArgs)
+        reqs.writeUInt16LE(si, r * REQUEST_BYTES + 8)
+        if (!bannable || marks) {
+          lastChecks = checks
+          lastBannable = bannable
+          lastShape = si
+        }
+        continue
+      }
       // The request's shape: whether it is bannable and which group carries its ban mark, then per group its checks'
       // (tier, units wanted). Requests of one shape (most of a batch) share its arguments.
       let shape = ''
@@ -162,13 +202,7 @@ export class RedisStore implements RateLimitStore {
         for (let j = i; j < n; j++) {
           const c = checks[j]
           if (c.id !== id) continue
-          let t = tierIndex.get(c.tier)
-          if (t === undefined) {
-            t = tierIndex.size + 1
-            tierIndex.set(c.tier, t)
-            tierArgs.push(c.tier.name, c.tier.intervalMs, c.tier.windowMs, c.tier.dryRun ? 1 : 0)
-          }
-          shape += `${t}:${c.want},`
+          shape += `${this.#tierIndex(c.tier, tierIndex, tierArgs)}:${c.want},`
           if (order === null && j !== placed) {
             order = []
             for (let k = 0; k < placed; k++) order.push(k)
@@ -180,33 +214,11 @@ export class RedisStore implements RateLimitStore {
       if (bannable && markGroup === 0) keys.splice(firstKey, 0, `${prefix}ban:${client}`, `${prefix}strikes:${client}`)
       shape = (bannable ? `b${markGroup}` : 'a') + shape
       orders[r] = order
-      let si = shapes.get(shape)
-      if (si === undefined) {
-        si = shapes.size + 1
-        shapes.set(shape, si)
-        encodeShape(shapeArgs, shape)
-      }
-      shapeOf[r] = si
-      const now = p.now
-      nows[r] = now
-      if (now < base) base = now
-      if (!Number.isInteger(now)) packed = false
-    }
-    // One argument per request where the times allow it: (now - base) × shapes + shape index - 1, exact as long as
-    // it stays an integer below 2^53.
-    const ns = shapes.size
-    const reqArgs = new Array<Arg>(packed ? batch.length : batch.length * 2)
-    if (packed) {
-      for (let r = 0; r < batch.length; r++) reqArgs[r] = (nows[r] - base) * ns + shapeOf[r] - 1
-    } else {
-      for (let r = 0; r < batch.length; r++) {
-        reqArgs[2 * r] = nows[r]
-        reqArgs[2 * r + 1] = shapeOf[r]
-      }
+      reqs.writeUInt16LE(shapeIndex(shapes, shape, shapeArgs), r * REQUEST_BYTES + 8)
     }
     const head: Arg[] = [tierIndex.size, batch.length, ban === null ? 0 : ban.strikes, ban === null ? 0 : ban.withinMs,
-      ban === null ? 0 : ban.durationMs, ns, prefix, packed ? base : 0, packed ? 1 : 0]
-    let call = this.#redis.sipupRateLimit(keys.length, ...keys, ...head, ...tierArgs, ...shapeArgs, ...reqArgs)
+      ban === null ? 0 : ban.durationMs, shapes.size, prefix, reqs]
+    let call = this.#redis.sipupRateLimit(keys.length, ...keys, ...head, ...tierArgs, ...shapeArgs)
     if (this.#timeoutMs > 0) call = withTimeout(call, this.#timeoutMs)
     call.then(reply => {
       let j = 0
@@ -235,6 +247,24 @@ export class RedisStore implements RateLimitStore {
       for (const p of batch) p.reject(err)
     })
   }
+}
+
+/** The shape's number in this batch, its arguments added when it is new. */
+function shapeIndex (shapes: Map<string, number>, shape: string, shapeArgs: Arg[]): number {
+  let si = shapes.get(shape)
+  if (si === undefined) {
+    si = shapes.size + 1
+    shapes.set(shape, si)
+    encodeShape(shapeArgs, shape)
+  }
+  return si
+}
+
+/** Whether two requests' checks take the same units of the same tiers, in order. */
+function sameUnits (a: readonly Check[], b: readonly Check[]): boolean {
+  if (a.length !== b.length) return false
+  for (let i = 0; i < a.length; i++) if (a[i].tier !== b[i].tier || a[i].want !== b[i].want) return false
+  return true
 }
 
 /** Whether `id` is `ip=<client>`, the group whose counter key carries the client's ban mark. */
