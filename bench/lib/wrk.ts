@@ -6,6 +6,8 @@ const run = promisify(execFile)
 
 export interface WrkResult {
   rps: number
+  /** Requests completed in the run (what CPU per request divides by). */
+  requests: number
   p50ms: number
   p99ms: number
   errors: number
@@ -18,6 +20,7 @@ function toMs (value: string, unit: string): number {
 
 export function parseWrk (out: string): WrkResult {
   const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(out)?.[1] ?? NaN)
+  const requests = Number(/(\d+) requests in /.exec(out)?.[1] ?? NaN)
   const pct = (p: string): number => {
     const m = new RegExp(`^\\s*${p}%\\s+([\\d.]+)(us|ms|s|m)\\s*$`, 'm').exec(out)
     return m === null ? NaN : toMs(m[1], m[2])
@@ -25,7 +28,7 @@ export function parseWrk (out: string): WrkResult {
   const sock = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(out)
   const non2xx = Number(/Non-2xx or 3xx responses: (\d+)/.exec(out)?.[1] ?? 0)
   const errors = non2xx + (sock === null ? 0 : sock.slice(1).reduce((a, b) => a + Number(b), 0))
-  return { rps, p50ms: pct('50'), p99ms: pct('99'), errors }
+  return { rps, requests, p50ms: pct('50'), p99ms: pct('99'), errors }
 }
 
 export interface WrkOptions {

@@ -8,5 +8,6 @@ runCases({
   'listen-queue': async () => await import('./listen-queue.case.js'),
   'proxy-floors': async () => await import('./proxy-floors.case.js'),
   'stall-diag': async () => await import('./stall-diag.case.js'),
-  'worker-reports': async () => await import('./worker-reports.case.js')
+  'worker-reports': async () => await import('./worker-reports.case.js'),
+  'wrk-output': async () => await import('./wrk-output.case.js')
 })

@@ -44,7 +44,8 @@ t.test('Cluster: shared limits and locks on redis.nodes', async t => {
   const config = {
     upstream: { url: origin.url },
     redis: { enabled: true, nodes: ports.map(p => `127.0.0.1:${p}`), keyPrefix },
-    rateLimit: { enabled: true, ...IP_ONLY, ip: { limit: 5, window: '1m' } }
+    // Bans on: the script then reaches the client's ban and strikes keys through the hash-tagged prefix.
+    rateLimit: { enabled: true, ...IP_ONLY, ip: { limit: 5, window: '1m' }, bans: { enabled: true, strikes: 3 } }
   }
   const a = await startSidecar(config)
   t.after(() => a.close())
@@ -55,6 +56,7 @@ t.test('Cluster: shared limits and locks on redis.nodes', async t => {
   const statuses: number[] = []
   for (let i = 0; i < 8; i++) statuses.push((await send((i % 2 === 0 ? a : b).url, '/p', { headers: from('192.0.2.7') })).status)
   t.same(statuses, [200, 200, 200, 200, 200, 429, 429, 429], 'one limit of 5 across two sidecars on the Cluster')
+  t.equal((await send(a.url, '/p', { headers: from('192.0.2.7') })).status, 403, 'the third strike (on both sidecars) banned the client')
 
   const lease = await a.app.sidecar.locks.acquire('chore', 10_000)
   t.ok(lease !== null, 'A takes the lock')

@@ -80,3 +80,17 @@ export async function setup (t: Test, rateLimit: Overrides, opts: { redis?: bool
 export function from (ip: string, headers: Record<string, string> = {}): Record<string, string> {
   return { 'x-forwarded-for': ip, ...headers }
 }
+
+/** The fields of a Redis counter key (tier name, or `!` for a ban mark, to ms), decoded by Redis itself (the value
+ * is a MessagePack map); null when the key is missing. */
+export async function counterFields (client: Redis, key: string): Promise<Record<string, number> | null> {
+  const flat = await client.eval(`local raw = redis.call('GET', KEYS[1])
+if not raw then return false end
+local o = {}
+for k, v in pairs(cmsgpack.unpack(raw)) do o[#o + 1] = k; o[#o + 1] = string.format('%.17g', v) end
+return o`, 1, key) as string[] | null
+  if (flat === null) return null
+  const out: Record<string, number> = {}
+  for (let i = 0; i < flat.length; i += 2) out[flat[i]] = Number(flat[i + 1])
+  return out
+}

@@ -14,12 +14,18 @@ export const MAX_BATCH = 64
  * hung Redis for longer than this. */
 export const FALLBACK_TIMEOUT_MS = 100
 
+/** The id whose counter key (`<prefix>k:ip=<client>`) carries the client's ban mark (redis-script.ts): the
+ * anonymous id of the client, as the hook builds it. */
+const MARK_ID = 'ip='
+
 const TIMED_OUT = Object.assign(new Error(`rate-limit store call took longer than ${FALLBACK_TIMEOUT_MS} ms`), { code: 'SIPUP_RATELIMIT_TIMEOUT' })
 
 /** Keys one SCAN step looks at (a hint to Redis; each step is short, so other clients are served in between). */
 const SCAN_COUNT = 500
 
-type Arg = string | number
+type Arg = string | number | Buffer
+/** Bytes per request in the script's request argument: now (float64) and shape index (uint16). */
+const REQUEST_BYTES = 10
 interface ScriptedRedis {
   sipupRateLimit (numKeys: number, ...args: Arg[]): Promise<number[]>
   sipupRateLimitStrike (...args: Arg[]): Promise<[number, number]>
@@ -51,7 +57,7 @@ export class RedisStore implements RateLimitStore {
     const client = opts.client
     const scripted = client as unknown as Partial<ScriptedRedis>
     if (scripted.sipupRateLimit === undefined) client.defineCommand('sipupRateLimit', { lua: RATE_LIMIT_LUA })
-    if (scripted.sipupRateLimitStrike === undefined) client.defineCommand('sipupRateLimitStrike', { numberOfKeys: 2, lua: STRIKE_LUA })
+    if (scripted.sipupRateLimitStrike === undefined) client.defineCommand('sipupRateLimitStrike', { numberOfKeys: 3, lua: STRIKE_LUA })
     this.#redis = client as unknown as ScriptedRedis
     this.#client = client
     this.#ban = opts.ban
@@ -69,10 +75,12 @@ export class RedisStore implements RateLimitStore {
     })
   }
 
-  strike (client: string | null, _now: number): Promise<StrikeResult> {
+  strike (client: string | null, now: number): Promise<StrikeResult> {
     const ban = this.#ban
     if (ban === null || client === null) return Promise.resolve({ bannedMs: 0, banStartedMs: 0 })
-    let call = this.#redis.sipupRateLimitStrike(`${this.#prefix}ban:${client}`, `${this.#prefix}strikes:${client}`, ban.strikes, ban.withinMs, ban.durationMs)
+    const p = this.#prefix
+    let call = this.#redis.sipupRateLimitStrike(`${p}ban:${client}`, `${p}strikes:${client}`, `${p}k:${MARK_ID}${client}`, ban.strikes, ban.withinMs,
+      ban.durationMs, now)
     if (this.#timeoutMs > 0) call = withTimeout(call, this.#timeoutMs)
     return call.then(r => ({ bannedMs: r[0], banStartedMs: r[1] }))
   }
@@ -116,43 +124,85 @@ export class RedisStore implements RateLimitStore {
     for (let from = 0; from < queue.length; from += MAX_BATCH) this.#call(from === 0 && queue.length <= MAX_BATCH ? queue : queue.slice(from, from + MAX_BATCH))
   }
 
+  /** The tier's number in this batch, its arguments added when it is new. */
+  #tierIndex (tier: Tier, tierIndex: Map<Tier, number>, tierArgs: Arg[]): number {
+    let t = tierIndex.get(tier)
+    if (t === undefined) {
+      t = tierIndex.size + 1
+      tierIndex.set(tier, t)
+      tierArgs.push(tier.name, tier.intervalMs, tier.windowMs, tier.dryRun ? 1 : 0)
+    }
+    return t
+  }
+
   #call (batch: Pending[]): void {
     const ban = this.#ban
+    const bans = ban !== null
+    const prefix = this.#prefix
     const keys: Arg[] = []
     const tierArgs: Arg[] = []
     const shapeArgs: Arg[] = []
-    const reqArgs: Arg[] = []
     const tierIndex = new Map<Tier, number>()
     const shapes = new Map<string, number>()
+    // Each request's time and shape number (struct '<dH' in the script).
+    const reqs = Buffer.allocUnsafe(batch.length * REQUEST_BYTES)
     // Per request, where each reply slot goes (the checks grouped by id, one Redis key per id); null when the groups
     // keep the checks' order (ids next to each other, the usual case).
     const orders = new Array<number[] | null>(batch.length)
+    // The shape of the last request whose checks all share one id (nearly every request): the next such request of the
+    // same tiers, units and ban standing reuses its number without building the shape's key.
+    let lastChecks: readonly Check[] | null = null
+    let lastBannable = false
+    let lastShape = 0
     for (let r = 0; r < batch.length; r++) {
       const p = batch[r]
-      const bannable = ban !== null && p.client !== null
-      if (bannable) keys.push(`${this.#prefix}ban:${p.client}`, `${this.#prefix}strikes:${p.client}`)
+      const client = p.client
+      const bannable = bans && client !== null
       const checks = p.checks
       const n = checks.length
-      // The request's shape: whether it is bannable, then per group its checks' (tier, units wanted). Requests of
-      // one shape (most of a batch) share its arguments, and send only their time and the shape's number.
-      let shape = bannable ? 'b' : 'a'
+      reqs.writeDoubleLE(p.now, r * REQUEST_BYTES)
+      const id0 = n > 0 ? checks[0].id : ''
+      let oneId = n > 0
+      for (let i = 1; i < n && oneId; i++) oneId = checks[i].id === id0
+      if (oneId) {
+        keys.push(`${prefix}k:${id0}`)
+        orders[r] = null
+        const marks = bannable && isMarkId(id0, client)
+        if (bannable && !marks) keys.splice(keys.length - 1, 0, `${prefix}ban:${client}`, `${prefix}strikes:${client}`)
+        if (lastChecks !== null && lastBannable === bannable && sameUnits(lastChecks, checks) && (!bannable || marks)) {
+          reqs.writeUInt16LE(lastShape, r * REQUEST_BYTES + 8)
+          continue
+        }
+        let shape = (bannable ? (marks ? 'b1' : 'b0') : 'a') + '|'
+        for (let i = 0; i < n; i++) shape += `${this.#tierIndex(checks[i].tier, tierIndex, tierArgs)}:${checks[i].want},`
+        const si = shapeIndex(shapes, shape, shapeArgs)
+        reqs.writeUInt16LE(si, r * REQUEST_BYTES + 8)
+        if (!bannable || marks) {
+          lastChecks = checks
+          lastBannable = bannable
+          lastShape = si
+        }
+        continue
+      }
+      // The request's shape: whether it is bannable and which group carries its ban mark, then per group its checks'
+      // (tier, units wanted). Requests of one shape (most of a batch) share its arguments.
+      let shape = ''
+      let markGroup = 0
+      let groups = 0
       let order: number[] | null = null
       let placed = 0
+      const firstKey = keys.length
       for (let i = 0; i < n; i++) {
         if (order !== null ? order.includes(i) : i < placed) continue
         const id = checks[i].id
-        keys.push(`${this.#prefix}k:${id}`)
+        keys.push(`${prefix}k:${id}`)
+        groups++
+        if (bannable && markGroup === 0 && isMarkId(id, client)) markGroup = groups
         shape += '|'
         for (let j = i; j < n; j++) {
           const c = checks[j]
           if (c.id !== id) continue
-          let t = tierIndex.get(c.tier)
-          if (t === undefined) {
-            t = tierIndex.size + 1
-            tierIndex.set(c.tier, t)
-            tierArgs.push(c.tier.name, c.tier.intervalMs, c.tier.windowMs, c.tier.dryRun ? 1 : 0)
-          }
-          shape += `${t}:${c.want},`
+          shape += `${this.#tierIndex(c.tier, tierIndex, tierArgs)}:${c.want},`
           if (order === null && j !== placed) {
             order = []
             for (let k = 0; k < placed; k++) order.push(k)
@@ -161,37 +211,37 @@ export class RedisStore implements RateLimitStore {
           placed++
         }
       }
+      if (bannable && markGroup === 0) keys.splice(firstKey, 0, `${prefix}ban:${client}`, `${prefix}strikes:${client}`)
+      shape = (bannable ? `b${markGroup}` : 'a') + shape
       orders[r] = order
-      let si = shapes.get(shape)
-      if (si === undefined) {
-        si = shapes.size + 1
-        shapes.set(shape, si)
-        encodeShape(shapeArgs, shape)
-      }
-      reqArgs.push(p.now, si)
+      reqs.writeUInt16LE(shapeIndex(shapes, shape, shapeArgs), r * REQUEST_BYTES + 8)
     }
     const head: Arg[] = [tierIndex.size, batch.length, ban === null ? 0 : ban.strikes, ban === null ? 0 : ban.withinMs,
-      ban === null ? 0 : ban.durationMs, shapes.size]
-    let call = this.#redis.sipupRateLimit(keys.length, ...keys, ...head, ...tierArgs, ...shapeArgs, ...reqArgs)
+      ban === null ? 0 : ban.durationMs, shapes.size, prefix, reqs]
+    let call = this.#redis.sipupRateLimit(keys.length, ...keys, ...head, ...tierArgs, ...shapeArgs)
     if (this.#timeoutMs > 0) call = withTimeout(call, this.#timeoutMs)
     call.then(reply => {
       let j = 0
       for (let r = 0; r < batch.length; r++) {
         const p = batch[r]
-        const status = reply[j]
-        const banMs = reply[j + 1]
-        const n = reply[j + 2]
-        j += 3
+        const status = reply[j++]
         if (status === -1) {
-          p.resolve({ allowed: false, bannedMs: banMs, banStartedMs: 0, results: [] })
+          p.resolve({ allowed: false, bannedMs: reply[j++], banStartedMs: 0, results: [] })
           continue
         }
+        const banStartedMs = status === 1 ? 0 : reply[j++]
+        const n = p.checks.length
         const order = orders[r]
         const results = new Array<CheckResult>(n)
-        for (let i = 0; i < n; i++, j += 4) {
-          results[order === null ? i : order[i]] = { granted: reply[j], remaining: reply[j + 1], resetMs: reply[j + 2], retryMs: reply[j + 3] }
+        for (let i = 0; i < n; i++) {
+          const granted = reply[j]
+          const remaining = reply[j + 1]
+          const resetMs = reply[j + 2]
+          j += 3
+          const retryMs = remaining < 1 ? reply[j++] : 0
+          results[order === null ? i : order[i]] = { granted, remaining, resetMs, retryMs }
         }
-        p.resolve({ allowed: status === 1, bannedMs: 0, banStartedMs: banMs, results })
+        p.resolve({ allowed: status === 1, bannedMs: 0, banStartedMs, results })
       }
     }, (err: Error) => {
       for (const p of batch) p.reject(err)
@@ -199,11 +249,35 @@ export class RedisStore implements RateLimitStore {
   }
 }
 
-/** A shape's arguments for the script (bannable 1/0, groups G, G × (checks C, C × (tier index, units wanted))) from
- * its key (`b` or `a`, then `|t:w,t:w,` per group). */
+/** The shape's number in this batch, its arguments added when it is new. */
+function shapeIndex (shapes: Map<string, number>, shape: string, shapeArgs: Arg[]): number {
+  let si = shapes.get(shape)
+  if (si === undefined) {
+    si = shapes.size + 1
+    shapes.set(shape, si)
+    encodeShape(shapeArgs, shape)
+  }
+  return si
+}
+
+/** Whether two requests' checks take the same units of the same tiers, in order. */
+function sameUnits (a: readonly Check[], b: readonly Check[]): boolean {
+  if (a.length !== b.length) return false
+  for (let i = 0; i < a.length; i++) if (a[i].tier !== b[i].tier || a[i].want !== b[i].want) return false
+  return true
+}
+
+/** Whether `id` is `ip=<client>`, the group whose counter key carries the client's ban mark. */
+function isMarkId (id: string, client: string): boolean {
+  return id.length === client.length + MARK_ID.length && id.startsWith(MARK_ID) && id.endsWith(client)
+}
+
+/** A shape's arguments for the script (bannable 1/0, the ban mark's group, groups G, G × (checks C, C × (tier index,
+ * units wanted))) from its key (`b<mark group>` or `a`, then `|t:w,t:w,` per group). */
 function encodeShape (out: Arg[], shape: string): void {
   const groups = shape.split('|')
-  out.push(groups[0] === 'b' ? 1 : 0, groups.length - 1)
+  const bannable = groups[0].startsWith('b')
+  out.push(bannable ? 1 : 0, bannable ? Number(groups[0].slice(1)) : 0, groups.length - 1)
   for (let g = 1; g < groups.length; g++) {
     const members = groups[g].split(',')
     out.push(members.length - 1)
