@@ -45,15 +45,25 @@ function forwardChallenge (upstream: URL, req: http.IncomingMessage, res: http.S
 
 export interface RedirectServer {
   port: number
-  close(): Promise<void>
+  /** Stops accepting, answers what is in flight (with `Connection: close`) and closes keep-alive connections as they
+   * go idle; whatever is still open after `deadlineMs` is cut. */
+  close(deadlineMs?: number): Promise<void>
 }
+
+/** What a close waits for in-flight requests at most: a forwarded ACME challenge may take its 5 s origin timeout. */
+export const REDIRECT_CLOSE_DEADLINE_MS = 6000
+/** How often idle keep-alive connections are closed while closing. */
+const IDLE_SWEEP_MS = 50
 
 /** Starts the plain-HTTP listener; httpsPort is the port the TLS server actually bound. */
 export async function startRedirectServer (s: ServerConfig, upstreamUrl: string, httpsPort: number): Promise<RedirectServer> {
   const r = s.redirectHttp
   const upstream = new URL(upstreamUrl)
   const acmeDir = r.acmeDir === '' ? null : path.resolve(r.acmeDir)
+  let closing = false
   const server = http.createServer({ maxHeaderSize: s.maxHeaderSize, headersTimeout: s.headersTimeout, requestTimeout: 30_000 }, (req, res) => {
+    // While closing, a request already read is still answered, and its connection ends with it.
+    if (closing) res.shouldKeepAlive = false
     const url = req.url ?? '/'
     if (url.startsWith(ACME_PREFIX) && (req.method === 'GET' || req.method === 'HEAD')) {
       if (acmeDir !== null) serveChallenge(acmeDir, url.slice(ACME_PREFIX.length).split('?')[0], res)
@@ -71,7 +81,18 @@ export async function startRedirectServer (s: ServerConfig, upstreamUrl: string,
   })
   return {
     port: (server.address() as AddressInfo).port,
-    close: () => new Promise<void>(resolve => { server.closeAllConnections(); server.close(() => resolve()) })
+    close: (deadlineMs = REDIRECT_CLOSE_DEADLINE_MS) => new Promise<void>(resolve => {
+      // Cutting every connection at once (as this did) reset the requests in flight: during a rolling restart the
+      // old worker's plain-HTTP clients saw ECONNRESET.
+      closing = true
+      const sweep = setInterval(() => { server.closeIdleConnections() }, IDLE_SWEEP_MS)
+      const deadline = setTimeout(() => { server.closeAllConnections() }, deadlineMs)
+      server.close(() => {
+        clearInterval(sweep)
+        clearTimeout(deadline)
+        resolve()
+      })
+    })
   }
 }
 

@@ -45,3 +45,25 @@ t.test('plain HTTP gets 308 to https, ACME challenges are served', async t => {
   t.same([fwd.status, fwd.body], [200, 'origin /.well-known/acme-challenge/abc'], 'forwarded to the origin without acmeDir')
   t.equal((await get(`http://127.0.0.1:${forwarding.port}/x`, 'shop.test')).location, 'https://shop.test/x', 'port 443 is implied')
 })
+
+t.test('closing answers the request in flight (Connection: close) instead of resetting it', async t => {
+  const net = await import('node:net')
+  const server = loadConfig({ env: {}, overrides: { server: { host: '127.0.0.1', redirectHttp: { enabled: true, port: 0 } } } }).config.server
+  const redirect = await startRedirectServer(server, 'http://127.0.0.1:1', 8443)
+  const socket = net.connect(redirect.port, '127.0.0.1')
+  t.after(() => socket.destroy())
+  await new Promise<void>(resolve => socket.once('connect', resolve))
+  let answer = ''
+  socket.on('data', (c: Buffer) => { answer += c.toString('latin1') })
+  const ended = new Promise<void>(resolve => socket.once('close', () => { resolve() }))
+  // Half a request: the server has begun parsing it, so the connection is not idle.
+  socket.write('GET /cart.php HTTP/1.1\r\nHost: shop.test\r\n')
+  await new Promise<void>(resolve => setTimeout(resolve, 100))
+  const closed = redirect.close(30_000)
+  socket.write('\r\n')
+  await ended
+  await closed
+  t.match(answer, /^HTTP\/1\.1 308 /, 'the request in flight got its redirect')
+  t.match(answer, /\r\nlocation: https:\/\/shop\.test:8443\/cart\.php\r\n/i)
+  t.match(answer, /\r\nconnection: close\r\n/i, 'and its connection ended with it')
+})
