@@ -6,6 +6,7 @@ import http from 'node:http'
 import path from 'node:path'
 import type { AddressInfo } from 'node:net'
 import type { CoreConfig } from '../config/core-schema.js'
+import { drainAndClose } from './shutdown.js'
 
 const ACME_PREFIX = '/.well-known/acme-challenge/'
 /** RFC 8555 §8.3: a token is base64url; anything else (dots, slashes, %2e) is refused, so no path can escape acmeDir. */
@@ -52,8 +53,6 @@ export interface RedirectServer {
 
 /** What a close waits for in-flight requests at most: a forwarded ACME challenge may take its 5 s origin timeout. */
 export const REDIRECT_CLOSE_DEADLINE_MS = 6000
-/** How often idle keep-alive connections are closed while closing. */
-const IDLE_SWEEP_MS = 50
 
 /** Starts the plain-HTTP listener; httpsPort is the port the TLS server actually bound. */
 export async function startRedirectServer (s: ServerConfig, upstreamUrl: string, httpsPort: number): Promise<RedirectServer> {
@@ -81,18 +80,12 @@ export async function startRedirectServer (s: ServerConfig, upstreamUrl: string,
   })
   return {
     port: (server.address() as AddressInfo).port,
-    close: (deadlineMs = REDIRECT_CLOSE_DEADLINE_MS) => new Promise<void>(resolve => {
+    close: async (deadlineMs = REDIRECT_CLOSE_DEADLINE_MS) => {
       // Cutting every connection at once (as this did) reset the requests in flight: during a rolling restart the
       // old worker's plain-HTTP clients saw ECONNRESET.
       closing = true
-      const sweep = setInterval(() => { server.closeIdleConnections() }, IDLE_SWEEP_MS)
-      const deadline = setTimeout(() => { server.closeAllConnections() }, deadlineMs)
-      server.close(() => {
-        clearInterval(sweep)
-        clearTimeout(deadline)
-        resolve()
-      })
-    })
+      await drainAndClose(server, () => new Promise<void>(resolve => { server.close(() => { resolve() }) }), deadlineMs)
+    }
   }
 }
 
