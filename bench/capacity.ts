@@ -24,7 +24,7 @@ import { SplitLoad } from '../src/loadtest/split.js'
 import type { Progress } from '../src/loadtest/engine.js'
 import { DEFAULT_THRESHOLDS, describe } from '../src/loadtest/thresholds.js'
 import { int, ms, padTable, pct, rate } from '../src/loadtest/format.js'
-import { startProcess, type Started } from './lib/processes.js'
+import { onLines, startProcess, type Started } from './lib/processes.js'
 import { freePort } from './lib/free-port.js'
 import { benchArgs, usageError } from './lib/args.js'
 import { WindowConnections, reportServerConnections } from './lib/window-connections.js'
@@ -640,21 +640,13 @@ function guardTimeline (sc: Started, shop: Started, measuring: () => boolean): s
   let was = false
   let guard = '-'
   let lastReq = -1
-  const lines = (p: Started, on: (line: string) => void): void => {
-    let buf = ''
-    p.child.stdout?.on('data', (c: Buffer) => {
-      buf += c.toString()
-      let nl = buf.indexOf('\n')
-      while (nl >= 0) { on(buf.slice(0, nl)); buf = buf.slice(nl + 1); nl = buf.indexOf('\n') }
-    })
-  }
-  lines(sc, line => {
+  onLines(sc, line => {
     if (!line.startsWith('stats ')) return
     const v = JSON.parse(line.slice(6)) as Stats
     const q = (lane: string): number => v[`sipup_origin_queue_depth{lane=${lane}}`] ?? 0
     guard = `${v['sipup_origin_inflight{}'] ?? 0}/${q('high')} ${q('normal')} ${q('low')}`
   })
-  lines(shop, line => {
+  onLines(shop, line => {
     const m = /^shop (\d+) (\d+) (\d+)$/.exec(line)
     if (m === null) return
     const req = Number(m[3])

@@ -3,7 +3,7 @@
 // the shop works off for seconds after the ramp; a window that opens on its tail measures the arrival, not the load
 // the users keep making (issue 15's misses at 20,000 users were exactly that). Read from the processes' once-a-second
 // report lines: the sidecar's `stats` (its guard's queue) and the shop's `shop <running> <waiting> <requests>`.
-import type { Started } from './processes.js'
+import { onLines, type Started } from './processes.js'
 
 /** Seconds in a row the backlog must stay drained. */
 export const SETTLED_SECONDS = 3
@@ -42,15 +42,4 @@ export class BacklogGate {
   settled (): boolean {
     return this.#seconds.length === SETTLED_SECONDS && this.#seconds.every(Boolean)
   }
-}
-
-function onLines (p: Started, on: (line: string) => void): void {
-  let buf = ''
-  p.child.stdout?.on('data', (c: Buffer) => {
-    buf += c.toString()
-    for (let nl = buf.indexOf('\n'); nl >= 0; nl = buf.indexOf('\n')) {
-      on(buf.slice(0, nl))
-      buf = buf.slice(nl + 1)
-    }
-  })
 }

@@ -46,3 +46,15 @@ export async function waitFor (url: string, ready: (res: Response) => boolean = 
   }
   throw new Error(`${url} did not come up`)
 }
+
+/** Calls `on` with each whole line the process writes to stdout (a line split across chunks is joined first). */
+export function onLines (p: Started, on: (line: string) => void): void {
+  let buf = ''
+  p.child.stdout?.on('data', (c: Buffer) => {
+    buf += c.toString()
+    for (let nl = buf.indexOf('\n'); nl >= 0; nl = buf.indexOf('\n')) {
+      on(buf.slice(0, nl))
+      buf = buf.slice(nl + 1)
+    }
+  })
+}
