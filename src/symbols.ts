@@ -3,6 +3,10 @@ export const kSidecarRequest = Symbol('sipup.request')
 /** On dispatch options of a request the sidecar makes itself: the origin-protection lane it waits in
  * (src/proxy/origin-guard, a LaneName), instead of `low` for own requests. */
 export const kOriginLane = Symbol('sipup.originLane')
+/** On a visitor's request (true): the origin already did work for it (the cache's context lookup answered for its
+ * session), so origin protection queues it at the front instead of judging it as a new arrival: shed now, it would
+ * waste that work and get its 503 only after the lookup's wait (src/proxy/origin-guard). */
+export const kOriginResumed = Symbol('sipup.originResumed')
 export const kProxyRoute = Symbol('sipup.proxyRoute')
 /** The authenticated admin principal on admin requests (src/admin/auth.ts). */
 export const kAdminPrincipal = Symbol('sipup.adminPrincipal')

@@ -63,3 +63,53 @@ t.test('a shed context lookup makes the request bypass, and is counted as shed',
   o.releaseAll()
   await held
 })
+
+t.test('a page whose context lookup the origin answered goes to the front of the queue, not shed as a new arrival', async t => {
+  const o = await countingOrigin(t, 0, (req, res) => {
+    if (req.url === '/sidecar-context.php') res.setHeader('x-user-context-hash', 'group-a')
+    res.end(`ok ${req.url ?? ''}`)
+  })
+  const sc = await guardedSidecar(t, o.origin, {
+    maxConcurrent: 1,
+    queue: { size: 10, timeout: '2s' },
+    lanes: { rules: [{ lane: 'high', paths: ['/u*'] }] }
+  }, { cache: CACHE })
+  const agent = client(t)
+  const sleep = async (ms: number): Promise<void> => { await new Promise(resolve => setTimeout(resolve, ms)) }
+  const high = async (): Promise<number> => await gauge(sc, 'sipup_origin_queue_depth', { lane: 'high' })
+  // One answer teaches the guard the origin's pace: 300 ms a slot.
+  const prime = get(agent, `${sc.url}/prime`)
+  await until('prime at the origin', () => o.active === 1)
+  await sleep(300)
+  o.releaseOne()
+  t.equal((await prime).status, 200)
+
+  const held = get(agent, `${sc.url}/held`)
+  await until('held at the origin', () => o.active === 1)
+  const page = get(agent, `${sc.url}/page`, { cookie: 'PHPSESSID=s3' })
+  await until('the lookup queued', async () => await high() === 1)
+  // Most of the page's 2 s goes by while its lookup waits.
+  await sleep(1000)
+  const u1 = get(agent, `${sc.url}/u1`)
+  await until('/u1 queued', async () => await high() === 2)
+  const u2 = get(agent, `${sc.url}/u2`)
+  await until('/u2 queued', async () => await high() === 3)
+  o.releaseOne()
+  t.equal((await held).status, 200)
+  await until('the lookup at the origin', () => o.active === 1 && o.seen.at(-1) === '/sidecar-context.php')
+  o.releaseOne()
+  await until('/u1 at the origin', () => o.active === 1 && o.seen.at(-1) === '/u1')
+  // The page (a miss for its group) now finds /u2 waiting and too little of its deadline left for a slot behind it:
+  // as a new arrival it was shed, after all that wait. As work in progress it goes before /u2.
+  let answered = false
+  page.then(() => { answered = true }, () => { answered = true })
+  await until('the page queued (or answered)', async () => answered || await high() === 2)
+  o.releaseAll()
+  const r = await page
+  t.equal(r.status, 200)
+  t.equal(r.headers['cache-status'], 'sipup; fwd=miss; stored')
+  t.equal((await u1).status, 200)
+  t.equal((await u2).status, 200)
+  t.same(o.seen, ['/prime', '/held', '/sidecar-context.php', '/u1', '/page', '/u2'])
+  t.equal(await gauge(sc, 'sipup_origin_shed_cause_total', { lane: 'high', cause: 'wait' }), 0, 'nothing was shed')
+})

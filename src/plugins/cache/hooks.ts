@@ -63,7 +63,7 @@ export function onRequestHook (rt: CacheRuntime): onRequestHookHandler {
     if (!rt.cookiesNeeded) { route(rt, req, reply, NO_COOKIES, host, false, done); return }
     // Parsed once, only when a rule may need it; every pair counts (not the first `NAME=` substring).
     const pairs = parseCookies(raw.headers.cookie)
-    const identified = rt.identify(raw.headers, pairs, host)
+    const identified = rt.identify(raw.headers, pairs, host, request)
     if (typeof identified === 'boolean') { route(rt, req, reply, pairs, host, identified, done); return }
     identified.then(id => { route(rt, req, reply, pairs, host, id, done) }, done)
   }
@@ -105,7 +105,7 @@ function keyAndLookup (rt: CacheRuntime, req: WithState, reply: FastifyReply, ru
       } else if (sid === undefined) {
         key += 'x:-;'
       } else {
-        const ctx = rt.contextHash(sid, headers.cookie, host)
+        const ctx = rt.contextHash(sid, headers.cookie, host, req)
         if (typeof ctx === 'string') {
           key += `x:${digest(ctx)};`
         } else {

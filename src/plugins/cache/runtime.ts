@@ -7,7 +7,7 @@ import { AddressList } from '../../config/address-list.js'
 import { cookieNameList, CookiePatterns, parseCookies, type CookiePair } from '../../core/cookies.js'
 import type { CoreConfig } from '../../config/core-schema.js'
 import { buildRequestHeaderPlan, forwardRequestHeaders, originHost, type RequestHeaderPlan } from '../../proxy/headers.js'
-import { kCacheState, kOriginLane } from '../../symbols.js'
+import { kCacheState, kOriginLane, kOriginResumed } from '../../symbols.js'
 import type { RequestField } from '../../core/types.js'
 import { IDENTITY, typeMatcher, type Encoding } from '../../core/content-coding.js'
 import { pickEncoding } from './compression.js'
@@ -146,7 +146,8 @@ export class CacheRuntime {
    * a `loggedIn.cookies` cookie, or a context hash other than `loggedIn.anonymousContext` (an endpoint failure
    * counts as logged in: never shared). With neither configured, the session cookie's presence decides.
    */
-  identify (headers: IncomingHttpHeaders, pairs: readonly CookiePair[], host: string): boolean | Promise<boolean> {
+  identify (headers: IncomingHttpHeaders, pairs: readonly CookiePair[], host: string,
+    visitor: FastifyRequest | null = null): boolean | Promise<boolean> {
     if (headers.authorization !== undefined) return true
     const marks = this.#loggedInCookies
     const anonymous = this.#anonymousContext
@@ -155,7 +156,7 @@ export class CacheRuntime {
     if (anonymous === null) return false
     const sid = this.session.first(pairs)
     if (sid === undefined) return false
-    const ctx = this.contextHash(sid, headers.cookie, host)
+    const ctx = this.contextHash(sid, headers.cookie, host, visitor)
     if (typeof ctx === 'string') return ctx !== anonymous
     return ctx.then(hash => hash !== anonymous)
   }
@@ -171,9 +172,17 @@ export class CacheRuntime {
       this.session.anyPresent(parseCookies(headers.cookie))
   }
 
-  /** The context endpoint's hash for a session (cached per session digest); null when the endpoint fails. */
-  contextHash (sid: string, cookie: string | string[] | undefined, host: string): string | Promise<string | null> {
-    return this.context.resolve(digest(sid), Array.isArray(cookie) ? cookie.join('; ') : cookie ?? '', host)
+  /** The context endpoint's hash for a session (cached per session digest); null when the endpoint fails.
+   * `visitor`: the request that waits for it, marked for origin protection once the origin answered (kOriginResumed):
+   * if its page needs the origin too, it goes first rather than being shed after the lookup's wait. */
+  contextHash (sid: string, cookie: string | string[] | undefined, host: string,
+    visitor: FastifyRequest | null = null): string | Promise<string | null> {
+    const hash = this.context.resolve(digest(sid), Array.isArray(cookie) ? cookie.join('; ') : cookie ?? '', host)
+    if (typeof hash === 'string' || visitor === null) return hash
+    return hash.then(h => {
+      if (h !== null) (visitor as FastifyRequest & { [kOriginResumed]?: boolean })[kOriginResumed] = true
+      return h
+    })
   }
 
   /** The host part of keys: the host the origin is told about (src/proxy/headers.ts originHost). */

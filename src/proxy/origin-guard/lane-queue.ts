@@ -65,6 +65,19 @@ export class LaneQueue<N extends QueueNode> {
     this.#size++
   }
 
+  /** Queues `n` at the front of its lane: the next of that lane to leave. */
+  unshift (n: N): void {
+    const list = this.#lanes[n.lane]
+    n.prev = null
+    n.next = list.head
+    if (list.head === null) list.tail = n
+    else list.head.prev = n
+    list.head = n
+    list.length++
+    n.queued = true
+    this.#size++
+  }
+
   remove (n: N): void {
     if (!n.queued) return
     const list = this.#lanes[n.lane]

@@ -6,13 +6,14 @@
 // Each request has a deadline, queue.timeout after it reached the sidecar: a request whose expected wait plus one
 // slot time would pass it is shed on arrival (fast), and queued ones are judged again when a more important one
 // overtakes them, so nearly every shed is a fast one and an admitted request nearly always gets its slot in time
-// (wait-estimate.ts).
+// (wait-estimate.ts). A request the origin already did work for (kOriginResumed: its context lookup was answered)
+// goes to the front of the high lane and is shed only past its deadline: it is work in progress, not a new arrival.
 // The innermost upstream interceptor: the cache's sits outside it, so cache hits never queue.
 import type { Socket } from 'node:net'
 import type { Dispatcher } from 'undici'
 import type { FastifyRequest } from 'fastify'
 import type { RequestField } from '../../core/types.js'
-import { kOriginLane, kSidecarRequest } from '../../symbols.js'
+import { kOriginLane, kOriginResumed, kSidecarRequest } from '../../symbols.js'
 import { LANES, LaneQueue, QueueNode, laneIndex, type Lane, type LaneName } from './lane-queue.js'
 import type { GuardMetrics } from './metrics.js'
 import { RecentCount } from './recent-count.js'
@@ -23,6 +24,7 @@ type Handler = Dispatcher.DispatchHandler
 type Controller = Dispatcher.DispatchController
 type Dispatch = Dispatcher['dispatch']
 type Opts = Dispatcher.DispatchOptions & { [kSidecarRequest]?: FastifyRequest, [kOriginLane]?: LaneName }
+type ResumableRequest = FastifyRequest & { [kOriginResumed]?: boolean }
 
 const CLIENT_GONE = Object.assign(new Error('client closed the connection while queued'), { code: 'SIPUP_CLIENT_GONE' })
 const kQueued = Symbol('sipup.originGuard.queued')
@@ -224,13 +226,14 @@ export class OriginGuard {
     if (this.#inflight < this.#o.limit.current && this.#queue.size === 0) return this.#send(opts, handler)
     const request = opts[kSidecarRequest] ?? null
     const own = opts[kOriginLane]
-    const lane = own === undefined ? this.#o.classify(opts, request) : laneIndex(own)
+    const resumed = request !== null && (request as ResumableRequest)[kOriginResumed] === true
+    const lane = resumed ? 0 : own === undefined ? this.#o.classify(opts, request) : laneIndex(own)
     const o = this.#o
     const now = this.now()
     // The clock runs from the request's arrival at the sidecar: time it already spent waiting for the origin (the
     // cache's context lookup waits in the high lane first) counts against the same queue.timeout.
     const deadline = Math.min(now, request?.sidecar.start ?? now) + this.#timeoutMs
-    if (this.#wouldMiss(lane, deadline, now)) {
+    if (resumed ? now >= deadline : this.#wouldMiss(lane, deadline, now)) {
       // It would time out anyway: a 503 now rather than one after queue.timeout (or a slot it never gets).
       this.#shed(handler, request, lane, 'wait')
       return true
@@ -262,7 +265,8 @@ export class OriginGuard {
       w.socket = socket
     }
     this.#estimate.queued(lane, this.#queue.depth(lane) === 0, now)
-    this.#queue.push(w)
+    if (resumed) this.#queue.unshift(w)
+    else this.#queue.push(w)
     if (request !== null) o.field?.set(request.sidecar, 'queued')
     // It goes before every less important waiting request: those that can no longer make it are told now.
     for (let l = lane + 1; l < LANES.length; l++) this.#judge(l as Lane, now)
