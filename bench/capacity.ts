@@ -430,15 +430,9 @@ async function overload (): Promise<void> {
     if (diag !== null) {
       // The shops' and sidecars' report lines on the bench's clock, beside the workers' own (stall-diag.ts).
       const tee = (p: Started, tag: string): void => {
-        let buf = ''
-        p.child.stdout?.on('data', (c: Buffer) => {
-          buf += c.toString()
-          for (let nl = buf.indexOf('\n'); nl >= 0; nl = buf.indexOf('\n')) {
-            const line = buf.slice(0, nl)
-            buf = buf.slice(nl + 1)
-            if (line.startsWith('shop ') || line.startsWith('lag ') || line.startsWith('conn ')) diag(`${tag} ${line}`)
-            else if (line.startsWith('stats ')) diag(`${tag} ${guardFigures(JSON.parse(line.slice(6)) as Stats)}`)
-          }
+        onLines(p, line => {
+          if (line.startsWith('shop ') || line.startsWith('lag ') || line.startsWith('conn ')) diag(`${tag} ${line}`)
+          else if (line.startsWith('stats ')) diag(`${tag} ${guardFigures(JSON.parse(line.slice(6)) as Stats)}`)
         })
       }
       sidecars.forEach((sc, i) => { tee(sc, names[i][0]); tee(shops[i], `${names[i][0]}-shop`) })
@@ -609,24 +603,16 @@ interface Counted { sum: Stats, seconds: number }
 function countersOf (sc: Started, measuring: () => boolean): Counted {
   const out: Counted = { sum: {}, seconds: 0 }
   let prev: { v: Stats, at: number } | null = null
-  let buf = ''
-  sc.child.stdout?.on('data', (c: Buffer) => {
-    buf += c.toString()
-    let nl = buf.indexOf('\n')
-    while (nl >= 0) {
-      const line = buf.slice(0, nl)
-      buf = buf.slice(nl + 1)
-      nl = buf.indexOf('\n')
-      if (!line.startsWith('stats ')) continue
-      if (!measuring()) { prev = null; continue }
-      const v = JSON.parse(line.slice(6)) as Stats
-      const at = performance.now()
-      if (prev !== null) {
-        for (const [k, x] of Object.entries(v)) out.sum[k] = (out.sum[k] ?? 0) + x - (prev.v[k] ?? 0)
-        out.seconds += (at - prev.at) / 1000
-      }
-      prev = { v, at }
+  onLines(sc, line => {
+    if (!line.startsWith('stats ')) return
+    if (!measuring()) { prev = null; return }
+    const v = JSON.parse(line.slice(6)) as Stats
+    const at = performance.now()
+    if (prev !== null) {
+      for (const [k, x] of Object.entries(v)) out.sum[k] = (out.sum[k] ?? 0) + x - (prev.v[k] ?? 0)
+      out.seconds += (at - prev.at) / 1000
     }
+    prev = { v, at }
   })
   return out
 }
@@ -700,25 +686,18 @@ interface LoopDelay { p99s: number[], max: number, byWorker: Map<string, { p99s:
 /** Collects a sidecar's `lag` lines (`lag <p99> <max> [<worker pid>]`) while `measuring()` says its target is measured. */
 function loopDelayOf (sc: Started, measuring: () => boolean): LoopDelay {
   const out: LoopDelay = { p99s: [], max: 0, byWorker: new Map() }
-  let buf = ''
-  sc.child.stdout?.on('data', (c: Buffer) => {
-    buf += c.toString()
-    let nl = buf.indexOf('\n')
-    while (nl >= 0) {
-      const m = /^lag ([\d.]+) ([\d.]+)(?: (\d+))?$/.exec(buf.slice(0, nl))
-      buf = buf.slice(nl + 1)
-      nl = buf.indexOf('\n')
-      if (m === null || !measuring()) continue
-      const p99 = Number(m[1])
-      const max = Number(m[2])
-      out.p99s.push(p99)
-      out.max = Math.max(out.max, max)
-      const key = m[3] ?? ''
-      let w = out.byWorker.get(key)
-      if (w === undefined) { w = { p99s: [], max: 0 }; out.byWorker.set(key, w) }
-      w.p99s.push(p99)
-      w.max = Math.max(w.max, max)
-    }
+  onLines(sc, line => {
+    const m = /^lag ([\d.]+) ([\d.]+)(?: (\d+))?$/.exec(line)
+    if (m === null || !measuring()) return
+    const p99 = Number(m[1])
+    const max = Number(m[2])
+    out.p99s.push(p99)
+    out.max = Math.max(out.max, max)
+    const key = m[3] ?? ''
+    let w = out.byWorker.get(key)
+    if (w === undefined) { w = { p99s: [], max: 0 }; out.byWorker.set(key, w) }
+    w.p99s.push(p99)
+    w.max = Math.max(w.max, max)
   })
   return out
 }

@@ -4,7 +4,7 @@
 // kernel (the port's listen queue, listen overflows/drops). Plus the arrival: new connections per second during the
 // ramp and during the window, to tell a SYN burst from a steady crowd.
 import { readFileSync, readdirSync } from 'node:fs'
-import type { Started } from './processes.js'
+import { onLines, type Started } from './processes.js'
 import type { Progress } from '../../src/loadtest/engine.js'
 import type { TargetResult } from '../../src/loadtest/result.js'
 import { settleText, windowConnectionsText } from '../../src/loadtest/report-text.js'
@@ -135,34 +135,27 @@ export class WindowConnections {
   }
 
   #follow (p: Started, i: number): void {
-    let buf = ''
     let prev: { accepted: number, at: number } | null = null
-    p.child.stdout?.on('data', (chunk: Buffer) => {
-      buf += chunk.toString()
-      let nl = buf.indexOf('\n')
-      while (nl >= 0) {
-        const m = CONN_LINE.exec(buf.slice(0, nl))
-        buf = buf.slice(nl + 1)
-        nl = buf.indexOf('\n')
-        if (m === null) continue
-        if (!this.#measuring[i]) { prev = null; continue }
-        const accepted = Number(m[1])
-        const open = Number(m[2])
-        const at = performance.now()
-        const s = this.#server[i]
-        s.minOpen = Math.min(s.minOpen, open)
-        s.maxOpen = Math.max(s.maxOpen, open)
-        if (m[3] !== undefined) {
-          s.maxFiles = Math.max(s.maxFiles, Number(m[3]))
-          s.fileLimit = m[4]
-          if (m[5] !== undefined) s.workers = Number(m[5])
-        }
-        if (prev !== null) {
-          s.accepted += accepted - prev.accepted
-          s.seconds += (at - prev.at) / 1000
-        }
-        prev = { accepted, at }
+    onLines(p, line => {
+      const m = CONN_LINE.exec(line)
+      if (m === null) return
+      if (!this.#measuring[i]) { prev = null; return }
+      const accepted = Number(m[1])
+      const open = Number(m[2])
+      const at = performance.now()
+      const s = this.#server[i]
+      s.minOpen = Math.min(s.minOpen, open)
+      s.maxOpen = Math.max(s.maxOpen, open)
+      if (m[3] !== undefined) {
+        s.maxFiles = Math.max(s.maxFiles, Number(m[3]))
+        s.fileLimit = m[4]
+        if (m[5] !== undefined) s.workers = Number(m[5])
       }
+      if (prev !== null) {
+        s.accepted += accepted - prev.accepted
+        s.seconds += (at - prev.at) / 1000
+      }
+      prev = { accepted, at }
     })
   }
 }
