@@ -1,10 +1,12 @@
 // bench/hot-path-instructions: instructions per request of the hot-path parties (bench/hot-path.ts roles), counted
 // by valgrind's callgrind in the server process (a count of instructions, not of time: cache misses and the
-// kernel's syscall time are not in it). Not as steady for Node as hoped: timer-driven work (V8's memory reducer and
-// idle GC, the server's connection checks) and JIT tiering put more instructions on each request the slower the
-// run, so on a loaded 2-core machine the same build's hit measured 458k to 698k instructions per request across
-// runs. Compare builds only when run side by side (two invocations at once), and several times. Each party runs alone under callgrind (about 50x slower), is warmed up
-// uninstrumented, then instrumentation is switched on for a fixed number of requests (keep-alive, a few in flight).
+// kernel's syscall time are not in it). Each party runs alone under callgrind (about 50x slower), is warmed up
+// uninstrumented, then instrumentation is switched on for a fixed number of requests (keep-alive, a few in flight)
+// on the connections the warm-up opened. Counting on fresh connections (as this script once did) is what made it
+// unsteady: the new sockets deoptimized Node's HTTP code, so the count ran baseline code and paid TurboFan for
+// re-optimizing it (half the main thread's instructions, 458k-698k per hit across runs). On the warm connections,
+// after 20,000 warm-up requests with --no-concurrent-recompilation, compilation is under 1% of the count and
+// node:http, Fastify and the hit repeat within about 1%.
 // The rate-limit parties send each request from one of 50,000 client IPs, as bench/hot-path does.
 //   npm run build && node dist/bench/hot-path-instructions.js [--only hit,fastify] [--requests 2000] [--warmup 3000]
 //     [--keep DIR] (keeps each party's callgrind file there, for callgrind_annotate) [--threads] (also per thread:
@@ -34,23 +36,17 @@ function ipOf (i: number): string {
   return `10.${(c >> 16) & 255}.${(c >> 8) & 255}.${c & 255}`
 }
 
-async function load (url: string, n: number, manyClients: boolean, offset: number, connections: number): Promise<void> {
-  const u = new URL(url)
-  const pool = new Pool(u.origin, { connections })
+async function load (pool: Pool, path: string, n: number, manyClients: boolean, offset: number, connections: number): Promise<void> {
   let next = 0
   const worker = async (): Promise<void> => {
     while (next < n) {
       const i = next++
-      const res = await pool.request({ path: u.pathname, method: 'GET', headers: manyClients ? { 'x-forwarded-for': ipOf(offset + i * 7919) } : {} })
+      const res = await pool.request({ path, method: 'GET', headers: manyClients ? { 'x-forwarded-for': ipOf(offset + i * 7919) } : {} })
       await res.body.arrayBuffer()
-      if (res.statusCode !== 200) throw new Error(`${url}: status ${res.statusCode}`)
+      if (res.statusCode !== 200) throw new Error(`${path}: status ${res.statusCode}`)
     }
   }
-  try {
-    await Promise.all(Array.from({ length: connections }, worker))
-  } finally {
-    await pool.close()
-  }
+  await Promise.all(Array.from({ length: connections }, worker))
 }
 
 /** Starts `role` under callgrind with instrumentation off; resolves when it listens. */
@@ -102,12 +98,19 @@ async function measure (name: string, upstream: string, dir: string, requests: n
     const url = `http://127.0.0.1:${port}/fast`
     await waitFor(url)
     const many = role.startsWith('rl-')
-    await load(url, warmup, many, 0, connections)
-    await run('callgrind_control', ['--zero', String(pid)])
-    await run('callgrind_control', ['--instr=on', String(pid)])
-    await load(url, requests, many, warmup, connections)
-    await run('callgrind_control', ['--instr=off', String(pid)])
-    await run('callgrind_control', ['--dump', String(pid)])
+    // One pool for the warm-up and the counted requests: new connections for the counted part deoptimized Node's
+    // HTTP code (a socket of another map), so the count ran baseline code and re-optimized it.
+    const pool = new Pool(new URL(url).origin, { connections })
+    try {
+      await load(pool, '/fast', warmup, many, 0, connections)
+      await run('callgrind_control', ['--zero', String(pid)])
+      await run('callgrind_control', ['--instr=on', String(pid)])
+      await load(pool, '/fast', requests, many, warmup, connections)
+      await run('callgrind_control', ['--instr=off', String(pid)])
+      await run('callgrind_control', ['--dump', String(pid)])
+    } finally {
+      await pool.close()
+    }
   } finally {
     await p.stop()
   }
