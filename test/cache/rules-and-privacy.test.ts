@@ -9,6 +9,7 @@ runCases({
   'origin-paths': async () => await import('./origin-paths.case.js'),
   'query-and-statuses': async () => await import('./query-and-statuses.case.js'),
   'rules': async () => await import('./rules.case.js'),
+  'route-memo': async () => await import('./route-memo.case.js'),
   'rule-options': async () => await import('./rule-options.case.js'),
   'policy': async () => await import('./policy.case.js'),
   'safety': async () => await import('./safety.case.js'),

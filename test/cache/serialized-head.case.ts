@@ -7,7 +7,7 @@ import http from 'node:http'
 import net from 'node:net'
 import type { AddressInfo } from 'node:net'
 import { serveEntry } from '../../src/plugins/cache/serve.js'
-import { SERIALIZED_HEAD_SUPPORTED, serializeHead, tryWriteHead } from '../../src/plugins/cache/serialized-head.js'
+import { HeadMemo, SERIALIZED_HEAD_SUPPORTED, serializeHead, tryWriteHead } from '../../src/plugins/cache/serialized-head.js'
 import type { CacheEntry } from '../../src/plugins/cache/types.js'
 import { IDENTITY } from '../../src/core/content-coding.js'
 
@@ -194,4 +194,30 @@ t.test('tryWriteHead declines a response of another class (app.inject), with hea
   const plain = new http.ServerResponse(req)
   t.equal(tryWriteHead(plain, 200, prefix, 1, '0', null, 'x', null, new Set()), true)
   t.equal(plain.headersSent, true, 'as after writeHead')
+})
+
+t.test('HeadMemo: the last head is sent again only for the same Age, X-Cache, Cache-Status, keep-alive and no plugin headers', async t => {
+  const req = { method: 'GET', httpVersionMajor: 1, httpVersionMinor: 1, headers: {} } as unknown as http.IncomingMessage
+  const prefix = `HTTP/1.1 200 OK\r\ndate: ${DATE}\r\n`
+  const memo = new HeadMemo()
+  const head = (age: string, xCache: string | null, cacheStatus: string, extra: string[] | null = null,
+    keepAliveTimeout = 5000): string => {
+    const res = new http.ServerResponse(req) as http.ServerResponse & { _header: string, _keepAliveTimeout: number }
+    res._keepAliveTimeout = keepAliveTimeout
+    t.equal(tryWriteHead(res, 200, prefix, 10, age, xCache, cacheStatus, extra, new Set(['date']), memo), true)
+    return res._header
+  }
+  const first = head('3', 'HIT', 'sipup; hit')
+  t.equal(first, `${prefix}age: 3\r\nx-cache: HIT\r\ncache-status: sipup; hit\r\nConnection: keep-alive\r\nKeep-Alive: timeout=5\r\n\r\n`)
+  t.equal(head('3', 'HIT', 'sipup; hit'), first, 'the same head again')
+  t.equal(memo.head, first)
+  t.match(head('4', 'HIT', 'sipup; hit'), /\r\nage: 4\r\n/, 'a new Age')
+  t.match(head('4', 'STALE', 'sipup; fwd=stale'), /x-cache: STALE\r\ncache-status: sipup; fwd=stale\r\n/)
+  t.match(head('4', null, 'sipup; fwd=stale'), /age: 4\r\ncache-status: sipup; fwd=stale\r\n/)
+  t.notMatch(head('4', null, 'sipup; fwd=stale'), /x-cache/)
+  const withExtra = head('4', null, 'sipup; fwd=stale', ['ratelimit', 'limit=10'])
+  t.match(withExtra, /\r\nratelimit: limit=10\r\n/, 'plugin headers are added')
+  t.notMatch(memo.head, /ratelimit/, 'and never remembered')
+  t.notMatch(head('4', null, 'sipup; fwd=stale'), /ratelimit/, 'the next hit without them has none')
+  t.match(head('4', null, 'sipup; fwd=stale', null, 7000), /Keep-Alive: timeout=7\r\n/, 'another server\'s keep-alive')
 })

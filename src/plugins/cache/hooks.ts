@@ -7,6 +7,7 @@ import { parseCookies, type CookiePair } from '../../core/cookies.js'
 import { digest, purgePrefixForUrl, ruleVaryPart, urlKey, varyKey } from './cache-key.js'
 import { evaluate, notModified, parseCacheControl } from './policy.js'
 import { matchRule, type CompiledRule } from './rules.js'
+import { RouteMemoEntry } from './route-memo.js'
 import { originPath } from '../../core/origin-path.js'
 import { addResponseHeaders } from '../../core/response-headers.js'
 import type { CacheRuntime } from './runtime.js'
@@ -57,16 +58,43 @@ export function onRequestHook (rt: CacheRuntime): onRequestHookHandler {
       return
     }
     const host = rt.keyHost(raw)
-    if (rt.rules.length === 0) { keyAndLookup(rt, req, reply, null, NO_COOKIES, host, done); return }
     // Without a rule that reads cookies, `identified` and the pairs change nothing (matchRule skips anonymousOnly
-    // rules only, keys read cookies only for vary.cookies and scopes).
-    if (!rt.cookiesNeeded) { route(rt, req, reply, NO_COOKIES, host, false, done); return }
+    // rules only, keys read cookies only for vary.cookies and scopes): the rule and the key base are the target's.
+    if (!rt.cookiesNeeded) { remembered(rt, req, reply, host, done); return }
     // Parsed once, only when a rule may need it; every pair counts (not the first `NAME=` substring).
     const pairs = parseCookies(raw.headers.cookie)
     const identified = rt.identify(raw.headers, pairs, host, request)
     if (typeof identified === 'boolean') { route(rt, req, reply, pairs, host, identified, done); return }
     identified.then(id => { route(rt, req, reply, pairs, host, id, done) }, done)
   }
+}
+
+/** route + keyAndLookup for a request whose cookies no rule reads, through the runtime's RouteMemo. */
+function remembered (rt: CacheRuntime, req: WithState, reply: FastifyReply, host: string, done: Done): void {
+  const raw = req.raw
+  const url = raw.url as string
+  const method = raw.method as string
+  const sch = scheme(req)
+  let m = rt.routes.get(url, method, sch, host)
+  if (m === null) {
+    let rule: CompiledRule | null = null
+    if (rt.rules.length > 0) {
+      const q = url.indexOf('?')
+      rule = matchRule(rt.rules, { method, host, identified: false, cookies: NO_COOKIES, path: originPath(url), query: q === -1 ? '' : url.slice(q + 1) })
+    }
+    const key = rule !== null && rule.bypass ? '' : urlKey(url, sch, host, rt.normalize) + (rule === null ? '' : rule.keyPart)
+    m = new RouteMemoEntry(method, sch, host, rule, key)
+    rt.routes.set(url, m)
+  }
+  const rule = m.rule
+  let key = m.key
+  if (rule !== null) {
+    req.sidecar.route = rule.name
+    if (rule.bypass) { bypass(rt, req, rule, 'rule', done); return }
+    // No vary.cookies here (cookiesNeeded would be true), and the scope is shared.
+    if (rule.varyHeaders.length > 0) key += ruleVaryPart(rule.varyCookies, NO_COOKIES, rule.varyHeaders, raw.headers)
+  }
+  lookup({ rt, request: req, reply, rule, key, scheme: sch, host, done, waited: false, since: 0 })
 }
 
 /** Picks the rule (anonymousOnly rules skip logged-in visitors), then keys and looks up. */

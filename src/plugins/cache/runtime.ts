@@ -17,6 +17,7 @@ import { digest, purgePrefixForUrl, queryDropper, queryNormalizer, type QueryDro
 import { CacheMetrics } from './metrics.js'
 import type { PolicyRule } from './policy.js'
 import { compileRules, type CompiledRule } from './rules.js'
+import { RouteMemo } from './route-memo.js'
 import { CacheState, STORE } from './state.js'
 import { targetList } from './targeted.js'
 import type { CacheConfig } from './schema.js'
@@ -62,6 +63,8 @@ export class CacheRuntime {
   /** Some rule reads the request's cookies or whether the visitor is logged in (anonymousOnly, `cookies`,
    * `vary.cookies`, a per-user or context scope): when none does, the hook neither parses cookies nor identifies. */
   readonly cookiesNeeded: boolean
+  /** Rule and key base of recent targets, used only while cookiesNeeded is false (route-memo.ts). */
+  readonly routes = new RouteMemo()
   /** Policy of requests that match no rule: origin headers, plus `cache.grace`. */
   readonly defaultPolicy: PolicyRule
   /** Cache-Status values that never change. */

@@ -9,7 +9,7 @@ import { BR, GZIP, IDENTITY, varyWithAcceptEncoding, weakenEtag, type Encoding }
 import { appendResponseHeaders, withResponseHeaders } from '../../core/response-headers.js'
 import { respondH2 } from '../../core/h2-guard.js'
 import { ageSeconds, type Headers } from './policy.js'
-import { serializeHead, tryWriteHead } from './serialized-head.js'
+import { HeadMemo, serializeHead, tryWriteHead } from './serialized-head.js'
 import type { CacheEntry } from './types.js'
 
 interface Prebuilt {
@@ -22,6 +22,8 @@ interface Prebuilt {
   /** [identity, br, gzip] status line + headers before the slots, serialized (serialized-head.ts); null where a
    * hit must take writeHead. */
   heads: [string | null, string | null, string | null]
+  /** The last whole head made from each of `heads`. */
+  memos: [HeadMemo | null, HeadMemo | null, HeadMemo | null]
 }
 
 type WithPrebuilt = CacheEntry & { [kCachePrebuilt]?: Prebuilt }
@@ -89,7 +91,8 @@ function prebuilt (entry: WithPrebuilt, opts: ServeOptions): Prebuilt {
         serializeHead(entry.status, identity, identity.length - tail - 1),
         br === null ? null : serializeHead(entry.status, br, br.length - tail - 1),
         gzip === null ? null : serializeHead(entry.status, gzip, gzip.length - tail - 1)
-      ]
+      ],
+      memos: [new HeadMemo(), br === null ? null : new HeadMemo(), gzip === null ? null : new HeadMemo()]
     }
     entry[kCachePrebuilt] = p
   }
@@ -123,7 +126,7 @@ export function serveEntry (res: ServerResponse, entry: CacheEntry, enc: Encodin
   const body = useEnc === BR ? entry.br as Buffer : useEnc === GZIP ? entry.gzip as Buffer : entry.body
   const ageValue = String(ageSeconds(entry, now))
   if (tryWriteHead(res, entry.status, p.heads[useEnc], body.length, ageValue, opts.xCache ? xCache : null, cacheStatus,
-    extra, p.names[useEnc] as Set<string>)) {
+    extra, p.names[useEnc] as Set<string>, p.memos[useEnc])) {
     if (head) res.end()
     else res.end(body)
     return
