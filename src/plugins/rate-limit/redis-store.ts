@@ -10,6 +10,12 @@ import type { BanPolicy, BanRecord, Check, CheckResult, RateLimitStore, StoreRes
 
 /** Most requests one call carries (bounds the script's run time, during which Redis serves nobody else). */
 export const MAX_BATCH = 64
+/** Calls in flight at once. While they are out, the requests that arrive wait for the first reply (or a full
+ * batch) and then share one call: every call costs ~50 µs of CPU in this process (the socket write, the reply's
+ * read, ioredis' command) and ~30 µs in Redis (its read, the script's set-up, the reply's write) whatever it carries,
+ * so under load bigger batches are what the per-request cost comes down to. A request waits at most for the call
+ * ahead of it, which its own deadline (`redis.commandTimeout`) bounds too. */
+export const MAX_IN_FLIGHT = 1
 /** Bound on a call when the client has no command timeout (`redis.commandTimeout: 0`): requests never wait on a
  * hung Redis for longer than this. */
 export const FALLBACK_TIMEOUT_MS = 100
@@ -47,7 +53,13 @@ export class RedisStore implements RateLimitStore {
   readonly #timeoutMs: number
   #queue: Pending[] = []
   #scheduled = false
-  readonly #flush = (): void => { this.#send() }
+  #inFlight = 0
+  readonly #flush = (): void => {
+    this.#scheduled = false
+    if (this.#inFlight < MAX_IN_FLIGHT) this.#send()
+  }
+  readonly #answered = (): void => { this.#landed() }
+  readonly #failed = (err: Error): void => { this.#landed(err) }
 
   /**
    * `prefix`: of every key (`<redis.keyPrefix>rl:`): counters `<prefix>k:<id>`, bans `<prefix>ban:<client>`.
@@ -68,11 +80,31 @@ export class RedisStore implements RateLimitStore {
   consume (client: string | null, checks: readonly Check[], now: number): Promise<StoreResult> {
     return new Promise((resolve, reject) => {
       this.#queue.push({ client, checks, now, resolve, reject })
-      if (!this.#scheduled) {
-        this.#scheduled = true
-        setImmediate(this.#flush)
-      }
+      if (this.#queue.length >= MAX_BATCH) this.#send()
+      else this.#schedule()
     })
+  }
+
+  #schedule (): void {
+    if (!this.#scheduled && this.#inFlight < MAX_IN_FLIGHT) {
+      this.#scheduled = true
+      setImmediate(this.#flush)
+    }
+  }
+
+  /** A call was answered: what queued behind it goes once the turn's other replies are read. A call that failed
+   * (Redis down, or a hung one timed out) fails what queued behind it too, so no request waits for two deadlines:
+   * the limiter decides them as it decides the failed call's (the fallback). */
+  #landed (err?: Error): void {
+    this.#inFlight--
+    const queue = this.#queue
+    if (queue.length === 0) return
+    if (err === undefined) {
+      this.#schedule()
+      return
+    }
+    this.#queue = []
+    for (const p of queue) p.reject(err)
   }
 
   strike (client: string | null, now: number): Promise<StrikeResult> {
@@ -118,8 +150,8 @@ export class RedisStore implements RateLimitStore {
   }
 
   #send (): void {
-    this.#scheduled = false
     const queue = this.#queue
+    if (queue.length === 0) return
     this.#queue = []
     for (let from = 0; from < queue.length; from += MAX_BATCH) this.#call(from === 0 && queue.length <= MAX_BATCH ? queue : queue.slice(from, from + MAX_BATCH))
   }
@@ -220,6 +252,8 @@ export class RedisStore implements RateLimitStore {
       ban === null ? 0 : ban.durationMs, shapes.size, prefix, reqs]
     let call = this.#redis.sipupRateLimit(keys.length, ...keys, ...head, ...tierArgs, ...shapeArgs)
     if (this.#timeoutMs > 0) call = withTimeout(call, this.#timeoutMs)
+    this.#inFlight++
+    call.then(this.#answered, this.#failed)
     call.then(reply => {
       let j = 0
       for (let r = 0; r < batch.length; r++) {
