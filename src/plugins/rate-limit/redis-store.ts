@@ -32,8 +32,12 @@ const SCAN_COUNT = 500
 type Arg = string | number | Buffer
 /** Bytes per request in the script's request argument: now (float64) and shape index (uint16). */
 const REQUEST_BYTES = 10
+/** The script's reply: per request a status byte, then float64 LE values (redis-script.ts). */
+const ALLOWED = 1
+const BANNED = 2
 interface ScriptedRedis {
-  sipupRateLimit (numKeys: number, ...args: Arg[]): Promise<number[]>
+  /** The `Buffer` variant ioredis defines beside every script command: the binary reply as it came. */
+  sipupRateLimitBuffer (numKeys: number, ...args: Arg[]): Promise<Buffer>
   sipupRateLimitStrike (...args: Arg[]): Promise<[number, number]>
 }
 
@@ -68,7 +72,7 @@ export class RedisStore implements RateLimitStore {
   constructor (opts: { client: RedisClient, prefix: string, ban: BanPolicy | null, ownTimeout?: boolean }) {
     const client = opts.client
     const scripted = client as unknown as Partial<ScriptedRedis>
-    if (scripted.sipupRateLimit === undefined) client.defineCommand('sipupRateLimit', { lua: RATE_LIMIT_LUA })
+    if (scripted.sipupRateLimitBuffer === undefined) client.defineCommand('sipupRateLimit', { lua: RATE_LIMIT_LUA })
     if (scripted.sipupRateLimitStrike === undefined) client.defineCommand('sipupRateLimitStrike', { numberOfKeys: 3, lua: STRIKE_LUA })
     this.#redis = client as unknown as ScriptedRedis
     this.#client = client
@@ -250,7 +254,7 @@ export class RedisStore implements RateLimitStore {
     }
     const head: Arg[] = [tierIndex.size, batch.length, ban === null ? 0 : ban.strikes, ban === null ? 0 : ban.withinMs,
       ban === null ? 0 : ban.durationMs, shapes.size, prefix, reqs]
-    let call = this.#redis.sipupRateLimit(keys.length, ...keys, ...head, ...tierArgs, ...shapeArgs)
+    let call = this.#redis.sipupRateLimitBuffer(keys.length, ...keys, ...head, ...tierArgs, ...shapeArgs)
     if (this.#timeoutMs > 0) call = withTimeout(call, this.#timeoutMs)
     this.#inFlight++
     call.then(this.#answered, this.#failed)
@@ -259,27 +263,47 @@ export class RedisStore implements RateLimitStore {
       for (let r = 0; r < batch.length; r++) {
         const p = batch[r]
         const status = reply[j++]
-        if (status === -1) {
-          p.resolve({ allowed: false, bannedMs: reply[j++], banStartedMs: 0, results: [] })
+        if (status === BANNED) {
+          p.resolve({ allowed: false, bannedMs: reply.readDoubleLE(j), banStartedMs: 0, results: [] })
+          j += 8
           continue
         }
-        const banStartedMs = status === 1 ? 0 : reply[j++]
-        const n = p.checks.length
+        const allowed = status === ALLOWED
+        let banStartedMs = 0
+        if (!allowed) {
+          banStartedMs = reply.readDoubleLE(j)
+          j += 8
+        }
+        const checks = p.checks
+        const n = checks.length
         const order = orders[r]
         const results = new Array<CheckResult>(n)
         for (let i = 0; i < n; i++) {
-          const granted = reply[j]
-          const remaining = reply[j + 1]
-          const resetMs = reply[j + 2]
-          j += 3
-          const retryMs = remaining < 1 ? reply[j++] : 0
-          results[order === null ? i : order[i]] = { granted, remaining, resetMs, retryMs }
+          const c = checks[order === null ? i : order[i]]
+          results[order === null ? i : order[i]] = fromTat(c.tier, c.want, reply.readDoubleLE(j), p.now, allowed)
+          j += 8
         }
-        p.resolve({ allowed: status === 1, bannedMs: 0, banStartedMs, results })
+        p.resolve({ allowed, bannedMs: 0, banStartedMs, results })
       }
     }, (err: Error) => {
       for (const p of batch) p.reject(err)
     })
+  }
+}
+
+/** A check's result from the TAT the script saw (its counter's, or now when that is past): GCRA as the script
+ * computed it (same doubles, same operations, so the same figures), which spares the script writing them. */
+function fromTat (tier: Tier, want: number, tat: number, now: number, allowed: boolean): CheckResult {
+  const iv = tier.intervalMs
+  const avail = Math.floor((now + tier.windowMs - tat) / iv + 1e-9)
+  const granted = allowed && avail >= 1 ? Math.min(want, avail) : 0
+  const after = tat + granted * iv
+  const remaining = Math.max(0, avail - granted)
+  return {
+    granted,
+    remaining,
+    resetMs: Math.ceil(after - now),
+    retryMs: remaining < 1 ? Math.max(0, Math.ceil(after + iv - tier.windowMs - now - 1e-9)) : 0
   }
 }
 
