@@ -1,11 +1,12 @@
 // Shared store: the requests that reach the limiter in one event-loop turn share one EVALSHA through the core's
 // Redis connection (flushed on setImmediate, so no request waits longer than the turn it arrived in). While Redis
 // is down the call rejects at once (no offline queue) and `redis.commandTimeout` bounds a hung one. The script is
-// registered with ioredis' defineCommand, which falls back to EVAL after a NOSCRIPT (a restarted Redis forgets
-// scripts).
+// sent as bytes written in raw-script.ts, which falls back to EVAL after a NOSCRIPT (a restarted Redis forgets
+// scripts); the strike script is registered with ioredis' defineCommand, which does the same.
 import type { RedisClient } from '../../core/types.js'
 import { scanEach } from '../../core/redis-scan.js'
 import { RATE_LIMIT_LUA, STRIKE_LUA } from './redis-script.js'
+import { RawScript } from './raw-script.js'
 import type { BanPolicy, BanRecord, Check, CheckResult, RateLimitStore, StoreResult, StrikeResult, Tier } from './types.js'
 
 /** Most requests one call carries (bounds the script's run time, during which Redis serves nobody else). */
@@ -36,8 +37,6 @@ const REQUEST_BYTES = 10
 const ALLOWED = 1
 const BANNED = 2
 interface ScriptedRedis {
-  /** The `Buffer` variant ioredis defines beside every script command: the binary reply as it came. */
-  sipupRateLimitBuffer (numKeys: number, ...args: Arg[]): Promise<Buffer>
   sipupRateLimitStrike (...args: Arg[]): Promise<[number, number]>
 }
 
@@ -52,6 +51,7 @@ interface Pending {
 export class RedisStore implements RateLimitStore {
   readonly #redis: ScriptedRedis
   readonly #client: RedisClient
+  readonly #script = new RawScript(RATE_LIMIT_LUA)
   readonly #ban: BanPolicy | null
   readonly #prefix: string
   readonly #timeoutMs: number
@@ -72,7 +72,6 @@ export class RedisStore implements RateLimitStore {
   constructor (opts: { client: RedisClient, prefix: string, ban: BanPolicy | null, ownTimeout?: boolean }) {
     const client = opts.client
     const scripted = client as unknown as Partial<ScriptedRedis>
-    if (scripted.sipupRateLimitBuffer === undefined) client.defineCommand('sipupRateLimit', { lua: RATE_LIMIT_LUA })
     if (scripted.sipupRateLimitStrike === undefined) client.defineCommand('sipupRateLimitStrike', { numberOfKeys: 3, lua: STRIKE_LUA })
     this.#redis = client as unknown as ScriptedRedis
     this.#client = client
@@ -175,7 +174,7 @@ export class RedisStore implements RateLimitStore {
     const ban = this.#ban
     const bans = ban !== null
     const prefix = this.#prefix
-    const keys: Arg[] = []
+    const keys: string[] = []
     const tierArgs: Arg[] = []
     const shapeArgs: Arg[] = []
     const tierIndex = new Map<Tier, number>()
@@ -252,9 +251,11 @@ export class RedisStore implements RateLimitStore {
       orders[r] = order
       reqs.writeUInt16LE(shapeIndex(shapes, shape, shapeArgs), r * REQUEST_BYTES + 8)
     }
-    const head: Arg[] = [tierIndex.size, batch.length, ban === null ? 0 : ban.strikes, ban === null ? 0 : ban.withinMs,
+    const args: Arg[] = [tierIndex.size, batch.length, ban === null ? 0 : ban.strikes, ban === null ? 0 : ban.withinMs,
       ban === null ? 0 : ban.durationMs, shapes.size, prefix, reqs]
-    let call = this.#redis.sipupRateLimitBuffer(keys.length, ...keys, ...head, ...tierArgs, ...shapeArgs)
+    for (let i = 0; i < tierArgs.length; i++) args.push(tierArgs[i])
+    for (let i = 0; i < shapeArgs.length; i++) args.push(shapeArgs[i])
+    let call = this.#script.call(this.#client, keys, args)
     if (this.#timeoutMs > 0) call = withTimeout(call, this.#timeoutMs)
     this.#inFlight++
     call.then(this.#answered, this.#failed)
