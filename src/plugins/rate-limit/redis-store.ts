@@ -31,8 +31,8 @@ const TIMED_OUT = Object.assign(new Error(`rate-limit store call took longer tha
 const SCAN_COUNT = 500
 
 type Arg = string | number | Buffer
-/** Bytes per request in the script's request argument: now (float64) and shape index (uint16). */
-const REQUEST_BYTES = 10
+/** Bytes per request in the script's request argument: now (float64), shape index (uint16), fresh (uint8). */
+const REQUEST_BYTES = 11
 /** The script's reply: per request a status byte, then float64 LE values (redis-script.ts). */
 const ALLOWED = 1
 const BANNED = 2
@@ -179,8 +179,12 @@ export class RedisStore implements RateLimitStore {
     const shapeArgs: Arg[] = []
     const tierIndex = new Map<Tier, number>()
     const shapes = new Map<string, number>()
-    // Each request's time and shape number (struct '<dH' in the script).
+    // Each request's time, shape number and whether it reads its counters fresh (struct '<dHB' in the script).
     const reqs = Buffer.allocUnsafe(batch.length * REQUEST_BYTES)
+    // The counter keys an earlier request of this batch may write (its own, and the client's mark key when a strike
+    // of it may mark a ban there): a request with one of them reads its counters with GET after those writes, the
+    // others take the value the script read for the whole batch at its start.
+    const written = new Set<string>()
     // Per request, where each reply slot goes (the checks grouped by id, one Redis key per id); null when the groups
     // keep the checks' order (ids next to each other, the usual case).
     const orders = new Array<number[] | null>(batch.length)
@@ -200,10 +204,16 @@ export class RedisStore implements RateLimitStore {
       let oneId = n > 0
       for (let i = 1; i < n && oneId; i++) oneId = checks[i].id === id0
       if (oneId) {
-        keys.push(`${prefix}k:${id0}`)
+        const key = `${prefix}k:${id0}`
+        keys.push(key)
         orders[r] = null
         const marks = bannable && isMarkId(id0, client)
-        if (bannable && !marks) keys.splice(keys.length - 1, 0, `${prefix}ban:${client}`, `${prefix}strikes:${client}`)
+        reqs[r * REQUEST_BYTES + 10] = written.has(key) ? 1 : 0
+        written.add(key)
+        if (bannable && !marks) {
+          keys.splice(keys.length - 1, 0, `${prefix}ban:${client}`, `${prefix}strikes:${client}`)
+          written.add(`${prefix}k:${MARK_ID}${client}`)
+        }
         if (lastChecks !== null && lastBannable === bannable && sameUnits(lastChecks, checks) && (!bannable || marks)) {
           reqs.writeUInt16LE(lastShape, r * REQUEST_BYTES + 8)
           continue
@@ -246,7 +256,16 @@ export class RedisStore implements RateLimitStore {
           placed++
         }
       }
-      if (bannable && markGroup === 0) keys.splice(firstKey, 0, `${prefix}ban:${client}`, `${prefix}strikes:${client}`)
+      let fresh = 0
+      for (let i = firstKey; i < keys.length; i++) {
+        if (written.has(keys[i])) fresh = 1
+        written.add(keys[i])
+      }
+      reqs[r * REQUEST_BYTES + 10] = fresh
+      if (bannable && markGroup === 0) {
+        keys.splice(firstKey, 0, `${prefix}ban:${client}`, `${prefix}strikes:${client}`)
+        written.add(`${prefix}k:${MARK_ID}${client}`)
+      }
       shape = (bannable ? `b${markGroup}` : 'a') + shape
       orders[r] = order
       reqs.writeUInt16LE(shapeIndex(shapes, shape, shapeArgs), r * REQUEST_BYTES + 8)
