@@ -143,7 +143,7 @@ t.test('a counter key in the text form of earlier versions is read, and rewritte
   t.same(await counterFields(client, key), { ip: T0 + 5000, user: T0 + 11_000.5 }, 'written back as a map')
 })
 
-t.test('requests that arrive while a call is out wait for it and share the next call; a server without the script gets EVAL', async t => {
+t.test('requests arriving while a call is out share the next call; a server without the script gets EVAL', async t => {
   const { freePort, startRedis, stop } = await import('./redis-server.js')
   const { makeTier } = await import('../../src/plugins/rate-limit/tiers.js')
   const port = await freePort()
@@ -177,7 +177,8 @@ t.test('requests that arrive while a call is out wait for it and share the next 
   await turn()
   server.kill('SIGCONT')
   const rs = await Promise.all([first, ...later])
-  t.same(rs.map(r => [r.allowed, r.results[0].remaining]), [[true, 99], [true, 99], [true, 99], [true, 99]], 'all answered')
+  t.same(rs.map(r => [r.allowed, r.results[0].remaining]), [[true, 99], [true, 99], [true, 99], [true, 99]],
+    'all answered')
   const made = await calls() - before
   t.equal(made, 2, `the three that arrived while the first call was out went in one call (calls: ${made})`)
 

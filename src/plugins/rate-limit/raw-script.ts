@@ -42,7 +42,8 @@ export class RawScript {
     })
   }
 
-  #send (client: RedisClient, name: 'evalsha' | 'eval', body: string, keys: readonly string[], args: readonly ScriptArg[]): Promise<Buffer> {
+  #send (client: RedisClient, name: 'evalsha' | 'eval', body: string, keys: readonly string[],
+    args: readonly ScriptArg[]): Promise<Buffer> {
     const routing = keys.length > 0 ? [this.#sha, '1', keys[0]] : [this.#sha, '0']
     const command = new WrittenCommand(name, routing, encode(name, body, keys, args))
     void client.sendCommand(command)
@@ -54,7 +55,8 @@ export class RawScript {
 function encode (name: string, body: string, keys: readonly string[], args: readonly ScriptArg[]): Buffer {
   const texts: string[] = []
   const buffers: Buffer[] = []
-  let text = `*${3 + keys.length + args.length}\r\n$${name.length}\r\n${name}\r\n${bulk(body)}${bulk(String(keys.length))}`
+  let text = `*${3 + keys.length + args.length}\r\n$${name.length}\r\n${name}\r\n`
+  text += bulk(body) + bulk(String(keys.length))
   for (let i = 0; i < keys.length; i++) text += bulk(keys[i])
   for (let i = 0; i < args.length; i++) {
     const a = args[i]

@@ -1,5 +1,5 @@
 // Shared store: the requests that reach the limiter in one event-loop turn share one EVALSHA through the core's
-// Redis connection (flushed on setImmediate, so no request waits longer than the turn it arrived in). While Redis
+// Redis connection (flushed on setImmediate, or once the call in flight is answered: see MAX_IN_FLIGHT). While Redis
 // is down the call rejects at once (no offline queue) and `redis.commandTimeout` bounds a hung one. The script is
 // sent as bytes written in raw-script.ts, which falls back to EVAL after a NOSCRIPT (a restarted Redis forgets
 // scripts); the strike script is registered with ioredis' defineCommand, which does the same.
