@@ -142,3 +142,47 @@ t.test('a counter key in the text form of earlier versions is read, and rewritte
   t.same(r.results.map(x => x.remaining), [5, 88], 'the old counters count')
   t.same(await counterFields(client, key), { ip: T0 + 5000, user: T0 + 11_000.5 }, 'written back as a map')
 })
+
+t.test('requests arriving while a call is out share the next call; a server without the script gets EVAL', async t => {
+  const { freePort, startRedis, stop } = await import('./redis-server.js')
+  const { makeTier } = await import('../../src/plugins/rate-limit/tiers.js')
+  const port = await freePort()
+  const server = await startRedis(port)
+  const client = new Redis({ port, host: '127.0.0.1', enableOfflineQueue: true, maxRetriesPerRequest: 1 })
+  const admin = new Redis({ port, host: '127.0.0.1' })
+  t.after(async () => { client.disconnect(); admin.disconnect(); await stop(server) })
+  const calls = async (): Promise<number> => {
+    const info = await admin.info('commandstats')
+    let n = 0
+    for (const m of info.matchAll(/cmdstat_(?:evalsha|eval):calls=(\d+)/g)) n += Number(m[1])
+    return n
+  }
+  const store = new RedisStore({ client, prefix: 'rl-batch:rl:', ban: null })
+  const ip = makeTier('ip', 100, 60_000, false)
+  const checks = (c: string): Check[] => [{ tier: ip, id: `ip=${c}`, key: `ip:${c}`, want: 1 }]
+  const T0 = 1_800_000_000_000
+  // Loads the script (a fresh server answers the first EVALSHA with NOSCRIPT, then gets EVAL).
+  await store.consume('10.4.0.9', checks('10.4.0.9'), T0)
+  const before = await calls()
+  const turn = async (): Promise<void> => { await new Promise(resolve => setImmediate(resolve)) }
+  // Frozen, the server holds the first request's call (written on the next turn) unanswered.
+  server.kill('SIGSTOP')
+  const first = store.consume('10.4.0.1', checks('10.4.0.1'), T0)
+  await turn()
+  const later = [store.consume('10.4.0.2', checks('10.4.0.2'), T0)]
+  await turn()
+  later.push(store.consume('10.4.0.3', checks('10.4.0.3'), T0))
+  await turn()
+  later.push(store.consume('10.4.0.4', checks('10.4.0.4'), T0))
+  await turn()
+  server.kill('SIGCONT')
+  const rs = await Promise.all([first, ...later])
+  t.same(rs.map(r => [r.allowed, r.results[0].remaining]), [[true, 99], [true, 99], [true, 99], [true, 99]],
+    'all answered')
+  const made = await calls() - before
+  t.equal(made, 2, `the three that arrived while the first call was out went in one call (calls: ${made})`)
+
+  await admin.script('FLUSH')
+  const again = await store.consume('10.4.0.1', checks('10.4.0.1'), T0 + 1)
+  t.same([again.allowed, again.results[0].remaining], [true, 98], 'after SCRIPT FLUSH the call falls back to EVAL')
+})

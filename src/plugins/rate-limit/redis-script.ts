@@ -17,15 +17,20 @@
 // the mark is there (the ban key stays the record: listing, lifting, and what a marked ban defers to). Its ban and
 // strikes keys are then derived from the counter key, not sent.
 // ARGV: tiers T, requests R, strikes that start a ban (0 = bans off), strike period ms, ban ms, shapes S, key
-//   prefix, the requests (R × (now ms: float64 LE, shape index: uint16 LE));
+//   prefix, the requests (R × (now ms: float64 LE, shape index: uint16 LE, fresh: uint8));
 //   T × (name, interval ms, window ms, dry run 1/0);
 //   S × (bannable 1/0, the group holding the ban mark (0 = none: ban and strikes keys sent), groups G,
 //        G × (checks C, C × (tier index, units wanted)));
 // KEYS per request: (ban key, strikes key when bans are on, the request is bannable (its client is not in
 // `bans.exempt`) and no group holds the mark), then one key per group.
-// Returns per request: 1 allowed, or 0 limited then the ban ms this rejection started (0 = none), then per check in
-//   group order (granted, remaining, reset ms, and retry ms only when remaining < 1); or -1 banned then the ban's
-//   ms left (no checks).
+// Returns one binary string, per request: a status byte, 1 allowed or 0 limited (then float64 LE: the ban ms this
+//   rejection started, 0 = none) then per check in group order the TAT it saw (its counter's, or now when that is
+//   past), float64 LE; or 2 banned then the ban's ms left (float64 LE, no checks). Granted, remaining, reset and
+//   retry follow from the TAT by the same GCRA arithmetic, so redis-store.ts computes them: a Lua table of ~7
+//   numbers per request, converted one by one into the reply and parsed one by one by ioredis, cost more on both
+//   sides than one struct.pack per request and a Buffer read per check.
+// A counter's TTL is rounded up to whole seconds (a counter at or before now reads as absent anyway), so the PX
+// arguments of a batch are a few strings formatted once: a Lua number argument costs Redis an snprintf per call.
 /** Lua shared by both scripts: a counter key's value to a table and back. */
 const COUNTERS_LUA = `
 local cm_pack, cm_unpack, byte, gmatch, tonumber, pairs = cmsgpack.pack, cmsgpack.unpack, string.byte, string.gmatch, tonumber, pairs
@@ -65,10 +70,10 @@ end
 `
 
 export const RATE_LIMIT_LUA = `${COUNTERS_LUA}
-local tonumber, floor, ceil, max, min, sub, call =
-  tonumber, math.floor, math.ceil, math.max, math.min, string.sub, redis.call
+local tonumber, floor, ceil, sub, call, tostring, rep =
+  tonumber, math.floor, math.ceil, string.sub, redis.call, tostring, string.rep
 local nt, requests, strikes, ns = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[6])
-local prefix, reqs, unpack = ARGV[7], ARGV[8], struct.unpack
+local prefix, reqs, sunpack, spack, spread = ARGV[7], ARGV[8], struct.unpack, struct.pack, unpack
 local tname, tint, twin, tdry = {}, {}, {}, {}
 local a = 9
 for t = 1, nt do
@@ -76,8 +81,8 @@ for t = 1, nt do
   a = a + 4
 end
 -- Shapes: sban bannable, smark the group with the ban mark, sng groups, sgc[g] checks of group g, sct / swant the
--- checks' tiers and units in order.
-local sban, smark, sng, sgc, sct, swant = {}, {}, {}, {}, {}, {}
+-- checks' tiers and units in order, sok / sno the reply's format for an allowed / a limited request.
+local sban, smark, sng, sgc, sct, swant, sok, sno = {}, {}, {}, {}, {}, {}, {}, {}
 for s = 1, ns do
   local ng = tonumber(ARGV[a + 2])
   sban[s], smark[s], sng[s] = ARGV[a] == '1', tonumber(ARGV[a + 1]), ng
@@ -93,109 +98,118 @@ for s = 1, ns do
       a = a + 2
     end
   end
-  sgc[s], sct[s], swant[s] = gc, cts, cws
+  sgc[s], sct[s], swant[s], sok[s], sno[s] = gc, cts, cws, '<B' .. rep('d', m), '<Bd' .. rep('d', m)
 end
 local markAt = #prefix + 6 -- where the client starts in '<prefix>k:ip=<client>'
-local out, o, k, r = {}, 0, 1, 1
--- Reused by every request of the batch (n and ng say how much of them is live).
-local gkey, gfields, gdirty, ct, cwant, cgroup, ctat, cavail = {}, {}, {}, {}, {}, {}, {}, {}
-for _ = 1, requests do
-  local now, shape = unpack('<dH', reqs, r)
-  r = r + 10
-  local bannable, mg, ng, gc, cts, cws = sban[shape], smark[shape], sng[shape], sgc[shape], sct[shape], swant[shape]
-  local banKey, strikesKey, markKey, banned = nil, nil, nil, 0
-  local marked = nil
-  if strikes > 0 and bannable then
+-- Every key of the batch read in one MGET (a redis.call costs ~3,500 instructions besides its command: argument
+-- and reply conversion, the call's checks and bookkeeping; MGET's are paid once), ban and strikes keys too (fewer
+-- instructions than leaving them out); false for a missing key. A request whose key an earlier request of the batch
+-- may have written (\`fresh\` = 1, marked by redis-store.ts) reads its groups with GET instead.
+local vals = {}
+if #KEYS > 0 then vals = call('MGET', spread(KEYS)) end
+local out, k, r = {}, 1, 1
+-- Reused by every request of the batch: each group's fields, each check's TAT; PX arguments by whole seconds.
+local gfields, ctat, pxs = {}, {}, {}
+for q = 1, requests do
+  local now, shape, fresh = sunpack('<dHB', reqs, r)
+  r = r + 11
+  local mg, ng, gc, cts = smark[shape], sng[shape], sgc[shape], sct[shape]
+  local bannable = strikes > 0 and sban[shape]
+  local banKey, strikesKey, markKey, marked, banned = nil, nil, nil, nil, 0
+  if bannable then
     if mg == 0 then
       banKey, strikesKey = KEYS[k], KEYS[k + 1]
       k = k + 2
-      markKey = prefix .. 'k:ip=' .. sub(banKey, #prefix + 5)
       local ttl = call('PTTL', banKey)
       if ttl > 0 then banned = ttl end
     else
       markKey = KEYS[k + mg - 1]
-      local client = sub(markKey, markAt)
-      banKey, strikesKey = prefix .. 'ban:' .. client, prefix .. 'strikes:' .. client
-      local fields = decode(call('GET', markKey))
+      local fields
+      if fresh == 1 then fields = decode(call('GET', markKey)) else fields = decode(vals[k + mg - 1]) end
       if fields['!'] then
+        banKey = prefix .. 'ban:' .. sub(markKey, markAt)
         local ttl = call('PTTL', banKey)
         if ttl > 0 then banned = ttl else fields['!'] = nil end
       end
       marked = fields
     end
   end
-  local n = 0
-  local allowed = true
-  for g = 1, ng do
-    gkey[g] = KEYS[k]
-    k = k + 1
-    local fields
-    if g == mg and marked then
-      fields = marked
-    else
-      if banned == 0 then fields = decode(call('GET', gkey[g])) else fields = {} end
-    end
-    gfields[g] = fields
-    for _ = 1, gc[g] do
-      n = n + 1
-      local t = cts[n]
-      ct[n], cwant[n], cgroup[n] = t, cws[n], g
-      local tat = fields[tname[t]] or now
-      if tat < now then tat = now end
-      local avail = floor((now + twin[t] - tat) / tint[t] + 1e-9)
-      ctat[n], cavail[n] = tat, avail
-      if avail < 1 and not tdry[t] then allowed = false end
-    end
-  end
   if banned > 0 then
-    out[o + 1], out[o + 2] = -1, banned
-    o = o + 2
+    out[q] = spack('<Bd', 2, banned)
   else
-    local head = o
-    if allowed then
-      out[o + 1] = 1
-      o = o + 1
-    else
-      out[o + 1], out[o + 2] = 0, 0
-      o = o + 2
-    end
-    for g = 1, ng do gdirty[g] = false end
-    for i = 1, n do
-      local t, tat, avail = ct[i], ctat[i], cavail[i]
-      local granted = 0
-      if allowed and avail >= 1 then
-        granted = min(cwant[i], avail)
-        tat = tat + granted * tint[t]
-        gfields[cgroup[i]][tname[t]] = tat
-        gdirty[cgroup[i]] = true
-      end
-      local remaining = max(0, avail - granted)
-      out[o + 1], out[o + 2], out[o + 3] = granted, remaining, ceil(tat - now)
-      o = o + 3
-      if remaining < 1 then
-        out[o + 1] = max(0, ceil(tat + tint[t] - twin[t] - now - 1e-9))
-        o = o + 1
-      end
-    end
+    local allowed, n = true, 0
     for g = 1, ng do
-      if gdirty[g] then
-        local v, ttl = encode(gfields[g], now)
-        call('SET', gkey[g], v, 'PX', ceil(ttl))
+      local fields
+      if g == mg and marked then
+        fields = marked
+      elseif fresh == 1 then
+        fields = decode(call('GET', KEYS[k + g - 1]))
+      else
+        fields = decode(vals[k + g - 1])
+      end
+      gfields[g] = fields
+      for _ = 1, gc[g] do
+        n = n + 1
+        local t = cts[n]
+        local tat = fields[tname[t]] or now
+        if tat < now then tat = now end
+        ctat[n] = tat
+        if allowed and not tdry[t] and floor((now + twin[t] - tat) / tint[t] + 1e-9) < 1 then allowed = false end
       end
     end
-    if not allowed and strikesKey then
-      local c = call('INCR', strikesKey)
-      if c == 1 then call('PEXPIRE', strikesKey, ARGV[4]) end
-      if c >= strikes then
-        call('SET', banKey, '1', 'PX', ARGV[5])
-        call('DEL', strikesKey)
-        mark(markKey, now + tonumber(ARGV[5]), now)
-        out[head + 2] = tonumber(ARGV[5])
+    if allowed then
+      local cws = swant[shape]
+      n = 0
+      for g = 1, ng do
+        local fields, dirty = gfields[g], false
+        for _ = 1, gc[g] do
+          n = n + 1
+          local t, tat = cts[n], ctat[n]
+          local iv = tint[t]
+          local avail = floor((now + twin[t] - tat) / iv + 1e-9)
+          if avail >= 1 then
+            local w = cws[n]
+            if w > avail then w = avail end
+            fields[tname[t]] = tat + w * iv
+            dirty = true
+          end
+        end
+        if dirty then
+          local v, ttl = encode(fields, now)
+          local sec = ceil(ttl / 1000)
+          local px = pxs[sec]
+          if not px then
+            px = tostring(sec * 1000)
+            pxs[sec] = px
+          end
+          call('SET', KEYS[k + g - 1], v, 'PX', px)
+        end
       end
+      out[q] = spack(sok[shape], 1, spread(ctat, 1, n))
+    else
+      local started = 0
+      if bannable then
+        if mg == 0 then
+          markKey = prefix .. 'k:ip=' .. sub(banKey, #prefix + 5)
+        else
+          local client = sub(markKey, markAt)
+          banKey, strikesKey = prefix .. 'ban:' .. client, prefix .. 'strikes:' .. client
+        end
+        local c = call('INCR', strikesKey)
+        if c == 1 then call('PEXPIRE', strikesKey, ARGV[4]) end
+        if c >= strikes then
+          started = tonumber(ARGV[5])
+          call('SET', banKey, '1', 'PX', ARGV[5])
+          call('DEL', strikesKey)
+          mark(markKey, now + started, now)
+        end
+      end
+      out[q] = spack(sno[shape], 0, started, spread(ctat, 1, n))
     end
   end
+  k = k + ng
 end
-return out
+return table.concat(out)
 `
 
 // A rejection decided locally (counter known to be empty) still counts a strike, shared by every instance; a ban

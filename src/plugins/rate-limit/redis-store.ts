@@ -1,15 +1,22 @@
 // Shared store: the requests that reach the limiter in one event-loop turn share one EVALSHA through the core's
-// Redis connection (flushed on setImmediate, so no request waits longer than the turn it arrived in). While Redis
+// Redis connection (flushed on setImmediate, or once the call in flight is answered: see MAX_IN_FLIGHT). While Redis
 // is down the call rejects at once (no offline queue) and `redis.commandTimeout` bounds a hung one. The script is
-// registered with ioredis' defineCommand, which falls back to EVAL after a NOSCRIPT (a restarted Redis forgets
-// scripts).
+// sent as bytes written in raw-script.ts, which falls back to EVAL after a NOSCRIPT (a restarted Redis forgets
+// scripts); the strike script is registered with ioredis' defineCommand, which does the same.
 import type { RedisClient } from '../../core/types.js'
 import { scanEach } from '../../core/redis-scan.js'
 import { RATE_LIMIT_LUA, STRIKE_LUA } from './redis-script.js'
+import { RawScript } from './raw-script.js'
 import type { BanPolicy, BanRecord, Check, CheckResult, RateLimitStore, StoreResult, StrikeResult, Tier } from './types.js'
 
 /** Most requests one call carries (bounds the script's run time, during which Redis serves nobody else). */
 export const MAX_BATCH = 64
+/** Calls in flight at once. While they are out, the requests that arrive wait for the first reply (or a full
+ * batch) and then share one call: every call costs ~50 µs of CPU in this process (the socket write, the reply's
+ * read, ioredis' command) and ~30 µs in Redis (its read, the script's set-up, the reply's write) whatever it carries,
+ * so under load bigger batches are what the per-request cost comes down to. A request waits at most for the call
+ * ahead of it, which its own deadline (`redis.commandTimeout`) bounds too. */
+export const MAX_IN_FLIGHT = 1
 /** Bound on a call when the client has no command timeout (`redis.commandTimeout: 0`): requests never wait on a
  * hung Redis for longer than this. */
 export const FALLBACK_TIMEOUT_MS = 100
@@ -24,10 +31,12 @@ const TIMED_OUT = Object.assign(new Error(`rate-limit store call took longer tha
 const SCAN_COUNT = 500
 
 type Arg = string | number | Buffer
-/** Bytes per request in the script's request argument: now (float64) and shape index (uint16). */
-const REQUEST_BYTES = 10
+/** Bytes per request in the script's request argument: now (float64), shape index (uint16), fresh (uint8). */
+const REQUEST_BYTES = 11
+/** The script's reply: per request a status byte, then float64 LE values (redis-script.ts). */
+const ALLOWED = 1
+const BANNED = 2
 interface ScriptedRedis {
-  sipupRateLimit (numKeys: number, ...args: Arg[]): Promise<number[]>
   sipupRateLimitStrike (...args: Arg[]): Promise<[number, number]>
 }
 
@@ -42,12 +51,19 @@ interface Pending {
 export class RedisStore implements RateLimitStore {
   readonly #redis: ScriptedRedis
   readonly #client: RedisClient
+  readonly #script = new RawScript(RATE_LIMIT_LUA)
   readonly #ban: BanPolicy | null
   readonly #prefix: string
   readonly #timeoutMs: number
   #queue: Pending[] = []
   #scheduled = false
-  readonly #flush = (): void => { this.#send() }
+  #inFlight = 0
+  readonly #flush = (): void => {
+    this.#scheduled = false
+    if (this.#inFlight < MAX_IN_FLIGHT) this.#send()
+  }
+  readonly #answered = (): void => { this.#landed() }
+  readonly #failed = (err: Error): void => { this.#landed(err) }
 
   /**
    * `prefix`: of every key (`<redis.keyPrefix>rl:`): counters `<prefix>k:<id>`, bans `<prefix>ban:<client>`.
@@ -56,7 +72,6 @@ export class RedisStore implements RateLimitStore {
   constructor (opts: { client: RedisClient, prefix: string, ban: BanPolicy | null, ownTimeout?: boolean }) {
     const client = opts.client
     const scripted = client as unknown as Partial<ScriptedRedis>
-    if (scripted.sipupRateLimit === undefined) client.defineCommand('sipupRateLimit', { lua: RATE_LIMIT_LUA })
     if (scripted.sipupRateLimitStrike === undefined) client.defineCommand('sipupRateLimitStrike', { numberOfKeys: 3, lua: STRIKE_LUA })
     this.#redis = client as unknown as ScriptedRedis
     this.#client = client
@@ -68,11 +83,31 @@ export class RedisStore implements RateLimitStore {
   consume (client: string | null, checks: readonly Check[], now: number): Promise<StoreResult> {
     return new Promise((resolve, reject) => {
       this.#queue.push({ client, checks, now, resolve, reject })
-      if (!this.#scheduled) {
-        this.#scheduled = true
-        setImmediate(this.#flush)
-      }
+      if (this.#queue.length >= MAX_BATCH) this.#send()
+      else this.#schedule()
     })
+  }
+
+  #schedule (): void {
+    if (!this.#scheduled && this.#inFlight < MAX_IN_FLIGHT) {
+      this.#scheduled = true
+      setImmediate(this.#flush)
+    }
+  }
+
+  /** A call was answered: what queued behind it goes once the turn's other replies are read. A call that failed
+   * (Redis down, or a hung one timed out) fails what queued behind it too, so no request waits for two deadlines:
+   * the limiter decides them as it decides the failed call's (the fallback). */
+  #landed (err?: Error): void {
+    this.#inFlight--
+    const queue = this.#queue
+    if (queue.length === 0) return
+    if (err === undefined) {
+      this.#schedule()
+      return
+    }
+    this.#queue = []
+    for (const p of queue) p.reject(err)
   }
 
   strike (client: string | null, now: number): Promise<StrikeResult> {
@@ -118,8 +153,8 @@ export class RedisStore implements RateLimitStore {
   }
 
   #send (): void {
-    this.#scheduled = false
     const queue = this.#queue
+    if (queue.length === 0) return
     this.#queue = []
     for (let from = 0; from < queue.length; from += MAX_BATCH) this.#call(from === 0 && queue.length <= MAX_BATCH ? queue : queue.slice(from, from + MAX_BATCH))
   }
@@ -139,13 +174,17 @@ export class RedisStore implements RateLimitStore {
     const ban = this.#ban
     const bans = ban !== null
     const prefix = this.#prefix
-    const keys: Arg[] = []
+    const keys: string[] = []
     const tierArgs: Arg[] = []
     const shapeArgs: Arg[] = []
     const tierIndex = new Map<Tier, number>()
     const shapes = new Map<string, number>()
-    // Each request's time and shape number (struct '<dH' in the script).
+    // Each request's time, shape number and whether it reads its counters fresh (struct '<dHB' in the script).
     const reqs = Buffer.allocUnsafe(batch.length * REQUEST_BYTES)
+    // The counter keys an earlier request of this batch may write (its own, and the client's mark key when a strike
+    // of it may mark a ban there): a request with one of them reads its counters with GET after those writes, the
+    // others take the value the script read for the whole batch at its start.
+    const written = new Set<string>()
     // Per request, where each reply slot goes (the checks grouped by id, one Redis key per id); null when the groups
     // keep the checks' order (ids next to each other, the usual case).
     const orders = new Array<number[] | null>(batch.length)
@@ -165,10 +204,16 @@ export class RedisStore implements RateLimitStore {
       let oneId = n > 0
       for (let i = 1; i < n && oneId; i++) oneId = checks[i].id === id0
       if (oneId) {
-        keys.push(`${prefix}k:${id0}`)
+        const key = `${prefix}k:${id0}`
+        keys.push(key)
         orders[r] = null
         const marks = bannable && isMarkId(id0, client)
-        if (bannable && !marks) keys.splice(keys.length - 1, 0, `${prefix}ban:${client}`, `${prefix}strikes:${client}`)
+        reqs[r * REQUEST_BYTES + 10] = written.has(key) ? 1 : 0
+        written.add(key)
+        if (bannable && !marks) {
+          keys.splice(keys.length - 1, 0, `${prefix}ban:${client}`, `${prefix}strikes:${client}`)
+          written.add(`${prefix}k:${MARK_ID}${client}`)
+        }
         if (lastChecks !== null && lastBannable === bannable && sameUnits(lastChecks, checks) && (!bannable || marks)) {
           reqs.writeUInt16LE(lastShape, r * REQUEST_BYTES + 8)
           continue
@@ -211,41 +256,74 @@ export class RedisStore implements RateLimitStore {
           placed++
         }
       }
-      if (bannable && markGroup === 0) keys.splice(firstKey, 0, `${prefix}ban:${client}`, `${prefix}strikes:${client}`)
+      let fresh = 0
+      for (let i = firstKey; i < keys.length; i++) {
+        if (written.has(keys[i])) fresh = 1
+        written.add(keys[i])
+      }
+      reqs[r * REQUEST_BYTES + 10] = fresh
+      if (bannable && markGroup === 0) {
+        keys.splice(firstKey, 0, `${prefix}ban:${client}`, `${prefix}strikes:${client}`)
+        written.add(`${prefix}k:${MARK_ID}${client}`)
+      }
       shape = (bannable ? `b${markGroup}` : 'a') + shape
       orders[r] = order
       reqs.writeUInt16LE(shapeIndex(shapes, shape, shapeArgs), r * REQUEST_BYTES + 8)
     }
-    const head: Arg[] = [tierIndex.size, batch.length, ban === null ? 0 : ban.strikes, ban === null ? 0 : ban.withinMs,
+    const args: Arg[] = [tierIndex.size, batch.length, ban === null ? 0 : ban.strikes, ban === null ? 0 : ban.withinMs,
       ban === null ? 0 : ban.durationMs, shapes.size, prefix, reqs]
-    let call = this.#redis.sipupRateLimit(keys.length, ...keys, ...head, ...tierArgs, ...shapeArgs)
+    for (let i = 0; i < tierArgs.length; i++) args.push(tierArgs[i])
+    for (let i = 0; i < shapeArgs.length; i++) args.push(shapeArgs[i])
+    let call = this.#script.call(this.#client, keys, args)
     if (this.#timeoutMs > 0) call = withTimeout(call, this.#timeoutMs)
+    this.#inFlight++
+    call.then(this.#answered, this.#failed)
     call.then(reply => {
       let j = 0
       for (let r = 0; r < batch.length; r++) {
         const p = batch[r]
         const status = reply[j++]
-        if (status === -1) {
-          p.resolve({ allowed: false, bannedMs: reply[j++], banStartedMs: 0, results: [] })
+        if (status === BANNED) {
+          p.resolve({ allowed: false, bannedMs: reply.readDoubleLE(j), banStartedMs: 0, results: [] })
+          j += 8
           continue
         }
-        const banStartedMs = status === 1 ? 0 : reply[j++]
-        const n = p.checks.length
+        const allowed = status === ALLOWED
+        let banStartedMs = 0
+        if (!allowed) {
+          banStartedMs = reply.readDoubleLE(j)
+          j += 8
+        }
+        const checks = p.checks
+        const n = checks.length
         const order = orders[r]
         const results = new Array<CheckResult>(n)
         for (let i = 0; i < n; i++) {
-          const granted = reply[j]
-          const remaining = reply[j + 1]
-          const resetMs = reply[j + 2]
-          j += 3
-          const retryMs = remaining < 1 ? reply[j++] : 0
-          results[order === null ? i : order[i]] = { granted, remaining, resetMs, retryMs }
+          const c = checks[order === null ? i : order[i]]
+          results[order === null ? i : order[i]] = fromTat(c.tier, c.want, reply.readDoubleLE(j), p.now, allowed)
+          j += 8
         }
-        p.resolve({ allowed: status === 1, bannedMs: 0, banStartedMs, results })
+        p.resolve({ allowed, bannedMs: 0, banStartedMs, results })
       }
     }, (err: Error) => {
       for (const p of batch) p.reject(err)
     })
+  }
+}
+
+/** A check's result from the TAT the script saw (its counter's, or now when that is past): GCRA as the script
+ * computed it (same doubles, same operations, so the same figures), which spares the script writing them. */
+function fromTat (tier: Tier, want: number, tat: number, now: number, allowed: boolean): CheckResult {
+  const iv = tier.intervalMs
+  const avail = Math.floor((now + tier.windowMs - tat) / iv + 1e-9)
+  const granted = allowed && avail >= 1 ? Math.min(want, avail) : 0
+  const after = tat + granted * iv
+  const remaining = Math.max(0, avail - granted)
+  return {
+    granted,
+    remaining,
+    resetMs: Math.ceil(after - now),
+    retryMs: remaining < 1 ? Math.max(0, Math.ceil(after + iv - tier.windowMs - now - 1e-9)) : 0
   }
 }
 
