@@ -77,11 +77,7 @@ function remembered (rt: CacheRuntime, req: WithState, reply: FastifyReply, host
   const sch = scheme(req)
   let m = rt.routes.get(url, method, sch, host)
   if (m === null) {
-    let rule: CompiledRule | null = null
-    if (rt.rules.length > 0) {
-      const q = url.indexOf('?')
-      rule = matchRule(rt.rules, { method, host, identified: false, cookies: NO_COOKIES, path: originPath(url), query: q === -1 ? '' : url.slice(q + 1) })
-    }
+    const rule = rt.rules.length === 0 ? null : ruleFor(rt, method, url, host, false, NO_COOKIES)
     const key = rule !== null && rule.bypass ? '' : urlKey(url, sch, host, rt.normalize) + (rule === null ? '' : rule.keyPart)
     m = new RouteMemoEntry(method, sch, host, rule, key)
     rt.routes.set(url, m)
@@ -97,15 +93,18 @@ function remembered (rt: CacheRuntime, req: WithState, reply: FastifyReply, host
   lookup({ rt, request: req, reply, rule, key, scheme: sch, host, done, waited: false, since: 0 })
 }
 
+/** The first rule the request matches (anonymousOnly rules skip logged-in visitors), null when none. */
+function ruleFor (rt: CacheRuntime, method: string, url: string, host: string, identified: boolean,
+  cookies: readonly CookiePair[]): CompiledRule | null {
+  const q = url.indexOf('?')
+  return matchRule(rt.rules, { method, host, identified, cookies, path: originPath(url), query: q === -1 ? '' : url.slice(q + 1) })
+}
+
 /** Picks the rule (anonymousOnly rules skip logged-in visitors), then keys and looks up. */
 function route (rt: CacheRuntime, req: WithState, reply: FastifyReply, pairs: readonly CookiePair[], host: string,
   identified: boolean, done: Done): void {
   const raw = req.raw
-  const url = raw.url as string
-  const q = url.indexOf('?')
-  const rule = matchRule(rt.rules, {
-    method: raw.method as string, host, identified, cookies: pairs, path: originPath(url), query: q === -1 ? '' : url.slice(q + 1)
-  })
+  const rule = ruleFor(rt, raw.method as string, raw.url as string, host, identified, pairs)
   if (rule !== null) {
     req.sidecar.route = rule.name
     if (rule.bypass) { bypass(rt, req, rule, 'rule', done); return }
