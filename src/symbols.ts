@@ -7,6 +7,8 @@ export const kOriginLane = Symbol('sipup.originLane')
  * session), so origin protection queues it at the front instead of judging it as a new arrival: shed now, it would
  * waste that work and get its 503 only after the lookup's wait (src/proxy/origin-guard). */
 export const kOriginResumed = Symbol('sipup.originResumed')
+/** A request object that may carry the kOriginResumed mark. */
+export interface OriginResumable { [kOriginResumed]?: boolean }
 export const kProxyRoute = Symbol('sipup.proxyRoute')
 /** The authenticated admin principal on admin requests (src/admin/auth.ts). */
 export const kAdminPrincipal = Symbol('sipup.adminPrincipal')

@@ -7,7 +7,7 @@ import { AddressList } from '../../config/address-list.js'
 import { cookieNameList, CookiePatterns, parseCookies, type CookiePair } from '../../core/cookies.js'
 import type { CoreConfig } from '../../config/core-schema.js'
 import { buildRequestHeaderPlan, forwardRequestHeaders, originHost, type RequestHeaderPlan } from '../../proxy/headers.js'
-import { kCacheState, kOriginLane, kOriginResumed } from '../../symbols.js'
+import { kCacheState, kOriginLane, kOriginResumed, type OriginResumable } from '../../symbols.js'
 import type { RequestField } from '../../core/types.js'
 import { IDENTITY, typeMatcher, type Encoding } from '../../core/content-coding.js'
 import { pickEncoding } from './compression.js'
@@ -183,7 +183,7 @@ export class CacheRuntime {
     const hash = this.context.resolve(digest(sid), Array.isArray(cookie) ? cookie.join('; ') : cookie ?? '', host)
     if (typeof hash === 'string' || visitor === null) return hash
     return hash.then(h => {
-      if (h !== null) (visitor as FastifyRequest & { [kOriginResumed]?: boolean })[kOriginResumed] = true
+      if (h !== null) (visitor as FastifyRequest & OriginResumable)[kOriginResumed] = true
       return h
     })
   }

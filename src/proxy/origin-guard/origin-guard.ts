@@ -13,7 +13,7 @@ import type { Socket } from 'node:net'
 import type { Dispatcher } from 'undici'
 import type { FastifyRequest } from 'fastify'
 import type { RequestField } from '../../core/types.js'
-import { kOriginLane, kOriginResumed, kSidecarRequest } from '../../symbols.js'
+import { kOriginLane, kOriginResumed, kSidecarRequest, type OriginResumable } from '../../symbols.js'
 import { LANES, LaneQueue, QueueNode, laneIndex, type Lane, type LaneName } from './lane-queue.js'
 import type { GuardMetrics } from './metrics.js'
 import { RecentCount } from './recent-count.js'
@@ -24,7 +24,6 @@ type Handler = Dispatcher.DispatchHandler
 type Controller = Dispatcher.DispatchController
 type Dispatch = Dispatcher['dispatch']
 type Opts = Dispatcher.DispatchOptions & { [kSidecarRequest]?: FastifyRequest, [kOriginLane]?: LaneName }
-type ResumableRequest = FastifyRequest & { [kOriginResumed]?: boolean }
 
 const CLIENT_GONE = Object.assign(new Error('client closed the connection while queued'), { code: 'SIPUP_CLIENT_GONE' })
 const kQueued = Symbol('sipup.originGuard.queued')
@@ -226,7 +225,7 @@ export class OriginGuard {
     if (this.#inflight < this.#o.limit.current && this.#queue.size === 0) return this.#send(opts, handler)
     const request = opts[kSidecarRequest] ?? null
     const own = opts[kOriginLane]
-    const resumed = request !== null && (request as ResumableRequest)[kOriginResumed] === true
+    const resumed = request !== null && (request as FastifyRequest & OriginResumable)[kOriginResumed] === true
     const lane = resumed ? 0 : own === undefined ? this.#o.classify(opts, request) : laneIndex(own)
     const o = this.#o
     const now = this.now()
